@@ -1,0 +1,1099 @@
+//! Building the checked model from the syntax trees, one declaration kind at a time, in the order
+//! references need: agencies, solicitations, contracts, access instruments, orders.
+//!
+//! A declaration whose required parts cannot be resolved is left out of the model after its
+//! problems are reported; declarations that depend on it are still checked as far as they can be,
+//! without repeating the same problem.
+
+use rust_decimal::Decimal;
+
+use super::names::{DeclarationKind, Namespace};
+use super::unknown_value;
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::*;
+use crate::source::{SourceMap, Span, Spanned};
+use crate::syntax::ast::{self, Block, Name};
+use crate::values::{Date, format_quantity};
+
+pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut Diagnostics) -> Option<Model> {
+    let mut agencies = Vec::new();
+    let mut solicitations = Vec::new();
+    let mut contracts = Vec::new();
+    let mut instruments = Vec::new();
+    let mut orders = Vec::new();
+    for file in files {
+        for declaration in &file.declarations {
+            match declaration {
+                ast::Declaration::Agency(block) => agencies.push(block),
+                ast::Declaration::Solicitation(block) => solicitations.push(block),
+                ast::Declaration::Contract(block) => contracts.push(block),
+                ast::Declaration::Access(block) => instruments.push(block),
+                ast::Declaration::Order(block) => orders.push(block),
+            }
+        }
+    }
+    let total = agencies.len() + solicitations.len() + contracts.len() + instruments.len() + orders.len();
+    if total == 0 {
+        if let Some((file, _)) = sources.files().next() {
+            diagnostics.push(
+                Diagnostic::new(Code::EmptyModel, "the model declares nothing", Span::new(file, 0, 0), "nothing declared")
+                    .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
+            );
+        }
+    }
+
+    let mut namespace = Namespace::default();
+    let agencies = declare_all(agencies, DeclarationKind::Agency, &mut namespace, diagnostics);
+    let solicitations = declare_all(solicitations, DeclarationKind::Solicitation, &mut namespace, diagnostics);
+    let contracts = declare_all(contracts, DeclarationKind::Contract, &mut namespace, diagnostics);
+    let instruments = declare_all(instruments, DeclarationKind::Access, &mut namespace, diagnostics);
+    let orders = declare_all(orders, DeclarationKind::Order, &mut namespace, diagnostics);
+
+    let mut checker = Checker {
+        namespace,
+        diagnostics,
+    };
+    let agencies: Vec<Option<Agency>> = agencies.iter().map(|block| checker.agency(block)).collect();
+    let solicitations: Vec<Option<Solicitation>> =
+        solicitations.iter().map(|block| checker.solicitation(block)).collect();
+    let contracts: Vec<Option<Contract>> = contracts
+        .iter()
+        .map(|block| checker.contract(block, &solicitations))
+        .collect();
+    let instruments: Vec<Option<AccessInstrument>> = instruments
+        .iter()
+        .map(|block| checker.access(block))
+        .collect();
+    let orders: Vec<Option<Order>> = orders
+        .iter()
+        .map(|block| checker.order(block, &solicitations, &contracts))
+        .collect();
+
+    let complete = agencies.iter().all(Option::is_some)
+        && solicitations.iter().all(Option::is_some)
+        && contracts.iter().all(Option::is_some)
+        && instruments.iter().all(Option::is_some)
+        && orders.iter().all(Option::is_some);
+    if !complete || checker.diagnostics.has_errors() {
+        return None;
+    }
+    let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
+    // Orders are judged in date order; the same date keeps name order, which is stable.
+    orders.sort_by(|left, right| (left.date.value, &left.header.name.value).cmp(&(right.date.value, &right.header.name.value)));
+    Some(Model {
+        agencies: agencies.into_iter().flatten().collect(),
+        solicitations: solicitations.into_iter().flatten().collect(),
+        contracts: contracts.into_iter().flatten().collect(),
+        instruments: instruments.into_iter().flatten().collect(),
+        orders,
+    })
+}
+
+/// Sorts declarations of one kind by name (first written first among equals), declares them,
+/// and drops the duplicates after reporting them.
+fn declare_all<'a, Field>(
+    mut blocks: Vec<&'a Block<Field>>,
+    kind: DeclarationKind,
+    namespace: &mut Namespace,
+    diagnostics: &mut Diagnostics,
+) -> Vec<&'a Block<Field>> {
+    blocks.sort_by(|left, right| (&left.name.value, left.span).cmp(&(&right.name.value, right.span)));
+    let mut kept = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        if namespace.declare(&block.name, kind, kept.len(), diagnostics) {
+            kept.push(block);
+        }
+    }
+    kept
+}
+
+struct Checker<'d> {
+    namespace: Namespace,
+    diagnostics: &'d mut Diagnostics,
+}
+
+/// The single-valued fields of one declaration: reports a field given twice, and a required one
+/// missing, against the declaration's name.
+struct Fields<'b, Field> {
+    block: &'b Block<Field>,
+    keyword: &'static str,
+}
+
+impl<Field> Fields<'_, Field> {
+    fn once<T>(&self, slot: &mut Option<(T, Span)>, value: T, span: Span, field: &str, diagnostics: &mut Diagnostics) {
+        match slot {
+            Some((_, first)) => diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateField,
+                    format!("`{field}` is given twice in {} `{}`", self.keyword, self.block.name.value),
+                    span,
+                    "given again here",
+                )
+                .with_related(*first, "first given here")
+                .with_help(format!("keep one `{field}` line")),
+            ),
+            None => *slot = Some((value, span)),
+        }
+    }
+
+    fn require<T>(&self, slot: Option<(T, Span)>, field: &str, example: &str, diagnostics: &mut Diagnostics) -> Option<T> {
+        match slot {
+            Some((value, _)) => Some(value),
+            None => {
+                diagnostics.push(self.missing(field, example));
+                None
+            }
+        }
+    }
+
+    fn missing(&self, field: &str, example: &str) -> Diagnostic {
+        Diagnostic::new(
+            Code::MissingField,
+            format!("{} `{}` has no `{field}`", self.keyword, self.block.name.value),
+            self.block.name.span,
+            format!("`{field}` missing"),
+        )
+        .with_help(format!("add a line such as `{example}`"))
+    }
+}
+
+fn header<Field>(block: &Block<Field>) -> Header {
+    Header {
+        name: block.name.clone(),
+        title: block.title.as_ref().map(|title| title.value.clone()),
+        span: block.span,
+    }
+}
+
+impl Checker<'_> {
+    fn agency(&mut self, block: &Block<ast::AgencyField>) -> Option<Agency> {
+        let fields = Fields { block, keyword: "agency" };
+        let mut kind = None;
+        let mut jurisdiction = None;
+        let mut location = None;
+        let mut memberships = Vec::new();
+        for field in &block.fields {
+            match &field.value {
+                ast::AgencyField::Kind(name) => {
+                    let value = AgencyKind::from_name(&name.value);
+                    if value.is_none() {
+                        self.diagnostics.push(unknown_value(name, "an agency kind", &kind_names()));
+                    }
+                    fields.once(&mut kind, value, field.span, "kind", self.diagnostics);
+                }
+                ast::AgencyField::Jurisdiction(code) => {
+                    fields.once(&mut jurisdiction, code.value.clone(), field.span, "jurisdiction", self.diagnostics)
+                }
+                ast::AgencyField::Location { latitude, longitude } => {
+                    self.coordinate(latitude, 90.0, "latitude");
+                    self.coordinate(longitude, 180.0, "longitude");
+                    let value = Location {
+                        latitude: latitude.value,
+                        longitude: longitude.value,
+                    };
+                    fields.once(&mut location, value, field.span, "location", self.diagnostics);
+                }
+                ast::AgencyField::MemberOf(programs) => {
+                    memberships.extend(programs.iter().map(|program| program.value.clone()))
+                }
+            }
+        }
+        let kind = fields.require(kind, "kind", "kind county", self.diagnostics);
+        let jurisdiction = fields.require(jurisdiction, "jurisdiction", "jurisdiction US-WA", self.diagnostics);
+        Some(Agency {
+            header: header(block),
+            kind: kind??,
+            jurisdiction: jurisdiction?,
+            location: location.map(|(location, _)| location),
+            memberships,
+        })
+    }
+
+    fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
+        if !(value.value.abs() <= limit) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{what} {} is outside -{limit} to {limit}", value.value),
+                    value.span,
+                    format!("not a {what}"),
+                )
+                .with_help("write a location as latitude, longitude in decimal degrees, e.g. `location 47.98, -122.20`"),
+            );
+        }
+    }
+
+    fn solicitation(&mut self, block: &Block<ast::SolicitationField>) -> Option<Solicitation> {
+        let fields = Fields {
+            block,
+            keyword: "solicitation",
+        };
+        let mut lead = None;
+        let mut method = None;
+        let mut category = None;
+        let mut issued = None;
+        let mut posted = None;
+        let mut cooperative_use = None;
+        let mut assignability = None;
+        let mut estimate = None;
+        let mut maximum = None;
+        let mut items: Vec<Item> = Vec::new();
+        let mut joint: Option<(&Vec<ast::Participant>, Span)> = None;
+        for field in &block.fields {
+            let span = field.span;
+            match &field.value {
+                ast::SolicitationField::Lead(name) => {
+                    let agency = self.namespace.resolve(name, DeclarationKind::Agency, "`lead`", self.diagnostics);
+                    fields.once(&mut lead, agency.map(AgencyId), span, "lead", self.diagnostics);
+                }
+                ast::SolicitationField::Method(name) => {
+                    let value = Method::from_name(&name.value);
+                    if value.is_none() {
+                        let allowed: Vec<&str> = Method::ALL.iter().map(|method| method.as_str()).collect();
+                        self.diagnostics.push(unknown_value(name, "a solicitation method", &allowed));
+                    }
+                    fields.once(&mut method, value, span, "method", self.diagnostics);
+                }
+                ast::SolicitationField::Category(name) => {
+                    let value = Category::from_name(&name.value);
+                    if value.is_none() {
+                        let allowed: Vec<&str> = Category::ALL.iter().map(|category| category.as_str()).collect();
+                        self.diagnostics.push(unknown_value(name, "a category", &allowed));
+                    }
+                    fields.once(&mut category, value, span, "category", self.diagnostics);
+                }
+                ast::SolicitationField::Issued(date) => fields.once(&mut issued, date.value, span, "issued", self.diagnostics),
+                ast::SolicitationField::Posted { date, online } => {
+                    let posting = Posting {
+                        date: date.value,
+                        online: *online,
+                    };
+                    fields.once(&mut posted, posting, span, "posted", self.diagnostics)
+                }
+                ast::SolicitationField::CooperativeUse(stated) => {
+                    fields.once(&mut cooperative_use, stated.value, span, "cooperative_use", self.diagnostics)
+                }
+                ast::SolicitationField::Assignability(stated) => {
+                    fields.once(&mut assignability, stated.value, span, "assignability", self.diagnostics)
+                }
+                ast::SolicitationField::Item(item) => {
+                    if let Some(first) = items.iter().find(|existing| existing.name.value == item.name.value) {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!("item `{}` is declared twice in solicitation `{}`", item.name.value, block.name.value),
+                                item.name.span,
+                                "declared again here",
+                            )
+                            .with_related(first.name.span, "first declared here")
+                            .with_help("give each item of a solicitation its own name"),
+                        );
+                    } else {
+                        items.push(Item {
+                            name: item.name.clone(),
+                            title: item.title.as_ref().map(|title| title.value.clone()),
+                            unit: item.unit.value.clone(),
+                        });
+                    }
+                }
+                ast::SolicitationField::Estimate(amount) => fields.once(&mut estimate, amount, span, "estimate", self.diagnostics),
+                ast::SolicitationField::Maximum(amount) => fields.once(&mut maximum, amount, span, "maximum", self.diagnostics),
+                ast::SolicitationField::Joint(participants) => fields.once(&mut joint, participants, span, "joint", self.diagnostics),
+            }
+        }
+        if items.is_empty() {
+            self.diagnostics
+                .push(fields.missing("item", "item dump_truck \"Class 8 dump truck\" per truck"));
+        }
+        let estimate = estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
+        let maximum = maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
+        if let (Some(estimate), Some(maximum)) = (&estimate, &maximum) {
+            self.same_currency(estimate, maximum, "the estimate", "the maximum");
+        }
+        let mut participants: Vec<Participant> = Vec::new();
+        let mut participants_complete = true;
+        for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
+            let agency = self.namespace.resolve(&participant.agency, DeclarationKind::Agency, "a joint participant", self.diagnostics);
+            let commitment = participant
+                .commitment
+                .as_ref()
+                .and_then(|amount| self.volume(amount, &items, &block.name, "commitment"));
+            match agency.map(AgencyId) {
+                Some(agency) => {
+                    if let Some(first) = participants.iter().find(|existing| existing.agency == agency) {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!("`{}` joins solicitation `{}` twice", participant.agency.value, block.name.value),
+                                participant.agency.span,
+                                "listed again here",
+                            )
+                            .with_related(first.span, "first listed here")
+                            .with_help("list each participant once, with its whole commitment"),
+                        );
+                    } else {
+                        participants.push(Participant {
+                            agency,
+                            commitment,
+                            span: participant.agency.span,
+                        });
+                    }
+                }
+                None => participants_complete = false,
+            }
+        }
+        let lead = fields.require(lead, "lead", "lead snohomish_county", self.diagnostics);
+        let method = fields.require(method, "method", "method competitive_bid", self.diagnostics);
+        if !participants_complete || items.is_empty() {
+            return None;
+        }
+        Some(Solicitation {
+            header: header(block),
+            lead: lead??,
+            method: method??,
+            category: category.and_then(|(category, _)| category),
+            issued: issued.map(|(date, _)| date),
+            posted: posted.map(|(posting, _)| posting),
+            cooperative_use: stated(cooperative_use),
+            assignability: stated(assignability),
+            items,
+            estimate,
+            maximum,
+            participants,
+        })
+    }
+
+    /// Resolves an amount's measure against a solicitation's items: an item's name, or the unit
+    /// some item is sold in.
+    fn volume(&mut self, amount: &ast::Amount, items: &[Item], solicitation: &Name, what: &str) -> Option<Spanned<Volume>> {
+        match amount {
+            ast::Amount::Money(money) => {
+                self.amount_not_negative(money.value.amount, money.span, what);
+                Some(Spanned::new(Volume::Money(money.value.clone()), money.span))
+            }
+            ast::Amount::Quantity(quantity) => {
+                self.amount_not_negative(quantity.count.value, quantity.count.span, what);
+                let measure = self.measure(&quantity.measure, items, solicitation)?;
+                Some(Spanned::new(
+                    Volume::Quantity {
+                        count: quantity.count.value,
+                        measure,
+                    },
+                    quantity.span,
+                ))
+            }
+        }
+    }
+
+    fn measure(&mut self, name: &Name, items: &[Item], solicitation: &Name) -> Option<Measure> {
+        if let Some(index) = items.iter().position(|item| item.name.value == name.value) {
+            return Some(Measure::Item(ItemId(index)));
+        }
+        if items.iter().any(|item| item.unit == name.value) {
+            return Some(Measure::Unit(name.value.clone()));
+        }
+        let mut candidates: Vec<&str> = items.iter().map(|item| item.name.value.as_str()).collect();
+        candidates.extend(items.iter().map(|item| item.unit.as_str()));
+        candidates.sort_unstable();
+        candidates.dedup();
+        let diagnostic = Diagnostic::new(
+            Code::UnitMismatch,
+            format!("`{}` is neither an item nor a unit of solicitation `{}`", name.value, solicitation.value),
+            name.span,
+            "counts something this solicitation does not buy",
+        )
+        .with_related(solicitation.span, "the solicitation whose items this must count");
+        self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
+            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+            None => diagnostic.with_help(format!("count one of its items or units: {}", candidates.join(", "))),
+        });
+        None
+    }
+
+    fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            self.diagnostics.push(
+                Diagnostic::new(Code::OutOfRange, format!("a {what} cannot be negative"), span, "negative")
+                    .with_help("write the amount as a positive number"),
+            );
+        }
+    }
+
+    fn same_currency(&mut self, first: &Spanned<Volume>, second: &Spanned<Volume>, first_name: &str, second_name: &str) {
+        if let (Volume::Money(left), Volume::Money(right)) = (&first.value, &second.value) {
+            if left.currency != right.currency {
+                self.diagnostics.push(currency_mismatch(
+                    format!("{second_name} is in {} but {first_name} is in {}", right.currency, left.currency),
+                    second.span,
+                    &right.currency,
+                    first.span,
+                    &left.currency,
+                ));
+            }
+        }
+    }
+
+    fn contract(&mut self, block: &Block<ast::ContractField>, solicitations: &[Option<Solicitation>]) -> Option<Contract> {
+        let fields = Fields { block, keyword: "contract" };
+        let mut awards = None;
+        let mut awarded = None;
+        let mut term = None;
+        let mut suppliers = Vec::new();
+        let mut options = Vec::new();
+        let mut prices = Vec::new();
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut piggyback = None;
+        for field in &block.fields {
+            let span = field.span;
+            match &field.value {
+                ast::ContractField::Awards(name) => {
+                    let solicitation =
+                        self.namespace.resolve(name, DeclarationKind::Solicitation, "`awards`", self.diagnostics);
+                    fields.once(&mut awards, solicitation, span, "awards", self.diagnostics);
+                }
+                ast::ContractField::Supplier(name) => suppliers.push(name.value.clone()),
+                ast::ContractField::Awarded(date) => fields.once(&mut awarded, *date, span, "awarded", self.diagnostics),
+                ast::ContractField::Term { start, end } => {
+                    if end.value < start.value {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::TermEndsBeforeStart,
+                                format!("the term of contract `{}` ends on {} before it starts on {}", block.name.value, end.value, start.value),
+                                end.span,
+                                "ends here",
+                            )
+                            .with_related(start.span, "starts here")
+                            .with_help("swap the dates, or correct the one that is mistyped: a term reads `term START to END`"),
+                        );
+                    }
+                    let value = Term {
+                        start: start.value,
+                        end: end.value,
+                        span,
+                    };
+                    fields.once(&mut term, value, span, "term", self.diagnostics);
+                }
+                ast::ContractField::Option { length, exercised } => options.push(RenewalOption {
+                    length: length.value,
+                    exercised: *exercised,
+                    span,
+                }),
+                ast::ContractField::Price(price) => prices.push((price, span)),
+                ast::ContractField::Clause(clause) => {
+                    if let Some(first) = clauses.iter().find(|existing| existing.name.value == clause.name.value) {
+                        self.diagnostics.push(duplicate_clause(&clause.name, first.name.span));
+                    } else {
+                        clauses.push(Clause {
+                            name: clause.name.clone(),
+                            text: clause.text.as_ref().map(|text| text.value.clone()),
+                        });
+                    }
+                }
+                ast::ContractField::Piggyback(clause) => fields.once(&mut piggyback, clause, span, "piggyback", self.diagnostics),
+            }
+        }
+        if suppliers.is_empty() {
+            self.diagnostics.push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
+        }
+        let solicitation_index = fields.require(awards, "awards", "awards itb_24_07", self.diagnostics).flatten();
+        let term = fields.require(term, "term", "term 2024-04-01 to 2027-03-31", self.diagnostics);
+        if let Some(term) = &term {
+            self.options_within_term(term, &options);
+            if let Some((awarded, _)) = &awarded {
+                if awarded.value > term.end {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TermEndsBeforeStart,
+                            format!("contract `{}` is awarded on {} after its term ends on {}", block.name.value, awarded.value, term.end),
+                            awarded.span,
+                            "awarded here",
+                        )
+                        .with_related(term.span, "the term")
+                        .with_help("a contract is awarded before or when its term starts; correct the award date or the term"),
+                    );
+                }
+            }
+        }
+        // Prices, fees and ceilings need the solicitation's items; without it they cannot be checked.
+        let solicitation = solicitation_index.and_then(|index| solicitations[index].as_ref());
+        let mut checked_prices = Vec::new();
+        let mut currency: Option<(String, Span)> = None;
+        let mut piggyback_clause = None;
+        if let Some(solicitation) = solicitation {
+            for (price, span) in prices {
+                if let Some(entry) = self.price(price, span, solicitation, &mut currency, &checked_prices) {
+                    checked_prices.push(entry);
+                }
+            }
+            for (index, item) in solicitation.items.iter().enumerate() {
+                if !checked_prices.iter().any(|price: &PriceEntry| price.item == ItemId(index)) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::ItemWithoutPrice,
+                            format!("contract `{}` sets no price for `{}`", block.name.value, item.name.value),
+                            block.name.span,
+                            format!("no price for `{}`", item.name.value),
+                        )
+                        .with_related(item.name.span, "the item, in scope of the solicitation")
+                        .with_help(format!(
+                            "add `price {} USD 0.00 per {}` with the awarded price; orders of an unpriced item are denied",
+                            item.name.value, item.unit
+                        )),
+                    );
+                }
+            }
+            for (volume, what) in [(&solicitation.estimate, "the solicitation's estimate"), (&solicitation.maximum, "the solicitation's maximum")] {
+                if let (Some(volume), Some(currency)) = (volume, &currency) {
+                    self.volume_in_currency(volume, currency, what);
+                }
+            }
+            for participant in &solicitation.participants {
+                if let (Some(commitment), Some(currency)) = (&participant.commitment, &currency) {
+                    self.volume_in_currency(commitment, currency, "the commitment");
+                }
+            }
+            if let Some((clause, span)) = piggyback {
+                piggyback_clause = self.piggyback(clause, span, solicitation, &currency);
+            }
+        }
+        let awarded_date = match (&awarded, &term) {
+            (Some((date, _)), _) => date.value,
+            (None, Some(term)) => term.start,
+            (None, None) => Date::MIN,
+        };
+        let solicitation_index = solicitation_index?;
+        solicitation?;
+        Some(Contract {
+            header: header(block),
+            solicitation: SolicitationId(solicitation_index),
+            suppliers,
+            awarded: awarded_date,
+            term: term?,
+            options,
+            currency: currency.map(|(currency, _)| currency),
+            prices: checked_prices,
+            clauses,
+            piggyback: piggyback_clause,
+        })
+    }
+
+    /// Each option must be exercised before the term, as extended by the options before it, ends.
+    fn options_within_term(&mut self, term: &Term, options: &[RenewalOption]) {
+        let mut end = term.end;
+        for option in options {
+            let Some(exercised) = option.exercised else {
+                break;
+            };
+            if exercised.value > end {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::OptionExercisedAfterTerm,
+                        format!("option exercised on {} after the term ended on {end}", exercised.value),
+                        exercised.span,
+                        "exercised too late",
+                    )
+                    .with_related(term.span, "the term")
+                    .with_help("an option extends a running term; exercise it on or before the term's end, or record a new contract"),
+                );
+                break;
+            }
+            match option.length.after(end) {
+                Some(extended) => end = extended,
+                None => break,
+            }
+        }
+    }
+
+    fn price(
+        &mut self,
+        price: &ast::Price,
+        span: Span,
+        solicitation: &Solicitation,
+        currency: &mut Option<(String, Span)>,
+        earlier: &[PriceEntry],
+    ) -> Option<PriceEntry> {
+        let item = self.item_of(&price.item, solicitation)?;
+        let unit = &solicitation.item(item).unit;
+        if price.unit.value != *unit {
+            self.diagnostics.push(unit_mismatch(&price.unit, unit, &solicitation.item(item).name));
+        }
+        let from = match &price.from {
+            Some(quantity) => {
+                let measure_ok = quantity.measure.value == *unit || quantity.measure.value == solicitation.item(item).name.value;
+                if !measure_ok {
+                    self.diagnostics.push(unit_mismatch(&quantity.measure, unit, &solicitation.item(item).name));
+                }
+                quantity.count.value
+            }
+            None => Decimal::ZERO,
+        };
+        self.amount_not_negative(price.unit_price.value.amount, price.unit_price.span, "price");
+        match currency {
+            Some((expected, first)) if *expected != price.unit_price.value.currency => {
+                self.diagnostics.push(currency_mismatch(
+                    format!("prices of one contract must share a currency, but this one is in {}", price.unit_price.value.currency),
+                    price.unit_price.span,
+                    &price.unit_price.value.currency,
+                    *first,
+                    expected,
+                ));
+            }
+            Some(_) => {}
+            None => *currency = Some((price.unit_price.value.currency.clone(), price.unit_price.span)),
+        }
+        if let Some(first) = earlier.iter().find(|entry| entry.item == item && entry.from == from) {
+            let tier = if from.is_zero() {
+                "base price".to_string()
+            } else {
+                format!("price from {}", format_quantity(from))
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicatePrice,
+                    format!("`{}` has its {tier} set twice", price.item.value),
+                    span,
+                    "set again here",
+                )
+                .with_related(first.span, "first set here")
+                .with_help("keep one price per item and tier; a volume tier reads `price ITEM from 10 UNIT MONEY per UNIT`"),
+            );
+            return None;
+        }
+        Some(PriceEntry {
+            item,
+            from,
+            unit_price: price.unit_price.value.clone(),
+            span,
+        })
+    }
+
+    fn item_of(&mut self, name: &Name, solicitation: &Solicitation) -> Option<ItemId> {
+        if let Some(index) = solicitation.items.iter().position(|item| item.name.value == name.value) {
+            return Some(ItemId(index));
+        }
+        let names: Vec<&str> = solicitation.items.iter().map(|item| item.name.value.as_str()).collect();
+        let diagnostic = Diagnostic::new(
+            Code::UndefinedName,
+            format!("solicitation `{}` has no item `{}`", solicitation.header.name.value, name.value),
+            name.span,
+            "not an item of the awarded solicitation",
+        )
+        .with_related(solicitation.header.name.span, "the solicitation's items are declared here");
+        self.diagnostics.push(match super::suggest(&name.value, names.iter().copied()) {
+            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+            None => diagnostic.with_help(format!("its items are: {}", names.join(", "))),
+        });
+        None
+    }
+
+    fn volume_in_currency(&mut self, volume: &Spanned<Volume>, currency: &(String, Span), what: &str) {
+        if let Volume::Money(money) = &volume.value {
+            if money.currency != currency.0 {
+                self.diagnostics.push(currency_mismatch(
+                    format!("{what} is in {} but the contract prices in {}", money.currency, currency.0),
+                    volume.span,
+                    &money.currency,
+                    currency.1,
+                    &currency.0,
+                ));
+            }
+        }
+    }
+
+    fn piggyback(
+        &mut self,
+        clause: &ast::Piggyback,
+        span: Span,
+        solicitation: &Solicitation,
+        currency: &Option<(String, Span)>,
+    ) -> Option<PiggybackClause> {
+        let terms = match clause {
+            ast::Piggyback::Closed => return None,
+            ast::Piggyback::Open(terms) => terms,
+        };
+        let fields = Fields {
+            block: &Block::<()> {
+                name: solicitation.header.name.clone(),
+                title: None,
+                fields: Vec::new(),
+                span,
+            },
+            keyword: "the piggyback clause of",
+        };
+        let mut eligibility = None;
+        let mut required = None;
+        let mut admin_fee = None;
+        let mut ceiling = None;
+        for term in terms {
+            match &term.value {
+                ast::PiggybackTerm::OpenTo(condition) => {
+                    let value = self.eligibility(condition).map(|value| Spanned::new(value, condition.span));
+                    fields.once(&mut eligibility, value, term.span, "open_to", self.diagnostics);
+                }
+                ast::PiggybackTerm::Requires(name) => {
+                    let kind = self.instrument_kind(name).map(|kind| Spanned::new(kind, name.span));
+                    fields.once(&mut required, kind, term.span, "requires", self.diagnostics);
+                }
+                ast::PiggybackTerm::AdminFee(rate) => {
+                    self.percentage(rate);
+                    fields.once(&mut admin_fee, rate.value, term.span, "admin_fee", self.diagnostics);
+                }
+                ast::PiggybackTerm::Ceiling(amount) => {
+                    let volume = self.volume(amount, &solicitation.items, &solicitation.header.name, "ceiling");
+                    if let (Some(volume), Some(currency)) = (&volume, currency) {
+                        self.volume_in_currency(volume, currency, "the ceiling");
+                    }
+                    fields.once(&mut ceiling, volume, term.span, "ceiling", self.diagnostics);
+                }
+            }
+        }
+        Some(PiggybackClause {
+            eligibility: eligibility.and_then(|(value, _)| value),
+            required_instrument: required.and_then(|(value, _)| value),
+            admin_fee: admin_fee.map(|(rate, _)| rate),
+            ceiling: ceiling.and_then(|(value, _)| value),
+            span,
+        })
+    }
+
+    fn percentage(&mut self, rate: &Spanned<Decimal>) {
+        if rate.value < Decimal::ZERO || rate.value > Decimal::ONE_HUNDRED {
+            self.diagnostics.push(
+                Diagnostic::new(Code::OutOfRange, "a fee must be between 0% and 100%", rate.span, "outside 0% to 100%")
+                    .with_help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
+            );
+        }
+    }
+
+    fn eligibility(&mut self, condition: &Spanned<ast::Condition>) -> Option<Eligibility> {
+        Some(match &condition.value {
+            ast::Condition::KindIn(names) => {
+                let mut kinds = Vec::new();
+                for name in names {
+                    match AgencyKind::from_name(&name.value) {
+                        Some(kind) => kinds.push(kind),
+                        None => self.diagnostics.push(unknown_value(name, "an agency kind", &kind_names())),
+                    }
+                }
+                Eligibility::KindIn(kinds)
+            }
+            ast::Condition::JurisdictionIn(codes) => {
+                Eligibility::JurisdictionIn(codes.iter().map(|code| code.value.clone()).collect())
+            }
+            ast::Condition::MemberOf(program) => Eligibility::MemberOf(program.value.clone()),
+            ast::Condition::Not(inner) => Eligibility::Not(Box::new(self.eligibility(inner)?)),
+            ast::Condition::And(left, right) => {
+                let left = self.eligibility(left);
+                let right = self.eligibility(right);
+                Eligibility::And(Box::new(left?), Box::new(right?))
+            }
+            ast::Condition::Or(left, right) => {
+                let left = self.eligibility(left);
+                let right = self.eligibility(right);
+                Eligibility::Or(Box::new(left?), Box::new(right?))
+            }
+        })
+    }
+
+    fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {
+        let kind = InstrumentKind::from_name(&name.value);
+        if kind.is_none() {
+            let allowed: Vec<&str> = InstrumentKind::ALL.iter().map(|kind| kind.as_str()).collect();
+            self.diagnostics.push(unknown_value(name, "an access instrument kind", &allowed));
+        }
+        kind
+    }
+
+    fn access(&mut self, block: &Block<ast::AccessField>) -> Option<AccessInstrument> {
+        let fields = Fields { block, keyword: "access" };
+        let mut kind = None;
+        let mut agency = None;
+        let mut counterparty = None;
+        let mut covers = Vec::new();
+        let mut covers_complete = true;
+        let mut signed = None;
+        let mut posted = None;
+        let mut approved = None;
+        let mut effective = None;
+        let mut expires = None;
+        let mut fees = Vec::new();
+        let mut fees_complete = true;
+        let mut clauses: Vec<Clause> = Vec::new();
+        for field in &block.fields {
+            let span = field.span;
+            match &field.value {
+                ast::AccessField::Kind(name) => {
+                    let value = self.instrument_kind(name);
+                    fields.once(&mut kind, value, span, "kind", self.diagnostics);
+                }
+                ast::AccessField::Agency(name) => {
+                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`agency`", self.diagnostics);
+                    fields.once(&mut agency, value.map(AgencyId), span, "agency", self.diagnostics);
+                }
+                ast::AccessField::With(name) => {
+                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`with`", self.diagnostics);
+                    fields.once(&mut counterparty, value.map(AgencyId), span, "with", self.diagnostics);
+                }
+                ast::AccessField::Covers(names) => {
+                    for name in names {
+                        match self.namespace.resolve(name, DeclarationKind::Contract, "`covers`", self.diagnostics) {
+                            Some(index) => covers.push(ContractId(index)),
+                            None => covers_complete = false,
+                        }
+                    }
+                }
+                ast::AccessField::Signed(date) => fields.once(&mut signed, *date, span, "signed", self.diagnostics),
+                ast::AccessField::Posted(date) => fields.once(&mut posted, *date, span, "posted", self.diagnostics),
+                ast::AccessField::Approved(date) => fields.once(&mut approved, *date, span, "approved", self.diagnostics),
+                ast::AccessField::Effective(date) => fields.once(&mut effective, *date, span, "effective", self.diagnostics),
+                ast::AccessField::Expires(date) => fields.once(&mut expires, *date, span, "expires", self.diagnostics),
+                ast::AccessField::Fee { rate, payee } => {
+                    self.percentage(rate);
+                    let payee = match payee {
+                        Some(name) => match self.namespace.resolve(name, DeclarationKind::Agency, "a fee's payee", self.diagnostics) {
+                            Some(index) => Some(AgencyId(index)),
+                            None => {
+                                fees_complete = false;
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    fees.push(Fee { rate: rate.value, payee });
+                }
+                ast::AccessField::Clause(clause) => {
+                    if let Some(first) = clauses.iter().find(|existing| existing.name.value == clause.name.value) {
+                        self.diagnostics.push(duplicate_clause(&clause.name, first.name.span));
+                    } else {
+                        clauses.push(Clause {
+                            name: clause.name.clone(),
+                            text: clause.text.as_ref().map(|text| text.value.clone()),
+                        });
+                    }
+                }
+            }
+        }
+        if let (Some((expires, _)), Some((signed, _))) = (&expires, &signed) {
+            if expires.value < signed.value {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::TermEndsBeforeStart,
+                        format!("access instrument `{}` expires on {} before it is signed on {}", block.name.value, expires.value, signed.value),
+                        expires.span,
+                        "expires here",
+                    )
+                    .with_related(signed.span, "signed here")
+                    .with_help("correct the expiry or the signing date"),
+                );
+            }
+        }
+        let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
+        let agency = fields.require(agency, "agency", "agency everett", self.diagnostics);
+        let counterparty = fields.require(counterparty, "with", "with snohomish_county", self.diagnostics);
+        if !covers_complete || !fees_complete {
+            return None;
+        }
+        Some(AccessInstrument {
+            header: header(block),
+            kind: kind??,
+            agency: agency??,
+            counterparty: counterparty??,
+            covers,
+            signed: signed.map(|(date, _)| date),
+            posted: posted.map(|(date, _)| date),
+            approved: approved.map(|(date, _)| date),
+            effective: effective.map(|(date, _)| date),
+            expires: expires.map(|(date, _)| date),
+            fees,
+            clauses,
+        })
+    }
+
+    fn order(
+        &mut self,
+        block: &Block<ast::OrderField>,
+        solicitations: &[Option<Solicitation>],
+        contracts: &[Option<Contract>],
+    ) -> Option<Order> {
+        let fields = Fields { block, keyword: "order" };
+        let mut buyer = None;
+        let mut contract = None;
+        let mut date = None;
+        let mut via = None;
+        let mut lines = Vec::new();
+        let mut requests = Vec::new();
+        for field in &block.fields {
+            let span = field.span;
+            match &field.value {
+                ast::OrderField::Buyer(name) => {
+                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`buyer`", self.diagnostics);
+                    fields.once(&mut buyer, value.map(|index| Spanned::new(AgencyId(index), name.span)), span, "buyer", self.diagnostics);
+                }
+                ast::OrderField::Contract(name) => {
+                    let value = self.namespace.resolve(name, DeclarationKind::Contract, "`contract`", self.diagnostics);
+                    fields.once(&mut contract, value.map(|index| Spanned::new(ContractId(index), name.span)), span, "contract", self.diagnostics);
+                }
+                ast::OrderField::Date(value) => fields.once(&mut date, *value, span, "date", self.diagnostics),
+                ast::OrderField::Via(name) => {
+                    let value = self.namespace.resolve(name, DeclarationKind::Access, "`via`", self.diagnostics);
+                    fields.once(&mut via, value.map(|index| Spanned::new(InstrumentId(index), name.span)), span, "via", self.diagnostics);
+                }
+                ast::OrderField::Line(line) => lines.push((line, span)),
+                ast::OrderField::Requests(names) => requests.extend(names.iter().cloned()),
+            }
+        }
+        if lines.is_empty() {
+            self.diagnostics.push(fields.missing("line", "line dump_truck 3 truck at USD 198,500.00"));
+        }
+        let buyer = fields.require(buyer, "buyer", "buyer everett", self.diagnostics).flatten();
+        let contract_reference = fields.require(contract, "contract", "contract sc_24_07", self.diagnostics).flatten();
+        let date = fields.require(date, "date", "date 2025-06-15", self.diagnostics);
+        let via = match via {
+            Some((Some(via), _)) => Some(via),
+            Some((None, _)) => return None,
+            None => None,
+        };
+        let checked_contract = contract_reference.and_then(|reference| contracts[reference.value.0].as_ref());
+        let solicitation = checked_contract.and_then(|contract| solicitations[contract.solicitation.0].as_ref());
+        let mut checked_lines = Vec::new();
+        if let (Some(contract), Some(solicitation)) = (checked_contract, solicitation) {
+            for (line, span) in &lines {
+                if let Some(line) = self.line(line, *span, contract, solicitation, solicitations) {
+                    checked_lines.push(line);
+                }
+            }
+            if let Some(date) = &date {
+                if date.value < contract.awarded {
+                    let diagnostic = Diagnostic::new(
+                        Code::OrderBeforeAward,
+                        format!("order `{}` is dated {} before contract `{}` was awarded on {}", block.name.value, date.value, contract.header.name.value, contract.awarded),
+                        date.span,
+                        "before the award",
+                    )
+                    .with_related(contract.header.name.span, "the contract")
+                    .with_help("an order can only be placed under an awarded contract; check the order's date and the contract it names");
+                    self.diagnostics.push(diagnostic);
+                }
+            }
+        }
+        if checked_lines.len() != lines.len() || lines.is_empty() {
+            return None;
+        }
+        Some(Order {
+            header: header(block),
+            buyer: buyer?,
+            contract: contract_reference?,
+            date: date?,
+            via,
+            lines: checked_lines,
+            requests,
+        })
+    }
+
+    fn line(
+        &mut self,
+        line: &ast::Line,
+        span: Span,
+        contract: &Contract,
+        solicitation: &Solicitation,
+        solicitations: &[Option<Solicitation>],
+    ) -> Option<OrderLine> {
+        let item = match solicitation.items.iter().position(|item| item.name.value == line.item.value) {
+            Some(index) => LineItem::InScope(ItemId(index)),
+            None => {
+                let declared_elsewhere = solicitations
+                    .iter()
+                    .flatten()
+                    .flat_map(|other| other.items.iter())
+                    .find(|item| item.name.value == line.item.value);
+                match declared_elsewhere {
+                    Some(other) => {
+                        if let Some(unit) = &line.unit {
+                            if unit.value != other.unit {
+                                self.diagnostics.push(unit_mismatch(unit, &other.unit, &other.name));
+                            }
+                        }
+                        LineItem::OutOfScope(line.item.clone())
+                    }
+                    None => {
+                        self.item_of(&line.item, solicitation)?;
+                        return None;
+                    }
+                }
+            }
+        };
+        if let LineItem::InScope(item) = item {
+            let declared = solicitation.item(item);
+            if let Some(unit) = &line.unit {
+                if unit.value != declared.unit {
+                    self.diagnostics.push(unit_mismatch(unit, &declared.unit, &declared.name));
+                }
+            }
+        }
+        if line.quantity.value <= Decimal::ZERO {
+            self.diagnostics.push(
+                Diagnostic::new(Code::OutOfRange, "an order line must order a positive quantity", line.quantity.span, "not positive")
+                    .with_help("order at least one unit, or remove the line"),
+            );
+        }
+        self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
+        if let Some(currency) = &contract.currency {
+            if line.unit_price.value.currency != *currency {
+                let first_price = contract.prices.first().map_or(contract.header.name.span, |price| price.span);
+                self.diagnostics.push(currency_mismatch(
+                    format!("this line is priced in {} but contract `{}` is in {currency}", line.unit_price.value.currency, contract.header.name.value),
+                    line.unit_price.span,
+                    &line.unit_price.value.currency,
+                    first_price,
+                    currency,
+                ));
+            }
+        }
+        Some(OrderLine {
+            item,
+            quantity: line.quantity.value,
+            unit_price: line.unit_price.value.clone(),
+            span,
+        })
+    }
+}
+
+fn stated(slot: Option<(bool, Span)>) -> Stated {
+    match slot {
+        Some((stated, span)) => Stated { stated, span: Some(span) },
+        None => Stated { stated: false, span: None },
+    }
+}
+
+fn kind_names() -> Vec<&'static str> {
+    AgencyKind::ALL.iter().map(|kind| kind.as_str()).collect()
+}
+
+fn currency_mismatch(message: String, span: Span, found: &str, expected_span: Span, expected: &str) -> Diagnostic {
+    Diagnostic::new(Code::CurrencyMismatch, message, span, format!("in {found}"))
+        .with_related(expected_span, format!("in {expected}"))
+        .with_help(format!("write this amount in {expected}; Coop never converts currencies"))
+}
+
+fn unit_mismatch(found: &Name, unit: &str, item: &Name) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnitMismatch,
+        format!("`{}` is counted per {unit}, not per {}", item.value, found.value),
+        found.span,
+        format!("expected `{unit}`"),
+    )
+    .with_related(item.span, format!("`{}` is sold per {unit}", item.value))
+    .with_help(format!("write the quantity in {unit}"))
+}
+
+fn duplicate_clause(name: &Name, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        format!("clause `{}` is given twice", name.value),
+        name.span,
+        "given again here",
+    )
+    .with_related(first, "first given here")
+    .with_help("give each clause once; merge their texts")
+}

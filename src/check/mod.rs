@@ -1,0 +1,68 @@
+//! Checking: the syntax trees of a model's files to a [`Model`], reporting every problem found
+//! (never only the first): names, kinds of reference, fields, units, currencies and dates.
+
+mod declarations;
+mod names;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Model;
+use crate::source::SourceMap;
+use crate::syntax::ast;
+
+/// Checks a whole model. Returns the model when no error was found; every finding, errors and
+/// warnings alike, is added to `diagnostics`.
+pub fn check(sources: &SourceMap, files: &[ast::File], diagnostics: &mut Diagnostics) -> Option<Model> {
+    let mut found = Diagnostics::new();
+    let model = declarations::build(sources, files, &mut found);
+    let has_errors = found.has_errors();
+    diagnostics.extend(found.into_sorted());
+    if has_errors { None } else { model }
+}
+
+/// The candidate closest to `word`, if one is close enough to be a likely misspelling.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.is_empty() {
+        return None;
+    }
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let distance = if candidate.eq_ignore_ascii_case(word) {
+                0
+            } else {
+                strsim::damerau_levenshtein(word, candidate)
+            };
+            (distance, candidate)
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// A diagnostic for a value outside a closed set (an agency kind, a method, ...).
+fn unknown_value(name: &ast::Name, what: &str, allowed: &[&'static str]) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        crate::codes::Code::UnknownValue,
+        format!("`{}` is not {what}", name.value),
+        name.span,
+        format!("unknown {}", what.trim_start_matches("a ").trim_start_matches("an ")),
+    );
+    match suggest(&name.value, allowed.iter().copied()) {
+        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+        None => diagnostic.with_help(format!("use one of: {}", allowed.join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["everett", "mukilteo", "snohomish_county"];
+        assert_eq!(suggest("everet", names), Some("everett"));
+        assert_eq!(suggest("Everett", names), Some("everett"));
+        assert_eq!(suggest("seattle", names), None);
+    }
+}

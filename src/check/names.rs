@@ -1,0 +1,146 @@
+//! The model's one namespace: every declaration by name, duplicates, and resolving a reference
+//! to a declaration of the expected kind with "did you mean".
+
+use std::collections::BTreeMap;
+
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::Span;
+use crate::syntax::ast::Name;
+
+/// The kinds of declaration a name can refer to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeclarationKind {
+    Agency,
+    Solicitation,
+    Contract,
+    Access,
+    Order,
+}
+
+/// Where a name is declared: its kind, its index among declarations of that kind (sorted by
+/// name), and its span.
+#[derive(Clone, Copy, Debug)]
+pub struct Declared {
+    pub kind: DeclarationKind,
+    pub index: usize,
+    pub span: Span,
+}
+
+/// Every declared name; the first declaration of a name wins, later ones are reported.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    names: BTreeMap<String, Declared>,
+}
+
+impl DeclarationKind {
+    pub fn article(self) -> &'static str {
+        match self {
+            DeclarationKind::Agency => "an agency",
+            DeclarationKind::Solicitation => "a solicitation",
+            DeclarationKind::Contract => "a contract",
+            DeclarationKind::Access => "an access instrument",
+            DeclarationKind::Order => "an order",
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclarationKind::Agency => "agency",
+            DeclarationKind::Solicitation => "solicitation",
+            DeclarationKind::Contract => "contract",
+            DeclarationKind::Access => "access",
+            DeclarationKind::Order => "order",
+        }
+    }
+}
+
+impl Namespace {
+    /// Declares a name, or reports it as a duplicate and returns `false`.
+    pub fn declare(&mut self, name: &Name, kind: DeclarationKind, index: usize, diagnostics: &mut Diagnostics) -> bool {
+        if let Some(first) = self.names.get(&name.value) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("`{}` is declared more than once", name.value),
+                    name.span,
+                    "declared again here",
+                )
+                .with_related(first.span, format!("first declared here, as {}", first.kind.article()))
+                .with_help("every agency, solicitation, contract, access instrument and order needs its own name; rename one of them"),
+            );
+            return false;
+        }
+        self.names.insert(
+            name.value.clone(),
+            Declared {
+                kind,
+                index,
+                span: name.span,
+            },
+        );
+        true
+    }
+
+    /// Resolves a reference that must name a declaration of `expected` kind; `role` is the field
+    /// that holds it (e.g. "`buyer`"), for messages.
+    pub fn resolve(&self, name: &Name, expected: DeclarationKind, role: &str, diagnostics: &mut Diagnostics) -> Option<usize> {
+        match self.names.get(&name.value) {
+            Some(declared) if declared.kind == expected => Some(declared.index),
+            Some(declared) => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::WrongKind,
+                        format!(
+                            "{role} must name {}, but `{}` is {}",
+                            expected.article(),
+                            name.value,
+                            declared.kind.article()
+                        ),
+                        name.span,
+                        format!("{} here", declared.kind.article()),
+                    )
+                    .with_related(declared.span, format!("`{}` is declared here as {}", name.value, declared.kind.article()))
+                    .with_help(self.help_for(&name.value, expected)),
+                );
+                None
+            }
+            None => {
+                let candidates = self.names_of(expected);
+                let suggestion = super::suggest(&name.value, candidates.iter().copied());
+                let diagnostic = Diagnostic::new(
+                    Code::UndefinedName,
+                    format!("no {} named `{}`", expected.keyword(), name.value),
+                    name.span,
+                    format!("not declared as {}", expected.article()),
+                );
+                diagnostics.push(match suggestion {
+                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                    None => diagnostic.with_help(format!(
+                        "declare it with `{} {} {{ ... }}`, or check the spelling",
+                        expected.keyword(),
+                        name.value
+                    )),
+                });
+                None
+            }
+        }
+    }
+
+    fn names_of(&self, kind: DeclarationKind) -> Vec<&str> {
+        self.names
+            .iter()
+            .filter(|(_, declared)| declared.kind == kind)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    fn help_for(&self, name: &str, expected: DeclarationKind) -> String {
+        let candidates = self.names_of(expected);
+        match super::suggest(name, candidates.iter().copied()) {
+            Some(candidate) => format!("did you mean `{candidate}`?"),
+            None if candidates.is_empty() => format!("the model declares no {}", expected.keyword()),
+            None => format!("name one of: {}", candidates.join(", ")),
+        }
+    }
+}

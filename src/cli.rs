@@ -1,0 +1,178 @@
+//! Subcommands, their flags, and exit codes. A thin layer over the library's pipeline.
+//!
+//! Exit codes: 0 no errors, 1 errors found in the model, 2 a usage or I/O problem.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use coop::codes::Code;
+use coop::diagnostic::{self, Diagnostic};
+use coop::values::Date;
+
+#[derive(Parser, Debug)]
+#[command(name = "coop", version, about = "Check and evaluate cooperative procurement models", long_about = None)]
+pub struct Arguments {
+    #[command(subcommand)]
+    command: Command,
+    /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a model and judge its orders; print every finding.
+    Check {
+        /// `.coop` files, or directories whose `.coop` files form one model.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Judge orders as of this date (YYYY-MM-DD); today by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
+    /// Print the binding-obligation report of a model.
+    Report {
+        /// `.coop` files, or directories whose `.coop` files form one model.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The report's date (YYYY-MM-DD); orders after it are not counted. Today by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Explain a diagnostic code; without a code, list every code.
+    Explain {
+        /// A code such as `access-not-in-force`.
+        code: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Exit code: the model has no errors.
+const SUCCESS: u8 = 0;
+/// Exit code: the model has errors (syntax, checking, or denied orders for `check`).
+const ERRORS_FOUND: u8 = 1;
+/// Exit code: a usage or I/O problem; nothing was checked.
+const USAGE_OR_IO: u8 = 2;
+
+pub fn run(arguments: Arguments) -> ExitCode {
+    let color = match arguments.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+    };
+    let code = match arguments.command {
+        Command::Check { paths, as_of } => check(&paths, as_of, color),
+        Command::Report { paths, as_of, format } => report(&paths, as_of, format, color),
+        Command::Explain { code } => explain(code.as_deref()),
+    };
+    ExitCode::from(code)
+}
+
+fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
+    let sources = match coop::load::load(paths) {
+        Ok(sources) => sources,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let (model, mut diagnostics) = coop::check_sources(&sources);
+    if let Some(model) = &model {
+        let evaluation = coop::eval::evaluate(model, as_of.unwrap_or_else(today));
+        diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
+    }
+    print_diagnostics(&diagnostics, &sources, color);
+    let files = diagnostic::plural(sources.len(), "file");
+    eprintln!("checked {files}: {}", diagnostic::summary(&diagnostics));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        ERRORS_FOUND
+    } else {
+        SUCCESS
+    }
+}
+
+fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -> u8 {
+    let sources = match coop::load::load(paths) {
+        Ok(sources) => sources,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let (model, diagnostics) = coop::check_sources(&sources);
+    print_diagnostics(&diagnostics, &sources, color);
+    let Some(model) = model else {
+        eprintln!("no report: the model has {}", diagnostic::summary(&diagnostics));
+        return ERRORS_FOUND;
+    };
+    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
+    let report = coop::report::build(&model, &evaluation, &sources);
+    let text = match format {
+        Format::Text => coop::report::text::render(&report),
+        Format::Json => coop::report::to_json(&report),
+    };
+    write_stdout(&text)
+}
+
+fn explain(code: Option<&str>) -> u8 {
+    match code {
+        None => {
+            let mut listing = String::new();
+            for code in Code::ALL {
+                listing.push_str(&format!("{:<28} {:<8} {}\n", code.name(), code.severity(), code.summary()));
+            }
+            write_stdout(&listing)
+        }
+        Some(name) => match Code::from_name(name) {
+            Some(code) => write_stdout(code.explanation()),
+            None => {
+                let names = Code::ALL.iter().map(|code| code.name());
+                let help = match coop::check::suggest(name, names) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => "run `coop explain` to list every code".to_string(),
+                };
+                usage_error(&format!("no diagnostic code `{name}`\n  help: {help}"))
+            }
+        },
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceMap, color: bool) {
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostic::render(diagnostics, sources, color));
+    }
+}
+
+/// Writes to stdout; a closed pipe (`coop report | head`) is not an error worth a message.
+fn write_stdout(text: &str) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+        Err(error) => usage_error(&format!("cannot write the output: {error}")),
+    }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    USAGE_OR_IO
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"))
+}
+
+fn today() -> Date {
+    chrono::Local::now().date_naive()
+}

@@ -1,0 +1,101 @@
+//! The registry of diagnostic codes: each code's name, severity, one-line summary and long
+//! explanation (the Markdown in `docs/codes/<code>.md`, compiled into the binary).
+
+use serde::Serialize;
+
+use crate::diagnostic::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $severity:ident, $summary:literal;)*) => {
+        /// A stable diagnostic code. Its name never changes once released.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of the registry.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see and type it, e.g. `access-not-in-force`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+
+            /// The long explanation: what, why it matters, an example and the fix.
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$variant => { let _ = $name; "" },)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading files.
+    SyntaxError = "syntax-error", Error, "the text does not follow Coop's grammar";
+    InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
+    InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";
+    EmptyModel = "empty-model", Warning, "the model declares nothing";
+    // Names.
+    UndefinedName = "undefined-name", Error, "a name that is not declared";
+    DuplicateName = "duplicate-name", Error, "two declarations with the same name";
+    WrongKind = "wrong-kind", Error, "a reference to a declaration of the wrong kind";
+    UnknownValue = "unknown-value", Error, "a value outside the fixed set a field accepts";
+    // Shape of declarations.
+    MissingField = "missing-field", Error, "a required field is absent";
+    DuplicateField = "duplicate-field", Error, "a field that may appear once appears twice";
+    OutOfRange = "out-of-range", Error, "a number outside the range its field allows";
+    DuplicatePrice = "duplicate-price", Error, "two prices for the same item and tier";
+    ItemWithoutPrice = "item-without-price", Warning, "an item in scope that the contract does not price";
+    // Units, currencies, dates.
+    CurrencyMismatch = "currency-mismatch", Error, "amounts in different currencies where one is required";
+    UnitMismatch = "unit-mismatch", Error, "a quantity counted in a unit its context does not use";
+    TermEndsBeforeStart = "term-ends-before-start", Error, "a contract term that ends before it starts";
+    OptionExercisedAfterTerm = "option-exercised-after-term", Error, "a renewal option exercised after the term had ended";
+    OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
+    // Judging orders.
+    PiggybackClosed = "piggyback-closed", Error, "a non-party ordered from a contract not open to piggyback use";
+    BuyerNotEligible = "buyer-not-eligible", Error, "the buyer is outside those the piggyback clause admits";
+    CooperativeUseNotStated = "cooperative-use-not-stated", Error, "the solicitation did not state that others may use the contract";
+    AccessMissing = "access-missing", Error, "a piggyback order without the access instrument the contract requires";
+    AccessWrongKind = "access-wrong-kind", Error, "the access instrument used is not of the kind the contract requires";
+    AccessNotForOrder = "access-not-for-order", Error, "the access instrument admits another agency or covers another contract";
+    AccessNotInForce = "access-not-in-force", Error, "the access instrument was not in force on the order date";
+    OrderOutsideTerm = "order-outside-term", Error, "an order dated outside the contract term and its exercised options";
+    ItemOutOfScope = "item-out-of-scope", Error, "an ordered item that the contract does not cover";
+    PriceAboveContract = "price-above-contract", Error, "an order line priced above the contract's unit price";
+    ClauseNotInContract = "clause-not-in-contract", Error, "an order requests a clause the contract does not have";
+    MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
+    CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
+    CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
+}
+
+impl Code {
+    /// Finds a code by its name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|code| code.name() == name)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}

@@ -1,0 +1,263 @@
+//! One diagnostic type for every phase, the sink that accumulates them, and their rendering
+//! through miette.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Serialize;
+
+use crate::codes::Code;
+use crate::source::{SourceMap, Span};
+
+/// A finding about the model: what, where, and how to fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// The place the finding is about, with a short label.
+    pub primary: Label,
+    /// Other places that explain it: the earlier definition, the clause violated, ...
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A span with a short text saying what is there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+/// Collects diagnostics from every phase; phases add to it and never stop at the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's own severity.
+    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            primary: Label::new(span, label),
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push(Label::new(span, label));
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a "did you mean" help when a close candidate exists.
+    pub fn with_suggestion(self, suggestion: Option<&str>) -> Self {
+        match suggestion {
+            Some(candidate) => self.with_help(format!("did you mean `{candidate}`?")),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl Label {
+    pub fn new(span: Span, text: impl Into<String>) -> Label {
+        Label {
+            span,
+            text: text.into(),
+        }
+    }
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The diagnostics in a stable order: by file, then position, then code.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|left, right| {
+            (left.primary.span, left.code, &left.message).cmp(&(right.primary.span, right.code, &right.message))
+        });
+        self.items
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// Renders diagnostics for people, with source excerpts; `color` picks the terminal theme.
+///
+/// The width is fixed so that output does not depend on the terminal it was made on.
+pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut output = String::new();
+    for diagnostic in diagnostics {
+        let report = MietteReport::new(diagnostic, sources);
+        // Writing into a String cannot fail; a formatter error here would be a bug in miette.
+        if handler.render_report(&mut output, &report).is_err() {
+            output.push_str(&format!("{}: {}\n", diagnostic.code.name(), diagnostic.message));
+        }
+    }
+    output
+}
+
+/// A one-line summary such as `2 errors, 1 warning`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|diagnostic| diagnostic.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// `1 order`, `3 orders`, `2 agencies`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{count} {stem}ies")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// A diagnostic shaped for miette: labels in the primary file inline, labels in other files as
+/// related reports, since one miette report shows one source.
+#[derive(Debug)]
+struct MietteReport {
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    elsewhere: Vec<MietteReport>,
+}
+
+impl MietteReport {
+    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> MietteReport {
+        let primary_file = diagnostic.primary.span.file;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(diagnostic.primary.text.clone()),
+            diagnostic.primary.span.range(),
+        )];
+        let mut elsewhere = Vec::new();
+        for label in &diagnostic.related {
+            if label.span.file == primary_file {
+                labels.push(LabeledSpan::new_with_span(Some(label.text.clone()), label.span.range()));
+            } else {
+                elsewhere.push(MietteReport {
+                    code: diagnostic.code.name(),
+                    severity: diagnostic.severity,
+                    message: label.text.clone(),
+                    help: None,
+                    source: named_source(sources, label.span),
+                    labels: vec![LabeledSpan::new_primary_with_span(None, label.span.range())],
+                    elsewhere: Vec::new(),
+                });
+            }
+        }
+        MietteReport {
+            code: diagnostic.code.name(),
+            severity: diagnostic.severity,
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+            source: named_source(sources, diagnostic.primary.span),
+            labels,
+            elsewhere,
+        }
+    }
+}
+
+fn named_source(sources: &SourceMap, span: Span) -> NamedSource<String> {
+    let file = sources.file(span.file);
+    NamedSource::new(file.name.clone(), file.text.clone()).with_language("coop")
+}
+
+impl fmt::Display for MietteReport {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MietteReport {}
+
+impl miette::Diagnostic for MietteReport {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere.iter().map(|report| report as &dyn miette::Diagnostic),
+        ))
+    }
+}

@@ -1,0 +1,107 @@
+//! Evaluation: the core semantics of cooperative procurement, true under every jurisdiction, as
+//! pure functions of a checked model and an as-of date.
+
+mod bindings;
+mod orders;
+pub mod volumes;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{AgencyId, ContractId, InstrumentId, Model, OrderId};
+use crate::values::Date;
+use volumes::Tally;
+
+pub use bindings::{Basis, Binding};
+
+/// Everything the model means as of one date.
+#[derive(Debug)]
+pub struct Evaluation {
+    pub as_of: Date,
+    /// One judgment per order dated on or before `as_of`, in date order.
+    pub judgments: Vec<Judgment>,
+    /// Orders dated after `as_of`: not judged and not counted.
+    pub later_orders: Vec<OrderId>,
+    /// Who is bound to which contract, sorted by agency then contract.
+    pub bindings: Vec<Binding>,
+    /// Volumes per contract, in the model's contract order.
+    pub contracts: Vec<ContractUse>,
+    /// Findings not about one order, such as commitment shortfalls.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// The decision on one order and every reason for it.
+#[derive(Debug)]
+pub struct Judgment {
+    pub order: OrderId,
+    pub basis: Basis,
+    /// What the order buys, in the contract's currency.
+    pub tally: Tally,
+    /// Empty when the order is permitted.
+    pub reasons: Vec<Diagnostic>,
+}
+
+/// What has been bought under one contract, by whom.
+#[derive(Debug, Default)]
+pub struct ContractUse {
+    /// Permitted orders of each agency, with the basis it ordered on.
+    pub by_agency: BTreeMap<AgencyId, (Basis, Tally)>,
+    pub total: Tally,
+    pub piggyback: Tally,
+    /// Permitted orders counted.
+    pub orders: usize,
+    /// Denied orders.
+    pub denied: usize,
+    /// Instruments used by permitted piggyback orders, per agency.
+    pub instruments: BTreeMap<AgencyId, Vec<InstrumentId>>,
+    /// The first permitted order date of each agency.
+    pub first_order: BTreeMap<AgencyId, Date>,
+    /// Admin fees due on permitted piggyback orders.
+    pub admin_fees: Decimal,
+}
+
+impl Judgment {
+    pub fn is_permitted(&self) -> bool {
+        self.reasons.iter().all(|reason| !reason.is_error())
+    }
+}
+
+/// Evaluates a checked model as of a date.
+pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
+    let mut contracts: Vec<ContractUse> = model.contracts.iter().map(|_| ContractUse::default()).collect();
+    let mut judgments = Vec::new();
+    let mut later_orders = Vec::new();
+    for (index, order) in model.orders.iter().enumerate() {
+        let id = OrderId(index);
+        if order.date.value > as_of {
+            later_orders.push(id);
+            continue;
+        }
+        let usage = &mut contracts[order.contract.value.0];
+        let judgment = orders::judge(model, id, usage);
+        if judgment.is_permitted() {
+            orders::record(model, order, &judgment, usage);
+        } else {
+            usage.denied += 1;
+        }
+        judgments.push(judgment);
+    }
+    let bindings = bindings::bindings(model, &contracts, as_of);
+    let findings = bindings::shortfalls(model, &bindings, as_of);
+    Evaluation {
+        as_of,
+        judgments,
+        later_orders,
+        bindings,
+        contracts,
+        findings,
+    }
+}
+
+impl Evaluation {
+    pub fn contract_use(&self, contract: ContractId) -> &ContractUse {
+        &self.contracts[contract.0]
+    }
+}

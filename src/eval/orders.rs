@@ -1,0 +1,407 @@
+//! Judging one order against its contract, its buyer's standing and the volume used before it.
+
+use rust_decimal::Decimal;
+
+use super::volumes::{Tally, amount_of};
+use super::{Basis, ContractUse, Judgment};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Contract, LineItem, Model, Order, OrderId, PiggybackClause, Solicitation, Volume};
+use crate::values::{Money, format_quantity};
+
+/// Judges an order, given the permitted volume ordered under its contract before it.
+pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment {
+    let order = &model.orders[id.0];
+    let contract = model.contract(order.contract.value);
+    let solicitation = model.solicitation(contract.solicitation);
+    let buyer = order.buyer.value;
+    let basis = if solicitation.lead == buyer {
+        Basis::Lead
+    } else if solicitation.participant(buyer).is_some() {
+        Basis::JointParticipant
+    } else {
+        Basis::Piggyback
+    };
+    let tally = Tally::of_lines(&order.lines);
+    let mut reasons = Vec::new();
+    if basis == Basis::Piggyback {
+        piggyback_standing(model, order, contract, solicitation, &mut reasons);
+    }
+    within_term(order, contract, &mut reasons);
+    lines_on_contract(order, contract, solicitation, &mut reasons);
+    clauses_on_contract(model, order, contract, &mut reasons);
+    if let Some(maximum) = &solicitation.maximum {
+        let before = usage.total.measured_like(&maximum.value, solicitation);
+        let this = tally.measured_like(&maximum.value, solicitation);
+        if before + this > amount_of(&maximum.value) {
+            reasons.push(
+                Diagnostic::new(
+                    Code::MaximumExceeded,
+                    format!(
+                        "order `{}` takes contract `{}` to {} of its maximum {}",
+                        order.header.name.value,
+                        contract.header.name.value,
+                        describe_like(before + this, &maximum.value, solicitation),
+                        describe(&maximum.value, solicitation),
+                    ),
+                    order.header.name.span,
+                    format!("{} ordered before, {} here", describe_like(before, &maximum.value, solicitation), describe_like(this, &maximum.value, solicitation)),
+                )
+                .with_related(maximum.span, "the maximum stated by the solicitation")
+                .with_help("orders of all users together may not exceed the maximum; a new solicitation is needed for more"),
+            );
+        }
+    }
+    if basis == Basis::Piggyback {
+        if let Some(PiggybackClause { ceiling: Some(ceiling), .. }) = &contract.piggyback {
+            let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
+            let this = tally.measured_like(&ceiling.value, solicitation);
+            if before + this > amount_of(&ceiling.value) {
+                reasons.push(
+                    Diagnostic::new(
+                        Code::CeilingExceeded,
+                        format!(
+                            "order `{}` takes piggyback use of `{}` to {} of its ceiling {}",
+                            order.header.name.value,
+                            contract.header.name.value,
+                            describe_like(before + this, &ceiling.value, solicitation),
+                            describe(&ceiling.value, solicitation),
+                        ),
+                        order.header.name.span,
+                        format!("{} used by piggyback orders before this one", describe_like(before, &ceiling.value, solicitation)),
+                    )
+                    .with_related(ceiling.span, "the piggyback ceiling")
+                    .with_help("the ceiling caps all piggyback orders together; this order does not fit under it"),
+                );
+            }
+        }
+    }
+    Judgment {
+        order: id,
+        basis,
+        tally,
+        reasons,
+    }
+}
+
+/// Adds a permitted order to its contract's volumes.
+pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &mut ContractUse) {
+    let buyer = order.buyer.value;
+    usage.total.add(&judgment.tally);
+    usage.orders += 1;
+    let entry = usage.by_agency.entry(buyer).or_insert_with(|| (judgment.basis, Tally::default()));
+    entry.1.add(&judgment.tally);
+    usage.first_order.entry(buyer).or_insert(order.date.value);
+    if judgment.basis == Basis::Piggyback {
+        usage.piggyback.add(&judgment.tally);
+        if let Some(via) = &order.via {
+            let instruments = usage.instruments.entry(buyer).or_default();
+            if !instruments.contains(&via.value) {
+                instruments.push(via.value);
+            }
+        }
+        let contract = model.contract(order.contract.value);
+        if let Some(rate) = contract.piggyback.as_ref().and_then(|clause| clause.admin_fee) {
+            usage.admin_fees += judgment.tally.value * rate / Decimal::ONE_HUNDRED;
+        }
+    }
+}
+
+/// The checks that only a non-party's order must pass: the contract is open to it, the
+/// solicitation said so, and the access instrument is right and in force.
+fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicitation: &Solicitation, reasons: &mut Vec<Diagnostic>) {
+    let buyer = model.agency(order.buyer.value);
+    let lead = model.agency(solicitation.lead);
+    if !solicitation.cooperative_use.stated {
+        let diagnostic = Diagnostic::new(
+            Code::CooperativeUseNotStated,
+            format!(
+                "solicitation `{}` did not state that other public bodies may use the resulting contract",
+                solicitation.header.name.value
+            ),
+            order.contract.span,
+            "piggybacks on this contract",
+        );
+        let diagnostic = match solicitation.cooperative_use.span {
+            Some(span) => diagnostic.with_related(span, "stated as not_stated here"),
+            None => diagnostic.with_related(solicitation.header.name.span, "no `cooperative_use stated` in this solicitation"),
+        };
+        reasons.push(diagnostic.with_help(
+            "only a solicitation that told bidders others may use the contract can be piggybacked; the buyer needs its own solicitation",
+        ));
+    }
+    let Some(clause) = &contract.piggyback else {
+        reasons.push(
+            Diagnostic::new(
+                Code::PiggybackClosed,
+                format!(
+                    "{} is not a party to contract `{}`, which is not open to piggyback use",
+                    buyer.header.display_name(),
+                    contract.header.name.value
+                ),
+                order.buyer.span,
+                "not a party to the contract",
+            )
+            .with_related(contract.header.name.span, "no open `piggyback { ... }` clause")
+            .with_help(format!(
+                "only {} and its joint participants may order; or the contract must be opened with a `piggyback {{ ... }}` clause",
+                lead.header.display_name()
+            )),
+        );
+        return;
+    };
+    if let Some(eligibility) = &clause.eligibility {
+        if !eligibility.value.admits(buyer) {
+            reasons.push(
+                Diagnostic::new(
+                    Code::BuyerNotEligible,
+                    format!(
+                        "{} ({} in {}) is not among those contract `{}` is open to",
+                        buyer.header.display_name(),
+                        buyer.kind.as_str(),
+                        buyer.jurisdiction,
+                        contract.header.name.value
+                    ),
+                    order.buyer.span,
+                    "not eligible",
+                )
+                .with_related(eligibility.span, "who the contract is open to")
+                .with_help("only agencies the piggyback clause's `open_to` admits may use the contract"),
+            );
+        }
+    }
+    let required = clause.required_instrument;
+    let Some(via) = &order.via else {
+        if let Some(required) = required {
+            reasons.push(
+                Diagnostic::new(
+                    Code::AccessMissing,
+                    format!(
+                        "contract `{}` requires {} before piggyback use, and order `{}` names none",
+                        contract.header.name.value,
+                        article(required.value.as_str()),
+                        order.header.name.value
+                    ),
+                    order.header.name.span,
+                    "no `via`",
+                )
+                .with_related(required.span, "required here")
+                .with_help(format!(
+                    "execute a {} with {} and name it with `via`",
+                    required.value.as_str().replace('_', " "),
+                    lead.header.display_name()
+                )),
+            );
+        }
+        return;
+    };
+    let instrument = model.instrument(via.value);
+    if let Some(required) = required {
+        if instrument.kind != required.value {
+            reasons.push(
+                Diagnostic::new(
+                    Code::AccessWrongKind,
+                    format!(
+                        "access instrument `{}` is {}, but contract `{}` requires {}",
+                        instrument.header.name.value,
+                        article(instrument.kind.as_str()),
+                        contract.header.name.value,
+                        article(required.value.as_str())
+                    ),
+                    via.span,
+                    format!("a {}", instrument.kind.as_str()),
+                )
+                .with_related(required.span, "required here")
+                .with_help(format!("use a {} for this contract", required.value.as_str())),
+            );
+        }
+    }
+    let covers = if instrument.covers.is_empty() {
+        instrument.counterparty == solicitation.lead
+    } else {
+        instrument.covers.contains(&order.contract.value)
+    };
+    if instrument.agency != order.buyer.value || !covers {
+        let why = if instrument.agency != order.buyer.value {
+            format!("it admits {}, not the buyer", model.agency(instrument.agency).header.display_name())
+        } else if instrument.covers.is_empty() {
+            format!(
+                "it is made with {}, not with the contract's lead {}",
+                model.agency(instrument.counterparty).header.display_name(),
+                lead.header.display_name()
+            )
+        } else {
+            "its `covers` list does not name this contract".to_string()
+        };
+        reasons.push(
+            Diagnostic::new(
+                Code::AccessNotForOrder,
+                format!("access instrument `{}` does not admit this order: {why}", instrument.header.name.value),
+                via.span,
+                "instrument for another agency or contract",
+            )
+            .with_related(instrument.header.name.span, "the instrument")
+            .with_help("name the buyer's own instrument for this contract in `via`"),
+        );
+    }
+    if !instrument.in_force_on(order.date.value) {
+        let (why, related) = match (instrument.signed, instrument.in_force_from(), instrument.expires) {
+            (None, _, _) => ("it is not signed".to_string(), instrument.header.name.span),
+            (Some(_), _, Some(expires)) if expires.value < order.date.value => {
+                (format!("it expired on {}", expires.value), expires.span)
+            }
+            (Some(signed), Some(from), _) if from != signed.value => (
+                format!("it takes effect on {from}"),
+                instrument.effective.map_or(signed.span, |effective| effective.span),
+            ),
+            (Some(signed), _, _) => (format!("signed {}", signed.value), signed.span),
+        };
+        reasons.push(
+            Diagnostic::new(
+                Code::AccessNotInForce,
+                format!(
+                    "access instrument `{}` not in force on {} ({why})",
+                    instrument.header.name.value, order.date.value
+                ),
+                via.span,
+                "not yet in force on the order date",
+            )
+            .with_related(related, "this is why")
+            .with_help("place the order once the instrument is signed and in force, or correct its dates"),
+        );
+    }
+}
+
+fn within_term(order: &Order, contract: &Contract, reasons: &mut Vec<Diagnostic>) {
+    let end = contract.end_as_of(order.date.value);
+    let date = order.date.value;
+    if date < contract.term.start || date > end {
+        let extended = if end == contract.term.end {
+            String::new()
+        } else {
+            " with its exercised options".to_string()
+        };
+        reasons.push(
+            Diagnostic::new(
+                Code::OrderOutsideTerm,
+                format!(
+                    "order `{}` is dated {date}, outside the term of `{}`{extended}: {} to {end}",
+                    order.header.name.value, contract.header.name.value, contract.term.start
+                ),
+                order.date.span,
+                "outside the term",
+            )
+            .with_related(contract.term.span, "the term")
+            .with_help("only options exercised on or before the order date extend the term; exercise one, or order under another contract"),
+        );
+    }
+}
+
+fn lines_on_contract(order: &Order, contract: &Contract, solicitation: &Solicitation, reasons: &mut Vec<Diagnostic>) {
+    for line in &order.lines {
+        let item = match &line.item {
+            LineItem::OutOfScope(name) => {
+                reasons.push(
+                    Diagnostic::new(
+                        Code::ItemOutOfScope,
+                        format!(
+                            "`{}` is not in the scope of solicitation `{}`, which contract `{}` awards",
+                            name.value, solicitation.header.name.value, contract.header.name.value
+                        ),
+                        name.span,
+                        "not on this contract",
+                    )
+                    .with_related(solicitation.header.name.span, "the solicitation's items")
+                    .with_help("order this item under a contract that covers it; adding it here would be a new procurement"),
+                );
+                continue;
+            }
+            LineItem::InScope(item) => *item,
+        };
+        let item_name = &solicitation.item(item).name.value;
+        match contract.unit_price(item, line.quantity) {
+            None => reasons.push(
+                Diagnostic::new(
+                    Code::ItemOutOfScope,
+                    format!("contract `{}` sets no price for `{item_name}`", contract.header.name.value),
+                    line.span,
+                    "no contract price",
+                )
+                .with_related(contract.header.name.span, "the contract")
+                .with_help("an item the contract does not price cannot be ordered under it"),
+            ),
+            Some(price) if line.unit_price.amount > price.unit_price.amount => {
+                let tier = if price.from.is_zero() {
+                    String::new()
+                } else {
+                    format!(" (tier from {} {})", format_quantity(price.from), solicitation.item(item).unit)
+                };
+                reasons.push(
+                    Diagnostic::new(
+                        Code::PriceAboveContract,
+                        format!(
+                            "`{item_name}` at {} is above the contract price {}{tier}",
+                            line.unit_price, price.unit_price
+                        ),
+                        line.span,
+                        format!("{} over", Money::new(line.unit_price.currency.clone(), line.unit_price.amount - price.unit_price.amount)),
+                    )
+                    .with_related(price.span, "the contract price")
+                    .with_help("users are bound by the contract's pricing; a lower price may be negotiated, a higher one may not"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn clauses_on_contract(model: &Model, order: &Order, contract: &Contract, reasons: &mut Vec<Diagnostic>) {
+    let instrument_clauses = order.via.map(|via| &model.instrument(via.value).clauses);
+    for requested in &order.requests {
+        let in_instrument = instrument_clauses.is_some_and(|clauses| clauses.iter().any(|clause| clause.name.value == requested.value));
+        if !contract.has_clause(&requested.value) && !in_instrument {
+            let names: Vec<&str> = contract.clauses.iter().map(|clause| clause.name.value.as_str()).collect();
+            let diagnostic = Diagnostic::new(
+                Code::ClauseNotInContract,
+                format!("order `{}` requests clause `{}`, which contract `{}` does not have", order.header.name.value, requested.value, contract.header.name.value),
+                requested.span,
+                "not a clause of the contract",
+            )
+            .with_related(contract.header.name.span, "the contract's clauses");
+            reasons.push(match crate::check::suggest(&requested.value, names.iter().copied()) {
+                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None => diagnostic.with_help("users are bound by the contract's terms and cannot add their own; remove the request"),
+            });
+        }
+    }
+}
+
+/// `20 truck`, `USD 1,000.00`.
+pub fn describe(volume: &Volume, solicitation: &Solicitation) -> String {
+    describe_like(amount_of(volume), volume, solicitation)
+}
+
+/// An amount written in the measure of `like`.
+pub fn describe_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> String {
+    match like {
+        Volume::Money(money) => Money::new(money.currency.clone(), amount).to_string(),
+        Volume::Quantity { measure, .. } => {
+            let unit = match measure {
+                crate::model::Measure::Item(item) => solicitation.item(*item).name.value.as_str(),
+                crate::model::Measure::Unit(unit) => unit.as_str(),
+            };
+            format!("{} {unit}", format_quantity(amount))
+        }
+    }
+}
+
+
+/// "an interlocal agreement", "a participating addendum".
+fn article(kind: &str) -> String {
+    let words = kind.replace('_', " ");
+    if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {words}")
+    } else {
+        format!("a {words}")
+    }
+}

@@ -1,0 +1,51 @@
+//! Coop: a declarative rules language for cooperative public procurement.
+//!
+//! The public API follows the pipeline: [`load`] files, [`syntax::parse`] them, [`check::check`]
+//! them into a [`model::Model`], [`eval::evaluate`] it as of a date, and render the [`report`].
+
+pub mod check;
+pub mod codes;
+pub mod diagnostic;
+pub mod eval;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod source;
+pub mod syntax;
+pub mod values;
+
+use diagnostic::{Diagnostic, Diagnostics};
+use model::Model;
+use source::SourceMap;
+
+/// Parses and checks every file of a model. Every file is parsed even when one has a syntax
+/// error; checking needs all of them, so it runs only when all parsed.
+pub fn check_sources(sources: &SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut diagnostics = Diagnostics::new();
+    let mut files = Vec::with_capacity(sources.len());
+    let mut all_parsed = true;
+    for (id, _) in sources.files() {
+        let (file, found) = syntax::parse(sources, id);
+        diagnostics.extend(found);
+        match file {
+            Some(file) => files.push(file),
+            None => all_parsed = false,
+        }
+    }
+    if !all_parsed {
+        return (None, diagnostics.into_sorted());
+    }
+    let model = check::check(sources, &files, &mut diagnostics);
+    (model, diagnostics.into_sorted())
+}
+
+/// The findings of an evaluation as diagnostics: every reason an order is denied, and the
+/// findings about contracts, in a stable order.
+pub fn evaluation_diagnostics(evaluation: &eval::Evaluation) -> Vec<Diagnostic> {
+    let mut diagnostics = Diagnostics::new();
+    for judgment in &evaluation.judgments {
+        diagnostics.extend(judgment.reasons.iter().cloned());
+    }
+    diagnostics.extend(evaluation.findings.iter().cloned());
+    diagnostics.into_sorted()
+}

@@ -1,0 +1,429 @@
+//! The checked model: every name resolved, every unit and currency consistent, every date
+//! possible. Evaluation takes this type and nothing else, so it never sees an unchecked model.
+
+use rust_decimal::Decimal;
+
+use crate::source::{Span, Spanned};
+use crate::values::{Date, Duration, Money};
+
+/// A model that passed checking. Each list is sorted by name, so results do not depend on the
+/// order of files or declarations.
+#[derive(Debug)]
+pub struct Model {
+    pub agencies: Vec<Agency>,
+    pub solicitations: Vec<Solicitation>,
+    pub contracts: Vec<Contract>,
+    pub instruments: Vec<AccessInstrument>,
+    pub orders: Vec<Order>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgencyId(pub usize);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SolicitationId(pub usize);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContractId(pub usize);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstrumentId(pub usize);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderId(pub usize);
+
+/// What every declaration has: its name, an optional title, and where it was written.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Agency {
+    pub header: Header,
+    pub kind: AgencyKind,
+    /// An ISO 3166 style code: a country (`DK`) or a subdivision (`US-WA`).
+    pub jurisdiction: String,
+    pub location: Option<Location>,
+    pub memberships: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Location {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Solicitation {
+    pub header: Header,
+    pub lead: AgencyId,
+    pub method: Method,
+    pub category: Option<Category>,
+    pub issued: Option<Date>,
+    pub posted: Option<Posting>,
+    /// Whether the solicitation told bidders that other public bodies may use the contract.
+    pub cooperative_use: Stated,
+    pub assignability: Stated,
+    pub items: Vec<Item>,
+    pub estimate: Option<Spanned<Volume>>,
+    pub maximum: Option<Spanned<Volume>>,
+    /// Empty for a single-agency solicitation.
+    pub participants: Vec<Participant>,
+}
+
+/// A yes/no fact that a solicitation states, remembering where (if anywhere) it was written.
+#[derive(Clone, Copy, Debug)]
+pub struct Stated {
+    pub stated: bool,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Posting {
+    pub date: Date,
+    pub online: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    pub unit: String,
+}
+
+/// An item of a solicitation, by its position in `Solicitation::items`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub usize);
+
+#[derive(Clone, Debug)]
+pub struct Participant {
+    pub agency: AgencyId,
+    pub commitment: Option<Spanned<Volume>>,
+    pub span: Span,
+}
+
+/// An amount of business: money, or a count of one item or of every item sold in one unit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Volume {
+    Money(Money),
+    Quantity { count: Decimal, measure: Measure },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    Item(ItemId),
+    Unit(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Contract {
+    pub header: Header,
+    pub solicitation: SolicitationId,
+    pub suppliers: Vec<String>,
+    /// The award date; the term's start when the contract does not say.
+    pub awarded: Date,
+    pub term: Term,
+    pub options: Vec<RenewalOption>,
+    /// The currency of every price, fee and ceiling of the contract, when it prices anything.
+    pub currency: Option<String>,
+    pub prices: Vec<PriceEntry>,
+    pub clauses: Vec<Clause>,
+    /// `None` when the contract is closed to piggyback use.
+    pub piggyback: Option<PiggybackClause>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Term {
+    pub start: Date,
+    pub end: Date,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct RenewalOption {
+    pub length: Duration,
+    pub exercised: Option<Spanned<Date>>,
+    pub span: Span,
+}
+
+/// A unit price for an item, applying to order lines of at least `from` units.
+#[derive(Clone, Debug)]
+pub struct PriceEntry {
+    pub item: ItemId,
+    pub from: Decimal,
+    pub unit_price: Money,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Clause {
+    pub name: Spanned<String>,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PiggybackClause {
+    /// Who may piggyback; everyone when absent.
+    pub eligibility: Option<Spanned<Eligibility>>,
+    pub required_instrument: Option<Spanned<InstrumentKind>>,
+    /// A percentage of order value, e.g. `0.25` for 0.25%.
+    pub admin_fee: Option<Decimal>,
+    pub ceiling: Option<Spanned<Volume>>,
+    pub span: Span,
+}
+
+/// A condition over an agency's attributes.
+#[derive(Clone, Debug)]
+pub enum Eligibility {
+    KindIn(Vec<AgencyKind>),
+    /// Matches an agency whose jurisdiction is one of these or lies inside one (`US` holds `US-WA`).
+    JurisdictionIn(Vec<String>),
+    MemberOf(String),
+    Not(Box<Eligibility>),
+    And(Box<Eligibility>, Box<Eligibility>),
+    Or(Box<Eligibility>, Box<Eligibility>),
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessInstrument {
+    pub header: Header,
+    pub kind: InstrumentKind,
+    /// The agency the instrument lets use contracts.
+    pub agency: AgencyId,
+    pub counterparty: AgencyId,
+    /// The contracts it covers; when empty, every contract led by the counterparty.
+    pub covers: Vec<ContractId>,
+    pub signed: Option<Spanned<Date>>,
+    pub posted: Option<Spanned<Date>>,
+    pub approved: Option<Spanned<Date>>,
+    pub effective: Option<Spanned<Date>>,
+    pub expires: Option<Spanned<Date>>,
+    pub fees: Vec<Fee>,
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fee {
+    pub rate: Decimal,
+    pub payee: Option<AgencyId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub header: Header,
+    pub buyer: Spanned<AgencyId>,
+    pub contract: Spanned<ContractId>,
+    pub date: Spanned<Date>,
+    pub via: Option<Spanned<InstrumentId>>,
+    pub lines: Vec<OrderLine>,
+    pub requests: Vec<Spanned<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OrderLine {
+    pub item: LineItem,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    pub span: Span,
+}
+
+/// An ordered item: one of the contract's, or one declared only by another solicitation.
+#[derive(Clone, Debug)]
+pub enum LineItem {
+    InScope(ItemId),
+    OutOfScope(Spanned<String>),
+}
+
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The spelling used in `.coop` files and reports.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            pub fn from_name(text: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|value| value.as_str() == text)
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// What kind of public body an agency is.
+    AgencyKind {
+        State = "state",
+        County = "county",
+        City = "city",
+        SchoolDistrict = "school_district",
+        SpecialDistrict = "special_district",
+        HigherEducation = "higher_education",
+        Tribe = "tribe",
+        Federal = "federal",
+        Cooperative = "cooperative",
+        Nonprofit = "nonprofit",
+        Grantee = "grantee",
+        Contractor = "contractor",
+    }
+}
+
+closed_set! {
+    /// How a solicitation was competed.
+    Method {
+        CompetitiveBid = "competitive_bid",
+        Rfp = "rfp",
+        CompetitiveQuotes = "competitive_quotes",
+        SoleSource = "sole_source",
+    }
+}
+
+closed_set! {
+    /// What a solicitation buys, for rules that treat categories differently.
+    Category {
+        Goods = "goods",
+        Services = "services",
+        Construction = "construction",
+        ArchitecturalEngineering = "architectural_engineering",
+        InformationTechnology = "information_technology",
+        Security = "security",
+        DisasterRecovery = "disaster_recovery",
+    }
+}
+
+closed_set! {
+    /// What lets a non-party use a contract.
+    InstrumentKind {
+        ParticipatingAddendum = "participating_addendum",
+        InterlocalAgreement = "interlocal_agreement",
+        MasterIntergovernmentalAgreement = "master_intergovernmental_agreement",
+    }
+}
+
+impl Model {
+    pub fn agency(&self, id: AgencyId) -> &Agency {
+        &self.agencies[id.0]
+    }
+
+    pub fn solicitation(&self, id: SolicitationId) -> &Solicitation {
+        &self.solicitations[id.0]
+    }
+
+    pub fn contract(&self, id: ContractId) -> &Contract {
+        &self.contracts[id.0]
+    }
+
+    pub fn instrument(&self, id: InstrumentId) -> &AccessInstrument {
+        &self.instruments[id.0]
+    }
+
+    /// The solicitation a contract awards.
+    pub fn solicitation_of(&self, contract: ContractId) -> &Solicitation {
+        self.solicitation(self.contract(contract).solicitation)
+    }
+
+    /// The agency that led the solicitation a contract awards.
+    pub fn lead_of(&self, contract: ContractId) -> AgencyId {
+        self.solicitation_of(contract).lead
+    }
+}
+
+impl Header {
+    /// How people call it: the title when there is one ("City of Everett"), else the name.
+    pub fn display_name(&self) -> String {
+        self.title.clone().unwrap_or_else(|| self.name.value.clone())
+    }
+}
+
+impl Solicitation {
+    pub fn item(&self, id: ItemId) -> &Item {
+        &self.items[id.0]
+    }
+
+    pub fn is_joint(&self) -> bool {
+        !self.participants.is_empty()
+    }
+
+    /// The participant entry of an agency, if it is one.
+    pub fn participant(&self, agency: AgencyId) -> Option<&Participant> {
+        self.participants.iter().find(|participant| participant.agency == agency)
+    }
+
+    /// Whether an agency is a party: the lead or a joint participant.
+    pub fn is_party(&self, agency: AgencyId) -> bool {
+        self.lead == agency || self.participant(agency).is_some()
+    }
+}
+
+impl Contract {
+    /// The end of the term counting the options exercised on or before `as_of`, in order; an
+    /// option not exercised ends the chain, since later options extend from it.
+    pub fn end_as_of(&self, as_of: Date) -> Date {
+        let mut end = self.term.end;
+        for option in &self.options {
+            match option.exercised {
+                Some(exercised) if exercised.value <= as_of => match option.length.after(end) {
+                    Some(extended) => end = extended,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        end
+    }
+
+    /// The unit price that applies to a line of `quantity` units of `item`: the best tier reached.
+    pub fn unit_price(&self, item: ItemId, quantity: Decimal) -> Option<&PriceEntry> {
+        self.prices
+            .iter()
+            .filter(|price| price.item == item && price.from <= quantity)
+            .max_by_key(|price| price.from)
+    }
+
+    pub fn has_clause(&self, name: &str) -> bool {
+        self.clauses.iter().any(|clause| clause.name.value == name)
+    }
+}
+
+impl Eligibility {
+    pub fn admits(&self, agency: &Agency) -> bool {
+        match self {
+            Eligibility::KindIn(kinds) => kinds.contains(&agency.kind),
+            Eligibility::JurisdictionIn(codes) => codes
+                .iter()
+                .any(|code| jurisdiction_within(&agency.jurisdiction, code)),
+            Eligibility::MemberOf(program) => agency.memberships.iter().any(|member| member == program),
+            Eligibility::Not(inner) => !inner.admits(agency),
+            Eligibility::And(left, right) => left.admits(agency) && right.admits(agency),
+            Eligibility::Or(left, right) => left.admits(agency) || right.admits(agency),
+        }
+    }
+}
+
+/// Whether `code` is `area` or one of its subdivisions: `US-WA` lies within `US`.
+pub fn jurisdiction_within(code: &str, area: &str) -> bool {
+    code == area || code.strip_prefix(area).is_some_and(|rest| rest.starts_with('-'))
+}
+
+impl AccessInstrument {
+    /// The first day the instrument is in force: its effective date, else its signing date.
+    /// An unsigned instrument is never in force.
+    pub fn in_force_from(&self) -> Option<Date> {
+        let signed = self.signed?.value;
+        Some(self.effective.map_or(signed, |effective| effective.value.max(signed)))
+    }
+
+    pub fn in_force_on(&self, date: Date) -> bool {
+        let started = self.in_force_from().is_some_and(|from| from <= date);
+        let ended = self.expires.is_some_and(|expires| expires.value < date);
+        started && !ended
+    }
+}

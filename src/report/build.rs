@@ -1,0 +1,356 @@
+//! Building the report data from a checked model and its evaluation.
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::diagnostic::Diagnostic;
+use crate::eval::volumes::{Tally, amount_of};
+use crate::eval::{Basis, Binding, Evaluation};
+use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
+use crate::source::SourceMap;
+use crate::values::format_percentage;
+
+/// The report of a model as evaluated. Orders keep the evaluation's date order; agencies and
+/// contracts are in name order, so the same input always gives the same report.
+pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Report {
+    let mut orders: Vec<OrderReport> = evaluation
+        .judgments
+        .iter()
+        .map(|judgment| {
+            let order = &model.orders[judgment.order.0];
+            let contract = model.contract(order.contract.value);
+            OrderReport {
+                name: order.header.name.value.clone(),
+                buyer: model.agency(order.buyer.value).header.name.value.clone(),
+                contract: contract.header.name.value.clone(),
+                date: order.date.value.to_string(),
+                decision: if judgment.is_permitted() {
+                    Decision::Permitted
+                } else {
+                    Decision::Denied
+                },
+                basis: Some(judgment.basis),
+                via: order.via.map(|via| model.instrument(via.value).header.name.value.clone()),
+                value: Some(money(contract, judgment.tally.value)),
+                location: location(sources, order.header.name.span),
+                reasons: judgment.reasons.iter().map(|reason| finding(sources, reason)).collect(),
+            }
+        })
+        .collect();
+    orders.extend(evaluation.later_orders.iter().map(|id| {
+        let order = &model.orders[id.0];
+        OrderReport {
+            name: order.header.name.value.clone(),
+            buyer: model.agency(order.buyer.value).header.name.value.clone(),
+            contract: model.contract(order.contract.value).header.name.value.clone(),
+            date: order.date.value.to_string(),
+            decision: Decision::AfterAsOf,
+            basis: None,
+            via: order.via.map(|via| model.instrument(via.value).header.name.value.clone()),
+            value: None,
+            location: location(sources, order.header.name.span),
+            reasons: Vec::new(),
+        }
+    }));
+    let permitted = orders.iter().filter(|order| order.decision == Decision::Permitted).count();
+    let denied = orders.iter().filter(|order| order.decision == Decision::Denied).count();
+    Report {
+        as_of: evaluation.as_of.to_string(),
+        summary: Summary {
+            agencies: model.agencies.len(),
+            contracts: model.contracts.len(),
+            orders: evaluation.judgments.len(),
+            permitted,
+            denied,
+            after_as_of: evaluation.later_orders.len(),
+        },
+        agencies: agencies(model, evaluation),
+        orders,
+        contracts: (0..model.contracts.len())
+            .map(|index| contract_report(model, evaluation, ContractId(index)))
+            .collect(),
+        findings: evaluation.findings.iter().map(|diagnostic| finding(sources, diagnostic)).collect(),
+    }
+}
+
+fn agencies(model: &Model, evaluation: &Evaluation) -> Vec<AgencyReport> {
+    model
+        .agencies
+        .iter()
+        .enumerate()
+        .map(|(index, agency)| AgencyReport {
+            name: agency.header.name.value.clone(),
+            title: agency.header.title.clone(),
+            kind: agency.kind.as_str().to_string(),
+            jurisdiction: agency.jurisdiction.clone(),
+            bindings: evaluation
+                .bindings
+                .iter()
+                .filter(|binding| binding.agency.0 == index)
+                .map(|binding| binding_report(model, binding))
+                .collect(),
+        })
+        .collect()
+}
+
+fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
+    let contract = model.contract(binding.contract);
+    let solicitation = model.solicitation(contract.solicitation);
+    let lead = model.agency(solicitation.lead);
+    let lead_name = lead.header.display_name();
+    let mut clauses: Vec<String> = contract.clauses.iter().map(|clause| clause.name.value.clone()).collect();
+    let mut duties = Vec::new();
+    let mut via = Vec::new();
+    for instrument in binding.instruments.iter().map(|id| model.instrument(*id)) {
+        via.push(instrument.header.name.value.clone());
+        clauses.extend(instrument.clauses.iter().map(|clause| clause.name.value.clone()));
+        for fee in &instrument.fees {
+            let payee = fee
+                .payee
+                .map_or_else(|| "the counterparty".to_string(), |payee| model.agency(payee).header.display_name());
+            duties.push(format!(
+                "pay a fee of {} of order value to {payee} (under {})",
+                format_percentage(fee.rate),
+                instrument.header.name.value
+            ));
+        }
+    }
+    if binding.basis == Basis::Piggyback {
+        if let Some(rate) = contract.piggyback.as_ref().and_then(|clause| clause.admin_fee) {
+            duties.insert(
+                0,
+                format!(
+                    "admin fee {} of order value: {} on orders so far",
+                    format_percentage(rate),
+                    money(contract, binding.ordered.value * rate / Decimal::ONE_HUNDRED)
+                ),
+            );
+        }
+    }
+    if let Some(commitment) = &binding.commitment {
+        duties.push(format!("buy the committed {}", volume_amount(&commitment.value, solicitation)));
+    }
+    let responsibility = match binding.basis {
+        Basis::Lead => "awarding agency: responsible for the solicitation and the award; bears no responsibility for others' piggyback orders".to_string(),
+        Basis::JointParticipant => format!("bound as a joint participant of {}; responsible for its own orders and commitment", solicitation.header.name.value),
+        Basis::Piggyback => format!("responsible alone; {lead_name} bears no responsibility for these orders"),
+    };
+    BindingReport {
+        contract: contract.header.name.value.clone(),
+        contract_title: contract.header.title.clone(),
+        suppliers: contract.suppliers.clone(),
+        basis: binding.basis,
+        via,
+        from: binding.from.to_string(),
+        to: binding.to.to_string(),
+        extended_by_options: binding.to != contract.term.end,
+        clauses,
+        prices: prices(contract, solicitation),
+        ordered: tally_amounts(&binding.ordered, solicitation),
+        ordered_value: Some(money(contract, binding.ordered.value)),
+        commitment: binding.commitment.as_ref().map(|commitment| volume_amount(&commitment.value, solicitation)),
+        shortfall: match (&binding.commitment, binding.shortfall) {
+            (Some(commitment), Some(shortfall)) => Some(amount_like(shortfall, &commitment.value, solicitation)),
+            _ => None,
+        },
+        duties,
+        responsibility,
+    }
+}
+
+fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> {
+    contract
+        .prices
+        .iter()
+        .map(|price| {
+            let item = solicitation.item(price.item);
+            PriceReport {
+                item: item.name.value.clone(),
+                unit_price: price.unit_price.clone(),
+                unit: item.unit.clone(),
+                from: (!price.from.is_zero()).then(|| crate::values::format_quantity(price.from)),
+            }
+        })
+        .collect()
+}
+
+fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> ContractReport {
+    let contract = model.contract(id);
+    let solicitation = model.solicitation(contract.solicitation);
+    let usage = evaluation.contract_use(id);
+    let measure = contract_measure(contract, solicitation);
+    let ordered = amount_like(usage.total.measured_like(&measure, solicitation), &measure, solicitation);
+    let committed_total: Decimal = solicitation
+        .participants
+        .iter()
+        .filter_map(|participant| participant.commitment.as_ref())
+        .filter(|commitment| same_measure(&commitment.value, &measure))
+        .map(|commitment| amount_of(&commitment.value))
+        .sum();
+    let has_commitments = solicitation.participants.iter().any(|participant| participant.commitment.is_some());
+    let by_basis = |basis: Basis| -> Decimal {
+        usage
+            .by_agency
+            .values()
+            .filter(|(agency_basis, _)| *agency_basis == basis)
+            .map(|(_, tally)| tally.measured_like(&measure, solicitation))
+            .sum()
+    };
+    let mut ordered_by: Vec<AgencyVolume> = usage
+        .by_agency
+        .iter()
+        .map(|(agency, (basis, tally))| AgencyVolume {
+            agency: model.agency(*agency).header.name.value.clone(),
+            basis: *basis,
+            amount: amount_like(tally.measured_like(&measure, solicitation), &measure, solicitation),
+            value: money(contract, tally.value),
+        })
+        .collect();
+    ordered_by.sort_by(|left, right| left.agency.cmp(&right.agency));
+    let share_of_maximum = solicitation.maximum.as_ref().and_then(|maximum| {
+        let maximum = amount_of(&maximum.value);
+        (!maximum.is_zero()).then(|| {
+            format_percentage(usage.total.measured_like(&measure, solicitation) * Decimal::ONE_HUNDRED / maximum)
+        })
+    });
+    let ceiling = contract.piggyback.as_ref().and_then(|clause| clause.ceiling.as_ref());
+    ContractReport {
+        name: contract.header.name.value.clone(),
+        title: contract.header.title.clone(),
+        solicitation: solicitation.header.name.value.clone(),
+        lead: model.agency(solicitation.lead).header.name.value.clone(),
+        joint: solicitation.is_joint(),
+        suppliers: contract.suppliers.clone(),
+        awarded: contract.awarded.to_string(),
+        term_start: contract.term.start.to_string(),
+        term_end: contract.term.end.to_string(),
+        end_with_options: contract.end_as_of(evaluation.as_of).to_string(),
+        options: contract
+            .options
+            .iter()
+            .map(|option| OptionReport {
+                length: option.length.to_string(),
+                exercised: option
+                    .exercised
+                    .filter(|date| date.value <= evaluation.as_of)
+                    .map(|date| date.value.to_string()),
+            })
+            .collect(),
+        piggyback_open: contract.piggyback.is_some(),
+        estimate: solicitation.estimate.as_ref().map(|estimate| volume_amount(&estimate.value, solicitation)),
+        maximum: solicitation.maximum.as_ref().map(|maximum| volume_amount(&maximum.value, solicitation)),
+        committed: has_commitments.then(|| amount_like(committed_total, &measure, solicitation)),
+        ordered,
+        ordered_value: money(contract, usage.total.value),
+        ordered_by,
+        share_of_maximum,
+        ceiling: ceiling.map(|ceiling| volume_amount(&ceiling.value, solicitation)),
+        piggyback_ordered: ceiling.map(|ceiling| {
+            amount_like(usage.piggyback.measured_like(&ceiling.value, solicitation), &ceiling.value, solicitation)
+        }),
+        admin_fees_due: contract
+            .piggyback
+            .as_ref()
+            .and_then(|clause| clause.admin_fee)
+            .map(|_| money(contract, usage.admin_fees)),
+        orders_permitted: usage.orders,
+        orders_denied: usage.denied,
+        historical_volume: HistoricalVolume {
+            total: amount_like(usage.total.measured_like(&measure, solicitation), &measure, solicitation),
+            lead: amount_like(by_basis(Basis::Lead), &measure, solicitation),
+            joint_participants: amount_like(by_basis(Basis::JointParticipant), &measure, solicitation),
+            piggyback: amount_like(by_basis(Basis::Piggyback), &measure, solicitation),
+            agencies: usage
+                .by_agency
+                .keys()
+                .map(|agency| model.agency(*agency).header.name.value.clone())
+                .collect(),
+        },
+    }
+}
+
+/// The measure a contract's volumes are reported in: its maximum's, else its estimate's, else
+/// its first commitment's, else money in the contract's currency.
+fn contract_measure(contract: &Contract, solicitation: &Solicitation) -> Volume {
+    solicitation
+        .maximum
+        .as_ref()
+        .or(solicitation.estimate.as_ref())
+        .or_else(|| solicitation.participants.iter().find_map(|participant| participant.commitment.as_ref()))
+        .map(|volume| volume.value.clone())
+        .unwrap_or_else(|| Volume::Money(money(contract, Decimal::ZERO)))
+}
+
+fn same_measure(volume: &Volume, like: &Volume) -> bool {
+    match (volume, like) {
+        (Volume::Money(left), Volume::Money(right)) => left.currency == right.currency,
+        (Volume::Quantity { measure: left, .. }, Volume::Quantity { measure: right, .. }) => left == right,
+        _ => false,
+    }
+}
+
+fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
+    amount_like(amount_of(volume), volume, solicitation)
+}
+
+fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
+    match like {
+        Volume::Money(money) => Amount::Money(Money::new(money.currency.clone(), amount)),
+        Volume::Quantity { measure, .. } => Amount::Quantity {
+            quantity: amount,
+            unit: match measure {
+                Measure::Item(item) => solicitation.item(*item).unit.clone(),
+                Measure::Unit(unit) => unit.clone(),
+            },
+        },
+    }
+}
+
+/// A tally as quantities per unit (items sold in the same unit add up).
+fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<Amount> {
+    let mut by_unit: Vec<(String, Decimal)> = Vec::new();
+    for (item, quantity) in &tally.quantities {
+        let unit = &solicitation.item(*item).unit;
+        match by_unit.iter_mut().find(|(existing, _)| existing == unit) {
+            Some((_, total)) => *total += *quantity,
+            None => by_unit.push((unit.clone(), *quantity)),
+        }
+    }
+    by_unit
+        .into_iter()
+        .map(|(unit, quantity)| Amount::Quantity { quantity, unit })
+        .collect()
+}
+
+/// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
+fn money(contract: &Contract, amount: Decimal) -> Money {
+    Money::new(contract.currency.clone().unwrap_or_else(|| "XXX".to_string()), amount.round_dp(2))
+}
+
+
+pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Location {
+    let position = sources.line_column(span);
+    Location {
+        file: sources.file(span.file).name.clone(),
+        line: position.line,
+        column: position.column,
+    }
+}
+
+fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
+    Finding {
+        code: diagnostic.code,
+        severity: diagnostic.severity,
+        message: diagnostic.message.clone(),
+        help: diagnostic.help.clone(),
+        location: location(sources, diagnostic.primary.span),
+        related: diagnostic
+            .related
+            .iter()
+            .map(|label| RelatedLocation {
+                label: label.text.clone(),
+                location: location(sources, label.span),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,219 @@
+//! The binding-obligation report: plain data (serde) built from a model and its evaluation, then
+//! rendered as text or JSON. Its JSON shape is documented in `docs/report-json.md`.
+
+mod build;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::values::Money;
+
+pub use build::build;
+
+/// Everything a reader needs: who is bound to what, which orders are permitted, and how each
+/// contract has been used.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub as_of: String,
+    pub summary: Summary,
+    pub agencies: Vec<AgencyReport>,
+    pub orders: Vec<OrderReport>,
+    pub contracts: Vec<ContractReport>,
+    /// Findings not about one order, such as commitment shortfalls at the end of a term.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub agencies: usize,
+    pub contracts: usize,
+    /// Orders dated on or before the as-of date, which are judged.
+    pub orders: usize,
+    pub permitted: usize,
+    pub denied: usize,
+    /// Orders dated after the as-of date: listed, not judged, not counted.
+    pub after_as_of: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgencyReport {
+    pub name: String,
+    pub title: Option<String>,
+    pub kind: String,
+    pub jurisdiction: String,
+    pub bindings: Vec<BindingReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BindingReport {
+    pub contract: String,
+    pub contract_title: Option<String>,
+    pub suppliers: Vec<String>,
+    /// `lead`, `joint_participant` or `piggyback`.
+    pub basis: crate::eval::Basis,
+    /// The access instruments used, for a piggyback binding.
+    pub via: Vec<String>,
+    pub from: String,
+    pub to: String,
+    /// Whether `to` counts exercised renewal options.
+    pub extended_by_options: bool,
+    pub clauses: Vec<String>,
+    pub prices: Vec<PriceReport>,
+    pub ordered: Vec<Amount>,
+    pub ordered_value: Option<Money>,
+    pub commitment: Option<Amount>,
+    pub shortfall: Option<Amount>,
+    pub duties: Vec<String>,
+    pub responsibility: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceReport {
+    pub item: String,
+    pub unit_price: Money,
+    pub unit: String,
+    /// The smallest line quantity the price applies to; absent for the base price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderReport {
+    pub name: String,
+    pub buyer: String,
+    pub contract: String,
+    pub date: String,
+    /// `permitted`, `denied`, or `after_as_of` (not judged).
+    pub decision: Decision,
+    /// Absent for orders after the as-of date.
+    pub basis: Option<crate::eval::Basis>,
+    pub via: Option<String>,
+    pub value: Option<Money>,
+    pub location: Location,
+    /// Every reason the order is denied; empty when permitted.
+    pub reasons: Vec<Finding>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Permitted,
+    Denied,
+    AfterAsOf,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ContractReport {
+    pub name: String,
+    pub title: Option<String>,
+    pub solicitation: String,
+    pub lead: String,
+    pub joint: bool,
+    pub suppliers: Vec<String>,
+    pub awarded: String,
+    pub term_start: String,
+    pub term_end: String,
+    /// The end counting options exercised by the as-of date.
+    pub end_with_options: String,
+    pub options: Vec<OptionReport>,
+    pub piggyback_open: bool,
+    pub estimate: Option<Amount>,
+    pub maximum: Option<Amount>,
+    /// The joint participants' commitments, summed in the contract's measure.
+    pub committed: Option<Amount>,
+    /// Permitted orders, in the contract's measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    pub ordered_by: Vec<AgencyVolume>,
+    /// Ordered as a percentage of the maximum.
+    pub share_of_maximum: Option<String>,
+    pub ceiling: Option<Amount>,
+    pub piggyback_ordered: Option<Amount>,
+    pub admin_fees_due: Option<Money>,
+    pub orders_permitted: usize,
+    pub orders_denied: usize,
+    pub historical_volume: HistoricalVolume,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OptionReport {
+    pub length: String,
+    pub exercised: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgencyVolume {
+    pub agency: String,
+    pub basis: crate::eval::Basis,
+    pub amount: Amount,
+    pub value: Money,
+}
+
+/// What a follow-up joint solicitation could commit to: the volume actually bought, by basis,
+/// and the agencies that bought it.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoricalVolume {
+    pub total: Amount,
+    pub lead: Amount,
+    pub joint_participants: Amount,
+    pub piggyback: Amount,
+    pub agencies: Vec<String>,
+}
+
+/// An amount of money or a quantity in a unit; decimals are strings, never floats.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Amount {
+    Money(Money),
+    Quantity {
+        #[serde(with = "rust_decimal::serde::str")]
+        quantity: rust_decimal::Decimal,
+        unit: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub code: crate::codes::Code,
+    pub severity: crate::diagnostic::Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Location,
+    pub related: Vec<RelatedLocation>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedLocation {
+    pub label: String,
+    #[serde(flatten)]
+    pub location: Location,
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Amount::Money(money) => money.fmt(formatter),
+            Amount::Quantity { quantity, unit } => {
+                write!(formatter, "{} {unit}", crate::values::format_quantity(*quantity))
+            }
+        }
+    }
+}
+
+/// The report as pretty JSON, ending with a newline.
+pub fn to_json(report: &Report) -> String {
+    match serde_json::to_string_pretty(report) {
+        Ok(mut json) => {
+            json.push('\n');
+            json
+        }
+        Err(error) => unreachable!("the report is plain data and always serialises: {error}"),
+    }
+}

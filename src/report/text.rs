@@ -1,0 +1,244 @@
+//! The report as text for people, in the shape of the language sketch: agencies and their
+//! bindings, then orders with every reason, then contracts and their volumes.
+
+use std::fmt::Write as _;
+
+use super::*;
+use crate::diagnostic::plural;
+use crate::eval::Basis;
+
+/// Renders the whole report. Plain text, no colour, no terminal-dependent width.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    header(&mut out, report);
+    for agency in &report.agencies {
+        agency_section(&mut out, agency);
+    }
+    orders_section(&mut out, &report.orders);
+    contracts_section(&mut out, &report.contracts);
+    if !report.findings.is_empty() {
+        out.push_str("\nFindings\n");
+        for finding in &report.findings {
+            reason(&mut out, finding, "  ");
+        }
+    }
+    out
+}
+
+fn header(out: &mut String, report: &Report) {
+    let summary = &report.summary;
+    let mut orders = plural(summary.orders, "order");
+    let mut notes = vec![format!("{} denied", summary.denied)];
+    if summary.after_as_of > 0 {
+        notes.push(format!("{} after the as-of date, not counted", summary.after_as_of));
+    }
+    orders.push_str(&format!(" ({})", notes.join(", ")));
+    let _ = writeln!(
+        out,
+        "Binding obligations as of {}: {}, {}, {orders}",
+        report.as_of,
+        plural(summary.agencies, "agency"),
+        plural(summary.contracts, "contract"),
+    );
+}
+
+fn agency_section(out: &mut String, agency: &AgencyReport) {
+    let title = agency.title.as_deref().unwrap_or(&agency.name);
+    let _ = writeln!(out, "\n{title} ({}, {} in {})", agency.name, agency.kind, agency.jurisdiction);
+    if agency.bindings.is_empty() {
+        out.push_str("  not bound to any contract\n");
+    }
+    for binding in &agency.bindings {
+        let title = binding
+            .contract_title
+            .as_ref()
+            .map(|title| format!(" \"{title}\""))
+            .unwrap_or_default();
+        let via = if binding.via.is_empty() {
+            String::new()
+        } else {
+            format!(" via {}", binding.via.join(", "))
+        };
+        let basis = match binding.basis {
+            Basis::Lead => "as lead".to_string(),
+            Basis::JointParticipant => "as joint participant".to_string(),
+            Basis::Piggyback => "by piggyback".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  bound to {}{title} ({}) {basis}{via}",
+            binding.contract,
+            binding.suppliers.join(", ")
+        );
+        let extended = if binding.extended_by_options {
+            " (term with exercised options)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    {} to {}{extended}", binding.from, binding.to);
+        let terms = if binding.clauses.is_empty() {
+            "none".to_string()
+        } else {
+            binding.clauses.join(", ")
+        };
+        let prices: Vec<String> = binding.prices.iter().map(price).collect();
+        let prices = if prices.is_empty() {
+            "none".to_string()
+        } else {
+            prices.join(", ")
+        };
+        let _ = writeln!(out, "    terms: {terms}; prices: {prices}");
+        let ordered: Vec<String> = binding.ordered.iter().map(ToString::to_string).collect();
+        let value = binding.ordered_value.as_ref().map(ToString::to_string).unwrap_or_default();
+        if ordered.is_empty() {
+            let _ = writeln!(out, "    ordered nothing yet");
+        } else {
+            let _ = writeln!(out, "    ordered {}, {value}", ordered.join(", "));
+        }
+        if let Some(commitment) = &binding.commitment {
+            let shortfall = match &binding.shortfall {
+                Some(shortfall) => format!("; short by {shortfall}"),
+                None => "; met".to_string(),
+            };
+            let _ = writeln!(out, "    committed {commitment}{shortfall}");
+        }
+        for duty in &binding.duties {
+            let _ = writeln!(out, "    duty: {duty}");
+        }
+        let _ = writeln!(out, "    {}", binding.responsibility);
+    }
+}
+
+fn price(price: &PriceReport) -> String {
+    match &price.from {
+        Some(from) => format!("{} from {from} {} {} per {}", price.item, price.unit, price.unit_price, price.unit),
+        None => format!("{} {} per {}", price.item, price.unit_price, price.unit),
+    }
+}
+
+fn orders_section(out: &mut String, orders: &[OrderReport]) {
+    out.push_str("\nOrders\n");
+    if orders.is_empty() {
+        out.push_str("  none\n");
+    }
+    let width = orders.iter().map(|order| order.name.len()).max().unwrap_or(0);
+    for order in orders {
+        let decision = match order.decision {
+            Decision::Permitted => "permitted",
+            Decision::Denied => "denied",
+            Decision::AfterAsOf => "later",
+        };
+        let basis = order.basis.map(|basis| format!(" ({})", basis.as_str())).unwrap_or_default();
+        let value = order.value.as_ref().map(|value| format!(", {value}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}",
+            order.date, order.name, order.buyer, order.contract
+        );
+        for finding in &order.reasons {
+            reason(out, finding, "    ");
+        }
+    }
+}
+
+fn reason(out: &mut String, finding: &Finding, indent: &str) {
+    let severity = match finding.severity {
+        crate::diagnostic::Severity::Error => "",
+        crate::diagnostic::Severity::Warning => "warning: ",
+    };
+    let _ = writeln!(out, "{indent}{severity}{}", finding.message);
+    let _ = writeln!(
+        out,
+        "{indent}  [{}, {}:{}]",
+        finding.code.name(),
+        finding.location.file,
+        finding.location.line
+    );
+}
+
+fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
+    out.push_str("\nContracts\n");
+    if contracts.is_empty() {
+        out.push_str("  none\n");
+    }
+    for contract in contracts {
+        let title = contract.title.as_ref().map(|title| format!(" \"{title}\"")).unwrap_or_default();
+        let kind = if contract.joint { "joint solicitation" } else { "solicitation" };
+        let _ = writeln!(
+            out,
+            "  {}{title}: {kind} {} led by {}, awarded {}",
+            contract.name, contract.solicitation, contract.lead, contract.awarded
+        );
+        let mut term = format!("    term {} to {}", contract.term_start, contract.term_end);
+        if contract.end_with_options != contract.term_end {
+            term.push_str(&format!(", to {} with exercised options", contract.end_with_options));
+        }
+        if !contract.options.is_empty() {
+            let options: Vec<String> = contract
+                .options
+                .iter()
+                .map(|option| match &option.exercised {
+                    Some(date) => format!("{} exercised {date}", option.length),
+                    None => format!("{} not exercised", option.length),
+                })
+                .collect();
+            term.push_str(&format!("; options: {}", options.join(", ")));
+        }
+        let _ = writeln!(out, "{term}");
+        let mut volumes = Vec::new();
+        if let Some(estimate) = &contract.estimate {
+            volumes.push(format!("estimate {estimate}"));
+        }
+        if let Some(maximum) = &contract.maximum {
+            volumes.push(format!("maximum {maximum}"));
+        }
+        if let Some(committed) = &contract.committed {
+            volumes.push(format!("committed {committed}"));
+        }
+        let share = contract
+            .share_of_maximum
+            .as_ref()
+            .map(|share| format!(" ({share} of maximum)"))
+            .unwrap_or_default();
+        volumes.push(format!("ordered {}{share}, {}", contract.ordered, contract.ordered_value));
+        let _ = writeln!(out, "    {}", volumes.join("; "));
+        let _ = writeln!(
+            out,
+            "    orders: {} permitted, {} denied",
+            contract.orders_permitted, contract.orders_denied
+        );
+        for volume in &contract.ordered_by {
+            let _ = writeln!(
+                out,
+                "    ordered by {} ({}): {}, {}",
+                volume.agency,
+                volume.basis.as_str(),
+                volume.amount,
+                volume.value
+            );
+        }
+        if contract.piggyback_open {
+            let mut piggyback = vec!["open to piggyback use".to_string()];
+            if let (Some(ceiling), Some(used)) = (&contract.ceiling, &contract.piggyback_ordered) {
+                piggyback.push(format!("ceiling {ceiling}, used {used}"));
+            }
+            if let Some(fees) = &contract.admin_fees_due {
+                piggyback.push(format!("admin fees due {fees}"));
+            }
+            let _ = writeln!(out, "    {}", piggyback.join("; "));
+        } else {
+            out.push_str("    closed to piggyback use\n");
+        }
+        let history = &contract.historical_volume;
+        let agencies = if history.agencies.is_empty() {
+            String::new()
+        } else {
+            format!(", from {}", history.agencies.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "    historical volume for the next solicitation: {} (lead {}, joint participants {}, piggyback {}){agencies}",
+            history.total, history.lead, history.joint_participants, history.piggyback
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The typed syntax tree: what was written, with spans, before any name is resolved.
+//!
+//! No pest type appears here. Fields are kept as written, in order, so that the checker can
+//! report a field given twice or missing, and so that nothing the user wrote is lost.
+
+use rust_decimal::Decimal;
+
+use crate::source::{FileId, Span, Spanned};
+use crate::values::{Date, Duration, Money};
+
+/// A name as written: an identifier or a code such as `US-WA`.
+pub type Name = Spanned<String>;
+
+/// One parsed `.coop` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    pub file: FileId,
+    pub declarations: Vec<Declaration>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Declaration {
+    Agency(Block<AgencyField>),
+    Solicitation(Block<SolicitationField>),
+    Contract(Block<ContractField>),
+    Access(Block<AccessField>),
+    Order(Block<OrderField>),
+}
+
+/// A declaration: `keyword name "title" { fields }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block<Field> {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub fields: Vec<Spanned<Field>>,
+    /// The whole declaration, keyword to closing brace.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AgencyField {
+    Kind(Name),
+    Jurisdiction(Name),
+    Location { latitude: Spanned<f64>, longitude: Spanned<f64> },
+    MemberOf(Vec<Name>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SolicitationField {
+    Lead(Name),
+    Method(Name),
+    Category(Name),
+    Issued(Spanned<Date>),
+    Posted { date: Spanned<Date>, online: bool },
+    CooperativeUse(Spanned<bool>),
+    Assignability(Spanned<bool>),
+    Item(Item),
+    Estimate(Amount),
+    Maximum(Amount),
+    Joint(Vec<Participant>),
+}
+
+/// `item dump_truck "Class 8 dump truck" per truck`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub unit: Name,
+}
+
+/// `duluth commits 12 mower`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Participant {
+    pub agency: Name,
+    pub commitment: Option<Amount>,
+}
+
+/// A volume: money, or a quantity counted in an item or a unit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Amount {
+    Money(Spanned<Money>),
+    Quantity(Quantity),
+}
+
+/// `12 mower`: a number and what it counts (an item's name or a unit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    pub count: Spanned<Decimal>,
+    pub measure: Name,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContractField {
+    Awards(Name),
+    Supplier(Spanned<String>),
+    Awarded(Spanned<Date>),
+    Term { start: Spanned<Date>, end: Spanned<Date> },
+    Option { length: Spanned<Duration>, exercised: Option<Spanned<Date>> },
+    Price(Price),
+    Clause(Clause),
+    Piggyback(Piggyback),
+}
+
+/// `price dump_truck from 10 truck USD 191,000.00 per truck`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Price {
+    pub item: Name,
+    pub from: Option<Quantity>,
+    pub unit_price: Spanned<Money>,
+    pub unit: Name,
+}
+
+/// `clause warranty "Two-year bumper-to-bumper warranty."`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub name: Name,
+    pub text: Option<Spanned<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piggyback {
+    Closed,
+    Open(Vec<Spanned<PiggybackTerm>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PiggybackTerm {
+    OpenTo(Spanned<Condition>),
+    Requires(Name),
+    AdminFee(Spanned<Decimal>),
+    Ceiling(Amount),
+}
+
+/// An eligibility condition over an agency's attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    KindIn(Vec<Name>),
+    JurisdictionIn(Vec<Name>),
+    MemberOf(Name),
+    Not(Box<Spanned<Condition>>),
+    And(Box<Spanned<Condition>>, Box<Spanned<Condition>>),
+    Or(Box<Spanned<Condition>>, Box<Spanned<Condition>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AccessField {
+    Kind(Name),
+    Agency(Name),
+    With(Name),
+    Covers(Vec<Name>),
+    Signed(Spanned<Date>),
+    Posted(Spanned<Date>),
+    Approved(Spanned<Date>),
+    Effective(Spanned<Date>),
+    Expires(Spanned<Date>),
+    Fee { rate: Spanned<Decimal>, payee: Option<Name> },
+    Clause(Clause),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OrderField {
+    Buyer(Name),
+    Contract(Name),
+    Date(Spanned<Date>),
+    Via(Name),
+    Line(Line),
+    Requests(Vec<Name>),
+}
+
+/// `line dump_truck 3 truck at USD 198,500.00`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub item: Name,
+    pub quantity: Spanned<Decimal>,
+    pub unit: Option<Name>,
+    pub unit_price: Spanned<Money>,
+}
+
+impl Amount {
+    pub fn span(&self) -> Span {
+        match self {
+            Amount::Money(money) => money.span,
+            Amount::Quantity(quantity) => quantity.span,
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! Lowering: pest pairs to the typed syntax tree, one function per grammar rule.
+//!
+//! The grammar guarantees the shape of the pairs, so a pair of an unexpected rule is a bug in
+//! this file (a `panic!` naming the rule), never a user error. Values that the grammar accepts but
+//! the calendar or the decimal type cannot hold (2025-02-30, a 40-digit number) become diagnostics.
+
+use std::str::FromStr;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use super::parser::Rule;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span, Spanned};
+use crate::values::{Date, Duration, DurationUnit, Money};
+
+/// Lowers the `file` pair of one file, collecting every diagnostic about literal values.
+pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer {
+        file,
+        diagnostics: Vec::new(),
+        pratt: PrattParser::new()
+            .op(Op::infix(Rule::kw_or, Assoc::Left))
+            .op(Op::infix(Rule::kw_and, Assoc::Left))
+            .op(Op::prefix(Rule::kw_not)),
+    };
+    let declarations = pair
+        .into_inner()
+        .filter(|pair| pair.as_rule() != Rule::EOI)
+        .map(|pair| lowerer.declaration(pair))
+        .collect();
+    (File { file, declarations }, lowerer.diagnostics)
+}
+
+struct Lowerer {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+    pratt: PrattParser<Rule>,
+}
+
+impl Lowerer {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        span(self.file, pair)
+    }
+
+    fn declaration(&mut self, pair: Pair<'_, Rule>) -> Declaration {
+        match pair.as_rule() {
+            Rule::agency => Declaration::Agency(self.block(pair, Self::agency_field)),
+            Rule::solicitation => Declaration::Solicitation(self.block(pair, Self::solicitation_field)),
+            Rule::contract => Declaration::Contract(self.block(pair, Self::contract_field)),
+            Rule::access => Declaration::Access(self.block(pair, Self::access_field)),
+            Rule::order => Declaration::Order(self.block(pair, Self::order_field)),
+            rule => panic!("lowering: unexpected declaration rule {rule:?}"),
+        }
+    }
+
+    /// `keyword name "title"? { field* }`, with each field lowered by `field`.
+    fn block<Field>(
+        &mut self,
+        pair: Pair<'_, Rule>,
+        field: fn(&mut Self, Pair<'_, Rule>) -> Field,
+    ) -> Block<Field> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let mut title = None;
+        let mut fields = Vec::new();
+        for child in inner {
+            match child.as_rule() {
+                Rule::title => title = Some(self.title(child)),
+                Rule::open_brace | Rule::close_brace => {}
+                _ => {
+                    let field_span = self.span(&child);
+                    fields.push(Spanned::new(field(self, child), field_span));
+                }
+            }
+        }
+        Block {
+            name,
+            title,
+            fields,
+            span,
+        }
+    }
+
+    fn agency_field(&mut self, pair: Pair<'_, Rule>) -> AgencyField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::kind_field => AgencyField::Kind(self.name(next(&mut inner))),
+            Rule::jurisdiction_field => AgencyField::Jurisdiction(self.name(next(&mut inner))),
+            Rule::location_field => {
+                let latitude = self.coordinate(next(&mut inner));
+                let _comma = inner.next();
+                let longitude = self.coordinate(next(&mut inner));
+                AgencyField::Location {
+                    latitude,
+                    longitude,
+                }
+            }
+            Rule::member_of_field => AgencyField::MemberOf(self.identifier_list(next(&mut inner))),
+            rule => panic!("lowering: unexpected agency field {rule:?}"),
+        }
+    }
+
+    fn solicitation_field(&mut self, pair: Pair<'_, Rule>) -> SolicitationField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::lead_field => SolicitationField::Lead(self.name(next(&mut inner))),
+            Rule::method_field => SolicitationField::Method(self.name(next(&mut inner))),
+            Rule::category_field => SolicitationField::Category(self.name(next(&mut inner))),
+            Rule::issued_field => SolicitationField::Issued(self.date(next(&mut inner))),
+            Rule::posted_field => {
+                let date = self.date(next(&mut inner));
+                let online = inner.next().is_some();
+                SolicitationField::Posted { date, online }
+            }
+            Rule::cooperative_use_field => SolicitationField::CooperativeUse(self.statement(next(&mut inner))),
+            Rule::assignability_field => SolicitationField::Assignability(self.statement(next(&mut inner))),
+            Rule::item_field => {
+                let name = self.name(next(&mut inner));
+                let mut title = None;
+                let mut unit = None;
+                for child in inner {
+                    match child.as_rule() {
+                        Rule::title => title = Some(self.title(child)),
+                        Rule::identifier => unit = Some(self.name(child)),
+                        _ => {}
+                    }
+                }
+                let Some(unit) = unit else {
+                    panic!("lowering: an item without a unit passed the grammar")
+                };
+                SolicitationField::Item(Item { name, title, unit })
+            }
+            Rule::estimate_field => SolicitationField::Estimate(self.amount(next(&mut inner))),
+            Rule::maximum_field => SolicitationField::Maximum(self.amount(next(&mut inner))),
+            Rule::joint_block => SolicitationField::Joint(
+                inner
+                    .filter(|child| child.as_rule() == Rule::participant)
+                    .map(|child| self.participant(child))
+                    .collect(),
+            ),
+            rule => panic!("lowering: unexpected solicitation field {rule:?}"),
+        }
+    }
+
+    fn participant(&mut self, pair: Pair<'_, Rule>) -> Participant {
+        let mut inner = pair.into_inner();
+        let agency = self.name(next(&mut inner));
+        let _commits = inner.next();
+        let commitment = inner.next().map(|amount| self.amount(amount));
+        Participant { agency, commitment }
+    }
+
+    fn contract_field(&mut self, pair: Pair<'_, Rule>) -> ContractField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::awards_field => ContractField::Awards(self.name(next(&mut inner))),
+            Rule::supplier_field => ContractField::Supplier(self.string(next(&mut inner))),
+            Rule::awarded_field => ContractField::Awarded(self.date(next(&mut inner))),
+            Rule::term_field => {
+                let start = self.date(next(&mut inner));
+                let _to = inner.next();
+                let end = self.date(next(&mut inner));
+                ContractField::Term { start, end }
+            }
+            Rule::option_field => {
+                let length = self.duration(next(&mut inner));
+                let _exercised = inner.next();
+                let exercised = inner.next().map(|date| self.date(date));
+                ContractField::Option { length, exercised }
+            }
+            Rule::price_field => {
+                let item = self.name(next(&mut inner));
+                let mut from = None;
+                let mut unit_price = None;
+                let mut unit = None;
+                for child in inner {
+                    match child.as_rule() {
+                        Rule::quantity => from = Some(self.quantity(child)),
+                        Rule::money => unit_price = Some(self.money(child)),
+                        Rule::identifier => unit = Some(self.name(child)),
+                        _ => {}
+                    }
+                }
+                match (unit_price, unit) {
+                    (Some(unit_price), Some(unit)) => ContractField::Price(Price {
+                        item,
+                        from,
+                        unit_price,
+                        unit,
+                    }),
+                    _ => panic!("lowering: a price without money or unit passed the grammar"),
+                }
+            }
+            Rule::clause_field => ContractField::Clause(self.clause(inner)),
+            Rule::piggyback_field => {
+                let first = next(&mut inner);
+                if first.as_rule() == Rule::kw_closed {
+                    ContractField::Piggyback(Piggyback::Closed)
+                } else {
+                    let terms = inner
+                        .filter(|child| child.as_rule() != Rule::close_brace)
+                        .map(|child| {
+                            let span = self.span(&child);
+                            Spanned::new(self.piggyback_term(child), span)
+                        })
+                        .collect();
+                    ContractField::Piggyback(Piggyback::Open(terms))
+                }
+            }
+            rule => panic!("lowering: unexpected contract field {rule:?}"),
+        }
+    }
+
+    fn clause(&mut self, mut inner: Pairs<'_, Rule>) -> Clause {
+        let name = self.name(next(&mut inner));
+        let text = inner.next().map(|text| self.string(text));
+        Clause { name, text }
+    }
+
+    fn piggyback_term(&mut self, pair: Pair<'_, Rule>) -> PiggybackTerm {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::open_to_field => PiggybackTerm::OpenTo(self.condition(next(&mut inner))),
+            Rule::requires_field => PiggybackTerm::Requires(self.name(next(&mut inner))),
+            Rule::admin_fee_field => PiggybackTerm::AdminFee(self.percentage(next(&mut inner))),
+            Rule::ceiling_field => PiggybackTerm::Ceiling(self.amount(next(&mut inner))),
+            rule => panic!("lowering: unexpected piggyback term {rule:?}"),
+        }
+    }
+
+    fn condition(&mut self, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+        lower_condition(self.file, &self.pratt, pair)
+    }
+
+    fn access_field(&mut self, pair: Pair<'_, Rule>) -> AccessField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::kind_field => AccessField::Kind(self.name(next(&mut inner))),
+            Rule::agency_ref_field => AccessField::Agency(self.name(next(&mut inner))),
+            Rule::with_field => AccessField::With(self.name(next(&mut inner))),
+            Rule::covers_field => AccessField::Covers(self.identifier_list(next(&mut inner))),
+            Rule::signed_field => AccessField::Signed(self.date(next(&mut inner))),
+            Rule::posted_date_field => AccessField::Posted(self.date(next(&mut inner))),
+            Rule::approved_field => AccessField::Approved(self.date(next(&mut inner))),
+            Rule::effective_field => AccessField::Effective(self.date(next(&mut inner))),
+            Rule::expires_field => AccessField::Expires(self.date(next(&mut inner))),
+            Rule::fee_field => {
+                let rate = self.percentage(next(&mut inner));
+                let _to = inner.next();
+                let payee = inner.next().map(|payee| self.name(payee));
+                AccessField::Fee { rate, payee }
+            }
+            Rule::clause_field => AccessField::Clause(self.clause(inner)),
+            rule => panic!("lowering: unexpected access field {rule:?}"),
+        }
+    }
+
+    fn order_field(&mut self, pair: Pair<'_, Rule>) -> OrderField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::buyer_field => OrderField::Buyer(self.name(next(&mut inner))),
+            Rule::contract_ref_field => OrderField::Contract(self.name(next(&mut inner))),
+            Rule::date_field => OrderField::Date(self.date(next(&mut inner))),
+            Rule::via_field => OrderField::Via(self.name(next(&mut inner))),
+            Rule::line_field => {
+                let item = self.name(next(&mut inner));
+                let quantity = self.number(next(&mut inner));
+                let mut unit = None;
+                let mut unit_price = None;
+                for child in inner {
+                    match child.as_rule() {
+                        Rule::identifier => unit = Some(self.name(child)),
+                        Rule::money => unit_price = Some(self.money(child)),
+                        _ => {}
+                    }
+                }
+                let Some(unit_price) = unit_price else {
+                    panic!("lowering: an order line without a price passed the grammar")
+                };
+                OrderField::Line(Line {
+                    item,
+                    quantity,
+                    unit,
+                    unit_price,
+                })
+            }
+            Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
+            rule => panic!("lowering: unexpected order field {rule:?}"),
+        }
+    }
+
+    fn amount(&mut self, pair: Pair<'_, Rule>) -> Amount {
+        let inner = next(&mut pair.into_inner());
+        match inner.as_rule() {
+            Rule::money => Amount::Money(self.money(inner)),
+            Rule::quantity => Amount::Quantity(self.quantity(inner)),
+            rule => panic!("lowering: unexpected amount {rule:?}"),
+        }
+    }
+
+    fn quantity(&mut self, pair: Pair<'_, Rule>) -> Quantity {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let count = self.number(next(&mut inner));
+        let measure = self.name(next(&mut inner));
+        Quantity {
+            count,
+            measure,
+            span,
+        }
+    }
+
+    fn money(&mut self, pair: Pair<'_, Rule>) -> Spanned<Money> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let currency = next(&mut inner).as_str().to_string();
+        let amount = self.number(next(&mut inner)).value;
+        Spanned::new(Money::new(currency, amount), span)
+    }
+
+    fn duration(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let count_pair = next(&mut inner);
+        let count_span = self.span(&count_pair);
+        let count = match count_pair.as_str().replace(',', "").parse::<u32>() {
+            Ok(count) => count,
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidNumber,
+                        format!("`{}` is not a whole number of days, weeks, months or years", count_pair.as_str()),
+                        count_span,
+                        "expected a whole number",
+                    )
+                    .with_help("write a duration as a whole number and a unit, such as `1 year` or `90 days`"),
+                );
+                0
+            }
+        };
+        let unit = match next(&mut inner).as_str() {
+            "day" | "days" => DurationUnit::Day,
+            "week" | "weeks" => DurationUnit::Week,
+            "month" | "months" => DurationUnit::Month,
+            _ => DurationUnit::Year,
+        };
+        Spanned::new(Duration { count, unit }, span)
+    }
+
+    fn percentage(&mut self, pair: Pair<'_, Rule>) -> Spanned<Decimal> {
+        let span = self.span(&pair);
+        let digits = pair.as_str().trim_end_matches('%');
+        Spanned::new(self.decimal(digits, span), span)
+    }
+
+    fn number(&mut self, pair: Pair<'_, Rule>) -> Spanned<Decimal> {
+        let span = self.span(&pair);
+        let digits = pair.as_str().replace(',', "");
+        Spanned::new(self.decimal(&digits, span), span)
+    }
+
+    fn decimal(&mut self, digits: &str, span: Span) -> Decimal {
+        match Decimal::from_str(digits) {
+            Ok(value) => value,
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidNumber,
+                        format!("`{digits}` cannot be represented exactly"),
+                        span,
+                        "too many digits",
+                    )
+                    .with_help("numbers hold at most 28 significant digits; write a smaller amount"),
+                );
+                Decimal::ZERO
+            }
+        }
+    }
+
+    /// Latitude and longitude are measurements, not money, so a float is the right type.
+    fn coordinate(&mut self, pair: Pair<'_, Rule>) -> Spanned<f64> {
+        let span = self.span(&pair);
+        let value = pair.as_str().replace(',', "").parse::<f64>().unwrap_or(f64::NAN);
+        Spanned::new(value, span)
+    }
+
+    fn date(&mut self, pair: Pair<'_, Rule>) -> Spanned<Date> {
+        let span = self.span(&pair);
+        match Date::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+            Ok(date) => Spanned::new(date, span),
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidDate,
+                        format!("`{}` is not a date on the calendar", pair.as_str()),
+                        span,
+                        "no such day",
+                    )
+                    .with_help("dates are written YYYY-MM-DD with a real month (01-12) and day of that month"),
+                );
+                Spanned::new(Date::MIN, span)
+            }
+        }
+    }
+
+    fn statement(&mut self, pair: Pair<'_, Rule>) -> Spanned<bool> {
+        let span = self.span(&pair);
+        let stated = next(&mut pair.into_inner()).as_rule() == Rule::kw_stated;
+        Spanned::new(stated, span)
+    }
+
+    fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
+        name(self.file, &pair)
+    }
+
+    fn title(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        self.string(next(&mut pair.into_inner()))
+    }
+
+    fn string(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let span = self.span(&pair);
+        let quoted = pair.as_str();
+        let body = &quoted[1..quoted.len() - 1];
+        let mut text = String::with_capacity(body.len());
+        let mut characters = body.chars();
+        while let Some(character) = characters.next() {
+            if character == '\\' {
+                match characters.next() {
+                    Some('n') => text.push('\n'),
+                    Some(escaped) => text.push(escaped),
+                    None => {}
+                }
+            } else {
+                text.push(character);
+            }
+        }
+        Spanned::new(text, span)
+    }
+
+    fn identifier_list(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
+        pair.into_inner()
+            .filter(|child| child.as_rule() != Rule::comma)
+            .map(|child| self.name(child))
+            .collect()
+    }
+}
+
+/// The next pair, which the grammar guarantees is there.
+fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
+    match pairs.next() {
+        Some(pair) => pair,
+        None => panic!("lowering: the grammar promised another pair"),
+    }
+}
+
+/// Folds `not`, `and` and `or` with the Pratt parser; a parenthesised condition nests.
+fn lower_condition(file: FileId, pratt: &PrattParser<Rule>, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+    let operands = pair
+        .into_inner()
+        .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
+    pratt
+        .map_primary(|primary| condition_primary(file, pratt, primary))
+        .map_prefix(|operator, operand| {
+            let span = span(file, &operator).to(operand.span);
+            Spanned::new(Condition::Not(Box::new(operand)), span)
+        })
+        .map_infix(|left, operator, right| {
+            let span = left.span.to(right.span);
+            let condition = match operator.as_rule() {
+                Rule::kw_and => Condition::And(Box::new(left), Box::new(right)),
+                Rule::kw_or => Condition::Or(Box::new(left), Box::new(right)),
+                rule => panic!("lowering: unexpected condition operator {rule:?}"),
+            };
+            Spanned::new(condition, span)
+        })
+        .parse(operands)
+}
+
+fn condition_primary(file: FileId, pratt: &PrattParser<Rule>, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+    let whole = span(file, &pair);
+    let rule = pair.as_rule();
+    if rule == Rule::condition {
+        return lower_condition(file, pratt, pair);
+    }
+    let mut inner = pair.into_inner();
+    let _keyword = inner.next();
+    let condition = match rule {
+        Rule::kind_test => Condition::KindIn(names_after_operator(file, inner)),
+        Rule::jurisdiction_test => Condition::JurisdictionIn(names_after_operator(file, inner)),
+        Rule::member_of_test => Condition::MemberOf(name(file, &next(&mut inner))),
+        rule => panic!("lowering: unexpected condition {rule:?}"),
+    };
+    Spanned::new(condition, whole)
+}
+
+/// `in [a, b]` or `== a`: the names, in either form.
+fn names_after_operator(file: FileId, inner: Pairs<'_, Rule>) -> Vec<Name> {
+    let mut names = Vec::new();
+    for child in inner {
+        match child.as_rule() {
+            Rule::identifier | Rule::jurisdiction_code => names.push(name(file, &child)),
+            Rule::identifier_list | Rule::jurisdiction_list => names.extend(
+                child
+                    .into_inner()
+                    .filter(|name| name.as_rule() != Rule::comma)
+                    .map(|listed| name(file, &listed)),
+            ),
+            _ => {}
+        }
+    }
+    names
+}
+
+fn span(file: FileId, pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(file, span.start(), span.end())
+}
+
+fn name(file: FileId, pair: &Pair<'_, Rule>) -> Name {
+    Spanned::new(pair.as_str().to_string(), span(file, pair))
+}

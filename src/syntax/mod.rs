@@ -1,0 +1,21 @@
+//! Syntax: text to the typed syntax tree. The only part of Coop that knows pest exists.
+
+pub mod ast;
+mod lower;
+mod parser;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceMap};
+
+/// Parses one file. A syntax error stops this file (pest reports the first one only); values
+/// that parse but are impossible, such as `2025-02-30`, are reported and parsing goes on.
+pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
+    let text = &sources.file(file).text;
+    match parser::parse_file(file, text) {
+        Ok(pair) => {
+            let (tree, diagnostics) = lower::lower_file(file, pair);
+            (Some(tree), diagnostics)
+        }
+        Err(diagnostic) => (None, vec![*diagnostic]),
+    }
+}

@@ -1,0 +1,197 @@
+//! The pest parser, and the conversion of its one syntax error into a diagnostic people can act on.
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/coop.pest"]
+pub(super) struct CoopParser;
+
+/// Parses one file's text into its `file` pair, or the first syntax error.
+pub(super) fn parse_file(file: FileId, text: &str) -> Result<Pair<'_, Rule>, Box<Diagnostic>> {
+    match CoopParser::parse(Rule::file, text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(pair) => Ok(pair),
+            None => unreachable!("the `file` rule always produces one pair"),
+        },
+        Err(error) => Err(Box::new(syntax_error(file, text, error))),
+    }
+}
+
+/// Turns pest's error into one diagnostic: what was expected, named as a person would type it,
+/// what was found, and a "did you mean" when the found word is close to an expected keyword.
+fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagnostic {
+    let position = match error.location {
+        InputLocation::Pos(position) => position,
+        InputLocation::Span((start, _)) => start,
+    };
+    let found = found_token(text, position);
+    let found_span = Span::new(file, position, position + found.len());
+    let found_text = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let expected = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&'static str> = positives.iter().map(|rule| describe(*rule)).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", one_of(&expected))
+    };
+    let label = if found.is_empty() {
+        "the file ends here".to_string()
+    } else {
+        format!("unexpected {found_text}")
+    };
+    let keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|name| name.strip_prefix('`').and_then(|name| name.strip_suffix('`')))
+        .collect();
+    let help = match crate::check::suggest(found, keywords.iter().copied()) {
+        Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
+        _ if found.is_empty() => "a declaration is not finished: is a closing `}` missing?".to_string(),
+        _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
+            .to_string(),
+    };
+    Diagnostic::new(Code::SyntaxError, message, found_span, label).with_help(help)
+}
+
+/// The word or symbol at `position`: a run of word characters, or one character.
+fn found_token(text: &str, position: usize) -> &str {
+    let rest = &text[position.min(text.len())..];
+    let word_length = rest
+        .char_indices()
+        .find(|(_, character)| !(character.is_alphanumeric() || *character == '_' || *character == '-'))
+        .map_or(rest.len(), |(index, _)| index);
+    if word_length > 0 {
+        &rest[..word_length]
+    } else {
+        rest.chars().next().map_or("", |character| &rest[..character.len_utf8()])
+    }
+}
+
+/// "a, b or c"
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => (*only).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// How a grammar rule is named in messages: keywords and punctuation as typed, the rest in words.
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::identifier => "a name",
+        Rule::jurisdiction_code => "a jurisdiction code such as `US-WA` or `DK`",
+        Rule::currency => "a currency code such as `USD`",
+        Rule::date => "a date such as `2025-01-31`",
+        Rule::number => "a number",
+        Rule::percentage => "a percentage such as `0.25%`",
+        Rule::duration_unit => "`days`, `weeks`, `months` or `years`",
+        Rule::duration => "a duration such as `1 year`",
+        Rule::string | Rule::title => "a quoted string",
+        Rule::money => "an amount of money such as `USD 1,000.00`",
+        Rule::quantity => "a quantity such as `10 truck`",
+        Rule::amount => "an amount (money or a quantity)",
+        Rule::condition => "an eligibility condition",
+        Rule::statement => "`stated` or `not_stated`",
+        Rule::open_brace => "`{`",
+        Rule::close_brace => "`}`",
+        Rule::open_paren => "`(`",
+        Rule::close_paren => "`)`",
+        Rule::open_bracket => "`[`",
+        Rule::close_bracket => "`]`",
+        Rule::comma => "`,`",
+        Rule::equals => "`==`",
+        Rule::agency | Rule::kw_agency | Rule::agency_ref_field => "`agency`",
+        Rule::solicitation | Rule::kw_solicitation => "`solicitation`",
+        Rule::contract | Rule::kw_contract | Rule::contract_ref_field => "`contract`",
+        Rule::access | Rule::kw_access => "`access`",
+        Rule::order | Rule::kw_order => "`order`",
+        Rule::kind_field | Rule::kind_test | Rule::kw_kind => "`kind`",
+        Rule::jurisdiction_field | Rule::jurisdiction_test | Rule::kw_jurisdiction => "`jurisdiction`",
+        Rule::location_field | Rule::kw_location => "`location`",
+        Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
+        Rule::lead_field | Rule::kw_lead => "`lead`",
+        Rule::method_field | Rule::kw_method => "`method`",
+        Rule::category_field | Rule::kw_category => "`category`",
+        Rule::issued_field | Rule::kw_issued => "`issued`",
+        Rule::posted_field | Rule::posted_date_field | Rule::kw_posted => "`posted`",
+        Rule::cooperative_use_field | Rule::kw_cooperative_use => "`cooperative_use`",
+        Rule::assignability_field | Rule::kw_assignability => "`assignability`",
+        Rule::item_field | Rule::kw_item => "`item`",
+        Rule::estimate_field | Rule::kw_estimate => "`estimate`",
+        Rule::maximum_field | Rule::kw_maximum => "`maximum`",
+        Rule::joint_block | Rule::kw_joint => "`joint`",
+        Rule::participant => "a participating agency's name",
+        Rule::awards_field | Rule::kw_awards => "`awards`",
+        Rule::supplier_field | Rule::kw_supplier => "`supplier`",
+        Rule::awarded_field | Rule::kw_awarded => "`awarded`",
+        Rule::term_field | Rule::kw_term => "`term`",
+        Rule::option_field | Rule::kw_option => "`option`",
+        Rule::price_field | Rule::kw_price => "`price`",
+        Rule::clause_field | Rule::kw_clause => "`clause`",
+        Rule::piggyback_field | Rule::kw_piggyback => "`piggyback`",
+        Rule::open_to_field | Rule::kw_open_to => "`open_to`",
+        Rule::requires_field | Rule::kw_requires => "`requires`",
+        Rule::admin_fee_field | Rule::kw_admin_fee => "`admin_fee`",
+        Rule::ceiling_field | Rule::kw_ceiling => "`ceiling`",
+        Rule::with_field | Rule::kw_with => "`with`",
+        Rule::covers_field | Rule::kw_covers => "`covers`",
+        Rule::signed_field | Rule::kw_signed => "`signed`",
+        Rule::approved_field | Rule::kw_approved => "`approved`",
+        Rule::effective_field | Rule::kw_effective => "`effective`",
+        Rule::expires_field | Rule::kw_expires => "`expires`",
+        Rule::fee_field | Rule::kw_fee => "`fee`",
+        Rule::buyer_field | Rule::kw_buyer => "`buyer`",
+        Rule::date_field | Rule::kw_date => "`date`",
+        Rule::via_field | Rule::kw_via => "`via`",
+        Rule::line_field | Rule::kw_line => "`line`",
+        Rule::requests_field | Rule::kw_requests => "`requests`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "`not`",
+        Rule::kw_in => "`in`",
+        Rule::kw_at => "`at`",
+        Rule::kw_to => "`to`",
+        Rule::kw_from => "`from`",
+        Rule::kw_per => "`per`",
+        Rule::kw_commits => "`commits`",
+        Rule::kw_exercised => "`exercised`",
+        Rule::kw_closed => "`closed`",
+        Rule::kw_online => "`online`",
+        Rule::kw_stated => "`stated`",
+        Rule::kw_not_stated => "`not_stated`",
+        Rule::file
+        | Rule::identifier_list
+        | Rule::jurisdiction_list
+        | Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::word_end
+        | Rule::declaration
+        | Rule::agency_field
+        | Rule::solicitation_field
+        | Rule::contract_field
+        | Rule::access_field
+        | Rule::order_field
+        | Rule::piggyback_term
+        | Rule::condition_prefix
+        | Rule::condition_infix
+        | Rule::condition_primary => "more input",
+    }
+}

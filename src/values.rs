@@ -1,0 +1,144 @@
+//! The plain values of the domain, shared by the syntax tree, the checked model and the report.
+
+use std::fmt;
+
+use chrono::{Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A calendar date; never a string, never a time of day.
+pub type Date = NaiveDate;
+
+/// An amount of money in one ISO 4217 currency. Decimal, never float.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Money {
+    pub currency: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+/// A length of time, as written (`1 year`, `30 days`), added to dates by the calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Duration {
+    pub count: u32,
+    pub unit: DurationUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationUnit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Money {
+    pub fn new(currency: impl Into<String>, amount: Decimal) -> Money {
+        Money {
+            currency: currency.into(),
+            amount,
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    /// `USD 198,500.00`: thousands separators and at least two decimals, as people write money.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut amount = self.amount;
+        if amount.scale() < 2 {
+            amount.rescale(2);
+        }
+        write!(formatter, "{} {}", self.currency, group_thousands(&amount.to_string()))
+    }
+}
+
+impl Duration {
+    /// The date this long after `date`, or `None` past the calendar's end.
+    ///
+    /// Months and years follow the calendar: a year after 2024-02-29 is 2025-02-28.
+    pub fn after(self, date: Date) -> Option<Date> {
+        match self.unit {
+            DurationUnit::Day => date.checked_add_days(Days::new(self.count.into())),
+            DurationUnit::Week => date.checked_add_days(Days::new(u64::from(self.count) * 7)),
+            DurationUnit::Month => date.checked_add_months(Months::new(self.count)),
+            DurationUnit::Year => date.checked_add_months(Months::new(self.count.checked_mul(12)?)),
+        }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            DurationUnit::Day => "day",
+            DurationUnit::Week => "week",
+            DurationUnit::Month => "month",
+            DurationUnit::Year => "year",
+        };
+        let plural = if self.count == 1 { "" } else { "s" };
+        write!(formatter, "{} {unit}{plural}", self.count)
+    }
+}
+
+/// Writes a decimal quantity as people read it: `1,250` or `2.5`, never `2.50000`.
+pub fn format_quantity(quantity: Decimal) -> String {
+    group_thousands(&quantity.normalize().to_string())
+}
+
+/// Writes a percentage with at most two decimals: `15%`, `0.25%`, `33.33%`.
+pub fn format_percentage(percentage: Decimal) -> String {
+    format!("{}%", percentage.round_dp(2).normalize())
+}
+
+/// Inserts thousands separators into the integer part of a plain decimal string.
+fn group_thousands(plain: &str) -> String {
+    let (sign, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain),
+    };
+    let (integer, fraction) = match unsigned.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut grouped = String::with_capacity(integer.len() + integer.len() / 3);
+    for (index, digit) in integer.chars().enumerate() {
+        if index > 0 && (integer.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_written_with_separators_and_cents() {
+        let money = Money::new("USD", Decimal::from_str("198500").unwrap());
+        assert_eq!(money.to_string(), "USD 198,500.00");
+        let money = Money::new("EUR", Decimal::from_str("-1234567.5").unwrap());
+        assert_eq!(money.to_string(), "EUR -1,234,567.50");
+    }
+
+    #[test]
+    fn quantities_drop_trailing_zeros() {
+        assert_eq!(format_quantity(Decimal::from_str("2.50").unwrap()), "2.5");
+        assert_eq!(format_quantity(Decimal::from_str("1000").unwrap()), "1,000");
+    }
+
+    #[test]
+    fn years_follow_the_calendar() {
+        let leap_day = Date::from_ymd_opt(2024, 2, 29).unwrap();
+        let year = Duration {
+            count: 1,
+            unit: DurationUnit::Year,
+        };
+        assert_eq!(year.after(leap_day), Date::from_ymd_opt(2025, 2, 28));
+    }
+}
