@@ -414,7 +414,7 @@ impl Checker<'_> {
     fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
         if amount.is_sign_negative() && !amount.is_zero() {
             self.diagnostics.push(
-                Diagnostic::new(Code::OutOfRange, format!("a {what} cannot be negative"), span, "negative")
+                Diagnostic::new(Code::OutOfRange, format!("the {what} cannot be negative"), span, "negative")
                     .with_help("write the amount as a positive number"),
             );
         }

@@ -34,6 +34,8 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     let found_span = Span::new(file, position, position + found.len());
     let found_text = if found.is_empty() {
         "the end of the file".to_string()
+    } else if found.chars().any(|character| character.is_control()) {
+        format!("the character {}", found.escape_unicode())
     } else {
         format!("`{found}`")
     };
@@ -53,6 +55,8 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     };
     let label = if found.is_empty() {
         "the file ends here".to_string()
+    } else if found.chars().any(|character| character.is_control()) {
+        "unexpected character".to_string()
     } else {
         format!("unexpected {found_text}")
     };
@@ -63,6 +67,9 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     let help = match crate::check::suggest(found, keywords.iter().copied()) {
         Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
         _ if found.is_empty() => "a declaration is not finished: is a closing `}` missing?".to_string(),
+        _ if expected.contains(&"`}`") && is_declaration_keyword(found) => {
+            format!("is a closing `}}` missing before this `{found}`?")
+        }
         _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
             .to_string(),
     };
@@ -81,6 +88,10 @@ fn found_token(text: &str, position: usize) -> &str {
     } else {
         rest.chars().next().map_or("", |character| &rest[..character.len_utf8()])
     }
+}
+
+fn is_declaration_keyword(word: &str) -> bool {
+    matches!(word, "agency" | "solicitation" | "contract" | "access" | "order")
 }
 
 /// "a, b or c"
@@ -177,8 +188,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_online => "`online`",
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
-        Rule::file
-        | Rule::identifier_list
+        Rule::file => "a declaration (`agency`, `solicitation`, `contract`, `access` or `order`)",
+        Rule::identifier_list
         | Rule::jurisdiction_list
         | Rule::WHITESPACE
         | Rule::COMMENT

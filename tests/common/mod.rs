@@ -1,0 +1,63 @@
+//! Helpers shared by the test files: loading a fixture the way the CLI does, with a path
+//! relative to the crate root so that snapshots do not depend on where the checkout lives.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use coop::diagnostic::Diagnostic;
+use coop::model::Model;
+use coop::source::SourceMap;
+use coop::values::Date;
+
+/// The as-of date a fixture asks for in a `// as-of: YYYY-MM-DD` first line, else 2026-01-01.
+pub fn as_of(text: &str) -> Date {
+    text.lines()
+        .next()
+        .and_then(|line| line.strip_prefix("// as-of:"))
+        .and_then(|date| Date::parse_from_str(date.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| Date::from_ymd_opt(2026, 1, 1).expect("a valid date"))
+}
+
+/// The codes a fixture says it produces, in a `// expect: code, code` line.
+pub fn expected_codes(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("// expect:"))
+        .flat_map(|codes| codes.split(','))
+        .map(|code| code.trim().to_string())
+        .filter(|code| !code.is_empty())
+        .collect()
+}
+
+pub fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf()
+}
+
+/// Everything the CLI's `check` would find in a file: checking and evaluation diagnostics.
+pub struct Analysis {
+    pub sources: SourceMap,
+    pub model: Option<Model>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub as_of: Date,
+}
+
+pub fn analyse(path: &Path) -> Analysis {
+    let sources = coop::load::load(&[relative(path)]).expect("fixture loads");
+    let as_of = as_of(&sources.file(coop::source::FileId(0)).text);
+    let (model, mut diagnostics) = coop::check_sources(&sources);
+    if let Some(model) = &model {
+        let evaluation = coop::eval::evaluate(model, as_of);
+        diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
+    }
+    Analysis {
+        sources,
+        model,
+        diagnostics,
+        as_of,
+    }
+}
+
+pub fn render(analysis: &Analysis) -> String {
+    let rendered = coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false);
+    format!("{rendered}{}\n", coop::diagnostic::summary(&analysis.diagnostics))
+}

@@ -1,0 +1,106 @@
+//! Every fixture is a snapshot test: `ok/` files must produce no error, `err/` files at least
+//! one, and each must produce the codes its `// expect:` line names. Adding a case is adding a file.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use coop::codes::Code;
+
+#[test]
+fn ok_fixtures_have_no_errors() {
+    insta::glob!("fixtures/ok/*.coop", |path| {
+        let analysis = common::analyse(path);
+        let errors: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .map(|diagnostic| diagnostic.code.name())
+            .collect();
+        assert!(errors.is_empty(), "{} has errors: {errors:?}", path.display());
+        assert_expected_codes(path, &analysis);
+        insta::assert_snapshot!(common::render(&analysis));
+    });
+}
+
+#[test]
+fn err_fixtures_have_errors() {
+    insta::glob!("fixtures/err/*.coop", |path| {
+        let analysis = common::analyse(path);
+        assert!(
+            analysis.diagnostics.iter().any(|diagnostic| diagnostic.is_error()),
+            "{} has no error",
+            path.display()
+        );
+        assert_expected_codes(path, &analysis);
+        insta::assert_snapshot!(common::render(&analysis));
+    });
+}
+
+fn assert_expected_codes(path: &std::path::Path, analysis: &common::Analysis) {
+    let text = &analysis.sources.file(coop::source::FileId(0)).text;
+    let found: BTreeSet<&str> = analysis.diagnostics.iter().map(|diagnostic| diagnostic.code.name()).collect();
+    for expected in common::expected_codes(text) {
+        assert!(
+            found.contains(expected.as_str()),
+            "{} expects `{expected}` but produced {found:?}",
+            path.display()
+        );
+    }
+}
+
+/// Every code has its long explanation, every explanation belongs to a code, and some fixture
+/// or example produces every code.
+#[test]
+fn every_code_is_documented_and_produced() {
+    let documents: BTreeSet<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes"))
+        .expect("docs/codes exists")
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".md").map(str::to_string))
+        .collect();
+    let codes: BTreeSet<String> = Code::ALL.iter().map(|code| code.name().to_string()).collect();
+    assert_eq!(documents, codes, "docs/codes/*.md and the code registry differ");
+    for code in Code::ALL {
+        let explanation = code.explanation();
+        assert!(
+            explanation.starts_with(&format!("# {}", code.name())),
+            "docs/codes/{}.md must start with `# {}`",
+            code.name(),
+            code.name()
+        );
+    }
+
+    let mut produced = BTreeSet::new();
+    for pattern in ["tests/fixtures/*/*.coop", "examples/*.coop"] {
+        let directory = pattern.rsplit_once('/').map_or(".", |(directory, _)| directory);
+        for path in files_matching(directory) {
+            let analysis = common::analyse(&path);
+            produced.extend(analysis.diagnostics.iter().map(|diagnostic| diagnostic.code));
+        }
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|code| !produced.contains(code))
+        .map(|code| code.name())
+        .collect();
+    assert!(missing.is_empty(), "no fixture or example produces: {missing:?}");
+}
+
+/// `.coop` files under a folder pattern such as `tests/fixtures/*`.
+fn files_matching(directory: &str) -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folders: Vec<std::path::PathBuf> = match directory.strip_suffix("/*") {
+        Some(parent) => std::fs::read_dir(root.join(parent))
+            .map(|entries| entries.filter_map(|entry| entry.ok()).map(|entry| entry.path()).collect())
+            .unwrap_or_default(),
+        None => vec![root.join(directory)],
+    };
+    let mut files: Vec<std::path::PathBuf> = folders
+        .iter()
+        .filter_map(|folder| std::fs::read_dir(folder).ok())
+        .flat_map(|entries| entries.filter_map(|entry| entry.ok()).map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "coop"))
+        .collect();
+    files.sort();
+    files
+}
