@@ -40,7 +40,7 @@ macro_rules! codes {
             /// The long explanation: what, why it matters, an example and the fix.
             pub fn explanation(self) -> &'static str {
                 match self {
-                    $(Code::$variant => { let _ = $name; "" },)*
+                    $(Code::$variant => include_str!(concat!("../docs/codes/", $name, ".md")),)*
                 }
             }
         }

@@ -203,6 +203,9 @@ impl MietteReport {
                 });
             }
         }
+        // miette merges a label's excerpt with the previous one's when they overlap, comparing
+        // only neighbours, so the labels must come in source order.
+        labels.sort_by_key(|label| (label.offset(), label.len()));
         MietteReport {
             code: diagnostic.code.name(),
             severity: diagnostic.severity,

@@ -108,6 +108,9 @@ fn declare_all<'a, Field>(
     kept
 }
 
+/// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).
+const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
+
 struct Checker<'d> {
     namespace: Namespace,
     diagnostics: &'d mut Diagnostics,
@@ -312,7 +315,6 @@ impl Checker<'_> {
             self.same_currency(estimate, maximum, "the estimate", "the maximum");
         }
         let mut participants: Vec<Participant> = Vec::new();
-        let mut participants_complete = true;
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
             let agency = self.namespace.resolve(&participant.agency, DeclarationKind::Agency, "a joint participant", self.diagnostics);
             let commitment = participant
@@ -340,18 +342,21 @@ impl Checker<'_> {
                         });
                     }
                 }
-                None => participants_complete = false,
+                None => {}
             }
         }
-        let lead = fields.require(lead, "lead", "lead snohomish_county", self.diagnostics);
-        let method = fields.require(method, "method", "method competitive_bid", self.diagnostics);
-        if !participants_complete || items.is_empty() {
+        let lead = fields.require(lead, "lead", "lead snohomish_county", self.diagnostics).flatten();
+        let method = fields.require(method, "method", "method competitive_bid", self.diagnostics).flatten();
+        if items.is_empty() {
             return None;
         }
+        // A solicitation whose lead, method or participants failed is still built, with stand-ins,
+        // so that contracts awarding it are checked against its items; the failures were reported,
+        // so a model holding a stand-in is never returned.
         Some(Solicitation {
             header: header(block),
-            lead: lead??,
-            method: method??,
+            lead: lead.unwrap_or(UNRESOLVED_AGENCY),
+            method: method.unwrap_or(Method::CompetitiveBid),
             category: category.and_then(|(category, _)| category),
             issued: issued.map(|(date, _)| date),
             posted: posted.map(|(posting, _)| posting),
@@ -553,9 +558,9 @@ impl Checker<'_> {
                     self.volume_in_currency(commitment, currency, "the commitment");
                 }
             }
-            if let Some((clause, span)) = piggyback {
-                piggyback_clause = self.piggyback(clause, span, solicitation, &currency);
-            }
+        }
+        if let Some((clause, span)) = piggyback {
+            piggyback_clause = self.piggyback(clause, span, &block.name, solicitation, &currency);
         }
         let awarded_date = match (&awarded, &term) {
             (Some((date, _)), _) => date.value,
@@ -705,7 +710,8 @@ impl Checker<'_> {
         &mut self,
         clause: &ast::Piggyback,
         span: Span,
-        solicitation: &Solicitation,
+        contract: &Name,
+        solicitation: Option<&Solicitation>,
         currency: &Option<(String, Span)>,
     ) -> Option<PiggybackClause> {
         let terms = match clause {
@@ -714,7 +720,7 @@ impl Checker<'_> {
         };
         let fields = Fields {
             block: &Block::<()> {
-                name: solicitation.header.name.clone(),
+                name: contract.clone(),
                 title: None,
                 fields: Vec::new(),
                 span,
@@ -740,6 +746,8 @@ impl Checker<'_> {
                     fields.once(&mut admin_fee, rate.value, term.span, "admin_fee", self.diagnostics);
                 }
                 ast::PiggybackTerm::Ceiling(amount) => {
+                    // Without the awarded solicitation, a ceiling's unit cannot be checked.
+                    let Some(solicitation) = solicitation else { continue };
                     let volume = self.volume(amount, &solicitation.items, &solicitation.header.name, "ceiling");
                     if let (Some(volume), Some(currency)) = (&volume, currency) {
                         self.volume_in_currency(volume, currency, "the ceiling");

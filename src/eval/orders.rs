@@ -187,8 +187,8 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
                 )
                 .with_related(required.span, "required here")
                 .with_help(format!(
-                    "execute a {} with {} and name it with `via`",
-                    required.value.as_str().replace('_', " "),
+                    "execute {} with {} and name it with `via`",
+                    article(required.value.as_str()),
                     lead.header.display_name()
                 )),
             );

@@ -1,0 +1,150 @@
+//! End-to-end tests of the `coop` binary: exit codes, output formats, and bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn coop(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the coop binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh directory under the target directory, removed first if a previous run left it.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    directory
+}
+
+#[test]
+fn a_clean_model_exits_zero() {
+    let output = coop(&["check", "tests/fixtures/ok/minimal.coop", "--as-of", "2026-01-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("checked 1 file: 0 errors, 0 warnings"));
+}
+
+#[test]
+fn errors_exit_one_and_every_mistake_is_reported() {
+    let output = coop(&["check", "tests/fixtures/err/five-mistakes.coop"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    for code in ["undefined-name", "wrong-kind", "currency-mismatch", "term-ends-before-start", "missing-field"] {
+        assert!(text.contains(code), "missing {code} in:\n{text}");
+    }
+    assert!(text.contains("5 errors"), "{text}");
+    assert!(!text.contains('\u{1b}'), "NO_COLOR output has escape codes");
+}
+
+#[test]
+fn denied_orders_fail_check_but_not_report() {
+    let check = coop(&["check", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"]);
+    assert_eq!(check.status.code(), Some(1));
+    let report = coop(&["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"]);
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    assert!(stdout(&report).contains("denied"));
+}
+
+#[test]
+fn report_json_is_valid_json() {
+    let output = coop(&["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(value["as_of"], "2026-06-30");
+    assert_eq!(value["summary"]["denied"], 12);
+}
+
+#[test]
+fn report_of_a_broken_model_exits_one_without_a_report() {
+    let output = coop(&["report", "tests/fixtures/err/names.coop"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(stderr(&output).contains("no report"));
+}
+
+#[test]
+fn garbage_is_a_syntax_error() {
+    let output = coop(&["check", "tests/fixtures/err/syntax-garbage.coop"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("syntax-error"));
+}
+
+#[test]
+fn an_empty_file_is_a_warning() {
+    let directory = scratch("empty-file");
+    let file = directory.join("empty.coop");
+    std::fs::write(&file, "").expect("write");
+    let output = coop(&["check", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("empty-model"));
+}
+
+#[test]
+fn a_missing_path_exits_two() {
+    let output = coop(&["check", "no/such/model.coop"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read `no/such/model.coop`: no such file or directory"));
+}
+
+#[test]
+fn a_directory_without_coop_files_exits_two() {
+    let directory = scratch("no-coop-files");
+    std::fs::write(directory.join("notes.txt"), "not a model").expect("write");
+    let output = coop(&["check", directory.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no .coop files"));
+}
+
+#[test]
+fn a_directory_is_one_model() {
+    let directory = scratch("split-model");
+    let minimal = std::fs::read_to_string("tests/fixtures/ok/minimal.coop").expect("fixture");
+    let (agency, rest) = minimal.split_at(minimal.find("solicitation").expect("a solicitation"));
+    std::fs::write(directory.join("agencies.coop"), agency).expect("write");
+    std::fs::create_dir_all(directory.join("contracts")).expect("mkdir");
+    std::fs::write(directory.join("contracts/laptops.coop"), rest).expect("write");
+    let output = coop(&["check", directory.to_str().expect("utf-8 path"), "--as-of", "2026-01-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("checked 2 files"));
+}
+
+#[test]
+fn a_bad_date_or_flag_is_a_usage_error() {
+    assert_eq!(coop(&["report", "tests/fixtures/ok/minimal.coop", "--as-of", "2026-13-01"]).status.code(), Some(2));
+    assert_eq!(coop(&["report", "tests/fixtures/ok/minimal.coop", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(coop(&["check"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_lists_every_code_and_explains_one() {
+    let listing = coop(&["explain"]);
+    assert_eq!(listing.status.code(), Some(0));
+    let text = stdout(&listing);
+    assert_eq!(text.lines().count(), coop::codes::Code::ALL.len());
+    for (line, code) in text.lines().zip(coop::codes::Code::ALL) {
+        assert!(line.starts_with(code.name()), "{line}");
+    }
+    let one = coop(&["explain", "access-not-in-force"]);
+    assert_eq!(one.status.code(), Some(0));
+    assert!(stdout(&one).starts_with("# access-not-in-force"));
+    let unknown = coop(&["explain", "acess-not-in-force"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `access-not-in-force`?"));
+}
+
+#[test]
+fn identical_input_gives_identical_output() {
+    let arguments = ["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30", "--format", "json"];
+    assert_eq!(coop(&arguments).stdout, coop(&arguments).stdout);
+}
