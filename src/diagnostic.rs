@@ -167,12 +167,14 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// A diagnostic shaped for miette: labels in the primary file inline, labels in other files as
-/// related reports, since one miette report shows one source.
+/// A diagnostic shaped for miette. Related labels near the primary one are drawn in its excerpt;
+/// labels in another file, or far away in the same one, become related reports of their own,
+/// since one miette report shows one excerpt per source and miette 7 merges distant excerpts of
+/// one file into one long block.
 #[derive(Debug)]
 struct MietteReport {
-    code: &'static str,
-    severity: Severity,
+    code: Option<&'static str>,
+    severity: miette::Severity,
     message: String,
     help: Option<String>,
     source: NamedSource<String>,
@@ -180,21 +182,27 @@ struct MietteReport {
     elsewhere: Vec<MietteReport>,
 }
 
+/// A related label within this many lines of the primary one shares its excerpt.
+const NEARBY_LINES: usize = 3;
+
 impl MietteReport {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> MietteReport {
-        let primary_file = diagnostic.primary.span.file;
+        let primary = diagnostic.primary.span;
+        let primary_line = sources.line_column(primary).line;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(diagnostic.primary.text.clone()),
-            diagnostic.primary.span.range(),
+            primary.range(),
         )];
         let mut elsewhere = Vec::new();
         for label in &diagnostic.related {
-            if label.span.file == primary_file {
+            let nearby = label.span.file == primary.file
+                && sources.line_column(label.span).line.abs_diff(primary_line) <= NEARBY_LINES;
+            if nearby {
                 labels.push(LabeledSpan::new_with_span(Some(label.text.clone()), label.span.range()));
             } else {
                 elsewhere.push(MietteReport {
-                    code: diagnostic.code.name(),
-                    severity: diagnostic.severity,
+                    code: None,
+                    severity: miette::Severity::Advice,
                     message: label.text.clone(),
                     help: None,
                     source: named_source(sources, label.span),
@@ -203,15 +211,16 @@ impl MietteReport {
                 });
             }
         }
-        // miette merges a label's excerpt with the previous one's when they overlap, comparing
-        // only neighbours, so the labels must come in source order.
         labels.sort_by_key(|label| (label.offset(), label.len()));
         MietteReport {
-            code: diagnostic.code.name(),
-            severity: diagnostic.severity,
+            code: Some(diagnostic.code.name()),
+            severity: match diagnostic.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+            },
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
-            source: named_source(sources, diagnostic.primary.span),
+            source: named_source(sources, primary),
             labels,
             elsewhere,
         }
@@ -233,14 +242,11 @@ impl std::error::Error for MietteReport {}
 
 impl miette::Diagnostic for MietteReport {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        self.code.map(|code| Box::new(code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
