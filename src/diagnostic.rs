@@ -119,7 +119,8 @@ impl Diagnostics {
 
 impl fmt::Display for Severity {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(match self {
+        // `pad` honours width and alignment, so listings can line severities up.
+        formatter.pad(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
         })

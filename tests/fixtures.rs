@@ -104,3 +104,30 @@ fn files_matching(directory: &str) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// The example in each code's explanation produces that code, so `coop explain` never shows an
+/// example that has drifted from the language.
+#[test]
+fn every_explanation_example_produces_its_code() {
+    let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("explanation-examples");
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let explanation = code.explanation();
+        let example = explanation
+            .split("## Example")
+            .nth(1)
+            .and_then(|section| section.split("```coop\n").nth(1))
+            .and_then(|block| block.split("```").next())
+            .unwrap_or_else(|| panic!("docs/codes/{}.md has no ```coop example", code.name()));
+        let path = directory.join(format!("{}.coop", code.name()));
+        // Judged far in the future, so that every order in the example is judged.
+        std::fs::write(&path, format!("// as-of: 2099-12-31\n{example}")).expect("write the example");
+        let analysis = common::analyse(&path);
+        if !analysis.diagnostics.iter().any(|diagnostic| diagnostic.code == *code) {
+            let found: Vec<&str> = analysis.diagnostics.iter().map(|diagnostic| diagnostic.code.name()).collect();
+            failures.push(format!("{}: produced {found:?}", code.name()));
+        }
+    }
+    assert!(failures.is_empty(), "examples that do not produce their code:\n{}", failures.join("\n"));
+}

@@ -43,12 +43,26 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
         }
     }
 
+    // The first declaration of a name in source order wins, whatever its kind.
+    let mut written: Vec<(Span, &Name, DeclarationKind)> = Vec::with_capacity(total);
+    written.extend(agencies.iter().map(|block| (block.span, &block.name, DeclarationKind::Agency)));
+    written.extend(solicitations.iter().map(|block| (block.span, &block.name, DeclarationKind::Solicitation)));
+    written.extend(contracts.iter().map(|block| (block.span, &block.name, DeclarationKind::Contract)));
+    written.extend(instruments.iter().map(|block| (block.span, &block.name, DeclarationKind::Access)));
+    written.extend(orders.iter().map(|block| (block.span, &block.name, DeclarationKind::Order)));
+    written.sort_by_key(|(span, _, _)| *span);
     let mut namespace = Namespace::default();
-    let agencies = declare_all(agencies, DeclarationKind::Agency, &mut namespace, diagnostics);
-    let solicitations = declare_all(solicitations, DeclarationKind::Solicitation, &mut namespace, diagnostics);
-    let contracts = declare_all(contracts, DeclarationKind::Contract, &mut namespace, diagnostics);
-    let instruments = declare_all(instruments, DeclarationKind::Access, &mut namespace, diagnostics);
-    let orders = declare_all(orders, DeclarationKind::Order, &mut namespace, diagnostics);
+    let mut winners = std::collections::HashSet::new();
+    for (span, name, kind) in written {
+        if namespace.reserve(name, kind, diagnostics) {
+            winners.insert(span);
+        }
+    }
+    let agencies = declare_all(agencies, DeclarationKind::Agency, &winners, &mut namespace);
+    let solicitations = declare_all(solicitations, DeclarationKind::Solicitation, &winners, &mut namespace);
+    let contracts = declare_all(contracts, DeclarationKind::Contract, &winners, &mut namespace);
+    let instruments = declare_all(instruments, DeclarationKind::Access, &winners, &mut namespace);
+    let orders = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
 
     let mut checker = Checker {
         namespace,
@@ -90,22 +104,20 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
     })
 }
 
-/// Sorts declarations of one kind by name (first written first among equals), declares them,
-/// and drops the duplicates after reporting them.
+/// Keeps the declarations of one kind that won their name, sorted by name, and records the
+/// index each has among them.
 fn declare_all<'a, Field>(
     mut blocks: Vec<&'a Block<Field>>,
     kind: DeclarationKind,
+    winners: &std::collections::HashSet<Span>,
     namespace: &mut Namespace,
-    diagnostics: &mut Diagnostics,
 ) -> Vec<&'a Block<Field>> {
-    blocks.sort_by(|left, right| (&left.name.value, left.span).cmp(&(&right.name.value, right.span)));
-    let mut kept = Vec::with_capacity(blocks.len());
-    for block in blocks {
-        if namespace.declare(&block.name, kind, kept.len(), diagnostics) {
-            kept.push(block);
-        }
+    blocks.retain(|block| winners.contains(&block.span));
+    blocks.sort_by(|left, right| left.name.value.cmp(&right.name.value));
+    for (index, block) in blocks.iter().enumerate() {
+        namespace.set_index(&block.name.value, kind, index);
     }
-    kept
+    blocks
 }
 
 /// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).

@@ -56,8 +56,9 @@ impl DeclarationKind {
 }
 
 impl Namespace {
-    /// Declares a name, or reports it as a duplicate and returns `false`.
-    pub fn declare(&mut self, name: &Name, kind: DeclarationKind, index: usize, diagnostics: &mut Diagnostics) -> bool {
+    /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
+    /// Names are reserved in source order; indices are set once each kind is sorted.
+    pub fn reserve(&mut self, name: &Name, kind: DeclarationKind, diagnostics: &mut Diagnostics) -> bool {
         if let Some(first) = self.names.get(&name.value) {
             diagnostics.push(
                 Diagnostic::new(
@@ -75,11 +76,20 @@ impl Namespace {
             name.value.clone(),
             Declared {
                 kind,
-                index,
+                index: 0,
                 span: name.span,
             },
         );
         true
+    }
+
+    /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
+    pub fn set_index(&mut self, name: &str, kind: DeclarationKind, index: usize) {
+        if let Some(declared) = self.names.get_mut(name) {
+            if declared.kind == kind {
+                declared.index = index;
+            }
+        }
     }
 
     /// Resolves a reference that must name a declaration of `expected` kind; `role` is the field
@@ -140,7 +150,8 @@ impl Namespace {
         match super::suggest(name, candidates.iter().copied()) {
             Some(candidate) => format!("did you mean `{candidate}`?"),
             None if candidates.is_empty() => format!("the model declares no {}", expected.keyword()),
-            None => format!("name one of: {}", candidates.join(", ")),
+            None if candidates.len() <= 5 => format!("name one of: {}", candidates.join(", ")),
+            None => format!("name one of: {}, ... ({} in all)", candidates[..5].join(", "), candidates.len()),
         }
     }
 }

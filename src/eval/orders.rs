@@ -245,16 +245,17 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
         );
     }
     if !instrument.in_force_on(order.date.value) {
-        let (why, related) = match (instrument.signed, instrument.in_force_from(), instrument.expires) {
-            (None, _, _) => ("it is not signed".to_string(), instrument.header.name.span),
+        let (why, related, label) = match (instrument.signed, instrument.in_force_from(), instrument.expires) {
+            (None, _, _) => ("it is not signed".to_string(), instrument.header.name.span, "never signed"),
             (Some(_), _, Some(expires)) if expires.value < order.date.value => {
-                (format!("it expired on {}", expires.value), expires.span)
+                (format!("it expired on {}", expires.value), expires.span, "expired before the order date")
             }
             (Some(signed), Some(from), _) if from != signed.value => (
                 format!("it takes effect on {from}"),
                 instrument.effective.map_or(signed.span, |effective| effective.span),
+                "not yet in force on the order date",
             ),
-            (Some(signed), _, _) => (format!("signed {}", signed.value), signed.span),
+            (Some(signed), _, _) => (format!("signed {}", signed.value), signed.span, "not yet in force on the order date"),
         };
         reasons.push(
             Diagnostic::new(
@@ -264,7 +265,7 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
                     instrument.header.name.value, order.date.value
                 ),
                 via.span,
-                "not yet in force on the order date",
+                label,
             )
             .with_related(related, "this is why")
             .with_help("place the order once the instrument is signed and in force, or correct its dates"),

@@ -128,10 +128,19 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
         }
     }
     if let Some(commitment) = &binding.commitment {
-        duties.push(format!("buy the committed {}", volume_amount(&commitment.value, solicitation)));
+        let status = match binding.shortfall {
+            Some(shortfall) => format!("{} still to buy", amount_like(shortfall, &commitment.value, solicitation)),
+            None => "met".to_string(),
+        };
+        duties.push(format!(
+            "buy at least the committed {} by {} ({status})",
+            volume_amount(&commitment.value, solicitation),
+            binding.to
+        ));
     }
     let responsibility = match binding.basis {
-        Basis::Lead => "awarding agency: responsible for the solicitation and the award; bears no responsibility for others' piggyback orders".to_string(),
+        Basis::Lead if contract.piggyback.is_some() => "awarding agency: responsible for the solicitation and the award; bears no responsibility for others' piggyback orders".to_string(),
+        Basis::Lead => "awarding agency: responsible for the solicitation and the award".to_string(),
         Basis::JointParticipant => format!("bound as a joint participant of {}; responsible for its own orders and commitment", solicitation.header.name.value),
         Basis::Piggyback => format!("responsible alone; {lead_name} bears no responsibility for these orders"),
     };

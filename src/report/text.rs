@@ -27,12 +27,10 @@ pub fn render(report: &Report) -> String {
 
 fn header(out: &mut String, report: &Report) {
     let summary = &report.summary;
-    let mut orders = plural(summary.orders, "order");
-    let mut notes = vec![format!("{} denied", summary.denied)];
+    let mut orders = format!("{} judged ({} denied)", plural(summary.orders, "order"), summary.denied);
     if summary.after_as_of > 0 {
-        notes.push(format!("{} after the as-of date, not counted", summary.after_as_of));
+        orders.push_str(&format!(", {} after the as-of date not counted", summary.after_as_of));
     }
-    orders.push_str(&format!(" ({})", notes.join(", ")));
     let _ = writeln!(
         out,
         "Binding obligations as of {}: {}, {}, {orders}",
@@ -200,7 +198,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             .as_ref()
             .map(|share| format!(" ({share} of maximum)"))
             .unwrap_or_default();
-        volumes.push(format!("ordered {}{share}, {}", contract.ordered, contract.ordered_value));
+        volumes.push(with_value(format!("ordered {}{share}", contract.ordered), &contract.ordered, &contract.ordered_value));
         let _ = writeln!(out, "    {}", volumes.join("; "));
         let _ = writeln!(
             out,
@@ -208,14 +206,8 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             contract.orders_permitted, contract.orders_denied
         );
         for volume in &contract.ordered_by {
-            let _ = writeln!(
-                out,
-                "    ordered by {} ({}): {}, {}",
-                volume.agency,
-                volume.basis.as_str(),
-                volume.amount,
-                volume.value
-            );
+            let line = with_value(format!("ordered by {} ({}): {}", volume.agency, volume.basis.as_str(), volume.amount), &volume.amount, &volume.value);
+            let _ = writeln!(out, "    {line}");
         }
         if contract.piggyback_open {
             let mut piggyback = vec!["open to piggyback use".to_string()];
@@ -240,5 +232,13 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             "    historical volume for the next solicitation: {} (lead {}, joint participants {}, piggyback {}){agencies}",
             history.total, history.lead, history.joint_participants, history.piggyback
         );
+    }
+}
+
+/// Appends the value unless the amount already is that value (a contract measured in money).
+fn with_value(text: String, amount: &Amount, value: &Money) -> String {
+    match amount {
+        Amount::Money(money) if money == value => text,
+        _ => format!("{text}, {value}"),
     }
 }

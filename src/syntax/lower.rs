@@ -4,7 +4,6 @@
 //! this file (a `panic!` naming the rule), never a user error. Values that the grammar accepts but
 //! the calendar or the decimal type cannot hold (2025-02-30, a 40-digit number) become diagnostics.
 
-use std::str::FromStr;
 
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -378,7 +377,7 @@ impl Lowerer {
     }
 
     fn decimal(&mut self, digits: &str, span: Span) -> Decimal {
-        match Decimal::from_str(digits) {
+        match Decimal::from_str_exact(digits) {
             Ok(value) => value,
             Err(_) => {
                 self.diagnostics.push(
