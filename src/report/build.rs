@@ -177,7 +177,7 @@ fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> 
                 item: item.name.value.clone(),
                 unit_price: price.unit_price.clone(),
                 unit: item.unit.clone(),
-                from: (!price.from.is_zero()).then(|| crate::values::format_quantity(price.from)),
+                from: (!price.from.is_zero()).then_some(price.from),
             }
         })
         .collect()

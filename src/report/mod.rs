@@ -73,8 +73,8 @@ pub struct PriceReport {
     pub unit_price: Money,
     pub unit: String,
     /// The smallest line quantity the price applies to; absent for the base price.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    pub from: Option<rust_decimal::Decimal>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -109,7 +109,14 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
 
 fn price(price: &PriceReport) -> String {
     match &price.from {
-        Some(from) => format!("{} from {from} {} {} per {}", price.item, price.unit, price.unit_price, price.unit),
+        Some(from) => format!(
+            "{} from {} {} {} per {}",
+            price.item,
+            crate::values::format_quantity(*from),
+            price.unit,
+            price.unit_price,
+            price.unit
+        ),
         None => format!("{} {} per {}", price.item, price.unit_price, price.unit),
     }
 }
