@@ -75,11 +75,18 @@ pub fn run(arguments: Arguments) -> ExitCode {
     let color = match arguments.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+        Color::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
     };
     let code = match arguments.command {
         Command::Check { paths, as_of } => check(&paths, as_of, color),
-        Command::Report { paths, as_of, format } => report(&paths, as_of, format, color),
+        Command::Report {
+            paths,
+            as_of,
+            format,
+        } => report(&paths, as_of, format, color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -113,7 +120,10 @@ fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -
     let (model, diagnostics) = coop::check_sources(&sources);
     print_diagnostics(&diagnostics, &sources, color);
     let Some(model) = model else {
-        eprintln!("no report: the model has {}", diagnostic::summary(&diagnostics));
+        eprintln!(
+            "no report: the model has {}",
+            diagnostic::summary(&diagnostics)
+        );
         return ERRORS_FOUND;
     };
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
@@ -130,7 +140,12 @@ fn explain(code: Option<&str>) -> u8 {
         None => {
             let mut listing = String::new();
             for code in Code::ALL {
-                listing.push_str(&format!("{:<28} {:<8} {}\n", code.name(), code.severity(), code.summary()));
+                listing.push_str(&format!(
+                    "{:<28} {:<8} {}\n",
+                    code.name(),
+                    code.severity(),
+                    code.summary()
+                ));
             }
             write_stdout(&listing)
         }
@@ -157,7 +172,10 @@ fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceM
 /// Writes to stdout; a closed pipe (`coop report | head`) is not an error worth a message.
 fn write_stdout(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => SUCCESS,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
         Err(error) => usage_error(&format!("cannot write the output: {error}")),
@@ -170,7 +188,8 @@ fn usage_error(message: &str) -> u8 {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"))
+    Date::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"))
 }
 
 fn today() -> Date {

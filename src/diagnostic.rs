@@ -44,7 +44,12 @@ pub struct Diagnostics {
 
 impl Diagnostic {
     /// A diagnostic with the code's own severity.
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: code.severity(),
@@ -111,7 +116,11 @@ impl Diagnostics {
     /// The diagnostics in a stable order: by file, then position, then code.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|left, right| {
-            (left.primary.span, left.code, &left.message).cmp(&(right.primary.span, right.code, &right.message))
+            (left.primary.span, left.code, &left.message).cmp(&(
+                right.primary.span,
+                right.code,
+                &right.message,
+            ))
         });
         self.items
     }
@@ -144,7 +153,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> S
         let report = MietteReport::new(diagnostic, sources);
         // Writing into a String cannot fail; a formatter error here would be a bug in miette.
         if handler.render_report(&mut output, &report).is_err() {
-            output.push_str(&format!("{}: {}\n", diagnostic.code.name(), diagnostic.message));
+            output.push_str(&format!(
+                "{}: {}\n",
+                diagnostic.code.name(),
+                diagnostic.message
+            ));
         }
     }
     output
@@ -152,9 +165,16 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> S
 
 /// A one-line summary such as `2 errors, 1 warning`.
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|diagnostic| diagnostic.is_error()).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .count();
     let warnings = diagnostics.len() - errors;
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// `1 order`, `3 orders`, `2 agencies`.
@@ -199,7 +219,10 @@ impl MietteReport {
             let nearby = label.span.file == primary.file
                 && sources.line_column(label.span).line.abs_diff(primary_line) <= NEARBY_LINES;
             if nearby {
-                labels.push(LabeledSpan::new_with_span(Some(label.text.clone()), label.span.range()));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.text.clone()),
+                    label.span.range(),
+                ));
             } else {
                 elsewhere.push(MietteReport {
                     code: None,
@@ -243,7 +266,8 @@ impl std::error::Error for MietteReport {}
 
 impl miette::Diagnostic for MietteReport {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.map(|code| Box::new(code) as Box<dyn fmt::Display>)
+        self.code
+            .map(|code| Box::new(code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -251,7 +275,9 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -267,7 +293,9 @@ impl miette::Diagnostic for MietteReport {
             return None;
         }
         Some(Box::new(
-            self.elsewhere.iter().map(|report| report as &dyn miette::Diagnostic),
+            self.elsewhere
+                .iter()
+                .map(|report| report as &dyn miette::Diagnostic),
         ))
     }
 }

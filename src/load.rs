@@ -28,7 +28,9 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| LoadError {
             message: format!("cannot read `{}`: {}", path.display(), describe(&error)),
-            help: "check the path; `coop check` takes .coop files and directories that contain them".to_string(),
+            help:
+                "check the path; `coop check` takes .coop files and directories that contain them"
+                    .to_string(),
         })?;
         if metadata.is_dir() {
             let before = found.len();
@@ -67,26 +69,44 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
 /// Directories nest at most this deep, which also stops a symbolic link loop.
 const MAXIMUM_DEPTH: usize = 64;
 
-fn collect_directory(directory: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
+fn collect_directory(
+    directory: &Path,
+    found: &mut Vec<PathBuf>,
+    depth: usize,
+) -> Result<(), LoadError> {
     if depth > MAXIMUM_DEPTH {
         return Err(LoadError {
-            message: format!("directories nest more than {MAXIMUM_DEPTH} deep at `{}`", directory.display()),
+            message: format!(
+                "directories nest more than {MAXIMUM_DEPTH} deep at `{}`",
+                directory.display()
+            ),
             help: "is there a symbolic link that loops back to a parent directory?".to_string(),
         });
     }
     let entries = std::fs::read_dir(directory).map_err(|error| LoadError {
-        message: format!("cannot list `{}`: {}", directory.display(), describe(&error)),
+        message: format!(
+            "cannot list `{}`: {}",
+            directory.display(),
+            describe(&error)
+        ),
         help: "check the directory's permissions".to_string(),
     })?;
     for entry in entries {
         let entry = entry.map_err(|error| LoadError {
-            message: format!("cannot list `{}`: {}", directory.display(), describe(&error)),
+            message: format!(
+                "cannot list `{}`: {}",
+                directory.display(),
+                describe(&error)
+            ),
             help: "check the directory's permissions".to_string(),
         })?;
         let path = entry.path();
         if path.is_dir() {
             collect_directory(&path, found, depth + 1)?;
-        } else if path.extension().is_some_and(|extension| extension == "coop") {
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "coop")
+        {
             found.push(path);
         }
     }

@@ -339,7 +339,9 @@ impl Model {
 impl Header {
     /// How people call it: the title when there is one ("City of Everett"), else the name.
     pub fn display_name(&self) -> String {
-        self.title.clone().unwrap_or_else(|| self.name.value.clone())
+        self.title
+            .clone()
+            .unwrap_or_else(|| self.name.value.clone())
     }
 }
 
@@ -354,7 +356,9 @@ impl Solicitation {
 
     /// The participant entry of an agency, if it is one.
     pub fn participant(&self, agency: AgencyId) -> Option<&Participant> {
-        self.participants.iter().find(|participant| participant.agency == agency)
+        self.participants
+            .iter()
+            .find(|participant| participant.agency == agency)
     }
 
     /// Whether an agency is a party: the lead or a joint participant.
@@ -400,7 +404,9 @@ impl Eligibility {
             Eligibility::JurisdictionIn(codes) => codes
                 .iter()
                 .any(|code| jurisdiction_within(&agency.jurisdiction, code)),
-            Eligibility::MemberOf(program) => agency.memberships.iter().any(|member| member == program),
+            Eligibility::MemberOf(program) => {
+                agency.memberships.iter().any(|member| member == program)
+            }
             Eligibility::Not(inner) => !inner.admits(agency),
             Eligibility::And(left, right) => left.admits(agency) && right.admits(agency),
             Eligibility::Or(left, right) => left.admits(agency) || right.admits(agency),
@@ -410,7 +416,10 @@ impl Eligibility {
 
 /// Whether `code` is `area` or one of its subdivisions: `US-WA` lies within `US`.
 pub fn jurisdiction_within(code: &str, area: &str) -> bool {
-    code == area || code.strip_prefix(area).is_some_and(|rest| rest.starts_with('-'))
+    code == area
+        || code
+            .strip_prefix(area)
+            .is_some_and(|rest| rest.starts_with('-'))
 }
 
 impl AccessInstrument {
@@ -418,7 +427,10 @@ impl AccessInstrument {
     /// An unsigned instrument is never in force.
     pub fn in_force_from(&self) -> Option<Date> {
         let signed = self.signed?.value;
-        Some(self.effective.map_or(signed, |effective| effective.value.max(signed)))
+        Some(
+            self.effective
+                .map_or(signed, |effective| effective.value.max(signed)),
+        )
     }
 
     pub fn in_force_on(&self, date: Date) -> bool {

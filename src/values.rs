@@ -49,7 +49,12 @@ impl fmt::Display for Money {
         if amount.scale() < 2 {
             amount.rescale(2);
         }
-        write!(formatter, "{} {}", self.currency, group_thousands(&amount.to_string()))
+        write!(
+            formatter,
+            "{} {}",
+            self.currency,
+            group_thousands(&amount.to_string())
+        )
     }
 }
 

@@ -30,7 +30,12 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn a_clean_model_exits_zero() {
-    let output = coop(&["check", "tests/fixtures/ok/minimal.coop", "--as-of", "2026-01-01"]);
+    let output = coop(&[
+        "check",
+        "tests/fixtures/ok/minimal.coop",
+        "--as-of",
+        "2026-01-01",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("checked 1 file: 0 errors, 0 warnings"));
 }
@@ -40,7 +45,13 @@ fn errors_exit_one_and_every_mistake_is_reported() {
     let output = coop(&["check", "tests/fixtures/err/five-mistakes.coop"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
-    for code in ["undefined-name", "wrong-kind", "currency-mismatch", "term-ends-before-start", "missing-field"] {
+    for code in [
+        "undefined-name",
+        "wrong-kind",
+        "currency-mismatch",
+        "term-ends-before-start",
+        "missing-field",
+    ] {
         assert!(text.contains(code), "missing {code} in:\n{text}");
     }
     assert!(text.contains("5 errors"), "{text}");
@@ -49,16 +60,33 @@ fn errors_exit_one_and_every_mistake_is_reported() {
 
 #[test]
 fn denied_orders_fail_check_but_not_report() {
-    let check = coop(&["check", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"]);
+    let check = coop(&[
+        "check",
+        "tests/fixtures/err/denials.coop",
+        "--as-of",
+        "2026-06-30",
+    ]);
     assert_eq!(check.status.code(), Some(1));
-    let report = coop(&["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"]);
+    let report = coop(&[
+        "report",
+        "tests/fixtures/err/denials.coop",
+        "--as-of",
+        "2026-06-30",
+    ]);
     assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     assert!(stdout(&report).contains("denied"));
 }
 
 #[test]
 fn report_json_is_valid_json() {
-    let output = coop(&["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30", "--format", "json"]);
+    let output = coop(&[
+        "report",
+        "tests/fixtures/err/denials.coop",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(value["as_of"], "2026-06-30");
@@ -94,7 +122,9 @@ fn an_empty_file_is_a_warning() {
 fn a_missing_path_exits_two() {
     let output = coop(&["check", "no/such/model.coop"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("cannot read `no/such/model.coop`: no such file or directory"));
+    assert!(
+        stderr(&output).contains("cannot read `no/such/model.coop`: no such file or directory")
+    );
 }
 
 #[test]
@@ -114,15 +144,40 @@ fn a_directory_is_one_model() {
     std::fs::write(directory.join("agencies.coop"), agency).expect("write");
     std::fs::create_dir_all(directory.join("contracts")).expect("mkdir");
     std::fs::write(directory.join("contracts/laptops.coop"), rest).expect("write");
-    let output = coop(&["check", directory.to_str().expect("utf-8 path"), "--as-of", "2026-01-01"]);
+    let output = coop(&[
+        "check",
+        directory.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("checked 2 files"));
 }
 
 #[test]
 fn a_bad_date_or_flag_is_a_usage_error() {
-    assert_eq!(coop(&["report", "tests/fixtures/ok/minimal.coop", "--as-of", "2026-13-01"]).status.code(), Some(2));
-    assert_eq!(coop(&["report", "tests/fixtures/ok/minimal.coop", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(
+        coop(&[
+            "report",
+            "tests/fixtures/ok/minimal.coop",
+            "--as-of",
+            "2026-13-01"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        coop(&[
+            "report",
+            "tests/fixtures/ok/minimal.coop",
+            "--format",
+            "yaml"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
     assert_eq!(coop(&["check"]).status.code(), Some(2));
 }
 
@@ -145,6 +200,13 @@ fn explain_lists_every_code_and_explains_one() {
 
 #[test]
 fn identical_input_gives_identical_output() {
-    let arguments = ["report", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30", "--format", "json"];
+    let arguments = [
+        "report",
+        "tests/fixtures/err/denials.coop",
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ];
     assert_eq!(coop(&arguments).stdout, coop(&arguments).stdout);
 }

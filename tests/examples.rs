@@ -14,8 +14,16 @@ fn examples_text_report() {
 fn examples_json_report() {
     insta::glob!("../examples", "*.coop", |path| {
         let json = coop::report::to_json(&report_of(path));
-        let value: serde_json::Value = serde_json::from_str(&json).expect("the report is valid JSON");
-        for key in ["as_of", "summary", "agencies", "orders", "contracts", "findings"] {
+        let value: serde_json::Value =
+            serde_json::from_str(&json).expect("the report is valid JSON");
+        for key in [
+            "as_of",
+            "summary",
+            "agencies",
+            "orders",
+            "contracts",
+            "findings",
+        ] {
             assert!(value.get(key).is_some(), "the JSON report lacks `{key}`");
         }
         insta::assert_snapshot!(json);
@@ -23,14 +31,14 @@ fn examples_json_report() {
 }
 
 fn report_of(path: &std::path::Path) -> coop::report::Report {
-        let analysis = common::analyse(path);
-        let model = analysis.model.as_ref().unwrap_or_else(|| {
-            panic!(
-                "{} does not check:\n{}",
-                path.display(),
-                coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false)
-            )
-        });
-        let evaluation = coop::eval::evaluate(model, analysis.as_of);
-        coop::report::build(model, &evaluation, &analysis.sources)
+    let analysis = common::analyse(path);
+    let model = analysis.model.as_ref().unwrap_or_else(|| {
+        panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false)
+        )
+    });
+    let evaluation = coop::eval::evaluate(model, analysis.as_of);
+    coop::report::build(model, &evaluation, &analysis.sources)
 }

@@ -17,7 +17,11 @@ fn ok_fixtures_have_no_errors() {
             .filter(|diagnostic| diagnostic.is_error())
             .map(|diagnostic| diagnostic.code.name())
             .collect();
-        assert!(errors.is_empty(), "{} has errors: {errors:?}", path.display());
+        assert!(
+            errors.is_empty(),
+            "{} has errors: {errors:?}",
+            path.display()
+        );
         assert_expected_codes(path, &analysis);
         insta::assert_snapshot!(common::render(&analysis));
     });
@@ -28,7 +32,10 @@ fn err_fixtures_have_errors() {
     insta::glob!("fixtures/err/*.coop", |path| {
         let analysis = common::analyse(path);
         assert!(
-            analysis.diagnostics.iter().any(|diagnostic| diagnostic.is_error()),
+            analysis
+                .diagnostics
+                .iter()
+                .any(|diagnostic| diagnostic.is_error()),
             "{} has no error",
             path.display()
         );
@@ -39,7 +46,11 @@ fn err_fixtures_have_errors() {
 
 fn assert_expected_codes(path: &std::path::Path, analysis: &common::Analysis) {
     let text = &analysis.sources.file(coop::source::FileId(0)).text;
-    let found: BTreeSet<&str> = analysis.diagnostics.iter().map(|diagnostic| diagnostic.code.name()).collect();
+    let found: BTreeSet<&str> = analysis
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code.name())
+        .collect();
     for expected in common::expected_codes(text) {
         assert!(
             found.contains(expected.as_str()),
@@ -53,13 +64,26 @@ fn assert_expected_codes(path: &std::path::Path, analysis: &common::Analysis) {
 /// or example produces every code.
 #[test]
 fn every_code_is_documented_and_produced() {
-    let documents: BTreeSet<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes"))
-        .expect("docs/codes exists")
-        .filter_map(|entry| entry.ok())
-        .filter_map(|entry| entry.file_name().to_str()?.strip_suffix(".md").map(str::to_string))
+    let documents: BTreeSet<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes"))
+            .expect("docs/codes exists")
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                entry
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(".md")
+                    .map(str::to_string)
+            })
+            .collect();
+    let codes: BTreeSet<String> = Code::ALL
+        .iter()
+        .map(|code| code.name().to_string())
         .collect();
-    let codes: BTreeSet<String> = Code::ALL.iter().map(|code| code.name().to_string()).collect();
-    assert_eq!(documents, codes, "docs/codes/*.md and the code registry differ");
+    assert_eq!(
+        documents, codes,
+        "docs/codes/*.md and the code registry differ"
+    );
     for code in Code::ALL {
         let explanation = code.explanation();
         assert!(
@@ -72,10 +96,17 @@ fn every_code_is_documented_and_produced() {
 
     let mut produced = BTreeSet::new();
     for pattern in ["tests/fixtures/*/*.coop", "examples/*.coop"] {
-        let directory = pattern.rsplit_once('/').map_or(".", |(directory, _)| directory);
+        let directory = pattern
+            .rsplit_once('/')
+            .map_or(".", |(directory, _)| directory);
         for path in files_matching(directory) {
             let analysis = common::analyse(&path);
-            produced.extend(analysis.diagnostics.iter().map(|diagnostic| diagnostic.code));
+            produced.extend(
+                analysis
+                    .diagnostics
+                    .iter()
+                    .map(|diagnostic| diagnostic.code),
+            );
         }
     }
     let missing: Vec<&str> = Code::ALL
@@ -83,7 +114,10 @@ fn every_code_is_documented_and_produced() {
         .filter(|code| !produced.contains(code))
         .map(|code| code.name())
         .collect();
-    assert!(missing.is_empty(), "no fixture or example produces: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "no fixture or example produces: {missing:?}"
+    );
 }
 
 /// `.coop` files under a folder pattern such as `tests/fixtures/*`.
@@ -91,15 +125,27 @@ fn files_matching(directory: &str) -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let folders: Vec<std::path::PathBuf> = match directory.strip_suffix("/*") {
         Some(parent) => std::fs::read_dir(root.join(parent))
-            .map(|entries| entries.filter_map(|entry| entry.ok()).map(|entry| entry.path()).collect())
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .map(|entry| entry.path())
+                    .collect()
+            })
             .unwrap_or_default(),
         None => vec![root.join(directory)],
     };
     let mut files: Vec<std::path::PathBuf> = folders
         .iter()
         .filter_map(|folder| std::fs::read_dir(folder).ok())
-        .flat_map(|entries| entries.filter_map(|entry| entry.ok()).map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|extension| extension == "coop"))
+        .flat_map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path())
+        })
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "coop")
+        })
         .collect();
     files.sort();
     files
@@ -122,12 +168,25 @@ fn every_explanation_example_produces_its_code() {
             .unwrap_or_else(|| panic!("docs/codes/{}.md has no ```coop example", code.name()));
         let path = directory.join(format!("{}.coop", code.name()));
         // Judged far in the future, so that every order in the example is judged.
-        std::fs::write(&path, format!("// as-of: 2099-12-31\n{example}")).expect("write the example");
+        std::fs::write(&path, format!("// as-of: 2099-12-31\n{example}"))
+            .expect("write the example");
         let analysis = common::analyse(&path);
-        if !analysis.diagnostics.iter().any(|diagnostic| diagnostic.code == *code) {
-            let found: Vec<&str> = analysis.diagnostics.iter().map(|diagnostic| diagnostic.code.name()).collect();
+        if !analysis
+            .diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.code == *code)
+        {
+            let found: Vec<&str> = analysis
+                .diagnostics
+                .iter()
+                .map(|diagnostic| diagnostic.code.name())
+                .collect();
             failures.push(format!("{}: produced {found:?}", code.name()));
         }
     }
-    assert!(failures.is_empty(), "examples that do not produce their code:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "examples that do not produce their code:\n{}",
+        failures.join("\n")
+    );
 }

@@ -16,7 +16,11 @@ use crate::source::{SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Block, Name};
 use crate::values::{Date, format_quantity};
 
-pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut Diagnostics) -> Option<Model> {
+pub(super) fn build(
+    sources: &SourceMap,
+    files: &[ast::File],
+    diagnostics: &mut Diagnostics,
+) -> Option<Model> {
     let mut agencies = Vec::new();
     let mut solicitations = Vec::new();
     let mut contracts = Vec::new();
@@ -33,7 +37,8 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
             }
         }
     }
-    let total = agencies.len() + solicitations.len() + contracts.len() + instruments.len() + orders.len();
+    let total =
+        agencies.len() + solicitations.len() + contracts.len() + instruments.len() + orders.len();
     if total == 0 {
         if let Some((file, _)) = sources.files().next() {
             diagnostics.push(
@@ -45,11 +50,31 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
 
     // The first declaration of a name in source order wins, whatever its kind.
     let mut written: Vec<(Span, &Name, DeclarationKind)> = Vec::with_capacity(total);
-    written.extend(agencies.iter().map(|block| (block.span, &block.name, DeclarationKind::Agency)));
-    written.extend(solicitations.iter().map(|block| (block.span, &block.name, DeclarationKind::Solicitation)));
-    written.extend(contracts.iter().map(|block| (block.span, &block.name, DeclarationKind::Contract)));
-    written.extend(instruments.iter().map(|block| (block.span, &block.name, DeclarationKind::Access)));
-    written.extend(orders.iter().map(|block| (block.span, &block.name, DeclarationKind::Order)));
+    written.extend(
+        agencies
+            .iter()
+            .map(|block| (block.span, &block.name, DeclarationKind::Agency)),
+    );
+    written.extend(
+        solicitations
+            .iter()
+            .map(|block| (block.span, &block.name, DeclarationKind::Solicitation)),
+    );
+    written.extend(
+        contracts
+            .iter()
+            .map(|block| (block.span, &block.name, DeclarationKind::Contract)),
+    );
+    written.extend(
+        instruments
+            .iter()
+            .map(|block| (block.span, &block.name, DeclarationKind::Access)),
+    );
+    written.extend(
+        orders
+            .iter()
+            .map(|block| (block.span, &block.name, DeclarationKind::Order)),
+    );
     written.sort_by_key(|(span, _, _)| *span);
     let mut namespace = Namespace::default();
     let mut winners = std::collections::HashSet::new();
@@ -59,18 +84,36 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
         }
     }
     let agencies = declare_all(agencies, DeclarationKind::Agency, &winners, &mut namespace);
-    let solicitations = declare_all(solicitations, DeclarationKind::Solicitation, &winners, &mut namespace);
-    let contracts = declare_all(contracts, DeclarationKind::Contract, &winners, &mut namespace);
-    let instruments = declare_all(instruments, DeclarationKind::Access, &winners, &mut namespace);
+    let solicitations = declare_all(
+        solicitations,
+        DeclarationKind::Solicitation,
+        &winners,
+        &mut namespace,
+    );
+    let contracts = declare_all(
+        contracts,
+        DeclarationKind::Contract,
+        &winners,
+        &mut namespace,
+    );
+    let instruments = declare_all(
+        instruments,
+        DeclarationKind::Access,
+        &winners,
+        &mut namespace,
+    );
     let orders = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
 
     let mut checker = Checker {
         namespace,
         diagnostics,
     };
-    let agencies: Vec<Option<Agency>> = agencies.iter().map(|block| checker.agency(block)).collect();
-    let solicitations: Vec<Option<Solicitation>> =
-        solicitations.iter().map(|block| checker.solicitation(block)).collect();
+    let agencies: Vec<Option<Agency>> =
+        agencies.iter().map(|block| checker.agency(block)).collect();
+    let solicitations: Vec<Option<Solicitation>> = solicitations
+        .iter()
+        .map(|block| checker.solicitation(block))
+        .collect();
     let contracts: Vec<Option<Contract>> = contracts
         .iter()
         .map(|block| checker.contract(block, &solicitations))
@@ -94,7 +137,10 @@ pub(super) fn build(sources: &SourceMap, files: &[ast::File], diagnostics: &mut 
     }
     let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
     // Orders are judged in date order; the same date keeps name order, which is stable.
-    orders.sort_by(|left, right| (left.date.value, &left.header.name.value).cmp(&(right.date.value, &right.header.name.value)));
+    orders.sort_by(|left, right| {
+        (left.date.value, &left.header.name.value)
+            .cmp(&(right.date.value, &right.header.name.value))
+    });
     Some(Model {
         agencies: agencies.into_iter().flatten().collect(),
         solicitations: solicitations.into_iter().flatten().collect(),
@@ -136,12 +182,22 @@ struct Fields<'b, Field> {
 }
 
 impl<Field> Fields<'_, Field> {
-    fn once<T>(&self, slot: &mut Option<(T, Span)>, value: T, span: Span, field: &str, diagnostics: &mut Diagnostics) {
+    fn once<T>(
+        &self,
+        slot: &mut Option<(T, Span)>,
+        value: T,
+        span: Span,
+        field: &str,
+        diagnostics: &mut Diagnostics,
+    ) {
         match slot {
             Some((_, first)) => diagnostics.push(
                 Diagnostic::new(
                     Code::DuplicateField,
-                    format!("`{field}` is given twice in {} `{}`", self.keyword, self.block.name.value),
+                    format!(
+                        "`{field}` is given twice in {} `{}`",
+                        self.keyword, self.block.name.value
+                    ),
                     span,
                     "given again here",
                 )
@@ -152,7 +208,13 @@ impl<Field> Fields<'_, Field> {
         }
     }
 
-    fn require<T>(&self, slot: Option<(T, Span)>, field: &str, example: &str, diagnostics: &mut Diagnostics) -> Option<T> {
+    fn require<T>(
+        &self,
+        slot: Option<(T, Span)>,
+        field: &str,
+        example: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<T> {
         match slot {
             Some((value, _)) => Some(value),
             None => {
@@ -165,7 +227,10 @@ impl<Field> Fields<'_, Field> {
     fn missing(&self, field: &str, example: &str) -> Diagnostic {
         Diagnostic::new(
             Code::MissingField,
-            format!("{} `{}` has no `{field}`", self.keyword, self.block.name.value),
+            format!(
+                "{} `{}` has no `{field}`",
+                self.keyword, self.block.name.value
+            ),
             self.block.name.span,
             format!("`{field}` missing"),
         )
@@ -183,7 +248,10 @@ fn header<Field>(block: &Block<Field>) -> Header {
 
 impl Checker<'_> {
     fn agency(&mut self, block: &Block<ast::AgencyField>) -> Option<Agency> {
-        let fields = Fields { block, keyword: "agency" };
+        let fields = Fields {
+            block,
+            keyword: "agency",
+        };
         let mut kind = None;
         let mut jurisdiction = None;
         let mut location = None;
@@ -193,21 +261,35 @@ impl Checker<'_> {
                 ast::AgencyField::Kind(name) => {
                     let value = AgencyKind::from_name(&name.value);
                     if value.is_none() {
-                        self.diagnostics.push(unknown_value(name, "an agency kind", &kind_names()));
+                        self.diagnostics
+                            .push(unknown_value(name, "an agency kind", &kind_names()));
                     }
                     fields.once(&mut kind, value, field.span, "kind", self.diagnostics);
                 }
-                ast::AgencyField::Jurisdiction(code) => {
-                    fields.once(&mut jurisdiction, code.value.clone(), field.span, "jurisdiction", self.diagnostics)
-                }
-                ast::AgencyField::Location { latitude, longitude } => {
+                ast::AgencyField::Jurisdiction(code) => fields.once(
+                    &mut jurisdiction,
+                    code.value.clone(),
+                    field.span,
+                    "jurisdiction",
+                    self.diagnostics,
+                ),
+                ast::AgencyField::Location {
+                    latitude,
+                    longitude,
+                } => {
                     self.coordinate(latitude, 90.0, "latitude");
                     self.coordinate(longitude, 180.0, "longitude");
                     let value = Location {
                         latitude: latitude.value,
                         longitude: longitude.value,
                     };
-                    fields.once(&mut location, value, field.span, "location", self.diagnostics);
+                    fields.once(
+                        &mut location,
+                        value,
+                        field.span,
+                        "location",
+                        self.diagnostics,
+                    );
                 }
                 ast::AgencyField::MemberOf(programs) => {
                     memberships.extend(programs.iter().map(|program| program.value.clone()))
@@ -215,7 +297,12 @@ impl Checker<'_> {
             }
         }
         let kind = fields.require(kind, "kind", "kind county", self.diagnostics);
-        let jurisdiction = fields.require(jurisdiction, "jurisdiction", "jurisdiction US-WA", self.diagnostics);
+        let jurisdiction = fields.require(
+            jurisdiction,
+            "jurisdiction",
+            "jurisdiction US-WA",
+            self.diagnostics,
+        );
         Some(Agency {
             header: header(block),
             kind: kind??,
@@ -259,26 +346,48 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::SolicitationField::Lead(name) => {
-                    let agency = self.namespace.resolve(name, DeclarationKind::Agency, "`lead`", self.diagnostics);
-                    fields.once(&mut lead, agency.map(AgencyId), span, "lead", self.diagnostics);
+                    let agency = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Agency,
+                        "`lead`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut lead,
+                        agency.map(AgencyId),
+                        span,
+                        "lead",
+                        self.diagnostics,
+                    );
                 }
                 ast::SolicitationField::Method(name) => {
                     let value = Method::from_name(&name.value);
                     if value.is_none() {
-                        let allowed: Vec<&str> = Method::ALL.iter().map(|method| method.as_str()).collect();
-                        self.diagnostics.push(unknown_value(name, "a solicitation method", &allowed));
+                        let allowed: Vec<&str> =
+                            Method::ALL.iter().map(|method| method.as_str()).collect();
+                        self.diagnostics.push(unknown_value(
+                            name,
+                            "a solicitation method",
+                            &allowed,
+                        ));
                     }
                     fields.once(&mut method, value, span, "method", self.diagnostics);
                 }
                 ast::SolicitationField::Category(name) => {
                     let value = Category::from_name(&name.value);
                     if value.is_none() {
-                        let allowed: Vec<&str> = Category::ALL.iter().map(|category| category.as_str()).collect();
-                        self.diagnostics.push(unknown_value(name, "a category", &allowed));
+                        let allowed: Vec<&str> = Category::ALL
+                            .iter()
+                            .map(|category| category.as_str())
+                            .collect();
+                        self.diagnostics
+                            .push(unknown_value(name, "a category", &allowed));
                     }
                     fields.once(&mut category, value, span, "category", self.diagnostics);
                 }
-                ast::SolicitationField::Issued(date) => fields.once(&mut issued, date.value, span, "issued", self.diagnostics),
+                ast::SolicitationField::Issued(date) => {
+                    fields.once(&mut issued, date.value, span, "issued", self.diagnostics)
+                }
                 ast::SolicitationField::Posted { date, online } => {
                     let posting = Posting {
                         date: date.value,
@@ -286,18 +395,32 @@ impl Checker<'_> {
                     };
                     fields.once(&mut posted, posting, span, "posted", self.diagnostics)
                 }
-                ast::SolicitationField::CooperativeUse(stated) => {
-                    fields.once(&mut cooperative_use, stated.value, span, "cooperative_use", self.diagnostics)
-                }
-                ast::SolicitationField::Assignability(stated) => {
-                    fields.once(&mut assignability, stated.value, span, "assignability", self.diagnostics)
-                }
+                ast::SolicitationField::CooperativeUse(stated) => fields.once(
+                    &mut cooperative_use,
+                    stated.value,
+                    span,
+                    "cooperative_use",
+                    self.diagnostics,
+                ),
+                ast::SolicitationField::Assignability(stated) => fields.once(
+                    &mut assignability,
+                    stated.value,
+                    span,
+                    "assignability",
+                    self.diagnostics,
+                ),
                 ast::SolicitationField::Item(item) => {
-                    if let Some(first) = items.iter().find(|existing| existing.name.value == item.name.value) {
+                    if let Some(first) = items
+                        .iter()
+                        .find(|existing| existing.name.value == item.name.value)
+                    {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 Code::DuplicateName,
-                                format!("item `{}` is declared twice in solicitation `{}`", item.name.value, block.name.value),
+                                format!(
+                                    "item `{}` is declared twice in solicitation `{}`",
+                                    item.name.value, block.name.value
+                                ),
                                 item.name.span,
                                 "declared again here",
                             )
@@ -312,34 +435,53 @@ impl Checker<'_> {
                         });
                     }
                 }
-                ast::SolicitationField::Estimate(amount) => fields.once(&mut estimate, amount, span, "estimate", self.diagnostics),
-                ast::SolicitationField::Maximum(amount) => fields.once(&mut maximum, amount, span, "maximum", self.diagnostics),
-                ast::SolicitationField::Joint(participants) => fields.once(&mut joint, participants, span, "joint", self.diagnostics),
+                ast::SolicitationField::Estimate(amount) => {
+                    fields.once(&mut estimate, amount, span, "estimate", self.diagnostics)
+                }
+                ast::SolicitationField::Maximum(amount) => {
+                    fields.once(&mut maximum, amount, span, "maximum", self.diagnostics)
+                }
+                ast::SolicitationField::Joint(participants) => {
+                    fields.once(&mut joint, participants, span, "joint", self.diagnostics)
+                }
             }
         }
         if items.is_empty() {
             self.diagnostics
                 .push(fields.missing("item", "item dump_truck \"Class 8 dump truck\" per truck"));
         }
-        let estimate = estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
-        let maximum = maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
+        let estimate =
+            estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
+        let maximum =
+            maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
         if let (Some(estimate), Some(maximum)) = (&estimate, &maximum) {
             self.same_currency(estimate, maximum, "the estimate", "the maximum");
         }
         let mut participants: Vec<Participant> = Vec::new();
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
-            let agency = self.namespace.resolve(&participant.agency, DeclarationKind::Agency, "a joint participant", self.diagnostics);
+            let agency = self.namespace.resolve(
+                &participant.agency,
+                DeclarationKind::Agency,
+                "a joint participant",
+                self.diagnostics,
+            );
             let commitment = participant
                 .commitment
                 .as_ref()
                 .and_then(|amount| self.volume(amount, &items, &block.name, "commitment"));
             match agency.map(AgencyId) {
                 Some(agency) => {
-                    if let Some(first) = participants.iter().find(|existing| existing.agency == agency) {
+                    if let Some(first) = participants
+                        .iter()
+                        .find(|existing| existing.agency == agency)
+                    {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 Code::DuplicateName,
-                                format!("`{}` joins solicitation `{}` twice", participant.agency.value, block.name.value),
+                                format!(
+                                    "`{}` joins solicitation `{}` twice",
+                                    participant.agency.value, block.name.value
+                                ),
                                 participant.agency.span,
                                 "listed again here",
                             )
@@ -357,8 +499,12 @@ impl Checker<'_> {
                 None => {}
             }
         }
-        let lead = fields.require(lead, "lead", "lead snohomish_county", self.diagnostics).flatten();
-        let method = fields.require(method, "method", "method competitive_bid", self.diagnostics).flatten();
+        let lead = fields
+            .require(lead, "lead", "lead snohomish_county", self.diagnostics)
+            .flatten();
+        let method = fields
+            .require(method, "method", "method competitive_bid", self.diagnostics)
+            .flatten();
         if items.is_empty() {
             return None;
         }
@@ -383,7 +529,13 @@ impl Checker<'_> {
 
     /// Resolves an amount's measure against a solicitation's items: an item's name, or the unit
     /// some item is sold in.
-    fn volume(&mut self, amount: &ast::Amount, items: &[Item], solicitation: &Name, what: &str) -> Option<Spanned<Volume>> {
+    fn volume(
+        &mut self,
+        amount: &ast::Amount,
+        items: &[Item],
+        solicitation: &Name,
+        what: &str,
+    ) -> Option<Spanned<Volume>> {
         match amount {
             ast::Amount::Money(money) => {
                 self.amount_not_negative(money.value.amount, money.span, what);
@@ -416,32 +568,57 @@ impl Checker<'_> {
         candidates.dedup();
         let diagnostic = Diagnostic::new(
             Code::UnitMismatch,
-            format!("`{}` is neither an item nor a unit of solicitation `{}`", name.value, solicitation.value),
+            format!(
+                "`{}` is neither an item nor a unit of solicitation `{}`",
+                name.value, solicitation.value
+            ),
             name.span,
             "counts something this solicitation does not buy",
         )
-        .with_related(solicitation.span, "the solicitation whose items this must count");
-        self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
-            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-            None => diagnostic.with_help(format!("count one of its items or units: {}", candidates.join(", "))),
-        });
+        .with_related(
+            solicitation.span,
+            "the solicitation whose items this must count",
+        );
+        self.diagnostics.push(
+            match super::suggest(&name.value, candidates.iter().copied()) {
+                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None => diagnostic.with_help(format!(
+                    "count one of its items or units: {}",
+                    candidates.join(", ")
+                )),
+            },
+        );
         None
     }
 
     fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
         if amount.is_sign_negative() && !amount.is_zero() {
             self.diagnostics.push(
-                Diagnostic::new(Code::OutOfRange, format!("the {what} cannot be negative"), span, "negative")
-                    .with_help("write the amount as a positive number"),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("the {what} cannot be negative"),
+                    span,
+                    "negative",
+                )
+                .with_help("write the amount as a positive number"),
             );
         }
     }
 
-    fn same_currency(&mut self, first: &Spanned<Volume>, second: &Spanned<Volume>, first_name: &str, second_name: &str) {
+    fn same_currency(
+        &mut self,
+        first: &Spanned<Volume>,
+        second: &Spanned<Volume>,
+        first_name: &str,
+        second_name: &str,
+    ) {
         if let (Volume::Money(left), Volume::Money(right)) = (&first.value, &second.value) {
             if left.currency != right.currency {
                 self.diagnostics.push(currency_mismatch(
-                    format!("{second_name} is in {} but {first_name} is in {}", right.currency, left.currency),
+                    format!(
+                        "{second_name} is in {} but {first_name} is in {}",
+                        right.currency, left.currency
+                    ),
                     second.span,
                     &right.currency,
                     first.span,
@@ -451,8 +628,15 @@ impl Checker<'_> {
         }
     }
 
-    fn contract(&mut self, block: &Block<ast::ContractField>, solicitations: &[Option<Solicitation>]) -> Option<Contract> {
-        let fields = Fields { block, keyword: "contract" };
+    fn contract(
+        &mut self,
+        block: &Block<ast::ContractField>,
+        solicitations: &[Option<Solicitation>],
+    ) -> Option<Contract> {
+        let fields = Fields {
+            block,
+            keyword: "contract",
+        };
         let mut awards = None;
         let mut awarded = None;
         let mut term = None;
@@ -465,12 +649,18 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::ContractField::Awards(name) => {
-                    let solicitation =
-                        self.namespace.resolve(name, DeclarationKind::Solicitation, "`awards`", self.diagnostics);
+                    let solicitation = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Solicitation,
+                        "`awards`",
+                        self.diagnostics,
+                    );
                     fields.once(&mut awards, solicitation, span, "awards", self.diagnostics);
                 }
                 ast::ContractField::Supplier(name) => suppliers.push(name.value.clone()),
-                ast::ContractField::Awarded(date) => fields.once(&mut awarded, *date, span, "awarded", self.diagnostics),
+                ast::ContractField::Awarded(date) => {
+                    fields.once(&mut awarded, *date, span, "awarded", self.diagnostics)
+                }
                 ast::ContractField::Term { start, end } => {
                     if end.value < start.value {
                         self.diagnostics.push(
@@ -498,8 +688,12 @@ impl Checker<'_> {
                 }),
                 ast::ContractField::Price(price) => prices.push((price, span)),
                 ast::ContractField::Clause(clause) => {
-                    if let Some(first) = clauses.iter().find(|existing| existing.name.value == clause.name.value) {
-                        self.diagnostics.push(duplicate_clause(&clause.name, first.name.span));
+                    if let Some(first) = clauses
+                        .iter()
+                        .find(|existing| existing.name.value == clause.name.value)
+                    {
+                        self.diagnostics
+                            .push(duplicate_clause(&clause.name, first.name.span));
                     } else {
                         clauses.push(Clause {
                             name: clause.name.clone(),
@@ -507,14 +701,24 @@ impl Checker<'_> {
                         });
                     }
                 }
-                ast::ContractField::Piggyback(clause) => fields.once(&mut piggyback, clause, span, "piggyback", self.diagnostics),
+                ast::ContractField::Piggyback(clause) => {
+                    fields.once(&mut piggyback, clause, span, "piggyback", self.diagnostics)
+                }
             }
         }
         if suppliers.is_empty() {
-            self.diagnostics.push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
+            self.diagnostics
+                .push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
         }
-        let solicitation_index = fields.require(awards, "awards", "awards itb_24_07", self.diagnostics).flatten();
-        let term = fields.require(term, "term", "term 2024-04-01 to 2027-03-31", self.diagnostics);
+        let solicitation_index = fields
+            .require(awards, "awards", "awards itb_24_07", self.diagnostics)
+            .flatten();
+        let term = fields.require(
+            term,
+            "term",
+            "term 2024-04-01 to 2027-03-31",
+            self.diagnostics,
+        );
         if let Some(term) = &term {
             self.options_within_term(term, &options);
             if let Some((awarded, _)) = &awarded {
@@ -539,12 +743,17 @@ impl Checker<'_> {
         let mut piggyback_clause = None;
         if let Some(solicitation) = solicitation {
             for (price, span) in prices {
-                if let Some(entry) = self.price(price, span, solicitation, &mut currency, &checked_prices) {
+                if let Some(entry) =
+                    self.price(price, span, solicitation, &mut currency, &checked_prices)
+                {
                     checked_prices.push(entry);
                 }
             }
             for (index, item) in solicitation.items.iter().enumerate() {
-                if !checked_prices.iter().any(|price: &PriceEntry| price.item == ItemId(index)) {
+                if !checked_prices
+                    .iter()
+                    .any(|price: &PriceEntry| price.item == ItemId(index))
+                {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::ItemWithoutPrice,
@@ -560,7 +769,10 @@ impl Checker<'_> {
                     );
                 }
             }
-            for (volume, what) in [(&solicitation.estimate, "the solicitation's estimate"), (&solicitation.maximum, "the solicitation's maximum")] {
+            for (volume, what) in [
+                (&solicitation.estimate, "the solicitation's estimate"),
+                (&solicitation.maximum, "the solicitation's maximum"),
+            ] {
                 if let (Some(volume), Some(currency)) = (volume, &currency) {
                     self.volume_in_currency(volume, currency, what);
                 }
@@ -633,23 +845,39 @@ impl Checker<'_> {
         let item = self.item_of(&price.item, solicitation)?;
         let unit = &solicitation.item(item).unit;
         if price.unit.value != *unit {
-            self.diagnostics.push(unit_mismatch(&price.unit, unit, &solicitation.item(item).name));
+            self.diagnostics.push(unit_mismatch(
+                &price.unit,
+                unit,
+                &solicitation.item(item).name,
+            ));
         }
         let from = match &price.from {
             Some(quantity) => {
-                let measure_ok = quantity.measure.value == *unit || quantity.measure.value == solicitation.item(item).name.value;
+                let measure_ok = quantity.measure.value == *unit
+                    || quantity.measure.value == solicitation.item(item).name.value;
                 if !measure_ok {
-                    self.diagnostics.push(unit_mismatch(&quantity.measure, unit, &solicitation.item(item).name));
+                    self.diagnostics.push(unit_mismatch(
+                        &quantity.measure,
+                        unit,
+                        &solicitation.item(item).name,
+                    ));
                 }
                 quantity.count.value
             }
             None => Decimal::ZERO,
         };
-        self.amount_not_negative(price.unit_price.value.amount, price.unit_price.span, "price");
+        self.amount_not_negative(
+            price.unit_price.value.amount,
+            price.unit_price.span,
+            "price",
+        );
         match currency {
             Some((expected, first)) if *expected != price.unit_price.value.currency => {
                 self.diagnostics.push(currency_mismatch(
-                    format!("prices of one contract must share a currency, but this one is in {}", price.unit_price.value.currency),
+                    format!(
+                        "prices of one contract must share a currency, but this one is in {}",
+                        price.unit_price.value.currency
+                    ),
                     price.unit_price.span,
                     &price.unit_price.value.currency,
                     *first,
@@ -657,9 +885,17 @@ impl Checker<'_> {
                 ));
             }
             Some(_) => {}
-            None => *currency = Some((price.unit_price.value.currency.clone(), price.unit_price.span)),
+            None => {
+                *currency = Some((
+                    price.unit_price.value.currency.clone(),
+                    price.unit_price.span,
+                ))
+            }
         }
-        if let Some(first) = earlier.iter().find(|entry| entry.item == item && entry.from == from) {
+        if let Some(first) = earlier
+            .iter()
+            .find(|entry| entry.item == item && entry.from == from)
+        {
             let tier = if from.is_zero() {
                 "base price".to_string()
             } else {
@@ -686,29 +922,52 @@ impl Checker<'_> {
     }
 
     fn item_of(&mut self, name: &Name, solicitation: &Solicitation) -> Option<ItemId> {
-        if let Some(index) = solicitation.items.iter().position(|item| item.name.value == name.value) {
+        if let Some(index) = solicitation
+            .items
+            .iter()
+            .position(|item| item.name.value == name.value)
+        {
             return Some(ItemId(index));
         }
-        let names: Vec<&str> = solicitation.items.iter().map(|item| item.name.value.as_str()).collect();
+        let names: Vec<&str> = solicitation
+            .items
+            .iter()
+            .map(|item| item.name.value.as_str())
+            .collect();
         let diagnostic = Diagnostic::new(
             Code::UndefinedName,
-            format!("solicitation `{}` has no item `{}`", solicitation.header.name.value, name.value),
+            format!(
+                "solicitation `{}` has no item `{}`",
+                solicitation.header.name.value, name.value
+            ),
             name.span,
             "not an item of the awarded solicitation",
         )
-        .with_related(solicitation.header.name.span, "the solicitation's items are declared here");
-        self.diagnostics.push(match super::suggest(&name.value, names.iter().copied()) {
-            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-            None => diagnostic.with_help(format!("its items are: {}", names.join(", "))),
-        });
+        .with_related(
+            solicitation.header.name.span,
+            "the solicitation's items are declared here",
+        );
+        self.diagnostics
+            .push(match super::suggest(&name.value, names.iter().copied()) {
+                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None => diagnostic.with_help(format!("its items are: {}", names.join(", "))),
+            });
         None
     }
 
-    fn volume_in_currency(&mut self, volume: &Spanned<Volume>, currency: &(String, Span), what: &str) {
+    fn volume_in_currency(
+        &mut self,
+        volume: &Spanned<Volume>,
+        currency: &(String, Span),
+        what: &str,
+    ) {
         if let Volume::Money(money) = &volume.value {
             if money.currency != currency.0 {
                 self.diagnostics.push(currency_mismatch(
-                    format!("{what} is in {} but the contract prices in {}", money.currency, currency.0),
+                    format!(
+                        "{what} is in {} but the contract prices in {}",
+                        money.currency, currency.0
+                    ),
                     volume.span,
                     &money.currency,
                     currency.1,
@@ -746,21 +1005,44 @@ impl Checker<'_> {
         for term in terms {
             match &term.value {
                 ast::PiggybackTerm::OpenTo(condition) => {
-                    let value = self.eligibility(condition).map(|value| Spanned::new(value, condition.span));
-                    fields.once(&mut eligibility, value, term.span, "open_to", self.diagnostics);
+                    let value = self
+                        .eligibility(condition)
+                        .map(|value| Spanned::new(value, condition.span));
+                    fields.once(
+                        &mut eligibility,
+                        value,
+                        term.span,
+                        "open_to",
+                        self.diagnostics,
+                    );
                 }
                 ast::PiggybackTerm::Requires(name) => {
-                    let kind = self.instrument_kind(name).map(|kind| Spanned::new(kind, name.span));
+                    let kind = self
+                        .instrument_kind(name)
+                        .map(|kind| Spanned::new(kind, name.span));
                     fields.once(&mut required, kind, term.span, "requires", self.diagnostics);
                 }
                 ast::PiggybackTerm::AdminFee(rate) => {
                     self.percentage(rate);
-                    fields.once(&mut admin_fee, rate.value, term.span, "admin_fee", self.diagnostics);
+                    fields.once(
+                        &mut admin_fee,
+                        rate.value,
+                        term.span,
+                        "admin_fee",
+                        self.diagnostics,
+                    );
                 }
                 ast::PiggybackTerm::Ceiling(amount) => {
                     // Without the awarded solicitation, a ceiling's unit cannot be checked.
-                    let Some(solicitation) = solicitation else { continue };
-                    let volume = self.volume(amount, &solicitation.items, &solicitation.header.name, "ceiling");
+                    let Some(solicitation) = solicitation else {
+                        continue;
+                    };
+                    let volume = self.volume(
+                        amount,
+                        &solicitation.items,
+                        &solicitation.header.name,
+                        "ceiling",
+                    );
                     if let (Some(volume), Some(currency)) = (&volume, currency) {
                         self.volume_in_currency(volume, currency, "the ceiling");
                     }
@@ -780,8 +1062,13 @@ impl Checker<'_> {
     fn percentage(&mut self, rate: &Spanned<Decimal>) {
         if rate.value < Decimal::ZERO || rate.value > Decimal::ONE_HUNDRED {
             self.diagnostics.push(
-                Diagnostic::new(Code::OutOfRange, "a fee must be between 0% and 100%", rate.span, "outside 0% to 100%")
-                    .with_help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    "a fee must be between 0% and 100%",
+                    rate.span,
+                    "outside 0% to 100%",
+                )
+                .with_help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
             );
         }
     }
@@ -793,7 +1080,11 @@ impl Checker<'_> {
                 for name in names {
                     match AgencyKind::from_name(&name.value) {
                         Some(kind) => kinds.push(kind),
-                        None => self.diagnostics.push(unknown_value(name, "an agency kind", &kind_names())),
+                        None => self.diagnostics.push(unknown_value(
+                            name,
+                            "an agency kind",
+                            &kind_names(),
+                        )),
                     }
                 }
                 Eligibility::KindIn(kinds)
@@ -819,14 +1110,21 @@ impl Checker<'_> {
     fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {
         let kind = InstrumentKind::from_name(&name.value);
         if kind.is_none() {
-            let allowed: Vec<&str> = InstrumentKind::ALL.iter().map(|kind| kind.as_str()).collect();
-            self.diagnostics.push(unknown_value(name, "an access instrument kind", &allowed));
+            let allowed: Vec<&str> = InstrumentKind::ALL
+                .iter()
+                .map(|kind| kind.as_str())
+                .collect();
+            self.diagnostics
+                .push(unknown_value(name, "an access instrument kind", &allowed));
         }
         kind
     }
 
     fn access(&mut self, block: &Block<ast::AccessField>) -> Option<AccessInstrument> {
-        let fields = Fields { block, keyword: "access" };
+        let fields = Fields {
+            block,
+            keyword: "access",
+        };
         let mut kind = None;
         let mut agency = None;
         let mut counterparty = None;
@@ -848,30 +1146,72 @@ impl Checker<'_> {
                     fields.once(&mut kind, value, span, "kind", self.diagnostics);
                 }
                 ast::AccessField::Agency(name) => {
-                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`agency`", self.diagnostics);
-                    fields.once(&mut agency, value.map(AgencyId), span, "agency", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Agency,
+                        "`agency`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut agency,
+                        value.map(AgencyId),
+                        span,
+                        "agency",
+                        self.diagnostics,
+                    );
                 }
                 ast::AccessField::With(name) => {
-                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`with`", self.diagnostics);
-                    fields.once(&mut counterparty, value.map(AgencyId), span, "with", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Agency,
+                        "`with`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut counterparty,
+                        value.map(AgencyId),
+                        span,
+                        "with",
+                        self.diagnostics,
+                    );
                 }
                 ast::AccessField::Covers(names) => {
                     for name in names {
-                        match self.namespace.resolve(name, DeclarationKind::Contract, "`covers`", self.diagnostics) {
+                        match self.namespace.resolve(
+                            name,
+                            DeclarationKind::Contract,
+                            "`covers`",
+                            self.diagnostics,
+                        ) {
                             Some(index) => covers.push(ContractId(index)),
                             None => covers_complete = false,
                         }
                     }
                 }
-                ast::AccessField::Signed(date) => fields.once(&mut signed, *date, span, "signed", self.diagnostics),
-                ast::AccessField::Posted(date) => fields.once(&mut posted, *date, span, "posted", self.diagnostics),
-                ast::AccessField::Approved(date) => fields.once(&mut approved, *date, span, "approved", self.diagnostics),
-                ast::AccessField::Effective(date) => fields.once(&mut effective, *date, span, "effective", self.diagnostics),
-                ast::AccessField::Expires(date) => fields.once(&mut expires, *date, span, "expires", self.diagnostics),
+                ast::AccessField::Signed(date) => {
+                    fields.once(&mut signed, *date, span, "signed", self.diagnostics)
+                }
+                ast::AccessField::Posted(date) => {
+                    fields.once(&mut posted, *date, span, "posted", self.diagnostics)
+                }
+                ast::AccessField::Approved(date) => {
+                    fields.once(&mut approved, *date, span, "approved", self.diagnostics)
+                }
+                ast::AccessField::Effective(date) => {
+                    fields.once(&mut effective, *date, span, "effective", self.diagnostics)
+                }
+                ast::AccessField::Expires(date) => {
+                    fields.once(&mut expires, *date, span, "expires", self.diagnostics)
+                }
                 ast::AccessField::Fee { rate, payee } => {
                     self.percentage(rate);
                     let payee = match payee {
-                        Some(name) => match self.namespace.resolve(name, DeclarationKind::Agency, "a fee's payee", self.diagnostics) {
+                        Some(name) => match self.namespace.resolve(
+                            name,
+                            DeclarationKind::Agency,
+                            "a fee's payee",
+                            self.diagnostics,
+                        ) {
                             Some(index) => Some(AgencyId(index)),
                             None => {
                                 fees_complete = false;
@@ -880,11 +1220,18 @@ impl Checker<'_> {
                         },
                         None => None,
                     };
-                    fees.push(Fee { rate: rate.value, payee });
+                    fees.push(Fee {
+                        rate: rate.value,
+                        payee,
+                    });
                 }
                 ast::AccessField::Clause(clause) => {
-                    if let Some(first) = clauses.iter().find(|existing| existing.name.value == clause.name.value) {
-                        self.diagnostics.push(duplicate_clause(&clause.name, first.name.span));
+                    if let Some(first) = clauses
+                        .iter()
+                        .find(|existing| existing.name.value == clause.name.value)
+                    {
+                        self.diagnostics
+                            .push(duplicate_clause(&clause.name, first.name.span));
                     } else {
                         clauses.push(Clause {
                             name: clause.name.clone(),
@@ -899,7 +1246,10 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::TermEndsBeforeStart,
-                        format!("access instrument `{}` expires on {} before it is signed on {}", block.name.value, expires.value, signed.value),
+                        format!(
+                            "access instrument `{}` expires on {} before it is signed on {}",
+                            block.name.value, expires.value, signed.value
+                        ),
                         expires.span,
                         "expires here",
                     )
@@ -910,7 +1260,12 @@ impl Checker<'_> {
         }
         let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
         let agency = fields.require(agency, "agency", "agency everett", self.diagnostics);
-        let counterparty = fields.require(counterparty, "with", "with snohomish_county", self.diagnostics);
+        let counterparty = fields.require(
+            counterparty,
+            "with",
+            "with snohomish_county",
+            self.diagnostics,
+        );
         if !covers_complete || !fees_complete {
             return None;
         }
@@ -936,7 +1291,10 @@ impl Checker<'_> {
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
     ) -> Option<Order> {
-        let fields = Fields { block, keyword: "order" };
+        let fields = Fields {
+            block,
+            keyword: "order",
+        };
         let mut buyer = None;
         let mut contract = None;
         let mut date = None;
@@ -947,35 +1305,77 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::OrderField::Buyer(name) => {
-                    let value = self.namespace.resolve(name, DeclarationKind::Agency, "`buyer`", self.diagnostics);
-                    fields.once(&mut buyer, value.map(|index| Spanned::new(AgencyId(index), name.span)), span, "buyer", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Agency,
+                        "`buyer`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut buyer,
+                        value.map(|index| Spanned::new(AgencyId(index), name.span)),
+                        span,
+                        "buyer",
+                        self.diagnostics,
+                    );
                 }
                 ast::OrderField::Contract(name) => {
-                    let value = self.namespace.resolve(name, DeclarationKind::Contract, "`contract`", self.diagnostics);
-                    fields.once(&mut contract, value.map(|index| Spanned::new(ContractId(index), name.span)), span, "contract", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Contract,
+                        "`contract`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut contract,
+                        value.map(|index| Spanned::new(ContractId(index), name.span)),
+                        span,
+                        "contract",
+                        self.diagnostics,
+                    );
                 }
-                ast::OrderField::Date(value) => fields.once(&mut date, *value, span, "date", self.diagnostics),
+                ast::OrderField::Date(value) => {
+                    fields.once(&mut date, *value, span, "date", self.diagnostics)
+                }
                 ast::OrderField::Via(name) => {
-                    let value = self.namespace.resolve(name, DeclarationKind::Access, "`via`", self.diagnostics);
-                    fields.once(&mut via, value.map(|index| Spanned::new(InstrumentId(index), name.span)), span, "via", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        name,
+                        DeclarationKind::Access,
+                        "`via`",
+                        self.diagnostics,
+                    );
+                    fields.once(
+                        &mut via,
+                        value.map(|index| Spanned::new(InstrumentId(index), name.span)),
+                        span,
+                        "via",
+                        self.diagnostics,
+                    );
                 }
                 ast::OrderField::Line(line) => lines.push((line, span)),
                 ast::OrderField::Requests(names) => requests.extend(names.iter().cloned()),
             }
         }
         if lines.is_empty() {
-            self.diagnostics.push(fields.missing("line", "line dump_truck 3 truck at USD 198,500.00"));
+            self.diagnostics
+                .push(fields.missing("line", "line dump_truck 3 truck at USD 198,500.00"));
         }
-        let buyer = fields.require(buyer, "buyer", "buyer everett", self.diagnostics).flatten();
-        let contract_reference = fields.require(contract, "contract", "contract sc_24_07", self.diagnostics).flatten();
+        let buyer = fields
+            .require(buyer, "buyer", "buyer everett", self.diagnostics)
+            .flatten();
+        let contract_reference = fields
+            .require(contract, "contract", "contract sc_24_07", self.diagnostics)
+            .flatten();
         let date = fields.require(date, "date", "date 2025-06-15", self.diagnostics);
         let via = match via {
             Some((Some(via), _)) => Some(via),
             Some((None, _)) => return None,
             None => None,
         };
-        let checked_contract = contract_reference.and_then(|reference| contracts[reference.value.0].as_ref());
-        let solicitation = checked_contract.and_then(|contract| solicitations[contract.solicitation.0].as_ref());
+        let checked_contract =
+            contract_reference.and_then(|reference| contracts[reference.value.0].as_ref());
+        let solicitation =
+            checked_contract.and_then(|contract| solicitations[contract.solicitation.0].as_ref());
         let mut checked_lines = Vec::new();
         if let (Some(contract), Some(solicitation)) = (checked_contract, solicitation) {
             for (line, span) in &lines {
@@ -1019,7 +1419,11 @@ impl Checker<'_> {
         solicitation: &Solicitation,
         solicitations: &[Option<Solicitation>],
     ) -> Option<OrderLine> {
-        let item = match solicitation.items.iter().position(|item| item.name.value == line.item.value) {
+        let item = match solicitation
+            .items
+            .iter()
+            .position(|item| item.name.value == line.item.value)
+        {
             Some(index) => LineItem::InScope(ItemId(index)),
             None => {
                 let declared_elsewhere = solicitations
@@ -1031,7 +1435,11 @@ impl Checker<'_> {
                     Some(other) => {
                         if let Some(unit) = &line.unit {
                             if unit.value != other.unit {
-                                self.diagnostics.push(unit_mismatch(unit, &other.unit, &other.name));
+                                self.diagnostics.push(unit_mismatch(
+                                    unit,
+                                    &other.unit,
+                                    &other.name,
+                                ));
                             }
                         }
                         LineItem::OutOfScope(line.item.clone())
@@ -1047,22 +1455,34 @@ impl Checker<'_> {
             let declared = solicitation.item(item);
             if let Some(unit) = &line.unit {
                 if unit.value != declared.unit {
-                    self.diagnostics.push(unit_mismatch(unit, &declared.unit, &declared.name));
+                    self.diagnostics
+                        .push(unit_mismatch(unit, &declared.unit, &declared.name));
                 }
             }
         }
         if line.quantity.value <= Decimal::ZERO {
             self.diagnostics.push(
-                Diagnostic::new(Code::OutOfRange, "an order line must order a positive quantity", line.quantity.span, "not positive")
-                    .with_help("order at least one unit, or remove the line"),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    "an order line must order a positive quantity",
+                    line.quantity.span,
+                    "not positive",
+                )
+                .with_help("order at least one unit, or remove the line"),
             );
         }
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
         if let Some(currency) = &contract.currency {
             if line.unit_price.value.currency != *currency {
-                let first_price = contract.prices.first().map_or(contract.header.name.span, |price| price.span);
+                let first_price = contract
+                    .prices
+                    .first()
+                    .map_or(contract.header.name.span, |price| price.span);
                 self.diagnostics.push(currency_mismatch(
-                    format!("this line is priced in {} but contract `{}` is in {currency}", line.unit_price.value.currency, contract.header.name.value),
+                    format!(
+                        "this line is priced in {} but contract `{}` is in {currency}",
+                        line.unit_price.value.currency, contract.header.name.value
+                    ),
                     line.unit_price.span,
                     &line.unit_price.value.currency,
                     first_price,
@@ -1081,8 +1501,14 @@ impl Checker<'_> {
 
 fn stated(slot: Option<(bool, Span)>) -> Stated {
     match slot {
-        Some((stated, span)) => Stated { stated, span: Some(span) },
-        None => Stated { stated: false, span: None },
+        Some((stated, span)) => Stated {
+            stated,
+            span: Some(span),
+        },
+        None => Stated {
+            stated: false,
+            span: None,
+        },
     }
 }
 
@@ -1090,16 +1516,27 @@ fn kind_names() -> Vec<&'static str> {
     AgencyKind::ALL.iter().map(|kind| kind.as_str()).collect()
 }
 
-fn currency_mismatch(message: String, span: Span, found: &str, expected_span: Span, expected: &str) -> Diagnostic {
+fn currency_mismatch(
+    message: String,
+    span: Span,
+    found: &str,
+    expected_span: Span,
+    expected: &str,
+) -> Diagnostic {
     Diagnostic::new(Code::CurrencyMismatch, message, span, format!("in {found}"))
         .with_related(expected_span, format!("in {expected}"))
-        .with_help(format!("write this amount in {expected}; Coop never converts currencies"))
+        .with_help(format!(
+            "write this amount in {expected}; Coop never converts currencies"
+        ))
 }
 
 fn unit_mismatch(found: &Name, unit: &str, item: &Name) -> Diagnostic {
     Diagnostic::new(
         Code::UnitMismatch,
-        format!("`{}` is counted per {unit}, not per {}", item.value, found.value),
+        format!(
+            "`{}` is counted per {unit}, not per {}",
+            item.value, found.value
+        ),
         found.span,
         format!("expected `{unit}`"),
     )

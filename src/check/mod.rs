@@ -11,7 +11,11 @@ use crate::syntax::ast;
 
 /// Checks a whole model. Returns the model when no error was found; every finding, errors and
 /// warnings alike, is added to `diagnostics`.
-pub fn check(sources: &SourceMap, files: &[ast::File], diagnostics: &mut Diagnostics) -> Option<Model> {
+pub fn check(
+    sources: &SourceMap,
+    files: &[ast::File],
+    diagnostics: &mut Diagnostics,
+) -> Option<Model> {
     let mut found = Diagnostics::new();
     let model = declarations::build(sources, files, &mut found);
     let has_errors = found.has_errors();
@@ -46,7 +50,10 @@ fn unknown_value(name: &ast::Name, what: &str, allowed: &[&'static str]) -> Diag
         crate::codes::Code::UnknownValue,
         format!("`{}` is not {what}", name.value),
         name.span,
-        format!("unknown {}", what.trim_start_matches("a ").trim_start_matches("an ")),
+        format!(
+            "unknown {}",
+            what.trim_start_matches("a ").trim_start_matches("an ")
+        ),
     );
     match suggest(&name.value, allowed.iter().copied()) {
         Some(candidate) => diagnostic.with_suggestion(Some(candidate)),

@@ -58,7 +58,12 @@ impl DeclarationKind {
 impl Namespace {
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
-    pub fn reserve(&mut self, name: &Name, kind: DeclarationKind, diagnostics: &mut Diagnostics) -> bool {
+    pub fn reserve(
+        &mut self,
+        name: &Name,
+        kind: DeclarationKind,
+        diagnostics: &mut Diagnostics,
+    ) -> bool {
         if let Some(first) = self.names.get(&name.value) {
             diagnostics.push(
                 Diagnostic::new(
@@ -94,7 +99,13 @@ impl Namespace {
 
     /// Resolves a reference that must name a declaration of `expected` kind; `role` is the field
     /// that holds it (e.g. "`buyer`"), for messages.
-    pub fn resolve(&self, name: &Name, expected: DeclarationKind, role: &str, diagnostics: &mut Diagnostics) -> Option<usize> {
+    pub fn resolve(
+        &self,
+        name: &Name,
+        expected: DeclarationKind,
+        role: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<usize> {
         match self.names.get(&name.value) {
             Some(declared) if declared.kind == expected => Some(declared.index),
             Some(declared) => {
@@ -110,7 +121,14 @@ impl Namespace {
                         name.span,
                         format!("{} here", declared.kind.article()),
                     )
-                    .with_related(declared.span, format!("`{}` is declared here as {}", name.value, declared.kind.article()))
+                    .with_related(
+                        declared.span,
+                        format!(
+                            "`{}` is declared here as {}",
+                            name.value,
+                            declared.kind.article()
+                        ),
+                    )
                     .with_help(self.help_for(&name.value, expected)),
                 );
                 None
@@ -149,9 +167,15 @@ impl Namespace {
         let candidates = self.names_of(expected);
         match super::suggest(name, candidates.iter().copied()) {
             Some(candidate) => format!("did you mean `{candidate}`?"),
-            None if candidates.is_empty() => format!("the model declares no {}", expected.keyword()),
+            None if candidates.is_empty() => {
+                format!("the model declares no {}", expected.keyword())
+            }
             None if candidates.len() <= 5 => format!("name one of: {}", candidates.join(", ")),
-            None => format!("name one of: {}, ... ({} in all)", candidates[..5].join(", "), candidates.len()),
+            None => format!(
+                "name one of: {}, ... ({} in all)",
+                candidates[..5].join(", "),
+                candidates.len()
+            ),
         }
     }
 }

@@ -65,7 +65,12 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         let solicitation = model.solicitation(contract.solicitation);
         let used = &usage[index];
         let to = contract.end_as_of(as_of);
-        let ordered = |agency: AgencyId| used.by_agency.get(&agency).map(|(_, tally)| tally.clone()).unwrap_or_default();
+        let ordered = |agency: AgencyId| {
+            used.by_agency
+                .get(&agency)
+                .map(|(_, tally)| tally.clone())
+                .unwrap_or_default()
+        };
         let mut parties = vec![(solicitation.lead, Basis::Lead, None)];
         for participant in &solicitation.participants {
             if participant.agency != solicitation.lead {
@@ -82,7 +87,8 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         for (agency, basis, commitment) in parties {
             let ordered = ordered(agency);
             let shortfall = commitment.as_ref().and_then(|commitment| {
-                let missing = amount_of(&commitment.value) - ordered.measured_like(&commitment.value, solicitation);
+                let missing = amount_of(&commitment.value)
+                    - ordered.measured_like(&commitment.value, solicitation);
                 (missing > Decimal::ZERO).then_some(missing)
             });
             bindings.push(Binding {
@@ -105,7 +111,11 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
                 agency: *agency,
                 contract: id,
                 basis: Basis::Piggyback,
-                from: used.first_order.get(agency).copied().unwrap_or(contract.term.start),
+                from: used
+                    .first_order
+                    .get(agency)
+                    .copied()
+                    .unwrap_or(contract.term.start),
                 to,
                 instruments: used.instruments.get(agency).cloned().unwrap_or_default(),
                 commitment: None,
@@ -115,8 +125,14 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         }
     }
     bindings.sort_by(|left, right| {
-        let left_key = (&model.agency(left.agency).header.name.value, &model.contract(left.contract).header.name.value);
-        let right_key = (&model.agency(right.agency).header.name.value, &model.contract(right.contract).header.name.value);
+        let left_key = (
+            &model.agency(left.agency).header.name.value,
+            &model.contract(left.contract).header.name.value,
+        );
+        let right_key = (
+            &model.agency(right.agency).header.name.value,
+            &model.contract(right.contract).header.name.value,
+        );
         left_key.cmp(&right_key)
     });
     bindings

@@ -70,7 +70,11 @@ impl Judgment {
 
 /// Evaluates a checked model as of a date.
 pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
-    let mut contracts: Vec<ContractUse> = model.contracts.iter().map(|_| ContractUse::default()).collect();
+    let mut contracts: Vec<ContractUse> = model
+        .contracts
+        .iter()
+        .map(|_| ContractUse::default())
+        .collect();
     let mut judgments = Vec::new();
     let mut later_orders = Vec::new();
     for (index, order) in model.orders.iter().enumerate() {

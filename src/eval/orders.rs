@@ -6,7 +6,9 @@ use super::volumes::{Tally, amount_of};
 use super::{Basis, ContractUse, Judgment};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Contract, LineItem, Model, Order, OrderId, PiggybackClause, Solicitation, Volume};
+use crate::model::{
+    Contract, LineItem, Model, Order, OrderId, PiggybackClause, Solicitation, Volume,
+};
 use crate::values::{Money, format_quantity};
 
 /// Judges an order, given the permitted volume ordered under its contract before it.
@@ -53,7 +55,11 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         }
     }
     if basis == Basis::Piggyback {
-        if let Some(PiggybackClause { ceiling: Some(ceiling), .. }) = &contract.piggyback {
+        if let Some(PiggybackClause {
+            ceiling: Some(ceiling),
+            ..
+        }) = &contract.piggyback
+        {
             let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
             let this = tally.measured_like(&ceiling.value, solicitation);
             if before + this > amount_of(&ceiling.value) {
@@ -89,7 +95,10 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
     let buyer = order.buyer.value;
     usage.total.add(&judgment.tally);
     usage.orders += 1;
-    let entry = usage.by_agency.entry(buyer).or_insert_with(|| (judgment.basis, Tally::default()));
+    let entry = usage
+        .by_agency
+        .entry(buyer)
+        .or_insert_with(|| (judgment.basis, Tally::default()));
     entry.1.add(&judgment.tally);
     usage.first_order.entry(buyer).or_insert(order.date.value);
     if judgment.basis == Basis::Piggyback {
@@ -101,7 +110,11 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
             }
         }
         let contract = model.contract(order.contract.value);
-        if let Some(rate) = contract.piggyback.as_ref().and_then(|clause| clause.admin_fee) {
+        if let Some(rate) = contract
+            .piggyback
+            .as_ref()
+            .and_then(|clause| clause.admin_fee)
+        {
             usage.admin_fees += judgment.tally.value * rate / Decimal::ONE_HUNDRED;
         }
     }
@@ -109,7 +122,13 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
 
 /// The checks that only a non-party's order must pass: the contract is open to it, the
 /// solicitation said so, and the access instrument is right and in force.
-fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicitation: &Solicitation, reasons: &mut Vec<Diagnostic>) {
+fn piggyback_standing(
+    model: &Model,
+    order: &Order,
+    contract: &Contract,
+    solicitation: &Solicitation,
+    reasons: &mut Vec<Diagnostic>,
+) {
     let buyer = model.agency(order.buyer.value);
     let lead = model.agency(solicitation.lead);
     if !solicitation.cooperative_use.stated {
@@ -124,7 +143,10 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
         );
         let diagnostic = match solicitation.cooperative_use.span {
             Some(span) => diagnostic.with_related(span, "stated as not_stated here"),
-            None => diagnostic.with_related(solicitation.header.name.span, "no `cooperative_use stated` in this solicitation"),
+            None => diagnostic.with_related(
+                solicitation.header.name.span,
+                "no `cooperative_use stated` in this solicitation",
+            ),
         };
         reasons.push(diagnostic.with_help(
             "only a solicitation that told bidders others may use the contract can be piggybacked; the buyer needs its own solicitation",
@@ -166,7 +188,9 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
                     "not eligible",
                 )
                 .with_related(eligibility.span, "who the contract is open to")
-                .with_help("only agencies the piggyback clause's `open_to` admits may use the contract"),
+                .with_help(
+                    "only agencies the piggyback clause's `open_to` admits may use the contract",
+                ),
             );
         }
     }
@@ -212,7 +236,10 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
                     format!("a {}", instrument.kind.as_str()),
                 )
                 .with_related(required.span, "required here")
-                .with_help(format!("use a {} for this contract", required.value.as_str())),
+                .with_help(format!(
+                    "use a {} for this contract",
+                    required.value.as_str()
+                )),
             );
         }
     }
@@ -223,7 +250,10 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
     };
     if instrument.agency != order.buyer.value || !covers {
         let why = if instrument.agency != order.buyer.value {
-            format!("it admits {}, not the buyer", model.agency(instrument.agency).header.display_name())
+            format!(
+                "it admits {}, not the buyer",
+                model.agency(instrument.agency).header.display_name()
+            )
         } else if instrument.covers.is_empty() {
             format!(
                 "it is made with {}, not with the contract's lead {}",
@@ -236,7 +266,10 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
         reasons.push(
             Diagnostic::new(
                 Code::AccessNotForOrder,
-                format!("access instrument `{}` does not admit this order: {why}", instrument.header.name.value),
+                format!(
+                    "access instrument `{}` does not admit this order: {why}",
+                    instrument.header.name.value
+                ),
                 via.span,
                 "instrument for another agency or contract",
             )
@@ -245,17 +278,33 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
         );
     }
     if !instrument.in_force_on(order.date.value) {
-        let (why, related, label) = match (instrument.signed, instrument.in_force_from(), instrument.expires) {
-            (None, _, _) => ("it is not signed".to_string(), instrument.header.name.span, "never signed"),
-            (Some(_), _, Some(expires)) if expires.value < order.date.value => {
-                (format!("it expired on {}", expires.value), expires.span, "expired before the order date")
-            }
+        let (why, related, label) = match (
+            instrument.signed,
+            instrument.in_force_from(),
+            instrument.expires,
+        ) {
+            (None, _, _) => (
+                "it is not signed".to_string(),
+                instrument.header.name.span,
+                "never signed",
+            ),
+            (Some(_), _, Some(expires)) if expires.value < order.date.value => (
+                format!("it expired on {}", expires.value),
+                expires.span,
+                "expired before the order date",
+            ),
             (Some(signed), Some(from), _) if from != signed.value => (
                 format!("it takes effect on {from}"),
-                instrument.effective.map_or(signed.span, |effective| effective.span),
+                instrument
+                    .effective
+                    .map_or(signed.span, |effective| effective.span),
                 "not yet in force on the order date",
             ),
-            (Some(signed), _, _) => (format!("signed {}", signed.value), signed.span, "not yet in force on the order date"),
+            (Some(signed), _, _) => (
+                format!("signed {}", signed.value),
+                signed.span,
+                "not yet in force on the order date",
+            ),
         };
         reasons.push(
             Diagnostic::new(
@@ -268,7 +317,9 @@ fn piggyback_standing(model: &Model, order: &Order, contract: &Contract, solicit
                 label,
             )
             .with_related(related, "this is why")
-            .with_help("place the order once the instrument is signed and in force, or correct its dates"),
+            .with_help(
+                "place the order once the instrument is signed and in force, or correct its dates",
+            ),
         );
     }
 }
@@ -298,7 +349,12 @@ fn within_term(order: &Order, contract: &Contract, reasons: &mut Vec<Diagnostic>
     }
 }
 
-fn lines_on_contract(order: &Order, contract: &Contract, solicitation: &Solicitation, reasons: &mut Vec<Diagnostic>) {
+fn lines_on_contract(
+    order: &Order,
+    contract: &Contract,
+    solicitation: &Solicitation,
+    reasons: &mut Vec<Diagnostic>,
+) {
     for line in &order.lines {
         let item = match &line.item {
             LineItem::OutOfScope(name) => {
@@ -324,7 +380,10 @@ fn lines_on_contract(order: &Order, contract: &Contract, solicitation: &Solicita
             None => reasons.push(
                 Diagnostic::new(
                     Code::ItemOutOfScope,
-                    format!("contract `{}` sets no price for `{item_name}`", contract.header.name.value),
+                    format!(
+                        "contract `{}` sets no price for `{item_name}`",
+                        contract.header.name.value
+                    ),
                     line.span,
                     "no contract price",
                 )
@@ -335,7 +394,11 @@ fn lines_on_contract(order: &Order, contract: &Contract, solicitation: &Solicita
                 let tier = if price.from.is_zero() {
                     String::new()
                 } else {
-                    format!(" (tier from {} {})", format_quantity(price.from), solicitation.item(item).unit)
+                    format!(
+                        " (tier from {} {})",
+                        format_quantity(price.from),
+                        solicitation.item(item).unit
+                    )
                 };
                 reasons.push(
                     Diagnostic::new(
@@ -356,15 +419,31 @@ fn lines_on_contract(order: &Order, contract: &Contract, solicitation: &Solicita
     }
 }
 
-fn clauses_on_contract(model: &Model, order: &Order, contract: &Contract, reasons: &mut Vec<Diagnostic>) {
+fn clauses_on_contract(
+    model: &Model,
+    order: &Order,
+    contract: &Contract,
+    reasons: &mut Vec<Diagnostic>,
+) {
     let instrument_clauses = order.via.map(|via| &model.instrument(via.value).clauses);
     for requested in &order.requests {
-        let in_instrument = instrument_clauses.is_some_and(|clauses| clauses.iter().any(|clause| clause.name.value == requested.value));
+        let in_instrument = instrument_clauses.is_some_and(|clauses| {
+            clauses
+                .iter()
+                .any(|clause| clause.name.value == requested.value)
+        });
         if !contract.has_clause(&requested.value) && !in_instrument {
-            let names: Vec<&str> = contract.clauses.iter().map(|clause| clause.name.value.as_str()).collect();
+            let names: Vec<&str> = contract
+                .clauses
+                .iter()
+                .map(|clause| clause.name.value.as_str())
+                .collect();
             let diagnostic = Diagnostic::new(
                 Code::ClauseNotInContract,
-                format!("order `{}` requests clause `{}`, which contract `{}` does not have", order.header.name.value, requested.value, contract.header.name.value),
+                format!(
+                    "order `{}` requests clause `{}`, which contract `{}` does not have",
+                    order.header.name.value, requested.value, contract.header.name.value
+                ),
                 requested.span,
                 "not a clause of the contract",
             )
@@ -395,7 +474,6 @@ pub fn describe_like(amount: Decimal, like: &Volume, solicitation: &Solicitation
         }
     }
 }
-
 
 /// "an interlocal agreement", "a participating addendum".
 fn article(kind: &str) -> String {

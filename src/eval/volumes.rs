@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::model::{ItemId, Measure, OrderLine, LineItem, Solicitation, Volume};
+use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
 
 /// What some set of orders bought: quantity per item and total value.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -30,10 +30,16 @@ pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Rep
                     Decision::Denied
                 },
                 basis: Some(judgment.basis),
-                via: order.via.map(|via| model.instrument(via.value).header.name.value.clone()),
+                via: order
+                    .via
+                    .map(|via| model.instrument(via.value).header.name.value.clone()),
                 value: Some(money(contract, judgment.tally.value)),
                 location: location(sources, order.header.name.span),
-                reasons: judgment.reasons.iter().map(|reason| finding(sources, reason)).collect(),
+                reasons: judgment
+                    .reasons
+                    .iter()
+                    .map(|reason| finding(sources, reason))
+                    .collect(),
             }
         })
         .collect();
@@ -42,18 +48,31 @@ pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Rep
         OrderReport {
             name: order.header.name.value.clone(),
             buyer: model.agency(order.buyer.value).header.name.value.clone(),
-            contract: model.contract(order.contract.value).header.name.value.clone(),
+            contract: model
+                .contract(order.contract.value)
+                .header
+                .name
+                .value
+                .clone(),
             date: order.date.value.to_string(),
             decision: Decision::AfterAsOf,
             basis: None,
-            via: order.via.map(|via| model.instrument(via.value).header.name.value.clone()),
+            via: order
+                .via
+                .map(|via| model.instrument(via.value).header.name.value.clone()),
             value: None,
             location: location(sources, order.header.name.span),
             reasons: Vec::new(),
         }
     }));
-    let permitted = orders.iter().filter(|order| order.decision == Decision::Permitted).count();
-    let denied = orders.iter().filter(|order| order.decision == Decision::Denied).count();
+    let permitted = orders
+        .iter()
+        .filter(|order| order.decision == Decision::Permitted)
+        .count();
+    let denied = orders
+        .iter()
+        .filter(|order| order.decision == Decision::Denied)
+        .count();
     Report {
         as_of: evaluation.as_of.to_string(),
         summary: Summary {
@@ -69,7 +88,11 @@ pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Rep
         contracts: (0..model.contracts.len())
             .map(|index| contract_report(model, evaluation, ContractId(index)))
             .collect(),
-        findings: evaluation.findings.iter().map(|diagnostic| finding(sources, diagnostic)).collect(),
+        findings: evaluation
+            .findings
+            .iter()
+            .map(|diagnostic| finding(sources, diagnostic))
+            .collect(),
     }
 }
 
@@ -98,16 +121,26 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
     let solicitation = model.solicitation(contract.solicitation);
     let lead = model.agency(solicitation.lead);
     let lead_name = lead.header.display_name();
-    let mut clauses: Vec<String> = contract.clauses.iter().map(|clause| clause.name.value.clone()).collect();
+    let mut clauses: Vec<String> = contract
+        .clauses
+        .iter()
+        .map(|clause| clause.name.value.clone())
+        .collect();
     let mut duties = Vec::new();
     let mut via = Vec::new();
     for instrument in binding.instruments.iter().map(|id| model.instrument(*id)) {
         via.push(instrument.header.name.value.clone());
-        clauses.extend(instrument.clauses.iter().map(|clause| clause.name.value.clone()));
+        clauses.extend(
+            instrument
+                .clauses
+                .iter()
+                .map(|clause| clause.name.value.clone()),
+        );
         for fee in &instrument.fees {
-            let payee = fee
-                .payee
-                .map_or_else(|| "the counterparty".to_string(), |payee| model.agency(payee).header.display_name());
+            let payee = fee.payee.map_or_else(
+                || "the counterparty".to_string(),
+                |payee| model.agency(payee).header.display_name(),
+            );
             duties.push(format!(
                 "pay a fee of {} of order value to {payee} (under {})",
                 format_percentage(fee.rate),
@@ -116,20 +149,30 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
         }
     }
     if binding.basis == Basis::Piggyback {
-        if let Some(rate) = contract.piggyback.as_ref().and_then(|clause| clause.admin_fee) {
+        if let Some(rate) = contract
+            .piggyback
+            .as_ref()
+            .and_then(|clause| clause.admin_fee)
+        {
             duties.insert(
                 0,
                 format!(
                     "admin fee {} of order value: {} on orders so far",
                     format_percentage(rate),
-                    money(contract, binding.ordered.value * rate / Decimal::ONE_HUNDRED)
+                    money(
+                        contract,
+                        binding.ordered.value * rate / Decimal::ONE_HUNDRED
+                    )
                 ),
             );
         }
     }
     if let Some(commitment) = &binding.commitment {
         let status = match binding.shortfall {
-            Some(shortfall) => format!("{} still to buy", amount_like(shortfall, &commitment.value, solicitation)),
+            Some(shortfall) => format!(
+                "{} still to buy",
+                amount_like(shortfall, &commitment.value, solicitation)
+            ),
             None => "met".to_string(),
         };
         duties.push(format!(
@@ -157,9 +200,14 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
         prices: prices(contract, solicitation),
         ordered: tally_amounts(&binding.ordered, solicitation),
         ordered_value: Some(money(contract, binding.ordered.value)),
-        commitment: binding.commitment.as_ref().map(|commitment| volume_amount(&commitment.value, solicitation)),
+        commitment: binding
+            .commitment
+            .as_ref()
+            .map(|commitment| volume_amount(&commitment.value, solicitation)),
         shortfall: match (&binding.commitment, binding.shortfall) {
-            (Some(commitment), Some(shortfall)) => Some(amount_like(shortfall, &commitment.value, solicitation)),
+            (Some(commitment), Some(shortfall)) => {
+                Some(amount_like(shortfall, &commitment.value, solicitation))
+            }
             _ => None,
         },
         duties,
@@ -188,7 +236,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
     let solicitation = model.solicitation(contract.solicitation);
     let usage = evaluation.contract_use(id);
     let measure = contract_measure(contract, solicitation);
-    let ordered = amount_like(usage.total.measured_like(&measure, solicitation), &measure, solicitation);
+    let ordered = amount_like(
+        usage.total.measured_like(&measure, solicitation),
+        &measure,
+        solicitation,
+    );
     let committed_total: Decimal = solicitation
         .participants
         .iter()
@@ -196,7 +248,10 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         .filter(|commitment| same_measure(&commitment.value, &measure))
         .map(|commitment| amount_of(&commitment.value))
         .sum();
-    let has_commitments = solicitation.participants.iter().any(|participant| participant.commitment.is_some());
+    let has_commitments = solicitation
+        .participants
+        .iter()
+        .any(|participant| participant.commitment.is_some());
     let by_basis = |basis: Basis| -> Decimal {
         usage
             .by_agency
@@ -211,7 +266,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         .map(|(agency, (basis, tally))| AgencyVolume {
             agency: model.agency(*agency).header.name.value.clone(),
             basis: *basis,
-            amount: amount_like(tally.measured_like(&measure, solicitation), &measure, solicitation),
+            amount: amount_like(
+                tally.measured_like(&measure, solicitation),
+                &measure,
+                solicitation,
+            ),
             value: money(contract, tally.value),
         })
         .collect();
@@ -219,10 +278,15 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
     let share_of_maximum = solicitation.maximum.as_ref().and_then(|maximum| {
         let maximum = amount_of(&maximum.value);
         (!maximum.is_zero()).then(|| {
-            format_percentage(usage.total.measured_like(&measure, solicitation) * Decimal::ONE_HUNDRED / maximum)
+            format_percentage(
+                usage.total.measured_like(&measure, solicitation) * Decimal::ONE_HUNDRED / maximum,
+            )
         })
     });
-    let ceiling = contract.piggyback.as_ref().and_then(|clause| clause.ceiling.as_ref());
+    let ceiling = contract
+        .piggyback
+        .as_ref()
+        .and_then(|clause| clause.ceiling.as_ref());
     ContractReport {
         name: contract.header.name.value.clone(),
         title: contract.header.title.clone(),
@@ -246,8 +310,14 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
             })
             .collect(),
         piggyback_open: contract.piggyback.is_some(),
-        estimate: solicitation.estimate.as_ref().map(|estimate| volume_amount(&estimate.value, solicitation)),
-        maximum: solicitation.maximum.as_ref().map(|maximum| volume_amount(&maximum.value, solicitation)),
+        estimate: solicitation
+            .estimate
+            .as_ref()
+            .map(|estimate| volume_amount(&estimate.value, solicitation)),
+        maximum: solicitation
+            .maximum
+            .as_ref()
+            .map(|maximum| volume_amount(&maximum.value, solicitation)),
         committed: has_commitments.then(|| amount_like(committed_total, &measure, solicitation)),
         ordered,
         ordered_value: money(contract, usage.total.value),
@@ -255,7 +325,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         share_of_maximum,
         ceiling: ceiling.map(|ceiling| volume_amount(&ceiling.value, solicitation)),
         piggyback_ordered: ceiling.map(|ceiling| {
-            amount_like(usage.piggyback.measured_like(&ceiling.value, solicitation), &ceiling.value, solicitation)
+            amount_like(
+                usage.piggyback.measured_like(&ceiling.value, solicitation),
+                &ceiling.value,
+                solicitation,
+            )
         }),
         admin_fees_due: contract
             .piggyback
@@ -265,9 +339,17 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         orders_permitted: usage.orders,
         orders_denied: usage.denied,
         historical_volume: HistoricalVolume {
-            total: amount_like(usage.total.measured_like(&measure, solicitation), &measure, solicitation),
+            total: amount_like(
+                usage.total.measured_like(&measure, solicitation),
+                &measure,
+                solicitation,
+            ),
             lead: amount_like(by_basis(Basis::Lead), &measure, solicitation),
-            joint_participants: amount_like(by_basis(Basis::JointParticipant), &measure, solicitation),
+            joint_participants: amount_like(
+                by_basis(Basis::JointParticipant),
+                &measure,
+                solicitation,
+            ),
             piggyback: amount_like(by_basis(Basis::Piggyback), &measure, solicitation),
             agencies: usage
                 .by_agency
@@ -285,7 +367,12 @@ fn contract_measure(contract: &Contract, solicitation: &Solicitation) -> Volume 
         .maximum
         .as_ref()
         .or(solicitation.estimate.as_ref())
-        .or_else(|| solicitation.participants.iter().find_map(|participant| participant.commitment.as_ref()))
+        .or_else(|| {
+            solicitation
+                .participants
+                .iter()
+                .find_map(|participant| participant.commitment.as_ref())
+        })
         .map(|volume| volume.value.clone())
         .unwrap_or_else(|| Volume::Money(money(contract, Decimal::ZERO)))
 }
@@ -293,7 +380,9 @@ fn contract_measure(contract: &Contract, solicitation: &Solicitation) -> Volume 
 fn same_measure(volume: &Volume, like: &Volume) -> bool {
     match (volume, like) {
         (Volume::Money(left), Volume::Money(right)) => left.currency == right.currency,
-        (Volume::Quantity { measure: left, .. }, Volume::Quantity { measure: right, .. }) => left == right,
+        (Volume::Quantity { measure: left, .. }, Volume::Quantity { measure: right, .. }) => {
+            left == right
+        }
         _ => false,
     }
 }
@@ -333,9 +422,14 @@ fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<Amount> {
 
 /// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
 fn money(contract: &Contract, amount: Decimal) -> Money {
-    Money::new(contract.currency.clone().unwrap_or_else(|| "XXX".to_string()), amount.round_dp(2))
+    Money::new(
+        contract
+            .currency
+            .clone()
+            .unwrap_or_else(|| "XXX".to_string()),
+        amount.round_dp(2),
+    )
 }
-
 
 pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Location {
     let position = sources.line_column(span);

@@ -73,7 +73,10 @@ pub struct PriceReport {
     pub unit_price: Money,
     pub unit: String,
     /// The smallest line quantity the price applies to; absent for the base price.
-    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
     pub from: Option<rust_decimal::Decimal>,
 }
 
@@ -201,7 +204,11 @@ impl std::fmt::Display for Amount {
         match self {
             Amount::Money(money) => money.fmt(formatter),
             Amount::Quantity { quantity, unit } => {
-                write!(formatter, "{} {unit}", crate::values::format_quantity(*quantity))
+                write!(
+                    formatter,
+                    "{} {unit}",
+                    crate::values::format_quantity(*quantity)
+                )
             }
         }
     }

@@ -27,9 +27,16 @@ pub fn render(report: &Report) -> String {
 
 fn header(out: &mut String, report: &Report) {
     let summary = &report.summary;
-    let mut orders = format!("{} judged ({} denied)", plural(summary.orders, "order"), summary.denied);
+    let mut orders = format!(
+        "{} judged ({} denied)",
+        plural(summary.orders, "order"),
+        summary.denied
+    );
     if summary.after_as_of > 0 {
-        orders.push_str(&format!(", {} after the as-of date not counted", summary.after_as_of));
+        orders.push_str(&format!(
+            ", {} after the as-of date not counted",
+            summary.after_as_of
+        ));
     }
     let _ = writeln!(
         out,
@@ -42,7 +49,11 @@ fn header(out: &mut String, report: &Report) {
 
 fn agency_section(out: &mut String, agency: &AgencyReport) {
     let title = agency.title.as_deref().unwrap_or(&agency.name);
-    let _ = writeln!(out, "\n{title} ({}, {} in {})", agency.name, agency.kind, agency.jurisdiction);
+    let _ = writeln!(
+        out,
+        "\n{title} ({}, {} in {})",
+        agency.name, agency.kind, agency.jurisdiction
+    );
     if agency.bindings.is_empty() {
         out.push_str("  not bound to any contract\n");
     }
@@ -87,7 +98,11 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
         };
         let _ = writeln!(out, "    terms: {terms}; prices: {prices}");
         let ordered: Vec<String> = binding.ordered.iter().map(ToString::to_string).collect();
-        let value = binding.ordered_value.as_ref().map(ToString::to_string).unwrap_or_default();
+        let value = binding
+            .ordered_value
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         if ordered.is_empty() {
             let _ = writeln!(out, "    ordered nothing yet");
         } else {
@@ -126,15 +141,26 @@ fn orders_section(out: &mut String, orders: &[OrderReport]) {
     if orders.is_empty() {
         out.push_str("  none\n");
     }
-    let width = orders.iter().map(|order| order.name.len()).max().unwrap_or(0);
+    let width = orders
+        .iter()
+        .map(|order| order.name.len())
+        .max()
+        .unwrap_or(0);
     for order in orders {
         let decision = match order.decision {
             Decision::Permitted => "permitted",
             Decision::Denied => "denied",
             Decision::AfterAsOf => "later",
         };
-        let basis = order.basis.map(|basis| format!(" ({})", basis.as_str())).unwrap_or_default();
-        let value = order.value.as_ref().map(|value| format!(", {value}")).unwrap_or_default();
+        let basis = order
+            .basis
+            .map(|basis| format!(" ({})", basis.as_str()))
+            .unwrap_or_default();
+        let value = order
+            .value
+            .as_ref()
+            .map(|value| format!(", {value}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}",
@@ -167,8 +193,16 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
         out.push_str("  none\n");
     }
     for contract in contracts {
-        let title = contract.title.as_ref().map(|title| format!(" \"{title}\"")).unwrap_or_default();
-        let kind = if contract.joint { "joint solicitation" } else { "solicitation" };
+        let title = contract
+            .title
+            .as_ref()
+            .map(|title| format!(" \"{title}\""))
+            .unwrap_or_default();
+        let kind = if contract.joint {
+            "joint solicitation"
+        } else {
+            "solicitation"
+        };
         let _ = writeln!(
             out,
             "  {}{title}: {kind} {} led by {}, awarded {}",
@@ -176,7 +210,10 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
         );
         let mut term = format!("    term {} to {}", contract.term_start, contract.term_end);
         if contract.end_with_options != contract.term_end {
-            term.push_str(&format!(", to {} with exercised options", contract.end_with_options));
+            term.push_str(&format!(
+                ", to {} with exercised options",
+                contract.end_with_options
+            ));
         }
         if !contract.options.is_empty() {
             let options: Vec<String> = contract
@@ -205,7 +242,11 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             .as_ref()
             .map(|share| format!(" ({share} of maximum)"))
             .unwrap_or_default();
-        volumes.push(with_value(format!("ordered {}{share}", contract.ordered), &contract.ordered, &contract.ordered_value));
+        volumes.push(with_value(
+            format!("ordered {}{share}", contract.ordered),
+            &contract.ordered,
+            &contract.ordered_value,
+        ));
         let _ = writeln!(out, "    {}", volumes.join("; "));
         let _ = writeln!(
             out,
@@ -213,7 +254,16 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             contract.orders_permitted, contract.orders_denied
         );
         for volume in &contract.ordered_by {
-            let line = with_value(format!("ordered by {} ({}): {}", volume.agency, volume.basis.as_str(), volume.amount), &volume.amount, &volume.value);
+            let line = with_value(
+                format!(
+                    "ordered by {} ({}): {}",
+                    volume.agency,
+                    volume.basis.as_str(),
+                    volume.amount
+                ),
+                &volume.amount,
+                &volume.value,
+            );
             let _ = writeln!(out, "    {line}");
         }
         if contract.piggyback_open {

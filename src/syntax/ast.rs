@@ -41,7 +41,10 @@ pub struct Block<Field> {
 pub enum AgencyField {
     Kind(Name),
     Jurisdiction(Name),
-    Location { latitude: Spanned<f64>, longitude: Spanned<f64> },
+    Location {
+        latitude: Spanned<f64>,
+        longitude: Spanned<f64>,
+    },
     MemberOf(Vec<Name>),
 }
 
@@ -95,8 +98,14 @@ pub enum ContractField {
     Awards(Name),
     Supplier(Spanned<String>),
     Awarded(Spanned<Date>),
-    Term { start: Spanned<Date>, end: Spanned<Date> },
-    Option { length: Spanned<Duration>, exercised: Option<Spanned<Date>> },
+    Term {
+        start: Spanned<Date>,
+        end: Spanned<Date>,
+    },
+    Option {
+        length: Spanned<Duration>,
+        exercised: Option<Spanned<Date>>,
+    },
     Price(Price),
     Clause(Clause),
     Piggyback(Piggyback),
@@ -154,7 +163,10 @@ pub enum AccessField {
     Approved(Spanned<Date>),
     Effective(Spanned<Date>),
     Expires(Spanned<Date>),
-    Fee { rate: Spanned<Decimal>, payee: Option<Name> },
+    Fee {
+        rate: Spanned<Decimal>,
+        payee: Option<Name>,
+    },
     Clause(Clause),
 }
 

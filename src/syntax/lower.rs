@@ -4,7 +4,6 @@
 //! this file (a `panic!` naming the rule), never a user error. Values that the grammar accepts but
 //! the calendar or the decimal type cannot hold (2025-02-30, a 40-digit number) become diagnostics.
 
-
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
@@ -48,7 +47,9 @@ impl Lowerer {
     fn declaration(&mut self, pair: Pair<'_, Rule>) -> Declaration {
         match pair.as_rule() {
             Rule::agency => Declaration::Agency(self.block(pair, Self::agency_field)),
-            Rule::solicitation => Declaration::Solicitation(self.block(pair, Self::solicitation_field)),
+            Rule::solicitation => {
+                Declaration::Solicitation(self.block(pair, Self::solicitation_field))
+            }
             Rule::contract => Declaration::Contract(self.block(pair, Self::contract_field)),
             Rule::access => Declaration::Access(self.block(pair, Self::access_field)),
             Rule::order => Declaration::Order(self.block(pair, Self::order_field)),
@@ -121,8 +122,12 @@ impl Lowerer {
                 let online = inner.next().is_some();
                 SolicitationField::Posted { date, online }
             }
-            Rule::cooperative_use_field => SolicitationField::CooperativeUse(self.statement(next(&mut inner))),
-            Rule::assignability_field => SolicitationField::Assignability(self.statement(next(&mut inner))),
+            Rule::cooperative_use_field => {
+                SolicitationField::CooperativeUse(self.statement(next(&mut inner)))
+            }
+            Rule::assignability_field => {
+                SolicitationField::Assignability(self.statement(next(&mut inner)))
+            }
             Rule::item_field => {
                 let name = self.name(next(&mut inner));
                 let mut title = None;
@@ -387,7 +392,9 @@ impl Lowerer {
                         span,
                         "too many digits",
                     )
-                    .with_help("numbers hold at most 28 significant digits; write a smaller amount"),
+                    .with_help(
+                        "numbers hold at most 28 significant digits; write a smaller amount",
+                    ),
                 );
                 Decimal::ZERO
             }
@@ -397,7 +404,11 @@ impl Lowerer {
     /// Latitude and longitude are measurements, not money, so a float is the right type.
     fn coordinate(&mut self, pair: Pair<'_, Rule>) -> Spanned<f64> {
         let span = self.span(&pair);
-        let value = pair.as_str().replace(',', "").parse::<f64>().unwrap_or(f64::NAN);
+        let value = pair
+            .as_str()
+            .replace(',', "")
+            .parse::<f64>()
+            .unwrap_or(f64::NAN);
         Spanned::new(value, span)
     }
 
@@ -471,7 +482,11 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
 }
 
 /// Folds `not`, `and` and `or` with the Pratt parser; a parenthesised condition nests.
-fn lower_condition(file: FileId, pratt: &PrattParser<Rule>, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+fn lower_condition(
+    file: FileId,
+    pratt: &PrattParser<Rule>,
+    pair: Pair<'_, Rule>,
+) -> Spanned<Condition> {
     let operands = pair
         .into_inner()
         .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
@@ -493,7 +508,11 @@ fn lower_condition(file: FileId, pratt: &PrattParser<Rule>, pair: Pair<'_, Rule>
         .parse(operands)
 }
 
-fn condition_primary(file: FileId, pratt: &PrattParser<Rule>, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+fn condition_primary(
+    file: FileId,
+    pratt: &PrattParser<Rule>,
+    pair: Pair<'_, Rule>,
+) -> Spanned<Condition> {
     let whole = span(file, &pair);
     let rule = pair.as_rule();
     if rule == Rule::condition {

@@ -41,7 +41,8 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     };
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&'static str> = positives.iter().map(|rule| describe(*rule)).collect();
+            let mut names: Vec<&'static str> =
+                positives.iter().map(|rule| describe(*rule)).collect();
             names.sort_unstable();
             names.dedup();
             names
@@ -62,7 +63,10 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     };
     let keywords: Vec<&str> = expected
         .iter()
-        .filter_map(|name| name.strip_prefix('`').and_then(|name| name.strip_suffix('`')))
+        .filter_map(|name| {
+            name.strip_prefix('`')
+                .and_then(|name| name.strip_suffix('`'))
+        })
         .collect();
     let help = match crate::check::suggest(found, keywords.iter().copied()) {
         Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
@@ -81,17 +85,24 @@ fn found_token(text: &str, position: usize) -> &str {
     let rest = &text[position.min(text.len())..];
     let word_length = rest
         .char_indices()
-        .find(|(_, character)| !(character.is_alphanumeric() || *character == '_' || *character == '-'))
+        .find(|(_, character)| {
+            !(character.is_alphanumeric() || *character == '_' || *character == '-')
+        })
         .map_or(rest.len(), |(index, _)| index);
     if word_length > 0 {
         &rest[..word_length]
     } else {
-        rest.chars().next().map_or("", |character| &rest[..character.len_utf8()])
+        rest.chars()
+            .next()
+            .map_or("", |character| &rest[..character.len_utf8()])
     }
 }
 
 fn is_declaration_keyword(word: &str) -> bool {
-    matches!(word, "agency" | "solicitation" | "contract" | "access" | "order")
+    matches!(
+        word,
+        "agency" | "solicitation" | "contract" | "access" | "order"
+    )
 }
 
 /// "a, b or c"
@@ -135,7 +146,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::access | Rule::kw_access => "`access`",
         Rule::order | Rule::kw_order => "`order`",
         Rule::kind_field | Rule::kind_test | Rule::kw_kind => "`kind`",
-        Rule::jurisdiction_field | Rule::jurisdiction_test | Rule::kw_jurisdiction => "`jurisdiction`",
+        Rule::jurisdiction_field | Rule::jurisdiction_test | Rule::kw_jurisdiction => {
+            "`jurisdiction`"
+        }
         Rule::location_field | Rule::kw_location => "`location`",
         Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
         Rule::lead_field | Rule::kw_lead => "`lead`",

@@ -30,7 +30,9 @@ pub fn expected_codes(text: &str) -> Vec<String> {
 }
 
 pub fn relative(path: &Path) -> PathBuf {
-    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf()
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
 }
 
 /// Everything the CLI's `check` would find in a file: checking and evaluation diagnostics.
@@ -59,5 +61,8 @@ pub fn analyse(path: &Path) -> Analysis {
 
 pub fn render(analysis: &Analysis) -> String {
     let rendered = coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false);
-    format!("{rendered}{}\n", coop::diagnostic::summary(&analysis.diagnostics))
+    format!(
+        "{rendered}{}\n",
+        coop::diagnostic::summary(&analysis.diagnostics)
+    )
 }
