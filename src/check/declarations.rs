@@ -39,13 +39,13 @@ pub(super) fn build(
     }
     let total =
         agencies.len() + solicitations.len() + contracts.len() + instruments.len() + orders.len();
-    if total == 0 {
-        if let Some((file, _)) = sources.files().next() {
-            diagnostics.push(
+    if total == 0
+        && let Some((file, _)) = sources.files().next()
+    {
+        diagnostics.push(
                 Diagnostic::new(Code::EmptyModel, "the model declares nothing", Span::new(file, 0, 0), "nothing declared")
                     .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
             );
-        }
     }
 
     // The first declaration of a name in source order wins, whatever its kind.
@@ -313,7 +313,7 @@ impl Checker<'_> {
     }
 
     fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
-        if !(value.value.abs() <= limit) {
+        if value.value.is_nan() || value.value.abs() > limit {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::OutOfRange,
@@ -469,34 +469,31 @@ impl Checker<'_> {
                 .commitment
                 .as_ref()
                 .and_then(|amount| self.volume(amount, &items, &block.name, "commitment"));
-            match agency.map(AgencyId) {
-                Some(agency) => {
-                    if let Some(first) = participants
-                        .iter()
-                        .find(|existing| existing.agency == agency)
-                    {
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::DuplicateName,
-                                format!(
-                                    "`{}` joins solicitation `{}` twice",
-                                    participant.agency.value, block.name.value
-                                ),
-                                participant.agency.span,
-                                "listed again here",
-                            )
-                            .with_related(first.span, "first listed here")
-                            .with_help("list each participant once, with its whole commitment"),
-                        );
-                    } else {
-                        participants.push(Participant {
-                            agency,
-                            commitment,
-                            span: participant.agency.span,
-                        });
-                    }
+            if let Some(agency) = agency.map(AgencyId) {
+                if let Some(first) = participants
+                    .iter()
+                    .find(|existing| existing.agency == agency)
+                {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!(
+                                "`{}` joins solicitation `{}` twice",
+                                participant.agency.value, block.name.value
+                            ),
+                            participant.agency.span,
+                            "listed again here",
+                        )
+                        .with_related(first.span, "first listed here")
+                        .with_help("list each participant once, with its whole commitment"),
+                    );
+                } else {
+                    participants.push(Participant {
+                        agency,
+                        commitment,
+                        span: participant.agency.span,
+                    });
                 }
-                None => {}
             }
         }
         let lead = fields
@@ -612,19 +609,19 @@ impl Checker<'_> {
         first_name: &str,
         second_name: &str,
     ) {
-        if let (Volume::Money(left), Volume::Money(right)) = (&first.value, &second.value) {
-            if left.currency != right.currency {
-                self.diagnostics.push(currency_mismatch(
-                    format!(
-                        "{second_name} is in {} but {first_name} is in {}",
-                        right.currency, left.currency
-                    ),
-                    second.span,
-                    &right.currency,
-                    first.span,
-                    &left.currency,
-                ));
-            }
+        if let (Volume::Money(left), Volume::Money(right)) = (&first.value, &second.value)
+            && left.currency != right.currency
+        {
+            self.diagnostics.push(currency_mismatch(
+                format!(
+                    "{second_name} is in {} but {first_name} is in {}",
+                    right.currency, left.currency
+                ),
+                second.span,
+                &right.currency,
+                first.span,
+                &left.currency,
+            ));
         }
     }
 
@@ -721,9 +718,10 @@ impl Checker<'_> {
         );
         if let Some(term) = &term {
             self.options_within_term(term, &options);
-            if let Some((awarded, _)) = &awarded {
-                if awarded.value > term.end {
-                    self.diagnostics.push(
+            if let Some((awarded, _)) = &awarded
+                && awarded.value > term.end
+            {
+                self.diagnostics.push(
                         Diagnostic::new(
                             Code::TermEndsBeforeStart,
                             format!("contract `{}` is awarded on {} after its term ends on {}", block.name.value, awarded.value, term.end),
@@ -733,7 +731,6 @@ impl Checker<'_> {
                         .with_related(term.span, "the term")
                         .with_help("a contract is awarded before or when its term starts; correct the award date or the term"),
                     );
-                }
             }
         }
         // Prices, fees and ceilings need the solicitation's items; without it they cannot be checked.
@@ -961,19 +958,19 @@ impl Checker<'_> {
         currency: &(String, Span),
         what: &str,
     ) {
-        if let Volume::Money(money) = &volume.value {
-            if money.currency != currency.0 {
-                self.diagnostics.push(currency_mismatch(
-                    format!(
-                        "{what} is in {} but the contract prices in {}",
-                        money.currency, currency.0
-                    ),
-                    volume.span,
-                    &money.currency,
-                    currency.1,
-                    &currency.0,
-                ));
-            }
+        if let Volume::Money(money) = &volume.value
+            && money.currency != currency.0
+        {
+            self.diagnostics.push(currency_mismatch(
+                format!(
+                    "{what} is in {} but the contract prices in {}",
+                    money.currency, currency.0
+                ),
+                volume.span,
+                &money.currency,
+                currency.1,
+                &currency.0,
+            ));
         }
     }
 
@@ -1241,22 +1238,22 @@ impl Checker<'_> {
                 }
             }
         }
-        if let (Some((expires, _)), Some((signed, _))) = (&expires, &signed) {
-            if expires.value < signed.value {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::TermEndsBeforeStart,
-                        format!(
-                            "access instrument `{}` expires on {} before it is signed on {}",
-                            block.name.value, expires.value, signed.value
-                        ),
-                        expires.span,
-                        "expires here",
-                    )
-                    .with_related(signed.span, "signed here")
-                    .with_help("correct the expiry or the signing date"),
-                );
-            }
+        if let (Some((expires, _)), Some((signed, _))) = (&expires, &signed)
+            && expires.value < signed.value
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TermEndsBeforeStart,
+                    format!(
+                        "access instrument `{}` expires on {} before it is signed on {}",
+                        block.name.value, expires.value, signed.value
+                    ),
+                    expires.span,
+                    "expires here",
+                )
+                .with_related(signed.span, "signed here")
+                .with_help("correct the expiry or the signing date"),
+            );
         }
         let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
         let agency = fields.require(agency, "agency", "agency everett", self.diagnostics);
@@ -1383,9 +1380,10 @@ impl Checker<'_> {
                     checked_lines.push(line);
                 }
             }
-            if let Some(date) = &date {
-                if date.value < contract.awarded {
-                    let diagnostic = Diagnostic::new(
+            if let Some(date) = &date
+                && date.value < contract.awarded
+            {
+                let diagnostic = Diagnostic::new(
                         Code::OrderBeforeAward,
                         format!("order `{}` is dated {} before contract `{}` was awarded on {}", block.name.value, date.value, contract.header.name.value, contract.awarded),
                         date.span,
@@ -1393,8 +1391,7 @@ impl Checker<'_> {
                     )
                     .with_related(contract.header.name.span, "the contract")
                     .with_help("an order can only be placed under an awarded contract; check the order's date and the contract it names");
-                    self.diagnostics.push(diagnostic);
-                }
+                self.diagnostics.push(diagnostic);
             }
         }
         if checked_lines.len() != lines.len() || lines.is_empty() {
@@ -1433,14 +1430,11 @@ impl Checker<'_> {
                     .find(|item| item.name.value == line.item.value);
                 match declared_elsewhere {
                     Some(other) => {
-                        if let Some(unit) = &line.unit {
-                            if unit.value != other.unit {
-                                self.diagnostics.push(unit_mismatch(
-                                    unit,
-                                    &other.unit,
-                                    &other.name,
-                                ));
-                            }
+                        if let Some(unit) = &line.unit
+                            && unit.value != other.unit
+                        {
+                            self.diagnostics
+                                .push(unit_mismatch(unit, &other.unit, &other.name));
                         }
                         LineItem::OutOfScope(line.item.clone())
                     }
@@ -1453,11 +1447,11 @@ impl Checker<'_> {
         };
         if let LineItem::InScope(item) = item {
             let declared = solicitation.item(item);
-            if let Some(unit) = &line.unit {
-                if unit.value != declared.unit {
-                    self.diagnostics
-                        .push(unit_mismatch(unit, &declared.unit, &declared.name));
-                }
+            if let Some(unit) = &line.unit
+                && unit.value != declared.unit
+            {
+                self.diagnostics
+                    .push(unit_mismatch(unit, &declared.unit, &declared.name));
             }
         }
         if line.quantity.value <= Decimal::ZERO {
@@ -1472,23 +1466,23 @@ impl Checker<'_> {
             );
         }
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
-        if let Some(currency) = &contract.currency {
-            if line.unit_price.value.currency != *currency {
-                let first_price = contract
-                    .prices
-                    .first()
-                    .map_or(contract.header.name.span, |price| price.span);
-                self.diagnostics.push(currency_mismatch(
-                    format!(
-                        "this line is priced in {} but contract `{}` is in {currency}",
-                        line.unit_price.value.currency, contract.header.name.value
-                    ),
-                    line.unit_price.span,
-                    &line.unit_price.value.currency,
-                    first_price,
-                    currency,
-                ));
-            }
+        if let Some(currency) = &contract.currency
+            && line.unit_price.value.currency != *currency
+        {
+            let first_price = contract
+                .prices
+                .first()
+                .map_or(contract.header.name.span, |price| price.span);
+            self.diagnostics.push(currency_mismatch(
+                format!(
+                    "this line is priced in {} but contract `{}` is in {currency}",
+                    line.unit_price.value.currency, contract.header.name.value
+                ),
+                line.unit_price.span,
+                &line.unit_price.value.currency,
+                first_price,
+                currency,
+            ));
         }
         Some(OrderLine {
             item,

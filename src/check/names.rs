@@ -90,10 +90,10 @@ impl Namespace {
 
     /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
     pub fn set_index(&mut self, name: &str, kind: DeclarationKind, index: usize) {
-        if let Some(declared) = self.names.get_mut(name) {
-            if declared.kind == kind {
-                declared.index = index;
-            }
+        if let Some(declared) = self.names.get_mut(name)
+            && declared.kind == kind
+        {
+            declared.index = index;
         }
     }
 

@@ -54,16 +54,16 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
             );
         }
     }
-    if basis == Basis::Piggyback {
-        if let Some(PiggybackClause {
+    if basis == Basis::Piggyback
+        && let Some(PiggybackClause {
             ceiling: Some(ceiling),
             ..
         }) = &contract.piggyback
-        {
-            let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
-            let this = tally.measured_like(&ceiling.value, solicitation);
-            if before + this > amount_of(&ceiling.value) {
-                reasons.push(
+    {
+        let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
+        let this = tally.measured_like(&ceiling.value, solicitation);
+        if before + this > amount_of(&ceiling.value) {
+            reasons.push(
                     Diagnostic::new(
                         Code::CeilingExceeded,
                         format!(
@@ -79,7 +79,6 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
                     .with_related(ceiling.span, "the piggyback ceiling")
                     .with_help("the ceiling caps all piggyback orders together; this order does not fit under it"),
                 );
-            }
         }
     }
     Judgment {
@@ -172,27 +171,27 @@ fn piggyback_standing(
         );
         return;
     };
-    if let Some(eligibility) = &clause.eligibility {
-        if !eligibility.value.admits(buyer) {
-            reasons.push(
-                Diagnostic::new(
-                    Code::BuyerNotEligible,
-                    format!(
-                        "{} ({} in {}) is not among those contract `{}` is open to",
-                        buyer.header.display_name(),
-                        buyer.kind.as_str(),
-                        buyer.jurisdiction,
-                        contract.header.name.value
-                    ),
-                    order.buyer.span,
-                    "not eligible",
-                )
-                .with_related(eligibility.span, "who the contract is open to")
-                .with_help(
-                    "only agencies the piggyback clause's `open_to` admits may use the contract",
+    if let Some(eligibility) = &clause.eligibility
+        && !eligibility.value.admits(buyer)
+    {
+        reasons.push(
+            Diagnostic::new(
+                Code::BuyerNotEligible,
+                format!(
+                    "{} ({} in {}) is not among those contract `{}` is open to",
+                    buyer.header.display_name(),
+                    buyer.kind.as_str(),
+                    buyer.jurisdiction,
+                    contract.header.name.value
                 ),
-            );
-        }
+                order.buyer.span,
+                "not eligible",
+            )
+            .with_related(eligibility.span, "who the contract is open to")
+            .with_help(
+                "only agencies the piggyback clause's `open_to` admits may use the contract",
+            ),
+        );
     }
     let required = clause.required_instrument;
     let Some(via) = &order.via else {
@@ -220,28 +219,28 @@ fn piggyback_standing(
         return;
     };
     let instrument = model.instrument(via.value);
-    if let Some(required) = required {
-        if instrument.kind != required.value {
-            reasons.push(
-                Diagnostic::new(
-                    Code::AccessWrongKind,
-                    format!(
-                        "access instrument `{}` is {}, but contract `{}` requires {}",
-                        instrument.header.name.value,
-                        article(instrument.kind.as_str()),
-                        contract.header.name.value,
-                        article(required.value.as_str())
-                    ),
-                    via.span,
-                    format!("a {}", instrument.kind.as_str()),
-                )
-                .with_related(required.span, "required here")
-                .with_help(format!(
-                    "use a {} for this contract",
-                    required.value.as_str()
-                )),
-            );
-        }
+    if let Some(required) = required
+        && instrument.kind != required.value
+    {
+        reasons.push(
+            Diagnostic::new(
+                Code::AccessWrongKind,
+                format!(
+                    "access instrument `{}` is {}, but contract `{}` requires {}",
+                    instrument.header.name.value,
+                    article(instrument.kind.as_str()),
+                    contract.header.name.value,
+                    article(required.value.as_str())
+                ),
+                via.span,
+                format!("a {}", instrument.kind.as_str()),
+            )
+            .with_related(required.span, "required here")
+            .with_help(format!(
+                "use a {} for this contract",
+                required.value.as_str()
+            )),
+        );
     }
     let covers = if instrument.covers.is_empty() {
         instrument.counterparty == solicitation.lead

@@ -148,24 +148,23 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
             ));
         }
     }
-    if binding.basis == Basis::Piggyback {
-        if let Some(rate) = contract
+    if binding.basis == Basis::Piggyback
+        && let Some(rate) = contract
             .piggyback
             .as_ref()
             .and_then(|clause| clause.admin_fee)
-        {
-            duties.insert(
-                0,
-                format!(
-                    "admin fee {} of order value: {} on orders so far",
-                    format_percentage(rate),
-                    money(
-                        contract,
-                        binding.ordered.value * rate / Decimal::ONE_HUNDRED
-                    )
-                ),
-            );
-        }
+    {
+        duties.insert(
+            0,
+            format!(
+                "admin fee {} of order value: {} on orders so far",
+                format_percentage(rate),
+                money(
+                    contract,
+                    binding.ordered.value * rate / Decimal::ONE_HUNDRED
+                )
+            ),
+        );
     }
     if let Some(commitment) = &binding.commitment {
         let status = match binding.shortfall {
