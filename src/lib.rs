@@ -19,7 +19,8 @@ use model::Model;
 use source::SourceMap;
 
 /// Parses and checks every file of a model. Every file is parsed even when one has a syntax
-/// error; checking needs all of them, so it runs only when all parsed.
+/// error; checking needs all of them, so it runs only when all parsed, and only when every
+/// literal could be read (an impossible date would otherwise set off false findings).
 pub fn check_sources(sources: &SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
@@ -32,7 +33,7 @@ pub fn check_sources(sources: &SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
             None => all_parsed = false,
         }
     }
-    if !all_parsed {
+    if !all_parsed || diagnostics.has_errors() {
         return (None, diagnostics.into_sorted());
     }
     let model = check::check(sources, &files, &mut diagnostics);

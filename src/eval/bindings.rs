@@ -88,7 +88,7 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
             let ordered = ordered(agency);
             let shortfall = commitment.as_ref().and_then(|commitment| {
                 let missing = amount_of(&commitment.value)
-                    - ordered.measured_like(&commitment.value, solicitation);
+                    .saturating_sub(ordered.measured_like(&commitment.value, solicitation));
                 (missing > Decimal::ZERO).then_some(missing)
             });
             bindings.push(Binding {

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::volumes::{Tally, amount_of};
+use super::volumes::{Tally, amount_of, percentage_of};
 use super::{Basis, ContractUse, Judgment};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -35,7 +35,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     if let Some(maximum) = &solicitation.maximum {
         let before = usage.total.measured_like(&maximum.value, solicitation);
         let this = tally.measured_like(&maximum.value, solicitation);
-        if before + this > amount_of(&maximum.value) {
+        if before.saturating_add(this) > amount_of(&maximum.value) {
             reasons.push(
                 Diagnostic::new(
                     Code::MaximumExceeded,
@@ -43,7 +43,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
                         "order `{}` takes contract `{}` to {} of its maximum {}",
                         order.header.name.value,
                         contract.header.name.value,
-                        describe_like(before + this, &maximum.value, solicitation),
+                        describe_like(before.saturating_add(this), &maximum.value, solicitation),
                         describe(&maximum.value, solicitation),
                     ),
                     order.header.name.span,
@@ -62,7 +62,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     {
         let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
         let this = tally.measured_like(&ceiling.value, solicitation);
-        if before + this > amount_of(&ceiling.value) {
+        if before.saturating_add(this) > amount_of(&ceiling.value) {
             reasons.push(
                     Diagnostic::new(
                         Code::CeilingExceeded,
@@ -70,7 +70,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
                             "order `{}` takes piggyback use of `{}` to {} of its ceiling {}",
                             order.header.name.value,
                             contract.header.name.value,
-                            describe_like(before + this, &ceiling.value, solicitation),
+                            describe_like(before.saturating_add(this), &ceiling.value, solicitation),
                             describe(&ceiling.value, solicitation),
                         ),
                         order.header.name.span,
@@ -114,7 +114,9 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
             .as_ref()
             .and_then(|clause| clause.admin_fee)
         {
-            usage.admin_fees += judgment.tally.value * rate / Decimal::ONE_HUNDRED;
+            usage.admin_fees = usage
+                .admin_fees
+                .saturating_add(percentage_of(judgment.tally.value, rate));
         }
     }
 }

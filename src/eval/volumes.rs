@@ -1,4 +1,7 @@
 //! Tallies of ordered volume, and measuring them in the unit a commitment or maximum is written in.
+//!
+//! Numbers in a model are at most a quadrillion, so real totals stay far inside a decimal's range;
+//! arithmetic saturates all the same, so that no input can make evaluation panic.
 
 use std::collections::BTreeMap;
 
@@ -20,18 +23,21 @@ impl Tally {
         let mut tally = Tally::default();
         for line in lines {
             if let LineItem::InScope(item) = line.item {
-                *tally.quantities.entry(item).or_default() += line.quantity;
+                let quantity = tally.quantities.entry(item).or_default();
+                *quantity = quantity.saturating_add(line.quantity);
             }
-            tally.value += line.quantity * line.unit_price.amount;
+            let value = line.quantity.saturating_mul(line.unit_price.amount);
+            tally.value = tally.value.saturating_add(value);
         }
         tally
     }
 
     pub fn add(&mut self, other: &Tally) {
         for (item, quantity) in &other.quantities {
-            *self.quantities.entry(*item).or_default() += *quantity;
+            let total = self.quantities.entry(*item).or_default();
+            *total = total.saturating_add(*quantity);
         }
-        self.value += other.value;
+        self.value = self.value.saturating_add(other.value);
     }
 
     /// This tally in the measure of `volume`: its value for money, or the quantity of the item
@@ -50,8 +56,9 @@ impl Tally {
                 .quantities
                 .iter()
                 .filter(|(item, _)| solicitation.item(**item).unit == *unit)
-                .map(|(_, quantity)| *quantity)
-                .sum(),
+                .fold(Decimal::ZERO, |total, (_, quantity)| {
+                    total.saturating_add(*quantity)
+                }),
         }
     }
 }
@@ -62,4 +69,16 @@ pub fn amount_of(volume: &Volume) -> Decimal {
         Volume::Money(money) => money.amount,
         Volume::Quantity { count, .. } => *count,
     }
+}
+
+/// `rate` percent of `amount`, saturating.
+pub fn percentage_of(amount: Decimal, rate: Decimal) -> Decimal {
+    amount.saturating_mul(rate) / Decimal::ONE_HUNDRED
+}
+
+/// A sum that saturates rather than overflows.
+pub fn saturating_sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
+    amounts
+        .into_iter()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::diagnostic::Diagnostic;
-use crate::eval::volumes::{Tally, amount_of};
+use crate::eval::volumes::{Tally, amount_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
 use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
@@ -161,7 +161,7 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
                 format_percentage(rate),
                 money(
                     contract,
-                    binding.ordered.value * rate / Decimal::ONE_HUNDRED
+                    crate::eval::volumes::percentage_of(binding.ordered.value, rate)
                 )
             ),
         );
@@ -240,24 +240,26 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         &measure,
         solicitation,
     );
-    let committed_total: Decimal = solicitation
-        .participants
-        .iter()
-        .filter_map(|participant| participant.commitment.as_ref())
-        .filter(|commitment| same_measure(&commitment.value, &measure))
-        .map(|commitment| amount_of(&commitment.value))
-        .sum();
+    let committed_total = saturating_sum(
+        solicitation
+            .participants
+            .iter()
+            .filter_map(|participant| participant.commitment.as_ref())
+            .filter(|commitment| same_measure(&commitment.value, &measure))
+            .map(|commitment| amount_of(&commitment.value)),
+    );
     let has_commitments = solicitation
         .participants
         .iter()
         .any(|participant| participant.commitment.is_some());
     let by_basis = |basis: Basis| -> Decimal {
-        usage
-            .by_agency
-            .values()
-            .filter(|(agency_basis, _)| *agency_basis == basis)
-            .map(|(_, tally)| tally.measured_like(&measure, solicitation))
-            .sum()
+        saturating_sum(
+            usage
+                .by_agency
+                .values()
+                .filter(|(agency_basis, _)| *agency_basis == basis)
+                .map(|(_, tally)| tally.measured_like(&measure, solicitation)),
+        )
     };
     let mut ordered_by: Vec<AgencyVolume> = usage
         .by_agency
@@ -278,7 +280,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         let maximum = amount_of(&maximum.value);
         (!maximum.is_zero()).then(|| {
             format_percentage(
-                usage.total.measured_like(&measure, solicitation) * Decimal::ONE_HUNDRED / maximum,
+                usage
+                    .total
+                    .measured_like(&measure, solicitation)
+                    .saturating_mul(Decimal::ONE_HUNDRED)
+                    / maximum,
             )
         })
     });

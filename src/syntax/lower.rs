@@ -33,6 +33,9 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
     (File { file, declarations }, lowerer.diagnostics)
 }
 
+/// The largest amount or quantity a model may state.
+const LARGEST_NUMBER: i64 = 1_000_000_000_000_000;
+
 struct Lowerer {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
@@ -377,18 +380,32 @@ impl Lowerer {
 
     fn number(&mut self, pair: Pair<'_, Rule>) -> Spanned<Decimal> {
         let span = self.span(&pair);
-        let digits = pair.as_str().replace(',', "");
-        Spanned::new(self.decimal(&digits, span), span)
+        Spanned::new(self.decimal(pair.as_str(), span), span)
     }
 
-    fn decimal(&mut self, digits: &str, span: Span) -> Decimal {
-        match Decimal::from_str_exact(digits) {
-            Ok(value) => value,
+    /// A number as an exact decimal, at most a quadrillion in size, so that sums and products of
+    /// amounts stay far inside what a decimal can hold.
+    fn decimal(&mut self, written: &str, span: Span) -> Decimal {
+        let digits = written.replace(',', "");
+        match Decimal::from_str_exact(&digits) {
+            Ok(value) if value.abs() <= Decimal::from(LARGEST_NUMBER) => value,
+            Ok(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidNumber,
+                        format!("`{written}` is larger than Coop accepts"),
+                        span,
+                        "too large",
+                    )
+                    .with_help("amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)"),
+                );
+                Decimal::ZERO
+            }
             Err(_) => {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::InvalidNumber,
-                        format!("`{digits}` cannot be represented exactly"),
+                        format!("`{written}` cannot be represented exactly"),
                         span,
                         "too many digits",
                     )
