@@ -1,7 +1,7 @@
 //! The registry of diagnostic codes: each code's name, severity, one-line summary and long
 //! explanation (the Markdown in `docs/codes/<code>.md`, compiled into the binary).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Severity;
 
@@ -97,5 +97,13 @@ impl Code {
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Code::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("no diagnostic code `{name}`")))
     }
 }

@@ -4,13 +4,13 @@ use std::fmt;
 
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A calendar date; never a string, never a time of day.
 pub type Date = NaiveDate;
 
 /// An amount of money in one ISO 4217 currency. Decimal, never float.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub currency: String,
     #[serde(with = "rust_decimal::serde::str")]

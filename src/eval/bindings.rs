@@ -1,7 +1,7 @@
 //! Who is bound to which contract, on which basis, from when to when; and commitments not met.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ContractUse;
 use super::orders::{describe, describe_like};
@@ -13,7 +13,7 @@ use crate::source::Spanned;
 use crate::values::Date;
 
 /// Why an agency is bound to a contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// The agency that led the solicitation and awarded the contract.

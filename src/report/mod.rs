@@ -4,7 +4,7 @@
 mod build;
 pub mod text;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::values::Money;
 
@@ -12,7 +12,7 @@ pub use build::build;
 
 /// Everything a reader needs: who is bound to what, which orders are permitted, and how each
 /// contract has been used.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub as_of: String,
     pub summary: Summary,
@@ -23,7 +23,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub agencies: usize,
     pub contracts: usize,
@@ -35,7 +35,7 @@ pub struct Summary {
     pub after_as_of: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgencyReport {
     pub name: String,
     pub title: Option<String>,
@@ -44,7 +44,7 @@ pub struct AgencyReport {
     pub bindings: Vec<BindingReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BindingReport {
     pub contract: String,
     pub contract_title: Option<String>,
@@ -67,20 +67,21 @@ pub struct BindingReport {
     pub responsibility: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PriceReport {
     pub item: String,
     pub unit_price: Money,
     pub unit: String,
     /// The smallest line quantity the price applies to; absent for the base price.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         with = "rust_decimal::serde::str_option"
     )]
     pub from: Option<rust_decimal::Decimal>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderReport {
     pub name: String,
     pub buyer: String,
@@ -97,7 +98,7 @@ pub struct OrderReport {
     pub reasons: Vec<Finding>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Permitted,
@@ -105,7 +106,7 @@ pub enum Decision {
     AfterAsOf,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContractReport {
     pub name: String,
     pub title: Option<String>,
@@ -138,13 +139,13 @@ pub struct ContractReport {
     pub historical_volume: HistoricalVolume,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OptionReport {
     pub length: String,
     pub exercised: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgencyVolume {
     pub agency: String,
     pub basis: crate::eval::Basis,
@@ -154,7 +155,7 @@ pub struct AgencyVolume {
 
 /// What a follow-up joint solicitation could commit to: the volume actually bought, by basis,
 /// and the agencies that bought it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoricalVolume {
     pub total: Amount,
     pub lead: Amount,
@@ -164,7 +165,7 @@ pub struct HistoricalVolume {
 }
 
 /// An amount of money or a quantity in a unit; decimals are strings, never floats.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Amount {
     Money(Money),
@@ -175,7 +176,7 @@ pub enum Amount {
     },
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: crate::codes::Code,
     pub severity: crate::diagnostic::Severity,
@@ -185,14 +186,14 @@ pub struct Finding {
     pub related: Vec<RelatedLocation>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RelatedLocation {
     pub label: String,
     #[serde(flatten)]

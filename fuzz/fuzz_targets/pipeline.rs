@@ -1,0 +1,25 @@
+//! Any text: parse, check, evaluate, build the report and render it in every format, and render
+//! the diagnostics, without a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut sources = coop::source::SourceMap::new();
+    sources.add("fuzz.coop", "fuzz.coop".into(), text.to_string());
+    let (model, mut diagnostics) = coop::check_sources(&sources);
+    if let Some(model) = &model {
+        for as_of in ["2000-01-01", "2025-06-30", "2099-12-31"] {
+            let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("a date");
+            let evaluation = coop::eval::evaluate(model, as_of);
+            diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
+            let report = coop::report::build(model, &evaluation, &sources);
+            let _ = coop::report::text::render(&report);
+            let _ = coop::report::to_json(&report);
+        }
+    }
+    let _ = coop::diagnostic::render(&diagnostics, &sources, false);
+});
