@@ -53,6 +53,7 @@ codes! {
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";
     EmptyModel = "empty-model", Warning, "the model declares nothing";
+    NestingTooDeep = "nesting-too-deep", Error, "brackets nested too deep, or a condition too long, to read safely";
     // Names.
     UndefinedName = "undefined-name", Error, "a name that is not declared";
     DuplicateName = "duplicate-name", Error, "two declarations with the same name";

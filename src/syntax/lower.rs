@@ -250,6 +250,23 @@ impl Lowerer {
     }
 
     fn condition(&mut self, pair: Pair<'_, Rule>) -> Spanned<Condition> {
+        let span = self.span(&pair);
+        let terms = pair.clone().into_inner().flatten().count();
+        if terms > super::limits::MAXIMUM_CONDITION_SIZE {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::NestingTooDeep,
+                    format!(
+                        "this condition is longer than {} words and symbols",
+                        super::limits::MAXIMUM_CONDITION_SIZE
+                    ),
+                    span,
+                    "too long",
+                )
+                .with_help("a condition this long is hard to read and to check; use `kind in [...]` and `jurisdiction in [...]` lists"),
+            );
+            return Spanned::new(Condition::KindIn(Vec::new()), span);
+        }
         lower_condition(self.file, &self.pratt, pair)
     }
 

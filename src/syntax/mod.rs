@@ -1,6 +1,7 @@
 //! Syntax: text to the typed syntax tree. The only part of Coop that knows pest exists.
 
 pub mod ast;
+mod limits;
 mod lower;
 mod parser;
 
@@ -11,6 +12,9 @@ use crate::source::{FileId, SourceMap};
 /// that parse but are impossible, such as `2025-02-30`, are reported and parsing goes on.
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
     let text = &sources.file(file).text;
+    if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
+        return (None, vec![diagnostic]);
+    }
     match parser::parse_file(file, text) {
         Ok(pair) => {
             let (tree, diagnostics) = lower::lower_file(file, pair);
