@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
@@ -198,7 +203,8 @@ struct MietteReport {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: NamedSource<String>,
+    /// `None` when an excerpt would be unreadable (see `excerpt_fits`).
+    source: Option<SourceView>,
     labels: Vec<LabeledSpan>,
     elsewhere: Vec<MietteReport>,
 }
@@ -224,36 +230,167 @@ impl MietteReport {
                     label.span.range(),
                 ));
             } else {
+                let source = source_view(sources, label.span);
+                let (message, labels) = match source {
+                    Some(_) => (
+                        label.text.clone(),
+                        vec![LabeledSpan::new_primary_with_span(None, label.span.range())],
+                    ),
+                    None => (
+                        format!("{} ({})", label.text, plain_location(sources, label.span)),
+                        Vec::new(),
+                    ),
+                };
                 elsewhere.push(MietteReport {
                     code: None,
                     severity: miette::Severity::Advice,
-                    message: label.text.clone(),
+                    message,
                     help: None,
-                    source: named_source(sources, label.span),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, label.span.range())],
+                    source,
+                    labels,
                     elsewhere: Vec::new(),
                 });
             }
         }
         labels.sort_by_key(|label| (label.offset(), label.len()));
+        let source = source_view(sources, primary);
+        let message = match source {
+            Some(_) => diagnostic.message.clone(),
+            None => {
+                // No excerpt: say where, and what the labels would have said.
+                labels.clear();
+                format!(
+                    "{}\n{}: {}",
+                    diagnostic.message,
+                    plain_location(sources, primary),
+                    diagnostic.primary.text
+                )
+            }
+        };
         MietteReport {
             code: Some(diagnostic.code.name()),
             severity: match diagnostic.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            message: diagnostic.message.clone(),
+            message,
             help: diagnostic.help.clone(),
-            source: named_source(sources, primary),
+            source,
             labels,
             elsewhere,
         }
     }
 }
 
-fn named_source(sources: &SourceMap, span: Span) -> NamedSource<String> {
+/// Lines longer than this are not shown in excerpts: miette cannot draw labels past column
+/// 65,535, and nobody reads a megabyte of minified text in a terminal.
+const MAXIMUM_EXCERPT_LINE: usize = 1_000;
+
+/// Whether the lines around a span are short enough to show.
+fn excerpt_fits(sources: &SourceMap, span: Span) -> bool {
     let file = sources.file(span.file);
-    NamedSource::new(file.name.clone(), file.text.clone()).with_language("coop")
+    let first = file.line_of(span.start as usize).saturating_sub(1);
+    let last = (file.line_of(span.end as usize) + 1).min(file.line_starts.len() - 1);
+    (first..=last).all(|line| {
+        let start = file.line_starts[line];
+        let end = file
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(file.text.len());
+        end - start <= MAXIMUM_EXCERPT_LINE
+    })
+}
+
+fn source_view(sources: &SourceMap, span: Span) -> Option<SourceView> {
+    let file = sources.file(span.file);
+    excerpt_fits(sources, span).then(|| SourceView {
+        name: file.name.clone(),
+        text: Arc::clone(&file.text),
+        line_starts: Arc::clone(&file.line_starts),
+    })
+}
+
+/// `file:line:column`, for a diagnostic shown without its excerpt.
+fn plain_location(sources: &SourceMap, span: Span) -> String {
+    let position = sources.line_column(span);
+    format!(
+        "{}:{}:{}",
+        sources.file(span.file).name,
+        position.line,
+        position.column
+    )
+}
+
+/// A file as miette reads it, through our line index: finding an excerpt costs a binary search,
+/// not a scan from the start of the file, and columns count characters.
+#[derive(Debug)]
+struct SourceView {
+    name: String,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl SourceView {
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    fn line_end(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+}
+
+impl SourceCode for SourceView {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let start_line = self.line_of(start);
+        let end_line = self.line_of(end.saturating_sub(1).max(start));
+        let first_line = start_line.saturating_sub(context_lines_before);
+        let last_line = (end_line + context_lines_after).min(self.line_starts.len() - 1);
+        // Without context before, miette expects the data to start at the span itself.
+        let (data_start, column) = if context_lines_before == 0 {
+            let line_start = self.line_starts[start_line];
+            (
+                start,
+                self.text
+                    .get(line_start..start)
+                    .map_or(0, |before| before.chars().count()),
+            )
+        } else {
+            (self.line_starts[first_line], 0)
+        };
+        let data_end = self.line_end(last_line).max(data_start);
+        let data = &self.text.as_bytes()[data_start..data_end];
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            (data_start, data_end - data_start).into(),
+            if context_lines_before == 0 {
+                start_line
+            } else {
+                first_line
+            },
+            column,
+            last_line - first_line + 1,
+        )
+        .with_language("coop");
+        Ok(Box::new(contents))
+    }
 }
 
 impl fmt::Display for MietteReport {
@@ -281,7 +418,9 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source
+            .as_ref()
+            .map(|source| source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

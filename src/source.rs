@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Identifies one file of a model inside its [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,19 +25,53 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-/// One file of a model: the name it is shown under and its text.
+/// One file of a model: the name it is shown under, its text, and where its lines start.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as the user gave it (or as found below a directory they gave), for messages.
     pub name: String,
     pub path: PathBuf,
-    pub text: String,
+    /// Shared, so that rendering a diagnostic never copies the file.
+    pub text: Arc<str>,
+    /// The byte offset where each line starts. Lines end at `\n` (so also at `\r\n`), as miette
+    /// counts them, so that locations in messages and in excerpts agree.
+    pub line_starts: Arc<[usize]>,
 }
 
 /// All files of one model; a [`FileId`] indexes into it.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+}
+
+impl SourceFile {
+    /// The zero-based line holding a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// One-based line and column of a byte offset; columns count characters, and a byte-order
+    /// mark at the start of the file is not one.
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let offset = offset.min(self.text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line];
+        let before = self.text.get(start..offset).unwrap_or("");
+        let before = before.strip_prefix('\u{FEFF}').unwrap_or(before);
+        LineColumn {
+            line: line + 1,
+            column: before.chars().count() + 1,
+        }
+    }
+}
+
+/// Where each line starts. Always holds 0, so every offset has a line.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+        .collect()
 }
 
 /// A one-based line and column, for locations shown to people.
@@ -95,10 +130,12 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
+        let line_starts = line_starts(&text).into();
         self.files.push(SourceFile {
             name: name.into(),
             path,
-            text,
+            text: text.into(),
+            line_starts,
         });
         FileId((self.files.len() - 1) as u32)
     }
@@ -129,13 +166,8 @@ impl SourceMap {
 
     /// Where a span starts, as one-based line and column (columns count characters).
     pub fn line_column(&self, span: Span) -> LineColumn {
-        let text = &self.file(span.file).text;
-        let start = (span.start as usize).min(text.len());
-        let before = &text[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-        let column = before[line_start..].chars().count() + 1;
-        LineColumn { line, column }
+        let file = self.file(span.file);
+        file.line_column(span.start as usize)
     }
 
     /// `file:line` for a span, as shown in reports.
