@@ -104,7 +104,10 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
     }
     print_diagnostics(&diagnostics, &sources, color);
     let files = diagnostic::plural(sources.len(), "file");
-    eprintln!("checked {files}: {}", diagnostic::summary(&diagnostics));
+    write_stderr(&format!(
+        "checked {files}: {}\n",
+        diagnostic::summary(&diagnostics)
+    ));
     if diagnostics.iter().any(Diagnostic::is_error) {
         ERRORS_FOUND
     } else {
@@ -120,10 +123,10 @@ fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -
     let (model, diagnostics) = coop::check_sources(&sources);
     print_diagnostics(&diagnostics, &sources, color);
     let Some(model) = model else {
-        eprintln!(
-            "no report: the model has {}",
+        write_stderr(&format!(
+            "no report: the model has {}\n",
             diagnostic::summary(&diagnostics)
-        );
+        ));
         return ERRORS_FOUND;
     };
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
@@ -165,7 +168,7 @@ fn explain(code: Option<&str>) -> u8 {
 
 fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceMap, color: bool) {
     if !diagnostics.is_empty() {
-        eprint!("{}", diagnostic::render(diagnostics, sources, color));
+        write_stderr(&diagnostic::render(diagnostics, sources, color));
     }
 }
 
@@ -182,8 +185,13 @@ fn write_stdout(text: &str) -> u8 {
     }
 }
 
+/// Writes to stderr; when stderr is closed (`coop check 2>&1 | head -1`) there is nobody to tell.
+fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn usage_error(message: &str) -> u8 {
-    eprintln!("error: {message}");
+    write_stderr(&format!("error: {message}\n"));
     USAGE_OR_IO
 }
 

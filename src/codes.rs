@@ -70,6 +70,7 @@ codes! {
     UnitMismatch = "unit-mismatch", Error, "a quantity counted in a unit its context does not use";
     TermEndsBeforeStart = "term-ends-before-start", Error, "a contract term that ends before it starts";
     OptionExercisedAfterTerm = "option-exercised-after-term", Error, "a renewal option exercised after the term had ended";
+    OptionExercisedOutOfOrder = "option-exercised-out-of-order", Error, "a renewal option exercised while an earlier one is not";
     OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
     // Judging orders.
     PiggybackClosed = "piggyback-closed", Error, "a non-party ordered from a contract not open to piggyback use";

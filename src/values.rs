@@ -6,6 +6,10 @@ use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// The largest amount or quantity a model may state, and the largest value of one order line:
+/// a quadrillion. Totals of any realistic number of lines then stay far inside a decimal's range.
+pub const LARGEST_AMOUNT: i64 = 1_000_000_000_000_000;
+
 /// A calendar date; never a string, never a time of day.
 pub type Date = NaiveDate;
 

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::{SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Block, Name};
-use crate::values::{Date, format_quantity};
+use crate::values::{Date, LARGEST_AMOUNT, format_quantity};
 
 pub(super) fn build(
     sources: &SourceMap,
@@ -805,12 +805,58 @@ impl Checker<'_> {
     }
 
     /// Each option must be exercised before the term, as extended by the options before it, ends.
+    /// Options extend the term one after another: each must have a length, be exercised on or
+    /// before the end of the term as extended so far, follow exercised options only, and end on
+    /// the calendar.
     fn options_within_term(&mut self, term: &Term, options: &[RenewalOption]) {
         let mut end = term.end;
+        let mut not_exercised: Option<Span> = None;
         for option in options {
-            let Some(exercised) = option.exercised else {
-                break;
+            if option.length.count == 0 {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        "a renewal option of no length",
+                        option.span,
+                        "extends nothing",
+                    )
+                    .with_help("give the option its length, such as `option 1 year`"),
+                );
+                continue;
+            }
+            let extended = option
+                .length
+                .after(end)
+                .filter(|date| *date <= last_calendar_day());
+            let Some(extended) = extended else {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        format!("this option would run past the year 9999 (from {end})"),
+                        option.span,
+                        "too long",
+                    )
+                    .with_help("check the option's length; dates run to 9999-12-31"),
+                );
+                return;
             };
+            let Some(exercised) = option.exercised else {
+                not_exercised.get_or_insert(option.span);
+                continue;
+            };
+            if let Some(earlier) = not_exercised {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::OptionExercisedOutOfOrder,
+                        "this option is exercised, but an option before it is not",
+                        exercised.span,
+                        "exercised",
+                    )
+                    .with_related(earlier, "not exercised")
+                    .with_help("options extend the term in order; exercise the earlier option first, or list the options in the order they run"),
+                );
+                return;
+            }
             if exercised.value > end {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -822,12 +868,9 @@ impl Checker<'_> {
                     .with_related(term.span, "the term")
                     .with_help("an option extends a running term; exercise it on or before the term's end, or record a new contract"),
                 );
-                break;
+                return;
             }
-            match option.length.after(end) {
-                Some(extended) => end = extended,
-                None => break,
-            }
+            end = extended;
         }
     }
 
@@ -1466,6 +1509,21 @@ impl Checker<'_> {
             );
         }
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
+        let value = line
+            .quantity
+            .value
+            .checked_mul(line.unit_price.value.amount);
+        if value.is_none_or(|value| value.abs() > Decimal::from(LARGEST_AMOUNT)) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    "this line is worth more than a quadrillion",
+                    span,
+                    "quantity times unit price is too large",
+                )
+                .with_help("an order line may be worth at most 1,000,000,000,000,000; check the quantity and the price"),
+            );
+        }
         if let Some(currency) = &contract.currency
             && line.unit_price.value.currency != *currency
         {
@@ -1491,6 +1549,11 @@ impl Checker<'_> {
             span,
         })
     }
+}
+
+/// The last date reports can write as YYYY-MM-DD.
+fn last_calendar_day() -> Date {
+    Date::from_ymd_opt(9999, 12, 31).unwrap_or(Date::MAX)
 }
 
 fn stated(slot: Option<(bool, Span)>) -> Stated {

@@ -13,7 +13,7 @@ use super::parser::Rule;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, Spanned};
-use crate::values::{Date, Duration, DurationUnit, Money};
+use crate::values::{Date, Duration, DurationUnit, LARGEST_AMOUNT, Money};
 
 /// Lowers the `file` pair of one file, collecting every diagnostic about literal values.
 pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagnostic>) {
@@ -32,9 +32,6 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
         .collect();
     (File { file, declarations }, lowerer.diagnostics)
 }
-
-/// The largest amount or quantity a model may state.
-const LARGEST_NUMBER: i64 = 1_000_000_000_000_000;
 
 struct Lowerer {
     file: FileId,
@@ -405,7 +402,7 @@ impl Lowerer {
     fn decimal(&mut self, written: &str, span: Span) -> Decimal {
         let digits = written.replace(',', "");
         match Decimal::from_str_exact(&digits) {
-            Ok(value) if value.abs() <= Decimal::from(LARGEST_NUMBER) => value,
+            Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => value,
             Ok(_) => {
                 self.diagnostics.push(
                     Diagnostic::new(
