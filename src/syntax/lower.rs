@@ -578,9 +578,17 @@ fn names_after_operator(file: FileId, inner: Pairs<'_, Rule>) -> Vec<Name> {
     names
 }
 
+/// The span of a pair without trailing whitespace or comments: pest keeps the whitespace it
+/// skipped before an optional part that turned out absent, so a pair with inner pairs ends where
+/// its last inner pair ends.
 fn span(file: FileId, pair: &Pair<'_, Rule>) -> Span {
-    let span = pair.as_span();
-    Span::new(file, span.start(), span.end())
+    let whole = pair.as_span();
+    let end = pair
+        .clone()
+        .into_inner()
+        .last()
+        .map_or(whole.end(), |last| span(file, &last).end as usize);
+    Span::new(file, whole.start(), end)
 }
 
 fn name(file: FileId, pair: &Pair<'_, Rule>) -> Name {
