@@ -98,9 +98,12 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
         Err(error) => return usage_error(&error.to_string()),
     };
     let (model, mut diagnostics) = coop::check_sources(&sources);
+    let as_of = as_of.unwrap_or_else(today);
+    let mut later_orders = 0;
     if let Some(model) = &model {
-        let evaluation = coop::eval::evaluate(model, as_of.unwrap_or_else(today));
+        let evaluation = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
+        later_orders = evaluation.later_orders.len();
     }
     print_diagnostics(&diagnostics, &sources, color);
     let files = diagnostic::plural(sources.len(), "file");
@@ -108,6 +111,15 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
+    if later_orders > 0 {
+        let (orders, verb) = match later_orders {
+            1 => ("1 order".to_string(), "was"),
+            count => (format!("{count} orders"), "were"),
+        };
+        write_stderr(&format!(
+            "note: {orders} dated after {as_of} {verb} not judged; give a later --as-of to judge them\n"
+        ));
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         ERRORS_FOUND
     } else {
@@ -195,9 +207,20 @@ fn usage_error(message: &str) -> u8 {
     USAGE_OR_IO
 }
 
+/// Reads `--as-of` exactly as dates in files are read: `YYYY-MM-DD`, a real day.
 fn parse_date(text: &str) -> Result<Date, String> {
+    let shaped = text.len() == 10
+        && text.char_indices().all(|(index, character)| match index {
+            4 | 7 => character == '-',
+            _ => character.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err(format!(
+            "`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"
+        ));
+    }
     Date::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"))
+        .map_err(|_| format!("`{text}` is not a day on the calendar"))
 }
 
 fn today() -> Date {

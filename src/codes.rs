@@ -49,6 +49,7 @@ macro_rules! codes {
 
 codes! {
     // Reading files.
+    InvalidEncoding = "invalid-encoding", Error, "a file that is not UTF-8 text";
     SyntaxError = "syntax-error", Error, "the text does not follow Coop's grammar";
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";

@@ -36,6 +36,8 @@ pub struct SourceFile {
     /// The byte offset where each line starts. Lines end at `\n` (so also at `\r\n`), as miette
     /// counts them, so that locations in messages and in excerpts agree.
     pub line_starts: Arc<[usize]>,
+    /// Where the first byte that was not UTF-8 was (now U+FFFD), if the file had one.
+    pub invalid_encoding_at: Option<usize>,
 }
 
 /// All files of one model; a [`FileId`] indexes into it.
@@ -130,12 +132,36 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
+        self.push(name.into(), path, text, None)
+    }
+
+    /// Adds a file from its bytes; bytes that are not UTF-8 become U+FFFD, and the first one's
+    /// place is remembered so that parsing can report it.
+    pub fn add_bytes(&mut self, name: impl Into<String>, path: PathBuf, bytes: Vec<u8>) -> FileId {
+        match String::from_utf8(bytes) {
+            Ok(text) => self.push(name.into(), path, text, None),
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                self.push(name.into(), path, text, Some(valid))
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        name: String,
+        path: PathBuf,
+        text: String,
+        invalid_encoding_at: Option<usize>,
+    ) -> FileId {
         let line_starts = line_starts(&text).into();
         self.files.push(SourceFile {
-            name: name.into(),
+            name,
             path,
             text: text.into(),
             line_starts,
+            invalid_encoding_at,
         });
         FileId((self.files.len() - 1) as u32)
     }

@@ -210,3 +210,90 @@ fn identical_input_gives_identical_output() {
     ];
     assert_eq!(coop(&arguments).stdout, coop(&arguments).stdout);
 }
+
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let directory = scratch("reached-twice");
+    std::fs::copy(
+        "tests/fixtures/ok/minimal.coop",
+        directory.join("minimal.coop"),
+    )
+    .expect("copy");
+    let path = directory.to_str().expect("utf-8 path");
+    let file = directory.join("minimal.coop");
+    let output = coop(&[
+        "check",
+        path,
+        path,
+        file.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checked 1 file: 0 errors"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_neither_loop_nor_duplicate() {
+    let directory = scratch("symlinks");
+    std::fs::copy(
+        "tests/fixtures/ok/minimal.coop",
+        directory.join("minimal.coop"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(&directory, directory.join("loop")).expect("symlink to a parent");
+    std::os::unix::fs::symlink(directory.join("minimal.coop"), directory.join("alias.coop"))
+        .expect("symlink to a file");
+    let output = coop(&[
+        "check",
+        directory.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checked 1 file: 0 errors"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn orders_after_the_as_of_date_are_mentioned() {
+    let output = coop(&[
+        "check",
+        "tests/fixtures/ok/minimal.coop",
+        "--as-of",
+        "2025-01-15",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("1 order dated after 2025-01-15 was not judged"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn as_of_dates_are_read_like_dates_in_files() {
+    for bad in ["2025-1-1", "+10000-01-01", " 2025-01-01", "2025-02-30"] {
+        let output = coop(&["check", "tests/fixtures/ok/minimal.coop", "--as-of", bad]);
+        assert_eq!(output.status.code(), Some(2), "{bad} was accepted");
+    }
+    let output = coop(&[
+        "check",
+        "tests/fixtures/ok/minimal.coop",
+        "--as-of",
+        "2025-02-30",
+    ]);
+    assert!(
+        stderr(&output).contains("not a day on the calendar"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -5,13 +5,26 @@ mod limits;
 mod lower;
 mod parser;
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 
 /// Parses one file. A syntax error stops this file (pest reports the first one only); values
 /// that parse but are impossible, such as `2025-02-30`, are reported and parsing goes on.
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
-    let text = &sources.file(file).text;
+    let source = sources.file(file);
+    let text = &source.text;
+    if let Some(offset) = source.invalid_encoding_at {
+        let replacement = '\u{FFFD}'.len_utf8();
+        let diagnostic = Diagnostic::new(
+            Code::InvalidEncoding,
+            format!("`{}` is not UTF-8 text", source.name),
+            Span::new(file, offset, offset + replacement),
+            "not UTF-8 (shown as �)",
+        )
+        .with_help("save the file as UTF-8; Coop reads no other encoding");
+        return (None, vec![diagnostic]);
+    }
     if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
         return (None, vec![diagnostic]);
     }
