@@ -89,6 +89,21 @@ impl fmt::Display for Duration {
     }
 }
 
+/// Text from a model made safe to print on one terminal line: control characters (a new line, an
+/// escape sequence) are shown escaped, so a title cannot forge a report line or recolour a
+/// terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|character| {
+            if character.is_control() {
+                character.escape_default().collect()
+            } else {
+                character.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Writes a decimal quantity as people read it: `1,250` or `2.5`, never `2.50000`.
 pub fn format_quantity(quantity: Decimal) -> String {
     group_thousands(&quantity.normalize().to_string())

@@ -14,7 +14,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::{SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Block, Name};
-use crate::values::{Date, LARGEST_AMOUNT, format_quantity};
+use crate::values::{Date, LARGEST_AMOUNT, Money, format_quantity};
+use iso_currency::IntoEnumIterator;
 
 pub(super) fn build(
     sources: &SourceMap,
@@ -535,6 +536,7 @@ impl Checker<'_> {
     ) -> Option<Spanned<Volume>> {
         match amount {
             ast::Amount::Money(money) => {
+                self.known_currency(money);
                 self.amount_not_negative(money.value.amount, money.span, what);
                 Some(Spanned::new(Volume::Money(money.value.clone()), money.span))
             }
@@ -586,6 +588,30 @@ impl Checker<'_> {
             },
         );
         None
+    }
+
+    /// Money must be in a currency of ISO 4217, so that `USD` is never mistyped as `UDS`.
+    fn known_currency(&mut self, money: &Spanned<Money>) {
+        let code = &money.value.currency;
+        if iso_currency::Currency::from_code(code).is_some() {
+            return;
+        }
+        let codes: Vec<&str> = iso_currency::Currency::iter()
+            .map(|currency| currency.code())
+            .collect();
+        let start = money.span.start as usize;
+        let diagnostic = Diagnostic::new(
+            Code::UnknownValue,
+            format!("`{code}` is not an ISO 4217 currency code"),
+            Span::new(money.span.file, start, start + code.len()),
+            "unknown currency",
+        );
+        self.diagnostics.push(match super::suggest(code, codes.iter().copied()) {
+            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+            None => diagnostic.with_help(
+                "write money with its three-letter ISO 4217 code, such as `USD 1,000.00` or `EUR 250.00`",
+            ),
+        });
     }
 
     fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
@@ -906,6 +932,7 @@ impl Checker<'_> {
             }
             None => Decimal::ZERO,
         };
+        self.known_currency(&price.unit_price);
         self.amount_not_negative(
             price.unit_price.value.amount,
             price.unit_price.span,
@@ -1475,6 +1502,7 @@ impl Checker<'_> {
                     Some(other) => {
                         if let Some(unit) = &line.unit
                             && unit.value != other.unit
+                            && unit.value != other.name.value
                         {
                             self.diagnostics
                                 .push(unit_mismatch(unit, &other.unit, &other.name));
@@ -1492,6 +1520,7 @@ impl Checker<'_> {
             let declared = solicitation.item(item);
             if let Some(unit) = &line.unit
                 && unit.value != declared.unit
+                && unit.value != declared.name.value
             {
                 self.diagnostics
                     .push(unit_mismatch(unit, &declared.unit, &declared.name));
@@ -1508,6 +1537,7 @@ impl Checker<'_> {
                 .with_help("order at least one unit, or remove the line"),
             );
         }
+        self.known_currency(&line.unit_price);
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
         let value = line
             .quantity

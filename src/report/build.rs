@@ -240,26 +240,25 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         &measure,
         solicitation,
     );
-    let committed_total = saturating_sum(
-        solicitation
-            .participants
-            .iter()
-            .filter_map(|participant| participant.commitment.as_ref())
-            .filter(|commitment| same_measure(&commitment.value, &measure))
-            .map(|commitment| amount_of(&commitment.value)),
-    );
-    let has_commitments = solicitation
+    let commitments: Vec<&Volume> = solicitation
         .participants
         .iter()
-        .any(|participant| participant.commitment.is_some());
-    let by_basis = |basis: Basis| -> Decimal {
-        saturating_sum(
+        .filter_map(|participant| participant.commitment.as_ref())
+        .map(|commitment| &commitment.value)
+        .collect();
+    let (counted, not_counted): (Vec<&Volume>, Vec<&Volume>) = commitments
+        .iter()
+        .partition(|commitment| counts_in(commitment, &measure, solicitation));
+    let committed_total = saturating_sum(counted.iter().map(|commitment| amount_of(commitment)));
+    let value_by_basis = |basis: Basis| -> Money {
+        let value = saturating_sum(
             usage
                 .by_agency
                 .values()
                 .filter(|(agency_basis, _)| *agency_basis == basis)
-                .map(|(_, tally)| tally.measured_like(&measure, solicitation)),
-        )
+                .map(|(_, tally)| tally.value),
+        );
+        money(contract, value)
     };
     let mut ordered_by: Vec<AgencyVolume> = usage
         .by_agency
@@ -272,6 +271,7 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
                 &measure,
                 solicitation,
             ),
+            quantities: tally_amounts(tally, solicitation),
             value: money(contract, tally.value),
         })
         .collect();
@@ -323,8 +323,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
             .maximum
             .as_ref()
             .map(|maximum| volume_amount(&maximum.value, solicitation)),
-        committed: has_commitments.then(|| amount_like(committed_total, &measure, solicitation)),
+        committed: (!commitments.is_empty())
+            .then(|| amount_like(committed_total, &measure, solicitation)),
+        commitments_not_counted: not_counted.len(),
         ordered,
+        ordered_quantities: tally_amounts(&usage.total, solicitation),
         ordered_value: money(contract, usage.total.value),
         ordered_by,
         share_of_maximum,
@@ -344,18 +347,11 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         orders_permitted: usage.orders,
         orders_denied: usage.denied,
         historical_volume: HistoricalVolume {
-            total: amount_like(
-                usage.total.measured_like(&measure, solicitation),
-                &measure,
-                solicitation,
-            ),
-            lead: amount_like(by_basis(Basis::Lead), &measure, solicitation),
-            joint_participants: amount_like(
-                by_basis(Basis::JointParticipant),
-                &measure,
-                solicitation,
-            ),
-            piggyback: amount_like(by_basis(Basis::Piggyback), &measure, solicitation),
+            quantities: tally_amounts(&usage.total, solicitation),
+            value: money(contract, usage.total.value),
+            lead: value_by_basis(Basis::Lead),
+            joint_participants: value_by_basis(Basis::JointParticipant),
+            piggyback: value_by_basis(Basis::Piggyback),
             agencies: usage
                 .by_agency
                 .keys()
@@ -382,11 +378,18 @@ fn contract_measure(contract: &Contract, solicitation: &Solicitation) -> Volume 
         .unwrap_or_else(|| Volume::Money(money(contract, Decimal::ZERO)))
 }
 
-fn same_measure(volume: &Volume, like: &Volume) -> bool {
+/// Whether a volume can be added to volumes of another's measure: money of the same currency,
+/// the same measure, or an item counted towards the unit it is sold in.
+fn counts_in(volume: &Volume, like: &Volume, solicitation: &Solicitation) -> bool {
     match (volume, like) {
         (Volume::Money(left), Volume::Money(right)) => left.currency == right.currency,
         (Volume::Quantity { measure: left, .. }, Volume::Quantity { measure: right, .. }) => {
-            left == right
+            match (left, right) {
+                (Measure::Item(item), Measure::Unit(unit)) => {
+                    solicitation.item(*item).unit == *unit
+                }
+                _ => left == right,
+            }
         }
         _ => false,
     }
@@ -401,8 +404,9 @@ fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> A
         Volume::Money(money) => Amount::Money(Money::new(money.currency.clone(), amount)),
         Volume::Quantity { measure, .. } => Amount::Quantity {
             quantity: amount,
+            // An item's count is shown under the item's name, as it was written: `20 dump_truck`.
             unit: match measure {
-                Measure::Item(item) => solicitation.item(*item).unit.clone(),
+                Measure::Item(item) => solicitation.item(*item).name.value.clone(),
                 Measure::Unit(unit) => unit.clone(),
             },
         },

@@ -125,8 +125,12 @@ pub struct ContractReport {
     pub maximum: Option<Amount>,
     /// The joint participants' commitments, summed in the contract's measure.
     pub committed: Option<Amount>,
-    /// Permitted orders, in the contract's measure.
+    /// Commitments written in a measure that cannot be added to the contract's.
+    pub commitments_not_counted: usize,
+    /// Permitted orders, in the contract's measure (the measure of its maximum or estimate).
     pub ordered: Amount,
+    /// Permitted orders, every item, per unit.
+    pub ordered_quantities: Vec<Amount>,
     pub ordered_value: Money,
     pub ordered_by: Vec<AgencyVolume>,
     /// Ordered as a percentage of the maximum.
@@ -149,18 +153,22 @@ pub struct OptionReport {
 pub struct AgencyVolume {
     pub agency: String,
     pub basis: crate::eval::Basis,
+    /// In the contract's measure.
     pub amount: Amount,
+    /// Every item, per unit.
+    pub quantities: Vec<Amount>,
     pub value: Money,
 }
 
-/// What a follow-up joint solicitation could commit to: the volume actually bought, by basis,
-/// and the agencies that bought it.
+/// What a follow-up joint solicitation could commit to: the volume actually bought (every item,
+/// per unit, and its value), the value by basis, and the agencies that bought it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoricalVolume {
-    pub total: Amount,
-    pub lead: Amount,
-    pub joint_participants: Amount,
-    pub piggyback: Amount,
+    pub quantities: Vec<Amount>,
+    pub value: Money,
+    pub lead: Money,
+    pub joint_participants: Money,
+    pub piggyback: Money,
     pub agencies: Vec<String>,
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::*;
 use crate::diagnostic::plural;
 use crate::eval::Basis;
+use crate::values::printable;
 
 /// Renders the whole report. Plain text, no colour, no terminal-dependent width.
 pub fn render(report: &Report) -> String {
@@ -48,12 +49,15 @@ fn header(out: &mut String, report: &Report) {
 }
 
 fn agency_section(out: &mut String, agency: &AgencyReport) {
-    let title = agency.title.as_deref().unwrap_or(&agency.name);
-    let _ = writeln!(
-        out,
-        "\n{title} ({}, {} in {})",
-        agency.name, agency.kind, agency.jurisdiction
-    );
+    let kind = format!("{} in {}", agency.kind, agency.jurisdiction);
+    match &agency.title {
+        Some(title) => {
+            let _ = writeln!(out, "\n{} ({}, {kind})", printable(title), agency.name);
+        }
+        None => {
+            let _ = writeln!(out, "\n{} ({kind})", agency.name);
+        }
+    }
     if agency.bindings.is_empty() {
         out.push_str("  not bound to any contract\n");
     }
@@ -61,7 +65,7 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
         let title = binding
             .contract_title
             .as_ref()
-            .map(|title| format!(" \"{title}\""))
+            .map(|title| format!(" \"{}\"", printable(title)))
             .unwrap_or_default();
         let via = if binding.via.is_empty() {
             String::new()
@@ -77,7 +81,7 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
             out,
             "  bound to {}{title} ({}) {basis}{via}",
             binding.contract,
-            binding.suppliers.join(", ")
+            printable(&binding.suppliers.join(", "))
         );
         let extended = if binding.extended_by_options {
             " (term with exercised options)"
@@ -196,7 +200,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
         let title = contract
             .title
             .as_ref()
-            .map(|title| format!(" \"{title}\""))
+            .map(|title| format!(" \"{}\"", printable(title)))
             .unwrap_or_default();
         let kind = if contract.joint {
             "joint solicitation"
@@ -235,36 +239,40 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             volumes.push(format!("maximum {maximum}"));
         }
         if let Some(committed) = &contract.committed {
-            volumes.push(format!("committed {committed}"));
+            let left_out = match contract.commitments_not_counted {
+                0 => String::new(),
+                count => format!(
+                    " (not counting {} in other measures)",
+                    plural(count, "commitment")
+                ),
+            };
+            volumes.push(format!("committed {committed}{left_out}"));
         }
         let share = contract
             .share_of_maximum
             .as_ref()
             .map(|share| format!(" ({share} of maximum)"))
             .unwrap_or_default();
-        volumes.push(with_value(
-            format!("ordered {}{share}", contract.ordered),
-            &contract.ordered,
-            &contract.ordered_value,
-        ));
+        volumes.push(format!("ordered {}{share}", contract.ordered));
         let _ = writeln!(out, "    {}", volumes.join("; "));
+        let _ = writeln!(
+            out,
+            "    ordered in all: {}",
+            bought(&contract.ordered_quantities, &contract.ordered_value)
+        );
         let _ = writeln!(
             out,
             "    orders: {} permitted, {} denied",
             contract.orders_permitted, contract.orders_denied
         );
         for volume in &contract.ordered_by {
-            let line = with_value(
-                format!(
-                    "ordered by {} ({}): {}",
-                    volume.agency,
-                    volume.basis.as_str(),
-                    volume.amount
-                ),
-                &volume.amount,
-                &volume.value,
+            let _ = writeln!(
+                out,
+                "    ordered by {} ({}): {}",
+                volume.agency,
+                volume.basis.as_str(),
+                bought(&volume.quantities, &volume.value)
             );
-            let _ = writeln!(out, "    {line}");
         }
         if contract.piggyback_open {
             let mut piggyback = vec!["open to piggyback use".to_string()];
@@ -279,6 +287,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
             out.push_str("    closed to piggyback use\n");
         }
         let history = &contract.historical_volume;
+        let bought = bought(&history.quantities, &history.value);
         let agencies = if history.agencies.is_empty() {
             String::new()
         } else {
@@ -286,16 +295,18 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
         };
         let _ = writeln!(
             out,
-            "    historical volume for the next solicitation: {} (lead {}, joint participants {}, piggyback {}){agencies}",
-            history.total, history.lead, history.joint_participants, history.piggyback
+            "    historical volume for the next solicitation: {bought} (lead {}, joint participants {}, piggyback {}){agencies}",
+            history.lead, history.joint_participants, history.piggyback
         );
     }
 }
 
-/// Appends the value unless the amount already is that value (a contract measured in money).
-fn with_value(text: String, amount: &Amount, value: &Money) -> String {
-    match amount {
-        Amount::Money(money) if money == value => text,
-        _ => format!("{text}, {value}"),
-    }
+/// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
+fn bought(quantities: &[Amount], value: &Money) -> String {
+    quantities
+        .iter()
+        .map(ToString::to_string)
+        .chain(std::iter::once(value.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

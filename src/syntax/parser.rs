@@ -68,7 +68,11 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
                 .and_then(|name| name.strip_suffix('`'))
         })
         .collect();
+    let after_digit =
+        text[..position.min(text.len())].ends_with(|character: char| character.is_ascii_digit());
     let help = match crate::check::suggest(found, keywords.iter().copied()) {
+        _ if found == "\"" => "a string ends on the line it starts, with `\"`; inside it, write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line".to_string(),
+        _ if found == "," && after_digit => "thousands separators come in groups of three digits, as in `1,250`; decimals take a point, as in `12.50`".to_string(),
         Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
         _ if found.is_empty() => "a declaration is not finished: is a closing `}` missing?".to_string(),
         _ if expected.contains(&"`}`") && is_declaration_keyword(found) => {
