@@ -142,7 +142,7 @@ fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -
         return ERRORS_FOUND;
     };
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
-    let report = coop::report::build(&model, &evaluation, &sources);
+    let report = coop::report::build(&model, &evaluation, &sources, &diagnostics);
     let text = match format {
         Format::Text => coop::report::text::render(&report),
         Format::Json => coop::report::to_json(&report),

@@ -121,6 +121,8 @@ pub struct Contract {
     pub suppliers: Vec<String>,
     /// The award date; the term's start when the contract does not say.
     pub awarded: Date,
+    /// Whether the contract states its award date (else `awarded` is the term's start).
+    pub award_date_stated: bool,
     pub term: Term,
     pub options: Vec<RenewalOption>,
     /// The currency of every price, fee and ceiling of the contract, when it prices anything.

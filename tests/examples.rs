@@ -40,5 +40,10 @@ fn report_of(path: &std::path::Path) -> coop::report::Report {
         )
     });
     let evaluation = coop::eval::evaluate(model, analysis.as_of);
-    coop::report::build(model, &evaluation, &analysis.sources)
+    coop::report::build(
+        model,
+        &evaluation,
+        &analysis.sources,
+        &analysis.check_diagnostics,
+    )
 }

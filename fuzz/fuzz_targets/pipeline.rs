@@ -10,13 +10,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut sources = coop::source::SourceMap::new();
     sources.add("fuzz.coop", "fuzz.coop".into(), text.to_string());
-    let (model, mut diagnostics) = coop::check_sources(&sources);
+    let (model, check_findings) = coop::check_sources(&sources);
+    let mut diagnostics = check_findings.clone();
     if let Some(model) = &model {
         for as_of in ["2000-01-01", "2025-06-30", "2099-12-31"] {
             let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("a date");
             let evaluation = coop::eval::evaluate(model, as_of);
             diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
-            let report = coop::report::build(model, &evaluation, &sources);
+            let report = coop::report::build(model, &evaluation, &sources, &check_findings);
             let _ = coop::report::text::render(&report);
             let _ = coop::report::to_json(&report);
         }

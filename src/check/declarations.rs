@@ -821,6 +821,7 @@ impl Checker<'_> {
             solicitation: SolicitationId(solicitation_index),
             suppliers,
             awarded: awarded_date,
+            award_date_stated: awarded.is_some(),
             term: term?,
             options,
             currency: currency.map(|(currency, _)| currency),
@@ -1455,7 +1456,17 @@ impl Checker<'_> {
             {
                 let diagnostic = Diagnostic::new(
                         Code::OrderBeforeAward,
-                        format!("order `{}` is dated {} before contract `{}` was awarded on {}", block.name.value, date.value, contract.header.name.value, contract.awarded),
+                        if contract.award_date_stated {
+                            format!(
+                                "order `{}` is dated {} before contract `{}` was awarded on {}",
+                                block.name.value, date.value, contract.header.name.value, contract.awarded
+                            )
+                        } else {
+                            format!(
+                                "order `{}` is dated {} before contract `{}` starts on {} (it states no award date)",
+                                block.name.value, date.value, contract.header.name.value, contract.awarded
+                            )
+                        },
                         date.span,
                         "before the award",
                     )

@@ -60,6 +60,9 @@ pub struct ContractUse {
     pub first_order: BTreeMap<AgencyId, Date>,
     /// Admin fees due on permitted piggyback orders.
     pub admin_fees: Decimal,
+    /// The value of permitted piggyback orders placed through each access instrument, on which
+    /// the instrument's own fees are due.
+    pub through_instrument: BTreeMap<InstrumentId, Decimal>,
 }
 
 impl Judgment {

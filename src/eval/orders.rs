@@ -28,6 +28,8 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     let mut reasons = Vec::new();
     if basis == Basis::Piggyback {
         piggyback_standing(model, order, contract, solicitation, &mut reasons);
+    } else {
+        instrument_for_order(model, order, solicitation, &mut reasons);
     }
     within_term(order, contract, &mut reasons);
     lines_on_contract(order, contract, solicitation, &mut reasons);
@@ -107,6 +109,8 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
             if !instruments.contains(&via.value) {
                 instruments.push(via.value);
             }
+            let through = usage.through_instrument.entry(via.value).or_default();
+            *through = through.saturating_add(judgment.tally.value);
         }
         let contract = model.contract(order.contract.value);
         if let Some(rate) = contract
@@ -119,6 +123,57 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
                 .saturating_add(percentage_of(judgment.tally.value, rate));
         }
     }
+}
+
+/// The instrument an order names must admit its buyer and cover its contract (its `covers` list,
+/// or when it has none, the contracts its counterparty led). Checked for every order that names
+/// one, since a record naming someone else's instrument is wrong even where none is needed.
+fn instrument_for_order(
+    model: &Model,
+    order: &Order,
+    solicitation: &Solicitation,
+    reasons: &mut Vec<Diagnostic>,
+) {
+    let Some(via) = &order.via else {
+        return;
+    };
+    let instrument = model.instrument(via.value);
+    let lead = model.agency(solicitation.lead);
+    let covers = if instrument.covers.is_empty() {
+        instrument.counterparty == solicitation.lead
+    } else {
+        instrument.covers.contains(&order.contract.value)
+    };
+    if instrument.agency == order.buyer.value && covers {
+        return;
+    }
+    let why = if instrument.agency != order.buyer.value {
+        format!(
+            "it admits {}, not the buyer",
+            model.agency(instrument.agency).header.display_name()
+        )
+    } else if instrument.covers.is_empty() {
+        format!(
+            "it is made with {}, not with the contract's lead {}",
+            model.agency(instrument.counterparty).header.display_name(),
+            lead.header.display_name()
+        )
+    } else {
+        "its `covers` list does not name this contract".to_string()
+    };
+    reasons.push(
+        Diagnostic::new(
+            Code::AccessNotForOrder,
+            format!(
+                "access instrument `{}` does not admit this order: {why}",
+                instrument.header.name.value
+            ),
+            via.span,
+            "instrument for another agency or contract",
+        )
+        .with_related(instrument.header.name.span, "the instrument")
+        .with_help("name the buyer's own instrument for this contract in `via`"),
+    );
 }
 
 /// The checks that only a non-party's order must pass: the contract is open to it, the
@@ -244,40 +299,7 @@ fn piggyback_standing(
             )),
         );
     }
-    let covers = if instrument.covers.is_empty() {
-        instrument.counterparty == solicitation.lead
-    } else {
-        instrument.covers.contains(&order.contract.value)
-    };
-    if instrument.agency != order.buyer.value || !covers {
-        let why = if instrument.agency != order.buyer.value {
-            format!(
-                "it admits {}, not the buyer",
-                model.agency(instrument.agency).header.display_name()
-            )
-        } else if instrument.covers.is_empty() {
-            format!(
-                "it is made with {}, not with the contract's lead {}",
-                model.agency(instrument.counterparty).header.display_name(),
-                lead.header.display_name()
-            )
-        } else {
-            "its `covers` list does not name this contract".to_string()
-        };
-        reasons.push(
-            Diagnostic::new(
-                Code::AccessNotForOrder,
-                format!(
-                    "access instrument `{}` does not admit this order: {why}",
-                    instrument.header.name.value
-                ),
-                via.span,
-                "instrument for another agency or contract",
-            )
-            .with_related(instrument.header.name.span, "the instrument")
-            .with_help("name the buyer's own instrument for this contract in `via`"),
-        );
-    }
+    instrument_for_order(model, order, solicitation, reasons);
     if !instrument.in_force_on(order.date.value) {
         let (why, related, label) = match (
             instrument.signed,

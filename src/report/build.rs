@@ -12,7 +12,15 @@ use crate::values::format_percentage;
 
 /// The report of a model as evaluated. Orders keep the evaluation's date order; agencies and
 /// contracts are in name order, so the same input always gives the same report.
-pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Report {
+///
+/// `check_findings` are the warnings checking found (a model with errors has no report); they
+/// come first among the report's findings.
+pub fn build(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    check_findings: &[Diagnostic],
+) -> Report {
     let mut orders: Vec<OrderReport> = evaluation
         .judgments
         .iter()
@@ -88,9 +96,9 @@ pub fn build(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Rep
         contracts: (0..model.contracts.len())
             .map(|index| contract_report(model, evaluation, ContractId(index)))
             .collect(),
-        findings: evaluation
-            .findings
+        findings: check_findings
             .iter()
+            .chain(&evaluation.findings)
             .map(|diagnostic| finding(sources, diagnostic))
             .collect(),
     }
@@ -110,13 +118,13 @@ fn agencies(model: &Model, evaluation: &Evaluation) -> Vec<AgencyReport> {
                 .bindings
                 .iter()
                 .filter(|binding| binding.agency.0 == index)
-                .map(|binding| binding_report(model, binding))
+                .map(|binding| binding_report(model, evaluation, binding))
                 .collect(),
         })
         .collect()
 }
 
-fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
+fn binding_report(model: &Model, evaluation: &Evaluation, binding: &Binding) -> BindingReport {
     let contract = model.contract(binding.contract);
     let solicitation = model.solicitation(contract.solicitation);
     let lead = model.agency(solicitation.lead);
@@ -128,7 +136,12 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
         .collect();
     let mut duties = Vec::new();
     let mut via = Vec::new();
-    for instrument in binding.instruments.iter().map(|id| model.instrument(*id)) {
+    let usage = evaluation.contract_use(binding.contract);
+    for (id, instrument) in binding
+        .instruments
+        .iter()
+        .map(|id| (id, model.instrument(*id)))
+    {
         via.push(instrument.header.name.value.clone());
         clauses.extend(
             instrument
@@ -136,15 +149,22 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
                 .iter()
                 .map(|clause| clause.name.value.clone()),
         );
+        let through = usage
+            .through_instrument
+            .get(id)
+            .copied()
+            .unwrap_or_default();
         for fee in &instrument.fees {
-            let payee = fee.payee.map_or_else(
-                || "the counterparty".to_string(),
-                |payee| model.agency(payee).header.display_name(),
-            );
+            let payee = model.agency(fee.payee.unwrap_or(instrument.counterparty));
             duties.push(format!(
-                "pay a fee of {} of order value to {payee} (under {})",
+                "fee of {} of order value to {} under {}: {} on orders so far",
                 format_percentage(fee.rate),
-                instrument.header.name.value
+                payee.header.display_name(),
+                instrument.header.name.value,
+                money(
+                    contract,
+                    crate::eval::volumes::percentage_of(through, fee.rate)
+                )
             ));
         }
     }
@@ -195,6 +215,7 @@ fn binding_report(model: &Model, binding: &Binding) -> BindingReport {
         from: binding.from.to_string(),
         to: binding.to.to_string(),
         extended_by_options: binding.to != contract.term.end,
+        ended: binding.to < evaluation.as_of,
         clauses,
         prices: prices(contract, solicitation),
         ordered: tally_amounts(&binding.ordered, solicitation),

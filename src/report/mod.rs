@@ -57,6 +57,8 @@ pub struct BindingReport {
     pub to: String,
     /// Whether `to` counts exercised renewal options.
     pub extended_by_options: bool,
+    /// Whether the binding ended before the as-of date.
+    pub ended: bool,
     pub clauses: Vec<String>,
     pub prices: Vec<PriceReport>,
     pub ordered: Vec<Amount>,

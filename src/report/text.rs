@@ -83,12 +83,19 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
             binding.contract,
             printable(&binding.suppliers.join(", "))
         );
-        let extended = if binding.extended_by_options {
-            " (term with exercised options)"
+        let mut notes = Vec::new();
+        if binding.extended_by_options {
+            notes.push("term with exercised options");
+        }
+        if binding.ended {
+            notes.push("ended");
+        }
+        let notes = if notes.is_empty() {
+            String::new()
         } else {
-            ""
+            format!(" ({})", notes.join("; "))
         };
-        let _ = writeln!(out, "    {} to {}{extended}", binding.from, binding.to);
+        let _ = writeln!(out, "    {} to {}{notes}", binding.from, binding.to);
         let terms = if binding.clauses.is_empty() {
             "none".to_string()
         } else {

@@ -39,6 +39,9 @@ pub fn relative(path: &Path) -> PathBuf {
 pub struct Analysis {
     pub sources: SourceMap,
     pub model: Option<Model>,
+    /// What checking found.
+    pub check_diagnostics: Vec<Diagnostic>,
+    /// What checking and evaluation found.
     pub diagnostics: Vec<Diagnostic>,
     pub as_of: Date,
 }
@@ -46,7 +49,8 @@ pub struct Analysis {
 pub fn analyse(path: &Path) -> Analysis {
     let sources = coop::load::load(&[relative(path)]).expect("fixture loads");
     let as_of = as_of(&sources.file(coop::source::FileId(0)).text);
-    let (model, mut diagnostics) = coop::check_sources(&sources);
+    let (model, check_diagnostics) = coop::check_sources(&sources);
+    let mut diagnostics = check_diagnostics.clone();
     if let Some(model) = &model {
         let evaluation = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
@@ -54,6 +58,7 @@ pub fn analyse(path: &Path) -> Analysis {
     Analysis {
         sources,
         model,
+        check_diagnostics,
         diagnostics,
         as_of,
     }
