@@ -94,23 +94,17 @@ fn collect_directory(
     }
     visited.insert(canonical.clone(), 0);
     let mut count = 0;
-    let entries = std::fs::read_dir(directory).map_err(|error| LoadError {
+    let cannot_list = |error: std::io::Error| LoadError {
         message: format!(
             "cannot list `{}`: {}",
             display_name(directory),
             describe(&error)
         ),
         help: "check the directory's permissions".to_string(),
-    })?;
+    };
+    let entries = std::fs::read_dir(directory).map_err(cannot_list)?;
     for entry in entries {
-        let entry = entry.map_err(|error| LoadError {
-            message: format!(
-                "cannot list `{}`: {}",
-                display_name(directory),
-                describe(&error)
-            ),
-            help: "check the directory's permissions".to_string(),
-        })?;
+        let entry = entry.map_err(cannot_list)?;
         let path = entry.path();
         let is_coop = path
             .extension()

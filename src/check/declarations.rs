@@ -27,55 +27,49 @@ pub(super) fn build(
     let mut contracts = Vec::new();
     let mut instruments = Vec::new();
     let mut orders = Vec::new();
+    // Every name with its kind, so that the first declaration of a name in source order wins
+    // whatever its kind.
+    let mut written: Vec<(Span, &Name, DeclarationKind)> = Vec::new();
     for file in files {
         for declaration in &file.declarations {
-            match declaration {
-                ast::Declaration::Agency(block) => agencies.push(block),
-                ast::Declaration::Solicitation(block) => solicitations.push(block),
-                ast::Declaration::Contract(block) => contracts.push(block),
-                ast::Declaration::Access(block) => instruments.push(block),
-                ast::Declaration::Order(block) => orders.push(block),
-            }
+            let (span, name, kind) = match declaration {
+                ast::Declaration::Agency(block) => {
+                    agencies.push(block);
+                    (block.span, &block.name, DeclarationKind::Agency)
+                }
+                ast::Declaration::Solicitation(block) => {
+                    solicitations.push(block);
+                    (block.span, &block.name, DeclarationKind::Solicitation)
+                }
+                ast::Declaration::Contract(block) => {
+                    contracts.push(block);
+                    (block.span, &block.name, DeclarationKind::Contract)
+                }
+                ast::Declaration::Access(block) => {
+                    instruments.push(block);
+                    (block.span, &block.name, DeclarationKind::Access)
+                }
+                ast::Declaration::Order(block) => {
+                    orders.push(block);
+                    (block.span, &block.name, DeclarationKind::Order)
+                }
+            };
+            written.push((span, name, kind));
         }
     }
-    let total =
-        agencies.len() + solicitations.len() + contracts.len() + instruments.len() + orders.len();
-    if total == 0
+    if written.is_empty()
         && let Some((file, _)) = sources.files().next()
     {
         diagnostics.push(
-                Diagnostic::new(Code::EmptyModel, "the model declares nothing", Span::new(file, 0, 0), "nothing declared")
-                    .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
-            );
+            Diagnostic::new(
+                Code::EmptyModel,
+                "the model declares nothing",
+                Span::new(file, 0, 0),
+                "nothing declared",
+            )
+            .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
+        );
     }
-
-    // The first declaration of a name in source order wins, whatever its kind.
-    let mut written: Vec<(Span, &Name, DeclarationKind)> = Vec::with_capacity(total);
-    written.extend(
-        agencies
-            .iter()
-            .map(|block| (block.span, &block.name, DeclarationKind::Agency)),
-    );
-    written.extend(
-        solicitations
-            .iter()
-            .map(|block| (block.span, &block.name, DeclarationKind::Solicitation)),
-    );
-    written.extend(
-        contracts
-            .iter()
-            .map(|block| (block.span, &block.name, DeclarationKind::Contract)),
-    );
-    written.extend(
-        instruments
-            .iter()
-            .map(|block| (block.span, &block.name, DeclarationKind::Access)),
-    );
-    written.extend(
-        orders
-            .iter()
-            .map(|block| (block.span, &block.name, DeclarationKind::Order)),
-    );
     written.sort_by_key(|(span, _, _)| *span);
     let mut namespace = Namespace::default();
     let mut winners = std::collections::HashSet::new();

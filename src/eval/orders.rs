@@ -9,6 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{
     Contract, LineItem, Model, Order, OrderId, PiggybackClause, Solicitation, Volume,
 };
+use crate::source::Spanned;
 use crate::values::{Money, format_quantity};
 
 /// Judges an order, given the permitted volume ordered under its contract before it.
@@ -35,26 +36,15 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     lines_on_contract(order, contract, solicitation, &mut reasons);
     clauses_on_contract(model, order, contract, &mut reasons);
     if let Some(maximum) = &solicitation.maximum {
-        let before = usage.total.measured_like(&maximum.value, solicitation);
-        let this = tally.measured_like(&maximum.value, solicitation);
-        if before.saturating_add(this) > amount_of(&maximum.value) {
-            reasons.push(
-                Diagnostic::new(
-                    Code::MaximumExceeded,
-                    format!(
-                        "order `{}` takes contract `{}` to {} of its maximum {}",
-                        order.header.name.value,
-                        contract.header.name.value,
-                        describe_like(before.saturating_add(this), &maximum.value, solicitation),
-                        describe(&maximum.value, solicitation),
-                    ),
-                    order.header.name.span,
-                    format!("{} ordered before, {} here", describe_like(before, &maximum.value, solicitation), describe_like(this, &maximum.value, solicitation)),
-                )
-                .with_related(maximum.span, "the maximum stated by the solicitation")
-                .with_help("orders of all users together may not exceed the maximum; a new solicitation is needed for more"),
-            );
-        }
+        let limit = CumulativeLimit {
+            code: Code::MaximumExceeded,
+            limit: maximum,
+            subject: format!("contract `{}`", contract.header.name.value),
+            name: "maximum",
+            related: "the maximum stated by the solicitation",
+            help: "orders of all users together may not exceed the maximum; a new solicitation is needed for more",
+        };
+        reasons.extend(limit.exceeded_by(order, &usage.total, &tally, solicitation));
     }
     if basis == Basis::Piggyback
         && let Some(PiggybackClause {
@@ -62,32 +52,72 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
             ..
         }) = &contract.piggyback
     {
-        let before = usage.piggyback.measured_like(&ceiling.value, solicitation);
-        let this = tally.measured_like(&ceiling.value, solicitation);
-        if before.saturating_add(this) > amount_of(&ceiling.value) {
-            reasons.push(
-                    Diagnostic::new(
-                        Code::CeilingExceeded,
-                        format!(
-                            "order `{}` takes piggyback use of `{}` to {} of its ceiling {}",
-                            order.header.name.value,
-                            contract.header.name.value,
-                            describe_like(before.saturating_add(this), &ceiling.value, solicitation),
-                            describe(&ceiling.value, solicitation),
-                        ),
-                        order.header.name.span,
-                        format!("{} used by piggyback orders before this one", describe_like(before, &ceiling.value, solicitation)),
-                    )
-                    .with_related(ceiling.span, "the piggyback ceiling")
-                    .with_help("the ceiling caps all piggyback orders together; this order does not fit under it"),
-                );
-        }
+        let limit = CumulativeLimit {
+            code: Code::CeilingExceeded,
+            limit: ceiling,
+            subject: format!("piggyback use of `{}`", contract.header.name.value),
+            name: "ceiling",
+            related: "the piggyback ceiling",
+            help: "the ceiling caps all piggyback orders together; this order does not fit under it",
+        };
+        reasons.extend(limit.exceeded_by(order, &usage.piggyback, &tally, solicitation));
     }
     Judgment {
         order: id,
         basis,
         tally,
         reasons,
+    }
+}
+
+/// A limit on the volume of many orders together (a maximum, a ceiling), counted in date order.
+struct CumulativeLimit<'a> {
+    code: Code,
+    limit: &'a Spanned<Volume>,
+    /// What the limit caps, for the message: "contract `x`".
+    subject: String,
+    name: &'static str,
+    related: &'static str,
+    help: &'static str,
+}
+
+impl CumulativeLimit<'_> {
+    /// A finding when the volume permitted before an order plus the order's exceeds the limit.
+    fn exceeded_by(
+        &self,
+        order: &Order,
+        before: &Tally,
+        this: &Tally,
+        solicitation: &Solicitation,
+    ) -> Option<Diagnostic> {
+        let limit = &self.limit.value;
+        let before = before.measured_like(limit, solicitation);
+        let this = this.measured_like(limit, solicitation);
+        let after = before.saturating_add(this);
+        if after <= amount_of(limit) {
+            return None;
+        }
+        Some(
+            Diagnostic::new(
+                self.code,
+                format!(
+                    "order `{}` takes {} to {} of its {} {}",
+                    order.header.name.value,
+                    self.subject,
+                    describe_like(after, limit, solicitation),
+                    self.name,
+                    describe(limit, solicitation),
+                ),
+                order.header.name.span,
+                format!(
+                    "{} ordered before, {} here",
+                    describe_like(before, limit, solicitation),
+                    describe_like(this, limit, solicitation)
+                ),
+            )
+            .with_related(self.limit.span, self.related)
+            .with_help(self.help),
+        )
     }
 }
 
