@@ -297,3 +297,57 @@ fn as_of_dates_are_read_like_dates_in_files() {
         stderr(&output)
     );
 }
+
+/// The head of a model that large tests add orders to.
+const LARGE_MODEL_HEAD: &str = "\
+agency lead \"Lead County\" { kind county jurisdiction US-WA }
+agency buyer \"Buyer City\" { kind city jurisdiction US-WA }
+solicitation bid \"Bid\" { lead lead method competitive_bid cooperative_use stated item part \"Part\" per unit }
+contract deal \"Deal\" { awards bid supplier \"Supplier\" term 2024-01-01 to 2030-12-31 price part USD 10.00 per unit piggyback { } }
+";
+
+#[test]
+fn a_large_file_is_read_whole() {
+    let directory = scratch("large-file");
+    let mut text = LARGE_MODEL_HEAD.to_string();
+    for index in 0..20_000 {
+        text.push_str(&format!("order o{index} {{ buyer buyer contract deal date 2025-01-01 line part 1 unit at USD 10.00 }}\n"));
+    }
+    let file = directory.join("large.coop");
+    std::fs::write(&file, text).expect("write");
+    let output = coop(&[
+        "report",
+        file.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(value["summary"]["permitted"], 20_000);
+}
+
+#[test]
+fn thousands_of_files_form_one_model() {
+    let directory = scratch("many-files");
+    std::fs::write(directory.join("head.coop"), LARGE_MODEL_HEAD).expect("write");
+    for index in 0..2_000 {
+        let order = format!(
+            "order o{index} {{ buyer buyer contract deal date 2025-01-01 line part 1 unit at USD 10.00 }}\n"
+        );
+        std::fs::write(directory.join(format!("order-{index:04}.coop")), order).expect("write");
+    }
+    let output = coop(&[
+        "check",
+        directory.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checked 2001 files: 0 errors, 0 warnings"),
+        "{}",
+        stderr(&output)
+    );
+}
