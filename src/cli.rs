@@ -43,6 +43,9 @@ enum Command {
         as_of: Option<Date>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Contracts ending within this many days of the as-of date are listed first.
+        #[arg(long, default_value_t = coop::report::DEFAULT_HORIZON_DAYS)]
+        horizon_days: u32,
     },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
@@ -86,7 +89,8 @@ pub fn run(arguments: Arguments) -> ExitCode {
             paths,
             as_of,
             format,
-        } => report(&paths, as_of, format, color),
+            horizon_days,
+        } => report(&paths, as_of, format, horizon_days, color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -127,7 +131,13 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
     }
 }
 
-fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -> u8 {
+fn report(
+    paths: &[PathBuf],
+    as_of: Option<Date>,
+    format: Format,
+    horizon_days: u32,
+    color: bool,
+) -> u8 {
     let sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
@@ -142,7 +152,7 @@ fn report(paths: &[PathBuf], as_of: Option<Date>, format: Format, color: bool) -
         return ERRORS_FOUND;
     };
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
-    let report = coop::report::build(&model, &evaluation, &sources, &diagnostics);
+    let report = coop::report::build(&model, &evaluation, &sources, &diagnostics, horizon_days);
     let text = match format {
         Format::Text => coop::report::text::render(&report),
         Format::Json => coop::report::to_json(&report),

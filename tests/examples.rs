@@ -45,5 +45,6 @@ fn report_of(path: &std::path::Path) -> coop::report::Report {
         &evaluation,
         &analysis.sources,
         &analysis.check_diagnostics,
+        coop::report::DEFAULT_HORIZON_DAYS,
     )
 }

@@ -17,7 +17,13 @@ fn run(files: &[(String, String)], as_of: Date) -> Option<String> {
     let (model, mut diagnostics) = coop::check_sources(&sources);
     let report = model.map(|model| {
         let evaluation = coop::eval::evaluate(&model, as_of);
-        let report = coop::report::build(&model, &evaluation, &sources, &diagnostics);
+        let report = coop::report::build(
+            &model,
+            &evaluation,
+            &sources,
+            &diagnostics,
+            coop::report::DEFAULT_HORIZON_DAYS,
+        );
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
         let _ = coop::report::text::render(&report);
         coop::report::to_json(&report)

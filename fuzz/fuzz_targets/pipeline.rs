@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("a date");
             let evaluation = coop::eval::evaluate(model, as_of);
             diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
-            let report = coop::report::build(model, &evaluation, &sources, &check_findings);
+            let report = coop::report::build(model, &evaluation, &sources, &check_findings, coop::report::DEFAULT_HORIZON_DAYS);
             let _ = coop::report::text::render(&report);
             let _ = coop::report::to_json(&report);
         }

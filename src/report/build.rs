@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use super::negotiation;
 use super::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::volumes::{Tally, amount_of, saturating_sum};
@@ -15,11 +16,13 @@ use crate::values::format_percentage;
 ///
 /// `check_findings` are the warnings checking found (a model with errors has no report); they
 /// come first among the report's findings.
+/// Contracts that end within `horizon_days` of the as-of date come first, soonest first.
 pub fn build(
     model: &Model,
     evaluation: &Evaluation,
     sources: &SourceMap,
     check_findings: &[Diagnostic],
+    horizon_days: u32,
 ) -> Report {
     let mut orders: Vec<OrderReport> = evaluation
         .judgments
@@ -83,6 +86,7 @@ pub fn build(
         .count();
     Report {
         as_of: evaluation.as_of.to_string(),
+        horizon_days,
         summary: Summary {
             agencies: model.agencies.len(),
             contracts: model.contracts.len(),
@@ -93,9 +97,7 @@ pub fn build(
         },
         agencies: agencies(model, evaluation),
         orders,
-        contracts: (0..model.contracts.len())
-            .map(|index| contract_report(model, evaluation, ContractId(index)))
-            .collect(),
+        contracts: contracts(model, evaluation, horizon_days),
         findings: check_findings
             .iter()
             .chain(&evaluation.findings)
@@ -251,7 +253,38 @@ fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> 
         .collect()
 }
 
-fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> ContractReport {
+/// Every contract, those ending within the horizon first (soonest first), then the others by name.
+fn contracts(model: &Model, evaluation: &Evaluation, horizon_days: u32) -> Vec<ContractReport> {
+    let horizon_end = evaluation
+        .as_of
+        .checked_add_days(chrono::Days::new(horizon_days.into()))
+        .unwrap_or(crate::values::Date::MAX);
+    let mut ending_soon = Vec::new();
+    let mut others = Vec::new();
+    for (index, contract) in model.contracts.iter().enumerate() {
+        let end = contract.end_as_of(evaluation.as_of);
+        let within = end >= evaluation.as_of && end <= horizon_end;
+        let report = contract_report(model, evaluation, ContractId(index), within);
+        if within {
+            ending_soon.push((end, report));
+        } else {
+            others.push(report);
+        }
+    }
+    ending_soon.sort_by(|left, right| (left.0, &left.1.name).cmp(&(right.0, &right.1.name)));
+    ending_soon
+        .into_iter()
+        .map(|(_, report)| report)
+        .chain(others)
+        .collect()
+}
+
+fn contract_report(
+    model: &Model,
+    evaluation: &Evaluation,
+    id: ContractId,
+    ends_within_horizon: bool,
+) -> ContractReport {
     let contract = model.contract(id);
     let solicitation = model.solicitation(contract.solicitation);
     let usage = evaluation.contract_use(id);
@@ -271,16 +304,8 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
         .iter()
         .partition(|commitment| counts_in(commitment, &measure, solicitation));
     let committed_total = saturating_sum(counted.iter().map(|commitment| amount_of(commitment)));
-    let value_by_basis = |basis: Basis| -> Money {
-        let value = saturating_sum(
-            usage
-                .by_agency
-                .values()
-                .filter(|(agency_basis, _)| *agency_basis == basis)
-                .map(|(_, tally)| tally.value),
-        );
-        money(contract, value)
-    };
+    let committed =
+        (!commitments.is_empty()).then(|| amount_like(committed_total, &measure, solicitation));
     let mut ordered_by: Vec<AgencyVolume> = usage
         .by_agency
         .iter()
@@ -344,8 +369,7 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
             .maximum
             .as_ref()
             .map(|maximum| volume_amount(&maximum.value, solicitation)),
-        committed: (!commitments.is_empty())
-            .then(|| amount_like(committed_total, &measure, solicitation)),
+        committed: committed.clone(),
         commitments_not_counted: not_counted.len(),
         ordered,
         ordered_quantities: tally_amounts(&usage.total, solicitation),
@@ -367,18 +391,15 @@ fn contract_report(model: &Model, evaluation: &Evaluation, id: ContractId) -> Co
             .map(|_| money(contract, usage.admin_fees)),
         orders_permitted: usage.orders,
         orders_denied: usage.denied,
-        historical_volume: HistoricalVolume {
-            quantities: tally_amounts(&usage.total, solicitation),
-            value: money(contract, usage.total.value),
-            lead: value_by_basis(Basis::Lead),
-            joint_participants: value_by_basis(Basis::JointParticipant),
-            piggyback: value_by_basis(Basis::Piggyback),
-            agencies: usage
-                .by_agency
-                .keys()
-                .map(|agency| model.agency(*agency).header.name.value.clone())
-                .collect(),
-        },
+        negotiating_position: negotiation::Context {
+            model,
+            contract,
+            solicitation,
+            usage,
+            committed,
+            ends_within_horizon,
+        }
+        .position(),
     }
 }
 
@@ -435,7 +456,7 @@ fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> A
 }
 
 /// A tally as quantities per unit (items sold in the same unit add up).
-fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<Amount> {
+pub(super) fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<Amount> {
     let mut by_unit: Vec<(String, Decimal)> = Vec::new();
     for (item, quantity) in &tally.quantities {
         let unit = &solicitation.item(*item).unit;
@@ -451,7 +472,7 @@ fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<Amount> {
 }
 
 /// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
-fn money(contract: &Contract, amount: Decimal) -> Money {
+pub(super) fn money(contract: &Contract, amount: Decimal) -> Money {
     Money::new(
         contract
             .currency

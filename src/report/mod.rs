@@ -2,6 +2,7 @@
 //! rendered as text or JSON. Its JSON shape is documented in `docs/report-json.md`.
 
 mod build;
+mod negotiation;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -10,11 +11,17 @@ use crate::values::Money;
 
 pub use build::build;
 
+/// By default, contracts ending within a year of the as-of date are listed first.
+pub const DEFAULT_HORIZON_DAYS: u32 = 365;
+pub use negotiation::{Bought, NegotiatingPosition, NextTier, TierReached};
+
 /// Everything a reader needs: who is bound to what, which orders are permitted, and how each
 /// contract has been used.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub as_of: String,
+    /// Contracts ending within this many days of `as_of` come first.
+    pub horizon_days: u32,
     pub summary: Summary,
     pub agencies: Vec<AgencyReport>,
     pub orders: Vec<OrderReport>,
@@ -142,7 +149,7 @@ pub struct ContractReport {
     pub admin_fees_due: Option<Money>,
     pub orders_permitted: usize,
     pub orders_denied: usize,
-    pub historical_volume: HistoricalVolume,
+    pub negotiating_position: NegotiatingPosition,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -160,18 +167,6 @@ pub struct AgencyVolume {
     /// Every item, per unit.
     pub quantities: Vec<Amount>,
     pub value: Money,
-}
-
-/// What a follow-up joint solicitation could commit to: the volume actually bought (every item,
-/// per unit, and its value), the value by basis, and the agencies that bought it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HistoricalVolume {
-    pub quantities: Vec<Amount>,
-    pub value: Money,
-    pub lead: Money,
-    pub joint_participants: Money,
-    pub piggyback: Money,
-    pub agencies: Vec<String>,
 }
 
 /// An amount of money or a quantity in a unit; decimals are strings, never floats.

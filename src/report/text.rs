@@ -16,7 +16,7 @@ pub fn render(report: &Report) -> String {
         agency_section(&mut out, agency);
     }
     orders_section(&mut out, &report.orders);
-    contracts_section(&mut out, &report.contracts);
+    contracts_section(&mut out, &report.contracts, report.horizon_days);
     if !report.findings.is_empty() {
         out.push_str("\nFindings\n");
         for finding in &report.findings {
@@ -198,8 +198,11 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
     );
 }
 
-fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
-    out.push_str("\nContracts\n");
+fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_days: u32) {
+    let _ = writeln!(
+        out,
+        "\nContracts (those ending within {horizon_days} days first)"
+    );
     if contracts.is_empty() {
         out.push_str("  none\n");
     }
@@ -293,18 +296,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport]) {
         } else {
             out.push_str("    closed to piggyback use\n");
         }
-        let history = &contract.historical_volume;
-        let bought = bought(&history.quantities, &history.value);
-        let agencies = if history.agencies.is_empty() {
-            String::new()
-        } else {
-            format!(", from {}", history.agencies.join(", "))
-        };
-        let _ = writeln!(
-            out,
-            "    historical volume for the next solicitation: {bought} (lead {}, joint participants {}, piggyback {}){agencies}",
-            history.lead, history.joint_participants, history.piggyback
-        );
+        negotiating_position(out, &contract.negotiating_position, horizon_days);
     }
 }
 
@@ -316,4 +308,79 @@ fn bought(quantities: &[Amount], value: &Money) -> String {
         .chain(std::iter::once(value.to_string()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The retrospective view: what the contract's use is worth when the lead solicits again.
+fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizon_days: u32) {
+    let ending = if position.ends_within_horizon {
+        format!(" (ends within {horizon_days} days)")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "    negotiating position{ending}");
+    let mut volumes = Vec::new();
+    if let Some(committed) = &position.committed {
+        volumes.push(format!("committed {committed}"));
+    }
+    volumes.push(format!(
+        "parties bought {}",
+        bought(
+            &position.parties_bought.quantities,
+            &position.parties_bought.value
+        )
+    ));
+    volumes.push(format!(
+        "piggyback users bought {}",
+        bought(
+            &position.piggyback_bought.quantities,
+            &position.piggyback_bought.value
+        )
+    ));
+    let _ = writeln!(out, "      {}", volumes.join("; "));
+    if let Some(share) = &position.use_of_estimate {
+        let _ = writeln!(
+            out,
+            "      use of the estimate the supplier priced for: {share}"
+        );
+    }
+    for tier in &position.tiers {
+        let unit = match &tier.quantity {
+            Amount::Quantity { unit, .. } => unit.as_str(),
+            Amount::Money(_) => "",
+        };
+        let reached = match &tier.tier_from {
+            Some(from) => format!(
+                "the tier from {} {unit} at {}",
+                crate::values::format_quantity(*from),
+                tier.unit_price
+            ),
+            None => format!("the base price {}", tier.unit_price),
+        };
+        let next = match &tier.next_tier {
+            Some(next) => format!(
+                "; the next tier starts at {} {unit} ({})",
+                crate::values::format_quantity(next.from),
+                next.unit_price
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "      {} bought together: {}, {reached}{next}",
+            tier.item, tier.quantity
+        );
+    }
+    let agencies = if position.agencies.is_empty() {
+        "no agency yet".to_string()
+    } else {
+        position.agencies.join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "      a follow-up joint solicitation could commit to {}, with {agencies}",
+        bought(
+            &position.total_bought.quantities,
+            &position.total_bought.value
+        )
+    );
 }
