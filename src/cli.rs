@@ -46,6 +46,9 @@ enum Command {
         /// Contracts ending within this many days of the as-of date are listed first.
         #[arg(long, default_value_t = coop::report::DEFAULT_HORIZON_DAYS)]
         horizon_days: u32,
+        /// Write the report to this file (replaced atomically) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
@@ -58,6 +61,10 @@ enum Command {
 enum Format {
     Text,
     Json,
+    /// One self-contained page with charts.
+    Html,
+    /// For a pull-request comment or a wiki page.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -90,7 +97,15 @@ pub fn run(arguments: Arguments) -> ExitCode {
             as_of,
             format,
             horizon_days,
-        } => report(&paths, as_of, format, horizon_days, color),
+            output,
+        } => report(
+            &paths,
+            as_of,
+            format,
+            horizon_days,
+            output.as_deref(),
+            color,
+        ),
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -136,6 +151,7 @@ fn report(
     as_of: Option<Date>,
     format: Format,
     horizon_days: u32,
+    output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
     let sources = match coop::load::load(paths) {
@@ -156,8 +172,16 @@ fn report(
     let text = match format {
         Format::Text => coop::report::text::render(&report),
         Format::Json => coop::report::to_json(&report),
+        Format::Html => coop::report::html::render(&report),
+        Format::Markdown => coop::report::markdown::render(&report),
     };
-    write_stdout(&text)
+    match output {
+        Some(path) => match coop::output::write_atomically(path, &text) {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
+        },
+        None => write_stdout(&text),
+    }
 }
 
 fn explain(code: Option<&str>) -> u8 {

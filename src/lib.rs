@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod source;
 pub mod syntax;

@@ -48,3 +48,12 @@ fn report_of(path: &std::path::Path) -> coop::report::Report {
         coop::report::DEFAULT_HORIZON_DAYS,
     )
 }
+
+#[test]
+fn examples_markdown_report() {
+    insta::glob!("../examples", "*.coop", |path| {
+        let markdown = coop::report::markdown::render(&report_of(path));
+        assert!(markdown.chars().count() <= coop::report::markdown::MAXIMUM_LENGTH);
+        insta::assert_snapshot!(markdown);
+    });
+}

@@ -349,17 +349,8 @@ fn contract_report(
         term_start: contract.term.start.to_string(),
         term_end: contract.term.end.to_string(),
         end_with_options: contract.end_as_of(evaluation.as_of).to_string(),
-        options: contract
-            .options
-            .iter()
-            .map(|option| OptionReport {
-                length: option.length.to_string(),
-                exercised: option
-                    .exercised
-                    .filter(|date| date.value <= evaluation.as_of)
-                    .map(|date| date.value.to_string()),
-            })
-            .collect(),
+        options: options(contract, evaluation.as_of),
+        instruments: instruments(model, id),
         piggyback_open: contract.piggyback.is_some(),
         estimate: solicitation
             .estimate
@@ -401,6 +392,48 @@ fn contract_report(
         }
         .position(),
     }
+}
+
+/// Each option with the period it covers (or would cover): one after another from the term's end.
+fn options(contract: &Contract, as_of: crate::values::Date) -> Vec<OptionReport> {
+    let mut end = contract.term.end;
+    contract
+        .options
+        .iter()
+        .map(|option| {
+            let from = end.succ_opt().unwrap_or(end);
+            end = option.length.after(end).unwrap_or(end);
+            OptionReport {
+                length: option.length.to_string(),
+                from: from.to_string(),
+                to: end.to_string(),
+                exercised: option
+                    .exercised
+                    .filter(|date| date.value <= as_of)
+                    .map(|date| date.value.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// The access instruments that let agencies use a contract.
+fn instruments(model: &Model, contract: ContractId) -> Vec<InstrumentReport> {
+    let lead = model.lead_of(contract);
+    model
+        .instruments
+        .iter()
+        .filter(|instrument| {
+            instrument.covers.contains(&contract)
+                || (instrument.covers.is_empty() && instrument.counterparty == lead)
+        })
+        .map(|instrument| InstrumentReport {
+            name: instrument.header.name.value.clone(),
+            kind: instrument.kind.as_str().to_string(),
+            agency: model.agency(instrument.agency).header.name.value.clone(),
+            in_force_from: instrument.in_force_from().map(|date| date.to_string()),
+            expires: instrument.expires.map(|date| date.value.to_string()),
+        })
+        .collect()
 }
 
 /// The measure a contract's volumes are reported in: its maximum's, else its estimate's, else
@@ -491,6 +524,20 @@ pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Locati
     }
 }
 
+/// The line a span starts on, trimmed and printable, for reports that quote the source.
+fn source_line(sources: &SourceMap, span: crate::source::Span) -> String {
+    let file = sources.file(span.file);
+    let line = file.line_of(span.start as usize);
+    let start = file.line_starts[line];
+    let end = file
+        .line_starts
+        .get(line + 1)
+        .copied()
+        .unwrap_or(file.text.len());
+    let text = file.text.get(start..end).unwrap_or("").trim();
+    crate::values::printable(&text.chars().take(300).collect::<String>())
+}
+
 fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
     Finding {
         code: diagnostic.code,
@@ -498,6 +545,7 @@ fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
         message: diagnostic.message.clone(),
         help: diagnostic.help.clone(),
         location: location(sources, diagnostic.primary.span),
+        source_line: source_line(sources, diagnostic.primary.span),
         related: diagnostic
             .related
             .iter()

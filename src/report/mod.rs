@@ -2,6 +2,8 @@
 //! rendered as text or JSON. Its JSON shape is documented in `docs/report-json.md`.
 
 mod build;
+pub mod html;
+pub mod markdown;
 mod negotiation;
 pub mod text;
 
@@ -129,6 +131,8 @@ pub struct ContractReport {
     /// The end counting options exercised by the as-of date.
     pub end_with_options: String,
     pub options: Vec<OptionReport>,
+    /// The access instruments covering the contract.
+    pub instruments: Vec<InstrumentReport>,
     pub piggyback_open: bool,
     pub estimate: Option<Amount>,
     pub maximum: Option<Amount>,
@@ -155,7 +159,23 @@ pub struct ContractReport {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OptionReport {
     pub length: String,
+    /// The period the option covers, or would cover if exercised.
+    pub from: String,
+    pub to: String,
+    /// When it was exercised, if on or before the as-of date.
     pub exercised: Option<String>,
+}
+
+/// An access instrument that lets an agency use the contract.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InstrumentReport {
+    pub name: String,
+    pub kind: String,
+    /// The agency it admits.
+    pub agency: String,
+    /// The day it takes effect; null when unsigned.
+    pub in_force_from: Option<String>,
+    pub expires: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -188,6 +208,8 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub location: Location,
+    /// The source line at `location`, trimmed.
+    pub source_line: String,
     pub related: Vec<RelatedLocation>,
 }
 
@@ -229,4 +251,14 @@ pub fn to_json(report: &Report) -> String {
         }
         Err(error) => unreachable!("the report is plain data and always serialises: {error}"),
     }
+}
+
+/// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
+fn bought_text(quantities: &[Amount], value: &Money) -> String {
+    quantities
+        .iter()
+        .map(ToString::to_string)
+        .chain(std::iter::once(value.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -8,7 +8,7 @@ use super::Amount;
 use crate::eval::volumes::{Tally, amount_of};
 use crate::eval::{Basis, ContractUse};
 use crate::model::{Contract, ItemId, Model, Solicitation};
-use crate::values::{Money, format_percentage};
+use crate::values::{Money, format_percentage, format_quantity};
 
 /// Per contract: what was committed and bought, by whom, against the estimate a supplier priced
 /// for, which price tier the combined volume reaches, and what a follow-up joint solicitation
@@ -59,6 +59,32 @@ pub struct TierReached {
     pub tier_from: Option<Decimal>,
     /// The next tier up, if any: the quantity it starts at and its price.
     pub next_tier: Option<NextTier>,
+}
+
+impl TierReached {
+    /// "the tier from 10 trimmer at USD 349.00; the next tier starts at 50 trimmer (USD 329.00)"
+    pub fn describe(&self) -> String {
+        let unit = match &self.quantity {
+            Amount::Quantity { unit, .. } => unit.as_str(),
+            Amount::Money(_) => "",
+        };
+        let reached = match &self.tier_from {
+            Some(from) => format!(
+                "the tier from {} {unit} at {}",
+                format_quantity(*from),
+                self.unit_price
+            ),
+            None => format!("the base price {}", self.unit_price),
+        };
+        match &self.next_tier {
+            Some(next) => format!(
+                "{reached}; the next tier starts at {} {unit} ({})",
+                format_quantity(next.from),
+                next.unit_price
+            ),
+            None => reached,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -268,7 +268,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
         let _ = writeln!(
             out,
             "    ordered in all: {}",
-            bought(&contract.ordered_quantities, &contract.ordered_value)
+            bought_text(&contract.ordered_quantities, &contract.ordered_value)
         );
         let _ = writeln!(
             out,
@@ -281,7 +281,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
                 "    ordered by {} ({}): {}",
                 volume.agency,
                 volume.basis.as_str(),
-                bought(&volume.quantities, &volume.value)
+                bought_text(&volume.quantities, &volume.value)
             );
         }
         if contract.piggyback_open {
@@ -300,16 +300,6 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
     }
 }
 
-/// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
-fn bought(quantities: &[Amount], value: &Money) -> String {
-    quantities
-        .iter()
-        .map(ToString::to_string)
-        .chain(std::iter::once(value.to_string()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The retrospective view: what the contract's use is worth when the lead solicits again.
 fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizon_days: u32) {
     let ending = if position.ends_within_horizon {
@@ -324,14 +314,14 @@ fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizo
     }
     volumes.push(format!(
         "parties bought {}",
-        bought(
+        bought_text(
             &position.parties_bought.quantities,
             &position.parties_bought.value
         )
     ));
     volumes.push(format!(
         "piggyback users bought {}",
-        bought(
+        bought_text(
             &position.piggyback_bought.quantities,
             &position.piggyback_bought.value
         )
@@ -344,30 +334,12 @@ fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizo
         );
     }
     for tier in &position.tiers {
-        let unit = match &tier.quantity {
-            Amount::Quantity { unit, .. } => unit.as_str(),
-            Amount::Money(_) => "",
-        };
-        let reached = match &tier.tier_from {
-            Some(from) => format!(
-                "the tier from {} {unit} at {}",
-                crate::values::format_quantity(*from),
-                tier.unit_price
-            ),
-            None => format!("the base price {}", tier.unit_price),
-        };
-        let next = match &tier.next_tier {
-            Some(next) => format!(
-                "; the next tier starts at {} {unit} ({})",
-                crate::values::format_quantity(next.from),
-                next.unit_price
-            ),
-            None => String::new(),
-        };
         let _ = writeln!(
             out,
-            "      {} bought together: {}, {reached}{next}",
-            tier.item, tier.quantity
+            "      {} bought together: {}, {}",
+            tier.item,
+            tier.quantity,
+            tier.describe()
         );
     }
     let agencies = if position.agencies.is_empty() {
@@ -378,7 +350,7 @@ fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizo
     let _ = writeln!(
         out,
         "      a follow-up joint solicitation could commit to {}, with {agencies}",
-        bought(
+        bought_text(
             &position.total_bought.quantities,
             &position.total_bought.value
         )

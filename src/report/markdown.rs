@@ -1,0 +1,344 @@
+//! The report as Markdown, for a pull-request comment or a wiki page: tables and small text bars,
+//! no charts. A report that would pass GitHub's comment limit is summarised, saying how much was
+//! left out.
+
+use std::fmt::Write as _;
+
+use super::*;
+use crate::diagnostic::plural;
+
+/// GitHub refuses comments longer than 65,536 characters; stay well under it.
+pub const MAXIMUM_LENGTH: usize = 60_000;
+
+/// Renders the report, as whole as fits in [`MAXIMUM_LENGTH`].
+pub fn render(report: &Report) -> String {
+    let mut limits = Limits::everything(report);
+    loop {
+        let text = render_within(report, &limits);
+        if text.chars().count() <= MAXIMUM_LENGTH || limits.is_smallest() {
+            return text;
+        }
+        limits = limits.smaller();
+    }
+}
+
+/// How many rows of each kind to show; the rest are counted, not shown.
+#[derive(Clone, Copy)]
+struct Limits {
+    denied_orders: usize,
+    contracts: usize,
+    contract_details: usize,
+    bindings: usize,
+    findings: usize,
+}
+
+impl Limits {
+    fn everything(report: &Report) -> Limits {
+        Limits {
+            denied_orders: report.orders.len(),
+            contracts: report.contracts.len(),
+            contract_details: report.contracts.len(),
+            bindings: report
+                .agencies
+                .iter()
+                .map(|agency| agency.bindings.len())
+                .sum(),
+            findings: report.findings.len(),
+        }
+    }
+
+    fn smaller(self) -> Limits {
+        Limits {
+            denied_orders: self.denied_orders / 2,
+            contracts: self.contracts / 2,
+            contract_details: self.contract_details / 4,
+            bindings: self.bindings / 4,
+            findings: self.findings / 2,
+        }
+    }
+
+    fn is_smallest(&self) -> bool {
+        self.denied_orders == 0 && self.contracts == 0 && self.bindings == 0 && self.findings == 0
+    }
+}
+
+fn render_within(report: &Report, limits: &Limits) -> String {
+    let mut out = String::new();
+    let summary = &report.summary;
+    let _ = writeln!(out, "# Binding obligations as of {}\n", report.as_of);
+    let _ = write!(
+        out,
+        "**{}, {}, {} judged: {} permitted, {} denied**",
+        plural(summary.agencies, "agency"),
+        plural(summary.contracts, "contract"),
+        plural(summary.orders, "order"),
+        summary.permitted,
+        summary.denied
+    );
+    if summary.after_as_of > 0 {
+        let _ = write!(
+            out,
+            " ({} after the as-of date, not counted)",
+            plural(summary.after_as_of, "order")
+        );
+    }
+    out.push_str("\n\n");
+    denied_orders(&mut out, report, limits.denied_orders);
+    contracts(&mut out, report, limits);
+    bindings(&mut out, report, limits.bindings);
+    findings(&mut out, &report.findings, limits.findings);
+    out.push_str("\n_Made by Coop. Not legal advice._\n");
+    out
+}
+
+fn denied_orders(out: &mut String, report: &Report, limit: usize) {
+    let denied: Vec<&OrderReport> = report
+        .orders
+        .iter()
+        .filter(|order| order.decision == Decision::Denied)
+        .collect();
+    out.push_str("## Denied orders\n\n");
+    if denied.is_empty() {
+        out.push_str("No order was denied.\n\n");
+        return;
+    }
+    out.push_str("| Order | Date | Buyer | Contract | Reasons |\n|---|---|---|---|---|\n");
+    for order in denied.iter().take(limit) {
+        let reasons: Vec<String> = order
+            .reasons
+            .iter()
+            .map(|reason| {
+                format!(
+                    "`{}` {} ({}:{})",
+                    reason.code.name(),
+                    cell(&reason.message),
+                    cell(&reason.location.file),
+                    reason.location.line
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&order.name),
+            order.date,
+            cell(&order.buyer),
+            cell(&order.contract),
+            reasons.join("<br>")
+        );
+    }
+    left_out(out, denied.len(), limit, "denied order");
+    out.push('\n');
+}
+
+fn contracts(out: &mut String, report: &Report, limits: &Limits) {
+    let _ = writeln!(
+        out,
+        "## Contracts\n\nContracts ending within {} days of the as-of date come first.\n\n\
+         | Contract | Ends | Ordered | Estimate | Maximum | Use of the maximum |\n|---|---|---|---|---|---|",
+        report.horizon_days
+    );
+    for contract in report.contracts.iter().take(limits.contracts) {
+        let use_of_maximum = contract
+            .share_of_maximum
+            .as_ref()
+            .map(|share| format!("`{}` {share}", bar(share)))
+            .unwrap_or_else(|| "—".to_string());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&contract.name),
+            contract.end_with_options,
+            cell(&contract.ordered.to_string()),
+            contract
+                .estimate
+                .as_ref()
+                .map_or("—".to_string(), ToString::to_string),
+            contract
+                .maximum
+                .as_ref()
+                .map_or("—".to_string(), ToString::to_string),
+            use_of_maximum
+        );
+    }
+    left_out(out, report.contracts.len(), limits.contracts, "contract");
+    out.push('\n');
+    for contract in report.contracts.iter().take(limits.contract_details) {
+        contract_details(out, contract);
+    }
+    if report.contracts.len() > limits.contract_details {
+        let _ = writeln!(
+            out,
+            "_Details of {} left out to fit; run `coop report` for the whole report._\n",
+            plural(report.contracts.len() - limits.contract_details, "contract")
+        );
+    }
+}
+
+fn contract_details(out: &mut String, contract: &ContractReport) {
+    let title = contract
+        .title
+        .as_deref()
+        .map(|title| format!(" “{}”", cell(title)))
+        .unwrap_or_default();
+    let _ = writeln!(out, "### {}{title}\n", cell(&contract.name));
+    let _ = writeln!(
+        out,
+        "- Term {} to {}, with exercised options to {}; {}",
+        contract.term_start,
+        contract.term_end,
+        contract.end_with_options,
+        if contract.piggyback_open {
+            "open to piggyback use"
+        } else {
+            "closed to piggyback use"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- Ordered in all: {} ({} permitted, {} denied orders)",
+        bought_text(&contract.ordered_quantities, &contract.ordered_value),
+        contract.orders_permitted,
+        contract.orders_denied
+    );
+    for volume in &contract.ordered_by {
+        let _ = writeln!(
+            out,
+            "  - {} ({}): {}",
+            cell(&volume.agency),
+            volume.basis.as_str(),
+            bought_text(&volume.quantities, &volume.value)
+        );
+    }
+    let position = &contract.negotiating_position;
+    out.push_str("- Negotiating position:\n");
+    if let Some(committed) = &position.committed {
+        let _ = writeln!(out, "  - committed by joint participants: {committed}");
+    }
+    let _ = writeln!(
+        out,
+        "  - bought by the lead and participants: {}; by piggyback users: {}",
+        bought_text(
+            &position.parties_bought.quantities,
+            &position.parties_bought.value
+        ),
+        bought_text(
+            &position.piggyback_bought.quantities,
+            &position.piggyback_bought.value
+        )
+    );
+    if let Some(share) = &position.use_of_estimate {
+        let _ = writeln!(
+            out,
+            "  - use of the estimate the supplier priced for: {share}"
+        );
+    }
+    for tier in &position.tiers {
+        let _ = writeln!(
+            out,
+            "  - {} bought together: {}, {}",
+            cell(&tier.item),
+            tier.quantity,
+            cell(&tier.describe())
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  - a follow-up joint solicitation could commit to {}, with {}\n",
+        bought_text(
+            &position.total_bought.quantities,
+            &position.total_bought.value
+        ),
+        if position.agencies.is_empty() {
+            "no agency yet".to_string()
+        } else {
+            cell(&position.agencies.join(", "))
+        }
+    );
+}
+
+fn bindings(out: &mut String, report: &Report, limit: usize) {
+    out.push_str("## Who is bound\n\n| Agency | Contract | Basis | From | To | Duties |\n|---|---|---|---|---|---|\n");
+    let rows: Vec<(&AgencyReport, &BindingReport)> = report
+        .agencies
+        .iter()
+        .flat_map(|agency| agency.bindings.iter().map(move |binding| (agency, binding)))
+        .collect();
+    for (agency, binding) in rows.iter().take(limit) {
+        let basis = match &binding.via[..] {
+            [] => binding.basis.as_str().to_string(),
+            via => format!("{} via {}", binding.basis.as_str(), via.join(", ")),
+        };
+        let to = if binding.ended {
+            format!("{} (ended)", binding.to)
+        } else {
+            binding.to.clone()
+        };
+        let duties = if binding.duties.is_empty() {
+            "—".to_string()
+        } else {
+            binding
+                .duties
+                .iter()
+                .map(|duty| cell(duty))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(agency.title.as_deref().unwrap_or(&agency.name)),
+            cell(&binding.contract),
+            cell(&basis),
+            binding.from,
+            to,
+            duties
+        );
+    }
+    left_out(out, rows.len(), limit, "binding");
+    out.push('\n');
+}
+
+fn findings(out: &mut String, findings: &[Finding], limit: usize) {
+    if findings.is_empty() {
+        return;
+    }
+    out.push_str("## Findings\n\n");
+    for finding in findings.iter().take(limit) {
+        let _ = writeln!(
+            out,
+            "- {} `{}` {} ({}:{})",
+            finding.severity,
+            finding.code.name(),
+            cell(&finding.message),
+            cell(&finding.location.file),
+            finding.location.line
+        );
+    }
+    left_out(out, findings.len(), limit, "finding");
+}
+
+fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "\n_…and {} more, left out to fit._",
+            plural(total - shown, noun)
+        );
+    }
+}
+
+/// A ten-step text bar for a percentage such as `32.5%`.
+fn bar(share: &str) -> String {
+    let percent: f64 = share.trim_end_matches('%').parse().unwrap_or(0.0);
+    let filled = ((percent / 10.0).round() as usize).min(10);
+    format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled))
+}
+
+/// Text safe inside a table cell: no pipes, no line breaks, no HTML.
+fn cell(text: &str) -> String {
+    crate::values::printable(text)
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
