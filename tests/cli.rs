@@ -351,3 +351,88 @@ fn thousands_of_files_form_one_model() {
         stderr(&output)
     );
 }
+
+#[test]
+fn html_and_markdown_reports_and_output_files() {
+    let html = coop(&[
+        "report",
+        "examples/piggyback-trucks.coop",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(html.status.code(), Some(0));
+    let page = stdout(&html);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !page.contains("<script") && !page.contains("http://") && !page.contains("https://"),
+        "the page must be self-contained"
+    );
+    let markdown = coop(&[
+        "report",
+        "examples/piggyback-trucks.coop",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(markdown.status.code(), Some(0));
+    assert!(stdout(&markdown).starts_with("# Binding obligations as of 2025-12-31"));
+
+    let directory = scratch("output-file");
+    let target = directory.join("report.html");
+    std::fs::write(&target, "an older report").expect("write");
+    let written = coop(&[
+        "report",
+        "examples/piggyback-trucks.coop",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "html",
+        "-o",
+        target.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert!(stdout(&written).is_empty());
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), page);
+    let leftovers: Vec<_> = std::fs::read_dir(&directory)
+        .expect("list")
+        .filter_map(|entry| entry.ok())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "a temporary file was left behind");
+}
+
+#[test]
+fn a_broken_model_never_touches_the_output_file() {
+    let directory = scratch("output-untouched");
+    let target = directory.join("report.html");
+    std::fs::write(&target, "the last good report").expect("write");
+    let output = coop(&[
+        "report",
+        "tests/fixtures/err/names.coop",
+        "-o",
+        target.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "the last good report"
+    );
+}
+
+#[test]
+fn an_unwritable_output_is_an_io_error() {
+    let output = coop(&[
+        "report",
+        "tests/fixtures/ok/minimal.coop",
+        "-o",
+        "no/such/directory/report.html",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot write `no/such/directory/report.html`"),
+        "{}",
+        stderr(&output)
+    );
+}

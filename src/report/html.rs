@@ -56,8 +56,8 @@ caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
-.permitted { color: var(--ok); font-weight: 600; }
-.denied { color: var(--bad); font-weight: 600; }
+.permitted { color: var(--ok); font-weight: 600; white-space: nowrap; }
+.denied { color: var(--bad); font-weight: 600; white-space: nowrap; }
 .later { color: var(--muted); }
 .reasons { margin: 0.2rem 0 0.4rem; padding-left: 1.2rem; }
 .reasons li { margin-bottom: 0.4rem; }
