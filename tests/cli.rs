@@ -436,3 +436,39 @@ fn an_unwritable_output_is_an_io_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_large_markdown_report_is_summarised_to_fit_a_comment() {
+    let directory = scratch("large-markdown");
+    let mut text = LARGE_MODEL_HEAD.to_string();
+    for index in 0..3_000 {
+        // Priced above the contract: every order is denied, with a reason to list.
+        text.push_str(&format!("order o{index} {{ buyer buyer contract deal date 2025-01-01 line part 1 unit at USD 11.00 }}\n"));
+    }
+    let file = directory.join("large.coop");
+    std::fs::write(&file, text).expect("write");
+    let output = coop(&[
+        "report",
+        file.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-01-01",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let markdown = stdout(&output);
+    assert!(
+        markdown.chars().count() <= 60_000,
+        "{} characters",
+        markdown.chars().count()
+    );
+    assert!(
+        markdown.contains("3000 denied"),
+        "the summary keeps the full counts"
+    );
+    assert!(
+        markdown.contains("denied orders not shown, to fit"),
+        "{}",
+        &markdown[markdown.len() - 500..]
+    );
+}

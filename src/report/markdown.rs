@@ -322,7 +322,7 @@ fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {
     if total > shown {
         let _ = writeln!(
             out,
-            "\n_…and {} more, left out to fit._",
+            "\n_{} not shown, to fit._",
             plural(total - shown, noun)
         );
     }
