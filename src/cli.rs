@@ -32,6 +32,12 @@ enum Command {
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
+        /// How to print findings: for people, or for CI and code-scanning tools.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// `--deny warnings` makes warnings fail the check too.
+        #[arg(long, value_enum)]
+        deny: Option<Deny>,
     },
     /// Print the binding-obligation report of a model.
     Report {
@@ -67,6 +73,26 @@ enum Format {
     Markdown,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Diagnostics with source excerpts, on standard error.
+    Text,
+    /// Counts and findings as JSON, on standard output.
+    Json,
+    /// SARIF 2.1.0 for code scanning, on standard output.
+    Sarif,
+    /// GitHub Actions annotations, on standard output.
+    Github,
+    /// JUnit XML, one test case per file, on standard output.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    /// Warnings fail the check, as errors do.
+    Warnings,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Color {
     Auto,
@@ -76,7 +102,8 @@ enum Color {
 
 /// Exit code: the model has no errors.
 const SUCCESS: u8 = 0;
-/// Exit code: the model has errors (syntax, checking, or denied orders for `check`).
+/// Exit code: the model has errors (syntax, checking, or denied orders for `check`), or
+/// warnings under `--deny warnings`.
 const ERRORS_FOUND: u8 = 1;
 /// Exit code: a usage or I/O problem; nothing was checked.
 const USAGE_OR_IO: u8 = 2;
@@ -91,7 +118,12 @@ pub fn run(arguments: Arguments) -> ExitCode {
         }
     };
     let code = match arguments.command {
-        Command::Check { paths, as_of } => check(&paths, as_of, color),
+        Command::Check {
+            paths,
+            as_of,
+            format,
+            deny,
+        } => check(&paths, as_of, format, deny, color),
         Command::Report {
             paths,
             as_of,
@@ -111,7 +143,13 @@ pub fn run(arguments: Arguments) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
+fn check(
+    paths: &[PathBuf],
+    as_of: Option<Date>,
+    format: CheckFormat,
+    deny: Option<Deny>,
+    color: bool,
+) -> u8 {
     let sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
@@ -124,7 +162,21 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
         later_orders = evaluation.later_orders.len();
     }
-    print_diagnostics(&diagnostics, &sources, color);
+    let machine_output = match format {
+        CheckFormat::Text => None,
+        CheckFormat::Json => Some(coop::findings::to_json(&diagnostics, &sources)),
+        CheckFormat::Sarif => Some(coop::findings::to_sarif(&diagnostics, &sources)),
+        CheckFormat::Github => Some(coop::findings::to_github(&diagnostics, &sources)),
+        CheckFormat::Junit => Some(coop::findings::to_junit(&diagnostics, &sources)),
+    };
+    match machine_output {
+        Some(output) => {
+            if write_stdout(&output) != SUCCESS {
+                return USAGE_OR_IO;
+            }
+        }
+        None => print_diagnostics(&diagnostics, &sources, color),
+    }
     let files = diagnostic::plural(sources.len(), "file");
     write_stderr(&format!(
         "checked {files}: {}\n",
@@ -139,7 +191,8 @@ fn check(paths: &[PathBuf], as_of: Option<Date>, color: bool) -> u8 {
             "note: {orders} dated after {as_of} {verb} not judged; give a later --as-of to judge them\n"
         ));
     }
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    let warnings_fail = deny == Some(Deny::Warnings) && !diagnostics.is_empty();
+    if warnings_fail || diagnostics.iter().any(Diagnostic::is_error) {
         ERRORS_FOUND
     } else {
         SUCCESS

@@ -7,6 +7,7 @@ pub mod check;
 pub mod codes;
 pub mod diagnostic;
 pub mod eval;
+pub mod findings;
 pub mod load;
 pub mod model;
 pub mod output;

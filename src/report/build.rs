@@ -538,7 +538,8 @@ fn source_line(sources: &SourceMap, span: crate::source::Span) -> String {
     crate::values::printable(&text.chars().take(300).collect::<String>())
 }
 
-fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
+/// A diagnostic as report data: its code, severity, message, help and places.
+pub fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
     Finding {
         code: diagnostic.code,
         severity: diagnostic.severity,

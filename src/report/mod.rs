@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::Money;
 
-pub use build::build;
+pub use build::{build, finding};
 
 /// By default, contracts ending within a year of the as-of date are listed first.
 pub const DEFAULT_HORIZON_DAYS: u32 = 365;
