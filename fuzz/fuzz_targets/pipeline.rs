@@ -1,15 +1,12 @@
 //! Any text: parse, check, evaluate, build the report and render it in every format, and render
-//! the diagnostics, without a panic.
+//! the diagnostics in every format, without a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
     let mut sources = coop::source::SourceMap::new();
-    sources.add("fuzz.coop", "fuzz.coop".into(), text.to_string());
+    sources.add_bytes("fuzz.coop", "fuzz.coop".into(), data.to_vec());
     let (model, check_findings) = coop::check_sources(&sources);
     let mut diagnostics = check_findings.clone();
     if let Some(model) = &model {
@@ -17,10 +14,22 @@ fuzz_target!(|data: &[u8]| {
             let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("a date");
             let evaluation = coop::eval::evaluate(model, as_of);
             diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
-            let report = coop::report::build(model, &evaluation, &sources, &check_findings, coop::report::DEFAULT_HORIZON_DAYS);
+            let report = coop::report::build(
+                model,
+                &evaluation,
+                &sources,
+                &check_findings,
+                coop::report::DEFAULT_HORIZON_DAYS,
+            );
             let _ = coop::report::text::render(&report);
             let _ = coop::report::to_json(&report);
+            let _ = coop::report::html::render(&report);
+            let _ = coop::report::markdown::render(&report);
         }
     }
     let _ = coop::diagnostic::render(&diagnostics, &sources, false);
+    let _ = coop::findings::to_json(&diagnostics, &sources);
+    let _ = coop::findings::to_sarif(&diagnostics, &sources);
+    let _ = coop::findings::to_github(&diagnostics, &sources);
+    let _ = coop::findings::to_junit(&diagnostics, &sources);
 });
