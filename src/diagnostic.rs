@@ -186,7 +186,10 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
 pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
-    } else if let Some(stem) = noun.strip_suffix('y') {
+    } else if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
         format!("{count} {stem}ies")
     } else {
         format!("{count} {noun}s")

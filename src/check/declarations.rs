@@ -809,7 +809,7 @@ impl Checker<'_> {
             (None, None) => Date::MIN,
         };
         let solicitation_index = solicitation_index?;
-        solicitation?;
+        let solicitation = solicitation?;
         Some(Contract {
             header: header(block),
             solicitation: SolicitationId(solicitation_index),
@@ -818,7 +818,22 @@ impl Checker<'_> {
             award_date_stated: awarded.is_some(),
             term: term?,
             options,
-            currency: currency.map(|(currency, _)| currency),
+            // A contract that prices nothing still has the currency its solicitation counts in.
+            currency: currency.map(|(currency, _)| currency).or_else(|| {
+                [&solicitation.estimate, &solicitation.maximum]
+                    .into_iter()
+                    .flatten()
+                    .chain(
+                        solicitation
+                            .participants
+                            .iter()
+                            .filter_map(|participant| participant.commitment.as_ref()),
+                    )
+                    .find_map(|volume| match &volume.value {
+                        Volume::Money(money) => Some(money.currency.clone()),
+                        Volume::Quantity { .. } => None,
+                    })
+            }),
             prices: checked_prices,
             clauses,
             piggyback: piggyback_clause,

@@ -58,8 +58,6 @@ pub struct ContractUse {
     pub instruments: BTreeMap<AgencyId, Vec<InstrumentId>>,
     /// The first permitted order date of each agency.
     pub first_order: BTreeMap<AgencyId, Date>,
-    /// Admin fees due on permitted piggyback orders.
-    pub admin_fees: Decimal,
     /// The value of permitted piggyback orders placed through each access instrument, on which
     /// the instrument's own fees are due.
     pub through_instrument: BTreeMap<InstrumentId, Decimal>,
@@ -89,7 +87,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
         let usage = &mut contracts[order.contract.value.0];
         let judgment = orders::judge(model, id, usage);
         if judgment.is_permitted() {
-            orders::record(model, order, &judgment, usage);
+            orders::record(order, &judgment, usage);
         } else {
             usage.denied += 1;
         }

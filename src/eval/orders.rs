@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::volumes::{Tally, amount_of, percentage_of};
+use super::volumes::{Tally, amount_of};
 use super::{Basis, ContractUse, Judgment};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -122,7 +122,7 @@ impl CumulativeLimit<'_> {
 }
 
 /// Adds a permitted order to its contract's volumes.
-pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &mut ContractUse) {
+pub(super) fn record(order: &Order, judgment: &Judgment, usage: &mut ContractUse) {
     let buyer = order.buyer.value;
     usage.total.add(&judgment.tally);
     usage.orders += 1;
@@ -141,16 +141,6 @@ pub(super) fn record(model: &Model, order: &Order, judgment: &Judgment, usage: &
             }
             let through = usage.through_instrument.entry(via.value).or_default();
             *through = through.saturating_add(judgment.tally.value);
-        }
-        let contract = model.contract(order.contract.value);
-        if let Some(rate) = contract
-            .piggyback
-            .as_ref()
-            .and_then(|clause| clause.admin_fee)
-        {
-            usage.admin_fees = usage
-                .admin_fees
-                .saturating_add(percentage_of(judgment.tally.value, rate));
         }
     }
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::negotiation;
 use super::*;
 use crate::diagnostic::Diagnostic;
-use crate::eval::volumes::{Tally, amount_of, saturating_sum};
+use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
 use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
@@ -44,7 +44,14 @@ pub fn build(
                 via: order
                     .via
                     .map(|via| model.instrument(via.value).header.name.value.clone()),
-                value: Some(money(contract, judgment.tally.value)),
+                // Priced in its lines' currency (the contract's, when the contract prices anything).
+                value: Some(Money::new(
+                    order.lines.first().map_or_else(
+                        || money(contract, Decimal::ZERO).currency,
+                        |line| line.unit_price.currency.clone(),
+                    ),
+                    judgment.tally.value.round_dp(2),
+                )),
                 location: location(sources, order.header.name.span),
                 reasons: judgment
                     .reasons
@@ -349,6 +356,7 @@ fn contract_report(
         term_start: contract.term.start.to_string(),
         term_end: contract.term.end.to_string(),
         end_with_options: contract.end_as_of(evaluation.as_of).to_string(),
+        ended: contract.end_as_of(evaluation.as_of) < evaluation.as_of,
         options: options(contract, evaluation.as_of),
         instruments: instruments(model, id),
         piggyback_open: contract.piggyback.is_some(),
@@ -375,11 +383,20 @@ fn contract_report(
                 solicitation,
             )
         }),
+        // What the piggyback users owe together: each one's fee, in cents, summed, so that the
+        // contract's total is the sum of the duties shown per agency.
         admin_fees_due: contract
             .piggyback
             .as_ref()
             .and_then(|clause| clause.admin_fee)
-            .map(|_| money(contract, usage.admin_fees)),
+            .map(|rate| {
+                let fees = usage
+                    .by_agency
+                    .values()
+                    .filter(|(basis, _)| *basis == Basis::Piggyback)
+                    .map(|(_, tally)| percentage_of(tally.value, rate).round_dp(2));
+                money(contract, saturating_sum(fees))
+            }),
         orders_permitted: usage.orders,
         orders_denied: usage.denied,
         negotiating_position: negotiation::Context {
@@ -476,7 +493,9 @@ fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
 
 fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
-        Volume::Money(money) => Amount::Money(Money::new(money.currency.clone(), amount)),
+        Volume::Money(money) => {
+            Amount::Money(Money::new(money.currency.clone(), amount.round_dp(2)))
+        }
         Volume::Quantity { measure, .. } => Amount::Quantity {
             quantity: amount,
             // An item's count is shown under the item's name, as it was written: `20 dump_truck`.

@@ -53,7 +53,8 @@ h2 { border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2
 h3 { margin-bottom: 0.3rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
-th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+dd, li, h3, figcaption { overflow-wrap: anywhere; }
 th { background: #f3f5f8; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 .permitted { color: var(--ok); font-weight: 600; white-space: nowrap; }
@@ -196,8 +197,8 @@ fn contracts(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<section id=\"contracts\" aria-labelledby=\"contracts-heading\">\n<h2 id=\"contracts-heading\">Contracts</h2>\n\
-         <p>Contracts ending within {} days of the as-of date come first.</p>",
-        report.horizon_days
+         <p>Contracts ending within {} of the as-of date come first.</p>",
+        plural(report.horizon_days as usize, "day")
     );
     if report.contracts.is_empty() {
         out.push_str("<p>The model has no contract.</p>\n");
@@ -264,7 +265,14 @@ fn contract_facts(out: &mut String, contract: &ContractReport) {
         facts.push(("Maximum", maximum.to_string()));
     }
     if let Some(committed) = &contract.committed {
-        facts.push(("Committed", committed.to_string()));
+        let left_out = match contract.commitments_not_counted {
+            0 => String::new(),
+            count => format!(
+                " (not counting {} in other measures)",
+                plural(count, "commitment")
+            ),
+        };
+        facts.push(("Committed", format!("{committed}{left_out}")));
     }
     let share = contract
         .share_of_maximum
@@ -300,41 +308,54 @@ fn contract_facts(out: &mut String, contract: &ContractReport) {
 const CHART_WIDTH: f64 = 640.0;
 const CHART_LEFT: f64 = 130.0;
 
-/// A stacked bar of what each agency ordered, in the contract's measure, against the estimate,
-/// the commitments and the maximum.
+/// A stacked bar of what each agency ordered, in the contract's measure (lead, then joint
+/// participants, then piggyback users), against the estimate, the commitments and the maximum;
+/// and, when the contract has a piggyback ceiling, a bar of piggyback use against it.
 fn utilization_chart(out: &mut String, contract: &ContractReport) {
     let ordered = amount_number(&contract.ordered);
-    let markers: Vec<(&str, f64, &str)> = [
+    // Only limits counted in the contract's own measure can share its axis.
+    let committed = contract.committed.as_ref().filter(|committed| {
+        contract.commitments_not_counted == 0 || amount_number(committed) > 0.0
+    });
+    let markers: Vec<(&str, &Amount, &str)> = [
         ("estimate", contract.estimate.as_ref(), "6 4"),
-        ("committed", contract.committed.as_ref(), "2 3"),
+        ("committed", committed, "2 3"),
         ("maximum", contract.maximum.as_ref(), ""),
     ]
     .into_iter()
-    .filter_map(|(name, amount, dash)| amount.map(|amount| (name, amount_number(amount), dash)))
+    .filter_map(|(name, amount, dash)| amount.map(|amount| (name, amount, dash)))
+    .filter(|(_, amount, _)| same_measure(amount, &contract.ordered))
     .collect();
+    let ceiling = match (&contract.ceiling, &contract.piggyback_ordered) {
+        (Some(ceiling), Some(used)) if same_measure(ceiling, &contract.ordered) => {
+            Some((ceiling, used))
+        }
+        _ => None,
+    };
     let scale_top = markers
         .iter()
-        .map(|(_, value, _)| *value)
+        .map(|(_, amount, _)| amount_number(amount))
+        .chain(ceiling.map(|(ceiling, _)| amount_number(ceiling)))
         .fold(ordered, f64::max)
         .max(f64::MIN_POSITIVE)
         * 1.1;
     let scale = |value: f64| CHART_LEFT + value / scale_top * CHART_WIDTH;
     let mut description = format!("Ordered {}", contract.ordered);
-    for (name, _, _) in &markers {
-        let amount = match *name {
-            "estimate" => contract.estimate.as_ref(),
-            "committed" => contract.committed.as_ref(),
-            _ => contract.maximum.as_ref(),
-        };
-        if let Some(amount) = amount {
-            let _ = write!(description, "; {name} {amount}");
-        }
+    for (name, amount, _) in &markers {
+        let _ = write!(description, "; {name} {amount}");
     }
     if let Some(share) = &contract.share_of_maximum {
         let _ = write!(description, "; {share} of the maximum used");
     }
-    let by_agency: Vec<String> = contract
-        .ordered_by
+    if let Some((ceiling, used)) = ceiling {
+        let _ = write!(
+            description,
+            "; piggyback use {used} of the ceiling {ceiling}"
+        );
+    }
+    let mut volumes: Vec<&AgencyVolume> = contract.ordered_by.iter().collect();
+    volumes.sort_by_key(|volume| (volume.basis, volume.agency.clone()));
+    let by_agency: Vec<String> = volumes
         .iter()
         .map(|volume| {
             format!(
@@ -348,30 +369,33 @@ fn utilization_chart(out: &mut String, contract: &ContractReport) {
     if !by_agency.is_empty() {
         let _ = write!(description, ". By agency: {}", by_agency.join(", "));
     }
-    let height = 96.0;
+    let rows = if ceiling.is_some() { 2.0 } else { 1.0 };
+    let height = 56.0 + 30.0 * rows + 14.0 * markers.len() as f64;
+    let name = escape(&contract.name);
     let _ = write!(
         out,
         "<figure>\n<svg role=\"img\" aria-labelledby=\"use-{name}-title use-{name}-desc\" viewBox=\"0 0 {width} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">\n\
          <title id=\"use-{name}-title\">Use of {name} against its limits</title>\n<desc id=\"use-{name}-desc\">{desc}</desc>\n\
-         <defs><pattern id=\"hatch-{name}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-         <rect width=\"6\" height=\"6\" fill=\"#c77d1a\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ffffff\" stroke-width=\"2\"/></pattern></defs>\n\
+         <defs><pattern id=\"piggyback-{name}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+         <rect width=\"6\" height=\"6\" fill=\"#c77d1a\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ffffff\" stroke-width=\"2\"/></pattern>\
+         <pattern id=\"participant-{name}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <rect width=\"6\" height=\"6\" fill=\"#6b8fc7\"/><circle cx=\"3\" cy=\"3\" r=\"1.2\" fill=\"#ffffff\"/></pattern></defs>\n\
          <text x=\"0\" y=\"38\">Ordered</text>\n<rect x=\"{left}\" y=\"24\" width=\"{width_bar}\" height=\"22\" fill=\"#f3f5f8\" stroke=\"#d0d5dc\"/>\n",
-        name = escape(&contract.name),
-        width = CHART_LEFT + CHART_WIDTH + 40.0,
+        width = CHART_LEFT + CHART_WIDTH + 60.0,
         desc = escape(&description),
         left = CHART_LEFT,
         width_bar = CHART_WIDTH,
     );
     let mut x = CHART_LEFT;
-    for volume in &contract.ordered_by {
+    for volume in &volumes {
         let width = amount_number(&volume.amount) / scale_top * CHART_WIDTH;
         if width <= 0.0 {
             continue;
         }
         let fill = match volume.basis {
             Basis::Lead => "#3b5b92".to_string(),
-            Basis::JointParticipant => "#6b8fc7".to_string(),
-            Basis::Piggyback => format!("url(#hatch-{})", escape(&contract.name)),
+            Basis::JointParticipant => format!("url(#participant-{name})"),
+            Basis::Piggyback => format!("url(#piggyback-{name})"),
         };
         let _ = writeln!(
             out,
@@ -385,27 +409,69 @@ fn utilization_chart(out: &mut String, contract: &ContractReport) {
         );
         x += width;
     }
-    for (index, (name, value, dash)) in markers.iter().enumerate() {
-        let position = scale(*value);
-        let color = if *name == "maximum" {
+    let mut bottom = 50.0;
+    if let Some((ceiling, used)) = ceiling {
+        bottom += 30.0;
+        let used_width = amount_number(used) / scale_top * CHART_WIDTH;
+        let ceiling_x = scale(amount_number(ceiling));
+        let _ = writeln!(
+            out,
+            "<text x=\"0\" y=\"68\">Piggyback use</text><rect x=\"{left}\" y=\"54\" width=\"{width_bar}\" height=\"22\" fill=\"#f3f5f8\" stroke=\"#d0d5dc\"/>\
+             <rect x=\"{left}\" y=\"54\" width=\"{used_width:.1}\" height=\"22\" fill=\"url(#piggyback-{name})\"><title>{}</title></rect>\
+             <line x1=\"{ceiling_x:.1}\" y1=\"50\" x2=\"{ceiling_x:.1}\" y2=\"80\" stroke=\"#b3261e\" stroke-width=\"2\"/>\
+             <text x=\"{ceiling_x:.1}\" y=\"{label:.1}\" text-anchor=\"{anchor}\">ceiling</text>",
+            escape(&format!("piggyback use {used} of the ceiling {ceiling}")),
+            left = CHART_LEFT,
+            width_bar = CHART_WIDTH,
+            label = 92.0,
+            anchor = anchor_for(ceiling_x),
+        );
+        bottom += 14.0;
+    }
+    for (index, (marker, amount, dash)) in markers.iter().enumerate() {
+        let position = scale(amount_number(amount));
+        let color = if *marker == "maximum" {
             "#b3261e"
         } else {
             "#1b1f24"
         };
-        let label_y = 64.0 + 14.0 * index as f64;
+        let label_y = bottom + 14.0 + 14.0 * index as f64;
         let _ = writeln!(
             out,
             "<line x1=\"{position:.1}\" y1=\"16\" x2=\"{position:.1}\" y2=\"{end:.1}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{dash}\"/>\
-             <text x=\"{position:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\">{name}</text>",
+             <text x=\"{position:.1}\" y=\"{label_y:.1}\" text-anchor=\"{anchor}\">{marker}</text>",
             end = label_y - 10.0,
+            anchor = anchor_for(position),
         );
     }
     out.push_str("</svg>\n");
     let _ = writeln!(
         out,
-        "<figcaption>{}. Solid blue: lead; light blue: joint participants; hatched orange: piggyback users.</figcaption>\n</figure>",
+        "<figcaption>{}. Solid blue: lead; dotted blue: joint participants; hatched orange: piggyback users.</figcaption>\n</figure>",
         escape(&description)
     );
+}
+
+/// Whether two amounts are counted the same way, and so can share an axis.
+fn same_measure(left: &Amount, right: &Amount) -> bool {
+    match (left, right) {
+        (Amount::Money(left), Amount::Money(right)) => left.currency == right.currency,
+        (Amount::Quantity { unit: left, .. }, Amount::Quantity { unit: right, .. }) => {
+            left == right
+        }
+        _ => false,
+    }
+}
+
+/// A label near either end of the axis is anchored inwards, so that it is never cut off.
+fn anchor_for(x: f64) -> &'static str {
+    if x > CHART_LEFT + CHART_WIDTH - 50.0 {
+        "end"
+    } else if x < CHART_LEFT + 50.0 {
+        "start"
+    } else {
+        "middle"
+    }
 }
 
 /// The term, each option (exercised or not), the orders, the access instruments' effective
@@ -455,7 +521,7 @@ fn timeline_chart(
     let span_days = ((last - first).num_days().max(1)) as f64;
     let x = |date: Date| CHART_LEFT + (date - first).num_days() as f64 / span_days * CHART_WIDTH;
     let rows = 2 + option_periods.len() + usize::from(!instruments.is_empty());
-    let height = 30.0 + 24.0 * rows as f64 + 20.0;
+    let height = 30.0 + 24.0 * rows as f64 + 20.0 + 20.0;
     let mut description = format!(
         "Term {} to {}; with exercised options to {}",
         contract.term_start, contract.term_end, contract.end_with_options
@@ -493,15 +559,30 @@ fn timeline_chart(
         width = CHART_LEFT + CHART_WIDTH + 40.0,
         desc = escape(&description),
     );
-    let mut row_y = 20.0;
+    let mut row_y = 24.0;
     let _ = writeln!(
         out,
-        "<text x=\"0\" y=\"{text_y}\">Term</text><rect x=\"{start:.1}\" y=\"{row_y}\" width=\"{width:.1}\" height=\"14\" fill=\"#3b5b92\"><title>Term {} to {}</title></rect>",
+        "<text x=\"0\" y=\"{text_y}\">Term</text><rect x=\"{start:.1}\" y=\"{row_y}\" width=\"{width:.1}\" height=\"14\" fill=\"#3b5b92\"><title>Term {} to {}</title></rect>\
+         <text x=\"{start:.1}\" y=\"{label_y}\" text-anchor=\"{start_anchor}\">{}</text><text x=\"{end:.1}\" y=\"{label_y}\" text-anchor=\"{end_anchor}\">{}</text>",
+        contract.term_start,
+        contract.term_end,
         contract.term_start,
         contract.term_end,
         text_y = row_y + 11.0,
+        label_y = row_y - 4.0,
         start = x(term_start),
+        end = x(term_end),
         width = (x(term_end) - x(term_start)).max(1.0),
+        start_anchor = if x(term_start) < CHART_LEFT + 50.0 {
+            "start"
+        } else {
+            "end"
+        },
+        end_anchor = if x(term_end) > CHART_LEFT + CHART_WIDTH - 50.0 {
+            "end"
+        } else {
+            "start"
+        },
     );
     for (index, (option, from, to)) in option_periods.iter().enumerate() {
         row_y += 24.0;
@@ -525,9 +606,20 @@ fn timeline_chart(
     }
     row_y += 24.0;
     let _ = writeln!(out, "<text x=\"0\" y=\"{}\">Orders</text>", row_y + 11.0);
-    for (order, date) in &contract_orders {
+    // Permitted orders first, so that a denial on a nearby day is drawn on top; markers closer
+    // than a marker's width stack downwards instead of hiding each other.
+    let mut drawn: Vec<f64> = Vec::new();
+    let mut ordered_markers: Vec<&(&OrderReport, Date)> = contract_orders.iter().collect();
+    ordered_markers.sort_by_key(|(order, date)| (order.decision == Decision::Denied, *date));
+    for (order, date) in ordered_markers {
         let center = x(*date);
-        let middle = row_y + 7.0;
+        let level = drawn
+            .iter()
+            .filter(|other| (*other - center).abs() < 9.0)
+            .count()
+            % 3;
+        drawn.push(center);
+        let middle = row_y + 7.0 + 10.0 * level as f64;
         let shape = match order.decision {
             Decision::Permitted => {
                 format!("<circle cx=\"{center:.1}\" cy=\"{middle:.1}\" r=\"5\" fill=\"#1a7f37\">")
@@ -561,6 +653,7 @@ fn timeline_chart(
             order.date
         );
     }
+    row_y += 20.0;
     if !instruments.is_empty() {
         row_y += 24.0;
         let _ = writeln!(
@@ -573,7 +666,7 @@ fn timeline_chart(
             let middle = row_y + 7.0;
             let _ = writeln!(
                 out,
-                "<path d=\"M{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z\" fill=\"#c77d1a\"><title>{} ({}, {}) in force from {date}</title></path>",
+                "<path d=\"M{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z\" fill=\"#c77d1a\"><title>{} ({}, {}) in force from {date}{}</title></path>",
                 center,
                 middle - 6.0,
                 center + 6.0,
@@ -585,6 +678,11 @@ fn timeline_chart(
                 escape(&instrument.name),
                 escape(&instrument.kind.replace('_', " ")),
                 escape(&instrument.agency),
+                instrument
+                    .expires
+                    .as_ref()
+                    .map(|expires| format!(" to {expires}"))
+                    .unwrap_or_default(),
             );
         }
     }
@@ -592,15 +690,10 @@ fn timeline_chart(
     let _ = writeln!(
         out,
         "<line x1=\"{as_of_x:.1}\" y1=\"12\" x2=\"{as_of_x:.1}\" y2=\"{bottom:.1}\" stroke=\"#1b1f24\" stroke-width=\"2\" stroke-dasharray=\"3 3\"/>\
-         <text x=\"{as_of_x:.1}\" y=\"{label:.1}\" text-anchor=\"middle\">as of {as_of}</text>",
+         <text x=\"{as_of_x:.1}\" y=\"{label:.1}\" text-anchor=\"{anchor}\">as of {as_of}</text>",
         bottom = row_y + 20.0,
         label = row_y + 34.0,
-    );
-    let _ = writeln!(
-        out,
-        "<text x=\"{:.1}\" y=\"10\" text-anchor=\"start\">{first}</text><text x=\"{:.1}\" y=\"10\" text-anchor=\"end\">{last}</text>",
-        CHART_LEFT,
-        CHART_LEFT + CHART_WIDTH
+        anchor = anchor_for(as_of_x),
     );
     out.push_str("</svg>\n");
     let _ = writeln!(
@@ -636,7 +729,7 @@ fn ordered_by_table(out: &mut String, contract: &ContractReport) {
 fn negotiating_position(out: &mut String, contract: &ContractReport) {
     let position = &contract.negotiating_position;
     let ending = if position.ends_within_horizon {
-        " (ends within the horizon)"
+        " (ends within the report's horizon)"
     } else {
         ""
     };
@@ -833,10 +926,11 @@ fn with_code(text: &str) -> String {
     html
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values; control characters from the
+/// model are shown escaped, as in the text report.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
+    for character in crate::values::printable(text).chars() {
         match character {
             '&' => escaped.push_str("&amp;"),
             '<' => escaped.push_str("&lt;"),

@@ -47,13 +47,23 @@ impl Limits {
         }
     }
 
+    /// Long lists of denied orders and findings give way first; the contracts and who is bound
+    /// only when those are already short.
     fn smaller(self) -> Limits {
-        Limits {
-            denied_orders: self.denied_orders / 2,
-            contracts: self.contracts / 2,
-            contract_details: self.contract_details / 4,
-            bindings: self.bindings / 4,
-            findings: self.findings / 2,
+        if self.denied_orders > 20 || self.findings > 20 {
+            Limits {
+                denied_orders: self.denied_orders / 2,
+                findings: self.findings / 2,
+                ..self
+            }
+        } else {
+            Limits {
+                denied_orders: self.denied_orders / 2,
+                contracts: self.contracts / 2,
+                contract_details: self.contract_details / 2,
+                bindings: self.bindings / 2,
+                findings: self.findings / 2,
+            }
         }
     }
 
@@ -111,7 +121,7 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
                 format!(
                     "`{}` {} ({}:{})",
                     reason.code.name(),
-                    cell(&reason.message),
+                    message(&reason.message),
                     cell(&reason.location.file),
                     reason.location.line
                 )
@@ -134,9 +144,9 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
 fn contracts(out: &mut String, report: &Report, limits: &Limits) {
     let _ = writeln!(
         out,
-        "## Contracts\n\nContracts ending within {} days of the as-of date come first.\n\n\
+        "## Contracts\n\nContracts ending within {} of the as-of date come first.\n\n\
          | Contract | Ends | Ordered | Estimate | Maximum | Use of the maximum |\n|---|---|---|---|---|---|",
-        report.horizon_days
+        plural(report.horizon_days as usize, "day")
     );
     for contract in report.contracts.iter().take(limits.contracts) {
         let use_of_maximum = contract
@@ -144,11 +154,16 @@ fn contracts(out: &mut String, report: &Report, limits: &Limits) {
             .as_ref()
             .map(|share| format!("`{}` {share}", bar(share)))
             .unwrap_or_else(|| "—".to_string());
+        let ends = if contract.ended {
+            format!("{} (ended)", contract.end_with_options)
+        } else {
+            contract.end_with_options.clone()
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
             cell(&contract.name),
-            contract.end_with_options,
+            ends,
             cell(&contract.ordered.to_string()),
             contract
                 .estimate
@@ -213,7 +228,17 @@ fn contract_details(out: &mut String, contract: &ContractReport) {
     let position = &contract.negotiating_position;
     out.push_str("- Negotiating position:\n");
     if let Some(committed) = &position.committed {
-        let _ = writeln!(out, "  - committed by joint participants: {committed}");
+        let left_out = match contract.commitments_not_counted {
+            0 => String::new(),
+            count => format!(
+                " (not counting {} in other measures)",
+                plural(count, "commitment")
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "  - committed by joint participants: {committed}{left_out}"
+        );
     }
     let _ = writeln!(
         out,
@@ -310,7 +335,7 @@ fn findings(out: &mut String, findings: &[Finding], limit: usize) {
             "- {} `{}` {} ({}:{})",
             finding.severity,
             finding.code.name(),
-            cell(&finding.message),
+            message(&finding.message),
             cell(&finding.location.file),
             finding.location.line
         );
@@ -331,14 +356,46 @@ fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {
 /// A ten-step text bar for a percentage such as `32.5%`.
 fn bar(share: &str) -> String {
     let percent: f64 = share.trim_end_matches('%').parse().unwrap_or(0.0);
-    let filled = ((percent / 10.0).round() as usize).min(10);
+    // Rounded down, so that a full bar means the maximum is reached.
+    let filled = ((percent / 10.0).floor().max(0.0) as usize).min(10);
     format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled))
 }
 
-/// Text safe inside a table cell: no pipes, no line breaks, no HTML.
+/// A message of Coop's: its `quoted names` stay code spans (whose contents Markdown leaves
+/// alone); the rest, which may quote the model's titles, is made inert.
+fn message(text: &str) -> String {
+    let pieces: Vec<&str> = text.split('`').collect();
+    if pieces.len() % 2 == 0 {
+        return cell(text);
+    }
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(index, piece)| {
+            if index % 2 == 1 {
+                format!("`{}`", piece.replace('|', "\\|"))
+            } else {
+                cell(piece)
+            }
+        })
+        .collect()
+}
+
+/// Text from the model made inert in Markdown: no pipes to break a table, no line breaks, no
+/// HTML, no links, emphasis or code spans.
 fn cell(text: &str) -> String {
-    crate::values::printable(text)
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut escaped = String::new();
+    for character in crate::values::printable(text).chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' => {
+                escaped.push('\\');
+                escaped.push(character);
+            }
+            _ => escaped.push(character),
+        }
+    }
+    escaped
 }

@@ -130,6 +130,8 @@ pub struct ContractReport {
     pub term_end: String,
     /// The end counting options exercised by the as-of date.
     pub end_with_options: String,
+    /// Whether that end is before the as-of date.
+    pub ended: bool,
     pub options: Vec<OptionReport>,
     /// The access instruments covering the contract.
     pub instruments: Vec<InstrumentReport>,

@@ -201,7 +201,8 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
 fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_days: u32) {
     let _ = writeln!(
         out,
-        "\nContracts (those ending within {horizon_days} days first)"
+        "\nContracts (those ending within {} first)",
+        plural(horizon_days as usize, "day")
     );
     if contracts.is_empty() {
         out.push_str("  none\n");
@@ -303,7 +304,7 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
 /// The retrospective view: what the contract's use is worth when the lead solicits again.
 fn negotiating_position(out: &mut String, position: &NegotiatingPosition, horizon_days: u32) {
     let ending = if position.ends_within_horizon {
-        format!(" (ends within {horizon_days} days)")
+        format!(" (ends within {})", plural(horizon_days as usize, "day"))
     } else {
         String::new()
     };
