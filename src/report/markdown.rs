@@ -365,7 +365,7 @@ fn bar(share: &str) -> String {
 /// alone); the rest, which may quote the model's titles, is made inert.
 fn message(text: &str) -> String {
     let pieces: Vec<&str> = text.split('`').collect();
-    if pieces.len() % 2 == 0 {
+    if pieces.len().is_multiple_of(2) {
         return cell(text);
     }
     pieces
