@@ -245,8 +245,16 @@ fn contract_facts(out: &mut String, contract: &ContractReport) {
             format!("{} to {}", contract.term_start, contract.term_end),
         ),
         (
-            "Ends, with exercised options",
-            contract.end_with_options.clone(),
+            if contract.options.is_empty() {
+                "Ends"
+            } else {
+                "Ends, with the options exercised"
+            },
+            if contract.ended {
+                format!("{} (ended)", contract.end_with_options)
+            } else {
+                contract.end_with_options.clone()
+            },
         ),
         (
             "Piggyback use",
