@@ -56,6 +56,19 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Show why an order was decided as it was, or why an agency is (not) bound to a contract.
+    Why {
+        /// A `.coop` file, or a directory whose `.coop` files form one model.
+        path: PathBuf,
+        /// An order's name; or an agency's name followed by a contract's.
+        #[arg(required = true, num_args = 1..=2)]
+        names: Vec<String>,
+        /// Judge as of this date (YYYY-MM-DD); today by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+        format: WhyFormat,
+    },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
@@ -85,6 +98,12 @@ enum CheckFormat {
     Github,
     /// JUnit XML, one test case per file, on standard output.
     Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum WhyFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -138,6 +157,12 @@ pub fn run(arguments: Arguments) -> ExitCode {
             output.as_deref(),
             color,
         ),
+        Command::Why {
+            path,
+            names,
+            as_of,
+            format,
+        } => why(&path, &names, as_of, format, color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -234,6 +259,97 @@ fn report(
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
         None => write_stdout(&text),
+    }
+}
+
+fn why(
+    path: &std::path::Path,
+    names: &[String],
+    as_of: Option<Date>,
+    format: WhyFormat,
+    color: bool,
+) -> u8 {
+    let sources = match coop::load::load(&[path.to_path_buf()]) {
+        Ok(sources) => sources,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let (model, diagnostics) = coop::check_sources(&sources);
+    let Some(model) = model else {
+        print_diagnostics(&diagnostics, &sources, color);
+        write_stderr(&format!(
+            "nothing to explain: the model has {}\n",
+            diagnostic::summary(&diagnostics)
+        ));
+        return ERRORS_FOUND;
+    };
+    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
+    let text = match names {
+        [order] => {
+            let Some(explanation) = coop::report::why::order(&model, &evaluation, &sources, order)
+            else {
+                let names = model
+                    .orders
+                    .iter()
+                    .map(|order| order.header.name.value.as_str());
+                return unknown_name("order", order, names);
+            };
+            match format {
+                WhyFormat::Text => coop::report::why::order_text(&explanation),
+                WhyFormat::Json => to_json(&explanation),
+            }
+        }
+        [agency, contract] => {
+            let Some(agency_id) = model
+                .agencies
+                .iter()
+                .position(|declared| declared.header.name.value == *agency)
+            else {
+                let names = model
+                    .agencies
+                    .iter()
+                    .map(|agency| agency.header.name.value.as_str());
+                return unknown_name("agency", agency, names);
+            };
+            let Some(contract_id) = model
+                .contracts
+                .iter()
+                .position(|declared| declared.header.name.value == *contract)
+            else {
+                let names = model
+                    .contracts
+                    .iter()
+                    .map(|contract| contract.header.name.value.as_str());
+                return unknown_name("contract", contract, names);
+            };
+            let explanation = coop::report::why::binding(
+                &model,
+                &evaluation,
+                &sources,
+                coop::model::AgencyId(agency_id),
+                coop::model::ContractId(contract_id),
+            );
+            match format {
+                WhyFormat::Text => coop::report::why::binding_text(&explanation),
+                WhyFormat::Json => to_json(&explanation),
+            }
+        }
+        _ => return usage_error("name an order, or an agency and a contract"),
+    };
+    write_stdout(&text)
+}
+
+fn unknown_name<'a>(kind: &str, name: &str, candidates: impl Iterator<Item = &'a str>) -> u8 {
+    let help = match coop::check::suggest(name, candidates) {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
+        None => format!("name an {kind} the model declares"),
+    };
+    usage_error(&format!("the model has no {kind} `{name}`\n  help: {help}"))
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => json + "\n",
+        Err(error) => unreachable!("explanations are plain data and always serialise: {error}"),
     }
 }
 

@@ -472,3 +472,63 @@ fn a_large_markdown_report_is_summarised_to_fit_a_comment() {
         &markdown[markdown.len() - 500..]
     );
 }
+
+#[test]
+fn why_explains_orders_and_bindings() {
+    let denied = coop(&[
+        "why",
+        "examples/piggyback-trucks.coop",
+        "lkw_feb_2025",
+        "--as-of",
+        "2025-12-31",
+    ]);
+    assert_eq!(denied.status.code(), Some(0), "{}", stderr(&denied));
+    let text = stdout(&denied);
+    assert!(text.starts_with("order lkw_feb_2025: denied"), "{text}");
+    assert!(
+        text.contains("✗ may piggyback: access instrument `lakewood_ila` not in force"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[access-not-in-force, examples/piggyback-trucks.coop:173]"),
+        "{text}"
+    );
+    assert!(text.contains("✓ dated within the term"), "{text}");
+
+    let bound = coop(&[
+        "why",
+        "examples/piggyback-trucks.coop",
+        "tacoma",
+        "pc_24_07",
+        "--as-of",
+        "2025-12-31",
+    ]);
+    assert!(
+        stdout(&bound)
+            .starts_with("tacoma is bound to pc_24_07 by piggyback, 2024-07-10 to 2027-03-31"),
+        "{}",
+        stdout(&bound)
+    );
+
+    let json = coop(&[
+        "why",
+        "examples/piggyback-trucks.coop",
+        "fife",
+        "pc_24_07",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(value["bound"], false);
+    assert_eq!(value["orders"][0]["codes"][0], "access-not-for-order");
+
+    let unknown = coop(&["why", "examples/piggyback-trucks.coop", "tac_204"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean `tac_2024`?"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -41,6 +41,22 @@ pub struct Judgment {
     pub tally: Tally,
     /// Empty when the order is permitted.
     pub reasons: Vec<Diagnostic>,
+    /// Every check made, passed or failed, in the order they were made: the derivation that
+    /// `coop why` shows.
+    pub steps: Vec<Step>,
+}
+
+/// One check of an order and its outcome.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// What was checked, e.g. "dated within the term".
+    pub check: &'static str,
+    /// The code of the finding when the check failed.
+    pub failed: Option<crate::codes::Code>,
+    /// The facts that decided it, in words.
+    pub detail: String,
+    /// Where those facts are written.
+    pub place: crate::source::Span,
 }
 
 /// What has been bought under one contract, by whom.

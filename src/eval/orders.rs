@@ -3,13 +3,13 @@
 use rust_decimal::Decimal;
 
 use super::volumes::{Tally, amount_of};
-use super::{Basis, ContractUse, Judgment};
+use super::{Basis, ContractUse, Judgment, Step};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     Contract, LineItem, Model, Order, OrderId, PiggybackClause, Solicitation, Volume,
 };
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::values::{Money, format_quantity};
 
 /// Judges an order, given the permitted volume ordered under its contract before it.
@@ -27,14 +27,97 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     };
     let tally = Tally::of_lines(&order.lines);
     let mut reasons = Vec::new();
+    let mut steps = vec![Step {
+        check: "who is ordering",
+        failed: None,
+        detail: basis_detail(model, order, solicitation, basis),
+        place: order.buyer.span,
+    }];
+    let mut checked = |check: &'static str,
+                       reasons: &mut Vec<Diagnostic>,
+                       before: usize,
+                       detail: String,
+                       place: Span| {
+        if reasons.len() == before {
+            steps.push(Step {
+                check,
+                failed: None,
+                detail,
+                place,
+            });
+        }
+        for reason in &reasons[before..] {
+            steps.push(Step {
+                check,
+                failed: Some(reason.code),
+                detail: reason.message.clone(),
+                place: reason.primary.span,
+            });
+        }
+    };
+    let before = reasons.len();
     if basis == Basis::Piggyback {
         piggyback_standing(model, order, contract, solicitation, &mut reasons);
+        checked(
+            "may piggyback",
+            &mut reasons,
+            before,
+            standing_detail(model, order, contract, solicitation),
+            order.contract.span,
+        );
     } else {
         instrument_for_order(model, order, solicitation, &mut reasons);
+        if order.via.is_some() || reasons.len() > before {
+            checked(
+                "names the buyer's own instrument",
+                &mut reasons,
+                before,
+                "the instrument named admits the buyer and covers the contract".to_string(),
+                order.contract.span,
+            );
+        }
     }
+    let before = reasons.len();
     within_term(order, contract, &mut reasons);
+    let end = contract.end_as_of(order.date.value);
+    checked(
+        "dated within the term",
+        &mut reasons,
+        before,
+        format!(
+            "{} is within {} to {end}, counting the options exercised by then",
+            order.date.value, contract.term.start
+        ),
+        contract.term.span,
+    );
+    let before = reasons.len();
     lines_on_contract(order, contract, solicitation, &mut reasons);
+    checked(
+        "items and prices on the contract",
+        &mut reasons,
+        before,
+        lines_detail(order, contract, solicitation),
+        order.header.name.span,
+    );
+    let before = reasons.len();
     clauses_on_contract(model, order, contract, &mut reasons);
+    let clauses = if order.requests.is_empty() {
+        "no clause requested".to_string()
+    } else {
+        let names: Vec<&str> = order
+            .requests
+            .iter()
+            .map(|clause| clause.value.as_str())
+            .collect();
+        format!("{} requested, and the contract has it", names.join(", "))
+    };
+    checked(
+        "only the contract's terms",
+        &mut reasons,
+        before,
+        clauses,
+        order.header.name.span,
+    );
     if let Some(maximum) = &solicitation.maximum {
         let limit = CumulativeLimit {
             code: Code::MaximumExceeded,
@@ -44,7 +127,15 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
             related: "the maximum stated by the solicitation",
             help: "orders of all users together may not exceed the maximum; a new solicitation is needed for more",
         };
+        let before = reasons.len();
         reasons.extend(limit.exceeded_by(order, &usage.total, &tally, solicitation));
+        checked(
+            "within the maximum",
+            &mut reasons,
+            before,
+            limit.within(&usage.total, &tally, solicitation),
+            maximum.span,
+        );
     }
     if basis == Basis::Piggyback
         && let Some(PiggybackClause {
@@ -60,14 +151,110 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
             related: "the piggyback ceiling",
             help: "the ceiling caps all piggyback orders together; this order does not fit under it",
         };
+        let before = reasons.len();
         reasons.extend(limit.exceeded_by(order, &usage.piggyback, &tally, solicitation));
+        checked(
+            "within the piggyback ceiling",
+            &mut reasons,
+            before,
+            limit.within(&usage.piggyback, &tally, solicitation),
+            ceiling.span,
+        );
     }
     Judgment {
         order: id,
         basis,
         tally,
         reasons,
+        steps,
     }
+}
+
+fn basis_detail(model: &Model, order: &Order, solicitation: &Solicitation, basis: Basis) -> String {
+    let buyer = model.agency(order.buyer.value).header.display_name();
+    let lead = model.agency(solicitation.lead).header.display_name();
+    match basis {
+        Basis::Lead => format!(
+            "{buyer} led solicitation `{}`: the lead",
+            solicitation.header.name.value
+        ),
+        Basis::JointParticipant => format!(
+            "{buyer} is a joint participant of solicitation `{}`",
+            solicitation.header.name.value
+        ),
+        Basis::Piggyback => format!(
+            "{buyer} is neither the lead ({lead}) nor a joint participant of solicitation `{}`: a piggyback order",
+            solicitation.header.name.value
+        ),
+    }
+}
+
+/// The facts that let a non-party use the contract, when they all hold.
+fn standing_detail(
+    model: &Model,
+    order: &Order,
+    contract: &Contract,
+    solicitation: &Solicitation,
+) -> String {
+    let mut facts = vec![
+        format!(
+            "solicitation `{}` stated cooperative use",
+            solicitation.header.name.value
+        ),
+        format!(
+            "contract `{}` is open to piggyback use",
+            contract.header.name.value
+        ),
+    ];
+    let buyer = model.agency(order.buyer.value);
+    if contract
+        .piggyback
+        .as_ref()
+        .is_some_and(|clause| clause.eligibility.is_some())
+    {
+        facts.push(format!(
+            "{} ({} in {}) meets `open_to`",
+            buyer.header.display_name(),
+            buyer.kind.as_str(),
+            buyer.jurisdiction
+        ));
+    }
+    if let Some(via) = &order.via {
+        let instrument = model.instrument(via.value);
+        let from = instrument
+            .in_force_from()
+            .map(|date| date.to_string())
+            .unwrap_or_default();
+        facts.push(format!(
+            "access instrument `{}` ({}) admits the buyer, covers the contract and is in force from {from}",
+            instrument.header.name.value,
+            instrument.kind.as_str().replace('_', " ")
+        ));
+    }
+    facts.join("; ")
+}
+
+fn lines_detail(order: &Order, contract: &Contract, solicitation: &Solicitation) -> String {
+    let lines: Vec<String> = order
+        .lines
+        .iter()
+        .filter_map(|line| match line.item {
+            LineItem::InScope(item) => {
+                let price = contract.unit_price(item, line.quantity)?;
+                let declared = solicitation.item(item);
+                Some(format!(
+                    "{} {} {} at {} (contract price {})",
+                    declared.name.value,
+                    format_quantity(line.quantity),
+                    declared.unit,
+                    line.unit_price,
+                    price.unit_price
+                ))
+            }
+            LineItem::OutOfScope(_) => None,
+        })
+        .collect();
+    lines.join("; ")
 }
 
 /// A limit on the volume of many orders together (a maximum, a ceiling), counted in date order.
@@ -82,6 +269,21 @@ struct CumulativeLimit<'a> {
 }
 
 impl CumulativeLimit<'_> {
+    /// "3 truck ordered before + 1 truck here, within 20 truck"
+    fn within(&self, before: &Tally, this: &Tally, solicitation: &Solicitation) -> String {
+        let limit = &self.limit.value;
+        format!(
+            "{} ordered before + {} here, within {}",
+            describe_like(
+                before.measured_like(limit, solicitation),
+                limit,
+                solicitation
+            ),
+            describe_like(this.measured_like(limit, solicitation), limit, solicitation),
+            describe(limit, solicitation)
+        )
+    }
+
     /// A finding when the volume permitted before an order plus the order's exceeds the limit.
     fn exceeded_by(
         &self,

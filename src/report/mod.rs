@@ -6,6 +6,7 @@ pub mod html;
 pub mod markdown;
 mod negotiation;
 pub mod text;
+pub mod why;
 
 use serde::{Deserialize, Serialize};
 
