@@ -175,11 +175,11 @@ fn check(
     deny: Option<Deny>,
     color: bool,
 ) -> u8 {
-    let sources = match coop::load::load(paths) {
+    let mut sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let (model, mut diagnostics) = coop::check_sources(&sources);
+    let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let as_of = as_of.unwrap_or_else(today);
     let mut later_orders = 0;
     if let Some(model) = &model {
@@ -232,11 +232,11 @@ fn report(
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
-    let sources = match coop::load::load(paths) {
+    let mut sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let (model, diagnostics) = coop::check_sources(&sources);
+    let (model, diagnostics) = coop::check_sources(&mut sources);
     print_diagnostics(&diagnostics, &sources, color);
     let Some(model) = model else {
         write_stderr(&format!(
@@ -269,11 +269,11 @@ fn why(
     format: WhyFormat,
     color: bool,
 ) -> u8 {
-    let sources = match coop::load::load(&[path.to_path_buf()]) {
+    let mut sources = match coop::load::load(&[path.to_path_buf()]) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let (model, diagnostics) = coop::check_sources(&sources);
+    let (model, diagnostics) = coop::check_sources(&mut sources);
     let Some(model) = model else {
         print_diagnostics(&diagnostics, &sources, color);
         write_stderr(&format!(

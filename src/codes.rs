@@ -54,6 +54,9 @@ codes! {
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";
     EmptyModel = "empty-model", Warning, "the model declares nothing";
+    UseNotFound = "use-not-found", Error, "a `use` names a file that does not exist";
+    UseOutsideModel = "use-outside-model", Error, "a `use` names a file outside the model's directory";
+    UseCycle = "use-cycle", Error, "files that `use` each other in a cycle";
     NestingTooDeep = "nesting-too-deep", Error, "brackets nested too deep, or a condition too long, to read safely";
     // Names.
     UndefinedName = "undefined-name", Error, "a name that is not declared";

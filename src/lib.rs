@@ -20,21 +20,34 @@ use diagnostic::{Diagnostic, Diagnostics};
 use model::Model;
 use source::SourceMap;
 
-/// Parses and checks every file of a model. Every file is parsed even when one has a syntax
-/// error; checking needs all of them, so it runs only when all parsed, and only when every
-/// literal could be read (an impossible date would otherwise set off false findings).
-pub fn check_sources(sources: &SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
+/// Parses and checks every file of a model, following `use`s to the files they name (loading
+/// each file once). Every file is parsed even when one has a syntax error; checking needs all of
+/// them, so it runs only when all parsed, and only when every literal could be read (an
+/// impossible date would otherwise set off false findings).
+pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
+    let mut uses = Vec::new();
     let mut all_parsed = true;
-    for (id, _) in sources.files() {
+    let mut next = 0;
+    while next < sources.len() {
+        let id = source::FileId(next as u32);
+        next += 1;
         let (file, found) = syntax::parse(sources, id);
         diagnostics.extend(found);
-        match file {
-            Some(file) => files.push(file),
-            None => all_parsed = false,
+        let Some(file) = file else {
+            all_parsed = false;
+            continue;
+        };
+        for used in &file.uses {
+            match load::resolve_use(sources, id, used) {
+                Ok(target) => uses.push((id, target, used.path.span)),
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
         }
+        files.push(file);
     }
+    diagnostics.extend(load::use_cycles(&uses, sources));
     if !all_parsed || diagnostics.has_errors() {
         return (None, diagnostics.into_sorted());
     }

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::source::SourceMap;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::Use;
 
 /// A problem reading the model's files: a usage or I/O problem, not a finding about the model.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,6 +62,19 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     let mut seen = HashSet::new();
     found.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     let mut sources = SourceMap::new();
+    if let Some(first) = paths.first() {
+        let directory = if first.is_dir() {
+            Some(first.as_path())
+        } else {
+            first.parent()
+        };
+        let directory = match directory {
+            Some(directory) if !directory.as_os_str().is_empty() => directory,
+            _ => Path::new("."),
+        };
+        sources.root = std::fs::canonicalize(directory).ok();
+        sources.root_name = display_name(directory);
+    }
     for path in found {
         let bytes = std::fs::read(&path).map_err(|error| LoadError {
             message: format!(
@@ -71,6 +87,156 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
         sources.add_bytes(display_name(&path), path, bytes);
     }
     Ok(sources)
+}
+
+/// Resolves a `use` of the file `from` to a file of the model, loading it when it is new. The
+/// path is relative to the using file and must stay within the model's root.
+pub fn resolve_use(
+    sources: &mut SourceMap,
+    from: FileId,
+    used: &Use,
+) -> Result<FileId, Diagnostic> {
+    let using = sources.file(from).path.clone();
+    let directory = using
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let target = directory.join(&used.path.value);
+    // Outside the root by its path alone, whether or not the file exists; then, once it exists,
+    // outside by where its links lead.
+    let lexical = std::fs::canonicalize(directory)
+        .map(|directory| lexically_joined(&directory, Path::new(&used.path.value)));
+    let canonical = std::fs::canonicalize(&target).ok();
+    let outside = |path: &Path| {
+        sources
+            .root
+            .as_ref()
+            .is_some_and(|root| !path.starts_with(root))
+    };
+    if lexical.as_deref().is_ok_and(outside) || canonical.as_deref().is_some_and(outside) {
+        let root = &sources.root_name;
+        return Err(Diagnostic::new(
+            Code::UseOutsideModel,
+            format!("`{}` is outside the model's directory `{root}`", used.path.value),
+            used.path.span,
+            "outside the model",
+        )
+        .with_help("a model's files live in one directory and below it; copy the file in, or name the larger directory"));
+    }
+    let canonical = canonical.ok_or_else(|| not_found(&target, used))?;
+    if let Some(id) = sources.find(&canonical) {
+        return Ok(id);
+    }
+    if !canonical.is_file() {
+        return Err(not_found(&target, used));
+    }
+    let bytes = std::fs::read(&canonical).map_err(|_| not_found(&target, used))?;
+    Ok(sources.add_bytes(display_name(&target), target, bytes))
+}
+
+/// `base` joined with `path`, with `.` and `..` resolved by the path's text alone.
+fn lexically_joined(base: &Path, path: &Path) -> PathBuf {
+    let mut joined = base.to_path_buf();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                joined.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => joined.push(other.as_os_str()),
+        }
+    }
+    joined
+}
+
+/// The file a `use` names is missing: suggest a `.coop` file with a close name in the directory
+/// it points into, written as the `use` would write it.
+fn not_found(target: &Path, used: &Use) -> Diagnostic {
+    let written_directory = match used.path.value.rsplit_once('/') {
+        Some((directory, _)) => format!("{directory}/"),
+        None => String::new(),
+    };
+    let siblings: Vec<String> = target
+        .parent()
+        .and_then(|directory| std::fs::read_dir(directory).ok())
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".coop"))
+                .map(|name| format!("{written_directory}{name}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let diagnostic = Diagnostic::new(
+        Code::UseNotFound,
+        format!("no file `{}` next to this one", used.path.value),
+        used.path.span,
+        "not found",
+    );
+    match crate::check::suggest(&used.path.value, siblings.iter().map(String::as_str)) {
+        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+        None => diagnostic.with_help(
+            "a `use` path is relative to the file that names it, such as `use \"agencies.coop\"`",
+        ),
+    }
+}
+
+/// A diagnostic for each cycle of `use`s, shown through every file on it.
+pub fn use_cycles(edges: &[(FileId, FileId, Span)], sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut reported: HashSet<Vec<FileId>> = HashSet::new();
+    for (start, _, _) in edges {
+        // Depth-first from each file, following uses, looking for a way back to it.
+        let mut stack: Vec<(FileId, Vec<usize>)> = vec![(*start, Vec::new())];
+        let mut seen = HashSet::new();
+        while let Some((file, path)) = stack.pop() {
+            for (index, (from, to, _)) in edges.iter().enumerate() {
+                if *from != file {
+                    continue;
+                }
+                let mut next_path = path.clone();
+                next_path.push(index);
+                if to == start {
+                    let mut members: Vec<FileId> =
+                        next_path.iter().map(|edge| edges[*edge].0).collect();
+                    members.sort();
+                    if reported.insert(members) {
+                        diagnostics.push(cycle_diagnostic(&next_path, edges, sources));
+                    }
+                } else if seen.insert(*to) {
+                    stack.push((*to, next_path));
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+fn cycle_diagnostic(
+    path: &[usize],
+    edges: &[(FileId, FileId, Span)],
+    sources: &SourceMap,
+) -> Diagnostic {
+    let names: Vec<&str> = path
+        .iter()
+        .map(|edge| sources.file(edges[*edge].0).name.as_str())
+        .chain(std::iter::once(
+            sources.file(edges[path[0]].0).name.as_str(),
+        ))
+        .collect();
+    let first = edges[path[0]].2;
+    let mut diagnostic = Diagnostic::new(
+        Code::UseCycle,
+        format!("files use each other in a cycle: {}", names.join(" → ")),
+        first,
+        "the cycle starts here",
+    )
+    .with_help("a model's files may share one directory without naming each other; remove one `use` of the cycle");
+    for edge in &path[1..] {
+        diagnostic = diagnostic.with_related(edges[*edge].2, "and continues here");
+    }
+    diagnostic
 }
 
 /// Adds the `.coop` files below a directory to `found`, and returns how many there are. Each

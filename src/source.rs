@@ -44,6 +44,11 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// The directory `use` paths must stay within: the directory given, or the first file's
+    /// (resolved, for comparing paths).
+    pub root: Option<PathBuf>,
+    /// That directory as the user gave it, for messages.
+    pub root_name: String,
 }
 
 impl SourceFile {
@@ -183,6 +188,16 @@ impl SourceMap {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// The file already loaded from this path (compared after resolving links), if any.
+    pub fn find(&self, path: &std::path::Path) -> Option<FileId> {
+        let wanted = std::fs::canonicalize(path).ok()?;
+        self.files()
+            .find(|(_, file)| {
+                std::fs::canonicalize(&file.path).is_ok_and(|canonical| canonical == wanted)
+            })
+            .map(|(id, _)| id)
     }
 
     /// The text a span covers.

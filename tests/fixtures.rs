@@ -158,8 +158,9 @@ fn every_explanation_example_produces_its_code() {
     let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("explanation-examples");
     std::fs::create_dir_all(&directory).expect("scratch directory");
     let mut failures = Vec::new();
-    // A page can only show valid UTF-8, so this one's example is the fixture `not-utf8.coop`.
-    let shown_by_fixture_only = [Code::InvalidEncoding];
+    // A page can only show valid UTF-8, and one file, so these are shown by fixtures instead:
+    // `not-utf8.coop` and `use-cycle.coop`.
+    let shown_by_fixture_only = [Code::InvalidEncoding, Code::UseCycle];
     for code in Code::ALL
         .iter()
         .filter(|code| !shown_by_fixture_only.contains(code))

@@ -14,7 +14,7 @@ fn run(files: &[(String, String)], as_of: Date) -> Option<String> {
     for (name, text) in files {
         sources.add(name.clone(), PathBuf::from(name), text.clone());
     }
-    let (model, mut diagnostics) = coop::check_sources(&sources);
+    let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let report = model.map(|model| {
         let evaluation = coop::eval::evaluate(&model, as_of);
         let report = coop::report::build(

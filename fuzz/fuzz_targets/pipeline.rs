@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let mut sources = coop::source::SourceMap::new();
     sources.add_bytes("fuzz.coop", "fuzz.coop".into(), data.to_vec());
-    let (model, check_findings) = coop::check_sources(&sources);
+    let (model, check_findings) = coop::check_sources(&mut sources);
     let mut diagnostics = check_findings.clone();
     if let Some(model) = &model {
         for as_of in ["2000-01-01", "2025-06-30", "2099-12-31"] {

@@ -15,7 +15,18 @@ pub type Name = Spanned<String>;
 #[derive(Clone, Debug, PartialEq)]
 pub struct File {
     pub file: FileId,
+    /// The other files this one names with `use`, in the order written.
+    pub uses: Vec<Use>,
     pub declarations: Vec<Declaration>,
+}
+
+/// `use "agencies.coop"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Use {
+    /// The path as written, relative to the file that names it.
+    pub path: Spanned<String>,
+    /// The whole declaration.
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]

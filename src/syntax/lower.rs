@@ -25,12 +25,23 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             .op(Op::infix(Rule::kw_and, Assoc::Left))
             .op(Op::prefix(Rule::kw_not)),
     };
-    let declarations = pair
-        .into_inner()
-        .filter(|pair| pair.as_rule() != Rule::EOI)
-        .map(|pair| lowerer.declaration(pair))
-        .collect();
-    (File { file, declarations }, lowerer.diagnostics)
+    let mut uses = Vec::new();
+    let mut declarations = Vec::new();
+    for pair in pair.into_inner() {
+        match pair.as_rule() {
+            Rule::EOI => {}
+            Rule::use_declaration => uses.push(lowerer.use_declaration(pair)),
+            _ => declarations.push(lowerer.declaration(pair)),
+        }
+    }
+    (
+        File {
+            file,
+            uses,
+            declarations,
+        },
+        lowerer.diagnostics,
+    )
 }
 
 struct Lowerer {
@@ -42,6 +53,14 @@ struct Lowerer {
 impl Lowerer {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         span(self.file, pair)
+    }
+
+    fn use_declaration(&mut self, pair: Pair<'_, Rule>) -> Use {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let path = self.string(next(&mut inner));
+        Use { path, span }
     }
 
     fn declaration(&mut self, pair: Pair<'_, Rule>) -> Declaration {

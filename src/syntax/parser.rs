@@ -191,6 +191,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::via_field | Rule::kw_via => "`via`",
         Rule::line_field | Rule::kw_line => "`line`",
         Rule::requests_field | Rule::kw_requests => "`requests`",
+        Rule::use_declaration | Rule::kw_use => "`use`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
         Rule::kw_not => "`not`",
@@ -205,7 +206,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_online => "`online`",
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
-        Rule::file => "a declaration (`agency`, `solicitation`, `contract`, `access` or `order`)",
+        Rule::file => {
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order` or `use`)"
+        }
         Rule::identifier_list
         | Rule::jurisdiction_list
         | Rule::WHITESPACE

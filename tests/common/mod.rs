@@ -47,9 +47,9 @@ pub struct Analysis {
 }
 
 pub fn analyse(path: &Path) -> Analysis {
-    let sources = coop::load::load(&[relative(path)]).expect("fixture loads");
+    let mut sources = coop::load::load(&[relative(path)]).expect("fixture loads");
     let as_of = as_of(&sources.file(coop::source::FileId(0)).text);
-    let (model, check_diagnostics) = coop::check_sources(&sources);
+    let (model, check_diagnostics) = coop::check_sources(&mut sources);
     let mut diagnostics = check_diagnostics.clone();
     if let Some(model) = &model {
         let evaluation = coop::eval::evaluate(model, as_of);
