@@ -44,6 +44,13 @@ impl Money {
             amount,
         }
     }
+
+    /// An amount as reports state it: rounded to the cent, always with two decimals.
+    pub fn in_cents(currency: impl Into<String>, amount: Decimal) -> Money {
+        let mut amount = amount.round_dp(2);
+        amount.rescale(2);
+        Money::new(currency, amount)
+    }
 }
 
 impl fmt::Display for Money {

@@ -45,12 +45,12 @@ pub fn build(
                     .via
                     .map(|via| model.instrument(via.value).header.name.value.clone()),
                 // Priced in its lines' currency (the contract's, when the contract prices anything).
-                value: Some(Money::new(
+                value: Some(Money::in_cents(
                     order.lines.first().map_or_else(
                         || money(contract, Decimal::ZERO).currency,
                         |line| line.unit_price.currency.clone(),
                     ),
-                    judgment.tally.value.round_dp(2),
+                    judgment.tally.value,
                 )),
                 location: location(sources, order.header.name.span),
                 reasons: judgment
@@ -494,7 +494,7 @@ fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
 fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
         Volume::Money(money) => {
-            Amount::Money(Money::new(money.currency.clone(), amount.round_dp(2)))
+            Amount::Money(Money::in_cents(money.currency.clone(), amount))
         }
         Volume::Quantity { measure, .. } => Amount::Quantity {
             quantity: amount,
@@ -525,12 +525,12 @@ pub(super) fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<A
 
 /// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
 pub(super) fn money(contract: &Contract, amount: Decimal) -> Money {
-    Money::new(
+    Money::in_cents(
         contract
             .currency
             .clone()
             .unwrap_or_else(|| "XXX".to_string()),
-        amount.round_dp(2),
+        amount,
     )
 }
 
