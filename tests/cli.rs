@@ -532,3 +532,19 @@ fn why_explains_orders_and_bindings() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn a_closed_output_stream_is_not_a_crash() {
+    // As in `coop check ... 2>&1 | head -1`: the reader goes away before Coop has written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(["check", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the coop binary runs");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().expect("coop exits");
+    assert_eq!(status.code(), Some(1), "a closed pipe must not turn into a panic (101)");
+}
