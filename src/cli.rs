@@ -56,6 +56,20 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Run the tests written in the model's files (`test "name" { expect ... }`).
+    Test {
+        /// `.coop` files, or directories whose `.coop` files form one model.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Judge tests without their own date as of this date (YYYY-MM-DD); today by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Run only the tests whose names contain this text.
+        #[arg(long, default_value = "")]
+        filter: String,
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+    },
     /// Show why an order was decided as it was, or why an agency is (not) bound to a contract.
     Why {
         /// A `.coop` file, or a directory whose `.coop` files form one model.
@@ -97,6 +111,13 @@ enum CheckFormat {
     /// GitHub Actions annotations, on standard output.
     Github,
     /// JUnit XML, one test case per file, on standard output.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TestFormat {
+    Text,
+    Json,
     Junit,
 }
 
@@ -157,6 +178,12 @@ pub fn run(arguments: Arguments) -> ExitCode {
             output.as_deref(),
             color,
         ),
+        Command::Test {
+            paths,
+            as_of,
+            filter,
+            format,
+        } => run_tests(&paths, as_of, &filter, format, color),
         Command::Why {
             path,
             names,
@@ -259,6 +286,47 @@ fn report(
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
         None => write_stdout(&text),
+    }
+}
+
+fn run_tests(
+    paths: &[PathBuf],
+    as_of: Option<Date>,
+    filter: &str,
+    format: TestFormat,
+    color: bool,
+) -> u8 {
+    let mut sources = match coop::load::load(paths) {
+        Ok(sources) => sources,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let (model, diagnostics) = coop::check_sources(&mut sources);
+    let Some(model) = model else {
+        print_diagnostics(&diagnostics, &sources, color);
+        write_stderr(&format!(
+            "no tests run: the model has {}\n",
+            diagnostic::summary(&diagnostics)
+        ));
+        return ERRORS_FOUND;
+    };
+    let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
+    if outcomes.is_empty() {
+        let what = if filter.is_empty() {
+            "the model has no tests".to_string()
+        } else {
+            format!("no test's name contains `{filter}`")
+        };
+        write_stderr(&format!("{what}\n"));
+    }
+    let results = coop::report::test_results::results(&outcomes, &sources);
+    let output = match format {
+        TestFormat::Text => coop::report::test_results::text(&results),
+        TestFormat::Json => coop::report::test_results::json(&results),
+        TestFormat::Junit => coop::report::test_results::junit(&results),
+    };
+    match write_stdout(&output) {
+        SUCCESS if results.failed > 0 => ERRORS_FOUND,
+        code => code,
     }
 }
 

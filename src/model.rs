@@ -15,6 +15,54 @@ pub struct Model {
     pub contracts: Vec<Contract>,
     pub instruments: Vec<AccessInstrument>,
     pub orders: Vec<Order>,
+    /// The tests `coop test` runs, in the order written; no other command looks at them.
+    pub tests: Vec<Test>,
+}
+
+/// A named set of expectations about the model's meaning, judged as of a date.
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub name: Spanned<String>,
+    /// The date the test judges the model at; the command's `--as-of` when absent.
+    pub as_of: Option<Date>,
+    pub expectations: Vec<Spanned<Expectation>>,
+}
+
+/// One expectation of a test.
+#[derive(Clone, Debug)]
+pub enum Expectation {
+    /// Orders are named, since their place in the model follows their dates.
+    OrderPermitted(Spanned<String>),
+    OrderDenied {
+        order: Spanned<String>,
+        codes: Vec<crate::codes::Code>,
+    },
+    Bound {
+        agency: AgencyId,
+        contract: ContractId,
+        basis: Option<ExpectedBasis>,
+    },
+    NotBound {
+        agency: AgencyId,
+        contract: ContractId,
+    },
+    Owes {
+        agency: AgencyId,
+        duty: DutyKind,
+        contract: ContractId,
+    },
+    Ordered {
+        contract: ContractId,
+        amount: Volume,
+    },
+}
+
+/// The basis a test expects a binding to have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpectedBasis {
+    Lead,
+    JointParticipant,
+    Piggyback,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -298,6 +346,15 @@ closed_set! {
         InformationTechnology = "information_technology",
         Security = "security",
         DisasterRecovery = "disaster_recovery",
+    }
+}
+
+closed_set! {
+    /// The duties a test can expect a binding to carry.
+    DutyKind {
+        AdminFee = "admin_fee",
+        Fee = "fee",
+        Commitment = "commitment",
     }
 }
 

@@ -537,7 +537,12 @@ fn why_explains_orders_and_bindings() {
 fn a_closed_output_stream_is_not_a_crash() {
     // As in `coop check ... 2>&1 | head -1`: the reader goes away before Coop has written.
     let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args(["check", "tests/fixtures/err/denials.coop", "--as-of", "2026-06-30"])
+        .args([
+            "check",
+            "tests/fixtures/err/denials.coop",
+            "--as-of",
+            "2026-06-30",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -546,5 +551,62 @@ fn a_closed_output_stream_is_not_a_crash() {
     drop(child.stdout.take());
     drop(child.stderr.take());
     let status = child.wait().expect("coop exits");
-    assert_eq!(status.code(), Some(1), "a closed pipe must not turn into a panic (101)");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "a closed pipe must not turn into a panic (101)"
+    );
+}
+
+#[test]
+fn coop_test_runs_the_model_tests() {
+    let passing = coop(&["test", "examples/piggyback-trucks.coop"]);
+    assert_eq!(passing.status.code(), Some(0), "{}", stderr(&passing));
+    assert!(
+        stdout(&passing).contains("3 tests: 3 passed, 0 failed"),
+        "{}",
+        stdout(&passing)
+    );
+
+    let directory = scratch("failing-test");
+    let mut model = std::fs::read_to_string("examples/piggyback-trucks.coop").expect("example");
+    model.push_str(
+        "\ntest \"a wrong belief\" as of 2025-12-31 {\n  expect order lkw_feb_2025 permitted\n}\n",
+    );
+    let file = directory.join("model.coop");
+    std::fs::write(&file, model).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let failing = coop(&["test", path, "--filter", "wrong"]);
+    assert_eq!(failing.status.code(), Some(1));
+    let text = stdout(&failing);
+    assert!(
+        text.contains("test \"a wrong belief\" (as of 2025-12-31) ... FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected: order lkw_feb_2025 permitted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("actual: denied with access-not-in-force"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "because: access-not-in-force: access instrument `lakewood_ila` not in force"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1 test: 0 passed, 1 failed"), "{text}");
+
+    let junit = coop(&["test", path, "--format", "junit"]);
+    let report =
+        quick_junit::Report::deserialize_from_str(&stdout(&junit)).expect("valid JUnit XML");
+    assert_eq!((report.tests, report.failures), (4, 1));
+    let json = coop(&["test", path, "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(
+        (value["passed"].as_u64(), value["failed"].as_u64()),
+        (Some(3), Some(1))
+    );
 }

@@ -122,6 +122,7 @@ pub(super) fn build(
         .map(|block| checker.order(block, &solicitations, &contracts))
         .collect();
 
+    let tests = checker.tests(files, &solicitations, &contracts);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
@@ -142,6 +143,7 @@ pub(super) fn build(
         contracts: contracts.into_iter().flatten().collect(),
         instruments: instruments.into_iter().flatten().collect(),
         orders,
+        tests,
     })
 }
 
@@ -242,6 +244,187 @@ fn header<Field>(block: &Block<Field>) -> Header {
 }
 
 impl Checker<'_> {
+    /// Every test, with its references resolved; a test with an unresolved reference is left
+    /// out after its problems are reported (and the model, having errors, is not returned).
+    fn tests(
+        &mut self,
+        files: &[ast::File],
+        solicitations: &[Option<Solicitation>],
+        contracts: &[Option<Contract>],
+    ) -> Vec<Test> {
+        let mut tests: Vec<Test> = Vec::new();
+        for test in files.iter().flat_map(|file| &file.tests) {
+            if let Some(first) = tests
+                .iter()
+                .find(|earlier| earlier.name.value == test.name.value)
+            {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("two tests are named \"{}\"", test.name.value),
+                        test.name.span,
+                        "named again here",
+                    )
+                    .with_related(first.name.span, "first named here")
+                    .with_help("give each test its own name, so that `coop test --filter` and the results tell them apart"),
+                );
+                continue;
+            }
+            let expectations: Vec<Option<Spanned<Expectation>>> = test
+                .expectations
+                .iter()
+                .map(|expectation| {
+                    self.expectation(&expectation.value, solicitations, contracts)
+                        .map(|value| Spanned::new(value, expectation.span))
+                })
+                .collect();
+            if expectations.iter().all(Option::is_some) {
+                tests.push(Test {
+                    name: test.name.clone(),
+                    as_of: test.as_of.map(|date| date.value),
+                    expectations: expectations.into_iter().flatten().collect(),
+                });
+            }
+        }
+        tests
+    }
+
+    fn expectation(
+        &mut self,
+        expectation: &ast::Expectation,
+        solicitations: &[Option<Solicitation>],
+        contracts: &[Option<Contract>],
+    ) -> Option<Expectation> {
+        let agency = |checker: &mut Self, name: &Name| {
+            checker
+                .namespace
+                .resolve(
+                    name,
+                    DeclarationKind::Agency,
+                    "the expectation",
+                    checker.diagnostics,
+                )
+                .map(AgencyId)
+        };
+        let contract = |checker: &mut Self, name: &Name| {
+            checker
+                .namespace
+                .resolve(
+                    name,
+                    DeclarationKind::Contract,
+                    "the expectation",
+                    checker.diagnostics,
+                )
+                .map(ContractId)
+        };
+        Some(match expectation {
+            ast::Expectation::OrderPermitted(order) => {
+                self.namespace.resolve(
+                    order,
+                    DeclarationKind::Order,
+                    "the expectation",
+                    self.diagnostics,
+                )?;
+                Expectation::OrderPermitted(order.clone())
+            }
+            ast::Expectation::OrderDenied { order, codes } => {
+                let resolved = self.namespace.resolve(
+                    order,
+                    DeclarationKind::Order,
+                    "the expectation",
+                    self.diagnostics,
+                );
+                let mut known = Vec::new();
+                for code in codes {
+                    match crate::codes::Code::from_name(&code.value) {
+                        Some(found) => known.push(found),
+                        None => {
+                            let names: Vec<&str> = crate::codes::Code::ALL
+                                .iter()
+                                .map(|code| code.name())
+                                .collect();
+                            self.diagnostics
+                                .push(unknown_value(code, "a diagnostic code", &names));
+                        }
+                    }
+                }
+                resolved?;
+                if known.len() != codes.len() {
+                    return None;
+                }
+                Expectation::OrderDenied {
+                    order: order.clone(),
+                    codes: known,
+                }
+            }
+            ast::Expectation::Bound {
+                agency: agency_name,
+                contract: contract_name,
+                basis,
+            } => {
+                let agency = agency(self, agency_name);
+                let contract = contract(self, contract_name);
+                let basis = basis.as_ref().map(|basis| match basis.value.as_str() {
+                    "lead" => ExpectedBasis::Lead,
+                    "joint_participant" => ExpectedBasis::JointParticipant,
+                    _ => ExpectedBasis::Piggyback,
+                });
+                Expectation::Bound {
+                    agency: agency?,
+                    contract: contract?,
+                    basis,
+                }
+            }
+            ast::Expectation::NotBound {
+                agency: agency_name,
+                contract: contract_name,
+            } => {
+                let agency = agency(self, agency_name);
+                let contract = contract(self, contract_name);
+                Expectation::NotBound {
+                    agency: agency?,
+                    contract: contract?,
+                }
+            }
+            ast::Expectation::Owes {
+                agency: agency_name,
+                duty,
+                contract: contract_name,
+            } => {
+                let agency = agency(self, agency_name);
+                let contract = contract(self, contract_name);
+                let kind = DutyKind::from_name(&duty.value);
+                if kind.is_none() {
+                    let names: Vec<&str> = DutyKind::ALL.iter().map(|kind| kind.as_str()).collect();
+                    self.diagnostics.push(unknown_value(duty, "a duty", &names));
+                }
+                Expectation::Owes {
+                    agency: agency?,
+                    duty: kind?,
+                    contract: contract?,
+                }
+            }
+            ast::Expectation::Ordered {
+                contract: contract_name,
+                amount,
+            } => {
+                let id = contract(self, contract_name)?;
+                let built = contracts[id.0].as_ref()?;
+                let solicitation = solicitations[built.solicitation.0].as_ref()?;
+                let volume = self.volume(
+                    amount,
+                    &solicitation.items,
+                    &solicitation.header.name,
+                    "expected amount",
+                )?;
+                Expectation::Ordered {
+                    contract: id,
+                    amount: volume.value,
+                }
+            }
+        })
+    }
+
     fn agency(&mut self, block: &Block<ast::AgencyField>) -> Option<Agency> {
         let fields = Fields {
             block,

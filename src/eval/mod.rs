@@ -2,6 +2,7 @@
 //! pure functions of a checked model and an as-of date.
 
 mod bindings;
+pub mod expectations;
 mod orders;
 pub mod volumes;
 

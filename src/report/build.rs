@@ -493,9 +493,7 @@ fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
 
 fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
-        Volume::Money(money) => {
-            Amount::Money(Money::in_cents(money.currency.clone(), amount))
-        }
+        Volume::Money(money) => Amount::Money(Money::in_cents(money.currency.clone(), amount)),
         Volume::Quantity { measure, .. } => Amount::Quantity {
             quantity: amount,
             // An item's count is shown under the item's name, as it was written: `20 dump_truck`.

@@ -5,6 +5,7 @@ mod build;
 pub mod html;
 pub mod markdown;
 mod negotiation;
+pub mod test_results;
 pub mod text;
 pub mod why;
 

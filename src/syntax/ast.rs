@@ -18,6 +18,42 @@ pub struct File {
     /// The other files this one names with `use`, in the order written.
     pub uses: Vec<Use>,
     pub declarations: Vec<Declaration>,
+    /// The tests `coop test` runs, in the order written.
+    pub tests: Vec<Test>,
+}
+
+/// `test "name" as of 2026-01-01 { expect ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Test {
+    pub name: Spanned<String>,
+    pub as_of: Option<Spanned<Date>>,
+    pub expectations: Vec<Spanned<Expectation>>,
+    pub span: Span,
+}
+
+/// One thing a test expects of the model's meaning.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expectation {
+    /// `expect order X permitted`
+    OrderPermitted(Name),
+    /// `expect order X denied [with code, code]`
+    OrderDenied { order: Name, codes: Vec<Name> },
+    /// `expect agency A bound to C [as lead | as joint_participant | by piggyback]`
+    Bound {
+        agency: Name,
+        contract: Name,
+        basis: Option<Name>,
+    },
+    /// `expect agency A not bound to C`
+    NotBound { agency: Name, contract: Name },
+    /// `expect agency A owes admin_fee on C`
+    Owes {
+        agency: Name,
+        duty: Name,
+        contract: Name,
+    },
+    /// `expect contract C ordered 3 truck`
+    Ordered { contract: Name, amount: Amount },
 }
 
 /// `use "agencies.coop"`

@@ -27,10 +27,12 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
     };
     let mut uses = Vec::new();
     let mut declarations = Vec::new();
+    let mut tests = Vec::new();
     for pair in pair.into_inner() {
         match pair.as_rule() {
             Rule::EOI => {}
             Rule::use_declaration => uses.push(lowerer.use_declaration(pair)),
+            Rule::test_declaration => tests.push(lowerer.test(pair)),
             _ => declarations.push(lowerer.declaration(pair)),
         }
     }
@@ -39,6 +41,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             file,
             uses,
             declarations,
+            tests,
         },
         lowerer.diagnostics,
     )
@@ -61,6 +64,105 @@ impl Lowerer {
         let _keyword = inner.next();
         let path = self.string(next(&mut inner));
         Use { path, span }
+    }
+
+    fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.string(next(&mut inner));
+        let mut as_of = None;
+        let mut expectations = Vec::new();
+        for child in inner {
+            match child.as_rule() {
+                Rule::date => as_of = Some(self.date(child)),
+                Rule::expectation => {
+                    let span = self.span(&child);
+                    expectations.push(Spanned::new(self.expectation(child), span));
+                }
+                _ => {}
+            }
+        }
+        Test {
+            name,
+            as_of,
+            expectations,
+            span,
+        }
+    }
+
+    fn expectation(&mut self, pair: Pair<'_, Rule>) -> Expectation {
+        let mut inner = pair.into_inner();
+        let _expect = inner.next();
+        let body = next(&mut inner);
+        let rule = body.as_rule();
+        let mut parts = body.into_inner();
+        let _keyword = parts.next();
+        match rule {
+            Rule::order_expectation => {
+                let order = self.name(next(&mut parts));
+                let verdict = next(&mut parts);
+                if verdict.as_rule() == Rule::kw_permitted {
+                    return Expectation::OrderPermitted(order);
+                }
+                let codes = parts
+                    .filter(|part| part.as_rule() == Rule::code_list)
+                    .flat_map(|list| list.into_inner())
+                    .filter(|code| code.as_rule() == Rule::code)
+                    .map(|code| self.name(code))
+                    .collect();
+                Expectation::OrderDenied { order, codes }
+            }
+            Rule::agency_expectation => {
+                let agency = self.name(next(&mut parts));
+                let claim = next(&mut parts);
+                let claim_rule = claim.as_rule();
+                let names: Vec<Name> = claim
+                    .into_inner()
+                    .flat_map(|part| {
+                        if part.as_rule() == Rule::expected_basis {
+                            part.into_inner().collect::<Vec<_>>()
+                        } else {
+                            vec![part]
+                        }
+                    })
+                    .filter(|part| {
+                        matches!(
+                            part.as_rule(),
+                            Rule::identifier
+                                | Rule::kw_lead
+                                | Rule::kw_joint_participant
+                                | Rule::kw_piggyback
+                        )
+                    })
+                    .map(|part| self.name(part))
+                    .collect();
+                match (claim_rule, names.as_slice()) {
+                    (Rule::not_bound, [contract]) => Expectation::NotBound {
+                        agency,
+                        contract: contract.clone(),
+                    },
+                    (Rule::bound, [contract, rest @ ..]) => Expectation::Bound {
+                        agency,
+                        contract: contract.clone(),
+                        basis: rest.first().cloned(),
+                    },
+                    (Rule::owes, [duty, contract]) => Expectation::Owes {
+                        agency,
+                        duty: duty.clone(),
+                        contract: contract.clone(),
+                    },
+                    (rule, _) => panic!("lowering: unexpected agency expectation {rule:?}"),
+                }
+            }
+            Rule::contract_expectation => {
+                let contract = self.name(next(&mut parts));
+                let _ordered = parts.next();
+                let amount = self.amount(next(&mut parts));
+                Expectation::Ordered { contract, amount }
+            }
+            rule => panic!("lowering: unexpected expectation {rule:?}"),
+        }
     }
 
     fn declaration(&mut self, pair: Pair<'_, Rule>) -> Declaration {

@@ -1,0 +1,319 @@
+//! Running a model's tests: each expectation judged against the evaluation as of the test's date.
+
+use std::collections::BTreeMap;
+
+use crate::codes::Code;
+use crate::model::{DutyKind, Expectation, ExpectedBasis, Model, Test};
+use crate::source::Span;
+use crate::values::Date;
+
+use super::volumes::amount_of;
+use super::{Basis, Evaluation, evaluate};
+
+/// What one test found.
+#[derive(Clone, Debug)]
+pub struct TestOutcome {
+    pub name: String,
+    pub as_of: Date,
+    pub expectations: Vec<ExpectationOutcome>,
+    pub place: Span,
+}
+
+/// One expectation, and what the model actually says.
+#[derive(Clone, Debug)]
+pub struct ExpectationOutcome {
+    /// The expectation, in words.
+    pub expected: String,
+    pub passed: bool,
+    /// What is actually the case, in words.
+    pub actual: String,
+    /// The reasons behind the actual outcome: for an order, every finding with its code.
+    pub because: Vec<String>,
+    pub place: Span,
+}
+
+impl TestOutcome {
+    pub fn passed(&self) -> bool {
+        self.expectations
+            .iter()
+            .all(|expectation| expectation.passed)
+    }
+}
+
+/// Runs the tests whose names contain `filter` (all when it is empty); a test without its own
+/// date is judged as of `as_of`. Evaluations are shared between tests of the same date.
+pub fn run_tests(model: &Model, as_of: Date, filter: &str) -> Vec<TestOutcome> {
+    let mut evaluations: BTreeMap<Date, Evaluation> = BTreeMap::new();
+    model
+        .tests
+        .iter()
+        .filter(|test| test.name.value.contains(filter))
+        .map(|test| {
+            let date = test.as_of.unwrap_or(as_of);
+            let evaluation = evaluations
+                .entry(date)
+                .or_insert_with(|| evaluate(model, date));
+            run_test(model, evaluation, test)
+        })
+        .collect()
+}
+
+fn run_test(model: &Model, evaluation: &Evaluation, test: &Test) -> TestOutcome {
+    TestOutcome {
+        name: test.name.value.clone(),
+        as_of: evaluation.as_of,
+        expectations: test
+            .expectations
+            .iter()
+            .map(|expectation| {
+                let mut outcome = judge(model, evaluation, &expectation.value);
+                outcome.place = expectation.span;
+                outcome
+            })
+            .collect(),
+        place: test.name.span,
+    }
+}
+
+fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> ExpectationOutcome {
+    let outcome =
+        |expected: String, passed: bool, actual: String, because: Vec<String>| ExpectationOutcome {
+            expected,
+            passed,
+            actual,
+            because,
+            place: Span::new(crate::source::FileId(0), 0, 0),
+        };
+    match expectation {
+        Expectation::OrderPermitted(name) | Expectation::OrderDenied { order: name, .. } => {
+            let wanted: &[Code] = match expectation {
+                Expectation::OrderDenied { codes, .. } => codes,
+                _ => &[],
+            };
+            let expected = match expectation {
+                Expectation::OrderPermitted(_) => format!("order {} permitted", name.value),
+                _ if wanted.is_empty() => format!("order {} denied", name.value),
+                _ => {
+                    let codes: Vec<&str> = wanted.iter().map(|code| code.name()).collect();
+                    format!("order {} denied with {}", name.value, codes.join(", "))
+                }
+            };
+            let index = model
+                .orders
+                .iter()
+                .position(|order| order.header.name.value == name.value);
+            let judgment = index.and_then(|index| {
+                evaluation
+                    .judgments
+                    .iter()
+                    .find(|judgment| judgment.order.0 == index)
+            });
+            let Some(judgment) = judgment else {
+                return outcome(
+                    expected,
+                    false,
+                    format!("not judged: dated after {}", evaluation.as_of),
+                    Vec::new(),
+                );
+            };
+            let because: Vec<String> = judgment
+                .reasons
+                .iter()
+                .map(|reason| format!("{}: {}", reason.code.name(), reason.message))
+                .collect();
+            let found: Vec<Code> = judgment.reasons.iter().map(|reason| reason.code).collect();
+            let (passed, actual) = match expectation {
+                Expectation::OrderPermitted(_) => (
+                    judgment.is_permitted(),
+                    verdict(judgment.is_permitted(), &found),
+                ),
+                _ => {
+                    let all_found = wanted.iter().all(|code| found.contains(code));
+                    (
+                        !judgment.is_permitted() && all_found,
+                        verdict(judgment.is_permitted(), &found),
+                    )
+                }
+            };
+            outcome(expected, passed, actual, because)
+        }
+        Expectation::Bound {
+            agency,
+            contract,
+            basis,
+        } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let contract_name = &model.contract(*contract).header.name.value;
+            let expected = match basis {
+                Some(basis) => format!(
+                    "agency {agency_name} bound to {contract_name} {}",
+                    basis_words(*basis)
+                ),
+                None => format!("agency {agency_name} bound to {contract_name}"),
+            };
+            let binding = evaluation
+                .bindings
+                .iter()
+                .find(|binding| binding.agency == *agency && binding.contract == *contract);
+            match binding {
+                Some(binding) => {
+                    let passed = basis.is_none_or(|basis| matches(basis, binding.basis));
+                    let actual = format!(
+                        "bound {}, {} to {}",
+                        basis_words(expected_of(binding.basis)),
+                        binding.from,
+                        binding.to
+                    );
+                    outcome(expected, passed, actual, Vec::new())
+                }
+                None => outcome(
+                    expected,
+                    false,
+                    "not bound".to_string(),
+                    orders_of(model, evaluation, *agency, *contract),
+                ),
+            }
+        }
+        Expectation::NotBound { agency, contract } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let contract_name = &model.contract(*contract).header.name.value;
+            let expected = format!("agency {agency_name} not bound to {contract_name}");
+            let binding = evaluation
+                .bindings
+                .iter()
+                .find(|binding| binding.agency == *agency && binding.contract == *contract);
+            match binding {
+                Some(binding) => outcome(
+                    expected,
+                    false,
+                    format!(
+                        "bound {}, {} to {}",
+                        basis_words(expected_of(binding.basis)),
+                        binding.from,
+                        binding.to
+                    ),
+                    orders_of(model, evaluation, *agency, *contract),
+                ),
+                None => outcome(expected, true, "not bound".to_string(), Vec::new()),
+            }
+        }
+        Expectation::Owes {
+            agency,
+            duty,
+            contract,
+        } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let declared = model.contract(*contract);
+            let expected = format!(
+                "agency {agency_name} owes {} on {}",
+                duty.as_str(),
+                declared.header.name.value
+            );
+            let binding = evaluation
+                .bindings
+                .iter()
+                .find(|binding| binding.agency == *agency && binding.contract == *contract);
+            let Some(binding) = binding else {
+                return outcome(
+                    expected,
+                    false,
+                    "not bound, so owes nothing".to_string(),
+                    Vec::new(),
+                );
+            };
+            let owes = match duty {
+                DutyKind::AdminFee => {
+                    binding.basis == Basis::Piggyback
+                        && declared
+                            .piggyback
+                            .as_ref()
+                            .is_some_and(|clause| clause.admin_fee.is_some())
+                }
+                DutyKind::Fee => binding
+                    .instruments
+                    .iter()
+                    .any(|instrument| !model.instrument(*instrument).fees.is_empty()),
+                DutyKind::Commitment => binding.commitment.is_some(),
+            };
+            let actual = if owes {
+                format!("owes {}", duty.as_str())
+            } else {
+                format!("owes no {}", duty.as_str())
+            };
+            outcome(expected, owes, actual, Vec::new())
+        }
+        Expectation::Ordered { contract, amount } => {
+            let declared = model.contract(*contract);
+            let solicitation = model.solicitation(declared.solicitation);
+            let describe = |value| super::orders::describe_like(value, amount, solicitation);
+            let expected = format!(
+                "contract {} ordered {}",
+                declared.header.name.value,
+                describe(amount_of(amount))
+            );
+            let ordered = evaluation
+                .contract_use(*contract)
+                .total
+                .measured_like(amount, solicitation);
+            outcome(
+                expected,
+                ordered == amount_of(amount),
+                format!("ordered {}", describe(ordered)),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+fn verdict(permitted: bool, codes: &[Code]) -> String {
+    if permitted {
+        "permitted".to_string()
+    } else {
+        let names: Vec<&str> = codes.iter().map(|code| code.name()).collect();
+        format!("denied with {}", names.join(", "))
+    }
+}
+
+/// The agency's orders under the contract and their decisions, to explain a binding's absence.
+fn orders_of(
+    model: &Model,
+    evaluation: &Evaluation,
+    agency: crate::model::AgencyId,
+    contract: crate::model::ContractId,
+) -> Vec<String> {
+    evaluation
+        .judgments
+        .iter()
+        .filter_map(|judgment| {
+            let order = &model.orders[judgment.order.0];
+            (order.buyer.value == agency && order.contract.value == contract).then(|| {
+                let codes: Vec<Code> = judgment.reasons.iter().map(|reason| reason.code).collect();
+                format!(
+                    "order {}: {}",
+                    order.header.name.value,
+                    verdict(judgment.is_permitted(), &codes)
+                )
+            })
+        })
+        .collect()
+}
+
+fn matches(expected: ExpectedBasis, actual: Basis) -> bool {
+    expected == expected_of(actual)
+}
+
+fn expected_of(basis: Basis) -> ExpectedBasis {
+    match basis {
+        Basis::Lead => ExpectedBasis::Lead,
+        Basis::JointParticipant => ExpectedBasis::JointParticipant,
+        Basis::Piggyback => ExpectedBasis::Piggyback,
+    }
+}
+
+fn basis_words(basis: ExpectedBasis) -> &'static str {
+    match basis {
+        ExpectedBasis::Lead => "as lead",
+        ExpectedBasis::JointParticipant => "as joint participant",
+        ExpectedBasis::Piggyback => "by piggyback",
+    }
+}
