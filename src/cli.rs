@@ -56,6 +56,17 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Lay `.coop` files out in Coop's one canonical layout, keeping every comment.
+    Fmt {
+        /// Files, or directories whose `.coop` files to format; the current directory by default.
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change, and fail if any would.
+        #[arg(long)]
+        check: bool,
+        /// Change nothing; print what would change, as a unified diff.
+        #[arg(long)]
+        diff: bool,
+    },
     /// Run the tests written in the model's files (`test "name" { expect ... }`).
     Test {
         /// `.coop` files, or directories whose `.coop` files form one model.
@@ -178,6 +189,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             output.as_deref(),
             color,
         ),
+        Command::Fmt { paths, check, diff } => format_files(&paths, check, diff, color),
         Command::Test {
             paths,
             as_of,
@@ -286,6 +298,58 @@ fn report(
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
         None => write_stdout(&text),
+    }
+}
+
+fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let sources = match coop::load::load(&paths) {
+        Ok(sources) => sources,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let mut failed = false;
+    let mut would_change = Vec::new();
+    for (id, file) in sources.files() {
+        let formatted = match coop::syntax::format(&sources, id) {
+            Ok(formatted) => formatted,
+            Err(diagnostic) => {
+                print_diagnostics(&[*diagnostic], &sources, color);
+                write_stderr(&format!("not formatted: {}\n", file.name));
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == *file.text {
+            continue;
+        }
+        would_change.push(file.name.clone());
+        if diff {
+            let patch = similar::TextDiff::from_lines(&*file.text, &formatted)
+                .unified_diff()
+                .header(&file.name, &file.name)
+                .to_string();
+            if write_stdout(&patch) != SUCCESS {
+                return USAGE_OR_IO;
+            }
+        } else if check {
+            if write_stdout(&format!("would reformat {}\n", file.name)) != SUCCESS {
+                return USAGE_OR_IO;
+            }
+        } else if let Err(error) = coop::output::write_atomically(&file.path, &formatted) {
+            return usage_error(&format!("cannot write `{}`: {error}", file.name));
+        } else {
+            write_stderr(&format!("formatted {}\n", file.name));
+        }
+    }
+    let changing = (check || diff) && !would_change.is_empty();
+    if failed || (check && changing) {
+        ERRORS_FOUND
+    } else {
+        SUCCESS
     }
 }
 

@@ -1,6 +1,7 @@
 //! Syntax: text to the typed syntax tree. The only part of Coop that knows pest exists.
 
 pub mod ast;
+mod format;
 mod limits;
 mod lower;
 mod parser;
@@ -35,4 +36,27 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
         }
         Err(diagnostic) => (None, vec![*diagnostic]),
     }
+}
+
+/// Formats a file in Coop's one canonical layout, keeping every comment; or the problem that
+/// stops it (a file that does not parse is never rewritten).
+pub fn format(sources: &SourceMap, file: FileId) -> Result<String, Box<Diagnostic>> {
+    let source = sources.file(file);
+    if source.invalid_encoding_at.is_some() {
+        let (_, diagnostics) = parse(sources, file);
+        return Err(Box::new(diagnostics.into_iter().next().unwrap_or_else(
+            || {
+                Diagnostic::new(
+                    Code::InvalidEncoding,
+                    "not UTF-8",
+                    Span::new(file, 0, 0),
+                    "here",
+                )
+            },
+        )));
+    }
+    if let Some(diagnostic) = limits::nesting_too_deep(file, &source.text) {
+        return Err(Box::new(diagnostic));
+    }
+    format::format(file, &source.text)
 }

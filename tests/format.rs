@@ -1,0 +1,185 @@
+//! `coop fmt`: every shipped file is already formatted; formatting keeps every token and every
+//! comment, is idempotent, and never touches a file that does not parse.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use coop::source::{FileId, SourceMap};
+
+/// Fixtures whose point is text `coop fmt` would change: tabs, and lines longer than a layout
+/// allows. Files that do not parse are skipped on their own.
+const RAW_INPUT: &[&str] = &[
+    "tabs.coop",
+    "very-long-line.coop",
+    "condition-too-long.coop",
+];
+
+fn shipped_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut folders = vec![root.join("examples"), root.join("tests/fixtures")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("a folder")
+            .filter_map(|entry| entry.ok())
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "coop")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn format(text: &str) -> Result<String, String> {
+    let mut sources = SourceMap::new();
+    sources.add("test.coop", PathBuf::from("test.coop"), text.to_string());
+    coop::syntax::format(&sources, FileId(0)).map_err(|diagnostic| diagnostic.message)
+}
+
+fn comments(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            line.find("//")
+                .map(|index| line[index..].trim_end().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_shipped_file_is_formatted_idempotently_keeping_its_comments() {
+    for path in shipped_files() {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // not UTF-8: `coop fmt` refuses it, as `not-utf8.coop` shows
+        };
+        let Ok(formatted) = format(&text) else {
+            continue; // does not parse: never rewritten
+        };
+        assert_eq!(
+            format(&formatted).as_deref(),
+            Ok(formatted.as_str()),
+            "{name}: formatting twice changes it"
+        );
+        assert_eq!(
+            comments(&formatted).len(),
+            comments(&text).len(),
+            "{name}: a comment was lost"
+        );
+        if !RAW_INPUT.contains(&name.as_str()) {
+            assert_eq!(
+                formatted,
+                text,
+                "{name} is not formatted: run `coop fmt {}`",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn comments_everywhere_are_kept() {
+    let messy = "// a file comment\n\n\
+        agency   everett   \"City of Everett\"{// after the brace\n\
+        kind city // after a field\n\
+        // before a field\n\
+        jurisdiction    US-WA\n\
+        // before the closing brace\n\
+        }\n\
+        // between declarations\n\
+        solicitation s \"S\" { lead everett method rfp item x \"X\" per unit joint {\n\
+        // inside a nested block\n\
+        everett commits 1 unit // after a participant\n\
+        } }\n\
+        contract c { awards s supplier \"Sup\" term 2025-01-01 to 2025-12-31 price x USD 1.00 per unit\n\
+        piggyback { open_to kind in [city, // inside a condition\n\
+        county] } }\n\
+        // at the very end\n";
+    let formatted = format(messy).expect("formats");
+    for comment in comments(messy) {
+        assert!(
+            formatted.contains(&comment),
+            "lost {comment:?} in:\n{formatted}"
+        );
+    }
+    assert_eq!(
+        format(&formatted).as_deref(),
+        Ok(formatted.as_str()),
+        "not idempotent:\n{formatted}"
+    );
+    insta::assert_snapshot!(formatted);
+}
+
+fn coop(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the coop binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    directory
+}
+
+#[test]
+fn fmt_checks_shows_and_rewrites() {
+    let directory = scratch("fmt-cli");
+    let file = directory.join("model.coop");
+    let messy = "agency   everett \"City of Everett\" {  kind city   jurisdiction US-WA }\n";
+    std::fs::write(&file, messy).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+
+    let check = coop(&["fmt", "--check", path]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("would reformat"));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        messy,
+        "--check changed the file"
+    );
+
+    let diff = coop(&["fmt", "--diff", path]);
+    assert!(
+        String::from_utf8_lossy(&diff.stdout)
+            .contains("+agency everett \"City of Everett\" { kind city jurisdiction US-WA }")
+    );
+
+    let write = coop(&["fmt", path]);
+    assert_eq!(write.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "agency everett \"City of Everett\" { kind city jurisdiction US-WA }\n"
+    );
+    assert_eq!(coop(&["fmt", "--check", path]).status.code(), Some(0));
+    let leftovers = std::fs::read_dir(&directory).expect("list").count();
+    assert_eq!(leftovers, 1, "a temporary file was left behind");
+}
+
+#[test]
+fn fmt_never_touches_a_file_that_does_not_parse() {
+    let directory = scratch("fmt-broken");
+    let file = directory.join("broken.coop");
+    let broken = "agency everett {\n  kindd city\n}\n";
+    std::fs::write(&file, broken).expect("write");
+    let output = coop(&["fmt", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("syntax-error"));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), broken);
+}
