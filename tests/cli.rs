@@ -610,3 +610,43 @@ fn coop_test_runs_the_model_tests() {
         (Some(3), Some(1))
     );
 }
+
+#[test]
+fn a_model_split_over_files_checks_tests_and_formats_as_one() {
+    let directory = scratch("split-everything");
+    std::fs::write(
+        directory.join("agencies.coop"),
+        "agency olympia \"City of Olympia\" { kind city jurisdiction US-WA }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        directory.join("contracts.coop"),
+        "solicitation itb \"Laptops\" { lead olympia method competitive_bid item laptop \"Laptop\" per unit }\n\n\
+         contract laptops \"Laptops\" {\n  awards itb\n  supplier \"PC Depot\"\n  term 2025-01-01 to 2025-12-31\n  price laptop USD 1,099.00 per unit\n}\n\n\
+         order olympia_laptops {\n  buyer olympia\n  contract laptops\n  date 2025-02-01\n  line laptop 25 unit at USD 1,049.00\n}\n\n\
+         test \"the lead buys under its own contract\" as of 2026-01-01 {\n  expect order olympia_laptops permitted\n  expect agency olympia bound to laptops as lead\n}\n",
+    )
+    .expect("write");
+    let path = directory.to_str().expect("utf-8 path");
+    let check = coop(&["check", path, "--as-of", "2026-01-01"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let test = coop(&["test", path]);
+    assert_eq!(test.status.code(), Some(0), "{}", stdout(&test));
+    let format = coop(&["fmt", "--check", path]);
+    assert_eq!(format.status.code(), Some(0), "{}", stdout(&format));
+
+    // A name declared in two files: both places are shown.
+    std::fs::write(
+        directory.join("again.coop"),
+        "agency olympia \"Olympia again\" { kind city jurisdiction US-WA }\n",
+    )
+    .expect("write");
+    let duplicate = coop(&["check", path, "--as-of", "2026-01-01"]);
+    assert_eq!(duplicate.status.code(), Some(1));
+    let text = stderr(&duplicate);
+    assert!(text.contains("duplicate-name"), "{text}");
+    assert!(
+        text.contains("agencies.coop") && text.contains("again.coop"),
+        "{text}"
+    );
+}
