@@ -271,21 +271,13 @@ fn report(
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
-    let mut sources = match coop::load::load(paths) {
-        Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+    let (sources, model, warnings) = match checked_model(paths, color, "no report") {
+        Ok(checked) => checked,
+        Err(code) => return code,
     };
-    let (model, diagnostics) = coop::check_sources(&mut sources);
-    print_diagnostics(&diagnostics, &sources, color);
-    let Some(model) = model else {
-        write_stderr(&format!(
-            "no report: the model has {}\n",
-            diagnostic::summary(&diagnostics)
-        ));
-        return ERRORS_FOUND;
-    };
+    print_diagnostics(&warnings, &sources, color);
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
-    let report = coop::report::build(&model, &evaluation, &sources, &diagnostics, horizon_days);
+    let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     let text = match format {
         Format::Text => coop::report::text::render(&report),
         Format::Json => coop::report::to_json(&report),
@@ -360,18 +352,9 @@ fn run_tests(
     format: TestFormat,
     color: bool,
 ) -> u8 {
-    let mut sources = match coop::load::load(paths) {
-        Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let (model, diagnostics) = coop::check_sources(&mut sources);
-    let Some(model) = model else {
-        print_diagnostics(&diagnostics, &sources, color);
-        write_stderr(&format!(
-            "no tests run: the model has {}\n",
-            diagnostic::summary(&diagnostics)
-        ));
-        return ERRORS_FOUND;
+    let (sources, model, _) = match checked_model(paths, color, "no tests run") {
+        Ok(checked) => checked,
+        Err(code) => return code,
     };
     let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
     if outcomes.is_empty() {
@@ -401,19 +384,11 @@ fn why(
     format: WhyFormat,
     color: bool,
 ) -> u8 {
-    let mut sources = match coop::load::load(&[path.to_path_buf()]) {
-        Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let (model, diagnostics) = coop::check_sources(&mut sources);
-    let Some(model) = model else {
-        print_diagnostics(&diagnostics, &sources, color);
-        write_stderr(&format!(
-            "nothing to explain: the model has {}\n",
-            diagnostic::summary(&diagnostics)
-        ));
-        return ERRORS_FOUND;
-    };
+    let (sources, model, _) =
+        match checked_model(&[path.to_path_buf()], color, "nothing to explain") {
+            Ok(checked) => checked,
+            Err(code) => return code,
+        };
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
     let text = match names {
         [order] => {
@@ -510,6 +485,28 @@ fn explain(code: Option<&str>) -> u8 {
                 usage_error(&format!("no diagnostic code `{name}`\n  help: {help}"))
             }
         },
+    }
+}
+
+/// Loads and checks the model a command needs, with the warnings found; when it cannot, says why
+/// (`refusal` says what the command did not do) and gives the exit code.
+fn checked_model(
+    paths: &[PathBuf],
+    color: bool,
+    refusal: &str,
+) -> Result<(coop::source::SourceMap, coop::model::Model, Vec<Diagnostic>), u8> {
+    let mut sources = coop::load::load(paths).map_err(|error| usage_error(&error.to_string()))?;
+    let (model, diagnostics) = coop::check_sources(&mut sources);
+    match model {
+        Some(model) => Ok((sources, model, diagnostics)),
+        None => {
+            print_diagnostics(&diagnostics, &sources, color);
+            write_stderr(&format!(
+                "{refusal}: the model has {}\n",
+                diagnostic::summary(&diagnostics)
+            ));
+            Err(ERRORS_FOUND)
+        }
     }
 }
 

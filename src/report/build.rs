@@ -35,11 +35,7 @@ pub fn build(
                 buyer: model.agency(order.buyer.value).header.name.value.clone(),
                 contract: contract.header.name.value.clone(),
                 date: order.date.value.to_string(),
-                decision: if judgment.is_permitted() {
-                    Decision::Permitted
-                } else {
-                    Decision::Denied
-                },
+                decision: Decision::of(Some(judgment)),
                 basis: Some(judgment.basis),
                 via: order
                     .via

@@ -119,6 +119,17 @@ pub enum Decision {
     AfterAsOf,
 }
 
+impl Decision {
+    /// The decision on an order, from its judgment; an order with none is after the as-of date.
+    pub fn of(judgment: Option<&crate::eval::Judgment>) -> Decision {
+        match judgment {
+            Some(judgment) if judgment.is_permitted() => Decision::Permitted,
+            Some(_) => Decision::Denied,
+            None => Decision::AfterAsOf,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContractReport {
     pub name: String,

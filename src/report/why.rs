@@ -82,11 +82,7 @@ pub fn order(
         .judgments
         .iter()
         .find(|judgment| judgment.order.0 == index);
-    let decision = match judgment {
-        Some(judgment) if judgment.is_permitted() => Decision::Permitted,
-        Some(_) => Decision::Denied,
-        None => Decision::AfterAsOf,
-    };
+    let decision = Decision::of(judgment);
     Some(OrderExplanation {
         order: order.header.name.value.clone(),
         buyer: model.agency(order.buyer.value).header.name.value.clone(),
@@ -178,11 +174,7 @@ pub fn binding(
             OrderOutcome {
                 order: order.header.name.value.clone(),
                 date: order.date.value.to_string(),
-                decision: match judgment {
-                    Some(judgment) if judgment.is_permitted() => Decision::Permitted,
-                    Some(_) => Decision::Denied,
-                    None => Decision::AfterAsOf,
-                },
+                decision: Decision::of(judgment),
                 codes: judgment
                     .map(|judgment| judgment.reasons.iter().map(|reason| reason.code).collect())
                     .unwrap_or_default(),

@@ -20,7 +20,7 @@ const WIDTH: usize = 100;
 /// rewritten). The result is checked to hold the same tokens and comments as the text.
 pub fn format(file: FileId, text: &str) -> Result<String, Box<Diagnostic>> {
     let pair = parse_file(file, text)?;
-    let comments = comments(text);
+    let comments = super::trivia::comments(text);
     let mut formatter = Formatter {
         text,
         comments: &comments,
@@ -38,7 +38,9 @@ pub fn format(file: FileId, text: &str) -> Result<String, Box<Diagnostic>> {
     }
     let check = parse_file(file, &formatted).map_err(|_| unformattable(file))?;
     let before = parse_file(file, text)?;
-    if tokens(before) != tokens(check) || comments.len() != self::comments(&formatted).len() {
+    if tokens(before) != tokens(check)
+        || comments.len() != super::trivia::comments(&formatted).len()
+    {
         return Err(unformattable(file));
     }
     Ok(formatted)
@@ -289,37 +291,4 @@ fn tokens(pair: Pair<'_, Rule>) -> Vec<String> {
         .into_iter()
         .filter(|token| !token.is_empty())
         .collect()
-}
-
-/// Every `//` comment outside strings, as byte ranges (the comment's text, without the line end).
-fn comments(text: &str) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    let mut characters = text.char_indices().peekable();
-    while let Some((index, character)) = characters.next() {
-        match character {
-            '"' => {
-                while let Some((_, inside)) = characters.next() {
-                    match inside {
-                        '\\' => {
-                            characters.next();
-                        }
-                        '"' | '\n' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '/' if characters.peek().is_some_and(|(_, next)| *next == '/') => {
-                let mut end = text.len();
-                for (position, inside) in characters.by_ref() {
-                    if inside == '\n' {
-                        end = position;
-                        break;
-                    }
-                }
-                found.push((index, end));
-            }
-            _ => {}
-        }
-    }
-    found
 }

@@ -1,6 +1,8 @@
 //! Limits that keep a hostile or mistaken file from exhausting the stack: the parser, the
 //! lowering and the checker all recurse into brackets and conditions.
 
+use std::ops::ControlFlow;
+
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
@@ -16,44 +18,35 @@ pub(super) const MAXIMUM_CONDITION_SIZE: usize = 1024;
 /// before pest (which recurses into each bracket) sees the text.
 pub(super) fn nesting_too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
     let mut depth = 0usize;
-    let mut characters = text.char_indices().peekable();
-    while let Some((index, character)) = characters.next() {
-        match character {
-            '"' => {
-                while let Some((_, inside)) = characters.next() {
-                    match inside {
-                        '\\' => {
-                            characters.next();
-                        }
-                        '"' | '\n' => break,
-                        _ => {}
+    let mut too_deep = None;
+    super::trivia::walk(
+        text,
+        |index, character| {
+            match character {
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    if depth > MAXIMUM_NESTING {
+                        too_deep = Some(index);
+                        return ControlFlow::Break(());
                     }
                 }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            '/' if characters.peek().is_some_and(|(_, next)| *next == '/') => {
-                for (_, inside) in characters.by_ref() {
-                    if inside == '\n' {
-                        break;
-                    }
-                }
-            }
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAXIMUM_NESTING {
-                    return Some(
-                        Diagnostic::new(
-                            Code::NestingTooDeep,
-                            format!("brackets nest more than {MAXIMUM_NESTING} deep"),
-                            Span::new(file, index, index + 1),
-                            "too deep",
-                        )
-                        .with_help("is a closing bracket missing? otherwise, write the condition with fewer parentheses"),
-                    );
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
+            ControlFlow::Continue(())
+        },
+        |_, _| {},
+    );
+    let index = too_deep?;
+    Some(
+        Diagnostic::new(
+            Code::NestingTooDeep,
+            format!("brackets nest more than {MAXIMUM_NESTING} deep"),
+            Span::new(file, index, index + 1),
+            "too deep",
+        )
+        .with_help(
+            "is a closing bracket missing? otherwise, write the condition with fewer parentheses",
+        ),
+    )
 }

@@ -5,6 +5,7 @@ mod format;
 mod limits;
 mod lower;
 mod parser;
+mod trivia;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
