@@ -446,9 +446,18 @@ fn why(
 }
 
 fn unknown_name<'a>(kind: &str, name: &str, candidates: impl Iterator<Item = &'a str>) -> u8 {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let help = match coop::check::suggest(name, candidates) {
-        Some(candidate) => format!("did you mean `{candidate}`?"),
-        None => format!("name an {kind} the model declares"),
+        Some(candidate) => format!(
+            "did you mean `{candidate}`? `coop why` takes an order, or an agency and a contract"
+        ),
+        None => format!(
+            "name {article} {kind} the model declares; `coop why` takes an order, or an agency and a contract"
+        ),
     };
     usage_error(&format!("the model has no {kind} `{name}`\n  help: {help}"))
 }

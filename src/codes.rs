@@ -94,6 +94,23 @@ codes! {
 }
 
 impl Code {
+    /// The codes that deny an order when it is judged.
+    pub const ORDER_DENIALS: &'static [Code] = &[
+        Code::PiggybackClosed,
+        Code::BuyerNotEligible,
+        Code::CooperativeUseNotStated,
+        Code::AccessMissing,
+        Code::AccessWrongKind,
+        Code::AccessNotForOrder,
+        Code::AccessNotInForce,
+        Code::OrderOutsideTerm,
+        Code::ItemOutOfScope,
+        Code::PriceAboveContract,
+        Code::ClauseNotInContract,
+        Code::MaximumExceeded,
+        Code::CeilingExceeded,
+    ];
+
     /// Finds a code by its name.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|code| code.name() == name)

@@ -62,18 +62,40 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     let mut seen = HashSet::new();
     found.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     let mut sources = SourceMap::new();
-    if let Some(first) = paths.first() {
-        let directory = if first.is_dir() {
-            Some(first.as_path())
-        } else {
-            first.parent()
+    // The model's directory: the deepest directory holding every path given, so that the order
+    // of the paths never matters.
+    let directories: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|path| {
+            let directory = if path.is_dir() {
+                Some(path.as_path())
+            } else {
+                path.parent()
+            };
+            let directory = match directory {
+                Some(directory) if !directory.as_os_str().is_empty() => directory,
+                _ => Path::new("."),
+            };
+            std::fs::canonicalize(directory).ok()
+        })
+        .collect();
+    if let Some(first) = directories.first() {
+        let mut root = first.clone();
+        while !directories
+            .iter()
+            .all(|directory| directory.starts_with(&root))
+            && root.pop()
+        {}
+        let here = std::env::current_dir().ok();
+        sources.root_name = match here
+            .as_deref()
+            .and_then(|here| root.strip_prefix(here).ok())
+        {
+            Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+            Some(relative) => display_name(relative),
+            None => display_name(&root),
         };
-        let directory = match directory {
-            Some(directory) if !directory.as_os_str().is_empty() => directory,
-            _ => Path::new("."),
-        };
-        sources.root = std::fs::canonicalize(directory).ok();
-        sources.root_name = display_name(directory);
+        sources.root = Some(root);
     }
     for path in found {
         let bytes = std::fs::read(&path).map_err(|error| LoadError {
@@ -126,6 +148,17 @@ pub fn resolve_use(
     let canonical = canonical.ok_or_else(|| not_found(&target, used))?;
     if let Some(id) = sources.find(&canonical) {
         return Ok(id);
+    }
+    if canonical.is_dir() {
+        return Err(Diagnostic::new(
+            Code::UseNotFound,
+            format!("`{}` is a directory, not a file", used.path.value),
+            used.path.span,
+            "a directory",
+        )
+        .with_help(
+            "`use` names one .coop file; give `coop` the directory to take every file below it",
+        ));
     }
     if !canonical.is_file() {
         return Err(not_found(&target, used));

@@ -23,6 +23,10 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
+        // A replaced file keeps its permissions.
+        if let Ok(existing) = std::fs::metadata(path) {
+            std::fs::set_permissions(&temporary, existing.permissions())?;
+        }
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {

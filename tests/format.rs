@@ -183,3 +183,49 @@ fn fmt_never_touches_a_file_that_does_not_parse() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("syntax-error"));
     assert_eq!(std::fs::read_to_string(&file).expect("read"), broken);
 }
+
+#[test]
+fn layout_decisions_are_stable() {
+    // A one-line declaration too long to stay on one line, right after a short one; comments
+    // after more code on the same line; an empty block.
+    let long_title = "A title long enough to push this declaration past one hundred columns";
+    let text = format!(
+        "agency a {{ kind city jurisdiction US-WA }}\nagency b \"{long_title}\" {{ kind city jurisdiction US-WA }}\n\
+         solicitation s {{ lead a method rfp item t \"T\" per truck }}\n\
+         contract d {{ awards s supplier \"S\" term 2024-01-01 to 2026-01-01 option 1 year // not yet exercised\n\
+         piggyback {{ }} }}\n"
+    );
+    let once = format(&text).expect("formats");
+    assert_eq!(
+        format(&once).as_deref(),
+        Ok(once.as_str()),
+        "not idempotent:\n{once}"
+    );
+    assert!(
+        once.contains("  option 1 year  // not yet exercised\n"),
+        "{once}"
+    );
+    assert!(once.contains("  piggyback { }\n"), "{once}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_a_file_s_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = scratch("fmt-permissions");
+    let file = directory.join("model.coop");
+    std::fs::write(&file, "agency   a { kind city jurisdiction US-WA }\n").expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    assert_eq!(
+        coop(&["fmt", file.to_str().expect("utf-8 path")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mode = std::fs::metadata(&file)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o640);
+}

@@ -335,17 +335,21 @@ impl Checker<'_> {
                     self.diagnostics,
                 );
                 let mut known = Vec::new();
+                // Only the codes that deny orders can be expected of a denied order.
+                let denials: Vec<&str> = crate::codes::Code::ORDER_DENIALS
+                    .iter()
+                    .map(|code| code.name())
+                    .collect();
                 for code in codes {
-                    match crate::codes::Code::from_name(&code.value) {
+                    match crate::codes::Code::from_name(&code.value)
+                        .filter(|found| crate::codes::Code::ORDER_DENIALS.contains(found))
+                    {
                         Some(found) => known.push(found),
-                        None => {
-                            let names: Vec<&str> = crate::codes::Code::ALL
-                                .iter()
-                                .map(|code| code.name())
-                                .collect();
-                            self.diagnostics
-                                .push(unknown_value(code, "a diagnostic code", &names));
-                        }
+                        None => self.diagnostics.push(unknown_value(
+                            code,
+                            "a code that denies orders",
+                            &denials,
+                        )),
                     }
                 }
                 resolved?;
@@ -417,6 +421,25 @@ impl Checker<'_> {
                     &solicitation.header.name,
                     "expected amount",
                 )?;
+                if let (Volume::Money(money), Some(currency)) = (&volume.value, &built.currency)
+                    && money.currency != *currency
+                {
+                    let first_price = built
+                        .prices
+                        .first()
+                        .map_or(built.header.name.span, |price| price.span);
+                    self.diagnostics.push(currency_mismatch(
+                        format!(
+                            "the expected amount is in {} but contract `{}` is in {currency}",
+                            money.currency, built.header.name.value
+                        ),
+                        volume.span,
+                        &money.currency,
+                        first_price,
+                        currency,
+                    ));
+                    return None;
+                }
                 Expectation::Ordered {
                     contract: id,
                     amount: volume.value,

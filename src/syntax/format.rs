@@ -5,7 +5,8 @@
 //! declarations. A block written on one line stays on one line when it has no comment and fits
 //! in 100 columns. Comments are not in the tree, so they are found in the gaps between tokens and
 //! put back: a comment on a line of its own stays on a line of its own before what follows it; a
-//! comment after code stays at the end of that line.
+//! comment after code stays at the end of that line; a comment inside a field that becomes one
+//! line moves to a line of its own before it.
 
 use pest::iterators::Pair;
 
@@ -73,28 +74,42 @@ impl Formatter<'_> {
     fn file(&mut self, pair: Pair<'_, Rule>) {
         // A blank line separates declarations where the source had one, and always around a
         // declaration laid out over several lines; one-line declarations may stand together.
+        // Whether a declaration takes several lines is known once it is laid out, so each is
+        // laid out on its own before the separator is chosen.
         let mut previous: Option<(usize, bool)> = None;
         for item in pair.into_inner() {
             if item.as_rule() == Rule::EOI {
                 break;
             }
             let start = item.as_span().start();
+            let end = end_of(&item);
+            let written_so_far = std::mem::take(&mut self.out);
+            self.leading_comments(start, 0);
+            let comments = std::mem::take(&mut self.out);
+            self.entry(item, 0);
+            let laid_out = std::mem::replace(&mut self.out, written_so_far);
+            let several_lines = laid_out.matches('\n').count() > 1;
             if let Some((previous_end, previous_several_lines)) = previous {
                 let gap = &self.text[previous_end..start];
                 let blank_in_source = gap.lines().skip(1).any(|line| line.trim().is_empty());
-                let several_lines = self.text[start..end_of(&item)].contains('\n');
                 if blank_in_source || previous_several_lines || several_lines {
                     self.out.push('\n');
                 }
             }
-            self.leading_comments(start, 0);
-            let lines_before = self.out.matches('\n').count();
-            let end = end_of(&item);
-            self.entry(item, 0);
-            let several_lines = self.out.matches('\n').count() - lines_before > 1;
+            self.out.push_str(&comments);
+            self.out.push_str(&laid_out);
             previous = Some((end, several_lines));
         }
-        // Comments after the last declaration.
+        // Comments after the last declaration, after a blank line if the source had one.
+        if let (Some((previous_end, _)), Some(&(start, _))) =
+            (previous, self.comments.get(self.next_comment))
+            && self.text[previous_end..start]
+                .lines()
+                .skip(1)
+                .any(|line| line.trim().is_empty())
+        {
+            self.out.push('\n');
+        }
         self.leading_comments(self.text.len(), 0);
         while self.out.ends_with("\n\n") {
             self.out.pop();
@@ -144,9 +159,11 @@ impl Formatter<'_> {
         let start = pair.as_span().start();
         let end = end_of(pair);
         let written_on_one_line = !self.text[start..end].contains('\n');
-        let has_comment = self.comments[self.next_comment..]
-            .iter()
-            .any(|(comment, _)| *comment < end);
+        // Comments are in order, so only the next one can fall inside this block.
+        let has_comment = self
+            .comments
+            .get(self.next_comment)
+            .is_some_and(|(comment, _)| *comment < end);
         if written_on_one_line && !has_comment {
             let inner: Vec<String> = entries
                 .iter()
@@ -179,8 +196,11 @@ impl Formatter<'_> {
     fn line(&mut self, depth: usize, code: &str, end: usize) {
         self.out.push_str(&indent(depth));
         self.out.push_str(code);
+        // Only a comment with nothing but spaces between it and this line's last token ends
+        // this line; one after more code on the same source line belongs to that code.
         if let Some(&(start, comment_end)) = self.comments.get(self.next_comment)
             && start >= end
+            && self.text[end..start].trim().is_empty()
             && !self.text[end..start].contains('\n')
         {
             self.out.push_str("  ");
