@@ -229,3 +229,26 @@ fn fmt_keeps_a_file_s_permissions() {
         & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+/// Inputs the fuzzers found that once broke the formatter; each must now format idempotently.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    for entry in std::fs::read_dir(directory)
+        .expect("tests/data/fuzz")
+        .filter_map(|entry| entry.ok())
+    {
+        let bytes = std::fs::read(entry.path()).expect("read");
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        if let Ok(once) = format(&text) {
+            assert_eq!(
+                format(&once).as_deref(),
+                Ok(once.as_str()),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+}
