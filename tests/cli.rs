@@ -1,32 +1,10 @@
 //! End-to-end tests of the `coop` binary: exit codes, output formats, and bad input.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn coop(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args(arguments)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the coop binary runs")
-}
+use std::process::Command;
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A fresh directory under the target directory, removed first if a previous run left it.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&directory);
-    std::fs::create_dir_all(&directory).expect("scratch directory");
-    directory
-}
+use common::{coop, scratch, stderr, stdout};
 
 #[test]
 fn a_clean_model_exits_zero() {

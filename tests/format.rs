@@ -4,8 +4,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::{coop, scratch};
 use coop::source::{FileId, SourceMap};
 
 /// Fixtures whose point is text `coop fmt` would change: tabs, and lines longer than a layout
@@ -120,22 +120,6 @@ fn comments_everywhere_are_kept() {
         "not idempotent:\n{formatted}"
     );
     insta::assert_snapshot!(formatted);
-}
-
-fn coop(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args(arguments)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the coop binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&directory);
-    std::fs::create_dir_all(&directory).expect("scratch directory");
-    directory
 }
 
 #[test]

@@ -1,16 +1,9 @@
 //! `coop check --format json|sarif|github|junit` for CI: each valid in its own terms, SARIF
 //! against the SARIF 2.1.0 schema, and `--deny warnings`.
 
-use std::process::{Command, Output};
+mod common;
 
-fn coop(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args(arguments)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the coop binary runs")
-}
+use common::coop;
 
 /// Erroneous fixtures of several kinds: checking errors, syntax errors, denied orders.
 const ERRONEOUS: &[&str] = &[

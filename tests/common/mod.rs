@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use coop::diagnostic::Diagnostic;
 use coop::model::Model;
@@ -70,4 +71,30 @@ pub fn render(analysis: &Analysis) -> String {
         "{rendered}{}\n",
         coop::diagnostic::summary(&analysis.diagnostics)
     )
+}
+
+/// Runs the real `coop` binary from the crate root, without colour.
+pub fn coop(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the coop binary runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A fresh directory under the target directory, removed first if a previous run left it.
+pub fn scratch(name: &str) -> PathBuf {
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    directory
 }
