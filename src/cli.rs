@@ -358,12 +358,13 @@ fn run_tests(
     };
     let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
     if outcomes.is_empty() {
-        let what = if filter.is_empty() {
-            "the model has no tests".to_string()
+        if filter.is_empty() {
+            write_stderr("the model has no tests\n");
         } else {
-            format!("no test's name contains `{filter}`")
-        };
-        write_stderr(&format!("{what}\n"));
+            // A filter that matches nothing is most likely mistyped: a CI job must not pass on it.
+            write_stderr(&format!("no test's name contains `{filter}`\n"));
+            return ERRORS_FOUND;
+        }
     }
     let results = coop::report::test_results::results(&outcomes, &sources);
     let output = match format {

@@ -278,6 +278,17 @@ impl Checker<'_> {
                         .map(|value| Spanned::new(value, expectation.span))
                 })
                 .collect();
+            if test.expectations.is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingField,
+                        format!("test \"{}\" expects nothing", test.name.value),
+                        test.name.span,
+                        "no `expect`",
+                    )
+                    .with_help("a test holds at least one line such as `expect order everett_trucks permitted`"),
+                );
+            }
             if expectations.iter().all(Option::is_some) {
                 tests.push(Test {
                     name: test.name.clone(),

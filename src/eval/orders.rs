@@ -109,7 +109,10 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
             .iter()
             .map(|clause| clause.value.as_str())
             .collect();
-        format!("{} requested, and the contract has it", names.join(", "))
+        format!(
+            "{} requested: clauses of the contract or of its access instrument",
+            names.join(", ")
+        )
     };
     checked(
         "only the contract's terms",

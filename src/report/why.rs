@@ -44,6 +44,8 @@ pub struct BindingExplanation {
     pub basis: Option<Basis>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Whether the binding's term ended before the as-of date.
+    pub ended: bool,
     /// The facts that make (or fail to make) the binding, each with its place.
     pub because: Vec<Fact>,
     /// The agency's orders under the contract, with their decisions.
@@ -189,6 +191,7 @@ pub fn binding(
         basis: binding.map(|binding| binding.basis),
         from: binding.map(|binding| binding.from.to_string()),
         to: binding.map(|binding| binding.to.to_string()),
+        ended: binding.is_some_and(|binding| binding.to < evaluation.as_of),
         because,
         orders,
     }
@@ -232,9 +235,10 @@ pub fn binding_text(explanation: &BindingExplanation) -> String {
                 Basis::JointParticipant => "as joint participant",
                 Basis::Piggyback => "by piggyback",
             };
+            let ended = if explanation.ended { " (ended)" } else { "" };
             let _ = writeln!(
                 out,
-                "{} is bound to {} {basis}, {from} to {to}",
+                "{} is bound to {} {basis}, {from} to {to}{ended}",
                 explanation.agency, explanation.contract
             );
         }
