@@ -24,61 +24,18 @@ pub fn build(
     check_findings: &[Diagnostic],
     horizon_days: u32,
 ) -> Report {
-    let mut orders: Vec<OrderReport> = evaluation
+    // Judged orders in date order, then the orders after the as-of date.
+    let orders: Vec<OrderReport> = evaluation
         .judgments
         .iter()
-        .map(|judgment| {
-            let order = &model.orders[judgment.order.0];
-            let contract = model.contract(order.contract.value);
-            OrderReport {
-                name: order.header.name.value.clone(),
-                buyer: model.agency(order.buyer.value).header.name.value.clone(),
-                contract: contract.header.name.value.clone(),
-                date: order.date.value.to_string(),
-                decision: Decision::of(Some(judgment)),
-                basis: Some(judgment.basis),
-                via: order
-                    .via
-                    .map(|via| model.instrument(via.value).header.name.value.clone()),
-                // Priced in its lines' currency (the contract's, when the contract prices anything).
-                value: Some(Money::in_cents(
-                    order.lines.first().map_or_else(
-                        || money(contract, Decimal::ZERO).currency,
-                        |line| line.unit_price.currency.clone(),
-                    ),
-                    judgment.tally.value,
-                )),
-                location: location(sources, order.header.name.span),
-                reasons: judgment
-                    .reasons
-                    .iter()
-                    .map(|reason| finding(sources, reason))
-                    .collect(),
-            }
-        })
+        .map(|judgment| order_report(model, sources, judgment.order, Some(judgment)))
+        .chain(
+            evaluation
+                .later_orders
+                .iter()
+                .map(|id| order_report(model, sources, *id, None)),
+        )
         .collect();
-    orders.extend(evaluation.later_orders.iter().map(|id| {
-        let order = &model.orders[id.0];
-        OrderReport {
-            name: order.header.name.value.clone(),
-            buyer: model.agency(order.buyer.value).header.name.value.clone(),
-            contract: model
-                .contract(order.contract.value)
-                .header
-                .name
-                .value
-                .clone(),
-            date: order.date.value.to_string(),
-            decision: Decision::AfterAsOf,
-            basis: None,
-            via: order
-                .via
-                .map(|via| model.instrument(via.value).header.name.value.clone()),
-            value: None,
-            location: location(sources, order.header.name.span),
-            reasons: Vec::new(),
-        }
-    }));
     let permitted = orders
         .iter()
         .filter(|order| order.decision == Decision::Permitted)
@@ -106,6 +63,47 @@ pub fn build(
             .chain(&evaluation.findings)
             .map(|diagnostic| finding(sources, diagnostic))
             .collect(),
+    }
+}
+
+/// One order with its decision; an order without a judgment is after the as-of date.
+fn order_report(
+    model: &Model,
+    sources: &SourceMap,
+    id: crate::model::OrderId,
+    judgment: Option<&crate::eval::Judgment>,
+) -> OrderReport {
+    let order = &model.orders[id.0];
+    let contract = model.contract(order.contract.value);
+    // Priced in its lines' currency (the contract's, when the contract prices anything).
+    let currency = order.lines.first().map_or_else(
+        || money(contract, Decimal::ZERO).currency,
+        |line| line.unit_price.currency.clone(),
+    );
+    OrderReport {
+        name: order.header.name.value.clone(),
+        buyer: model.agency(order.buyer.value).header.name.value.clone(),
+        contract: contract.header.name.value.clone(),
+        date: order.date.value.to_string(),
+        decision: Decision::of(judgment),
+        basis: judgment.map(|judgment| judgment.basis),
+        via: order
+            .via
+            .map(|via| model.instrument(via.value).header.name.value.clone()),
+        value: Some(Money::in_cents(
+            currency,
+            Tally::of_lines(&order.lines).value,
+        )),
+        location: location(sources, order.header.name.span),
+        reasons: judgment
+            .map(|judgment| {
+                judgment
+                    .reasons
+                    .iter()
+                    .map(|reason| finding(sources, reason))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -105,6 +105,7 @@ pub struct OrderReport {
     /// Absent for orders after the as-of date.
     pub basis: Option<crate::eval::Basis>,
     pub via: Option<String>,
+    /// What the order's lines add up to.
     pub value: Option<Money>,
     pub location: Location,
     /// Every reason the order is denied; empty when permitted.
