@@ -422,6 +422,10 @@ fn options(contract: &Contract, as_of: crate::values::Date) -> Vec<OptionReport>
                     .exercised
                     .filter(|date| date.value <= as_of)
                     .map(|date| date.value.to_string()),
+                exercised_later: option
+                    .exercised
+                    .filter(|date| date.value > as_of)
+                    .map(|date| date.value.to_string()),
             }
         })
         .collect()

@@ -596,7 +596,14 @@ fn timeline_chart(
         row_y += 24.0;
         let (fill, stroke, state) = match &option.exercised {
             Some(date) => ("#6b8fc7", "#3b5b92", format!("exercised {date}")),
-            None => ("#ffffff", "#5a6270", "not exercised".to_string()),
+            None => match &option.exercised_later {
+                Some(date) => (
+                    "#ffffff",
+                    "#5a6270",
+                    format!("exercised {date}, after the as-of date"),
+                ),
+                None => ("#ffffff", "#5a6270", "not exercised".to_string()),
+            },
         };
         let _ = writeln!(
             out,

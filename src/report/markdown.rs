@@ -197,18 +197,32 @@ fn contract_details(out: &mut String, contract: &ContractReport) {
         .map(|title| format!(" “{}”", cell(title)))
         .unwrap_or_default();
     let _ = writeln!(out, "### {}{title}\n", cell(&contract.name));
+    let extended = if contract.end_with_options != contract.term_end {
+        format!(
+            ", to {} with the options exercised",
+            contract.end_with_options
+        )
+    } else {
+        String::new()
+    };
+    let ended = if contract.ended { " (ended)" } else { "" };
     let _ = writeln!(
         out,
-        "- Term {} to {}, with exercised options to {}; {}",
+        "- Term {} to {}{extended}{ended}; {}",
         contract.term_start,
         contract.term_end,
-        contract.end_with_options,
         if contract.piggyback_open {
             "open to piggyback use"
         } else {
             "closed to piggyback use"
         }
     );
+    if let (Some(ceiling), Some(used)) = (&contract.ceiling, &contract.piggyback_ordered) {
+        let _ = writeln!(out, "- Piggyback ceiling {ceiling}, used {used}");
+    }
+    if let Some(fees) = &contract.admin_fees_due {
+        let _ = writeln!(out, "- Admin fees due {fees}");
+    }
     let _ = writeln!(
         out,
         "- Ordered in all: {} ({} permitted, {} denied orders)",

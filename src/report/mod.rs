@@ -180,6 +180,8 @@ pub struct OptionReport {
     pub to: String,
     /// When it was exercised, if on or before the as-of date.
     pub exercised: Option<String>,
+    /// When it is recorded as exercised, if after the as-of date (so it does not count yet).
+    pub exercised_later: Option<String>,
 }
 
 /// An access instrument that lets an agency use the contract.

@@ -234,10 +234,15 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
             let options: Vec<String> = contract
                 .options
                 .iter()
-                .map(|option| match &option.exercised {
-                    Some(date) => format!("{} exercised {date}", option.length),
-                    None => format!("{} not exercised", option.length),
-                })
+                .map(
+                    |option| match (&option.exercised, &option.exercised_later) {
+                        (Some(date), _) => format!("{} exercised {date}", option.length),
+                        (None, Some(date)) => {
+                            format!("{} exercised {date}, after the as-of date", option.length)
+                        }
+                        (None, None) => format!("{} not exercised", option.length),
+                    },
+                )
                 .collect();
             term.push_str(&format!("; options: {}", options.join(", ")));
         }
