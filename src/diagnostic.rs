@@ -294,15 +294,7 @@ fn excerpt_fits(sources: &SourceMap, span: Span) -> bool {
     let file = sources.file(span.file);
     let first = file.line_of(span.start as usize).saturating_sub(1);
     let last = (file.line_of(span.end as usize) + 1).min(file.line_starts.len() - 1);
-    (first..=last).all(|line| {
-        let start = file.line_starts[line];
-        let end = file
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(file.text.len());
-        end - start <= MAXIMUM_EXCERPT_LINE
-    })
+    (first..=last).all(|line| file.line_range(line).len() <= MAXIMUM_EXCERPT_LINE)
 }
 
 fn source_view(sources: &SourceMap, span: Span) -> Option<SourceView> {

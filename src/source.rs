@@ -59,6 +59,17 @@ impl SourceFile {
             .saturating_sub(1)
     }
 
+    /// The bytes of a zero-based line, with its line end.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        start..end
+    }
+
     /// One-based line and column of a byte offset; columns count characters, and a byte-order
     /// mark at the start of the file is not one.
     pub fn line_column(&self, offset: usize) -> LineColumn {

@@ -33,7 +33,7 @@ fn html_reports_render_in_a_browser() {
     paths.sort();
     assert!(!paths.is_empty(), "no examples to render");
     for path in paths {
-        let report = report_of(&path);
+        let report = common::report_of(&path);
         let name = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -146,17 +146,4 @@ fn chromium() -> Option<PathBuf> {
     std::env::split_paths(&path)
         .flat_map(|directory| ["chromium", "chromium-browser"].map(|name| directory.join(name)))
         .find(|candidate| candidate.is_file())
-}
-
-fn report_of(path: &Path) -> coop::report::Report {
-    let analysis = common::analyse(path);
-    let model = analysis.model.as_ref().expect("examples check");
-    let evaluation = coop::eval::evaluate(model, analysis.as_of);
-    coop::report::build(
-        model,
-        &evaluation,
-        &analysis.sources,
-        &analysis.check_diagnostics,
-        coop::report::DEFAULT_HORIZON_DAYS,
-    )
 }

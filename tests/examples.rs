@@ -6,14 +6,14 @@ mod common;
 #[test]
 fn examples_text_report() {
     insta::glob!("../examples", "*.coop", |path| {
-        insta::assert_snapshot!(coop::report::text::render(&report_of(path)));
+        insta::assert_snapshot!(coop::report::text::render(&common::report_of(path)));
     });
 }
 
 #[test]
 fn examples_json_report() {
     insta::glob!("../examples", "*.coop", |path| {
-        let json = coop::report::to_json(&report_of(path));
+        let json = coop::report::to_json(&common::report_of(path));
         let value: serde_json::Value =
             serde_json::from_str(&json).expect("the report is valid JSON");
         for key in [
@@ -30,29 +30,10 @@ fn examples_json_report() {
     });
 }
 
-fn report_of(path: &std::path::Path) -> coop::report::Report {
-    let analysis = common::analyse(path);
-    let model = analysis.model.as_ref().unwrap_or_else(|| {
-        panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false)
-        )
-    });
-    let evaluation = coop::eval::evaluate(model, analysis.as_of);
-    coop::report::build(
-        model,
-        &evaluation,
-        &analysis.sources,
-        &analysis.check_diagnostics,
-        coop::report::DEFAULT_HORIZON_DAYS,
-    )
-}
-
 #[test]
 fn examples_markdown_report() {
     insta::glob!("../examples", "*.coop", |path| {
-        let markdown = coop::report::markdown::render(&report_of(path));
+        let markdown = coop::report::markdown::render(&common::report_of(path));
         assert!(markdown.chars().count() <= coop::report::markdown::MAXIMUM_LENGTH);
         insta::assert_snapshot!(markdown);
     });

@@ -542,14 +542,8 @@ pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Locati
 /// The line a span starts on, trimmed and printable, for reports that quote the source.
 fn source_line(sources: &SourceMap, span: crate::source::Span) -> String {
     let file = sources.file(span.file);
-    let line = file.line_of(span.start as usize);
-    let start = file.line_starts[line];
-    let end = file
-        .line_starts
-        .get(line + 1)
-        .copied()
-        .unwrap_or(file.text.len());
-    let text = file.text.get(start..end).unwrap_or("").trim();
+    let line = file.line_range(file.line_of(span.start as usize));
+    let text = file.text.get(line).unwrap_or("").trim();
     crate::values::printable(&text.chars().take(300).collect::<String>())
 }
 

@@ -829,15 +829,8 @@ fn agencies(out: &mut String, report: &Report) {
             escape(title)
         );
         for binding in &agency.bindings {
-            let basis = match &binding.via[..] {
-                [] => binding.basis.as_str().to_string(),
-                via => format!("{} via {}", binding.basis.as_str(), via.join(", ")),
-            };
-            let to = if binding.ended {
-                format!("{} (ended)", binding.to)
-            } else {
-                binding.to.clone()
-            };
+            let basis = binding.basis_text();
+            let to = binding.to_text();
             let prices: Vec<String> = binding
                 .prices
                 .iter()

@@ -304,15 +304,8 @@ fn bindings(out: &mut String, report: &Report, limit: usize) {
         .flat_map(|agency| agency.bindings.iter().map(move |binding| (agency, binding)))
         .collect();
     for (agency, binding) in rows.iter().take(limit) {
-        let basis = match &binding.via[..] {
-            [] => binding.basis.as_str().to_string(),
-            via => format!("{} via {}", binding.basis.as_str(), via.join(", ")),
-        };
-        let to = if binding.ended {
-            format!("{} (ended)", binding.to)
-        } else {
-            binding.to.clone()
-        };
+        let basis = binding.basis_text();
+        let to = binding.to_text();
         let duties = if binding.duties.is_empty() {
             "—".to_string()
         } else {

@@ -80,6 +80,25 @@ pub struct BindingReport {
     pub responsibility: String,
 }
 
+impl BindingReport {
+    /// `piggyback via tacoma_ila`, or the basis alone.
+    pub fn basis_text(&self) -> String {
+        match &self.via[..] {
+            [] => self.basis.as_str().to_string(),
+            via => format!("{} via {}", self.basis.as_str(), via.join(", ")),
+        }
+    }
+
+    /// The end date, marked when the binding has ended.
+    pub fn to_text(&self) -> String {
+        if self.ended {
+            format!("{} (ended)", self.to)
+        } else {
+            self.to.clone()
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PriceReport {
     pub item: String,

@@ -98,3 +98,23 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&directory).expect("scratch directory");
     directory
 }
+
+/// The report of a shipped example at its own as-of date; the example must check.
+pub fn report_of(path: &Path) -> coop::report::Report {
+    let analysis = analyse(path);
+    let model = analysis.model.as_ref().unwrap_or_else(|| {
+        panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false)
+        )
+    });
+    let evaluation = coop::eval::evaluate(model, analysis.as_of);
+    coop::report::build(
+        model,
+        &evaluation,
+        &analysis.sources,
+        &analysis.check_diagnostics,
+        coop::report::DEFAULT_HORIZON_DAYS,
+    )
+}
