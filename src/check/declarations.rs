@@ -338,7 +338,7 @@ impl Checker<'_> {
                 )?;
                 Expectation::OrderPermitted(order.clone())
             }
-            ast::Expectation::OrderDenied { order, codes } => {
+            ast::Expectation::OrderDenied { order, codes, .. } => {
                 let resolved = self.namespace.resolve(
                     order,
                     DeclarationKind::Order,

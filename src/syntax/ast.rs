@@ -17,6 +17,12 @@ pub struct File {
     pub file: FileId,
     /// The other files this one names with `use`, in the order written.
     pub uses: Vec<Use>,
+    /// The rule packs this file follows: `use rules us-wa`.
+    pub rule_packs: Vec<RulePackUse>,
+    /// `pack "title"`: present when this file is a rule pack.
+    pub pack: Option<Spanned<String>>,
+    pub parameters: Vec<Parameter>,
+    pub rules: Vec<Rule>,
     pub declarations: Vec<Declaration>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
@@ -36,8 +42,12 @@ pub struct Test {
 pub enum Expectation {
     /// `expect order X permitted`
     OrderPermitted(Name),
-    /// `expect order X denied [with code, code]`
-    OrderDenied { order: Name, codes: Vec<Name> },
+    /// `expect order X denied [with code, code] [by rule, rule]`
+    OrderDenied {
+        order: Name,
+        codes: Vec<Name>,
+        rules: Vec<Name>,
+    },
     /// `expect agency A bound to C [as lead | as joint_participant | by piggyback]`
     Bound {
         agency: Name,
@@ -63,6 +73,225 @@ pub struct Use {
     pub path: Spanned<String>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// `use rules us-va with distance_limit = 50 mi`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RulePackUse {
+    pub source: RulePackSource,
+    pub settings: Vec<ParameterSetting>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RulePackSource {
+    /// A pack shipped inside coop, by its name: `us-wa`.
+    Shipped(Name),
+    /// A pack in a local file, by a path relative to the using file.
+    Local(Spanned<String>),
+}
+
+/// `distance_limit = 50 mi` in a `use rules ... with`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParameterSetting {
+    pub name: Name,
+    pub value: Expression,
+}
+
+/// `parameter distance_limit = 75 mi`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    pub name: Name,
+    pub value: Expression,
+    pub span: Span,
+}
+
+/// `rule id "title" { cite ... for ... require ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub fields: Vec<Spanned<RuleField>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleField {
+    Cite(Spanned<String>),
+    /// `for order o where ...`
+    Scope {
+        kind: Spanned<ScopeKind>,
+        variable: Name,
+        filter: Option<Expression>,
+    },
+    /// `require CONDITION else deny|warn "message"`
+    Require {
+        condition: Expression,
+        outcome: Spanned<Outcome>,
+        message: Message,
+    },
+    /// `oblige PARTY pay ... | report usage ... | notify ...`
+    Oblige { party: Expression, duty: Duty },
+}
+
+/// What a rule ranges over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScopeKind {
+    Order,
+    Contract,
+    Solicitation,
+    Agency,
+    Access,
+    Binding,
+}
+
+/// What a failed `require` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Deny,
+    Warn,
+}
+
+/// A message with values interpolated: `"used {c.ordered_value} of {c.maximum}"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub parts: Vec<MessagePart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessagePart {
+    Text(String),
+    Value(Expression),
+}
+
+/// A duty a rule adds to a binding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Duty {
+    /// `pay 1% of o.value to oregon_das`
+    Pay { amount: Expression, to: Expression },
+    /// `report usage every quarter within 45 days to c.lead`
+    Report {
+        every: Spanned<Period>,
+        within: Spanned<Duration>,
+        to: Option<Expression>,
+    },
+    /// `notify c.lead within 10 days "of each order"`
+    Notify {
+        whom: Expression,
+        within: Spanned<Duration>,
+        about: Option<Spanned<String>>,
+    },
+}
+
+/// A reporting period, aligned to the calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
+}
+
+pub type Expression = Spanned<ExpressionKind>;
+
+/// An expression as written; its types are found by the checker.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpressionKind {
+    /// `o.contract.lead`: a name and the fields followed from it.
+    Path(Vec<Name>),
+    Money(Money),
+    Date(Date),
+    /// `0.25%`, as the number before the sign.
+    Percentage(Decimal),
+    Duration(Duration),
+    /// A number with what it counts, or a plain number when `unit` is absent: `75 mi`, `20 truck`.
+    Number { value: Decimal, unit: Option<Name> },
+    Boolean(bool),
+    Text(String),
+    Jurisdiction(String),
+    Unary(Spanned<UnaryOperator>, Box<Expression>),
+    Binary(Spanned<BinaryOperator>, Box<Expression>, Box<Expression>),
+    /// `x in [a, b]`
+    In(Box<Expression>, Vec<Expression>),
+    /// `x exists`
+    Exists(Box<Expression>),
+    /// `distance(a, b)`
+    Call {
+        function: Name,
+        arguments: Vec<Expression>,
+    },
+    /// `sum(p.value for order p where ...)`, or `count(order p where ...)` when `value` is absent.
+    Aggregate {
+        function: Spanned<Aggregate>,
+        value: Option<Box<Expression>>,
+        variable: Name,
+        filter: Option<Box<Expression>>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOperator {
+    Not,
+    Negate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOperator {
+    And,
+    Or,
+    Equal,
+    NotEqual,
+    Less,
+    AtMost,
+    Greater,
+    AtLeast,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    /// `95% of c.maximum`
+    Of,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Sum,
+    Count,
+}
+
+impl BinaryOperator {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOperator::And => "and",
+            BinaryOperator::Or => "or",
+            BinaryOperator::Equal => "==",
+            BinaryOperator::NotEqual => "!=",
+            BinaryOperator::Less => "<",
+            BinaryOperator::AtMost => "<=",
+            BinaryOperator::Greater => ">",
+            BinaryOperator::AtLeast => ">=",
+            BinaryOperator::Add => "+",
+            BinaryOperator::Subtract => "-",
+            BinaryOperator::Multiply => "*",
+            BinaryOperator::Divide => "/",
+            BinaryOperator::Of => "of",
+        }
+    }
+}
+
+impl ScopeKind {
+    /// The keyword that names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::Order => "order",
+            ScopeKind::Contract => "contract",
+            ScopeKind::Solicitation => "solicitation",
+            ScopeKind::Agency => "agency",
+            ScopeKind::Access => "access",
+            ScopeKind::Binding => "binding",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

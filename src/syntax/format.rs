@@ -127,8 +127,17 @@ impl Formatter<'_> {
             None => {
                 let end = end_of(&pair);
                 self.inner_comments(pair.as_span().start(), end, depth);
-                let line = join(&leaves(pair));
-                self.line(depth, &line, end);
+                let lines = lines(pair, depth);
+                let last = lines.len().saturating_sub(1);
+                for (index, (extra, line)) in lines.into_iter().enumerate() {
+                    if index == last {
+                        self.line(depth + extra, &line, end);
+                    } else {
+                        self.out.push_str(&indent(depth + extra));
+                        self.out.push_str(&line);
+                        self.out.push('\n');
+                    }
+                }
             }
         }
     }
@@ -142,7 +151,7 @@ impl Formatter<'_> {
     ) {
         let header_end = children[open].as_span().start();
         self.inner_comments(pair.as_span().start(), header_end, depth);
-        let header: Vec<String> = children[..open]
+        let header: Vec<Token> = children[..open]
             .iter()
             .flat_map(|child| leaves(child.clone()))
             .collect();
@@ -268,22 +277,76 @@ fn indent(depth: usize) -> String {
     "  ".repeat(depth)
 }
 
-/// The tokens of a pair, as they will be written: literals as written, but money and durations
-/// with exactly one space inside.
-fn leaves(pair: Pair<'_, Rule>) -> Vec<String> {
+/// The lines of a field, each with its extra indentation: one line, except that `else` starts a
+/// line of its own, and an expression too wide for one line breaks before each `and` and `or`
+/// that is not inside parentheses, its continuations indented two levels.
+fn lines(pair: Pair<'_, Rule>, depth: usize) -> Vec<(usize, String)> {
+    // Lines of groups: a group is the tokens that stay together.
+    let mut lines: Vec<Vec<Vec<Token>>> = vec![vec![Vec::new()]];
+    for child in pair.into_inner() {
+        let current = lines.last_mut().expect("there is always a line");
+        match child.as_rule() {
+            Rule::kw_else => lines.push(vec![leaves(child)]),
+            Rule::expression => {
+                for part in child.into_inner() {
+                    let groups = lines.last_mut().expect("there is always a line");
+                    if matches!(part.as_rule(), Rule::kw_and | Rule::kw_or) {
+                        groups.push(Vec::new());
+                    }
+                    groups
+                        .last_mut()
+                        .expect("there is always a group")
+                        .extend(leaves(part));
+                }
+            }
+            _ => current
+                .last_mut()
+                .expect("there is always a group")
+                .extend(leaves(child)),
+        }
+    }
+    let mut laid_out = Vec::new();
+    for groups in lines {
+        let whole: Vec<Token> = groups.iter().flatten().cloned().collect();
+        let one_line = join(&whole);
+        if indent(depth).len() + one_line.chars().count() <= WIDTH || groups.len() == 1 {
+            laid_out.push((0, one_line));
+            continue;
+        }
+        for (index, group) in groups.iter().enumerate() {
+            laid_out.push((if index == 0 { 0 } else { 2 }, join(group)));
+        }
+    }
+    laid_out
+}
+
+/// A token as it will be written, with the grammar rule it comes from.
+#[derive(Clone)]
+struct Token {
+    rule: Rule,
+    text: String,
+}
+
+/// The tokens of a pair, as they will be written: literals as written, but money, durations and
+/// measured numbers with exactly one space inside.
+fn leaves(pair: Pair<'_, Rule>) -> Vec<Token> {
     match pair.as_rule() {
-        Rule::money | Rule::duration => {
-            vec![
-                pair.into_inner()
-                    .map(|part| part.as_str().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]
+        Rule::money | Rule::duration | Rule::measured => {
+            let rule = pair.as_rule();
+            let text = pair
+                .into_inner()
+                .map(|part| part.as_str().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![Token { rule, text }]
         }
         _ => {
             let inner: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
             if inner.is_empty() {
-                vec![pair.as_str().to_string()]
+                vec![Token {
+                    rule: pair.as_rule(),
+                    text: pair.as_str().to_string(),
+                }]
             } else {
                 inner.into_iter().flat_map(leaves).collect()
             }
@@ -291,16 +354,18 @@ fn leaves(pair: Pair<'_, Rule>) -> Vec<String> {
     }
 }
 
-/// Tokens joined by single spaces, but for punctuation that hugs its neighbour.
-fn join(tokens: &[String]) -> String {
+/// Tokens joined by single spaces, but for punctuation that hugs its neighbour: a function's
+/// opening parenthesis hugs its name.
+fn join(tokens: &[Token]) -> String {
     let mut line = String::new();
     for token in tokens {
-        let hugs_left = matches!(token.as_str(), "," | ")" | "]");
+        let hugs_left =
+            matches!(token.text.as_str(), "," | ")" | "]") || token.rule == Rule::call_open;
         let after_opening = line.ends_with('(') || line.ends_with('[');
         if !line.is_empty() && !hugs_left && !after_opening {
             line.push(' ');
         }
-        line.push_str(token);
+        line.push_str(&token.text);
     }
     line
 }
@@ -309,6 +374,7 @@ fn join(tokens: &[String]) -> String {
 fn tokens(pair: Pair<'_, Rule>) -> Vec<String> {
     leaves(pair)
         .into_iter()
-        .filter(|token| !token.is_empty())
+        .map(|token| token.text)
+        .filter(|text| !text.is_empty())
         .collect()
 }

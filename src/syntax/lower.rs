@@ -5,6 +5,8 @@
 //! the calendar or the decimal type cannot hold (2025-02-30, a 40-digit number) become diagnostics.
 
 use pest::iterators::{Pair, Pairs};
+use std::sync::LazyLock;
+
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 
@@ -25,27 +27,57 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             .op(Op::infix(Rule::kw_and, Assoc::Left))
             .op(Op::prefix(Rule::kw_not)),
     };
-    let mut uses = Vec::new();
-    let mut declarations = Vec::new();
-    let mut tests = Vec::new();
+    let mut tree = File {
+        file,
+        uses: Vec::new(),
+        rule_packs: Vec::new(),
+        pack: None,
+        parameters: Vec::new(),
+        rules: Vec::new(),
+        declarations: Vec::new(),
+        tests: Vec::new(),
+    };
     for pair in pair.into_inner() {
         match pair.as_rule() {
             Rule::EOI => {}
-            Rule::use_declaration => uses.push(lowerer.use_declaration(pair)),
-            Rule::test_declaration => tests.push(lowerer.test(pair)),
-            _ => declarations.push(lowerer.declaration(pair)),
+            Rule::use_declaration => match lowerer.use_declaration(pair) {
+                Ok(used) => tree.uses.push(used),
+                Err(pack) => tree.rule_packs.push(pack),
+            },
+            Rule::test_declaration => tree.tests.push(lowerer.test(pair)),
+            Rule::pack_header => {
+                let mut inner = pair.into_inner();
+                let _keyword = inner.next();
+                let title = lowerer.string(next(&mut inner));
+                tree.pack.get_or_insert(title);
+            }
+            Rule::parameter => tree.parameters.push(lowerer.parameter(pair)),
+            Rule::rule_block => tree.rules.push(lowerer.rule(pair)),
+            _ => tree.declarations.push(lowerer.declaration(pair)),
         }
     }
-    (
-        File {
-            file,
-            uses,
-            declarations,
-            tests,
-        },
-        lowerer.diagnostics,
-    )
+    (tree, lowerer.diagnostics)
 }
+
+/// The operators of expressions, loosest first.
+static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::kw_or, Assoc::Left))
+        .op(Op::infix(Rule::kw_and, Assoc::Left))
+        .op(Op::prefix(Rule::kw_not))
+        .op(Op::infix(Rule::equals, Assoc::Left)
+            | Op::infix(Rule::not_equals, Assoc::Left)
+            | Op::infix(Rule::less, Assoc::Left)
+            | Op::infix(Rule::at_most, Assoc::Left)
+            | Op::infix(Rule::greater, Assoc::Left)
+            | Op::infix(Rule::at_least, Assoc::Left))
+        .op(Op::postfix(Rule::membership) | Op::postfix(Rule::kw_exists))
+        .op(Op::infix(Rule::plus, Assoc::Left) | Op::infix(Rule::minus, Assoc::Left))
+        .op(Op::infix(Rule::times, Assoc::Left)
+            | Op::infix(Rule::divided_by, Assoc::Left)
+            | Op::infix(Rule::kw_of, Assoc::Left))
+        .op(Op::prefix(Rule::minus))
+});
 
 struct Lowerer {
     file: FileId,
@@ -58,12 +90,453 @@ impl Lowerer {
         span(self.file, pair)
     }
 
-    fn use_declaration(&mut self, pair: Pair<'_, Rule>) -> Use {
+    /// A `use` of a file, or (as the error side) a `use rules` of a rule pack.
+    fn use_declaration(&mut self, pair: Pair<'_, Rule>) -> Result<Use, RulePackUse> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
-        let path = self.string(next(&mut inner));
-        Use { path, span }
+        let target = next(&mut inner);
+        if target.as_rule() == Rule::string {
+            return Ok(Use {
+                path: self.string(target),
+                span,
+            });
+        }
+        let mut parts = target.into_inner();
+        let _rules = parts.next();
+        let source = next(&mut parts);
+        let source = match source.as_rule() {
+            Rule::string => RulePackSource::Local(self.string(source)),
+            _ => RulePackSource::Shipped(self.name(source)),
+        };
+        let settings = parts
+            .filter(|part| part.as_rule() == Rule::parameter_setting)
+            .map(|setting| {
+                let mut inner = setting.into_inner();
+                let name = self.name(next(&mut inner));
+                let _assign = inner.next();
+                let value = self.expression(next(&mut inner));
+                ParameterSetting { name, value }
+            })
+            .collect();
+        Err(RulePackUse {
+            source,
+            settings,
+            span,
+        })
+    }
+
+    fn parameter(&mut self, pair: Pair<'_, Rule>) -> Parameter {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let _assign = inner.next();
+        let value = self.expression(next(&mut inner));
+        Parameter { name, value, span }
+    }
+
+    fn rule(&mut self, pair: Pair<'_, Rule>) -> super::ast::Rule {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let mut title = None;
+        let mut fields = Vec::new();
+        for child in inner {
+            match child.as_rule() {
+                Rule::title => title = Some(self.title(child)),
+                Rule::open_brace | Rule::close_brace => {}
+                _ => {
+                    let field_span = self.span(&child);
+                    let field = self.rule_field(child);
+                    fields.push(Spanned::new(field, field_span));
+                }
+            }
+        }
+        super::ast::Rule {
+            name,
+            title,
+            fields,
+            span,
+        }
+    }
+
+    fn rule_field(&mut self, pair: Pair<'_, Rule>) -> RuleField {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::cite_field => RuleField::Cite(self.string(next(&mut inner))),
+            Rule::scope_field => {
+                let kind_pair = next(&mut inner);
+                let kind_span = self.span(&kind_pair);
+                let kind = match next(&mut kind_pair.into_inner()).as_rule() {
+                    Rule::kw_order => ScopeKind::Order,
+                    Rule::kw_contract => ScopeKind::Contract,
+                    Rule::kw_solicitation => ScopeKind::Solicitation,
+                    Rule::kw_agency => ScopeKind::Agency,
+                    Rule::kw_access => ScopeKind::Access,
+                    _ => ScopeKind::Binding,
+                };
+                let variable = self.name(next(&mut inner));
+                let filter = inner
+                    .find(|part| part.as_rule() == Rule::expression)
+                    .map(|filter| self.expression(filter));
+                RuleField::Scope {
+                    kind: Spanned::new(kind, kind_span),
+                    variable,
+                    filter,
+                }
+            }
+            Rule::require_field => {
+                let condition = self.expression(next(&mut inner));
+                let _else = inner.next();
+                let outcome_pair = next(&mut inner);
+                let outcome = match outcome_pair.as_rule() {
+                    Rule::kw_deny => Outcome::Deny,
+                    _ => Outcome::Warn,
+                };
+                let outcome = Spanned::new(outcome, self.span(&outcome_pair));
+                let message = self.message(next(&mut inner));
+                RuleField::Require {
+                    condition,
+                    outcome,
+                    message,
+                }
+            }
+            Rule::oblige_field => {
+                let party = self.expression(next(&mut inner));
+                let duty = self.duty(next(&mut inner));
+                RuleField::Oblige { party, duty }
+            }
+            rule => panic!("lowering: unexpected rule field {rule:?}"),
+        }
+    }
+
+    fn duty(&mut self, pair: Pair<'_, Rule>) -> Duty {
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        match rule {
+            Rule::pay_duty => {
+                let amount = self.expression(next(&mut inner));
+                let _to = inner.next();
+                let to = self.expression(next(&mut inner));
+                Duty::Pay { amount, to }
+            }
+            Rule::report_duty => {
+                let _usage = inner.next();
+                let _every = inner.next();
+                let period_pair = next(&mut inner);
+                let period_span = self.span(&period_pair);
+                let every = match next(&mut period_pair.into_inner()).as_rule() {
+                    Rule::kw_month => Period::Month,
+                    Rule::kw_quarter => Period::Quarter,
+                    _ => Period::Year,
+                };
+                let _within = inner.next();
+                let within = self.duration(next(&mut inner));
+                let to = inner
+                    .find(|part| part.as_rule() == Rule::expression)
+                    .map(|to| self.expression(to));
+                Duty::Report {
+                    every: Spanned::new(every, period_span),
+                    within,
+                    to,
+                }
+            }
+            Rule::notify_duty => {
+                let whom = self.expression(next(&mut inner));
+                let _within = inner.next();
+                let within = self.duration(next(&mut inner));
+                let about = inner.next().map(|about| self.string(about));
+                Duty::Notify {
+                    whom,
+                    within,
+                    about,
+                }
+            }
+            rule => panic!("lowering: unexpected duty {rule:?}"),
+        }
+    }
+
+    /// A message string, with each `{expression}` in it parsed as an expression; `{{` writes a
+    /// brace.
+    fn message(&mut self, pair: Pair<'_, Rule>) -> Message {
+        let span = self.span(&pair);
+        let quoted = pair.as_str();
+        let body_start = span.start as usize + 1;
+        let body = &quoted[1..quoted.len() - 1];
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut rest = body;
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            if let Some(escaped) = after.strip_prefix('{') {
+                text.push('{');
+                rest = escaped;
+                continue;
+            }
+            let offset = body_start + (body.len() - rest.len()) + open;
+            let Some(close) = after.find('}') else {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::SyntaxError,
+                        "a `{` in this message opens a value that is never closed",
+                        Span::new(self.file, offset, offset + 1),
+                        "opened here",
+                    )
+                    .with_help("close the value with `}`, or write `{{` for a brace"),
+                );
+                rest = after;
+                continue;
+            };
+            parts.push(MessagePart::Text(unescape(&std::mem::take(&mut text))));
+            let value_start = offset + 1;
+            if let Some(value) = self.interpolated(&after[..close], value_start) {
+                parts.push(MessagePart::Value(value));
+            }
+            rest = &after[close + 1..];
+        }
+        text.push_str(rest);
+        parts.push(MessagePart::Text(unescape(&text)));
+        parts.retain(|part| !matches!(part, MessagePart::Text(text) if text.is_empty()));
+        Message { parts, span }
+    }
+
+    /// Parses the expression in a message's braces, with spans in the file: the text before it
+    /// is blanked rather than cut, so pest's offsets are the file's.
+    fn interpolated(&mut self, written: &str, start: usize) -> Option<Expression> {
+        let padded = format!("{}{written}", " ".repeat(start));
+        let span = Span::new(self.file, start, start + written.len());
+        if let Some(diagnostic) = super::limits::nesting_too_deep(self.file, &padded) {
+            self.diagnostics.push(diagnostic);
+            return None;
+        }
+        match <super::parser::CoopParser as pest::Parser<Rule>>::parse(Rule::lone_expression, &padded)
+        {
+            Ok(mut pairs) => {
+                let lone = next(&mut pairs);
+                Some(self.expression(next(&mut lone.into_inner())))
+            }
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::SyntaxError,
+                        format!("`{{{written}}}` is not a value this message can show"),
+                        span,
+                        "not an expression",
+                    )
+                    .with_help("braces in a message hold an expression such as `{o.value}`; write `{{` for a brace"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Folds an expression's operators with the Pratt parser.
+    fn expression(&mut self, pair: Pair<'_, Rule>) -> Expression {
+        let whole = self.span(&pair);
+        let terms = pair.clone().into_inner().flatten().count();
+        if terms > super::limits::MAXIMUM_CONDITION_SIZE {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::NestingTooDeep,
+                    format!(
+                        "this expression is longer than {} words and symbols",
+                        super::limits::MAXIMUM_CONDITION_SIZE
+                    ),
+                    whole,
+                    "too long",
+                )
+                .with_help("split the rule into several rules, each with a shorter condition"),
+            );
+            return Spanned::new(ExpressionKind::Boolean(true), whole);
+        }
+        let file = self.file;
+        let operands = pair
+            .into_inner()
+            .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
+        let this = std::cell::RefCell::new(self);
+        EXPRESSION_OPERATORS
+            .map_primary(|primary| this.borrow_mut().expression_primary(primary))
+            .map_prefix(|operator, operand| {
+                let operator_span = span(file, &operator);
+                let unary = match operator.as_rule() {
+                    Rule::kw_not => UnaryOperator::Not,
+                    _ => UnaryOperator::Negate,
+                };
+                let whole = operator_span.to(operand.span);
+                Spanned::new(
+                    ExpressionKind::Unary(
+                        Spanned::new(unary, operator_span),
+                        Box::new(operand),
+                    ),
+                    whole,
+                )
+            })
+            .map_postfix(|operand, operator| {
+                let operator_span = span(file, &operator);
+                let whole = operand.span.to(operator_span);
+                let kind = match operator.as_rule() {
+                    Rule::kw_exists => ExpressionKind::Exists(Box::new(operand)),
+                    _ => {
+                        let listed = operator
+                            .into_inner()
+                            .filter(|child| child.as_rule() == Rule::expression)
+                            .map(|child| this.borrow_mut().expression(child))
+                            .collect();
+                        ExpressionKind::In(Box::new(operand), listed)
+                    }
+                };
+                Spanned::new(kind, whole)
+            })
+            .map_infix(|left, operator, right| {
+                let binary = match operator.as_rule() {
+                    Rule::kw_and => BinaryOperator::And,
+                    Rule::kw_or => BinaryOperator::Or,
+                    Rule::equals => BinaryOperator::Equal,
+                    Rule::not_equals => BinaryOperator::NotEqual,
+                    Rule::less => BinaryOperator::Less,
+                    Rule::at_most => BinaryOperator::AtMost,
+                    Rule::greater => BinaryOperator::Greater,
+                    Rule::at_least => BinaryOperator::AtLeast,
+                    Rule::plus => BinaryOperator::Add,
+                    Rule::minus => BinaryOperator::Subtract,
+                    Rule::times => BinaryOperator::Multiply,
+                    Rule::divided_by => BinaryOperator::Divide,
+                    Rule::kw_of => BinaryOperator::Of,
+                    rule => panic!("lowering: unexpected operator {rule:?}"),
+                };
+                let whole = left.span.to(right.span);
+                Spanned::new(
+                    ExpressionKind::Binary(
+                        Spanned::new(binary, span(file, &operator)),
+                        Box::new(left),
+                        Box::new(right),
+                    ),
+                    whole,
+                )
+            })
+            .parse(operands)
+    }
+
+    fn expression_primary(&mut self, pair: Pair<'_, Rule>) -> Expression {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expression => return self.expression(pair),
+            Rule::money => ExpressionKind::Money(self.money(pair).value),
+            Rule::date => ExpressionKind::Date(self.date(pair).value),
+            Rule::percentage => ExpressionKind::Percentage(self.percentage(pair).value),
+            Rule::boolean => {
+                ExpressionKind::Boolean(next(&mut pair.into_inner()).as_rule() == Rule::kw_true)
+            }
+            Rule::string => ExpressionKind::Text(self.string(pair).value),
+            Rule::jurisdiction_code => ExpressionKind::Jurisdiction(pair.as_str().to_string()),
+            Rule::path => {
+                let start = span.start as usize;
+                let mut offset = start;
+                let names = pair
+                    .as_str()
+                    .split('.')
+                    .map(|segment| {
+                        let name = Spanned::new(
+                            segment.to_string(),
+                            Span::new(self.file, offset, offset + segment.len()),
+                        );
+                        offset += segment.len() + 1;
+                        name
+                    })
+                    .collect();
+                ExpressionKind::Path(names)
+            }
+            Rule::measured => {
+                let mut inner = pair.into_inner();
+                let number = self.number(next(&mut inner));
+                match inner.next().map(|unit| self.name(unit)) {
+                    Some(unit) => match duration_unit(&unit.value) {
+                        Some(duration) => match u32::try_from(number.value) {
+                            Ok(count) if number.value.fract().is_zero() => {
+                                ExpressionKind::Duration(Duration {
+                                    count,
+                                    unit: duration,
+                                })
+                            }
+                            _ => {
+                                self.diagnostics.push(
+                                    Diagnostic::new(
+                                        Code::InvalidNumber,
+                                        format!("`{}` is not a whole number of {}", number.value, unit.value),
+                                        number.span,
+                                        "expected a whole number",
+                                    )
+                                    .with_help("write a duration as a whole number and a unit, such as `4 years` or `45 days`"),
+                                );
+                                ExpressionKind::Duration(Duration {
+                                    count: 0,
+                                    unit: duration,
+                                })
+                            }
+                        },
+                        None => ExpressionKind::Number {
+                            value: number.value,
+                            unit: Some(unit),
+                        },
+                    },
+                    None => ExpressionKind::Number {
+                        value: number.value,
+                        unit: None,
+                    },
+                }
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let function = self.name(next(&mut inner));
+                let arguments = inner
+                    .filter(|child| child.as_rule() == Rule::expression)
+                    .map(|argument| self.expression(argument))
+                    .collect();
+                ExpressionKind::Call {
+                    function,
+                    arguments,
+                }
+            }
+            Rule::aggregate => {
+                let mut inner = pair.into_inner();
+                let function_pair = next(&mut inner);
+                let function = match function_pair.as_rule() {
+                    Rule::kw_sum => Aggregate::Sum,
+                    _ => Aggregate::Count,
+                };
+                let function = Spanned::new(function, self.span(&function_pair));
+                let mut value = None;
+                let mut variable = None;
+                let mut filter = None;
+                for child in inner {
+                    match child.as_rule() {
+                        Rule::expression if variable.is_none() => {
+                            value = Some(Box::new(self.expression(child)));
+                        }
+                        Rule::expression => filter = Some(Box::new(self.expression(child))),
+                        Rule::identifier => variable = Some(self.name(child)),
+                        _ => {}
+                    }
+                }
+                let Some(variable) = variable else {
+                    panic!("lowering: an aggregate without its variable")
+                };
+                ExpressionKind::Aggregate {
+                    function,
+                    value,
+                    variable,
+                    filter,
+                }
+            }
+            rule => panic!("lowering: unexpected expression {rule:?}"),
+        };
+        Spanned::new(kind, span)
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
@@ -105,13 +578,24 @@ impl Lowerer {
                 if verdict.as_rule() == Rule::kw_permitted {
                     return Expectation::OrderPermitted(order);
                 }
-                let codes = parts
-                    .filter(|part| part.as_rule() == Rule::code_list)
-                    .flat_map(|list| list.into_inner())
-                    .filter(|code| code.as_rule() == Rule::code)
-                    .map(|code| self.name(code))
-                    .collect();
-                Expectation::OrderDenied { order, codes }
+                let mut codes = Vec::new();
+                let mut rules = Vec::new();
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::code_list => codes.extend(
+                            part.into_inner()
+                                .filter(|code| code.as_rule() == Rule::code)
+                                .map(|code| self.name(code)),
+                        ),
+                        Rule::identifier_list => rules.extend(self.identifier_list(part)),
+                        _ => {}
+                    }
+                }
+                Expectation::OrderDenied {
+                    order,
+                    codes,
+                    rules,
+                }
             }
             Rule::agency_expectation => {
                 let agency = self.name(next(&mut parts));
@@ -498,12 +982,7 @@ impl Lowerer {
                 0
             }
         };
-        let unit = match next(&mut inner).as_str() {
-            "day" | "days" => DurationUnit::Day,
-            "week" | "weeks" => DurationUnit::Week,
-            "month" | "months" => DurationUnit::Month,
-            _ => DurationUnit::Year,
-        };
+        let unit = duration_unit(next(&mut inner).as_str()).unwrap_or(DurationUnit::Year);
         Spanned::new(Duration { count, unit }, span)
     }
 
@@ -600,21 +1079,7 @@ impl Lowerer {
     fn string(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
         let span = self.span(&pair);
         let quoted = pair.as_str();
-        let body = &quoted[1..quoted.len() - 1];
-        let mut text = String::with_capacity(body.len());
-        let mut characters = body.chars();
-        while let Some(character) = characters.next() {
-            if character == '\\' {
-                match characters.next() {
-                    Some('n') => text.push('\n'),
-                    Some(escaped) => text.push(escaped),
-                    None => {}
-                }
-            } else {
-                text.push(character);
-            }
-        }
-        Spanned::new(text, span)
+        Spanned::new(unescape(&quoted[1..quoted.len() - 1]), span)
     }
 
     fn identifier_list(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
@@ -623,6 +1088,35 @@ impl Lowerer {
             .map(|child| self.name(child))
             .collect()
     }
+}
+
+/// The unit of a duration, if `word` names one.
+fn duration_unit(word: &str) -> Option<DurationUnit> {
+    match word {
+        "day" | "days" => Some(DurationUnit::Day),
+        "week" | "weeks" => Some(DurationUnit::Week),
+        "month" | "months" => Some(DurationUnit::Month),
+        "year" | "years" => Some(DurationUnit::Year),
+        _ => None,
+    }
+}
+
+/// The text of a string's body without its escapes.
+fn unescape(body: &str) -> String {
+    let mut text = String::with_capacity(body.len());
+    let mut characters = body.chars();
+    while let Some(character) = characters.next() {
+        if character == '\\' {
+            match characters.next() {
+                Some('n') => text.push('\n'),
+                Some(escaped) => text.push(escaped),
+                None => {}
+            }
+        } else {
+            text.push(character);
+        }
+    }
+    text
 }
 
 /// The next pair, which the grammar guarantees is there.

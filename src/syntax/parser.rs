@@ -225,8 +225,57 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule` or `use`)"
         }
+        Rule::rules_source | Rule::kw_rules => "`rules`",
+        Rule::pack_name => "a rule pack's name such as `us-wa`",
+        Rule::parameter_setting => "a parameter setting such as `distance_limit = 50 mi`",
+        Rule::pack_header | Rule::kw_pack => "`pack`",
+        Rule::parameter | Rule::kw_parameter => "`parameter`",
+        Rule::rule_block | Rule::kw_rule => "`rule`",
+        Rule::cite_field | Rule::kw_cite => "`cite`",
+        Rule::scope_field | Rule::kw_for => "`for`",
+        Rule::scope_kind => "what the rule is for (`order`, `contract`, `solicitation`, `agency`, `access` or `binding`)",
+        Rule::kw_binding => "`binding`",
+        Rule::require_field | Rule::kw_require => "`require`",
+        Rule::oblige_field | Rule::kw_oblige => "`oblige`",
+        Rule::kw_where => "`where`",
+        Rule::kw_else => "`else`",
+        Rule::kw_deny => "`deny`",
+        Rule::kw_warn => "`warn`",
+        Rule::pay_duty | Rule::kw_pay => "`pay`",
+        Rule::report_duty | Rule::kw_report => "`report`",
+        Rule::notify_duty | Rule::kw_notify => "`notify`",
+        Rule::kw_usage => "`usage`",
+        Rule::kw_every => "`every`",
+        Rule::kw_within => "`within`",
+        Rule::period => "`month`, `quarter` or `year`",
+        Rule::kw_month => "`month`",
+        Rule::kw_quarter => "`quarter`",
+        Rule::kw_year => "`year`",
+        Rule::expression | Rule::lone_expression => "an expression",
+        Rule::membership => "`in`",
+        Rule::kw_exists => "`exists`",
+        Rule::aggregate => "`sum` or `count`",
+        Rule::kw_sum => "`sum`",
+        Rule::kw_count => "`count`",
+        Rule::call => "a function such as `distance(a, b)`",
+        Rule::call_open => "`(`",
+        Rule::measured => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+        Rule::path => "a name or a path such as `o.buyer.kind`",
+        Rule::not_equals => "`!=`",
+        Rule::at_most => "`<=`",
+        Rule::at_least => "`>=`",
+        Rule::less => "`<`",
+        Rule::greater => "`>`",
+        Rule::plus => "`+`",
+        Rule::minus => "`-`",
+        Rule::times => "`*`",
+        Rule::divided_by => "`/`",
+        Rule::assign => "`=`",
         Rule::identifier_list
         | Rule::jurisdiction_list
         | Rule::WHITESPACE
@@ -241,6 +290,13 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::piggyback_term
         | Rule::condition_prefix
         | Rule::condition_infix
-        | Rule::condition_primary => "more input",
+        | Rule::condition_primary
+        | Rule::rule_declaration
+        | Rule::rule_field
+        | Rule::expression_prefix
+        | Rule::expression_postfix
+        | Rule::expression_infix
+        | Rule::expression_primary
+        | Rule::keyword => "more input",
     }
 }
