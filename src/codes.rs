@@ -91,6 +91,17 @@ codes! {
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
+    // Rules.
+    UnknownRulePack = "unknown-rule-pack", Error, "a `use rules` names no pack shipped with coop";
+    NotARulePack = "not-a-rule-pack", Error, "a file used as a rule pack declares agencies, contracts or orders";
+    TypeMismatch = "type-mismatch", Error, "an expression whose parts are of types that do not fit together";
+    UnknownField = "unknown-field", Error, "a path follows a field its value does not have";
+    RuleNeverApplies = "rule-never-applies", Warning, "a rule whose `where` is always false";
+    RuleAlwaysTrue = "rule-always-true", Warning, "a rule whose requirement always holds";
+    RuleDenied = "rule-denied", Error, "a rule's requirement is not met, and the rule denies";
+    RuleWarning = "rule-warning", Warning, "a rule's requirement is not met, and the rule warns";
+    RuleUndecided = "rule-undecided", Warning, "a rule could not be decided: amounts in different currencies or units";
+    UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
 }
 
 impl Code {
@@ -109,6 +120,7 @@ impl Code {
         Code::ClauseNotInContract,
         Code::MaximumExceeded,
         Code::CeilingExceeded,
+        Code::RuleDenied,
     ];
 
     /// Finds a code by its name.

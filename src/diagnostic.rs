@@ -25,6 +25,20 @@ pub struct Diagnostic {
     /// Other places that explain it: the earlier definition, the clause violated, ...
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// The rule that made the finding, for findings of rules.
+    pub rule: Option<Box<RuleReference>>,
+}
+
+/// What a finding says of the rule that made it: which rule, and the source it encodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleReference {
+    pub id: String,
+    pub title: Option<String>,
+    pub citation: Option<String>,
+    /// The rule pack it comes from, when it comes from one.
+    pub pack: Option<String>,
+    /// Where the rule is written.
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -62,7 +76,13 @@ impl Diagnostic {
             primary: Label::new(span, label),
             related: Vec::new(),
             help: None,
+            rule: None,
         }
+    }
+
+    pub fn with_rule(mut self, rule: RuleReference) -> Self {
+        self.rule = Some(Box::new(rule));
+        self
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {

@@ -11,6 +11,7 @@ pub mod findings;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod packs;
 pub mod report;
 pub mod source;
 pub mod syntax;
@@ -28,6 +29,7 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
     let mut uses = Vec::new();
+    let mut packs = Vec::new();
     let mut all_parsed = true;
     let mut next = 0;
     while next < sources.len() {
@@ -45,13 +47,24 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
                 Err(diagnostic) => diagnostics.push(diagnostic),
             }
         }
+        for used in &file.rule_packs {
+            match load::resolve_rule_pack(sources, id, used) {
+                Ok((pack, name)) => packs.push(check::PackUse {
+                    pack,
+                    name,
+                    settings: used.settings.clone(),
+                    span: used.span,
+                }),
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
         files.push(file);
     }
     diagnostics.extend(load::use_cycles(&uses, sources));
     if !all_parsed || diagnostics.has_errors() {
         return (None, diagnostics.into_sorted());
     }
-    let model = check::check(sources, &files, &mut diagnostics);
+    let model = check::check(sources, &files, &packs, &mut diagnostics);
     (model, diagnostics.into_sorted())
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::Use;
+use crate::syntax::ast::{RulePackSource, RulePackUse, Use};
 
 /// A problem reading the model's files: a usage or I/O problem, not a finding about the model.
 #[derive(Debug, PartialEq, Eq)]
@@ -165,6 +165,54 @@ pub fn resolve_use(
     }
     let bytes = std::fs::read(&canonical).map_err(|_| not_found(&target, used))?;
     Ok(sources.add_bytes(display_name(&target), target, bytes))
+}
+
+/// Resolves a `use rules` to the pack's file and name: a shipped pack is added to the sources
+/// from the text compiled into coop (once), a local one is found like a `use`d file.
+pub fn resolve_rule_pack(
+    sources: &mut SourceMap,
+    from: FileId,
+    used: &RulePackUse,
+) -> Result<(FileId, String), Diagnostic> {
+    match &used.source {
+        RulePackSource::Local(path) => {
+            let file = resolve_use(
+                sources,
+                from,
+                &Use {
+                    path: path.clone(),
+                    span: used.span,
+                },
+            )?;
+            let name = Path::new(&path.value)
+                .file_stem()
+                .map_or_else(|| path.value.clone(), |stem| stem.to_string_lossy().into_owned());
+            Ok((file, name))
+        }
+        RulePackSource::Shipped(name) => {
+            let Some(pack) = crate::packs::shipped(&name.value) else {
+                let names = crate::packs::SHIPPED.iter().map(|pack| pack.name);
+                let diagnostic = Diagnostic::new(
+                    Code::UnknownRulePack,
+                    format!("coop ships no rule pack `{}`", name.value),
+                    name.span,
+                    "no such pack",
+                );
+                return Err(match crate::check::suggest(&name.value, names) {
+                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                    None => diagnostic.with_help(
+                        "`coop rules` lists the shipped packs; a pack of your own is used by its path, as in `use rules \"our-rules.coop\"`",
+                    ),
+                });
+            };
+            let path = PathBuf::from(pack.file_name());
+            let file = match sources.find(&path) {
+                Some(file) => file,
+                None => sources.add(pack.file_name(), path, pack.text.to_string()),
+            };
+            Ok((file, pack.name.to_string()))
+        }
+    }
 }
 
 /// `base` joined with `path`, with `.` and `..` resolved by the path's text alone.

@@ -1,6 +1,8 @@
 //! The checked model: every name resolved, every unit and currency consistent, every date
 //! possible. Evaluation takes this type and nothing else, so it never sees an unchecked model.
 
+pub mod rules;
+
 use rust_decimal::Decimal;
 
 use crate::source::{Span, Spanned};
@@ -17,6 +19,8 @@ pub struct Model {
     pub orders: Vec<Order>,
     /// The tests `coop test` runs, in the order written; no other command looks at them.
     pub tests: Vec<Test>,
+    /// The rules of the model's files and rule packs, sorted by id.
+    pub rules: Vec<rules::Rule>,
 }
 
 /// A named set of expectations about the model's meaning, judged as of a date.
@@ -36,6 +40,8 @@ pub enum Expectation {
     OrderDenied {
         order: Spanned<String>,
         codes: Vec<crate::codes::Code>,
+        /// Rules expected among those that deny it, by id.
+        rules: Vec<Spanned<String>>,
     },
     Bound {
         agency: AgencyId,
@@ -82,6 +88,16 @@ pub struct Header {
     pub name: Spanned<String>,
     pub title: Option<String>,
     pub span: Span,
+    /// What the declaration records for rules to read, by name.
+    pub facts: Vec<Fact>,
+}
+
+/// `fact board_approval 2025-03-04 "Resolution 25-14"`
+#[derive(Clone, Debug)]
+pub struct Fact {
+    pub name: Spanned<String>,
+    pub date: Option<Date>,
+    pub text: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -179,6 +195,15 @@ pub struct Contract {
     pub clauses: Vec<Clause>,
     /// `None` when the contract is closed to piggyback use.
     pub piggyback: Option<PiggybackClause>,
+    /// The usage reports the supplier filed, by the end of the period each covers.
+    pub usage_reports: Vec<UsageReport>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct UsageReport {
+    pub period_end: Date,
+    pub filed: Date,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -20,6 +20,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
+    packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
 ) -> Option<Model> {
     let mut agencies = Vec::new();
@@ -123,6 +124,8 @@ pub(super) fn build(
         .collect();
 
     let tests = checker.tests(files, &solicitations, &contracts);
+    let rules = super::rules::check(files, packs, &checker.namespace, checker.diagnostics);
+    expected_rules_exist(files, &tests, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
@@ -144,7 +147,42 @@ pub(super) fn build(
         instruments: instruments.into_iter().flatten().collect(),
         orders,
         tests,
+        rules,
     })
+}
+
+/// Every rule a test expects to deny an order is a rule of the model.
+fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut Diagnostics) {
+    let declared: Vec<&str> = files
+        .iter()
+        .flat_map(|file| &file.rules)
+        .map(|rule| rule.name.value.as_str())
+        .collect();
+    for test in tests {
+        for expectation in &test.expectations {
+            if let Expectation::OrderDenied { rules, .. } = &expectation.value {
+                for rule in rules {
+                    if declared.contains(&rule.value.as_str()) {
+                        continue;
+                    }
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!("no rule named `{}`", rule.value),
+                        rule.span,
+                        "not a rule of the model",
+                    );
+                    diagnostics.push(
+                        match super::suggest(&rule.value, declared.iter().copied()) {
+                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                            None => diagnostic.with_help(
+                                "name a rule of the model's files or of a rule pack it uses",
+                            ),
+                        },
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Keeps the declarations of one kind that won their name, sorted by name, and records the
@@ -240,6 +278,15 @@ fn header<Field>(block: &Block<Field>) -> Header {
         name: block.name.clone(),
         title: block.title.as_ref().map(|title| title.value.clone()),
         span: block.span,
+        facts: block
+            .facts
+            .iter()
+            .map(|fact| Fact {
+                name: fact.name.clone(),
+                date: fact.date.map(|date| date.value),
+                text: fact.text.as_ref().map(|text| text.value.clone()),
+            })
+            .collect(),
     }
 }
 
@@ -338,7 +385,11 @@ impl Checker<'_> {
                 )?;
                 Expectation::OrderPermitted(order.clone())
             }
-            ast::Expectation::OrderDenied { order, codes, .. } => {
+            ast::Expectation::OrderDenied {
+                order,
+                codes,
+                rules,
+            } => {
                 let resolved = self.namespace.resolve(
                     order,
                     DeclarationKind::Order,
@@ -370,6 +421,7 @@ impl Checker<'_> {
                 Expectation::OrderDenied {
                     order: order.clone(),
                     codes: known,
+                    rules: rules.clone(),
                 }
             }
             ast::Expectation::Bound {
@@ -879,6 +931,7 @@ impl Checker<'_> {
         let mut prices = Vec::new();
         let mut clauses: Vec<Clause> = Vec::new();
         let mut piggyback = None;
+        let mut usage_reports = Vec::new();
         for field in &block.fields {
             let span = field.span;
             match &field.value {
@@ -937,6 +990,13 @@ impl Checker<'_> {
                 }
                 ast::ContractField::Piggyback(clause) => {
                     fields.once(&mut piggyback, clause, span, "piggyback", self.diagnostics)
+                }
+                ast::ContractField::UsageReport { period_end, filed } => {
+                    usage_reports.push(UsageReport {
+                        period_end: period_end.value,
+                        filed: filed.value,
+                        span,
+                    })
                 }
             }
         }
@@ -1054,6 +1114,7 @@ impl Checker<'_> {
             prices: checked_prices,
             clauses,
             piggyback: piggyback_clause,
+            usage_reports,
         })
     }
 
@@ -1288,6 +1349,7 @@ impl Checker<'_> {
                 name: contract.clone(),
                 title: None,
                 fields: Vec::new(),
+                facts: Vec::new(),
                 span,
             },
             keyword: "the piggyback clause of",

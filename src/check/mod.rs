@@ -3,6 +3,9 @@
 
 mod declarations;
 mod names;
+mod rules;
+
+pub use rules::{PackUse, field_names};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Model;
@@ -14,10 +17,11 @@ use crate::syntax::ast;
 pub fn check(
     sources: &SourceMap,
     files: &[ast::File],
+    packs: &[PackUse],
     diagnostics: &mut Diagnostics,
 ) -> Option<Model> {
     let mut found = Diagnostics::new();
-    let model = declarations::build(sources, files, &mut found);
+    let model = declarations::build(sources, files, packs, &mut found);
     let has_errors = found.has_errors();
     diagnostics.extend(found.into_sorted());
     if has_errors { None } else { model }

@@ -155,6 +155,16 @@ impl Namespace {
         }
     }
 
+    /// The declaration a name refers to, of whatever kind.
+    pub fn lookup(&self, name: &str) -> Option<Declared> {
+        self.names.get(name).copied()
+    }
+
+    /// Every declared name, in order.
+    pub fn all_names(&self) -> impl Iterator<Item = &str> {
+        self.names.keys().map(String::as_str)
+    }
+
     fn names_of(&self, kind: DeclarationKind) -> Vec<&str> {
         self.names
             .iter()

@@ -4,6 +4,7 @@
 mod bindings;
 pub mod expectations;
 mod orders;
+pub mod rules;
 pub mod volumes;
 
 use std::collections::BTreeMap;
@@ -29,8 +30,11 @@ pub struct Evaluation {
     pub bindings: Vec<Binding>,
     /// Volumes per contract, in the model's contract order.
     pub contracts: Vec<ContractUse>,
-    /// Findings not about one order, such as commitment shortfalls.
+    /// Findings not about one order, such as commitment shortfalls and the findings of rules
+    /// for contracts, agencies and bindings.
     pub findings: Vec<Diagnostic>,
+    /// The duties rules add, in the order found.
+    pub duties: Vec<rules::RuleDuty>,
 }
 
 /// The decision on one order and every reason for it.
@@ -51,7 +55,7 @@ pub struct Judgment {
 #[derive(Clone, Debug)]
 pub struct Step {
     /// What was checked, e.g. "dated within the term".
-    pub check: &'static str,
+    pub check: std::borrow::Cow<'static, str>,
     /// The code of the finding when the check failed.
     pub failed: Option<crate::codes::Code>,
     /// The facts that decided it, in words.
@@ -95,23 +99,54 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
         .collect();
     let mut judgments = Vec::new();
     let mut later_orders = Vec::new();
+    let mut permitted = Vec::new();
+    let mut duties = Vec::new();
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
             later_orders.push(id);
             continue;
         }
-        let usage = &mut contracts[order.contract.value.0];
-        let judgment = orders::judge(model, id, usage);
+        let contract = order.contract.value.0;
+        let mut judgment = orders::judge(model, id, &contracts[contract]);
+        if !model.rules.is_empty() {
+            let context = rules::Context {
+                model,
+                today: order.date.value,
+                usage: &contracts,
+                permitted: &permitted,
+                judged: Some(id),
+                bindings: &[],
+            };
+            let (reasons, steps) = rules::judge_order(&context, id);
+            judgment.reasons.extend(reasons);
+            judgment.steps.extend(steps);
+            if judgment.is_permitted() {
+                rules::order_duties(&context, id, &mut duties);
+            }
+        }
+        let usage = &mut contracts[contract];
         if judgment.is_permitted() {
             orders::record(order, &judgment, usage);
+            permitted.push(id);
         } else {
             usage.denied += 1;
         }
         judgments.push(judgment);
     }
     let bindings = bindings::bindings(model, &contracts, as_of);
-    let findings = bindings::shortfalls(model, &bindings, as_of);
+    let mut findings = bindings::shortfalls(model, &bindings, as_of);
+    if !model.rules.is_empty() {
+        let context = rules::Context {
+            model,
+            today: as_of,
+            usage: &contracts,
+            permitted: &permitted,
+            judged: None,
+            bindings: &bindings,
+        };
+        findings.extend(rules::judge_model(&context, &mut duties));
+    }
     Evaluation {
         as_of,
         judgments,
@@ -119,6 +154,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
         bindings,
         contracts,
         findings,
+        duties,
     }
 }
 

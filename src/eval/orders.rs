@@ -17,18 +17,11 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
     let order = &model.orders[id.0];
     let contract = model.contract(order.contract.value);
     let solicitation = model.solicitation(contract.solicitation);
-    let buyer = order.buyer.value;
-    let basis = if solicitation.lead == buyer {
-        Basis::Lead
-    } else if solicitation.participant(buyer).is_some() {
-        Basis::JointParticipant
-    } else {
-        Basis::Piggyback
-    };
+    let basis = basis_of(model, order);
     let tally = Tally::of_lines(&order.lines);
     let mut reasons = Vec::new();
     let mut steps = vec![Step {
-        check: "who is ordering",
+        check: "who is ordering".into(),
         failed: None,
         detail: basis_detail(model, order, solicitation, basis),
         place: order.buyer.span,
@@ -40,7 +33,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
                        place: Span| {
         if reasons.len() == before {
             steps.push(Step {
-                check,
+                check: check.into(),
                 failed: None,
                 detail,
                 place,
@@ -48,7 +41,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         }
         for reason in &reasons[before..] {
             steps.push(Step {
-                check,
+                check: check.into(),
                 failed: Some(reason.code),
                 detail: reason.message.clone(),
                 place: reason.primary.span,
@@ -170,6 +163,19 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         tally,
         reasons,
         steps,
+    }
+}
+
+/// On what basis an order's buyer orders: as the lead, as a joint participant, or piggybacking.
+pub(super) fn basis_of(model: &Model, order: &Order) -> Basis {
+    let solicitation = model.solicitation_of(order.contract.value);
+    let buyer = order.buyer.value;
+    if solicitation.lead == buyer {
+        Basis::Lead
+    } else if solicitation.participant(buyer).is_some() {
+        Basis::JointParticipant
+    } else {
+        Basis::Piggyback
     }
 }
 

@@ -75,6 +75,15 @@ pub struct Use {
     pub span: Span,
 }
 
+/// `fact board_approval 2025-03-04 "Resolution 25-14"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    pub name: Name,
+    pub date: Option<Spanned<Date>>,
+    pub text: Option<Spanned<String>>,
+    pub span: Span,
+}
+
 /// `use rules us-va with distance_limit = 50 mi`
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulePackUse {
@@ -309,6 +318,8 @@ pub struct Block<Field> {
     pub name: Name,
     pub title: Option<Spanned<String>>,
     pub fields: Vec<Spanned<Field>>,
+    /// `fact` fields, which every kind of declaration may record.
+    pub facts: Vec<Fact>,
     /// The whole declaration, keyword to closing brace.
     pub span: Span,
 }
@@ -385,6 +396,11 @@ pub enum ContractField {
     Price(Price),
     Clause(Clause),
     Piggyback(Piggyback),
+    /// `usage_report 2025-03-31 filed 2025-04-20`
+    UsageReport {
+        period_end: Spanned<Date>,
+        filed: Spanned<Date>,
+    },
 }
 
 /// `price dump_truck from 10 truck USD 191,000.00 per truck`

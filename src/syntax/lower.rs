@@ -674,10 +674,12 @@ impl Lowerer {
         let name = self.name(next(&mut inner));
         let mut title = None;
         let mut fields = Vec::new();
+        let mut facts = Vec::new();
         for child in inner {
             match child.as_rule() {
                 Rule::title => title = Some(self.title(child)),
                 Rule::open_brace | Rule::close_brace => {}
+                Rule::fact_field => facts.push(self.fact(child)),
                 _ => {
                     let field_span = self.span(&child);
                     fields.push(Spanned::new(field(self, child), field_span));
@@ -688,6 +690,28 @@ impl Lowerer {
             name,
             title,
             fields,
+            facts,
+            span,
+        }
+    }
+
+    fn fact(&mut self, pair: Pair<'_, Rule>) -> Fact {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let mut date = None;
+        let mut text = None;
+        for part in inner {
+            match part.as_rule() {
+                Rule::date => date = Some(self.date(part)),
+                _ => text = Some(self.string(part)),
+            }
+        }
+        Fact {
+            name,
+            date,
+            text,
             span,
         }
     }
@@ -813,6 +837,12 @@ impl Lowerer {
                 }
             }
             Rule::clause_field => ContractField::Clause(self.clause(inner)),
+            Rule::usage_report_field => {
+                let period_end = self.date(next(&mut inner));
+                let _filed = inner.next();
+                let filed = self.date(next(&mut inner));
+                ContractField::UsageReport { period_end, filed }
+            }
             Rule::piggyback_field => {
                 let first = next(&mut inner);
                 if first.as_rule() == Rule::kw_closed {

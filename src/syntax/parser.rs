@@ -228,6 +228,9 @@ fn describe(rule: Rule) -> &'static str {
             "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
+        Rule::fact_field | Rule::kw_fact => "`fact`",
+        Rule::usage_report_field | Rule::kw_usage_report => "`usage_report`",
+        Rule::kw_filed => "`filed`",
         Rule::pack_name => "a rule pack's name such as `us-wa`",
         Rule::parameter_setting => "a parameter setting such as `distance_limit = 50 mi`",
         Rule::pack_header | Rule::kw_pack => "`pack`",

@@ -1,0 +1,1236 @@
+//! Checking rules: resolving every name in their expressions, typing every expression, setting
+//! the parameters of rule packs, and warning about rules that can never apply or never fail.
+//! A rule with a type error is reported here, with its span, and never reaches evaluation.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::names::{DeclarationKind, Namespace};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::rules::*;
+use crate::model::{AgencyId, ContractId, InstrumentId, OrderId, SolicitationId};
+use crate::source::{FileId, Span, Spanned};
+use crate::syntax::ast::{self, BinaryOperator, ExpressionKind as Written};
+
+/// A file used as a rule pack, by `use rules NAME` or `use rules "path.coop"`, with the parameter
+/// values that use sets.
+#[derive(Clone, Debug)]
+pub struct PackUse {
+    /// The pack's file.
+    pub pack: FileId,
+    /// `us-wa` for a shipped pack; the file's name without `.coop` for a local one.
+    pub name: String,
+    pub settings: Vec<ast::ParameterSetting>,
+    /// The `use rules` declaration.
+    pub span: Span,
+}
+
+/// Checks every rule of the model's files; returns the rules that passed, sorted by id.
+pub(super) fn check(
+    files: &[ast::File],
+    packs: &[PackUse],
+    namespace: &Namespace,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Rule> {
+    let mut checker = RuleChecker {
+        namespace,
+        diagnostics,
+        parameters: HashMap::new(),
+    };
+    let pack_names: HashMap<FileId, &str> = packs
+        .iter()
+        .map(|used| (used.pack, used.name.as_str()))
+        .collect();
+    for file in files {
+        if pack_names.contains_key(&file.file) && !file.declarations.is_empty() {
+            let first = &file.declarations[0];
+            checker.diagnostics.push(
+                Diagnostic::new(
+                    Code::NotARulePack,
+                    "a file used as a rule pack declares agencies, contracts or orders",
+                    declaration_name(first).span,
+                    "not a rule",
+                )
+                .with_help("a rule pack holds only `pack`, `parameter` and `rule` declarations; `use` the file without `rules` to make it part of the model"),
+            );
+        }
+        checker.parameters_of(file, packs);
+    }
+    let mut rules = Vec::new();
+    let mut ids: HashMap<String, Span> = HashMap::new();
+    for file in files {
+        for rule in &file.rules {
+            if let Some(first) = ids.get(&rule.name.value) {
+                checker.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("two rules are named `{}`", rule.name.value),
+                        rule.name.span,
+                        "declared again here",
+                    )
+                    .with_related(*first, "first declared here")
+                    .with_help("rule names are shared by every file and pack of the model; rename one"),
+                );
+                continue;
+            }
+            ids.insert(rule.name.value.clone(), rule.name.span);
+            let pack = pack_names.get(&file.file).map(|name| name.to_string());
+            if let Some(rule) = checker.rule(file.file, rule, pack) {
+                rules.push(rule);
+            }
+        }
+    }
+    rules.sort_by(|left, right| left.id.value.cmp(&right.id.value));
+    rules
+}
+
+fn declaration_name(declaration: &ast::Declaration) -> &ast::Name {
+    match declaration {
+        ast::Declaration::Agency(block) => &block.name,
+        ast::Declaration::Solicitation(block) => &block.name,
+        ast::Declaration::Contract(block) => &block.name,
+        ast::Declaration::Access(block) => &block.name,
+        ast::Declaration::Order(block) => &block.name,
+    }
+}
+
+struct RuleChecker<'c> {
+    namespace: &'c Namespace,
+    diagnostics: &'c mut Diagnostics,
+    /// Each file's parameters, with the values their packs' uses set.
+    parameters: HashMap<(FileId, String), (Value, Type)>,
+}
+
+/// The variables in scope: the rule's, then each enclosing aggregate's, innermost last.
+type Variables = Vec<(String, Entity)>;
+
+/// What an expression is written for, when that decides how a bare name reads: in
+/// `o.buyer.kind == city`, `city` is an agency kind.
+type Expected<'t> = Option<&'t Type>;
+
+impl RuleChecker<'_> {
+    /// Types a file's parameters and applies the settings of every `use rules` of the file.
+    fn parameters_of(&mut self, file: &ast::File, packs: &[PackUse]) {
+        let mut declared: HashMap<&str, Span> = HashMap::new();
+        for parameter in &file.parameters {
+            if let Some(first) = declared.insert(&parameter.name.value, parameter.name.span) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("two parameters are named `{}`", parameter.name.value),
+                        parameter.name.span,
+                        "declared again here",
+                    )
+                    .with_related(first, "first declared here")
+                    .with_help("rename one of them"),
+                );
+                continue;
+            }
+            if let Some(constant) = self.constant(file.file, &parameter.value, "a parameter") {
+                self.parameters
+                    .insert((file.file, parameter.name.value.clone()), constant);
+            }
+        }
+        let mut set: HashMap<String, Span> = HashMap::new();
+        for used in packs.iter().filter(|used| used.pack == file.file) {
+            for setting in &used.settings {
+                let key = (file.file, setting.name.value.clone());
+                let Some((_, declared_type)) = self.parameters.get(&key).cloned() else {
+                    let names: Vec<&str> = file
+                        .parameters
+                        .iter()
+                        .map(|parameter| parameter.name.value.as_str())
+                        .collect();
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!(
+                            "rule pack `{}` has no parameter `{}`",
+                            used.name, setting.name.value
+                        ),
+                        setting.name.span,
+                        "no such parameter",
+                    );
+                    self.diagnostics.push(match super::suggest(&setting.name.value, names.iter().copied()) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None if names.is_empty() => diagnostic.with_help(format!("rule pack `{}` takes no parameters", used.name)),
+                        None => diagnostic.with_help(format!("its parameters are: {}", names.join(", "))),
+                    });
+                    continue;
+                };
+                if let Some(first) = set.insert(setting.name.value.clone(), setting.name.span) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::DuplicateField,
+                            format!("parameter `{}` of rule pack `{}` is set twice", setting.name.value, used.name),
+                            setting.name.span,
+                            "set again here",
+                        )
+                        .with_related(first, "first set here")
+                        .with_help("set each parameter of a pack once, in one `use rules`"),
+                    );
+                    continue;
+                }
+                // The setting is written in the using file, so its names are that file's.
+                let Some((value, setting_type)) =
+                    self.constant(setting.value.span.file, &setting.value, "a parameter setting")
+                else {
+                    continue;
+                };
+                if !comparable(&declared_type, &setting_type) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "parameter `{}` is {}, but this sets it to {}",
+                                setting.name.value,
+                                declared_type.describe(),
+                                setting_type.describe()
+                            ),
+                            setting.value.span,
+                            format!("expected {}", declared_type.describe()),
+                        )
+                        .with_help("write a value of the parameter's type; `coop rules NAME` shows each pack's parameters"),
+                    );
+                    continue;
+                }
+                self.parameters.insert(key, (value, declared_type));
+            }
+        }
+    }
+
+    /// A value computed from literals alone, with its type.
+    fn constant(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        what: &str,
+    ) -> Option<(Value, Type)> {
+        let typed = self.expression(file, written, &Vec::new(), None)?;
+        match fold(&typed) {
+            Some(value) => Some((value, typed.ty)),
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("{what} must be a value written out, such as `USD 200,000.00` or `75 mi`"),
+                        written.span,
+                        "not a fixed value",
+                    )
+                    .with_help("a parameter cannot read the model; rules read the model and compare it with parameters"),
+                );
+                None
+            }
+        }
+    }
+
+    fn rule(&mut self, file: FileId, written: &ast::Rule, pack: Option<String>) -> Option<Rule> {
+        let mut citation = None;
+        let mut scope = None;
+        let mut outcomes = Vec::new();
+        for field in &written.fields {
+            match &field.value {
+                ast::RuleField::Cite(text) => {
+                    if citation.is_some() {
+                        self.diagnostics.push(duplicate_field("cite", &written.name, field.span));
+                    }
+                    citation = Some(text.value.clone());
+                }
+                ast::RuleField::Scope {
+                    kind,
+                    variable,
+                    filter,
+                } => {
+                    if scope.is_some() {
+                        self.diagnostics.push(duplicate_field("for", &written.name, field.span));
+                        continue;
+                    }
+                    scope = Some((kind, variable, filter, field.span));
+                }
+                _ => outcomes.push(field),
+            }
+        }
+        let Some((kind, variable, filter, scope_span)) = scope else {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    format!("rule `{}` does not say what it is for", written.name.value),
+                    written.name.span,
+                    "`for` missing",
+                )
+                .with_help("add a line such as `for order o where o.buyer.jurisdiction == US-WA`"),
+            );
+            return None;
+        };
+        if outcomes.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    format!("rule `{}` requires nothing and obliges nobody", written.name.value),
+                    written.name.span,
+                    "no outcome",
+                )
+                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"` or `oblige PARTY ...`"),
+            );
+            return None;
+        }
+        let variables: Variables = vec![(variable.value.clone(), Entity::of_scope(kind.value))];
+        let mut failed = false;
+        let filter = match filter {
+            Some(filter) => match self.condition(file, filter, &variables) {
+                Some(filter) => Some(filter),
+                None => {
+                    failed = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(filter) = &filter
+            && let Some(Value::Boolean(false)) = fold(filter)
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::RuleNeverApplies,
+                    format!("rule `{}` can never apply: its `where` is always false", written.name.value),
+                    filter.span,
+                    "always false",
+                )
+                .with_related(scope_span, "the rule's scope")
+                .with_help("correct the condition, or remove the rule"),
+            );
+        }
+        let mut checked = Vec::new();
+        for field in outcomes {
+            match self.outcome(file, &written.name, kind.value, &field.value, field.span, &variables) {
+                Some(outcome) => checked.push(outcome),
+                None => failed = true,
+            }
+        }
+        if failed {
+            return None;
+        }
+        Some(Rule {
+            id: written.name.clone(),
+            title: written.title.as_ref().map(|title| title.value.clone()),
+            citation,
+            pack,
+            scope: kind.value,
+            filter,
+            outcomes: checked,
+            span: written.span,
+        })
+    }
+
+    fn outcome(
+        &mut self,
+        file: FileId,
+        rule: &ast::Name,
+        scope: ScopeKind,
+        field: &ast::RuleField,
+        span: Span,
+        variables: &Variables,
+    ) -> Option<RuleOutcome> {
+        match field {
+            ast::RuleField::Require {
+                condition,
+                outcome,
+                message,
+            } => {
+                let condition = self.condition(file, condition, variables);
+                let message = self.message(file, message, variables);
+                let condition = condition?;
+                if let Some(Value::Boolean(true)) = fold(&condition) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::RuleAlwaysTrue,
+                            format!("rule `{}` requires a condition that always holds", rule.value),
+                            condition.span,
+                            "always true",
+                        )
+                        .with_help("the rule can never deny or warn; correct the condition, or remove the rule"),
+                    );
+                }
+                Some(RuleOutcome::Require {
+                    condition,
+                    outcome: outcome.value,
+                    message: message?,
+                    span,
+                })
+            }
+            ast::RuleField::Oblige { party, duty } => {
+                let party = self.party(file, party, variables);
+                let duty = self.duty(file, scope, duty, span, variables);
+                Some(RuleOutcome::Oblige {
+                    party: party?,
+                    duty: duty?,
+                    span,
+                })
+            }
+            ast::RuleField::Cite(_) | ast::RuleField::Scope { .. } => None,
+        }
+    }
+
+    /// Who owes a duty: an agency, or a supplier named by a contract.
+    fn party(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+        let party = self.expression(file, written, variables, None)?;
+        match party.ty {
+            Type::Entity(Entity::Agency) | Type::Text => Some(party),
+            _ => {
+                self.diagnostics.push(self.mismatch(&party, "an agency, or a contract's `supplier`"));
+                None
+            }
+        }
+    }
+
+    fn duty(
+        &mut self,
+        file: FileId,
+        scope: ScopeKind,
+        duty: &ast::Duty,
+        span: Span,
+        variables: &Variables,
+    ) -> Option<Duty> {
+        match duty {
+            ast::Duty::Pay { amount, to } => {
+                let amount = self.expression(file, amount, variables, None);
+                let to = self.agency(file, to, variables);
+                let amount = amount?;
+                if !matches!(amount.ty, Type::Money(_)) {
+                    self.diagnostics.push(self.mismatch(&amount, "money, such as `1% of o.value`"));
+                    return None;
+                }
+                Some(Duty::Pay { amount, to: to? })
+            }
+            ast::Duty::Report { every, within, to } => {
+                if scope != ScopeKind::Contract {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            "usage reports are due per contract, but this rule is not for contracts",
+                            span,
+                            "needs `for contract c`",
+                        )
+                        .with_help("write the rule `for contract c ...` and oblige `c.supplier` or an agency"),
+                    );
+                    return None;
+                }
+                let to = match to {
+                    Some(to) => Some(self.agency(file, to, variables)?),
+                    None => None,
+                };
+                Some(Duty::Report {
+                    every: every.value,
+                    within: within.value,
+                    to,
+                })
+            }
+            ast::Duty::Notify { whom, within, about } => {
+                if !matches!(scope, ScopeKind::Order | ScopeKind::Binding) {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            "a notice is due within a delay of an order or of a binding's start, but this rule is for neither",
+                            span,
+                            "needs `for order` or `for binding`",
+                        )
+                        .with_help("write the rule `for order o ...` or `for binding b ...`"),
+                    );
+                    return None;
+                }
+                let whom = self.agency(file, whom, variables)?;
+                Some(Duty::Notify {
+                    whom,
+                    within: within.value,
+                    about: about.as_ref().map(|about| about.value.clone()),
+                })
+            }
+        }
+    }
+
+    fn agency(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+        let agency = self.expression(file, written, variables, None)?;
+        if agency.ty != Type::Entity(Entity::Agency) {
+            self.diagnostics.push(self.mismatch(&agency, "an agency"));
+            return None;
+        }
+        Some(agency)
+    }
+
+    fn message(&mut self, file: FileId, message: &ast::Message, variables: &Variables) -> Option<Vec<MessagePart>> {
+        let mut parts = Vec::new();
+        let mut failed = false;
+        for part in &message.parts {
+            match part {
+                ast::MessagePart::Text(text) => parts.push(MessagePart::Text(text.clone())),
+                ast::MessagePart::Value(value) => match self.expression(file, value, variables, None) {
+                    Some(value) => parts.push(MessagePart::Value(value)),
+                    None => failed = true,
+                },
+            }
+        }
+        (!failed).then_some(parts)
+    }
+
+    /// An expression that must be a condition.
+    fn condition(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+        let condition = self.expression(file, written, variables, Some(&Type::Boolean))?;
+        if condition.ty != Type::Boolean {
+            self.diagnostics.push(self.mismatch(&condition, "a condition (true or false)"));
+            return None;
+        }
+        Some(condition)
+    }
+
+    fn mismatch(&self, found: &Expression, expected: &str) -> Diagnostic {
+        Diagnostic::new(
+            Code::TypeMismatch,
+            format!("expected {expected}, found {}", found.ty.describe()),
+            found.span,
+            format!("this is {}", found.ty.describe()),
+        )
+        .with_help(match &found.ty {
+            Type::Entity(_) | Type::Term | Type::Fact => {
+                "follow a field to reach a value, such as `o.buyer.kind` or `c.term.length`; `docs/language.md` lists the fields".to_string()
+            }
+            _ => format!("write {expected} here"),
+        })
+    }
+
+    /// Types an expression; `None` once its error is reported.
+    fn expression(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        variables: &Variables,
+        expected: Expected<'_>,
+    ) -> Option<Expression> {
+        let span = written.span;
+        let typed = |kind, ty| Some(Expression { kind, ty, span });
+        match &written.value {
+            Written::Money(money) => typed(
+                ExpressionKind::Constant(Value::Money(money.clone())),
+                Type::Money(Some(money.currency.clone())),
+            ),
+            Written::Date(date) => typed(ExpressionKind::Constant(Value::Date(*date)), Type::Date),
+            Written::Percentage(rate) => typed(
+                ExpressionKind::Constant(Value::Percentage(*rate)),
+                Type::Percentage,
+            ),
+            Written::Duration(duration) => typed(
+                ExpressionKind::Constant(Value::Duration(*duration)),
+                Type::Duration,
+            ),
+            Written::Number { value, unit: None } => {
+                typed(ExpressionKind::Constant(Value::Number(*value)), Type::Number)
+            }
+            Written::Number {
+                value,
+                unit: Some(unit),
+            } => match unit.value.as_str() {
+                "km" => typed(ExpressionKind::Constant(Value::Distance(*value)), Type::Distance),
+                "mi" => typed(
+                    ExpressionKind::Constant(Value::Distance(value.saturating_mul(KILOMETRES_PER_MILE))),
+                    Type::Distance,
+                ),
+                measure => typed(
+                    ExpressionKind::Constant(Value::Quantity {
+                        count: *value,
+                        unit: measure.to_string(),
+                    }),
+                    Type::Quantity(Some(measure.to_string())),
+                ),
+            },
+            Written::Boolean(value) => {
+                typed(ExpressionKind::Constant(Value::Boolean(*value)), Type::Boolean)
+            }
+            Written::Text(text) => typed(ExpressionKind::Constant(Value::Text(text.clone())), Type::Text),
+            Written::Jurisdiction(code) => typed(
+                ExpressionKind::Constant(Value::Jurisdiction(code.clone())),
+                Type::Jurisdiction,
+            ),
+            Written::Path(names) => self.path(file, names, variables, expected),
+            Written::Unary(operator, operand) => {
+                let operand_type = match operator.value {
+                    UnaryOperator::Not => Some(&Type::Boolean),
+                    UnaryOperator::Negate => None,
+                };
+                let operand = self.expression(file, operand, variables, operand_type)?;
+                let ty = match (operator.value, &operand.ty) {
+                    (UnaryOperator::Not, Type::Boolean) => Type::Boolean,
+                    (
+                        UnaryOperator::Negate,
+                        ty @ (Type::Number | Type::Percentage | Type::Money(_) | Type::Quantity(_) | Type::Distance),
+                    ) => ty.clone(),
+                    (UnaryOperator::Not, _) => {
+                        self.diagnostics.push(self.mismatch(&operand, "a condition after `not`"));
+                        return None;
+                    }
+                    (UnaryOperator::Negate, _) => {
+                        self.diagnostics.push(self.mismatch(&operand, "a number or an amount after `-`"));
+                        return None;
+                    }
+                };
+                typed(ExpressionKind::Unary(operator.value, Box::new(operand)), ty)
+            }
+            Written::Binary(operator, left, right) => {
+                self.binary(file, *operator, left, right, span, variables)
+            }
+            Written::In(element, candidates) => {
+                let element = self.expression(file, element, variables, None)?;
+                let mut checked = Vec::new();
+                let mut failed = false;
+                for candidate in candidates {
+                    match self.expression(file, candidate, variables, Some(&element.ty)) {
+                        Some(candidate) if comparable(&element.ty, &candidate.ty) => checked.push(candidate),
+                        Some(candidate) => {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::TypeMismatch,
+                                    format!(
+                                        "this list is for {}, but this is {}",
+                                        element.ty.describe(),
+                                        candidate.ty.describe()
+                                    ),
+                                    candidate.span,
+                                    format!("{}", candidate.ty.describe()),
+                                )
+                                .with_related(element.span, format!("this is {}", element.ty.describe()))
+                                .with_help("every value in the list must be of the same type as what is looked for"),
+                            );
+                            failed = true;
+                        }
+                        None => failed = true,
+                    }
+                }
+                if failed {
+                    return None;
+                }
+                typed(ExpressionKind::In(Box::new(element), checked), Type::Boolean)
+            }
+            Written::Exists(operand) => {
+                let operand = self.expression(file, operand, variables, None)?;
+                typed(ExpressionKind::Exists(Box::new(operand)), Type::Boolean)
+            }
+            Written::Call {
+                function,
+                arguments,
+            } => {
+                if function.value != "distance" {
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!("there is no function `{}`", function.value),
+                        function.span,
+                        "unknown function",
+                    );
+                    self.diagnostics.push(match super::suggest(&function.value, ["distance"]) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None => diagnostic.with_help("the functions are `distance(a, b)`, `sum(... for order p where ...)` and `count(order p where ...)`"),
+                    });
+                    return None;
+                }
+                let [from, to] = arguments.as_slice() else {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("`distance` takes two agencies, not {}", arguments.len()),
+                            span,
+                            "two arguments expected",
+                        )
+                        .with_help("write `distance(o.buyer, o.contract.lead)`"),
+                    );
+                    return None;
+                };
+                let from = self.place(file, from, variables);
+                let to = self.place(file, to, variables);
+                typed(
+                    ExpressionKind::Distance(Box::new(from?), Box::new(to?)),
+                    Type::Distance,
+                )
+            }
+            Written::Aggregate {
+                function,
+                value,
+                variable,
+                filter,
+            } => {
+                let mut inner = variables.clone();
+                inner.push((variable.value.clone(), Entity::Order));
+                let filter = match filter {
+                    Some(filter) => Some(Box::new(self.condition(file, filter, &inner)?)),
+                    None => None,
+                };
+                match (function.value, value) {
+                    (Aggregate::Count, _) => typed(
+                        ExpressionKind::Aggregate {
+                            function: Aggregate::Count,
+                            value: None,
+                            filter,
+                        },
+                        Type::Number,
+                    ),
+                    (Aggregate::Sum, Some(value)) => {
+                        let value = self.expression(file, value, &inner, None)?;
+                        let ty = match &value.ty {
+                            Type::Money(_) => Type::Money(None),
+                            Type::Quantity(_) => Type::Quantity(None),
+                            ty @ (Type::Number | Type::Volume | Type::Distance) => ty.clone(),
+                            _ => {
+                                self.diagnostics.push(self.mismatch(&value, "an amount to add up, such as `p.value`"));
+                                return None;
+                            }
+                        };
+                        typed(
+                            ExpressionKind::Aggregate {
+                                function: Aggregate::Sum,
+                                value: Some(Box::new(value)),
+                                filter,
+                            },
+                            ty,
+                        )
+                    }
+                    (Aggregate::Sum, None) => None,
+                }
+            }
+        }
+    }
+
+    /// An argument of `distance`: an agency, or a location.
+    fn place(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+        let place = self.expression(file, written, variables, None)?;
+        match place.ty {
+            Type::Entity(Entity::Agency) | Type::Location => Some(place),
+            _ => {
+                self.diagnostics.push(self.mismatch(&place, "an agency (with a `location`)"));
+                None
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        file: FileId,
+        operator: Spanned<BinaryOperator>,
+        left: &ast::Expression,
+        right: &ast::Expression,
+        span: Span,
+        variables: &Variables,
+    ) -> Option<Expression> {
+        let logical = matches!(operator.value, BinaryOperator::And | BinaryOperator::Or);
+        let boolean = Type::Boolean;
+        let left = self.expression(file, left, variables, logical.then_some(&boolean));
+        let expected = left.as_ref().map(|left| left.ty.clone());
+        let right = self.expression(file, right, variables, expected.as_ref().or(logical.then_some(&boolean)))?;
+        let left = left?;
+        let (typed_operator, ty) = match operator.value {
+            BinaryOperator::And | BinaryOperator::Or => {
+                for operand in [&left, &right] {
+                    if operand.ty != Type::Boolean {
+                        self.diagnostics.push(self.mismatch(
+                            operand,
+                            &format!("a condition on each side of `{}`", operator.value.symbol()),
+                        ));
+                        return None;
+                    }
+                }
+                let typed = if operator.value == BinaryOperator::And { Operator::And } else { Operator::Or };
+                (typed, Type::Boolean)
+            }
+            BinaryOperator::Equal
+            | BinaryOperator::NotEqual
+            | BinaryOperator::Less
+            | BinaryOperator::AtMost
+            | BinaryOperator::Greater
+            | BinaryOperator::AtLeast => {
+                let comparison = match operator.value {
+                    BinaryOperator::Equal => Comparison::Equal,
+                    BinaryOperator::NotEqual => Comparison::NotEqual,
+                    BinaryOperator::Less => Comparison::Less,
+                    BinaryOperator::AtMost => Comparison::AtMost,
+                    BinaryOperator::Greater => Comparison::Greater,
+                    _ => Comparison::AtLeast,
+                };
+                if let Some(problem) = units_differ(&left.ty, &right.ty) {
+                    self.diagnostics.push(self.operands_differ(operator, &left, &right, problem));
+                    return None;
+                }
+                if !comparable(&left.ty, &right.ty) {
+                    self.diagnostics.push(self.operands_differ(
+                        operator,
+                        &left,
+                        &right,
+                        format!("{} cannot be compared with {}", left.ty.describe(), right.ty.describe()),
+                    ));
+                    return None;
+                }
+                let ordered = matches!(comparison, Comparison::Equal | Comparison::NotEqual)
+                    || is_ordered(&left.ty);
+                if !ordered {
+                    self.diagnostics.push(self.operands_differ(
+                        operator,
+                        &left,
+                        &right,
+                        format!("{} has no order; compare it with `==` or `!=`", left.ty.describe()),
+                    ));
+                    return None;
+                }
+                (Operator::Compare(comparison), Type::Boolean)
+            }
+            arithmetic => {
+                let typed = match arithmetic {
+                    BinaryOperator::Add => Operator::Add,
+                    BinaryOperator::Subtract => Operator::Subtract,
+                    BinaryOperator::Multiply => Operator::Multiply,
+                    BinaryOperator::Divide => Operator::Divide,
+                    _ => Operator::PercentOf,
+                };
+                if let Some(problem) = units_differ(&left.ty, &right.ty) {
+                    self.diagnostics.push(self.operands_differ(operator, &left, &right, problem));
+                    return None;
+                }
+                match arithmetic_type(typed, &left.ty, &right.ty) {
+                    Some(ty) => (typed, ty),
+                    None => {
+                        self.diagnostics.push(self.operands_differ(
+                            operator,
+                            &left,
+                            &right,
+                            format!(
+                                "`{}` does not apply to {} and {}",
+                                operator.value.symbol(),
+                                left.ty.describe(),
+                                right.ty.describe()
+                            ),
+                        ));
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(Expression {
+            kind: ExpressionKind::Binary(typed_operator, Box::new(left), Box::new(right)),
+            ty,
+            span,
+        })
+    }
+
+    fn operands_differ(
+        &self,
+        operator: Spanned<BinaryOperator>,
+        left: &Expression,
+        right: &Expression,
+        problem: String,
+    ) -> Diagnostic {
+        Diagnostic::new(Code::TypeMismatch, problem, operator.span, "here")
+            .with_related(left.span, format!("this is {}", left.ty.describe()))
+            .with_related(right.span, format!("this is {}", right.ty.describe()))
+            .with_help("both sides must be of one kind: money in one currency, quantities of one thing, dates with dates")
+    }
+
+    /// A name and the fields followed from it.
+    fn path(
+        &mut self,
+        file: FileId,
+        names: &[ast::Name],
+        variables: &Variables,
+        expected: Expected<'_>,
+    ) -> Option<Expression> {
+        let (first, fields) = names.split_first()?;
+        let mut current = self.root(file, first, fields.is_empty(), variables, expected)?;
+        let mut rest = fields.iter();
+        while let Some(name) = rest.next() {
+            let span = current.span.to(name.span);
+            if current.ty == Type::Fact || !matches!(current.ty, Type::Entity(_) | Type::Term) {
+                if current.ty != Type::Fact {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnknownField,
+                            format!("{} has no fields, so `.{}` leads nowhere", current.ty.describe(), name.value),
+                            name.span,
+                            "no such field",
+                        )
+                        .with_help("only agencies, solicitations, contracts, access instruments, orders, bindings, terms and facts have fields"),
+                    );
+                    return None;
+                }
+            }
+            if name.value == "fact" && matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding) {
+                let Some(fact) = rest.next() else {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnknownField,
+                            "`fact` needs the fact's name after it",
+                            name.span,
+                            "which fact?",
+                        )
+                        .with_help("write `x.fact.board_approval`, naming a fact recorded with `fact board_approval ...`"),
+                    );
+                    return None;
+                };
+                current = Expression {
+                    kind: ExpressionKind::Fact(Box::new(current), fact.value.clone()),
+                    ty: Type::Fact,
+                    span: span.to(fact.span),
+                };
+                continue;
+            }
+            let table = fields_of(&current.ty);
+            match table.iter().find(|(field_name, _, _)| *field_name == name.value) {
+                Some((_, field, ty)) => {
+                    current = Expression {
+                        kind: ExpressionKind::Field(Box::new(current), *field),
+                        ty: ty.clone(),
+                        span,
+                    };
+                }
+                None => {
+                    let mut candidates: Vec<&str> = table.iter().map(|(name, _, _)| *name).collect();
+                    if matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding) {
+                        candidates.push("fact");
+                    }
+                    let diagnostic = Diagnostic::new(
+                        Code::UnknownField,
+                        format!("{} has no field `{}`", current.ty.describe(), name.value),
+                        name.span,
+                        "unknown field",
+                    );
+                    self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None => diagnostic.with_help(format!("its fields are: {}", candidates.join(", "))),
+                    });
+                    return None;
+                }
+            }
+        }
+        Some(current)
+    }
+
+    /// The first name of a path: a variable, a parameter, a declaration, or (where a value of a
+    /// closed set is expected) one of its values.
+    fn root(
+        &mut self,
+        file: FileId,
+        name: &ast::Name,
+        alone: bool,
+        variables: &Variables,
+        expected: Expected<'_>,
+    ) -> Option<Expression> {
+        let span = name.span;
+        if let Some(depth) = variables.iter().rposition(|(variable, _)| *variable == name.value) {
+            return Some(Expression {
+                kind: ExpressionKind::Variable(depth),
+                ty: Type::Entity(variables[depth].1),
+                span,
+            });
+        }
+        if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
+            return Some(Expression {
+                kind: ExpressionKind::Constant(value.clone()),
+                ty: ty.clone(),
+                span,
+            });
+        }
+        if alone
+            && let Some(Type::Enumeration(enumeration)) = expected
+        {
+            let values = enumeration.values();
+            if let Some(spelling) = values.iter().find(|value| **value == name.value) {
+                return Some(Expression {
+                    kind: ExpressionKind::Constant(Value::Enumeration(*enumeration, spelling)),
+                    ty: Type::Enumeration(*enumeration),
+                    span,
+                });
+            }
+            let diagnostic = Diagnostic::new(
+                Code::UnknownValue,
+                format!("`{}` is not {}", name.value, enumeration.describe()),
+                span,
+                format!("not {}", enumeration.describe()),
+            );
+            self.diagnostics.push(match super::suggest(&name.value, values.iter().copied()) {
+                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None => diagnostic.with_help(format!("use one of: {}", values.join(", "))),
+            });
+            return None;
+        }
+        if let Some(declared) = self.namespace.lookup(&name.value) {
+            let (value, entity) = match declared.kind {
+                DeclarationKind::Agency => (Value::Agency(AgencyId(declared.index)), Entity::Agency),
+                DeclarationKind::Solicitation => (
+                    Value::Solicitation(SolicitationId(declared.index)),
+                    Entity::Solicitation,
+                ),
+                DeclarationKind::Contract => (Value::Contract(ContractId(declared.index)), Entity::Contract),
+                DeclarationKind::Access => (Value::Access(InstrumentId(declared.index)), Entity::Access),
+                DeclarationKind::Order => (Value::Order(OrderId(declared.index)), Entity::Order),
+            };
+            return Some(Expression {
+                kind: ExpressionKind::Constant(value),
+                ty: Type::Entity(entity),
+                span,
+            });
+        }
+        let mut candidates: Vec<&str> = variables.iter().map(|(variable, _)| variable.as_str()).collect();
+        let parameters: Vec<&str> = self
+            .parameters
+            .keys()
+            .filter(|(parameter_file, _)| *parameter_file == file)
+            .map(|(_, parameter)| parameter.as_str())
+            .collect();
+        candidates.extend(parameters);
+        candidates.extend(self.namespace.all_names());
+        let diagnostic = Diagnostic::new(
+            Code::UndefinedName,
+            format!("`{}` is not a variable, a parameter or a declaration", name.value),
+            span,
+            "not defined",
+        );
+        self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
+            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+            None => diagnostic.with_help(match variables.first() {
+                Some((variable, entity)) => format!(
+                    "start from the rule's {} `{variable}`, as in `{variable}.{}`",
+                    entity.as_str(),
+                    fields_of(&Type::Entity(*entity)).first().map_or("name", |(name, _, _)| name)
+                ),
+                None => "parameters are written out: a number, an amount, a date".to_string(),
+            }),
+        });
+        None
+    }
+}
+
+fn duplicate_field(field: &str, rule: &ast::Name, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateField,
+        format!("`{field}` is given twice in rule `{}`", rule.value),
+        span,
+        "given again here",
+    )
+    .with_help(format!("keep one `{field}` line"))
+}
+
+/// The fields of a type: name, field, type.
+fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
+    use Entity as E;
+    use Enumeration as N;
+    use Field as F;
+    const AGENCY: &[(&str, Field, Type)] = &[
+        ("name", F::Name, Type::Text),
+        ("title", F::Title, Type::Text),
+        ("kind", F::Kind, Type::Enumeration(N::AgencyKind)),
+        ("jurisdiction", F::Jurisdiction, Type::Jurisdiction),
+        ("location", F::Location, Type::Location),
+    ];
+    const SOLICITATION: &[(&str, Field, Type)] = &[
+        ("name", F::Name, Type::Text),
+        ("title", F::Title, Type::Text),
+        ("lead", F::Lead, Type::Entity(E::Agency)),
+        ("method", F::Method, Type::Enumeration(N::Method)),
+        ("category", F::Category, Type::Enumeration(N::Category)),
+        ("issued", F::Issued, Type::Date),
+        ("posted", F::Posted, Type::Date),
+        ("posted_online", F::PostedOnline, Type::Boolean),
+        ("cooperative_use_stated", F::CooperativeUseStated, Type::Boolean),
+        ("assignability_stated", F::AssignabilityStated, Type::Boolean),
+        ("joint", F::Joint, Type::Boolean),
+        ("estimate", F::Estimate, Type::Volume),
+        ("maximum", F::Maximum, Type::Volume),
+    ];
+    const CONTRACT: &[(&str, Field, Type)] = &[
+        ("name", F::Name, Type::Text),
+        ("title", F::Title, Type::Text),
+        ("solicitation", F::Solicitation, Type::Entity(E::Solicitation)),
+        ("lead", F::Lead, Type::Entity(E::Agency)),
+        ("supplier", F::Supplier, Type::Text),
+        ("awarded", F::Awarded, Type::Date),
+        ("term", F::Term, Type::Term),
+        ("end", F::End, Type::Date),
+        ("currency", F::Currency, Type::Text),
+        ("piggyback_open", F::PiggybackOpen, Type::Boolean),
+        ("admin_fee", F::AdminFee, Type::Percentage),
+        ("ceiling", F::Ceiling, Type::Volume),
+        ("estimate", F::Estimate, Type::Volume),
+        ("maximum", F::Maximum, Type::Volume),
+        ("ordered", F::Ordered, Type::Volume),
+        ("ordered_value", F::OrderedValue, Type::Money(None)),
+    ];
+    const TERM: &[(&str, Field, Type)] = &[
+        ("start", F::Start, Type::Date),
+        ("end", F::TermEnd, Type::Date),
+        ("length", F::Length, Type::Duration),
+    ];
+    const ACCESS: &[(&str, Field, Type)] = &[
+        ("name", F::Name, Type::Text),
+        ("title", F::Title, Type::Text),
+        ("kind", F::InstrumentKind, Type::Enumeration(N::InstrumentKind)),
+        ("agency", F::Agency, Type::Entity(E::Agency)),
+        ("with", F::Counterparty, Type::Entity(E::Agency)),
+        ("signed", F::Signed, Type::Date),
+        ("posted", F::PostedOn, Type::Date),
+        ("approved", F::Approved, Type::Date),
+        ("effective", F::Effective, Type::Date),
+        ("expires", F::Expires, Type::Date),
+        ("in_force", F::InForce, Type::Boolean),
+    ];
+    const ORDER: &[(&str, Field, Type)] = &[
+        ("name", F::Name, Type::Text),
+        ("title", F::Title, Type::Text),
+        ("buyer", F::Buyer, Type::Entity(E::Agency)),
+        ("contract", F::Contract, Type::Entity(E::Contract)),
+        ("solicitation", F::Solicitation, Type::Entity(E::Solicitation)),
+        ("lead", F::Lead, Type::Entity(E::Agency)),
+        ("date", F::Date, Type::Date),
+        ("via", F::Via, Type::Entity(E::Access)),
+        ("value", F::Value, Type::Money(None)),
+        ("volume", F::Volume, Type::Volume),
+        ("basis", F::Basis, Type::Enumeration(N::Basis)),
+        ("category", F::Category, Type::Enumeration(N::Category)),
+        ("at_contract_prices", F::AtContractPrices, Type::Boolean),
+        ("on_contract_terms", F::OnContractTerms, Type::Boolean),
+    ];
+    const BINDING: &[(&str, Field, Type)] = &[
+        ("agency", F::Agency, Type::Entity(E::Agency)),
+        ("contract", F::Contract, Type::Entity(E::Contract)),
+        ("basis", F::Basis, Type::Enumeration(N::Basis)),
+        ("from", F::Start, Type::Date),
+        ("to", F::End, Type::Date),
+        ("ordered_value", F::OrderedValue, Type::Money(None)),
+    ];
+    const FACT: &[(&str, Field, Type)] = &[
+        ("date", F::FactDate, Type::Date),
+        ("text", F::FactText, Type::Text),
+    ];
+    match ty {
+        Type::Entity(E::Agency) => AGENCY,
+        Type::Entity(E::Solicitation) => SOLICITATION,
+        Type::Entity(E::Contract) => CONTRACT,
+        Type::Entity(E::Access) => ACCESS,
+        Type::Entity(E::Order) => ORDER,
+        Type::Entity(E::Binding) => BINDING,
+        Type::Term => TERM,
+        Type::Fact => FACT,
+        _ => &[],
+    }
+}
+
+/// The fields of every type that has them, for the language reference and its test.
+pub fn field_names(entity: Entity) -> Vec<&'static str> {
+    fields_of(&Type::Entity(entity))
+        .iter()
+        .map(|(name, _, _)| *name)
+        .collect()
+}
+
+/// Why two types that are otherwise comparable cannot meet: money in different currencies, or
+/// quantities of different things, as far as literals tell.
+fn units_differ(left: &Type, right: &Type) -> Option<String> {
+    match (left, right) {
+        (Type::Money(Some(a)), Type::Money(Some(b))) if a != b => {
+            Some(format!("{a} and {b} are different currencies"))
+        }
+        (Type::Quantity(Some(a)), Type::Quantity(Some(b))) if a != b => {
+            Some(format!("{a} and {b} count different things"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether two types can be compared with `==` (and, when ordered, with `<`).
+fn comparable(left: &Type, right: &Type) -> bool {
+    match (left, right) {
+        (Type::Money(_), Type::Money(_))
+        | (Type::Quantity(_), Type::Quantity(_))
+        | (Type::Volume, Type::Money(_) | Type::Quantity(_) | Type::Volume)
+        | (Type::Money(_) | Type::Quantity(_), Type::Volume) => true,
+        (a, b) => a == b,
+    }
+}
+
+fn is_ordered(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Number
+            | Type::Percentage
+            | Type::Money(_)
+            | Type::Quantity(_)
+            | Type::Volume
+            | Type::Date
+            | Type::Duration
+            | Type::Distance
+    )
+}
+
+/// The type of an arithmetic result, or `None` when the operator does not apply.
+fn arithmetic_type(operator: Operator, left: &Type, right: &Type) -> Option<Type> {
+    use Type::*;
+    let amount = |ty: &Type| matches!(ty, Money(_) | Quantity(_) | Volume);
+    match (operator, left, right) {
+        (Operator::Add | Operator::Subtract | Operator::Multiply | Operator::Divide, Number, Number) => Some(Number),
+        (Operator::Add | Operator::Subtract, Percentage, Percentage) => Some(Percentage),
+        (Operator::Add | Operator::Subtract, Money(a), Money(b)) => Some(Money(a.clone().or(b.clone()))),
+        (Operator::Add | Operator::Subtract, Quantity(a), Quantity(b)) => Some(Quantity(a.clone().or(b.clone()))),
+        (Operator::Add | Operator::Subtract, a, b) if amount(a) && amount(b) => Some(Volume),
+        (Operator::Add | Operator::Subtract, Distance, Distance) => Some(Distance),
+        (Operator::Add, Date, Duration) | (Operator::Add, Duration, Date) | (Operator::Subtract, Date, Duration) => Some(Date),
+        (Operator::Subtract, Date, Date) => Some(Duration),
+        (Operator::Multiply, a, Number) | (Operator::Multiply, Number, a) if amount(a) || *a == Distance => Some(a.clone()),
+        (Operator::Divide, a @ (Money(_) | Quantity(_) | Volume), Number) => Some(a.clone()),
+        (Operator::Divide, Money(_), Money(_)) => Some(Number),
+        (Operator::PercentOf, Percentage, a) if amount(a) || *a == Number => Some(a.clone()),
+        _ => None,
+    }
+}
+
+/// The value of an expression made of literals alone, or `None` when it reads the model.
+fn fold(expression: &Expression) -> Option<Value> {
+    match &expression.kind {
+        ExpressionKind::Constant(value) => Some(value.clone()),
+        ExpressionKind::Unary(UnaryOperator::Not, operand) => match fold(operand)? {
+            Value::Boolean(value) => Some(Value::Boolean(!value)),
+            _ => None,
+        },
+        ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
+            Value::arithmetic(Operator::Subtract, &zero_like(&fold(operand)?)?, &fold(operand)?).ok()
+        }
+        ExpressionKind::Binary(Operator::And, left, right) => match (fold(left), fold(right)) {
+            (Some(Value::Boolean(false)), _) | (_, Some(Value::Boolean(false))) => Some(Value::Boolean(false)),
+            (Some(Value::Boolean(true)), Some(Value::Boolean(true))) => Some(Value::Boolean(true)),
+            _ => None,
+        },
+        ExpressionKind::Binary(Operator::Or, left, right) => match (fold(left), fold(right)) {
+            (Some(Value::Boolean(true)), _) | (_, Some(Value::Boolean(true))) => Some(Value::Boolean(true)),
+            (Some(Value::Boolean(false)), Some(Value::Boolean(false))) => Some(Value::Boolean(false)),
+            _ => None,
+        },
+        ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
+            let (left, right) = (fold(left)?, fold(right)?);
+            compare(*comparison, &left, &right).ok().map(Value::Boolean)
+        }
+        ExpressionKind::Binary(operator, left, right) => {
+            Value::arithmetic(*operator, &fold(left)?, &fold(right)?).ok()
+        }
+        ExpressionKind::In(element, candidates) => {
+            let element = fold(element)?;
+            let candidates: Option<Vec<Value>> = candidates.iter().map(fold).collect();
+            element.is_in(&candidates?).ok().map(Value::Boolean)
+        }
+        _ => None,
+    }
+}
+
+/// Zero of a numeric value's kind, for negation.
+fn zero_like(value: &Value) -> Option<Value> {
+    Some(match value {
+        Value::Number(_) => Value::Number(Decimal::ZERO),
+        Value::Percentage(_) => Value::Percentage(Decimal::ZERO),
+        Value::Distance(_) => Value::Distance(Decimal::ZERO),
+        Value::Money(money) => Value::Money(crate::values::Money::new(money.currency.clone(), Decimal::ZERO)),
+        Value::Quantity { unit, .. } => Value::Quantity {
+            count: Decimal::ZERO,
+            unit: unit.clone(),
+        },
+        _ => return None,
+    })
+}

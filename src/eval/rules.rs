@@ -1,0 +1,981 @@
+//! Running the model's rules: order rules as each order is judged, in date order, and the rules
+//! for contracts, solicitations, agencies, access instruments and bindings as of the as-of date.
+//! Expressions were typed by the checker; what can still go wrong here is only what literals
+//! could not show, such as comparing a contract's euros with a limit in dollars, and that is
+//! reported as an undecided rule, never a panic.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::volumes::Tally;
+use super::{Basis, Binding, ContractUse, Step};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, RuleReference};
+use crate::model::rules::*;
+use crate::model::{
+    AgencyId, ContractId, Header, InstrumentId, LineItem, Measure, Model, OrderId, Volume,
+};
+use crate::source::Span;
+use crate::values::{Date, Money};
+
+/// A duty a rule adds, owed by an agency or a supplier.
+#[derive(Clone, Debug)]
+pub struct RuleDuty {
+    /// The rule, by its index in `Model::rules`.
+    pub rule: usize,
+    pub party: Party,
+    /// The contract the duty comes with, when the rule's scope has one.
+    pub contract: Option<ContractId>,
+    pub owed: Owed,
+}
+
+/// Who owes a duty.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Party {
+    Agency(AgencyId),
+    /// A supplier, by name, as a contract states it.
+    Supplier(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Owed {
+    /// Payments summed over every permitted order (or thing) the rule applied to.
+    Pay {
+        amount: Money,
+        to: AgencyId,
+        /// How many payments the sum adds up.
+        count: usize,
+    },
+    /// One usage report per calendar period of the term up to the as-of date.
+    Report {
+        every: Period,
+        within: crate::values::Duration,
+        to: Option<AgencyId>,
+        periods: Vec<ReportPeriod>,
+    },
+    Notify {
+        whom: AgencyId,
+        due: Date,
+        about: Option<String>,
+        /// The order that set the notice off, for order rules.
+        order: Option<OrderId>,
+    },
+}
+
+/// One period a usage report covers, and whether it was filed in time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportPeriod {
+    pub start: Date,
+    pub end: Date,
+    pub due: Date,
+    /// When the report was filed, if the contract records it.
+    pub filed: Option<Date>,
+}
+
+/// What the evaluator knows at the moment a rule runs.
+pub(super) struct Context<'e> {
+    pub model: &'e Model,
+    /// The date rules judge at: an order's date for order rules, else the as-of date.
+    pub today: Date,
+    pub usage: &'e [ContractUse],
+    /// Permitted orders so far, in date order; aggregates range over these and the order being
+    /// judged.
+    pub permitted: &'e [OrderId],
+    pub judged: Option<OrderId>,
+    pub bindings: &'e [Binding],
+}
+
+/// The outcome of running one rule on one thing.
+struct Run {
+    reasons: Vec<Diagnostic>,
+    steps: Vec<Step>,
+}
+
+/// Runs every order rule on an order: its denials and warnings become the order's reasons, each
+/// with a step for `coop why`. Duties come later, from `order_duties`, once the order is known
+/// to be permitted.
+pub(super) fn judge_order(context: &Context<'_>, order: OrderId) -> (Vec<Diagnostic>, Vec<Step>) {
+    let mut run = Run {
+        reasons: Vec::new(),
+        steps: Vec::new(),
+    };
+    let subject = context.model.orders[order.0].header.name.span;
+    for (index, rule) in context.model.rules.iter().enumerate() {
+        if rule.scope == ScopeKind::Order {
+            requirements(context, index, rule, Value::Order(order), subject, &mut run);
+        }
+    }
+    (run.reasons, run.steps)
+}
+
+/// The duties order rules add for a permitted order.
+pub(super) fn order_duties(context: &Context<'_>, order: OrderId, duties: &mut Vec<RuleDuty>) {
+    let contract = context.model.orders[order.0].contract.value;
+    for (index, rule) in context.model.rules.iter().enumerate() {
+        if rule.scope == ScopeKind::Order {
+            obligations(context, index, rule, Value::Order(order), Some(contract), duties);
+        }
+    }
+}
+
+/// Runs the rules that are not about orders, as of the as-of date: their denials and warnings
+/// are findings, their duties are added to `duties`.
+pub(super) fn judge_model(context: &Context<'_>, duties: &mut Vec<RuleDuty>) -> Vec<Diagnostic> {
+    let model = context.model;
+    let mut run = Run {
+        reasons: Vec::new(),
+        steps: Vec::new(),
+    };
+    for (index, rule) in model.rules.iter().enumerate() {
+        let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
+            ScopeKind::Order => continue,
+            ScopeKind::Contract => (0..model.contracts.len())
+                .map(|id| {
+                    let contract = ContractId(id);
+                    (
+                        Value::Contract(contract),
+                        model.contract(contract).header.name.span,
+                        Some(contract),
+                    )
+                })
+                .collect(),
+            ScopeKind::Solicitation => model
+                .solicitations
+                .iter()
+                .enumerate()
+                .map(|(id, solicitation)| {
+                    (
+                        Value::Solicitation(crate::model::SolicitationId(id)),
+                        solicitation.header.name.span,
+                        None,
+                    )
+                })
+                .collect(),
+            ScopeKind::Agency => model
+                .agencies
+                .iter()
+                .enumerate()
+                .map(|(id, agency)| (Value::Agency(AgencyId(id)), agency.header.name.span, None))
+                .collect(),
+            ScopeKind::Access => model
+                .instruments
+                .iter()
+                .enumerate()
+                .map(|(id, instrument)| {
+                    (
+                        Value::Access(InstrumentId(id)),
+                        instrument.header.name.span,
+                        None,
+                    )
+                })
+                .collect(),
+            ScopeKind::Binding => context
+                .bindings
+                .iter()
+                .enumerate()
+                .map(|(index, binding)| {
+                    (
+                        Value::Binding(index),
+                        model.contract(binding.contract).header.name.span,
+                        Some(binding.contract),
+                    )
+                })
+                .collect(),
+        };
+        for (subject, span, contract) in subjects {
+            let before = run.reasons.len();
+            requirements(context, index, rule, subject.clone(), span, &mut run);
+            let denied = run.reasons[before..]
+                .iter()
+                .any(|reason| reason.code == Code::RuleDenied);
+            if !denied {
+                obligations(context, index, rule, subject, contract, duties);
+            }
+        }
+    }
+    run.reasons.extend(missing_reports(context, duties));
+    run.reasons
+}
+
+/// The rule's `require`s on one subject, when its filter admits it.
+fn requirements(
+    context: &Context<'_>,
+    index: usize,
+    rule: &Rule,
+    subject: Value,
+    place: Span,
+    run: &mut Run,
+) {
+    let mut variables = vec![subject];
+    let reference = reference(rule);
+    if !applies(context, rule, &mut variables, place, &reference, run) {
+        return;
+    }
+    for outcome in &rule.outcomes {
+        let RuleOutcome::Require {
+            condition,
+            outcome,
+            message,
+            span,
+        } = outcome
+        else {
+            continue;
+        };
+        let check = format!("rule {}", rule.id.value);
+        match context.value(condition, &mut variables) {
+            Ok(Value::Boolean(true)) => run.steps.push(Step {
+                check: check.into(),
+                failed: None,
+                detail: format!("{}: holds", describe_rule(rule)),
+                place: *span,
+            }),
+            Ok(_) => {
+                let code = match outcome {
+                    Outcome::Deny => Code::RuleDenied,
+                    Outcome::Warn => Code::RuleWarning,
+                };
+                let text = context.message(message, &mut variables);
+                let diagnostic = Diagnostic::new(code, text, place, label(rule, *outcome))
+                    .with_related(*span, format!("required by rule `{}`", rule.id.value))
+                    .with_rule(reference.clone());
+                run.steps.push(Step {
+                    check: check.into(),
+                    failed: Some(code),
+                    detail: diagnostic.message.clone(),
+                    place: *span,
+                });
+                run.reasons.push(diagnostic);
+            }
+            Err(mismatch) => run.reasons.push(undecided(rule, &reference, place, condition.span, mismatch)),
+        }
+        let _ = index;
+    }
+}
+
+/// The rule's `oblige`s on one subject, when its filter admits it.
+fn obligations(
+    context: &Context<'_>,
+    index: usize,
+    rule: &Rule,
+    subject: Value,
+    contract: Option<ContractId>,
+    duties: &mut Vec<RuleDuty>,
+) {
+    if !rule
+        .outcomes
+        .iter()
+        .any(|outcome| matches!(outcome, RuleOutcome::Oblige { .. }))
+    {
+        return;
+    }
+    let mut variables = vec![subject.clone()];
+    if let Some(filter) = &rule.filter
+        && !matches!(context.value(filter, &mut variables), Ok(Value::Boolean(true)))
+    {
+        return;
+    }
+    for outcome in &rule.outcomes {
+        let RuleOutcome::Oblige { party, duty, .. } = outcome else {
+            continue;
+        };
+        let party = match context.value(party, &mut variables) {
+            Ok(Value::Agency(agency)) => Party::Agency(agency),
+            Ok(Value::Text(supplier)) => Party::Supplier(supplier),
+            _ => continue,
+        };
+        let owed = match duty {
+            Duty::Pay { amount, to } => {
+                let (Ok(Value::Money(amount)), Ok(Value::Agency(to))) = (
+                    context.value(amount, &mut variables),
+                    context.value(to, &mut variables),
+                ) else {
+                    continue;
+                };
+                if let Some(existing) = duties.iter_mut().find(|existing| {
+                    existing.rule == index
+                        && existing.party == party
+                        && existing.contract == contract
+                        && matches!(&existing.owed, Owed::Pay { to: payee, amount: total, .. } if *payee == to && total.currency == amount.currency)
+                }) && let Owed::Pay { amount: total, count, .. } = &mut existing.owed
+                {
+                    total.amount = total.amount.saturating_add(amount.amount);
+                    *count += 1;
+                    continue;
+                }
+                Owed::Pay {
+                    amount,
+                    to,
+                    count: 1,
+                }
+            }
+            Duty::Report { every, within, to } => {
+                let to = match to {
+                    Some(to) => match context.value(to, &mut variables) {
+                        Ok(Value::Agency(agency)) => Some(agency),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let Some(contract) = contract else { continue };
+                Owed::Report {
+                    every: *every,
+                    within: *within,
+                    to,
+                    periods: report_periods(context, contract, *every, *within),
+                }
+            }
+            Duty::Notify { whom, within, about } => {
+                let Ok(Value::Agency(whom)) = context.value(whom, &mut variables) else {
+                    continue;
+                };
+                let (start, order) = match &subject {
+                    Value::Order(order) => (context.model.orders[order.0].date.value, Some(*order)),
+                    Value::Binding(binding) => (context.bindings[*binding].from, None),
+                    _ => continue,
+                };
+                let Some(due) = within.after(start) else { continue };
+                Owed::Notify {
+                    whom,
+                    due,
+                    about: about.clone(),
+                    order,
+                }
+            }
+        };
+        duties.push(RuleDuty {
+            rule: index,
+            party,
+            contract,
+            owed,
+        });
+    }
+}
+
+/// Whether the rule's filter admits the subject; an undecided filter is reported.
+fn applies(
+    context: &Context<'_>,
+    rule: &Rule,
+    variables: &mut Vec<Value>,
+    place: Span,
+    reference: &RuleReference,
+    run: &mut Run,
+) -> bool {
+    let Some(filter) = &rule.filter else {
+        return true;
+    };
+    match context.value(filter, variables) {
+        Ok(Value::Boolean(true)) => true,
+        Ok(_) => false,
+        Err(mismatch) => {
+            run.reasons
+                .push(undecided(rule, reference, place, filter.span, mismatch));
+            false
+        }
+    }
+}
+
+fn undecided(
+    rule: &Rule,
+    reference: &RuleReference,
+    place: Span,
+    expression: Span,
+    mismatch: Mismatch,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::RuleUndecided,
+        format!("rule `{}` could not be decided: {}", rule.id.value, mismatch.0),
+        place,
+        "not judged by this rule",
+    )
+    .with_related(expression, "this could not be computed")
+    .with_help("a rule compares amounts of one currency and quantities of one thing; set the pack's parameters to the model's currency, or narrow the rule's `where`")
+    .with_rule(reference.clone())
+}
+
+fn label(rule: &Rule, outcome: Outcome) -> String {
+    let verb = match outcome {
+        Outcome::Deny => "denied",
+        Outcome::Warn => "warned",
+    };
+    match &rule.citation {
+        Some(citation) => format!("{verb} by rule `{}` ({citation})", rule.id.value),
+        None => format!("{verb} by rule `{}`", rule.id.value),
+    }
+}
+
+fn describe_rule(rule: &Rule) -> String {
+    let title = rule.title.as_deref().unwrap_or(&rule.id.value);
+    match &rule.citation {
+        Some(citation) => format!("{title} ({citation})"),
+        None => title.to_string(),
+    }
+}
+
+/// What findings say of the rule that made them.
+pub fn reference(rule: &Rule) -> RuleReference {
+    RuleReference {
+        id: rule.id.value.clone(),
+        title: rule.title.clone(),
+        citation: rule.citation.clone(),
+        pack: rule.pack.clone(),
+        span: rule.id.span,
+    }
+}
+
+/// The calendar periods of a contract's term that have started by the as-of date, each with its
+/// due date and the report filed for it, if any.
+fn report_periods(
+    context: &Context<'_>,
+    contract: ContractId,
+    every: Period,
+    within: crate::values::Duration,
+) -> Vec<ReportPeriod> {
+    let contract_record = context.model.contract(contract);
+    let start = contract_record.term.start;
+    let end = contract_record.end_as_of(context.today).min(context.today);
+    let months = match every {
+        Period::Month => 1,
+        Period::Quarter => 3,
+        Period::Year => 12,
+    };
+    let mut periods = Vec::new();
+    let Some(mut period_start) = period_containing(start, months) else {
+        return periods;
+    };
+    while period_start <= end {
+        let Some(next) = period_start.checked_add_months(chrono::Months::new(months)) else {
+            break;
+        };
+        let Some(period_end) = next.pred_opt() else { break };
+        let Some(due) = within.after(period_end) else { break };
+        let filed = contract_record
+            .usage_reports
+            .iter()
+            .find(|report| report.period_end == period_end)
+            .map(|report| report.filed);
+        periods.push(ReportPeriod {
+            start: period_start.max(start),
+            end: period_end,
+            due,
+            filed,
+        });
+        period_start = next;
+    }
+    periods
+}
+
+/// The first day of the calendar period of `months` months holding `date`.
+fn period_containing(date: Date, months: u32) -> Option<Date> {
+    use chrono::Datelike;
+    let month0 = date.month0() / months * months;
+    Date::from_ymd_opt(date.year(), month0 + 1, 1)
+}
+
+/// A warning for each usage report due by the as-of date and not filed by its due date.
+fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    for duty in duties {
+        let Owed::Report { periods, .. } = &duty.owed else {
+            continue;
+        };
+        let Some(contract) = duty.contract else { continue };
+        let rule = &context.model.rules[duty.rule];
+        let contract_record = context.model.contract(contract);
+        for period in periods {
+            let late = match period.filed {
+                Some(filed) => filed > period.due,
+                None => period.due < context.today,
+            };
+            if !late {
+                continue;
+            }
+            let message = match period.filed {
+                Some(filed) => format!(
+                    "the usage report for {} to {} under `{}` was filed {filed}, after it was due on {}",
+                    period.start, period.end, contract_record.header.name.value, period.due
+                ),
+                None => format!(
+                    "no usage report for {} to {} under `{}`: it was due on {}",
+                    period.start, period.end, contract_record.header.name.value, period.due
+                ),
+            };
+            findings.push(
+                Diagnostic::new(
+                    Code::UsageReportMissing,
+                    message,
+                    contract_record.header.name.span,
+                    "report due under this contract",
+                )
+                .with_related(rule.id.span, format!("required by rule `{}`", rule.id.value))
+                .with_help(format!(
+                    "record the report in the contract with `usage_report {} filed YYYY-MM-DD`; a period with no sales still needs its report",
+                    period.end
+                ))
+                .with_rule(reference(rule)),
+            );
+        }
+    }
+    findings
+}
+
+impl Context<'_> {
+    /// A message with its values written in.
+    fn message(&self, parts: &[MessagePart], variables: &mut Vec<Value>) -> String {
+        let mut text = String::new();
+        for part in parts {
+            match part {
+                MessagePart::Text(written) => text.push_str(written),
+                MessagePart::Value(expression) => match self.value(expression, variables) {
+                    Ok(value) => text.push_str(&self.show(&value)),
+                    Err(_) => text.push('?'),
+                },
+            }
+        }
+        text
+    }
+
+    /// A value as a message shows it: declarations by their display name.
+    fn show(&self, value: &Value) -> String {
+        let model = self.model;
+        let header: Option<&Header> = match value {
+            Value::Agency(id) => Some(&model.agency(*id).header),
+            Value::Solicitation(id) => Some(&model.solicitation(*id).header),
+            Value::Contract(id) => Some(&model.contract(*id).header),
+            Value::Access(id) => Some(&model.instrument(*id).header),
+            Value::Order(id) => Some(&model.orders[id.0].header),
+            Value::Binding(index) => {
+                let binding = &self.bindings[*index];
+                return format!(
+                    "{} under {}",
+                    model.agency(binding.agency).header.display_name(),
+                    model.contract(binding.contract).header.name.value
+                );
+            }
+            _ => None,
+        };
+        match header {
+            Some(header) => header.display_name(),
+            None => value.to_string(),
+        }
+    }
+
+    /// Evaluates an expression with the variables bound so far.
+    pub(super) fn value(&self, expression: &Expression, variables: &mut Vec<Value>) -> Result<Value, Mismatch> {
+        Ok(match &expression.kind {
+            ExpressionKind::Constant(value) => value.clone(),
+            ExpressionKind::Variable(depth) => variables.get(*depth).cloned().unwrap_or(Value::Absent),
+            ExpressionKind::Field(owner, field) => {
+                let owner = self.value(owner, variables)?;
+                self.field(&owner, *field)
+            }
+            ExpressionKind::Fact(owner, name) => {
+                let owner = self.value(owner, variables)?;
+                self.fact(&owner, name)
+            }
+            ExpressionKind::Unary(UnaryOperator::Not, operand) => match self.value(operand, variables)? {
+                Value::Boolean(value) => Value::Boolean(!value),
+                _ => Value::Boolean(true),
+            },
+            ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
+                let operand = self.value(operand, variables)?;
+                negate(operand)
+            }
+            ExpressionKind::Binary(Operator::And, left, right) => {
+                if self.value(left, variables)? != Value::Boolean(true) {
+                    return Ok(Value::Boolean(false));
+                }
+                Value::Boolean(self.value(right, variables)? == Value::Boolean(true))
+            }
+            ExpressionKind::Binary(Operator::Or, left, right) => {
+                if self.value(left, variables)? == Value::Boolean(true) {
+                    return Ok(Value::Boolean(true));
+                }
+                Value::Boolean(self.value(right, variables)? == Value::Boolean(true))
+            }
+            ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
+                let left = self.value(left, variables)?;
+                let right = self.value(right, variables)?;
+                Value::Boolean(compare(*comparison, &left, &right)?)
+            }
+            ExpressionKind::Binary(operator, left, right) => {
+                let left = self.value(left, variables)?;
+                let right = self.value(right, variables)?;
+                Value::arithmetic(*operator, &left, &right)?
+            }
+            ExpressionKind::In(element, candidates) => {
+                let element = self.value(element, variables)?;
+                let mut values = Vec::with_capacity(candidates.len());
+                for candidate in candidates {
+                    values.push(self.value(candidate, variables)?);
+                }
+                Value::Boolean(element.is_in(&values)?)
+            }
+            ExpressionKind::Exists(operand) => Value::Boolean(!self.value(operand, variables)?.is_absent()),
+            ExpressionKind::Distance(from, to) => {
+                let from = self.location(self.value(from, variables)?);
+                let to = self.location(self.value(to, variables)?);
+                match (from, to) {
+                    (Some(from), Some(to)) => great_circle(from, to).map_or(Value::Absent, Value::Distance),
+                    _ => Value::Absent,
+                }
+            }
+            ExpressionKind::Aggregate {
+                function,
+                value,
+                filter,
+            } => self.aggregate(*function, value.as_deref(), filter.as_deref(), variables)?,
+        })
+    }
+
+    /// A sum or a count over the permitted orders so far and the order being judged.
+    fn aggregate(
+        &self,
+        function: Aggregate,
+        value: Option<&Expression>,
+        filter: Option<&Expression>,
+        variables: &mut Vec<Value>,
+    ) -> Result<Value, Mismatch> {
+        let mut count = 0u64;
+        let mut total: Option<Value> = None;
+        let orders = self.permitted.iter().chain(self.judged.iter());
+        for order in orders {
+            variables.push(Value::Order(*order));
+            let result = self.aggregate_one(function, value, filter, variables, &mut count, &mut total);
+            variables.pop();
+            result?;
+        }
+        Ok(match function {
+            Aggregate::Count => Value::Number(Decimal::from(count)),
+            Aggregate::Sum => total.unwrap_or(Value::Number(Decimal::ZERO)),
+        })
+    }
+
+    fn aggregate_one(
+        &self,
+        function: Aggregate,
+        value: Option<&Expression>,
+        filter: Option<&Expression>,
+        variables: &mut Vec<Value>,
+        count: &mut u64,
+        total: &mut Option<Value>,
+    ) -> Result<(), Mismatch> {
+        if let Some(filter) = filter
+            && self.value(filter, variables)? != Value::Boolean(true)
+        {
+            return Ok(());
+        }
+        *count += 1;
+        if function == Aggregate::Sum
+            && let Some(value) = value
+        {
+            let added = self.value(value, variables)?;
+            if added.is_absent() {
+                return Ok(());
+            }
+            *total = Some(match total.take() {
+                None => added,
+                Some(sum) => Value::arithmetic(Operator::Add, &sum, &added)?,
+            });
+        }
+        Ok(())
+    }
+
+    fn location(&self, value: Value) -> Option<(f64, f64)> {
+        match value {
+            Value::Location {
+                latitude,
+                longitude,
+            } => Some((latitude, longitude)),
+            Value::Agency(agency) => self
+                .model
+                .agency(agency)
+                .location
+                .map(|location| (location.latitude, location.longitude)),
+            _ => None,
+        }
+    }
+
+    fn fact(&self, owner: &Value, name: &str) -> Value {
+        let model = self.model;
+        let header = match owner {
+            Value::Agency(id) => &model.agency(*id).header,
+            Value::Solicitation(id) => &model.solicitation(*id).header,
+            Value::Contract(id) => &model.contract(*id).header,
+            Value::Access(id) => &model.instrument(*id).header,
+            Value::Order(id) => &model.orders[id.0].header,
+            _ => return Value::Absent,
+        };
+        header
+            .facts
+            .iter()
+            .find(|fact| fact.name.value == name)
+            .map_or(Value::Absent, |fact| Value::Fact {
+                date: fact.date,
+                text: fact.text.clone(),
+            })
+    }
+
+    /// A field of a value; `Absent` where the model does not state it.
+    fn field(&self, owner: &Value, field: Field) -> Value {
+        let model = self.model;
+        let optional_date = |date: Option<Date>| date.map_or(Value::Absent, Value::Date);
+        match owner {
+            Value::Agency(id) => {
+                let agency = model.agency(*id);
+                match field {
+                    Field::Name => Value::Text(agency.header.name.value.clone()),
+                    Field::Title => agency.header.title.clone().map_or(Value::Absent, Value::Text),
+                    Field::Kind => Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str()),
+                    Field::Jurisdiction => Value::Jurisdiction(agency.jurisdiction.clone()),
+                    Field::Location => agency.location.map_or(Value::Absent, |location| Value::Location {
+                        latitude: location.latitude,
+                        longitude: location.longitude,
+                    }),
+                    _ => Value::Absent,
+                }
+            }
+            Value::Solicitation(id) => {
+                let solicitation = model.solicitation(*id);
+                match field {
+                    Field::Name => Value::Text(solicitation.header.name.value.clone()),
+                    Field::Title => solicitation.header.title.clone().map_or(Value::Absent, Value::Text),
+                    Field::Lead => Value::Agency(solicitation.lead),
+                    Field::Method => Value::Enumeration(Enumeration::Method, solicitation.method.as_str()),
+                    Field::Category => solicitation.category.map_or(Value::Absent, |category| {
+                        Value::Enumeration(Enumeration::Category, category.as_str())
+                    }),
+                    Field::Issued => optional_date(solicitation.issued),
+                    Field::Posted => optional_date(solicitation.posted.map(|posting| posting.date)),
+                    Field::PostedOnline => Value::Boolean(solicitation.posted.is_some_and(|posting| posting.online)),
+                    Field::CooperativeUseStated => Value::Boolean(solicitation.cooperative_use.stated),
+                    Field::AssignabilityStated => Value::Boolean(solicitation.assignability.stated),
+                    Field::Joint => Value::Boolean(solicitation.is_joint()),
+                    Field::Estimate => self.volume(solicitation.estimate.as_ref().map(|volume| &volume.value), solicitation),
+                    Field::Maximum => self.volume(solicitation.maximum.as_ref().map(|volume| &volume.value), solicitation),
+                    _ => Value::Absent,
+                }
+            }
+            Value::Contract(id) => self.contract_field(*id, field),
+            Value::Term { start, end } => match field {
+                Field::Start => Value::Date(*start),
+                Field::TermEnd => Value::Date(*end),
+                Field::Length => Value::Interval {
+                    start: *start,
+                    end: *end,
+                },
+                _ => Value::Absent,
+            },
+            Value::Access(id) => {
+                let instrument = model.instrument(*id);
+                let date = |date: Option<crate::source::Spanned<Date>>| optional_date(date.map(|date| date.value));
+                match field {
+                    Field::Name => Value::Text(instrument.header.name.value.clone()),
+                    Field::Title => instrument.header.title.clone().map_or(Value::Absent, Value::Text),
+                    Field::InstrumentKind => Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str()),
+                    Field::Agency => Value::Agency(instrument.agency),
+                    Field::Counterparty => Value::Agency(instrument.counterparty),
+                    Field::Signed => date(instrument.signed),
+                    Field::PostedOn => date(instrument.posted),
+                    Field::Approved => date(instrument.approved),
+                    Field::Effective => date(instrument.effective),
+                    Field::Expires => date(instrument.expires),
+                    Field::InForce => Value::Boolean(instrument.in_force_on(self.today)),
+                    _ => Value::Absent,
+                }
+            }
+            Value::Order(id) => self.order_field(*id, field),
+            Value::Binding(index) => {
+                let binding = &self.bindings[*index];
+                match field {
+                    Field::Agency => Value::Agency(binding.agency),
+                    Field::Contract => Value::Contract(binding.contract),
+                    Field::Basis => basis_value(binding.basis),
+                    Field::Start => Value::Date(binding.from),
+                    Field::End => Value::Date(binding.to),
+                    Field::OrderedValue => self.money(binding.contract, binding.ordered.value),
+                    _ => Value::Absent,
+                }
+            }
+            Value::Fact { date, text } => match field {
+                Field::FactDate => optional_date(*date),
+                Field::FactText => text.clone().map_or(Value::Absent, Value::Text),
+                _ => Value::Absent,
+            },
+            _ => Value::Absent,
+        }
+    }
+
+    fn contract_field(&self, id: ContractId, field: Field) -> Value {
+        let model = self.model;
+        let contract = model.contract(id);
+        let solicitation = model.solicitation(contract.solicitation);
+        let usage = &self.usage[id.0];
+        match field {
+            Field::Name => Value::Text(contract.header.name.value.clone()),
+            Field::Title => contract.header.title.clone().map_or(Value::Absent, Value::Text),
+            Field::Solicitation => Value::Solicitation(contract.solicitation),
+            Field::Lead => Value::Agency(solicitation.lead),
+            Field::Supplier => contract
+                .suppliers
+                .first()
+                .cloned()
+                .map_or(Value::Absent, Value::Text),
+            Field::Awarded => Value::Date(contract.awarded),
+            Field::Term => Value::Term {
+                start: contract.term.start,
+                end: contract.term.end,
+            },
+            Field::End => Value::Date(contract.end_as_of(self.today)),
+            Field::Currency => contract.currency.clone().map_or(Value::Absent, Value::Text),
+            Field::PiggybackOpen => Value::Boolean(contract.piggyback.is_some()),
+            Field::AdminFee => contract
+                .piggyback
+                .as_ref()
+                .and_then(|clause| clause.admin_fee)
+                .map_or(Value::Absent, Value::Percentage),
+            Field::Ceiling => self.volume(
+                contract
+                    .piggyback
+                    .as_ref()
+                    .and_then(|clause| clause.ceiling.as_ref())
+                    .map(|ceiling| &ceiling.value),
+                solicitation,
+            ),
+            Field::Estimate => self.volume(solicitation.estimate.as_ref().map(|volume| &volume.value), solicitation),
+            Field::Maximum => self.volume(solicitation.maximum.as_ref().map(|volume| &volume.value), solicitation),
+            Field::Ordered => self.measured(id, &usage.total),
+            Field::OrderedValue => self.money(id, usage.total.value),
+            _ => Value::Absent,
+        }
+    }
+
+    fn order_field(&self, id: OrderId, field: Field) -> Value {
+        let model = self.model;
+        let order = &model.orders[id.0];
+        let contract = model.contract(order.contract.value);
+        match field {
+            Field::Name => Value::Text(order.header.name.value.clone()),
+            Field::Title => order.header.title.clone().map_or(Value::Absent, Value::Text),
+            Field::Buyer => Value::Agency(order.buyer.value),
+            Field::Contract => Value::Contract(order.contract.value),
+            Field::Solicitation => Value::Solicitation(contract.solicitation),
+            Field::Lead => Value::Agency(model.lead_of(order.contract.value)),
+            Field::Date => Value::Date(order.date.value),
+            Field::Via => order.via.map_or(Value::Absent, |via| Value::Access(via.value)),
+            Field::Value => {
+                let tally = Tally::of_lines(&order.lines);
+                self.money(order.contract.value, tally.value)
+            }
+            Field::Volume => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
+            Field::Basis => basis_value(super::orders::basis_of(model, order)),
+            Field::Category => model
+                .solicitation(contract.solicitation)
+                .category
+                .map_or(Value::Absent, |category| Value::Enumeration(Enumeration::Category, category.as_str())),
+            Field::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| match line.item {
+                LineItem::InScope(item) => contract
+                    .unit_price(item, line.quantity)
+                    .is_some_and(|price| line.unit_price.amount <= price.unit_price.amount),
+                LineItem::OutOfScope(_) => false,
+            })),
+            Field::OnContractTerms => {
+                let instrument = order.via.map(|via| model.instrument(via.value));
+                Value::Boolean(order.requests.iter().all(|clause| {
+                    contract.has_clause(&clause.value)
+                        || instrument.is_some_and(|instrument| {
+                            instrument.clauses.iter().any(|own| own.name.value == clause.value)
+                        })
+                }))
+            }
+            _ => Value::Absent,
+        }
+    }
+
+    /// An amount in a contract's currency.
+    fn money(&self, contract: ContractId, amount: Decimal) -> Value {
+        match &self.model.contract(contract).currency {
+            Some(currency) => Value::Money(Money::new(currency.clone(), amount)),
+            None => Value::Absent,
+        }
+    }
+
+    /// A tally in the contract's measure: that of its maximum, else its estimate, else money.
+    fn measured(&self, contract: ContractId, tally: &Tally) -> Value {
+        let solicitation = self.model.solicitation_of(contract);
+        let measure = solicitation
+            .maximum
+            .as_ref()
+            .or(solicitation.estimate.as_ref())
+            .map(|volume| &volume.value);
+        match measure {
+            Some(Volume::Quantity { measure, .. }) => Value::Quantity {
+                count: tally.measure(measure, solicitation),
+                unit: measure_name(measure, solicitation),
+            },
+            _ => self.money(contract, tally.value),
+        }
+    }
+
+    fn volume(&self, volume: Option<&Volume>, solicitation: &crate::model::Solicitation) -> Value {
+        match volume {
+            None => Value::Absent,
+            Some(Volume::Money(money)) => Value::Money(money.clone()),
+            Some(Volume::Quantity { count, measure }) => Value::Quantity {
+                count: *count,
+                unit: measure_name(measure, solicitation),
+            },
+        }
+    }
+}
+
+fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) -> String {
+    match measure {
+        Measure::Item(item) => solicitation.item(*item).name.value.clone(),
+        Measure::Unit(unit) => unit.clone(),
+    }
+}
+
+fn basis_value(basis: Basis) -> Value {
+    let spelling = match basis {
+        Basis::Lead => "lead",
+        Basis::JointParticipant => "joint_participant",
+        Basis::Piggyback => "piggyback",
+    };
+    Value::Enumeration(Enumeration::Basis, spelling)
+}
+
+fn negate(value: Value) -> Value {
+    match value {
+        Value::Number(number) => Value::Number(-number),
+        Value::Percentage(rate) => Value::Percentage(-rate),
+        Value::Distance(distance) => Value::Distance(-distance),
+        Value::Money(money) => Value::Money(Money::new(money.currency, -money.amount)),
+        Value::Quantity { count, unit } => Value::Quantity { count: -count, unit },
+        _ => Value::Absent,
+    }
+}
+
+/// The great-circle distance in kilometres between two points given in degrees. Locations are
+/// measurements, so floating point is right here; the result is a decimal like every other
+/// number a rule compares.
+fn great_circle(from: (f64, f64), to: (f64, f64)) -> Option<Decimal> {
+    const EARTH_RADIUS_KM: f64 = 6371.0088;
+    let (latitude_from, longitude_from) = (from.0.to_radians(), from.1.to_radians());
+    let (latitude_to, longitude_to) = (to.0.to_radians(), to.1.to_radians());
+    let half_chord = ((latitude_to - latitude_from) / 2.0).sin().powi(2)
+        + latitude_from.cos() * latitude_to.cos() * ((longitude_to - longitude_from) / 2.0).sin().powi(2);
+    let kilometres = 2.0 * EARTH_RADIUS_KM * half_chord.sqrt().min(1.0).asin();
+    Decimal::try_from(kilometres).ok().map(|distance| distance.round_dp(3))
+}
+
+/// Duties by agency, for the report: each agency's duties in rule order.
+pub fn duties_by_agency(duties: &[RuleDuty]) -> BTreeMap<AgencyId, Vec<&RuleDuty>> {
+    let mut by_agency: BTreeMap<AgencyId, Vec<&RuleDuty>> = BTreeMap::new();
+    for duty in duties {
+        if let Party::Agency(agency) = duty.party {
+            by_agency.entry(agency).or_default().push(duty);
+        }
+    }
+    by_agency
+}

@@ -1,0 +1,650 @@
+//! Checked rules: every name resolved, every expression typed, every parameter set. Evaluation
+//! runs these and never meets a type error, since the checker refused every rule that had one.
+//!
+//! The operations on values live here too, so that the checker (folding constants) and the
+//! evaluator compute with the very same code.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use super::{AgencyId, ContractId, InstrumentId, OrderId, SolicitationId};
+use crate::source::{Span, Spanned};
+use crate::values::{Date, Duration, DurationUnit, Money, format_percentage, format_quantity};
+
+pub use crate::syntax::ast::{Aggregate, Outcome, Period, ScopeKind, UnaryOperator};
+
+/// A rule as evaluation runs it.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: Spanned<String>,
+    pub title: Option<String>,
+    /// The legal or contractual source the rule encodes.
+    pub citation: Option<String>,
+    /// The rule pack it comes from, when it comes from one.
+    pub pack: Option<String>,
+    pub scope: ScopeKind,
+    pub filter: Option<Expression>,
+    pub outcomes: Vec<RuleOutcome>,
+    pub span: Span,
+}
+
+/// What a rule does for each thing in its scope that its filter admits.
+#[derive(Clone, Debug)]
+pub enum RuleOutcome {
+    /// `require CONDITION else deny|warn "message"`
+    Require {
+        condition: Expression,
+        outcome: Outcome,
+        message: Vec<MessagePart>,
+        span: Span,
+    },
+    /// `oblige PARTY DUTY`
+    Oblige {
+        party: Expression,
+        duty: Duty,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum MessagePart {
+    Text(String),
+    Value(Expression),
+}
+
+#[derive(Clone, Debug)]
+pub enum Duty {
+    /// Pay an amount (typically a percentage of a value) to an agency.
+    Pay {
+        amount: Expression,
+        to: Expression,
+    },
+    /// Report usage each calendar period within a delay after it ends.
+    Report {
+        every: Period,
+        within: Duration,
+        to: Option<Expression>,
+    },
+    /// Notify an agency within a delay.
+    Notify {
+        whom: Expression,
+        within: Duration,
+        about: Option<String>,
+    },
+}
+
+/// A typed expression.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    pub kind: ExpressionKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExpressionKind {
+    Constant(Value),
+    /// The variable bound at this depth: 0 is the rule's, 1 the first aggregate's, ...
+    Variable(usize),
+    Field(Box<Expression>, Field),
+    /// A fact recorded on a declaration: `o.buyer.fact.board_approval`.
+    Fact(Box<Expression>, String),
+    Unary(UnaryOperator, Box<Expression>),
+    Binary(Operator, Box<Expression>, Box<Expression>),
+    In(Box<Expression>, Vec<Expression>),
+    Exists(Box<Expression>),
+    /// Great-circle distance between two agencies' locations.
+    Distance(Box<Expression>, Box<Expression>),
+    /// Over permitted orders, in date order, up to the one being judged.
+    Aggregate {
+        function: Aggregate,
+        value: Option<Box<Expression>>,
+        filter: Option<Box<Expression>>,
+    },
+}
+
+/// A binary operator, as typed: comparisons and arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    And,
+    Or,
+    Compare(Comparison),
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    /// `95% of x`
+    PercentOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    Less,
+    AtMost,
+    Greater,
+    AtLeast,
+}
+
+/// The types of expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    Boolean,
+    Number,
+    Percentage,
+    /// Money, in a currency known at checking time (from a literal) or not.
+    Money(Option<String>),
+    /// A quantity, in a unit known at checking time (from a literal) or not.
+    Quantity(Option<String>),
+    /// Money or a quantity, as a contract's maximum may be either.
+    Volume,
+    Date,
+    Duration,
+    Distance,
+    Text,
+    Jurisdiction,
+    Location,
+    Entity(Entity),
+    Enumeration(Enumeration),
+    /// A contract's term: start, end, length.
+    Term,
+    /// A fact recorded on a declaration: its date and text.
+    Fact,
+}
+
+/// The things of the model that rules range over and expressions reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Agency,
+    Solicitation,
+    Contract,
+    Access,
+    Order,
+    Binding,
+}
+
+/// Closed sets of values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Enumeration {
+    AgencyKind,
+    Method,
+    Category,
+    InstrumentKind,
+    Basis,
+}
+
+/// Every field an expression can follow, by the entity it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Title,
+    // Agencies.
+    Kind,
+    Jurisdiction,
+    Location,
+    // Solicitations.
+    Lead,
+    Method,
+    Category,
+    Issued,
+    Posted,
+    PostedOnline,
+    CooperativeUseStated,
+    AssignabilityStated,
+    Joint,
+    Estimate,
+    Maximum,
+    // Contracts.
+    Solicitation,
+    Supplier,
+    Awarded,
+    Term,
+    End,
+    Currency,
+    PiggybackOpen,
+    AdminFee,
+    Ceiling,
+    Ordered,
+    OrderedValue,
+    // Terms.
+    Start,
+    TermEnd,
+    Length,
+    // Access instruments.
+    InstrumentKind,
+    Agency,
+    Counterparty,
+    Signed,
+    PostedOn,
+    Approved,
+    Effective,
+    Expires,
+    InForce,
+    // Orders.
+    Buyer,
+    Contract,
+    Date,
+    Via,
+    Value,
+    Volume,
+    Basis,
+    AtContractPrices,
+    OnContractTerms,
+    // Facts.
+    FactDate,
+    FactText,
+}
+
+/// A value computed by an expression. `Absent` is what a missing fact or field gives: every
+/// comparison with it is false, and `exists` tells it apart.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Absent,
+    Boolean(bool),
+    Number(Decimal),
+    Percentage(Decimal),
+    Money(Money),
+    Quantity {
+        count: Decimal,
+        unit: String,
+    },
+    Date(Date),
+    Duration(Duration),
+    /// The time between two dates, compared with durations by the calendar from its start.
+    Interval {
+        start: Date,
+        end: Date,
+    },
+    /// Kilometres.
+    Distance(Decimal),
+    Text(String),
+    Jurisdiction(String),
+    Location {
+        latitude: f64,
+        longitude: f64,
+    },
+    Agency(AgencyId),
+    Solicitation(SolicitationId),
+    Contract(ContractId),
+    Access(InstrumentId),
+    Order(OrderId),
+    /// A binding, by its index in the evaluation's list.
+    Binding(usize),
+    /// A value of a closed set, by its spelling.
+    Enumeration(Enumeration, &'static str),
+    Term {
+        start: Date,
+        end: Date,
+    },
+    Fact {
+        date: Option<Date>,
+        text: Option<String>,
+    },
+}
+
+/// Why two values could not be combined at evaluation: different currencies or units, which
+/// the checker can only rule out between literals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mismatch(pub String);
+
+/// Kilometres in a statute mile.
+pub const KILOMETRES_PER_MILE: Decimal = Decimal::from_parts(1_609_344, 0, 0, false, 6);
+
+impl Type {
+    /// The type as a person names it in a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Type::Boolean => "a condition (true or false)".to_string(),
+            Type::Number => "a number".to_string(),
+            Type::Percentage => "a percentage".to_string(),
+            Type::Money(Some(currency)) => format!("money in {currency}"),
+            Type::Money(None) => "money".to_string(),
+            Type::Quantity(Some(unit)) => format!("a quantity of {unit}"),
+            Type::Quantity(None) => "a quantity".to_string(),
+            Type::Volume => "a volume (money or a quantity)".to_string(),
+            Type::Date => "a date".to_string(),
+            Type::Duration => "a duration".to_string(),
+            Type::Distance => "a distance".to_string(),
+            Type::Text => "text".to_string(),
+            Type::Jurisdiction => "a jurisdiction".to_string(),
+            Type::Location => "a location".to_string(),
+            Type::Entity(entity) => format!("{} {}", entity.article(), entity.as_str()),
+            Type::Enumeration(enumeration) => enumeration.describe().to_string(),
+            Type::Term => "a contract term".to_string(),
+            Type::Fact => "a recorded fact".to_string(),
+        }
+    }
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Agency => "agency",
+            Entity::Solicitation => "solicitation",
+            Entity::Contract => "contract",
+            Entity::Access => "access instrument",
+            Entity::Order => "order",
+            Entity::Binding => "binding",
+        }
+    }
+
+    fn article(self) -> &'static str {
+        match self {
+            Entity::Agency | Entity::Access | Entity::Order => "an",
+            _ => "a",
+        }
+    }
+
+    /// The entity a rule of this scope ranges over.
+    pub fn of_scope(scope: ScopeKind) -> Entity {
+        match scope {
+            ScopeKind::Order => Entity::Order,
+            ScopeKind::Contract => Entity::Contract,
+            ScopeKind::Solicitation => Entity::Solicitation,
+            ScopeKind::Agency => Entity::Agency,
+            ScopeKind::Access => Entity::Access,
+            ScopeKind::Binding => Entity::Binding,
+        }
+    }
+}
+
+impl Enumeration {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Enumeration::AgencyKind => "an agency kind",
+            Enumeration::Method => "a solicitation method",
+            Enumeration::Category => "a category",
+            Enumeration::InstrumentKind => "an access instrument kind",
+            Enumeration::Basis => "a basis (lead, joint_participant or piggyback)",
+        }
+    }
+
+    /// Every spelling of the set.
+    pub fn values(self) -> Vec<&'static str> {
+        match self {
+            Enumeration::AgencyKind => super::AgencyKind::ALL.iter().map(|v| v.as_str()).collect(),
+            Enumeration::Method => super::Method::ALL.iter().map(|v| v.as_str()).collect(),
+            Enumeration::Category => super::Category::ALL.iter().map(|v| v.as_str()).collect(),
+            Enumeration::InstrumentKind => super::InstrumentKind::ALL
+                .iter()
+                .map(|v| v.as_str())
+                .collect(),
+            Enumeration::Basis => vec!["lead", "joint_participant", "piggyback"],
+        }
+    }
+}
+
+impl Value {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Value::Absent)
+    }
+
+    /// Compares two values; `Ok(None)` when either is absent or they have no order (agencies are
+    /// equal or not, never less), `Err` when their currencies or units differ.
+    pub fn compare(&self, other: &Value) -> Result<Option<Ordering>, Mismatch> {
+        use Value::*;
+        Ok(match (self, other) {
+            (Absent, _) | (_, Absent) => None,
+            (Number(a), Number(b)) | (Percentage(a), Percentage(b)) | (Distance(a), Distance(b)) => {
+                Some(a.cmp(b))
+            }
+            (Money(a), Money(b)) => {
+                if a.currency != b.currency {
+                    return Err(Mismatch(format!(
+                        "{a} and {b} are in different currencies"
+                    )));
+                }
+                Some(a.amount.cmp(&b.amount))
+            }
+            (Quantity { count: a, unit: x }, Quantity { count: b, unit: y }) => {
+                if x != y {
+                    return Err(Mismatch(format!(
+                        "{} {x} and {} {y} count different things",
+                        format_quantity(*a),
+                        format_quantity(*b)
+                    )));
+                }
+                Some(a.cmp(b))
+            }
+            (Money(money), Quantity { count, unit }) | (Quantity { count, unit }, Money(money)) => {
+                return Err(Mismatch(format!(
+                    "{money} is money and {} {unit} a quantity",
+                    format_quantity(*count)
+                )));
+            }
+            (Date(a), Date(b)) => Some(a.cmp(b)),
+            (Duration(a), Duration(b)) => compare_durations(*a, *b),
+            (Interval { start, end }, Duration(duration)) => {
+                duration.after(*start).map(|limit| end.cmp(&limit))
+            }
+            (Duration(duration), Interval { start, end }) => {
+                duration.after(*start).map(|limit| limit.cmp(end))
+            }
+            (Interval { start: a, end: b }, Interval { start: c, end: d }) => {
+                Some((*b - *a).cmp(&(*d - *c)))
+            }
+            (Boolean(a), Boolean(b)) => Some(a.cmp(b)),
+            (Text(a), Text(b)) | (Jurisdiction(a), Jurisdiction(b)) => {
+                (a == b).then_some(Ordering::Equal)
+            }
+            (a, b) => (a == b).then_some(Ordering::Equal),
+        })
+    }
+
+    /// Whether `self == other` holds; a jurisdiction equals a wider one that holds it (`US-WA`
+    /// is in `US`) only through `in`, never through `==`.
+    pub fn equals(&self, other: &Value) -> Result<bool, Mismatch> {
+        if self.is_absent() || other.is_absent() {
+            return Ok(false);
+        }
+        Ok(self.compare(other)? == Some(Ordering::Equal))
+    }
+
+    /// Whether the value is one of `candidates`; a jurisdiction is in a wider one that holds it.
+    pub fn is_in(&self, candidates: &[Value]) -> Result<bool, Mismatch> {
+        for candidate in candidates {
+            let found = match (self, candidate) {
+                (Value::Jurisdiction(code), Value::Jurisdiction(area)) => {
+                    super::jurisdiction_within(code, area)
+                }
+                _ => self.equals(candidate)?,
+            };
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The result of an arithmetic operator, or `Absent` when an operand is absent or the result
+    /// would leave the calendar.
+    pub fn arithmetic(operator: Operator, left: &Value, right: &Value) -> Result<Value, Mismatch> {
+        use Value::*;
+        if left.is_absent() || right.is_absent() {
+            return Ok(Absent);
+        }
+        let value = match (operator, left, right) {
+            (Operator::Add, Number(a), Number(b)) => Number(a.saturating_add(*b)),
+            (Operator::Subtract, Number(a), Number(b)) => Number(a.saturating_sub(*b)),
+            (Operator::Multiply, Number(a), Number(b)) => Number(a.saturating_mul(*b)),
+            (Operator::Divide, Number(a), Number(b)) => divide(*a, *b).map_or(Absent, Number),
+            (Operator::Add, Percentage(a), Percentage(b)) => Percentage(a.saturating_add(*b)),
+            (Operator::Subtract, Percentage(a), Percentage(b)) => Percentage(a.saturating_sub(*b)),
+            (Operator::Add | Operator::Subtract, Money(a), Money(b)) => {
+                if a.currency != b.currency {
+                    return Err(Mismatch(format!(
+                        "{a} and {b} are in different currencies"
+                    )));
+                }
+                let amount = if operator == Operator::Add {
+                    a.amount.saturating_add(b.amount)
+                } else {
+                    a.amount.saturating_sub(b.amount)
+                };
+                Money(crate::values::Money::new(a.currency.clone(), amount))
+            }
+            (Operator::Add | Operator::Subtract, Quantity { count: a, unit: x }, Quantity { count: b, unit: y }) => {
+                if x != y {
+                    return Err(Mismatch(format!("{x} and {y} count different things")));
+                }
+                let count = if operator == Operator::Add {
+                    a.saturating_add(*b)
+                } else {
+                    a.saturating_sub(*b)
+                };
+                Quantity {
+                    count,
+                    unit: x.clone(),
+                }
+            }
+            (Operator::Multiply, Money(money), Number(factor))
+            | (Operator::Multiply, Number(factor), Money(money)) => Money(
+                crate::values::Money::new(money.currency.clone(), money.amount.saturating_mul(*factor)),
+            ),
+            (Operator::Divide, Money(money), Number(divisor)) => divide(money.amount, *divisor)
+                .map_or(Absent, |amount| {
+                    Money(crate::values::Money::new(money.currency.clone(), amount))
+                }),
+            (Operator::Divide, Money(a), Money(b)) => {
+                if a.currency != b.currency {
+                    return Err(Mismatch(format!(
+                        "{a} and {b} are in different currencies"
+                    )));
+                }
+                divide(a.amount, b.amount).map_or(Absent, Number)
+            }
+            (Operator::Multiply, Quantity { count, unit }, Number(factor))
+            | (Operator::Multiply, Number(factor), Quantity { count, unit }) => Quantity {
+                count: count.saturating_mul(*factor),
+                unit: unit.clone(),
+            },
+            (Operator::PercentOf, Percentage(rate), Money(money)) => Money(
+                crate::values::Money::new(money.currency.clone(), percent(*rate, money.amount)),
+            ),
+            (Operator::PercentOf, Percentage(rate), Quantity { count, unit }) => Quantity {
+                count: percent(*rate, *count),
+                unit: unit.clone(),
+            },
+            (Operator::PercentOf, Percentage(rate), Number(number)) => Number(percent(*rate, *number)),
+            (Operator::Add, Date(date), Duration(duration))
+            | (Operator::Add, Duration(duration), Date(date)) => {
+                duration.after(*date).map_or(Absent, Date)
+            }
+            (Operator::Subtract, Date(date), Duration(duration)) => {
+                before(*date, *duration).map_or(Absent, Date)
+            }
+            (Operator::Subtract, Date(end), Date(start)) => Interval {
+                start: *start,
+                end: *end,
+            },
+            (Operator::Add, Distance(a), Distance(b)) => Distance(a.saturating_add(*b)),
+            (Operator::Subtract, Distance(a), Distance(b)) => Distance(a.saturating_sub(*b)),
+            (Operator::Multiply, Distance(distance), Number(factor))
+            | (Operator::Multiply, Number(factor), Distance(distance)) => {
+                Distance(distance.saturating_mul(*factor))
+            }
+            _ => Absent,
+        };
+        Ok(value)
+    }
+}
+
+fn divide(dividend: Decimal, divisor: Decimal) -> Option<Decimal> {
+    dividend.checked_div(divisor)
+}
+
+fn percent(rate: Decimal, amount: Decimal) -> Decimal {
+    amount.saturating_mul(rate) / Decimal::ONE_HUNDRED
+}
+
+/// The date a duration before `date`.
+fn before(date: Date, duration: Duration) -> Option<Date> {
+    use chrono::{Days, Months};
+    match duration.unit {
+        DurationUnit::Day => date.checked_sub_days(Days::new(duration.count.into())),
+        DurationUnit::Week => date.checked_sub_days(Days::new(u64::from(duration.count) * 7)),
+        DurationUnit::Month => date.checked_sub_months(Months::new(duration.count)),
+        DurationUnit::Year => date.checked_sub_months(Months::new(duration.count.checked_mul(12)?)),
+    }
+}
+
+/// Durations in the same kind of unit compare exactly; a count of days against a count of
+/// months compares by the calendar from 2000-01-01, a leap year's start.
+fn compare_durations(a: Duration, b: Duration) -> Option<Ordering> {
+    let anchor = Date::from_ymd_opt(2000, 1, 1)?;
+    Some(a.after(anchor)?.cmp(&b.after(anchor)?))
+}
+
+/// Applies a comparison: false whenever a side is absent.
+pub fn compare(comparison: Comparison, left: &Value, right: &Value) -> Result<bool, Mismatch> {
+    use std::cmp::Ordering::*;
+    Ok(match comparison {
+        Comparison::Equal => left.equals(right)?,
+        Comparison::NotEqual => {
+            !left.is_absent() && !right.is_absent() && !left.equals(right)?
+        }
+        ordering => match left.compare(right)? {
+            None => false,
+            Some(found) => match ordering {
+                Comparison::Less => found == Less,
+                Comparison::AtMost => found != Greater,
+                Comparison::Greater => found == Greater,
+                _ => found != Less,
+            },
+        },
+    })
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Absent => write!(formatter, "nothing"),
+            Value::Boolean(value) => write!(formatter, "{}", if *value { "true" } else { "false" }),
+            Value::Number(number) => write!(formatter, "{}", format_quantity(*number)),
+            Value::Percentage(rate) => write!(formatter, "{}", format_percentage(*rate)),
+            Value::Money(money) => {
+                write!(formatter, "{}", Money::in_cents(money.currency.clone(), money.amount))
+            }
+            Value::Quantity { count, unit } => {
+                write!(formatter, "{} {unit}", format_quantity(*count))
+            }
+            Value::Date(date) => write!(formatter, "{date}"),
+            Value::Duration(duration) => write!(formatter, "{duration}"),
+            Value::Interval { start, end } => {
+                write!(formatter, "{} days", (*end - *start).num_days())
+            }
+            Value::Distance(kilometres) => {
+                let miles = kilometres / KILOMETRES_PER_MILE;
+                write!(
+                    formatter,
+                    "{} km ({} mi)",
+                    format_quantity(kilometres.round_dp(1)),
+                    format_quantity(miles.round_dp(1))
+                )
+            }
+            Value::Text(text) | Value::Jurisdiction(text) => write!(formatter, "{text}"),
+            Value::Location {
+                latitude,
+                longitude,
+            } => write!(formatter, "{latitude}, {longitude}"),
+            Value::Enumeration(_, spelling) => write!(formatter, "{spelling}"),
+            Value::Term { start, end } => write!(formatter, "{start} to {end}"),
+            Value::Fact { date, text } => match (date, text) {
+                (Some(date), Some(text)) => write!(formatter, "{date} \"{text}\""),
+                (Some(date), None) => write!(formatter, "{date}"),
+                (None, Some(text)) => write!(formatter, "\"{text}\""),
+                (None, None) => write!(formatter, "recorded"),
+            },
+            // Declarations are named by the evaluator, which knows the model.
+            Value::Agency(_)
+            | Value::Solicitation(_)
+            | Value::Contract(_)
+            | Value::Access(_)
+            | Value::Order(_)
+            | Value::Binding(_) => write!(formatter, "(declaration)"),
+        }
+    }
+}
