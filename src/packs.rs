@@ -20,7 +20,17 @@ macro_rules! shipped {
     };
 }
 
-shipped!["us-wa"];
+shipped![
+    "us-wa",
+    "us-va",
+    "us-ca",
+    "us-tx",
+    "naspo-valuepoint",
+    "gsa-cooperative",
+    "eu-2014-24",
+    "fta",
+    "usage-reporting",
+];
 
 /// The shipped pack of this name.
 pub fn shipped(name: &str) -> Option<&'static ShippedPack> {

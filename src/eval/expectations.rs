@@ -86,11 +86,11 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
         };
     match expectation {
         Expectation::OrderPermitted(name) | Expectation::OrderDenied { order: name, .. } => {
-            let wanted: &[Code] = match expectation {
-                Expectation::OrderDenied { codes, .. } => codes,
-                _ => &[],
+            let (wanted, wanted_rules): (&[Code], &[_]) = match expectation {
+                Expectation::OrderDenied { codes, rules, .. } => (codes, rules),
+                _ => (&[], &[]),
             };
-            let expected = match expectation {
+            let mut expected = match expectation {
                 Expectation::OrderPermitted(_) => format!("order {} permitted", name.value),
                 _ if wanted.is_empty() => format!("order {} denied", name.value),
                 _ => {
@@ -98,6 +98,10 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                     format!("order {} denied with {}", name.value, codes.join(", "))
                 }
             };
+            if !wanted_rules.is_empty() {
+                let rules: Vec<&str> = wanted_rules.iter().map(|rule| rule.value.as_str()).collect();
+                expected.push_str(&format!(" by {}", rules.join(", ")));
+            }
             let index = model
                 .orders
                 .iter()
@@ -122,16 +126,25 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 .map(|reason| format!("{}: {}", reason.code.name(), reason.message))
                 .collect();
             let found: Vec<Code> = judgment.reasons.iter().map(|reason| reason.code).collect();
+            let denying_rules: Vec<&str> = judgment
+                .reasons
+                .iter()
+                .filter(|reason| reason.is_error())
+                .filter_map(|reason| reason.rule.as_ref().map(|rule| rule.id.as_str()))
+                .collect();
             let (passed, actual) = match expectation {
                 Expectation::OrderPermitted(_) => (
                     judgment.is_permitted(),
-                    verdict(judgment.is_permitted(), &found),
+                    verdict(judgment.is_permitted(), &found, &denying_rules),
                 ),
                 _ => {
-                    let all_found = wanted.iter().all(|code| found.contains(code));
+                    let all_found = wanted.iter().all(|code| found.contains(code))
+                        && wanted_rules
+                            .iter()
+                            .all(|rule| denying_rules.contains(&rule.value.as_str()));
                     (
                         !judgment.is_permitted() && all_found,
-                        verdict(judgment.is_permitted(), &found),
+                        verdict(judgment.is_permitted(), &found, &denying_rules),
                     )
                 }
             };
@@ -265,12 +278,17 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
     }
 }
 
-fn verdict(permitted: bool, codes: &[Code]) -> String {
+fn verdict(permitted: bool, codes: &[Code], rules: &[&str]) -> String {
     if permitted {
         "permitted".to_string()
     } else {
-        let names: Vec<&str> = codes.iter().map(|code| code.name()).collect();
-        format!("denied with {}", names.join(", "))
+        let mut names: Vec<&str> = codes.iter().map(|code| code.name()).collect();
+        names.dedup();
+        if rules.is_empty() {
+            format!("denied with {}", names.join(", "))
+        } else {
+            format!("denied with {} by {}", names.join(", "), rules.join(", "))
+        }
     }
 }
 
@@ -291,7 +309,7 @@ fn orders_of(
                 format!(
                     "order {}: {}",
                     order.header.name.value,
-                    verdict(judgment.is_permitted(), &codes)
+                    verdict(judgment.is_permitted(), &codes, &[])
                 )
             })
         })
