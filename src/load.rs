@@ -184,9 +184,10 @@ pub fn resolve_rule_pack(
                     span: used.span,
                 },
             )?;
-            let name = Path::new(&path.value)
-                .file_stem()
-                .map_or_else(|| path.value.clone(), |stem| stem.to_string_lossy().into_owned());
+            let name = Path::new(&path.value).file_stem().map_or_else(
+                || path.value.clone(),
+                |stem| stem.to_string_lossy().into_owned(),
+            );
             Ok((file, name))
         }
         RulePackSource::Shipped(name) => {

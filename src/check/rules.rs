@@ -71,7 +71,9 @@ pub(super) fn check(
                         "declared again here",
                     )
                     .with_related(*first, "first declared here")
-                    .with_help("rule names are shared by every file and pack of the model; rename one"),
+                    .with_help(
+                        "rule names are shared by every file and pack of the model; rename one",
+                    ),
                 );
                 continue;
             }
@@ -152,18 +154,27 @@ impl RuleChecker<'_> {
                         setting.name.span,
                         "no such parameter",
                     );
-                    self.diagnostics.push(match super::suggest(&setting.name.value, names.iter().copied()) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None if names.is_empty() => diagnostic.with_help(format!("rule pack `{}` takes no parameters", used.name)),
-                        None => diagnostic.with_help(format!("its parameters are: {}", names.join(", "))),
-                    });
+                    self.diagnostics.push(
+                        match super::suggest(&setting.name.value, names.iter().copied()) {
+                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                            None if names.is_empty() => diagnostic.with_help(format!(
+                                "rule pack `{}` takes no parameters",
+                                used.name
+                            )),
+                            None => diagnostic
+                                .with_help(format!("its parameters are: {}", names.join(", "))),
+                        },
+                    );
                     continue;
                 };
                 if let Some(first) = set.insert(setting.name.value.clone(), setting.name.span) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::DuplicateField,
-                            format!("parameter `{}` of rule pack `{}` is set twice", setting.name.value, used.name),
+                            format!(
+                                "parameter `{}` of rule pack `{}` is set twice",
+                                setting.name.value, used.name
+                            ),
                             setting.name.span,
                             "set again here",
                         )
@@ -173,9 +184,11 @@ impl RuleChecker<'_> {
                     continue;
                 }
                 // The setting is written in the using file, so its names are that file's.
-                let Some((value, setting_type)) =
-                    self.constant(setting.value.span.file, &setting.value, "a parameter setting")
-                else {
+                let Some((value, setting_type)) = self.constant(
+                    setting.value.span.file,
+                    &setting.value,
+                    "a parameter setting",
+                ) else {
                     continue;
                 };
                 if !comparable(&declared_type, &setting_type) {
@@ -233,7 +246,8 @@ impl RuleChecker<'_> {
             match &field.value {
                 ast::RuleField::Cite(text) => {
                     if citation.is_some() {
-                        self.diagnostics.push(duplicate_field("cite", &written.name, field.span));
+                        self.diagnostics
+                            .push(duplicate_field("cite", &written.name, field.span));
                     }
                     citation = Some(text.value.clone());
                 }
@@ -243,7 +257,8 @@ impl RuleChecker<'_> {
                     filter,
                 } => {
                     if scope.is_some() {
-                        self.diagnostics.push(duplicate_field("for", &written.name, field.span));
+                        self.diagnostics
+                            .push(duplicate_field("for", &written.name, field.span));
                         continue;
                     }
                     scope = Some((kind, variable, filter, field.span));
@@ -293,7 +308,10 @@ impl RuleChecker<'_> {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::RuleNeverApplies,
-                    format!("rule `{}` can never apply: its `where` is always false", written.name.value),
+                    format!(
+                        "rule `{}` can never apply: its `where` is always false",
+                        written.name.value
+                    ),
                     filter.span,
                     "always false",
                 )
@@ -303,7 +321,14 @@ impl RuleChecker<'_> {
         }
         let mut checked = Vec::new();
         for field in outcomes {
-            match self.outcome(file, &written.name, kind.value, &field.value, field.span, &variables) {
+            match self.outcome(
+                file,
+                &written.name,
+                kind.value,
+                &field.value,
+                field.span,
+                &variables,
+            ) {
                 Some(outcome) => checked.push(outcome),
                 None => failed = true,
             }
@@ -373,12 +398,18 @@ impl RuleChecker<'_> {
     }
 
     /// Who owes a duty: an agency, or a supplier named by a contract.
-    fn party(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+    fn party(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        variables: &Variables,
+    ) -> Option<Expression> {
         let party = self.expression(file, written, variables, None)?;
         match party.ty {
             Type::Entity(Entity::Agency) | Type::Text => Some(party),
             _ => {
-                self.diagnostics.push(self.mismatch(&party, "an agency, or a contract's `supplier`"));
+                self.diagnostics
+                    .push(self.mismatch(&party, "an agency, or a contract's `supplier`"));
                 None
             }
         }
@@ -398,7 +429,8 @@ impl RuleChecker<'_> {
                 let to = self.agency(file, to, variables);
                 let amount = amount?;
                 if !matches!(amount.ty, Type::Money(_)) {
-                    self.diagnostics.push(self.mismatch(&amount, "money, such as `1% of o.value`"));
+                    self.diagnostics
+                        .push(self.mismatch(&amount, "money, such as `1% of o.value`"));
                     return None;
                 }
                 Some(Duty::Pay { amount, to: to? })
@@ -426,7 +458,11 @@ impl RuleChecker<'_> {
                     to,
                 })
             }
-            ast::Duty::Notify { whom, within, about } => {
+            ast::Duty::Notify {
+                whom,
+                within,
+                about,
+            } => {
                 if !matches!(scope, ScopeKind::Order | ScopeKind::Binding) {
                     self.diagnostics.push(
                         Diagnostic::new(
@@ -449,7 +485,12 @@ impl RuleChecker<'_> {
         }
     }
 
-    fn agency(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+    fn agency(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        variables: &Variables,
+    ) -> Option<Expression> {
         let agency = self.expression(file, written, variables, None)?;
         if agency.ty != Type::Entity(Entity::Agency) {
             self.diagnostics.push(self.mismatch(&agency, "an agency"));
@@ -458,26 +499,39 @@ impl RuleChecker<'_> {
         Some(agency)
     }
 
-    fn message(&mut self, file: FileId, message: &ast::Message, variables: &Variables) -> Option<Vec<MessagePart>> {
+    fn message(
+        &mut self,
+        file: FileId,
+        message: &ast::Message,
+        variables: &Variables,
+    ) -> Option<Vec<MessagePart>> {
         let mut parts = Vec::new();
         let mut failed = false;
         for part in &message.parts {
             match part {
                 ast::MessagePart::Text(text) => parts.push(MessagePart::Text(text.clone())),
-                ast::MessagePart::Value(value) => match self.expression(file, value, variables, None) {
-                    Some(value) => parts.push(MessagePart::Value(value)),
-                    None => failed = true,
-                },
+                ast::MessagePart::Value(value) => {
+                    match self.expression(file, value, variables, None) {
+                        Some(value) => parts.push(MessagePart::Value(value)),
+                        None => failed = true,
+                    }
+                }
             }
         }
         (!failed).then_some(parts)
     }
 
     /// An expression that must be a condition.
-    fn condition(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+    fn condition(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        variables: &Variables,
+    ) -> Option<Expression> {
         let condition = self.expression(file, written, variables, Some(&Type::Boolean))?;
         if condition.ty != Type::Boolean {
-            self.diagnostics.push(self.mismatch(&condition, "a condition (true or false)"));
+            self.diagnostics
+                .push(self.mismatch(&condition, "a condition (true or false)"));
             return None;
         }
         Some(condition)
@@ -522,16 +576,22 @@ impl RuleChecker<'_> {
                 ExpressionKind::Constant(Value::Duration(*duration)),
                 Type::Duration,
             ),
-            Written::Number { value, unit: None } => {
-                typed(ExpressionKind::Constant(Value::Number(*value)), Type::Number)
-            }
+            Written::Number { value, unit: None } => typed(
+                ExpressionKind::Constant(Value::Number(*value)),
+                Type::Number,
+            ),
             Written::Number {
                 value,
                 unit: Some(unit),
             } => match unit.value.as_str() {
-                "km" => typed(ExpressionKind::Constant(Value::Distance(*value)), Type::Distance),
+                "km" => typed(
+                    ExpressionKind::Constant(Value::Distance(*value)),
+                    Type::Distance,
+                ),
                 "mi" => typed(
-                    ExpressionKind::Constant(Value::Distance(value.saturating_mul(KILOMETRES_PER_MILE))),
+                    ExpressionKind::Constant(Value::Distance(
+                        value.saturating_mul(KILOMETRES_PER_MILE),
+                    )),
                     Type::Distance,
                 ),
                 measure => typed(
@@ -542,10 +602,14 @@ impl RuleChecker<'_> {
                     Type::Quantity(Some(measure.to_string())),
                 ),
             },
-            Written::Boolean(value) => {
-                typed(ExpressionKind::Constant(Value::Boolean(*value)), Type::Boolean)
-            }
-            Written::Text(text) => typed(ExpressionKind::Constant(Value::Text(text.clone())), Type::Text),
+            Written::Boolean(value) => typed(
+                ExpressionKind::Constant(Value::Boolean(*value)),
+                Type::Boolean,
+            ),
+            Written::Text(text) => typed(
+                ExpressionKind::Constant(Value::Text(text.clone())),
+                Type::Text,
+            ),
             Written::Jurisdiction(code) => typed(
                 ExpressionKind::Constant(Value::Jurisdiction(code.clone())),
                 Type::Jurisdiction,
@@ -561,14 +625,20 @@ impl RuleChecker<'_> {
                     (UnaryOperator::Not, Type::Boolean) => Type::Boolean,
                     (
                         UnaryOperator::Negate,
-                        ty @ (Type::Number | Type::Percentage | Type::Money(_) | Type::Quantity(_) | Type::Distance),
+                        ty @ (Type::Number
+                        | Type::Percentage
+                        | Type::Money(_)
+                        | Type::Quantity(_)
+                        | Type::Distance),
                     ) => ty.clone(),
                     (UnaryOperator::Not, _) => {
-                        self.diagnostics.push(self.mismatch(&operand, "a condition after `not`"));
+                        self.diagnostics
+                            .push(self.mismatch(&operand, "a condition after `not`"));
                         return None;
                     }
                     (UnaryOperator::Negate, _) => {
-                        self.diagnostics.push(self.mismatch(&operand, "a number or an amount after `-`"));
+                        self.diagnostics
+                            .push(self.mismatch(&operand, "a number or an amount after `-`"));
                         return None;
                     }
                 };
@@ -583,7 +653,9 @@ impl RuleChecker<'_> {
                 let mut failed = false;
                 for candidate in candidates {
                     match self.expression(file, candidate, variables, Some(&element.ty)) {
-                        Some(candidate) if comparable(&element.ty, &candidate.ty) => checked.push(candidate),
+                        Some(candidate) if comparable(&element.ty, &candidate.ty) => {
+                            checked.push(candidate)
+                        }
                         Some(candidate) => {
                             self.diagnostics.push(
                                 Diagnostic::new(
@@ -607,7 +679,10 @@ impl RuleChecker<'_> {
                 if failed {
                     return None;
                 }
-                typed(ExpressionKind::In(Box::new(element), checked), Type::Boolean)
+                typed(
+                    ExpressionKind::In(Box::new(element), checked),
+                    Type::Boolean,
+                )
             }
             Written::Exists(operand) => {
                 let operand = self.expression(file, operand, variables, None)?;
@@ -677,7 +752,9 @@ impl RuleChecker<'_> {
                             Type::Quantity(_) => Type::Quantity(None),
                             ty @ (Type::Number | Type::Volume | Type::Distance) => ty.clone(),
                             _ => {
-                                self.diagnostics.push(self.mismatch(&value, "an amount to add up, such as `p.value`"));
+                                self.diagnostics.push(
+                                    self.mismatch(&value, "an amount to add up, such as `p.value`"),
+                                );
                                 return None;
                             }
                         };
@@ -697,12 +774,18 @@ impl RuleChecker<'_> {
     }
 
     /// An argument of `distance`: an agency, or a location.
-    fn place(&mut self, file: FileId, written: &ast::Expression, variables: &Variables) -> Option<Expression> {
+    fn place(
+        &mut self,
+        file: FileId,
+        written: &ast::Expression,
+        variables: &Variables,
+    ) -> Option<Expression> {
         let place = self.expression(file, written, variables, None)?;
         match place.ty {
             Type::Entity(Entity::Agency) | Type::Location => Some(place),
             _ => {
-                self.diagnostics.push(self.mismatch(&place, "an agency (with a `location`)"));
+                self.diagnostics
+                    .push(self.mismatch(&place, "an agency (with a `location`)"));
                 None
             }
         }
@@ -721,7 +804,12 @@ impl RuleChecker<'_> {
         let boolean = Type::Boolean;
         let left = self.expression(file, left, variables, logical.then_some(&boolean));
         let expected = left.as_ref().map(|left| left.ty.clone());
-        let right = self.expression(file, right, variables, expected.as_ref().or(logical.then_some(&boolean)))?;
+        let right = self.expression(
+            file,
+            right,
+            variables,
+            expected.as_ref().or(logical.then_some(&boolean)),
+        )?;
         let left = left?;
         let (typed_operator, ty) = match operator.value {
             BinaryOperator::And | BinaryOperator::Or => {
@@ -734,7 +822,11 @@ impl RuleChecker<'_> {
                         return None;
                     }
                 }
-                let typed = if operator.value == BinaryOperator::And { Operator::And } else { Operator::Or };
+                let typed = if operator.value == BinaryOperator::And {
+                    Operator::And
+                } else {
+                    Operator::Or
+                };
                 (typed, Type::Boolean)
             }
             BinaryOperator::Equal
@@ -752,7 +844,8 @@ impl RuleChecker<'_> {
                     _ => Comparison::AtLeast,
                 };
                 if let Some(problem) = units_differ(&left.ty, &right.ty) {
-                    self.diagnostics.push(self.operands_differ(operator, &left, &right, problem));
+                    self.diagnostics
+                        .push(self.operands_differ(operator, &left, &right, problem));
                     return None;
                 }
                 if !comparable(&left.ty, &right.ty) {
@@ -760,7 +853,11 @@ impl RuleChecker<'_> {
                         operator,
                         &left,
                         &right,
-                        format!("{} cannot be compared with {}", left.ty.describe(), right.ty.describe()),
+                        format!(
+                            "{} cannot be compared with {}",
+                            left.ty.describe(),
+                            right.ty.describe()
+                        ),
                     ));
                     return None;
                 }
@@ -771,7 +868,10 @@ impl RuleChecker<'_> {
                         operator,
                         &left,
                         &right,
-                        format!("{} has no order; compare it with `==` or `!=`", left.ty.describe()),
+                        format!(
+                            "{} has no order; compare it with `==` or `!=`",
+                            left.ty.describe()
+                        ),
                     ));
                     return None;
                 }
@@ -786,7 +886,8 @@ impl RuleChecker<'_> {
                     _ => Operator::PercentOf,
                 };
                 if let Some(problem) = units_differ(&left.ty, &right.ty) {
-                    self.diagnostics.push(self.operands_differ(operator, &left, &right, problem));
+                    self.diagnostics
+                        .push(self.operands_differ(operator, &left, &right, problem));
                     return None;
                 }
                 match arithmetic_type(typed, &left.ty, &right.ty) {
@@ -855,7 +956,9 @@ impl RuleChecker<'_> {
                     return None;
                 }
             }
-            if name.value == "fact" && matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding) {
+            if name.value == "fact"
+                && matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding)
+            {
                 let Some(fact) = rest.next() else {
                     self.diagnostics.push(
                         Diagnostic::new(
@@ -876,7 +979,10 @@ impl RuleChecker<'_> {
                 continue;
             }
             let table = fields_of(&current.ty);
-            match table.iter().find(|(field_name, _, _)| *field_name == name.value) {
+            match table
+                .iter()
+                .find(|(field_name, _, _)| *field_name == name.value)
+            {
                 Some((_, field, ty)) => {
                     current = Expression {
                         kind: ExpressionKind::Field(Box::new(current), *field),
@@ -885,7 +991,8 @@ impl RuleChecker<'_> {
                     };
                 }
                 None => {
-                    let mut candidates: Vec<&str> = table.iter().map(|(name, _, _)| *name).collect();
+                    let mut candidates: Vec<&str> =
+                        table.iter().map(|(name, _, _)| *name).collect();
                     if matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding) {
                         candidates.push("fact");
                     }
@@ -895,10 +1002,13 @@ impl RuleChecker<'_> {
                         name.span,
                         "unknown field",
                     );
-                    self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None => diagnostic.with_help(format!("its fields are: {}", candidates.join(", "))),
-                    });
+                    self.diagnostics.push(
+                        match super::suggest(&name.value, candidates.iter().copied()) {
+                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                            None => diagnostic
+                                .with_help(format!("its fields are: {}", candidates.join(", "))),
+                        },
+                    );
                     return None;
                 }
             }
@@ -917,7 +1027,10 @@ impl RuleChecker<'_> {
         expected: Expected<'_>,
     ) -> Option<Expression> {
         let span = name.span;
-        if let Some(depth) = variables.iter().rposition(|(variable, _)| *variable == name.value) {
+        if let Some(depth) = variables
+            .iter()
+            .rposition(|(variable, _)| *variable == name.value)
+        {
             return Some(Expression {
                 kind: ExpressionKind::Variable(depth),
                 ty: Type::Entity(variables[depth].1),
@@ -931,9 +1044,7 @@ impl RuleChecker<'_> {
                 span,
             });
         }
-        if alone
-            && let Some(Type::Enumeration(enumeration)) = expected
-        {
+        if alone && let Some(Type::Enumeration(enumeration)) = expected {
             let values = enumeration.values();
             if let Some(spelling) = values.iter().find(|value| **value == name.value) {
                 return Some(Expression {
@@ -948,21 +1059,29 @@ impl RuleChecker<'_> {
                 span,
                 format!("not {}", enumeration.describe()),
             );
-            self.diagnostics.push(match super::suggest(&name.value, values.iter().copied()) {
-                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                None => diagnostic.with_help(format!("use one of: {}", values.join(", "))),
-            });
+            self.diagnostics
+                .push(match super::suggest(&name.value, values.iter().copied()) {
+                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                    None => diagnostic.with_help(format!("use one of: {}", values.join(", "))),
+                });
             return None;
         }
         if let Some(declared) = self.namespace.lookup(&name.value) {
             let (value, entity) = match declared.kind {
-                DeclarationKind::Agency => (Value::Agency(AgencyId(declared.index)), Entity::Agency),
+                DeclarationKind::Agency => {
+                    (Value::Agency(AgencyId(declared.index)), Entity::Agency)
+                }
                 DeclarationKind::Solicitation => (
                     Value::Solicitation(SolicitationId(declared.index)),
                     Entity::Solicitation,
                 ),
-                DeclarationKind::Contract => (Value::Contract(ContractId(declared.index)), Entity::Contract),
-                DeclarationKind::Access => (Value::Access(InstrumentId(declared.index)), Entity::Access),
+                DeclarationKind::Contract => (
+                    Value::Contract(ContractId(declared.index)),
+                    Entity::Contract,
+                ),
+                DeclarationKind::Access => {
+                    (Value::Access(InstrumentId(declared.index)), Entity::Access)
+                }
                 DeclarationKind::Order => (Value::Order(OrderId(declared.index)), Entity::Order),
             };
             return Some(Expression {
@@ -971,7 +1090,10 @@ impl RuleChecker<'_> {
                 span,
             });
         }
-        let mut candidates: Vec<&str> = variables.iter().map(|(variable, _)| variable.as_str()).collect();
+        let mut candidates: Vec<&str> = variables
+            .iter()
+            .map(|(variable, _)| variable.as_str())
+            .collect();
         let parameters: Vec<&str> = self
             .parameters
             .keys()
@@ -982,21 +1104,28 @@ impl RuleChecker<'_> {
         candidates.extend(self.namespace.all_names());
         let diagnostic = Diagnostic::new(
             Code::UndefinedName,
-            format!("`{}` is not a variable, a parameter or a declaration", name.value),
+            format!(
+                "`{}` is not a variable, a parameter or a declaration",
+                name.value
+            ),
             span,
             "not defined",
         );
-        self.diagnostics.push(match super::suggest(&name.value, candidates.iter().copied()) {
-            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-            None => diagnostic.with_help(match variables.first() {
-                Some((variable, entity)) => format!(
-                    "start from the rule's {} `{variable}`, as in `{variable}.{}`",
-                    entity.as_str(),
-                    fields_of(&Type::Entity(*entity)).first().map_or("name", |(name, _, _)| name)
-                ),
-                None => "parameters are written out: a number, an amount, a date".to_string(),
-            }),
-        });
+        self.diagnostics.push(
+            match super::suggest(&name.value, candidates.iter().copied()) {
+                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None => diagnostic.with_help(match variables.first() {
+                    Some((variable, entity)) => format!(
+                        "start from the rule's {} `{variable}`, as in `{variable}.{}`",
+                        entity.as_str(),
+                        fields_of(&Type::Entity(*entity))
+                            .first()
+                            .map_or("name", |(name, _, _)| name)
+                    ),
+                    None => "parameters are written out: a number, an amount, a date".to_string(),
+                }),
+            },
+        );
         None
     }
 }
@@ -1032,8 +1161,16 @@ fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
         ("issued", F::Issued, Type::Date),
         ("posted", F::Posted, Type::Date),
         ("posted_online", F::PostedOnline, Type::Boolean),
-        ("cooperative_use_stated", F::CooperativeUseStated, Type::Boolean),
-        ("assignability_stated", F::AssignabilityStated, Type::Boolean),
+        (
+            "cooperative_use_stated",
+            F::CooperativeUseStated,
+            Type::Boolean,
+        ),
+        (
+            "assignability_stated",
+            F::AssignabilityStated,
+            Type::Boolean,
+        ),
         ("joint", F::Joint, Type::Boolean),
         ("estimate", F::Estimate, Type::Volume),
         ("maximum", F::Maximum, Type::Volume),
@@ -1041,7 +1178,11 @@ fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
     const CONTRACT: &[(&str, Field, Type)] = &[
         ("name", F::Name, Type::Text),
         ("title", F::Title, Type::Text),
-        ("solicitation", F::Solicitation, Type::Entity(E::Solicitation)),
+        (
+            "solicitation",
+            F::Solicitation,
+            Type::Entity(E::Solicitation),
+        ),
         ("lead", F::Lead, Type::Entity(E::Agency)),
         ("supplier", F::Supplier, Type::Text),
         ("awarded", F::Awarded, Type::Date),
@@ -1064,7 +1205,11 @@ fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
     const ACCESS: &[(&str, Field, Type)] = &[
         ("name", F::Name, Type::Text),
         ("title", F::Title, Type::Text),
-        ("kind", F::InstrumentKind, Type::Enumeration(N::InstrumentKind)),
+        (
+            "kind",
+            F::InstrumentKind,
+            Type::Enumeration(N::InstrumentKind),
+        ),
         ("agency", F::Agency, Type::Entity(E::Agency)),
         ("with", F::Counterparty, Type::Entity(E::Agency)),
         ("signed", F::Signed, Type::Date),
@@ -1079,7 +1224,11 @@ fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
         ("title", F::Title, Type::Text),
         ("buyer", F::Buyer, Type::Entity(E::Agency)),
         ("contract", F::Contract, Type::Entity(E::Contract)),
-        ("solicitation", F::Solicitation, Type::Entity(E::Solicitation)),
+        (
+            "solicitation",
+            F::Solicitation,
+            Type::Entity(E::Solicitation),
+        ),
         ("lead", F::Lead, Type::Entity(E::Agency)),
         ("date", F::Date, Type::Date),
         ("via", F::Via, Type::Entity(E::Access)),
@@ -1167,15 +1316,29 @@ fn arithmetic_type(operator: Operator, left: &Type, right: &Type) -> Option<Type
     use Type::*;
     let amount = |ty: &Type| matches!(ty, Money(_) | Quantity(_) | Volume);
     match (operator, left, right) {
-        (Operator::Add | Operator::Subtract | Operator::Multiply | Operator::Divide, Number, Number) => Some(Number),
+        (
+            Operator::Add | Operator::Subtract | Operator::Multiply | Operator::Divide,
+            Number,
+            Number,
+        ) => Some(Number),
         (Operator::Add | Operator::Subtract, Percentage, Percentage) => Some(Percentage),
-        (Operator::Add | Operator::Subtract, Money(a), Money(b)) => Some(Money(a.clone().or(b.clone()))),
-        (Operator::Add | Operator::Subtract, Quantity(a), Quantity(b)) => Some(Quantity(a.clone().or(b.clone()))),
+        (Operator::Add | Operator::Subtract, Money(a), Money(b)) => {
+            Some(Money(a.clone().or(b.clone())))
+        }
+        (Operator::Add | Operator::Subtract, Quantity(a), Quantity(b)) => {
+            Some(Quantity(a.clone().or(b.clone())))
+        }
         (Operator::Add | Operator::Subtract, a, b) if amount(a) && amount(b) => Some(Volume),
         (Operator::Add | Operator::Subtract, Distance, Distance) => Some(Distance),
-        (Operator::Add, Date, Duration) | (Operator::Add, Duration, Date) | (Operator::Subtract, Date, Duration) => Some(Date),
+        (Operator::Add, Date, Duration)
+        | (Operator::Add, Duration, Date)
+        | (Operator::Subtract, Date, Duration) => Some(Date),
         (Operator::Subtract, Date, Date) => Some(Duration),
-        (Operator::Multiply, a, Number) | (Operator::Multiply, Number, a) if amount(a) || *a == Distance => Some(a.clone()),
+        (Operator::Multiply, a, Number) | (Operator::Multiply, Number, a)
+            if amount(a) || *a == Distance =>
+        {
+            Some(a.clone())
+        }
         (Operator::Divide, a @ (Money(_) | Quantity(_) | Volume), Number) => Some(a.clone()),
         (Operator::Divide, Money(_), Money(_)) => Some(Number),
         (Operator::PercentOf, Percentage, a) if amount(a) || *a == Number => Some(a.clone()),
@@ -1191,17 +1354,26 @@ fn fold(expression: &Expression) -> Option<Value> {
             Value::Boolean(value) => Some(Value::Boolean(!value)),
             _ => None,
         },
-        ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
-            Value::arithmetic(Operator::Subtract, &zero_like(&fold(operand)?)?, &fold(operand)?).ok()
-        }
+        ExpressionKind::Unary(UnaryOperator::Negate, operand) => Value::arithmetic(
+            Operator::Subtract,
+            &zero_like(&fold(operand)?)?,
+            &fold(operand)?,
+        )
+        .ok(),
         ExpressionKind::Binary(Operator::And, left, right) => match (fold(left), fold(right)) {
-            (Some(Value::Boolean(false)), _) | (_, Some(Value::Boolean(false))) => Some(Value::Boolean(false)),
+            (Some(Value::Boolean(false)), _) | (_, Some(Value::Boolean(false))) => {
+                Some(Value::Boolean(false))
+            }
             (Some(Value::Boolean(true)), Some(Value::Boolean(true))) => Some(Value::Boolean(true)),
             _ => None,
         },
         ExpressionKind::Binary(Operator::Or, left, right) => match (fold(left), fold(right)) {
-            (Some(Value::Boolean(true)), _) | (_, Some(Value::Boolean(true))) => Some(Value::Boolean(true)),
-            (Some(Value::Boolean(false)), Some(Value::Boolean(false))) => Some(Value::Boolean(false)),
+            (Some(Value::Boolean(true)), _) | (_, Some(Value::Boolean(true))) => {
+                Some(Value::Boolean(true))
+            }
+            (Some(Value::Boolean(false)), Some(Value::Boolean(false))) => {
+                Some(Value::Boolean(false))
+            }
             _ => None,
         },
         ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
@@ -1226,7 +1398,10 @@ fn zero_like(value: &Value) -> Option<Value> {
         Value::Number(_) => Value::Number(Decimal::ZERO),
         Value::Percentage(_) => Value::Percentage(Decimal::ZERO),
         Value::Distance(_) => Value::Distance(Decimal::ZERO),
-        Value::Money(money) => Value::Money(crate::values::Money::new(money.currency.clone(), Decimal::ZERO)),
+        Value::Money(money) => Value::Money(crate::values::Money::new(
+            money.currency.clone(),
+            Decimal::ZERO,
+        )),
         Value::Quantity { unit, .. } => Value::Quantity {
             count: Decimal::ZERO,
             unit: unit.clone(),

@@ -99,7 +99,10 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 }
             };
             if !wanted_rules.is_empty() {
-                let rules: Vec<&str> = wanted_rules.iter().map(|rule| rule.value.as_str()).collect();
+                let rules: Vec<&str> = wanted_rules
+                    .iter()
+                    .map(|rule| rule.value.as_str())
+                    .collect();
                 expected.push_str(&format!(" by {}", rules.join(", ")));
             }
             let index = model

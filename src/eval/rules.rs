@@ -114,7 +114,14 @@ pub(super) fn order_duties(context: &Context<'_>, order: OrderId, duties: &mut V
     let contract = context.model.orders[order.0].contract.value;
     for (index, rule) in context.model.rules.iter().enumerate() {
         if rule.scope == ScopeKind::Order {
-            obligations(context, index, rule, Value::Order(order), Some(contract), duties);
+            obligations(
+                context,
+                index,
+                rule,
+                Value::Order(order),
+                Some(contract),
+                duties,
+            );
         }
     }
 }
@@ -247,7 +254,10 @@ fn requirements(
                 });
                 run.reasons.push(diagnostic);
             }
-            Err(mismatch) => run.reasons.push(undecided(rule, &reference, place, condition.span, mismatch)),
+            Err(mismatch) => {
+                run.reasons
+                    .push(undecided(rule, &reference, place, condition.span, mismatch))
+            }
         }
         let _ = index;
     }
@@ -271,7 +281,10 @@ fn obligations(
     }
     let mut variables = vec![subject.clone()];
     if let Some(filter) = &rule.filter
-        && !matches!(context.value(filter, &mut variables), Ok(Value::Boolean(true)))
+        && !matches!(
+            context.value(filter, &mut variables),
+            Ok(Value::Boolean(true))
+        )
     {
         return;
     }
@@ -325,7 +338,11 @@ fn obligations(
                     periods: report_periods(context, contract, *every, *within),
                 }
             }
-            Duty::Notify { whom, within, about } => {
+            Duty::Notify {
+                whom,
+                within,
+                about,
+            } => {
                 let Ok(Value::Agency(whom)) = context.value(whom, &mut variables) else {
                     continue;
                 };
@@ -334,7 +351,9 @@ fn obligations(
                     Value::Binding(binding) => (context.bindings[*binding].from, None),
                     _ => continue,
                 };
-                let Some(due) = within.after(start) else { continue };
+                let Some(due) = within.after(start) else {
+                    continue;
+                };
                 Owed::Notify {
                     whom,
                     due,
@@ -447,8 +466,12 @@ fn report_periods(
         let Some(next) = period_start.checked_add_months(chrono::Months::new(months)) else {
             break;
         };
-        let Some(period_end) = next.pred_opt() else { break };
-        let Some(due) = within.after(period_end) else { break };
+        let Some(period_end) = next.pred_opt() else {
+            break;
+        };
+        let Some(due) = within.after(period_end) else {
+            break;
+        };
         let filed = contract_record
             .usage_reports
             .iter()
@@ -479,7 +502,9 @@ fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<Diagnostic
         let Owed::Report { periods, .. } = &duty.owed else {
             continue;
         };
-        let Some(contract) = duty.contract else { continue };
+        let Some(contract) = duty.contract else {
+            continue;
+        };
         let rule = &context.model.rules[duty.rule];
         let contract_record = context.model.contract(contract);
         for period in periods {
@@ -561,10 +586,16 @@ impl Context<'_> {
     }
 
     /// Evaluates an expression with the variables bound so far.
-    pub(super) fn value(&self, expression: &Expression, variables: &mut Vec<Value>) -> Result<Value, Mismatch> {
+    pub(super) fn value(
+        &self,
+        expression: &Expression,
+        variables: &mut Vec<Value>,
+    ) -> Result<Value, Mismatch> {
         Ok(match &expression.kind {
             ExpressionKind::Constant(value) => value.clone(),
-            ExpressionKind::Variable(depth) => variables.get(*depth).cloned().unwrap_or(Value::Absent),
+            ExpressionKind::Variable(depth) => {
+                variables.get(*depth).cloned().unwrap_or(Value::Absent)
+            }
             ExpressionKind::Field(owner, field) => {
                 let owner = self.value(owner, variables)?;
                 self.field(&owner, *field)
@@ -573,10 +604,12 @@ impl Context<'_> {
                 let owner = self.value(owner, variables)?;
                 self.fact(&owner, name)
             }
-            ExpressionKind::Unary(UnaryOperator::Not, operand) => match self.value(operand, variables)? {
-                Value::Boolean(value) => Value::Boolean(!value),
-                _ => Value::Boolean(true),
-            },
+            ExpressionKind::Unary(UnaryOperator::Not, operand) => {
+                match self.value(operand, variables)? {
+                    Value::Boolean(value) => Value::Boolean(!value),
+                    _ => Value::Boolean(true),
+                }
+            }
             ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
                 let operand = self.value(operand, variables)?;
                 negate(operand)
@@ -611,12 +644,16 @@ impl Context<'_> {
                 }
                 Value::Boolean(element.is_in(&values)?)
             }
-            ExpressionKind::Exists(operand) => Value::Boolean(!self.value(operand, variables)?.is_absent()),
+            ExpressionKind::Exists(operand) => {
+                Value::Boolean(!self.value(operand, variables)?.is_absent())
+            }
             ExpressionKind::Distance(from, to) => {
                 let from = self.location(self.value(from, variables)?);
                 let to = self.location(self.value(to, variables)?);
                 match (from, to) {
-                    (Some(from), Some(to)) => great_circle(from, to).map_or(Value::Absent, Value::Distance),
+                    (Some(from), Some(to)) => {
+                        great_circle(from, to).map_or(Value::Absent, Value::Distance)
+                    }
                     _ => Value::Absent,
                 }
             }
@@ -641,7 +678,8 @@ impl Context<'_> {
         let orders = self.permitted.iter().chain(self.judged.iter());
         for order in orders {
             variables.push(Value::Order(*order));
-            let result = self.aggregate_one(function, value, filter, variables, &mut count, &mut total);
+            let result =
+                self.aggregate_one(function, value, filter, variables, &mut count, &mut total);
             variables.pop();
             result?;
         }
@@ -725,13 +763,23 @@ impl Context<'_> {
                 let agency = model.agency(*id);
                 match field {
                     Field::Name => Value::Text(agency.header.name.value.clone()),
-                    Field::Title => agency.header.title.clone().map_or(Value::Absent, Value::Text),
-                    Field::Kind => Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str()),
+                    Field::Title => agency
+                        .header
+                        .title
+                        .clone()
+                        .map_or(Value::Absent, Value::Text),
+                    Field::Kind => {
+                        Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
+                    }
                     Field::Jurisdiction => Value::Jurisdiction(agency.jurisdiction.clone()),
-                    Field::Location => agency.location.map_or(Value::Absent, |location| Value::Location {
-                        latitude: location.latitude,
-                        longitude: location.longitude,
-                    }),
+                    Field::Location => {
+                        agency
+                            .location
+                            .map_or(Value::Absent, |location| Value::Location {
+                                latitude: location.latitude,
+                                longitude: location.longitude,
+                            })
+                    }
                     _ => Value::Absent,
                 }
             }
@@ -739,20 +787,36 @@ impl Context<'_> {
                 let solicitation = model.solicitation(*id);
                 match field {
                     Field::Name => Value::Text(solicitation.header.name.value.clone()),
-                    Field::Title => solicitation.header.title.clone().map_or(Value::Absent, Value::Text),
+                    Field::Title => solicitation
+                        .header
+                        .title
+                        .clone()
+                        .map_or(Value::Absent, Value::Text),
                     Field::Lead => Value::Agency(solicitation.lead),
-                    Field::Method => Value::Enumeration(Enumeration::Method, solicitation.method.as_str()),
+                    Field::Method => {
+                        Value::Enumeration(Enumeration::Method, solicitation.method.as_str())
+                    }
                     Field::Category => solicitation.category.map_or(Value::Absent, |category| {
                         Value::Enumeration(Enumeration::Category, category.as_str())
                     }),
                     Field::Issued => optional_date(solicitation.issued),
                     Field::Posted => optional_date(solicitation.posted.map(|posting| posting.date)),
-                    Field::PostedOnline => Value::Boolean(solicitation.posted.is_some_and(|posting| posting.online)),
-                    Field::CooperativeUseStated => Value::Boolean(solicitation.cooperative_use.stated),
+                    Field::PostedOnline => {
+                        Value::Boolean(solicitation.posted.is_some_and(|posting| posting.online))
+                    }
+                    Field::CooperativeUseStated => {
+                        Value::Boolean(solicitation.cooperative_use.stated)
+                    }
                     Field::AssignabilityStated => Value::Boolean(solicitation.assignability.stated),
                     Field::Joint => Value::Boolean(solicitation.is_joint()),
-                    Field::Estimate => self.volume(solicitation.estimate.as_ref().map(|volume| &volume.value), solicitation),
-                    Field::Maximum => self.volume(solicitation.maximum.as_ref().map(|volume| &volume.value), solicitation),
+                    Field::Estimate => self.volume(
+                        solicitation.estimate.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
+                    Field::Maximum => self.volume(
+                        solicitation.maximum.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
                     _ => Value::Absent,
                 }
             }
@@ -768,11 +832,19 @@ impl Context<'_> {
             },
             Value::Access(id) => {
                 let instrument = model.instrument(*id);
-                let date = |date: Option<crate::source::Spanned<Date>>| optional_date(date.map(|date| date.value));
+                let date = |date: Option<crate::source::Spanned<Date>>| {
+                    optional_date(date.map(|date| date.value))
+                };
                 match field {
                     Field::Name => Value::Text(instrument.header.name.value.clone()),
-                    Field::Title => instrument.header.title.clone().map_or(Value::Absent, Value::Text),
-                    Field::InstrumentKind => Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str()),
+                    Field::Title => instrument
+                        .header
+                        .title
+                        .clone()
+                        .map_or(Value::Absent, Value::Text),
+                    Field::InstrumentKind => {
+                        Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
+                    }
                     Field::Agency => Value::Agency(instrument.agency),
                     Field::Counterparty => Value::Agency(instrument.counterparty),
                     Field::Signed => date(instrument.signed),
@@ -813,7 +885,11 @@ impl Context<'_> {
         let usage = &self.usage[id.0];
         match field {
             Field::Name => Value::Text(contract.header.name.value.clone()),
-            Field::Title => contract.header.title.clone().map_or(Value::Absent, Value::Text),
+            Field::Title => contract
+                .header
+                .title
+                .clone()
+                .map_or(Value::Absent, Value::Text),
             Field::Solicitation => Value::Solicitation(contract.solicitation),
             Field::Lead => Value::Agency(solicitation.lead),
             Field::Supplier => contract
@@ -842,8 +918,14 @@ impl Context<'_> {
                     .map(|ceiling| &ceiling.value),
                 solicitation,
             ),
-            Field::Estimate => self.volume(solicitation.estimate.as_ref().map(|volume| &volume.value), solicitation),
-            Field::Maximum => self.volume(solicitation.maximum.as_ref().map(|volume| &volume.value), solicitation),
+            Field::Estimate => self.volume(
+                solicitation.estimate.as_ref().map(|volume| &volume.value),
+                solicitation,
+            ),
+            Field::Maximum => self.volume(
+                solicitation.maximum.as_ref().map(|volume| &volume.value),
+                solicitation,
+            ),
             Field::Ordered => self.measured(id, &usage.total),
             Field::OrderedValue => self.money(id, usage.total.value),
             _ => Value::Absent,
@@ -856,13 +938,19 @@ impl Context<'_> {
         let contract = model.contract(order.contract.value);
         match field {
             Field::Name => Value::Text(order.header.name.value.clone()),
-            Field::Title => order.header.title.clone().map_or(Value::Absent, Value::Text),
+            Field::Title => order
+                .header
+                .title
+                .clone()
+                .map_or(Value::Absent, Value::Text),
             Field::Buyer => Value::Agency(order.buyer.value),
             Field::Contract => Value::Contract(order.contract.value),
             Field::Solicitation => Value::Solicitation(contract.solicitation),
             Field::Lead => Value::Agency(model.lead_of(order.contract.value)),
             Field::Date => Value::Date(order.date.value),
-            Field::Via => order.via.map_or(Value::Absent, |via| Value::Access(via.value)),
+            Field::Via => order
+                .via
+                .map_or(Value::Absent, |via| Value::Access(via.value)),
             Field::Value => {
                 let tally = Tally::of_lines(&order.lines);
                 self.money(order.contract.value, tally.value)
@@ -872,19 +960,26 @@ impl Context<'_> {
             Field::Category => model
                 .solicitation(contract.solicitation)
                 .category
-                .map_or(Value::Absent, |category| Value::Enumeration(Enumeration::Category, category.as_str())),
-            Field::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| match line.item {
-                LineItem::InScope(item) => contract
-                    .unit_price(item, line.quantity)
-                    .is_some_and(|price| line.unit_price.amount <= price.unit_price.amount),
-                LineItem::OutOfScope(_) => false,
+                .map_or(Value::Absent, |category| {
+                    Value::Enumeration(Enumeration::Category, category.as_str())
+                }),
+            Field::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| {
+                match line.item {
+                    LineItem::InScope(item) => contract
+                        .unit_price(item, line.quantity)
+                        .is_some_and(|price| line.unit_price.amount <= price.unit_price.amount),
+                    LineItem::OutOfScope(_) => false,
+                }
             })),
             Field::OnContractTerms => {
                 let instrument = order.via.map(|via| model.instrument(via.value));
                 Value::Boolean(order.requests.iter().all(|clause| {
                     contract.has_clause(&clause.value)
                         || instrument.is_some_and(|instrument| {
-                            instrument.clauses.iter().any(|own| own.name.value == clause.value)
+                            instrument
+                                .clauses
+                                .iter()
+                                .any(|own| own.name.value == clause.value)
                         })
                 }))
             }
@@ -951,7 +1046,10 @@ fn negate(value: Value) -> Value {
         Value::Percentage(rate) => Value::Percentage(-rate),
         Value::Distance(distance) => Value::Distance(-distance),
         Value::Money(money) => Value::Money(Money::new(money.currency, -money.amount)),
-        Value::Quantity { count, unit } => Value::Quantity { count: -count, unit },
+        Value::Quantity { count, unit } => Value::Quantity {
+            count: -count,
+            unit,
+        },
         _ => Value::Absent,
     }
 }
@@ -964,9 +1062,13 @@ fn great_circle(from: (f64, f64), to: (f64, f64)) -> Option<Decimal> {
     let (latitude_from, longitude_from) = (from.0.to_radians(), from.1.to_radians());
     let (latitude_to, longitude_to) = (to.0.to_radians(), to.1.to_radians());
     let half_chord = ((latitude_to - latitude_from) / 2.0).sin().powi(2)
-        + latitude_from.cos() * latitude_to.cos() * ((longitude_to - longitude_from) / 2.0).sin().powi(2);
+        + latitude_from.cos()
+            * latitude_to.cos()
+            * ((longitude_to - longitude_from) / 2.0).sin().powi(2);
     let kilometres = 2.0 * EARTH_RADIUS_KM * half_chord.sqrt().min(1.0).asin();
-    Decimal::try_from(kilometres).ok().map(|distance| distance.round_dp(3))
+    Decimal::try_from(kilometres)
+        .ok()
+        .map(|distance| distance.round_dp(3))
 }
 
 /// Duties by agency, for the report: each agency's duties in rule order.

@@ -57,10 +57,7 @@ pub enum MessagePart {
 #[derive(Clone, Debug)]
 pub enum Duty {
     /// Pay an amount (typically a percentage of a value) to an agency.
-    Pay {
-        amount: Expression,
-        to: Expression,
-    },
+    Pay { amount: Expression, to: Expression },
     /// Report usage each calendar period within a delay after it ends.
     Report {
         every: Period,
@@ -388,14 +385,12 @@ impl Value {
         use Value::*;
         Ok(match (self, other) {
             (Absent, _) | (_, Absent) => None,
-            (Number(a), Number(b)) | (Percentage(a), Percentage(b)) | (Distance(a), Distance(b)) => {
-                Some(a.cmp(b))
-            }
+            (Number(a), Number(b))
+            | (Percentage(a), Percentage(b))
+            | (Distance(a), Distance(b)) => Some(a.cmp(b)),
             (Money(a), Money(b)) => {
                 if a.currency != b.currency {
-                    return Err(Mismatch(format!(
-                        "{a} and {b} are in different currencies"
-                    )));
+                    return Err(Mismatch(format!("{a} and {b} are in different currencies")));
                 }
                 Some(a.amount.cmp(&b.amount))
             }
@@ -475,9 +470,7 @@ impl Value {
             (Operator::Subtract, Percentage(a), Percentage(b)) => Percentage(a.saturating_sub(*b)),
             (Operator::Add | Operator::Subtract, Money(a), Money(b)) => {
                 if a.currency != b.currency {
-                    return Err(Mismatch(format!(
-                        "{a} and {b} are in different currencies"
-                    )));
+                    return Err(Mismatch(format!("{a} and {b} are in different currencies")));
                 }
                 let amount = if operator == Operator::Add {
                     a.amount.saturating_add(b.amount)
@@ -486,7 +479,11 @@ impl Value {
                 };
                 Money(crate::values::Money::new(a.currency.clone(), amount))
             }
-            (Operator::Add | Operator::Subtract, Quantity { count: a, unit: x }, Quantity { count: b, unit: y }) => {
+            (
+                Operator::Add | Operator::Subtract,
+                Quantity { count: a, unit: x },
+                Quantity { count: b, unit: y },
+            ) => {
                 if x != y {
                     return Err(Mismatch(format!("{x} and {y} count different things")));
                 }
@@ -501,18 +498,19 @@ impl Value {
                 }
             }
             (Operator::Multiply, Money(money), Number(factor))
-            | (Operator::Multiply, Number(factor), Money(money)) => Money(
-                crate::values::Money::new(money.currency.clone(), money.amount.saturating_mul(*factor)),
-            ),
+            | (Operator::Multiply, Number(factor), Money(money)) => {
+                Money(crate::values::Money::new(
+                    money.currency.clone(),
+                    money.amount.saturating_mul(*factor),
+                ))
+            }
             (Operator::Divide, Money(money), Number(divisor)) => divide(money.amount, *divisor)
                 .map_or(Absent, |amount| {
                     Money(crate::values::Money::new(money.currency.clone(), amount))
                 }),
             (Operator::Divide, Money(a), Money(b)) => {
                 if a.currency != b.currency {
-                    return Err(Mismatch(format!(
-                        "{a} and {b} are in different currencies"
-                    )));
+                    return Err(Mismatch(format!("{a} and {b} are in different currencies")));
                 }
                 divide(a.amount, b.amount).map_or(Absent, Number)
             }
@@ -528,7 +526,9 @@ impl Value {
                 count: percent(*rate, *count),
                 unit: unit.clone(),
             },
-            (Operator::PercentOf, Percentage(rate), Number(number)) => Number(percent(*rate, *number)),
+            (Operator::PercentOf, Percentage(rate), Number(number)) => {
+                Number(percent(*rate, *number))
+            }
             (Operator::Add, Date(date), Duration(duration))
             | (Operator::Add, Duration(duration), Date(date)) => {
                 duration.after(*date).map_or(Absent, Date)
@@ -583,9 +583,7 @@ pub fn compare(comparison: Comparison, left: &Value, right: &Value) -> Result<bo
     use std::cmp::Ordering::*;
     Ok(match comparison {
         Comparison::Equal => left.equals(right)?,
-        Comparison::NotEqual => {
-            !left.is_absent() && !right.is_absent() && !left.equals(right)?
-        }
+        Comparison::NotEqual => !left.is_absent() && !right.is_absent() && !left.equals(right)?,
         ordering => match left.compare(right)? {
             None => false,
             Some(found) => match ordering {
@@ -606,7 +604,11 @@ impl fmt::Display for Value {
             Value::Number(number) => write!(formatter, "{}", format_quantity(*number)),
             Value::Percentage(rate) => write!(formatter, "{}", format_percentage(*rate)),
             Value::Money(money) => {
-                write!(formatter, "{}", Money::in_cents(money.currency.clone(), money.amount))
+                write!(
+                    formatter,
+                    "{}",
+                    Money::in_cents(money.currency.clone(), money.amount)
+                )
             }
             Value::Quantity { count, unit } => {
                 write!(formatter, "{} {unit}", format_quantity(*count))

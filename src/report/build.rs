@@ -55,9 +55,9 @@ pub fn build(
             denied,
             after_as_of: evaluation.later_orders.len(),
         },
-        agencies: agencies(model, evaluation),
+        agencies: agencies(model, evaluation, sources),
         orders,
-        contracts: contracts(model, evaluation, horizon_days),
+        contracts: contracts(model, evaluation, sources, horizon_days),
         findings: check_findings
             .iter()
             .chain(&evaluation.findings)
@@ -107,7 +107,7 @@ fn order_report(
     }
 }
 
-fn agencies(model: &Model, evaluation: &Evaluation) -> Vec<AgencyReport> {
+fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<AgencyReport> {
     model
         .agencies
         .iter()
@@ -123,6 +123,12 @@ fn agencies(model: &Model, evaluation: &Evaluation) -> Vec<AgencyReport> {
                 .filter(|binding| binding.agency.0 == index)
                 .map(|binding| binding_report(model, evaluation, binding))
                 .collect(),
+            rule_duties: super::duties::of_agency(
+                model,
+                evaluation,
+                sources,
+                crate::model::AgencyId(index),
+            ),
         })
         .collect()
 }
@@ -255,7 +261,12 @@ fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> 
 }
 
 /// Every contract, those ending within the horizon first (soonest first), then the others by name.
-fn contracts(model: &Model, evaluation: &Evaluation, horizon_days: u32) -> Vec<ContractReport> {
+fn contracts(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    horizon_days: u32,
+) -> Vec<ContractReport> {
     let horizon_end = evaluation
         .as_of
         .checked_add_days(chrono::Days::new(horizon_days.into()))
@@ -265,7 +276,9 @@ fn contracts(model: &Model, evaluation: &Evaluation, horizon_days: u32) -> Vec<C
     for (index, contract) in model.contracts.iter().enumerate() {
         let end = contract.end_as_of(evaluation.as_of);
         let within = end >= evaluation.as_of && end <= horizon_end;
-        let report = contract_report(model, evaluation, ContractId(index), within);
+        let mut report = contract_report(model, evaluation, ContractId(index), within);
+        report.supplier_duties =
+            super::duties::of_suppliers(model, evaluation, sources, ContractId(index));
         if within {
             ending_soon.push((end, report));
         } else {
@@ -402,6 +415,7 @@ fn contract_report(
             ends_within_horizon,
         }
         .position(),
+        supplier_duties: Vec::new(),
     }
 }
 
@@ -564,5 +578,9 @@ pub fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
                 location: location(sources, label.span),
             })
             .collect(),
+        rule: diagnostic
+            .rule
+            .as_ref()
+            .map(|rule| super::duties::rule_finding(sources, rule)),
     }
 }

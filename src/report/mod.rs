@@ -2,6 +2,7 @@
 //! rendered as text or JSON. Its JSON shape is documented in `docs/report-json.md`.
 
 mod build;
+mod duties;
 pub mod html;
 pub mod markdown;
 mod negotiation;
@@ -53,6 +54,50 @@ pub struct AgencyReport {
     pub kind: String,
     pub jurisdiction: String,
     pub bindings: Vec<BindingReport>,
+    /// The duties rules add to the agency: fees, reports, notices.
+    #[serde(default)]
+    pub rule_duties: Vec<DutyReport>,
+}
+
+/// A duty a rule adds, with the rule it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DutyReport {
+    /// The duty in words.
+    pub text: String,
+    /// The contract it comes with, when it comes with one.
+    pub contract: Option<String>,
+    /// Whom it is owed to: the payee, the report's recipient, the agency to notify.
+    pub to: Option<String>,
+    /// What a payment duty adds up to so far.
+    pub amount: Option<Money>,
+    /// When a notice is due.
+    pub due: Option<String>,
+    /// Each period of a usage-report duty and its status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usage_reports: Vec<UsageReportStatus>,
+    pub rule: RuleFinding,
+}
+
+/// One period of a usage-report duty.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsageReportStatus {
+    pub from: String,
+    pub to: String,
+    pub due: String,
+    pub filed: Option<String>,
+    /// `filed`, `late`, `missing` or `not yet due`.
+    pub status: String,
+}
+
+/// The rule behind a finding or a duty: which rule, the source it encodes, and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleFinding {
+    pub id: String,
+    pub title: Option<String>,
+    pub citation: Option<String>,
+    /// The rule pack it comes from, when it comes from one.
+    pub pack: Option<String>,
+    pub location: Location,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +234,9 @@ pub struct ContractReport {
     pub orders_permitted: usize,
     pub orders_denied: usize,
     pub negotiating_position: NegotiatingPosition,
+    /// The duties rules add to the contract's suppliers, such as usage reports.
+    #[serde(default)]
+    pub supplier_duties: Vec<DutyReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -248,6 +296,9 @@ pub struct Finding {
     /// The source line at `location`, trimmed.
     pub source_line: String,
     pub related: Vec<RelatedLocation>,
+    /// The rule that made the finding, for findings of rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleFinding>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

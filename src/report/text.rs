@@ -131,6 +131,48 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
         }
         let _ = writeln!(out, "    {}", binding.responsibility);
     }
+    if !agency.rule_duties.is_empty() {
+        out.push_str(
+            "  duties under rules
+",
+        );
+        for duty in &agency.rule_duties {
+            rule_duty(out, duty, "    ");
+        }
+    }
+}
+
+/// A duty a rule adds, then the rule and its source.
+fn rule_duty(out: &mut String, duty: &DutyReport, indent: &str) {
+    let _ = writeln!(out, "{indent}{}", printable(&duty.text));
+    for period in &duty.usage_reports {
+        let filed = period
+            .filed
+            .as_ref()
+            .map_or(String::new(), |filed| format!(", filed {filed}"));
+        let _ = writeln!(
+            out,
+            "{indent}  {} to {}: due {}{filed} ({})",
+            period.from, period.to, period.due, period.status
+        );
+    }
+    rule_line(out, &duty.rule, &format!("{indent}  "));
+}
+
+/// `rule wa_posted_online "title" (RCW 39.34.030(5)(b)), rules/us-wa.coop:7`
+fn rule_line(out: &mut String, rule: &RuleFinding, indent: &str) {
+    let title = rule
+        .title
+        .as_ref()
+        .map_or(String::new(), |title| format!(" \"{}\"", printable(title)));
+    let citation = rule.citation.as_ref().map_or(String::new(), |citation| {
+        format!(" ({})", printable(citation))
+    });
+    let _ = writeln!(
+        out,
+        "{indent}rule {}{title}{citation}, {}:{}",
+        rule.id, rule.location.file, rule.location.line
+    );
 }
 
 fn price(price: &PriceReport) -> String {
@@ -196,6 +238,9 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
         finding.location.file,
         finding.location.line
     );
+    if let Some(rule) = &finding.rule {
+        rule_line(out, rule, &format!("{indent}  "));
+    }
 }
 
 fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_days: u32) {
@@ -301,6 +346,9 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
             let _ = writeln!(out, "    {}", piggyback.join("; "));
         } else {
             out.push_str("    closed to piggyback use\n");
+        }
+        for duty in &contract.supplier_duties {
+            rule_duty(out, duty, "    ");
         }
         negotiating_position(out, &contract.negotiating_position, horizon_days);
     }

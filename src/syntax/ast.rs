@@ -140,7 +140,10 @@ pub enum RuleField {
         message: Message,
     },
     /// `oblige PARTY pay ... | report usage ... | notify ...`
-    Oblige { party: Expression, duty: Duty },
+    Oblige {
+        party: Expression,
+        duty: Duty,
+    },
 }
 
 /// What a rule ranges over.
@@ -214,7 +217,10 @@ pub enum ExpressionKind {
     Percentage(Decimal),
     Duration(Duration),
     /// A number with what it counts, or a plain number when `unit` is absent: `75 mi`, `20 truck`.
-    Number { value: Decimal, unit: Option<Name> },
+    Number {
+        value: Decimal,
+        unit: Option<Name>,
+    },
     Boolean(bool),
     Text(String),
     Jurisdiction(String),

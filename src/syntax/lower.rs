@@ -315,8 +315,10 @@ impl Lowerer {
             self.diagnostics.push(diagnostic);
             return None;
         }
-        match <super::parser::CoopParser as pest::Parser<Rule>>::parse(Rule::lone_expression, &padded)
-        {
+        match <super::parser::CoopParser as pest::Parser<Rule>>::parse(
+            Rule::lone_expression,
+            &padded,
+        ) {
             Ok(mut pairs) => {
                 let lone = next(&mut pairs);
                 Some(self.expression(next(&mut lone.into_inner())))
@@ -370,10 +372,7 @@ impl Lowerer {
                 };
                 let whole = operator_span.to(operand.span);
                 Spanned::new(
-                    ExpressionKind::Unary(
-                        Spanned::new(unary, operator_span),
-                        Box::new(operand),
-                    ),
+                    ExpressionKind::Unary(Spanned::new(unary, operator_span), Box::new(operand)),
                     whole,
                 )
             })

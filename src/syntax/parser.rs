@@ -238,7 +238,9 @@ fn describe(rule: Rule) -> &'static str {
         Rule::rule_block | Rule::kw_rule => "`rule`",
         Rule::cite_field | Rule::kw_cite => "`cite`",
         Rule::scope_field | Rule::kw_for => "`for`",
-        Rule::scope_kind => "what the rule is for (`order`, `contract`, `solicitation`, `agency`, `access` or `binding`)",
+        Rule::scope_kind => {
+            "what the rule is for (`order`, `contract`, `solicitation`, `agency`, `access` or `binding`)"
+        }
         Rule::kw_binding => "`binding`",
         Rule::require_field | Rule::kw_require => "`require`",
         Rule::oblige_field | Rule::kw_oblige => "`oblige`",

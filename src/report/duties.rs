@@ -1,0 +1,172 @@
+//! The duties rules add, as the report states them: per agency, and per contract for suppliers,
+//! each with the rule, its citation and its place.
+
+use super::build::location;
+use super::{DutyReport, RuleFinding, UsageReportStatus};
+use crate::diagnostic::RuleReference;
+use crate::eval::Evaluation;
+use crate::eval::rules::{Owed, Party, RuleDuty, reference};
+use crate::model::rules::Period;
+use crate::model::{AgencyId, ContractId, Model};
+use crate::source::SourceMap;
+use crate::values::Money;
+
+/// What a finding or a duty says of its rule.
+pub fn rule_finding(sources: &SourceMap, rule: &RuleReference) -> RuleFinding {
+    RuleFinding {
+        id: rule.id.clone(),
+        title: rule.title.clone(),
+        citation: rule.citation.clone(),
+        pack: rule.pack.clone(),
+        location: location(sources, rule.span),
+    }
+}
+
+/// The duties an agency owes under rules.
+pub fn of_agency(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    agency: AgencyId,
+) -> Vec<DutyReport> {
+    evaluation
+        .duties
+        .iter()
+        .filter(|duty| duty.party == Party::Agency(agency))
+        .map(|duty| report(model, evaluation, sources, duty))
+        .collect()
+}
+
+/// The duties suppliers owe under a contract.
+pub fn of_suppliers(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    contract: ContractId,
+) -> Vec<DutyReport> {
+    evaluation
+        .duties
+        .iter()
+        .filter(|duty| matches!(duty.party, Party::Supplier(_)) && duty.contract == Some(contract))
+        .map(|duty| report(model, evaluation, sources, duty))
+        .collect()
+}
+
+fn report(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    duty: &RuleDuty,
+) -> DutyReport {
+    let rule = &model.rules[duty.rule];
+    let contract = duty
+        .contract
+        .map(|id| model.contract(id).header.name.value.clone());
+    let under = contract
+        .as_ref()
+        .map_or(String::new(), |name| format!(" under {name}"));
+    let agency_name = |id: AgencyId| model.agency(id).header.display_name();
+    let party = match &duty.party {
+        Party::Agency(agency) => agency_name(*agency),
+        Party::Supplier(supplier) => supplier.clone(),
+    };
+    let mut amount = None;
+    let mut due = None;
+    let mut usage_reports = Vec::new();
+    let (text, to) = match &duty.owed {
+        Owed::Pay {
+            amount: owed,
+            to,
+            count,
+        } => {
+            let owed = Money::in_cents(owed.currency.clone(), owed.amount);
+            let text = format!(
+                "pay {owed} to {}{under} ({count} {})",
+                agency_name(*to),
+                if *count == 1 { "payment" } else { "payments" }
+            );
+            amount = Some(owed);
+            (text, Some(*to))
+        }
+        Owed::Report {
+            every,
+            within,
+            to,
+            periods,
+        } => {
+            let every = match every {
+                Period::Month => "month",
+                Period::Quarter => "quarter",
+                Period::Year => "year",
+            };
+            let recipient = to.map_or(String::new(), |to| format!(" to {}", agency_name(to)));
+            let mut on_time = 0;
+            let mut late = 0;
+            let mut missing = 0;
+            let mut pending = 0;
+            for period in periods {
+                let status = match period.filed {
+                    Some(filed) if filed <= period.due => {
+                        on_time += 1;
+                        "filed"
+                    }
+                    Some(_) => {
+                        late += 1;
+                        "late"
+                    }
+                    None if period.due < evaluation.as_of => {
+                        missing += 1;
+                        "missing"
+                    }
+                    None => {
+                        pending += 1;
+                        "not yet due"
+                    }
+                };
+                usage_reports.push(UsageReportStatus {
+                    from: period.start.to_string(),
+                    to: period.end.to_string(),
+                    due: period.due.to_string(),
+                    filed: period.filed.map(|filed| filed.to_string()),
+                    status: status.to_string(),
+                });
+            }
+            let text = format!(
+                "report usage{recipient} every {every} within {within}{under}: {on_time} filed on time, {late} late, {missing} missing, {pending} not yet due"
+            );
+            (text, *to)
+        }
+        Owed::Notify {
+            whom,
+            due: date,
+            about,
+            order,
+        } => {
+            let about = about
+                .as_ref()
+                .map_or(String::new(), |about| format!(" {about}"));
+            let order = order.map_or(String::new(), |order| {
+                format!(" (order {})", model.orders[order.0].header.name.value)
+            });
+            due = Some(date.to_string());
+            (
+                format!("notify {} by {date}{about}{order}", agency_name(*whom)),
+                Some(*whom),
+            )
+        }
+    };
+    // An agency's duties are listed under it; a supplier's, under the contract, by its name.
+    let text = match &duty.party {
+        Party::Agency(_) => text,
+        Party::Supplier(_) => format!("{party}: {text}"),
+    };
+    DutyReport {
+        text,
+        contract,
+        to: to.map(|to| model.agency(to).header.name.value.clone()),
+        amount,
+        due,
+        usage_reports,
+        rule: rule_finding(sources, &reference(rule)),
+    }
+}
