@@ -39,6 +39,11 @@ enum Command {
         #[arg(long, value_enum)]
         deny: Option<Deny>,
     },
+    /// List the rule packs shipped with coop, with their rules and citations; or print one pack.
+    Rules {
+        /// A pack's name, such as `us-wa`, to print its text.
+        pack: Option<String>,
+    },
     /// Print the binding-obligation report of a model.
     Report {
         /// `.coop` files, or directories whose `.coop` files form one model.
@@ -203,6 +208,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
         } => why(&path, &names, as_of, format, color),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Rules { pack } => rules(pack.as_deref()),
     };
     ExitCode::from(code)
 }
@@ -467,6 +473,48 @@ fn to_json(value: &impl serde::Serialize) -> String {
     match serde_json::to_string_pretty(value) {
         Ok(json) => json + "\n",
         Err(error) => unreachable!("explanations are plain data and always serialise: {error}"),
+    }
+}
+
+/// `coop rules`: the shipped packs, each with its parameters and its rules' citations; or one
+/// pack's text.
+fn rules(pack: Option<&str>) -> u8 {
+    let Some(name) = pack else {
+        let mut listing = String::new();
+        for pack in coop::packs::SHIPPED {
+            let Some(summary) = pack.summary() else {
+                continue;
+            };
+            listing.push_str(&format!(
+                "{}  {}\n",
+                summary.name,
+                summary.title.as_deref().unwrap_or("")
+            ));
+            for (parameter, default) in &summary.parameters {
+                listing.push_str(&format!("  parameter {parameter} = {default}\n"));
+            }
+            for rule in &summary.rules {
+                listing.push_str(&format!(
+                    "  {:<32} {}\n",
+                    rule.id,
+                    rule.citation.as_deref().unwrap_or("(no citation)")
+                ));
+            }
+            listing.push('\n');
+        }
+        listing.push_str("Use a pack with `use rules NAME` in a model file; `coop rules NAME` prints it.\nThe packs are not legal advice.\n");
+        return write_stdout(&listing);
+    };
+    match coop::packs::shipped(name) {
+        Some(pack) => write_stdout(pack.text),
+        None => {
+            let names = coop::packs::SHIPPED.iter().map(|pack| pack.name);
+            let help = match coop::check::suggest(name, names) {
+                Some(candidate) => format!("did you mean `{candidate}`?"),
+                None => "run `coop rules` to list the shipped packs".to_string(),
+            };
+            usage_error(&format!("coop ships no rule pack `{name}`\n  help: {help}"))
+        }
     }
 }
 

@@ -297,12 +297,36 @@ impl MietteReport {
                 Severity::Warning => miette::Severity::Warning,
             },
             message,
-            help: diagnostic.help.clone(),
+            help: help_with_rule(diagnostic, sources),
             source,
             labels,
             elsewhere,
         }
     }
+}
+
+/// The help, followed by the rule that made the finding and the source it cites.
+fn help_with_rule(diagnostic: &Diagnostic, sources: &SourceMap) -> Option<String> {
+    let Some(rule) = &diagnostic.rule else {
+        return diagnostic.help.clone();
+    };
+    let title = rule
+        .title
+        .as_ref()
+        .map_or(String::new(), |title| format!(" \"{title}\""));
+    let citation = rule
+        .citation
+        .as_ref()
+        .map_or(String::new(), |citation| format!(", citing {citation}"));
+    let line = format!(
+        "rule `{}`{title}{citation} ({})",
+        rule.id,
+        plain_location(sources, rule.span)
+    );
+    Some(match &diagnostic.help {
+        Some(help) => format!("{help}\n{line}"),
+        None => line,
+    })
 }
 
 /// Lines longer than this are not shown in excerpts: miette cannot draw labels past column

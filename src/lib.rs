@@ -44,7 +44,7 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
         for used in &file.uses {
             match load::resolve_use(sources, id, used) {
                 Ok(target) => uses.push((id, target, used.path.span)),
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
         for used in &file.rule_packs {
@@ -55,7 +55,7 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
                     settings: used.settings.clone(),
                     span: used.span,
                 }),
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
         files.push(file);

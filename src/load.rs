@@ -117,7 +117,7 @@ pub fn resolve_use(
     sources: &mut SourceMap,
     from: FileId,
     used: &Use,
-) -> Result<FileId, Diagnostic> {
+) -> Result<FileId, Box<Diagnostic>> {
     let using = sources.file(from).path.clone();
     let directory = using
         .parent()
@@ -137,33 +137,35 @@ pub fn resolve_use(
     };
     if lexical.as_deref().is_ok_and(outside) || canonical.as_deref().is_some_and(outside) {
         let root = &sources.root_name;
-        return Err(Diagnostic::new(
+        return Err(Box::new(Diagnostic::new(
             Code::UseOutsideModel,
             format!("`{}` is outside the model's directory `{root}`", used.path.value),
             used.path.span,
             "outside the model",
         )
-        .with_help("a model's files live in one directory and below it; copy the file in, or name the larger directory"));
+        .with_help("a model's files live in one directory and below it; copy the file in, or name the larger directory")));
     }
-    let canonical = canonical.ok_or_else(|| not_found(&target, used))?;
+    let canonical = canonical.ok_or_else(|| Box::new(not_found(&target, used)))?;
     if let Some(id) = sources.find(&canonical) {
         return Ok(id);
     }
     if canonical.is_dir() {
-        return Err(Diagnostic::new(
-            Code::UseNotFound,
-            format!("`{}` is a directory, not a file", used.path.value),
-            used.path.span,
-            "a directory",
-        )
-        .with_help(
-            "`use` names one .coop file; give `coop` the directory to take every file below it",
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::UseNotFound,
+                format!("`{}` is a directory, not a file", used.path.value),
+                used.path.span,
+                "a directory",
+            )
+            .with_help(
+                "`use` names one .coop file; give `coop` the directory to take every file below it",
+            ),
         ));
     }
     if !canonical.is_file() {
-        return Err(not_found(&target, used));
+        return Err(Box::new(not_found(&target, used)));
     }
-    let bytes = std::fs::read(&canonical).map_err(|_| not_found(&target, used))?;
+    let bytes = std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used)))?;
     Ok(sources.add_bytes(display_name(&target), target, bytes))
 }
 
@@ -173,7 +175,7 @@ pub fn resolve_rule_pack(
     sources: &mut SourceMap,
     from: FileId,
     used: &RulePackUse,
-) -> Result<(FileId, String), Diagnostic> {
+) -> Result<(FileId, String), Box<Diagnostic>> {
     match &used.source {
         RulePackSource::Local(path) => {
             let file = resolve_use(
@@ -199,12 +201,12 @@ pub fn resolve_rule_pack(
                     name.span,
                     "no such pack",
                 );
-                return Err(match crate::check::suggest(&name.value, names) {
+                return Err(Box::new(match crate::check::suggest(&name.value, names) {
                     Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
                     None => diagnostic.with_help(
                         "`coop rules` lists the shipped packs; a pack of your own is used by its path, as in `use rules \"our-rules.coop\"`",
                     ),
-                });
+                }));
             };
             let path = PathBuf::from(pack.file_name());
             let file = match sources.find(&path) {

@@ -43,3 +43,63 @@ impl ShippedPack {
         format!("coop:rules/{}.coop", self.name)
     }
 }
+
+/// What `coop rules` lists of a pack: its title, parameters and rules with their citations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackSummary {
+    pub name: &'static str,
+    pub title: Option<String>,
+    /// Each parameter with its default, as written.
+    pub parameters: Vec<(String, String)>,
+    pub rules: Vec<RuleSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub citation: Option<String>,
+}
+
+impl ShippedPack {
+    /// The pack's summary; `None` only if the shipped text does not parse, which a test rules out.
+    pub fn summary(&self) -> Option<PackSummary> {
+        let mut sources = crate::source::SourceMap::new();
+        let file = sources.add(
+            self.file_name(),
+            std::path::PathBuf::from(self.file_name()),
+            self.text.to_string(),
+        );
+        let (tree, _) = crate::syntax::parse(&sources, file);
+        let tree = tree?;
+        let citation = |rule: &crate::syntax::ast::Rule| {
+            rule.fields.iter().find_map(|field| match &field.value {
+                crate::syntax::ast::RuleField::Cite(citation) => Some(citation.value.clone()),
+                _ => None,
+            })
+        };
+        Some(PackSummary {
+            name: self.name,
+            title: tree.pack.map(|title| title.value),
+            parameters: tree
+                .parameters
+                .iter()
+                .map(|parameter| {
+                    (
+                        parameter.name.value.clone(),
+                        sources.text(parameter.value.span).to_string(),
+                    )
+                })
+                .collect(),
+            rules: tree
+                .rules
+                .iter()
+                .map(|rule| RuleSummary {
+                    id: rule.name.value.clone(),
+                    title: rule.title.as_ref().map(|title| title.value.clone()),
+                    citation: citation(rule),
+                })
+                .collect(),
+        })
+    }
+}

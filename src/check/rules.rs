@@ -666,7 +666,7 @@ impl RuleChecker<'_> {
                                         candidate.ty.describe()
                                     ),
                                     candidate.span,
-                                    format!("{}", candidate.ty.describe()),
+                                    candidate.ty.describe(),
                                 )
                                 .with_related(element.span, format!("this is {}", element.ty.describe()))
                                 .with_help("every value in the list must be of the same type as what is looked for"),
@@ -942,9 +942,8 @@ impl RuleChecker<'_> {
         let mut rest = fields.iter();
         while let Some(name) = rest.next() {
             let span = current.span.to(name.span);
-            if current.ty == Type::Fact || !matches!(current.ty, Type::Entity(_) | Type::Term) {
-                if current.ty != Type::Fact {
-                    self.diagnostics.push(
+            if current.ty != Type::Fact && !matches!(current.ty, Type::Entity(_) | Type::Term) {
+                self.diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownField,
                             format!("{} has no fields, so `.{}` leads nowhere", current.ty.describe(), name.value),
@@ -953,8 +952,7 @@ impl RuleChecker<'_> {
                         )
                         .with_help("only agencies, solicitations, contracts, access instruments, orders, bindings, terms and facts have fields"),
                     );
-                    return None;
-                }
+                return None;
             }
             if name.value == "fact"
                 && matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding)

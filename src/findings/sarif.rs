@@ -101,6 +101,26 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> SarifResult {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
+    // A finding of a policy rule names the rule and the source it encodes, in words and as data.
+    let mut properties = std::collections::BTreeMap::new();
+    if let Some(rule) = &diagnostic.rule {
+        text.push_str(&format!("\nrule: {}", rule.id));
+        if let Some(citation) = &rule.citation {
+            text.push_str(&format!(", citing {citation}"));
+        }
+        let place = region(sources, rule.span);
+        properties.insert(
+            "coopRule".to_string(),
+            serde_json::json!({
+                "id": rule.id,
+                "title": rule.title,
+                "citation": rule.citation,
+                "pack": rule.pack,
+                "file": place.file,
+                "line": place.start_line,
+            }),
+        );
+    }
     let related: Vec<Location> = diagnostic
         .related
         .iter()
@@ -119,6 +139,11 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> SarifResult {
         .rule_index(index as i64)
         .level(level)
         .message(Message::builder().text(text).build())
+        .properties(
+            serde_sarif::sarif::PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        )
         .locations(vec![location(
             sources,
             diagnostic.primary.span,
