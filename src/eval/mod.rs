@@ -35,6 +35,8 @@ pub struct Evaluation {
     pub findings: Vec<Diagnostic>,
     /// The duties rules add, in the order found.
     pub duties: Vec<rules::RuleDuty>,
+    /// How each rule fared, in the order of `Model::rules`.
+    pub rule_tallies: Vec<rules::RuleTally>,
 }
 
 /// The decision on one order and every reason for it.
@@ -101,6 +103,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
     let mut later_orders = Vec::new();
     let mut permitted = Vec::new();
     let mut duties = Vec::new();
+    let mut rule_tallies = vec![rules::RuleTally::default(); model.rules.len()];
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
@@ -118,7 +121,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
                 judged: Some(id),
                 bindings: &[],
             };
-            let (reasons, steps) = rules::judge_order(&context, id);
+            let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies);
             judgment.reasons.extend(reasons);
             judgment.steps.extend(steps);
             if judgment.is_permitted() {
@@ -145,7 +148,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
             judged: None,
             bindings: &bindings,
         };
-        findings.extend(rules::judge_model(&context, &mut duties));
+        findings.extend(rules::judge_model(&context, &mut duties, &mut rule_tallies));
     }
     Evaluation {
         as_of,
@@ -155,6 +158,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
         contracts,
         findings,
         duties,
+        rule_tallies,
     }
 }
 

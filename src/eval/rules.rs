@@ -73,6 +73,18 @@ pub struct ReportPeriod {
     pub filed: Option<Date>,
 }
 
+/// How often a rule was tried, applied and failed: what the report and the packs' tests read to
+/// see that an example shows each rule both passing and failing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleTally {
+    /// Things in the rule's scope it was tried on.
+    pub considered: usize,
+    /// Those its `where` admitted.
+    pub applied: usize,
+    /// Those it denied or warned about, or whose usage report was missing.
+    pub failed: usize,
+}
+
 /// What the evaluator knows at the moment a rule runs.
 pub(super) struct Context<'e> {
     pub model: &'e Model,
@@ -87,18 +99,24 @@ pub(super) struct Context<'e> {
 }
 
 /// The outcome of running one rule on one thing.
-struct Run {
+struct Run<'t> {
     reasons: Vec<Diagnostic>,
     steps: Vec<Step>,
+    tallies: &'t mut [RuleTally],
 }
 
 /// Runs every order rule on an order: its denials and warnings become the order's reasons, each
 /// with a step for `coop why`. Duties come later, from `order_duties`, once the order is known
 /// to be permitted.
-pub(super) fn judge_order(context: &Context<'_>, order: OrderId) -> (Vec<Diagnostic>, Vec<Step>) {
+pub(super) fn judge_order(
+    context: &Context<'_>,
+    order: OrderId,
+    tallies: &mut [RuleTally],
+) -> (Vec<Diagnostic>, Vec<Step>) {
     let mut run = Run {
         reasons: Vec::new(),
         steps: Vec::new(),
+        tallies,
     };
     let subject = context.model.orders[order.0].header.name.span;
     for (index, rule) in context.model.rules.iter().enumerate() {
@@ -128,11 +146,16 @@ pub(super) fn order_duties(context: &Context<'_>, order: OrderId, duties: &mut V
 
 /// Runs the rules that are not about orders, as of the as-of date: their denials and warnings
 /// are findings, their duties are added to `duties`.
-pub(super) fn judge_model(context: &Context<'_>, duties: &mut Vec<RuleDuty>) -> Vec<Diagnostic> {
+pub(super) fn judge_model(
+    context: &Context<'_>,
+    duties: &mut Vec<RuleDuty>,
+    tallies: &mut [RuleTally],
+) -> Vec<Diagnostic> {
     let model = context.model;
     let mut run = Run {
         reasons: Vec::new(),
         steps: Vec::new(),
+        tallies,
     };
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
@@ -201,7 +224,10 @@ pub(super) fn judge_model(context: &Context<'_>, duties: &mut Vec<RuleDuty>) -> 
             }
         }
     }
-    run.reasons.extend(missing_reports(context, duties));
+    for (rule, finding) in missing_reports(context, duties) {
+        run.tallies[rule].failed += 1;
+        run.reasons.push(finding);
+    }
     run.reasons
 }
 
@@ -216,9 +242,12 @@ fn requirements(
 ) {
     let mut variables = vec![subject];
     let reference = reference(rule);
+    run.tallies[index].considered += 1;
     if !applies(context, rule, &mut variables, place, &reference, run) {
         return;
     }
+    run.tallies[index].applied += 1;
+    let mut failed = false;
     for outcome in &rule.outcomes {
         let RuleOutcome::Require {
             condition,
@@ -253,13 +282,16 @@ fn requirements(
                     place: *span,
                 });
                 run.reasons.push(diagnostic);
+                failed = true;
             }
             Err(mismatch) => {
                 run.reasons
                     .push(undecided(rule, &reference, place, condition.span, mismatch))
             }
         }
-        let _ = index;
+    }
+    if failed {
+        run.tallies[index].failed += 1;
     }
 }
 
@@ -496,7 +528,7 @@ fn period_containing(date: Date, months: u32) -> Option<Date> {
 }
 
 /// A warning for each usage report due by the as-of date and not filed by its due date.
-fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<Diagnostic> {
+fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<(usize, Diagnostic)> {
     let mut findings = Vec::new();
     for duty in duties {
         let Owed::Report { periods, .. } = &duty.owed else {
@@ -525,7 +557,8 @@ fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<Diagnostic
                     period.start, period.end, contract_record.header.name.value, period.due
                 ),
             };
-            findings.push(
+            findings.push((
+                duty.rule,
                 Diagnostic::new(
                     Code::UsageReportMissing,
                     message,
@@ -538,7 +571,7 @@ fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<Diagnostic
                     period.end
                 ))
                 .with_rule(reference(rule)),
-            );
+            ));
         }
     }
     findings

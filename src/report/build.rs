@@ -58,6 +58,18 @@ pub fn build(
         agencies: agencies(model, evaluation, sources),
         orders,
         contracts: contracts(model, evaluation, sources, horizon_days),
+        rules: model
+            .rules
+            .iter()
+            .zip(&evaluation.rule_tallies)
+            .map(|(rule, tally)| RuleReport {
+                rule: super::duties::rule_finding(sources, &crate::eval::rules::reference(rule)),
+                scope: rule.scope.as_str().to_string(),
+                considered: tally.considered,
+                applied: tally.applied,
+                failed: tally.failed,
+            })
+            .collect(),
         findings: check_findings
             .iter()
             .chain(&evaluation.findings)

@@ -33,6 +33,24 @@ pub struct Report {
     pub contracts: Vec<ContractReport>,
     /// Findings not about one order, such as commitment shortfalls at the end of a term.
     pub findings: Vec<Finding>,
+    /// The rules the model follows, and how each fared.
+    #[serde(default)]
+    pub rules: Vec<RuleReport>,
+}
+
+/// A rule the model follows, and how often it applied and failed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleReport {
+    #[serde(flatten)]
+    pub rule: RuleFinding,
+    /// `order`, `contract`, ...: what the rule is for.
+    pub scope: String,
+    /// Things in its scope it was tried on.
+    pub considered: usize,
+    /// Those its `where` admitted.
+    pub applied: usize,
+    /// Those it denied or warned about, or whose usage report was missing.
+    pub failed: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,37 @@ pub fn render(report: &Report) -> String {
             reason(&mut out, finding, "  ");
         }
     }
+    if !report.rules.is_empty() {
+        out.push_str("\nRules followed\n");
+        for rule in &report.rules {
+            let pack = rule
+                .rule
+                .pack
+                .as_ref()
+                .map_or(String::new(), |pack| format!(" [{pack}]"));
+            let citation = rule
+                .rule
+                .citation
+                .as_ref()
+                .map_or(String::new(), |citation| {
+                    format!(" ({})", printable(citation))
+                });
+            let _ = writeln!(out, "  {}{pack}{citation}", rule.rule.id);
+            let things = match rule.scope.as_str() {
+                "agency" => "agencies",
+                "access" => "access instruments",
+                "order" => "orders",
+                "contract" => "contracts",
+                "solicitation" => "solicitations",
+                _ => "bindings",
+            };
+            let _ = writeln!(
+                out,
+                "    applied to {} of {} {things}, failed {}",
+                rule.applied, rule.considered, rule.failed
+            );
+        }
+    }
     out
 }
 
