@@ -100,13 +100,13 @@ fn every_documented_model_with_tests_passes_them() {
             assert!(errors.is_empty(), "{}:{line}: {errors:?}", page.display());
             let model = analysis.model.expect("the model checks");
             for outcome in coop::eval::expectations::run_tests(&model, analysis.as_of, "") {
-                for expectation in outcome.expectations.iter().filter(|e| !e.passed) {
+                if let Some(failed) = outcome.expectations.iter().find(|e| !e.passed) {
                     panic!(
                         "{}:{line}: test \"{}\": expected {}, but {}",
                         page.display(),
                         outcome.name,
-                        expectation.expected,
-                        expectation.actual
+                        failed.expected,
+                        failed.actual
                     );
                 }
             }
