@@ -59,6 +59,8 @@ pub struct RuleSummary {
     pub id: String,
     pub title: Option<String>,
     pub citation: Option<String>,
+    /// Whether the rule requires something (else it only obliges).
+    pub requires: bool,
 }
 
 impl ShippedPack {
@@ -98,6 +100,9 @@ impl ShippedPack {
                     id: rule.name.value.clone(),
                     title: rule.title.as_ref().map(|title| title.value.clone()),
                     citation: citation(rule),
+                    requires: rule.fields.iter().any(|field| {
+                        matches!(field.value, crate::syntax::ast::RuleField::Require { .. })
+                    }),
                 })
                 .collect(),
         })
