@@ -190,7 +190,54 @@ fn finding_item(out: &mut String, finding: &Finding) {
     if let Some(help) = &finding.help {
         let _ = write!(out, "<div>Fix: {}</div>", with_code(help));
     }
+    if let Some(rule) = &finding.rule {
+        rule_note(out, rule);
+    }
     out.push_str("</li>\n");
+}
+
+/// The rule behind a finding or a duty, its citation and its place.
+fn rule_note(out: &mut String, rule: &RuleFinding) {
+    let _ = write!(
+        out,
+        "<div class=\"rule\">{} <span class=\"location\">{}:{}</span></div>",
+        escape(&rule.describe()),
+        escape(&rule.location.file),
+        rule.location.line
+    );
+}
+
+/// The duties rules add to an agency, or to a contract's suppliers.
+fn rule_duties(out: &mut String, heading: &str, duties: &[DutyReport]) {
+    if duties.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<p>{}</p>\n<ul class=\"reasons\">", escape(heading));
+    for duty in duties {
+        let _ = write!(out, "<li>{}", escape(&duty.text));
+        if !duty.usage_reports.is_empty() {
+            out.push_str("<ul>");
+            for period in &duty.usage_reports {
+                let filed = period
+                    .filed
+                    .as_ref()
+                    .map_or(String::new(), |filed| format!(", filed {filed}"));
+                let _ = write!(
+                    out,
+                    "<li>{} to {}: due {}{} ({})</li>",
+                    escape(&period.from),
+                    escape(&period.to),
+                    escape(&period.due),
+                    escape(&filed),
+                    escape(&period.status)
+                );
+            }
+            out.push_str("</ul>");
+        }
+        rule_note(out, &duty.rule);
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n");
 }
 
 fn contracts(out: &mut String, report: &Report) {
@@ -820,7 +867,9 @@ fn agencies(out: &mut String, report: &Report) {
             escape(&agency.jurisdiction)
         );
         if agency.bindings.is_empty() {
-            out.push_str("<p>Not bound to any contract.</p>\n</article>\n");
+            out.push_str("<p>Not bound to any contract.</p>\n");
+            rule_duties(out, "Duties under rules:", &agency.rule_duties);
+            out.push_str("</article>\n");
             continue;
         }
         let _ = writeln!(
@@ -872,7 +921,9 @@ fn agencies(out: &mut String, report: &Report) {
                 contract = escape(&binding.contract),
             );
         }
-        out.push_str("</tbody>\n</table>\n</article>\n");
+        out.push_str("</tbody>\n</table>\n");
+        rule_duties(out, "Duties under rules:", &agency.rule_duties);
+        out.push_str("</article>\n");
     }
     out.push_str("</section>\n");
 }

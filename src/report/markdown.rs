@@ -118,8 +118,11 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
             .reasons
             .iter()
             .map(|reason| {
+                let rule = reason.rule.as_ref().map_or(String::new(), |rule| {
+                    format!(", {}", message(&rule.describe()))
+                });
                 format!(
-                    "`{}` {} ({}:{})",
+                    "`{}` {} ({}:{}{rule})",
                     reason.code.name(),
                     message(&reason.message),
                     cell(&reason.location.file),
@@ -306,15 +309,23 @@ fn bindings(out: &mut String, report: &Report, limit: usize) {
     for (agency, binding) in rows.iter().take(limit) {
         let basis = binding.basis_text();
         let to = binding.to_text();
-        let duties = if binding.duties.is_empty() {
+        // The binding's own duties, then those rules add under its contract.
+        let duties: Vec<String> = binding
+            .duties
+            .iter()
+            .map(|duty| cell(duty))
+            .chain(
+                agency
+                    .rule_duties
+                    .iter()
+                    .filter(|duty| duty.contract.as_deref() == Some(binding.contract.as_str()))
+                    .map(|duty| format!("{} ({})", cell(&duty.text), cell(&duty.rule.id))),
+            )
+            .collect();
+        let duties = if duties.is_empty() {
             "—".to_string()
         } else {
-            binding
-                .duties
-                .iter()
-                .map(|duty| cell(duty))
-                .collect::<Vec<_>>()
-                .join("<br>")
+            duties.join("<br>")
         };
         let _ = writeln!(
             out,
@@ -337,9 +348,12 @@ fn findings(out: &mut String, findings: &[Finding], limit: usize) {
     }
     out.push_str("## Findings\n\n");
     for finding in findings.iter().take(limit) {
+        let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
+            format!(", {}", message(&rule.describe()))
+        });
         let _ = writeln!(
             out,
-            "- {} `{}` {} ({}:{})",
+            "- {} `{}` {} ({}:{}{rule})",
             finding.severity,
             finding.code.name(),
             message(&finding.message),

@@ -348,6 +348,21 @@ impl std::fmt::Display for Amount {
     }
 }
 
+impl RuleFinding {
+    /// `rule wa_posted_online "title" (RCW 39.34.030(5)(b))`, for renderings.
+    pub fn describe(&self) -> String {
+        let title = self
+            .title
+            .as_ref()
+            .map_or(String::new(), |title| format!(" \"{title}\""));
+        let citation = self
+            .citation
+            .as_ref()
+            .map_or(String::new(), |citation| format!(" ({citation})"));
+        format!("rule {}{title}{citation}", self.id)
+    }
+}
+
 /// The report as pretty JSON, ending with a newline.
 pub fn to_json(report: &Report) -> String {
     match serde_json::to_string_pretty(report) {
