@@ -19,7 +19,11 @@ const RAW_INPUT: &[&str] = &[
 fn shipped_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut folders = vec![root.join("examples"), root.join("tests/fixtures")];
+    let mut folders = vec![
+        root.join("examples"),
+        root.join("rules"),
+        root.join("tests/fixtures"),
+    ];
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder)
             .expect("a folder")
