@@ -38,6 +38,7 @@ pub(super) fn check(
         namespace,
         diagnostics,
         parameters: HashMap::new(),
+        aggregates: 0,
     };
     let pack_names: HashMap<FileId, &str> = packs
         .iter()
@@ -103,6 +104,8 @@ struct RuleChecker<'c> {
     diagnostics: &'c mut Diagnostics,
     /// Each file's parameters, with the values their packs' uses set.
     parameters: HashMap<(FileId, String), (Value, Type)>,
+    /// Aggregates given a running-total index so far, for their ids.
+    aggregates: usize,
 }
 
 /// The variables in scope: the rule's, then each enclosing aggregate's, innermost last.
@@ -730,8 +733,21 @@ impl RuleChecker<'_> {
                 variable,
                 filter,
             } => {
+                if variables.len() > 1 {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            "an aggregate inside another aggregate",
+                            span,
+                            "nested here",
+                        )
+                        .with_help("a `sum` or `count` ranges over the orders once; write the inner total as a rule of its own, or compare two aggregates side by side"),
+                    );
+                    return None;
+                }
                 let mut inner = variables.clone();
                 inner.push((variable.value.clone(), Entity::Order));
+                let depth = variables.len();
                 let filter = match filter {
                     Some(filter) => Some(Box::new(self.condition(file, filter, &inner)?)),
                     None => None,
@@ -741,6 +757,7 @@ impl RuleChecker<'_> {
                         ExpressionKind::Aggregate {
                             function: Aggregate::Count,
                             value: None,
+                            index: self.index(filter.as_deref(), None, depth),
                             filter,
                         },
                         Type::Number,
@@ -761,6 +778,7 @@ impl RuleChecker<'_> {
                         typed(
                             ExpressionKind::Aggregate {
                                 function: Aggregate::Sum,
+                                index: self.index(filter.as_deref(), Some(&value), depth),
                                 value: Some(Box::new(value)),
                                 filter,
                             },
@@ -771,6 +789,57 @@ impl RuleChecker<'_> {
                 }
             }
         }
+    }
+
+    /// The running-total form of an aggregate, when its filter is equalities between the summed
+    /// order (the variable at `depth`) and the rule's variables, and conditions on the summed
+    /// order alone; else `None`, and evaluation scans the orders.
+    fn index(
+        &mut self,
+        filter: Option<&Expression>,
+        value: Option<&Expression>,
+        depth: usize,
+    ) -> Option<AggregateIndex> {
+        if value.is_some_and(|value| !reads_only(value, depth)) {
+            return None;
+        }
+        let terms = filter.map_or_else(Vec::new, Expression::conjuncts);
+        let mut keys = Vec::new();
+        let mut residual = Vec::new();
+        for term in terms {
+            if reads_only(term, depth) {
+                residual.push(term.clone());
+                continue;
+            }
+            let ExpressionKind::Binary(Operator::Compare(Comparison::Equal), left, right) =
+                &term.kind
+            else {
+                return None;
+            };
+            let exact = matches!(
+                left.ty,
+                Type::Entity(_)
+                    | Type::Enumeration(_)
+                    | Type::Text
+                    | Type::Jurisdiction
+                    | Type::Date
+                    | Type::Boolean
+                    | Type::Number
+            );
+            if !exact {
+                return None;
+            }
+            if reads_only(left, depth) && !reads(right, depth) {
+                keys.push(((**left).clone(), (**right).clone()));
+            } else if reads_only(right, depth) && !reads(left, depth) {
+                keys.push(((**right).clone(), (**left).clone()));
+            } else {
+                return None;
+            }
+        }
+        let id = self.aggregates;
+        self.aggregates += 1;
+        Some(AggregateIndex { id, keys, residual })
     }
 
     /// An argument of `distance`: an agency, or a location.
@@ -1341,6 +1410,61 @@ fn arithmetic_type(operator: Operator, left: &Type, right: &Type) -> Option<Type
         (Operator::Divide, Money(_), Money(_)) => Some(Number),
         (Operator::PercentOf, Percentage, a) if amount(a) || *a == Number => Some(a.clone()),
         _ => None,
+    }
+}
+
+/// Whether an expression reads the variable at `depth`.
+fn reads(expression: &Expression, depth: usize) -> bool {
+    let mut found = false;
+    visit(expression, &mut |node| {
+        found |= matches!(node.kind, ExpressionKind::Variable(variable) if variable == depth);
+    });
+    found
+}
+
+/// Whether an expression reads the variable at `depth` and no other, and nothing that changes
+/// as orders are judged (what a contract has ordered, its end, an instrument being in force): a
+/// value that can be computed once, when an order is permitted.
+fn reads_only(expression: &Expression, depth: usize) -> bool {
+    let mut only = true;
+    visit(expression, &mut |node| match &node.kind {
+        ExpressionKind::Variable(variable) => only &= *variable == depth,
+        ExpressionKind::Field(_, field) => {
+            only &= !matches!(
+                field,
+                Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
+            )
+        }
+        ExpressionKind::Aggregate { .. } => only = false,
+        _ => {}
+    });
+    only
+}
+
+/// Calls `visit` on an expression and every expression inside it.
+fn visit(expression: &Expression, visitor: &mut dyn FnMut(&Expression)) {
+    visitor(expression);
+    match &expression.kind {
+        ExpressionKind::Constant(_) | ExpressionKind::Variable(_) => {}
+        ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => visit(owner, visitor),
+        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
+            visit(operand, visitor)
+        }
+        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
+            visit(left, visitor);
+            visit(right, visitor);
+        }
+        ExpressionKind::In(element, candidates) => {
+            visit(element, visitor);
+            for candidate in candidates {
+                visit(candidate, visitor);
+            }
+        }
+        ExpressionKind::Aggregate { value, filter, .. } => {
+            for part in [value, filter].into_iter().flatten() {
+                visit(part, visitor);
+            }
+        }
     }
 }
 

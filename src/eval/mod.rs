@@ -104,6 +104,9 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
     let mut permitted = Vec::new();
     let mut duties = Vec::new();
     let mut rule_tallies = vec![rules::RuleTally::default(); model.rules.len()];
+    let mut totals = rules::Totals::new(model);
+    // Adding to the totals reads only the permitted order, never other totals.
+    let no_totals = rules::Totals::default();
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
@@ -120,6 +123,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
                 permitted: &permitted,
                 judged: Some(id),
                 bindings: &[],
+                totals: &totals,
             };
             let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies);
             judgment.reasons.extend(reasons);
@@ -131,6 +135,18 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
         let usage = &mut contracts[contract];
         if judgment.is_permitted() {
             orders::record(order, &judgment, usage);
+            if !model.rules.is_empty() {
+                let context = rules::Context {
+                    model,
+                    today: order.date.value,
+                    usage: &contracts,
+                    permitted: &permitted,
+                    judged: None,
+                    bindings: &[],
+                    totals: &no_totals,
+                };
+                totals.add(&context, id);
+            }
             permitted.push(id);
         } else {
             usage.denied += 1;
@@ -147,6 +163,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
             permitted: &permitted,
             judged: None,
             bindings: &bindings,
+            totals: &totals,
         };
         findings.extend(rules::judge_model(&context, &mut duties, &mut rule_tallies));
     }

@@ -4,6 +4,7 @@
 //! The operations on values live here too, so that the checker (folding constants) and the
 //! evaluator compute with the very same code.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -99,7 +100,23 @@ pub enum ExpressionKind {
         function: Aggregate,
         value: Option<Box<Expression>>,
         filter: Option<Box<Expression>>,
+        /// How to keep the aggregate as running totals, when its filter allows.
+        index: Option<AggregateIndex>,
     },
+}
+
+/// An aggregate whose filter is equalities between the summed order and the rule's own variables
+/// (`p.buyer == o.buyer`), and conditions on the summed order alone: evaluation keeps its totals
+/// per key as orders are permitted, so each lookup is a hash lookup, not a scan of every order.
+#[derive(Clone, Debug)]
+pub struct AggregateIndex {
+    /// Unique among the model's aggregates.
+    pub id: usize,
+    /// Each equality: the side that reads the summed order, and the side that reads the rule's
+    /// variables.
+    pub keys: Vec<(Expression, Expression)>,
+    /// The conditions on the summed order alone.
+    pub residual: Vec<Expression>,
 }
 
 /// A binary operator, as typed: comparisons and arithmetic.
@@ -290,6 +307,20 @@ pub struct Mismatch(pub String);
 /// Kilometres in a statute mile.
 pub const KILOMETRES_PER_MILE: Decimal = Decimal::from_parts(1_609_344, 0, 0, false, 6);
 
+impl Expression {
+    /// The terms of a conjunction: `a and (b and c)` is `[a, b, c]`; anything else is itself.
+    pub fn conjuncts(&self) -> Vec<&Expression> {
+        match &self.kind {
+            ExpressionKind::Binary(Operator::And, left, right) => {
+                let mut terms = left.conjuncts();
+                terms.extend(right.conjuncts());
+                terms
+            }
+            _ => vec![self],
+        }
+    }
+}
+
 impl Type {
     /// The type as a person names it in a message.
     pub fn describe(&self) -> String {
@@ -383,7 +414,8 @@ impl Value {
     /// equal or not, never less), `Err` when their currencies or units differ.
     pub fn compare(&self, other: &Value) -> Result<Option<Ordering>, Mismatch> {
         use Value::*;
-        Ok(match (self, other) {
+        let (left, right) = aligned(self, other);
+        Ok(match (left.as_ref(), right.as_ref()) {
             (Absent, _) | (_, Absent) => None,
             (Number(a), Number(b))
             | (Percentage(a), Percentage(b))
@@ -461,6 +493,8 @@ impl Value {
         if left.is_absent() || right.is_absent() {
             return Ok(Absent);
         }
+        let (left, right) = aligned(left, right);
+        let (left, right) = (left.as_ref(), right.as_ref());
         let value = match (operator, left, right) {
             (Operator::Add, Number(a), Number(b)) => Number(a.saturating_add(*b)),
             (Operator::Subtract, Number(a), Number(b)) => Number(a.saturating_sub(*b)),
@@ -552,6 +586,31 @@ impl Value {
     }
 }
 
+/// A sum over no order is a plain zero; next to an amount, it is zero of that amount's kind, so
+/// that `sum(...) <= USD 100.00` holds when nothing was summed.
+fn aligned<'v>(left: &'v Value, right: &'v Value) -> (Cow<'v, Value>, Cow<'v, Value>) {
+    let zero_like = |zero: &Value, other: &Value| match (zero, other) {
+        (Value::Number(number), Value::Money(money)) if number.is_zero() => Some(Value::Money(
+            Money::new(money.currency.clone(), Decimal::ZERO),
+        )),
+        (Value::Number(number), Value::Quantity { unit, .. }) if number.is_zero() => {
+            Some(Value::Quantity {
+                count: Decimal::ZERO,
+                unit: unit.clone(),
+            })
+        }
+        (Value::Number(number), Value::Distance(_)) if number.is_zero() => {
+            Some(Value::Distance(Decimal::ZERO))
+        }
+        _ => None,
+    };
+    match (zero_like(left, right), zero_like(right, left)) {
+        (Some(left), _) => (Cow::Owned(left), Cow::Borrowed(right)),
+        (_, Some(right)) => (Cow::Borrowed(left), Cow::Owned(right)),
+        _ => (Cow::Borrowed(left), Cow::Borrowed(right)),
+    }
+}
+
 fn divide(dividend: Decimal, divisor: Decimal) -> Option<Decimal> {
     dividend.checked_div(divisor)
 }
@@ -583,7 +642,8 @@ pub fn compare(comparison: Comparison, left: &Value, right: &Value) -> Result<bo
     use std::cmp::Ordering::*;
     Ok(match comparison {
         Comparison::Equal => left.equals(right)?,
-        Comparison::NotEqual => !left.is_absent() && !right.is_absent() && !left.equals(right)?,
+        // The negation of `==`: a category that is not stated is not construction.
+        Comparison::NotEqual => !left.equals(right)?,
         ordering => match left.compare(right)? {
             None => false,
             Some(found) => match ordering {
