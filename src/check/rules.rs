@@ -392,7 +392,7 @@ impl RuleChecker<'_> {
                 let duty = self.duty(file, scope, duty, span, variables);
                 Some(RuleOutcome::Oblige {
                     party: party?,
-                    duty: duty?,
+                    duty: Box::new(duty?),
                     span,
                 })
             }

@@ -177,7 +177,7 @@ impl Totals {
                     }
                     RuleOutcome::Oblige { party, duty, .. } => {
                         expressions.push(party);
-                        match duty {
+                        match duty.as_ref() {
                             Duty::Pay { amount, to } => expressions.extend([amount, to]),
                             Duty::Report { to, .. } => expressions.extend(to),
                             Duty::Notify { whom, .. } => expressions.push(whom),
@@ -521,7 +521,7 @@ fn obligations(
             Ok(Value::Text(supplier)) => Party::Supplier(supplier),
             _ => continue,
         };
-        let owed = match duty {
+        let owed = match duty.as_ref() {
             Duty::Pay { amount, to } => {
                 let (Ok(Value::Money(amount)), Ok(Value::Agency(to))) = (
                     context.value(amount, &mut variables),

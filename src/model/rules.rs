@@ -44,7 +44,8 @@ pub enum RuleOutcome {
     /// `oblige PARTY DUTY`
     Oblige {
         party: Expression,
-        duty: Duty,
+        /// Boxed: a duty holds several expressions, and most outcomes are requirements.
+        duty: Box<Duty>,
         span: Span,
     },
 }
