@@ -57,6 +57,12 @@ pub enum Expectation {
         duty: DutyKind,
         contract: ContractId,
     },
+    /// `expect agency A owes RULE on C`: a duty a rule adds.
+    OwesUnderRule {
+        agency: AgencyId,
+        rule: Spanned<String>,
+        contract: ContractId,
+    },
     Ordered {
         contract: ContractId,
         amount: Volume,

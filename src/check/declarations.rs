@@ -103,6 +103,11 @@ pub(super) fn build(
     let mut checker = Checker {
         namespace,
         diagnostics,
+        rule_ids: files
+            .iter()
+            .flat_map(|file| &file.rules)
+            .map(|rule| rule.name.value.clone())
+            .collect(),
     };
     let agencies: Vec<Option<Agency>> =
         agencies.iter().map(|block| checker.agency(block)).collect();
@@ -207,6 +212,8 @@ const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 struct Checker<'d> {
     namespace: Namespace,
     diagnostics: &'d mut Diagnostics,
+    /// The ids of every rule written, which tests may name.
+    rule_ids: std::collections::HashSet<String>,
 }
 
 /// The single-valued fields of one declaration: reports a field given twice, and a required one
@@ -460,10 +467,21 @@ impl Checker<'_> {
             } => {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
+                if self.rule_ids.contains(&duty.value) {
+                    return Some(Expectation::OwesUnderRule {
+                        agency: agency?,
+                        rule: duty.clone(),
+                        contract: contract?,
+                    });
+                }
                 let kind = DutyKind::from_name(&duty.value);
                 if kind.is_none() {
                     let names: Vec<&str> = DutyKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                    self.diagnostics.push(unknown_value(duty, "a duty", &names));
+                    self.diagnostics.push(unknown_value(
+                        duty,
+                        "a duty, nor a rule of the model",
+                        &names,
+                    ));
                 }
                 Expectation::Owes {
                     agency: agency?,

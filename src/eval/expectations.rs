@@ -213,6 +213,34 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 None => outcome(expected, true, "not bound".to_string(), Vec::new()),
             }
         }
+        Expectation::OwesUnderRule {
+            agency,
+            rule,
+            contract,
+        } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let contract_name = &model.contract(*contract).header.name.value;
+            let expected = format!(
+                "agency {agency_name} owes {} on {contract_name}",
+                rule.value
+            );
+            let owed: Vec<String> = evaluation
+                .duties
+                .iter()
+                .filter(|duty| {
+                    duty.party == crate::eval::rules::Party::Agency(*agency)
+                        && duty.contract == Some(*contract)
+                })
+                .map(|duty| model.rules[duty.rule].id.value.clone())
+                .collect();
+            let passed = owed.contains(&rule.value);
+            let actual = if owed.is_empty() {
+                "owes nothing under rules".to_string()
+            } else {
+                format!("owes under {}", owed.join(", "))
+            };
+            outcome(expected, passed, actual, Vec::new())
+        }
         Expectation::Owes {
             agency,
             duty,

@@ -467,6 +467,9 @@ fn requirements(
                 for part in &failing {
                     diagnostic = diagnostic.with_related(*part, "this does not hold");
                 }
+                for (span, label) in context.involved(condition, &mut variables, place) {
+                    diagnostic = diagnostic.with_related(span, label);
+                }
                 run.steps.push(Step {
                     check: check.into(),
                     failed: Some(code),
@@ -770,6 +773,42 @@ fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<(usize, Di
 }
 
 impl Context<'_> {
+    /// The declarations a failed condition read, other than the one judged: where the facts
+    /// that decided it are written. At most five, in the order read.
+    fn involved(
+        &self,
+        condition: &Expression,
+        variables: &mut Vec<Value>,
+        subject: Span,
+    ) -> Vec<(Span, String)> {
+        let mut owners = Vec::new();
+        collect_owners(condition, &mut owners);
+        let mut found: Vec<(Span, String)> = Vec::new();
+        for owner in owners {
+            let Ok(value) = self.value(owner, variables) else {
+                continue;
+            };
+            let model = self.model;
+            let (header, kind) = match &value {
+                Value::Agency(id) => (&model.agency(*id).header, "agency"),
+                Value::Solicitation(id) => (&model.solicitation(*id).header, "solicitation"),
+                Value::Contract(id) => (&model.contract(*id).header, "contract"),
+                Value::Access(id) => (&model.instrument(*id).header, "access instrument"),
+                Value::Order(id) => (&model.orders[id.0].header, "order"),
+                _ => continue,
+            };
+            let span = header.name.span;
+            if span == subject || found.iter().any(|(seen, _)| *seen == span) {
+                continue;
+            }
+            found.push((span, format!("{kind} `{}` read here", header.name.value)));
+            if found.len() == 5 {
+                break;
+            }
+        }
+        found
+    }
+
     /// A message with its values written in.
     fn message(&self, parts: &[MessagePart], variables: &mut Vec<Value>) -> String {
         let mut text = String::new();
@@ -1319,6 +1358,33 @@ fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) ->
     match measure {
         Measure::Item(item) => solicitation.item(*item).name.value.clone(),
         Measure::Unit(unit) => unit.clone(),
+    }
+}
+
+/// The expressions whose fields an expression reads, outermost first: in `o.via.posted`, `o.via`
+/// (and, inside it, `o`). Aggregates are left out: they read many orders.
+fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expression>) {
+    match &expression.kind {
+        ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => {
+            owners.push(owner);
+            collect_owners(owner, owners);
+        }
+        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
+            collect_owners(operand, owners)
+        }
+        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
+            collect_owners(left, owners);
+            collect_owners(right, owners);
+        }
+        ExpressionKind::In(element, candidates) => {
+            collect_owners(element, owners);
+            for candidate in candidates {
+                collect_owners(candidate, owners);
+            }
+        }
+        ExpressionKind::Constant(_)
+        | ExpressionKind::Variable(_)
+        | ExpressionKind::Aggregate { .. } => {}
     }
 }
 
