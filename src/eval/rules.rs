@@ -453,7 +453,7 @@ fn requirements(
                     .with_rule(reference.clone());
                 // Point at the parts of the requirement that do not hold, so a reader need not
                 // work out which one failed.
-                let failing: Vec<Span> = condition
+                let failing: Vec<&Expression> = condition
                     .conjuncts()
                     .into_iter()
                     .filter(|term| {
@@ -462,19 +462,26 @@ fn requirements(
                             Ok(Value::Boolean(true))
                         )
                     })
-                    .map(|term| term.span)
                     .collect();
                 for part in &failing {
-                    diagnostic = diagnostic.with_related(*part, "this does not hold");
+                    diagnostic = diagnostic.with_related(part.span, "this does not hold");
                 }
-                for (span, label) in context.involved(condition, &mut variables, place) {
+                let mut read: Vec<(Span, String)> = Vec::new();
+                for part in &failing {
+                    for (span, label) in context.involved(part, &mut variables, place) {
+                        if !read.iter().any(|(seen, _)| *seen == span) && read.len() < 5 {
+                            read.push((span, label));
+                        }
+                    }
+                }
+                for (span, label) in read {
                     diagnostic = diagnostic.with_related(span, label);
                 }
                 run.steps.push(Step {
                     check: check.into(),
                     failed: Some(code),
                     detail: diagnostic.message.clone(),
-                    place: failing.first().copied().unwrap_or(*span),
+                    place: failing.first().map_or(*span, |part| part.span),
                 });
                 run.reasons.push(diagnostic);
                 failed = true;
