@@ -57,6 +57,13 @@ pub enum Expectation {
         duty: DutyKind,
         contract: ContractId,
     },
+    /// `expect [no] finding RULE on NAME`: a finding of the rule about the declaration.
+    Finding {
+        rule: Spanned<String>,
+        /// The declaration's name, whose span findings about it point at.
+        on: Spanned<String>,
+        present: bool,
+    },
     /// `expect agency A owes RULE on C`: a duty a rule adds.
     OwesUnderRule {
         agency: AgencyId,

@@ -165,26 +165,29 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
         .collect();
     for test in tests {
         for expectation in &test.expectations {
-            if let Expectation::OrderDenied { rules, .. } = &expectation.value {
-                for rule in rules {
-                    if declared.contains(&rule.value.as_str()) {
-                        continue;
-                    }
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!("no rule named `{}`", rule.value),
-                        rule.span,
-                        "not a rule of the model",
-                    );
-                    diagnostics.push(
-                        match super::suggest(&rule.value, declared.iter().copied()) {
-                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                            None => diagnostic.with_help(
-                                "name a rule of the model's files or of a rule pack it uses",
-                            ),
-                        },
-                    );
+            let named: &[Spanned<String>] = match &expectation.value {
+                Expectation::OrderDenied { rules, .. } => rules,
+                Expectation::Finding { rule, .. } => std::slice::from_ref(rule),
+                _ => &[],
+            };
+            for rule in named {
+                if declared.contains(&rule.value.as_str()) {
+                    continue;
                 }
+                let diagnostic = Diagnostic::new(
+                    Code::UndefinedName,
+                    format!("no rule named `{}`", rule.value),
+                    rule.span,
+                    "not a rule of the model",
+                );
+                diagnostics.push(
+                    match super::suggest(&rule.value, declared.iter().copied()) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None => diagnostic.with_help(
+                            "name a rule of the model's files or of a rule pack it uses",
+                        ),
+                    },
+                );
             }
         }
     }
@@ -487,6 +490,31 @@ impl Checker<'_> {
                     agency: agency?,
                     duty: kind?,
                     contract: contract?,
+                }
+            }
+            ast::Expectation::Finding { rule, on, present } => {
+                if self.namespace.lookup(&on.value).is_none() {
+                    let names: Vec<&str> = self.namespace.all_names().collect();
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!("nothing is named `{}`", on.value),
+                        on.span,
+                        "not declared",
+                    );
+                    self.diagnostics.push(
+                        match super::suggest(&on.value, names.iter().copied()) {
+                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                            None => diagnostic.with_help(
+                                "name the order, contract, solicitation, agency or access instrument the finding is about",
+                            ),
+                        },
+                    );
+                    return None;
+                }
+                Expectation::Finding {
+                    rule: rule.clone(),
+                    on: on.clone(),
+                    present: *present,
                 }
             }
             ast::Expectation::Ordered {

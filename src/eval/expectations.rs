@@ -213,6 +213,35 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 None => outcome(expected, true, "not bound".to_string(), Vec::new()),
             }
         }
+        Expectation::Finding { rule, on, present } => {
+            let expected = format!(
+                "{}finding {} on {}",
+                if *present { "" } else { "no " },
+                rule.value,
+                on.value
+            );
+            let place = declaration_span(model, &on.value);
+            let found: Vec<String> = evaluation
+                .judgments
+                .iter()
+                .flat_map(|judgment| &judgment.reasons)
+                .chain(&evaluation.findings)
+                .filter(|finding| {
+                    Some(finding.primary.span) == place
+                        && finding
+                            .rule
+                            .as_ref()
+                            .is_some_and(|found| found.id == rule.value)
+                })
+                .map(|finding| format!("{}: {}", finding.code.name(), finding.message))
+                .collect();
+            let actual = if found.is_empty() {
+                format!("rule {} found nothing on {}", rule.value, on.value)
+            } else {
+                format!("rule {} found {}", rule.value, found.len())
+            };
+            outcome(expected, found.is_empty() != *present, actual, found)
+        }
         Expectation::OwesUnderRule {
             agency,
             rule,
@@ -307,6 +336,32 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
             )
         }
     }
+}
+
+/// Where a declaration's name is written, which is where findings about it point.
+fn declaration_span(model: &Model, name: &str) -> Option<crate::source::Span> {
+    let headers = model
+        .agencies
+        .iter()
+        .map(|agency| &agency.header)
+        .chain(
+            model
+                .solicitations
+                .iter()
+                .map(|solicitation| &solicitation.header),
+        )
+        .chain(model.contracts.iter().map(|contract| &contract.header))
+        .chain(
+            model
+                .instruments
+                .iter()
+                .map(|instrument| &instrument.header),
+        )
+        .chain(model.orders.iter().map(|order| &order.header));
+    headers
+        .map(|header| &header.name)
+        .find(|declared| declared.value == name)
+        .map(|declared| declared.span)
 }
 
 fn verdict(permitted: bool, codes: &[Code], rules: &[&str]) -> String {

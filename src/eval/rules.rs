@@ -400,8 +400,12 @@ pub(super) fn judge_model(
             }
         }
     }
-    for (rule, finding) in missing_reports(context, duties) {
-        run.tallies[rule].failed += 1;
+    // A contract fails a reporting rule once, however many of its reports are missing.
+    let mut failed = std::collections::HashSet::new();
+    for (rule, contract, finding) in missing_reports(context, duties) {
+        if failed.insert((rule, contract)) {
+            run.tallies[rule].failed += 1;
+        }
         run.reasons.push(finding);
     }
     run.reasons
@@ -730,7 +734,10 @@ fn period_containing(date: Date, months: u32) -> Option<Date> {
 }
 
 /// A warning for each usage report due by the as-of date and not filed by its due date.
-fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<(usize, Diagnostic)> {
+fn missing_reports(
+    context: &Context<'_>,
+    duties: &[RuleDuty],
+) -> Vec<(usize, ContractId, Diagnostic)> {
     let mut findings = Vec::new();
     for duty in duties {
         let Owed::Report { periods, .. } = &duty.owed else {
@@ -759,19 +766,27 @@ fn missing_reports(context: &Context<'_>, duties: &[RuleDuty]) -> Vec<(usize, Di
                     period.start, period.end, contract_record.header.name.value, period.due
                 ),
             };
+            let help = match period.filed {
+                Some(_) => "file each report within the delay after its period ends; a period with no sales still needs its report".to_string(),
+                None => format!(
+                    "record the report in the contract with `usage_report {} filed YYYY-MM-DD`; a period with no sales still needs its report",
+                    period.end
+                ),
+            };
             findings.push((
                 duty.rule,
+                contract,
                 Diagnostic::new(
                     Code::UsageReportMissing,
                     message,
                     contract_record.header.name.span,
                     "report due under this contract",
                 )
-                .with_related(rule.id.span, format!("required by rule `{}`", rule.id.value))
-                .with_help(format!(
-                    "record the report in the contract with `usage_report {} filed YYYY-MM-DD`; a period with no sales still needs its report",
-                    period.end
-                ))
+                .with_related(
+                    rule.id.span,
+                    format!("required by rule `{}`", rule.id.value),
+                )
+                .with_help(help)
                 .with_rule(reference(rule)),
             ));
         }

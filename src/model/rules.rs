@@ -660,7 +660,7 @@ pub fn compare(comparison: Comparison, left: &Value, right: &Value) -> Result<bo
 impl fmt::Display for Value {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Absent => write!(formatter, "nothing"),
+            Value::Absent => write!(formatter, "not stated"),
             Value::Boolean(value) => write!(formatter, "{}", if *value { "true" } else { "false" }),
             Value::Number(number) => write!(formatter, "{}", format_quantity(*number)),
             Value::Percentage(rate) => write!(formatter, "{}", format_percentage(*rate)),

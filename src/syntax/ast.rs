@@ -64,6 +64,8 @@ pub enum Expectation {
     },
     /// `expect contract C ordered 3 truck`
     Ordered { contract: Name, amount: Amount },
+    /// `expect [no] finding RULE on NAME`
+    Finding { rule: Name, on: Name, present: bool },
 }
 
 /// `use "agencies.coop"`

@@ -355,17 +355,20 @@ fn leaves(pair: Pair<'_, Rule>) -> Vec<Token> {
 }
 
 /// Tokens joined by single spaces, but for punctuation that hugs its neighbour: a function's
-/// opening parenthesis hugs its name.
+/// opening parenthesis hugs its name, and a minus sign its operand.
 fn join(tokens: &[Token]) -> String {
     let mut line = String::new();
+    let mut previous = None;
     for token in tokens {
         let hugs_left =
             matches!(token.text.as_str(), "," | ")" | "]") || token.rule == Rule::call_open;
         let after_opening = line.ends_with('(') || line.ends_with('[');
-        if !line.is_empty() && !hugs_left && !after_opening {
+        let after_sign = previous == Some(Rule::negate) && !token.text.starts_with('-');
+        if !line.is_empty() && !hugs_left && !after_opening && !after_sign {
             line.push(' ');
         }
         line.push_str(&token.text);
+        previous = Some(token.rule);
     }
     line
 }

@@ -76,7 +76,7 @@ static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::times, Assoc::Left)
             | Op::infix(Rule::divided_by, Assoc::Left)
             | Op::infix(Rule::kw_of, Assoc::Left))
-        .op(Op::prefix(Rule::minus))
+        .op(Op::prefix(Rule::negate))
 });
 
 struct Lowerer {
@@ -568,6 +568,21 @@ impl Lowerer {
         let _expect = inner.next();
         let body = next(&mut inner);
         let rule = body.as_rule();
+        if rule == Rule::finding_expectation {
+            let mut present = true;
+            let mut names = Vec::new();
+            for part in body.into_inner() {
+                match part.as_rule() {
+                    Rule::kw_no => present = false,
+                    Rule::identifier => names.push(self.name(part)),
+                    _ => {}
+                }
+            }
+            let [rule, on] = <[Name; 2]>::try_from(names).unwrap_or_else(|_| {
+                panic!("lowering: a finding expectation names a rule and a declaration")
+            });
+            return Expectation::Finding { rule, on, present };
+        }
         let mut parts = body.into_inner();
         let _keyword = parts.next();
         match rule {
