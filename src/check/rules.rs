@@ -34,27 +34,32 @@ pub(super) fn check(
     namespace: &Namespace,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Rule> {
+    let pack_names: HashMap<FileId, String> = packs
+        .iter()
+        .map(|used| (used.pack, used.name.clone()))
+        .collect();
     let mut checker = RuleChecker {
         namespace,
         diagnostics,
         parameters: HashMap::new(),
         aggregates: 0,
+        pack_names: pack_names.clone(),
     };
-    let pack_names: HashMap<FileId, &str> = packs
-        .iter()
-        .map(|used| (used.pack, used.name.as_str()))
-        .collect();
     for file in files {
-        if pack_names.contains_key(&file.file) && !file.declarations.is_empty() {
-            let first = &file.declarations[0];
+        if let (Some(used), Some(first)) = (
+            packs.iter().find(|used| used.pack == file.file),
+            file.declarations.first(),
+        ) {
+            let (keyword, name) = declaration_name(first);
             checker.diagnostics.push(
                 Diagnostic::new(
                     Code::NotARulePack,
-                    "a file used as a rule pack declares agencies, contracts or orders",
-                    declaration_name(first).span,
+                    format!("rule pack `{}` declares {keyword} `{}`", used.name, name.value),
+                    name.span,
                     "not a rule",
                 )
-                .with_help("a rule pack holds only `pack`, `parameter` and `rule` declarations; `use` the file without `rules` to make it part of the model"),
+                .with_related(used.span, "used as a rule pack here")
+                .with_help("a rule pack holds only `pack`, `parameter` and `rule` declarations; move the declarations into the model, or `use` the file without `rules` to make it part of the model"),
             );
         }
         checker.parameters_of(file, packs);
@@ -79,7 +84,7 @@ pub(super) fn check(
                 continue;
             }
             ids.insert(rule.name.value.clone(), rule.name.span);
-            let pack = pack_names.get(&file.file).map(|name| name.to_string());
+            let pack = pack_names.get(&file.file).cloned();
             if let Some(rule) = checker.rule(file.file, rule, pack) {
                 rules.push(rule);
             }
@@ -89,13 +94,14 @@ pub(super) fn check(
     rules
 }
 
-fn declaration_name(declaration: &ast::Declaration) -> &ast::Name {
+/// A declaration's keyword and name.
+fn declaration_name(declaration: &ast::Declaration) -> (&'static str, &ast::Name) {
     match declaration {
-        ast::Declaration::Agency(block) => &block.name,
-        ast::Declaration::Solicitation(block) => &block.name,
-        ast::Declaration::Contract(block) => &block.name,
-        ast::Declaration::Access(block) => &block.name,
-        ast::Declaration::Order(block) => &block.name,
+        ast::Declaration::Agency(block) => ("agency", &block.name),
+        ast::Declaration::Solicitation(block) => ("solicitation", &block.name),
+        ast::Declaration::Contract(block) => ("contract", &block.name),
+        ast::Declaration::Access(block) => ("access", &block.name),
+        ast::Declaration::Order(block) => ("order", &block.name),
     }
 }
 
@@ -106,6 +112,8 @@ struct RuleChecker<'c> {
     parameters: HashMap<(FileId, String), (Value, Type)>,
     /// Aggregates given a running-total index so far, for their ids.
     aggregates: usize,
+    /// The files used as rule packs, with the packs' names.
+    pack_names: HashMap<FileId, String>,
 }
 
 /// The variables in scope: the rule's, then each enclosing aggregate's, innermost last.
@@ -194,7 +202,9 @@ impl RuleChecker<'_> {
                 ) else {
                     continue;
                 };
-                if !comparable(&declared_type, &setting_type) {
+                if !comparable(&declared_type, &setting_type)
+                    || units_differ(&declared_type, &setting_type).is_some()
+                {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::TypeMismatch,
@@ -207,7 +217,7 @@ impl RuleChecker<'_> {
                             setting.value.span,
                             format!("expected {}", declared_type.describe()),
                         )
-                        .with_help("write a value of the parameter's type; `coop rules NAME` shows each pack's parameters"),
+                        .with_help("write a value of the type the pack's `parameter` declaration gives (`coop rules NAME` prints a shipped pack)"),
                     );
                     continue;
                 }
@@ -264,12 +274,12 @@ impl RuleChecker<'_> {
                             .push(duplicate_field("for", &written.name, field.span));
                         continue;
                     }
-                    scope = Some((kind, variable, filter, field.span));
+                    scope = Some((kind, variable, filter));
                 }
                 _ => outcomes.push(field),
             }
         }
-        let Some((kind, variable, filter, scope_span)) = scope else {
+        let Some((kind, variable, filter)) = scope else {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::MissingField,
@@ -305,9 +315,15 @@ impl RuleChecker<'_> {
             },
             None => None,
         };
+        // Only literals count: a pack's switch left at `false` is a choice, not a mistake.
         if let Some(filter) = &filter
-            && let Some(Value::Boolean(false)) = fold(filter)
+            && let Some(Value::Boolean(false)) = fold_literals(filter)
         {
+            let always_false = filter
+                .conjuncts()
+                .into_iter()
+                .find(|term| fold_literals(term) == Some(Value::Boolean(false)))
+                .unwrap_or(filter);
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::RuleNeverApplies,
@@ -315,10 +331,10 @@ impl RuleChecker<'_> {
                         "rule `{}` can never apply: its `where` is always false",
                         written.name.value
                     ),
-                    filter.span,
+                    always_false.span,
                     "always false",
                 )
-                .with_related(scope_span, "the rule's scope")
+                .with_related(kind.span.to(variable.span), "the rule's scope")
                 .with_help("correct the condition, or remove the rule"),
             );
         }
@@ -369,7 +385,7 @@ impl RuleChecker<'_> {
                 let condition = self.condition(file, condition, variables);
                 let message = self.message(file, message, variables);
                 let condition = condition?;
-                if let Some(Value::Boolean(true)) = fold(&condition) {
+                if let Some(Value::Boolean(true)) = fold_literals(&condition) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::RuleAlwaysTrue,
@@ -933,15 +949,16 @@ impl RuleChecker<'_> {
                 let ordered = matches!(comparison, Comparison::Equal | Comparison::NotEqual)
                     || is_ordered(&left.ty);
                 if !ordered {
-                    self.diagnostics.push(self.operands_differ(
-                        operator,
-                        &left,
-                        &right,
-                        format!(
-                            "{} has no order; compare it with `==` or `!=`",
-                            left.ty.describe()
-                        ),
-                    ));
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("{} has no order", left.ty.describe()),
+                            operator.span,
+                            "no order",
+                        )
+                        .with_related(left.span, format!("this is {}", left.ty.describe()))
+                        .with_help("compare it with `==`, `!=` or `in [...]`"),
+                    );
                     return None;
                 }
                 (Operator::Compare(comparison), Type::Boolean)
@@ -995,7 +1012,7 @@ impl RuleChecker<'_> {
         Diagnostic::new(Code::TypeMismatch, problem, operator.span, "here")
             .with_related(left.span, format!("this is {}", left.ty.describe()))
             .with_related(right.span, format!("this is {}", right.ty.describe()))
-            .with_help("both sides must be of one kind: money in one currency, quantities of one thing, dates with dates")
+            .with_help(ONE_KIND)
     }
 
     /// A name and the fields followed from it.
@@ -1106,7 +1123,10 @@ impl RuleChecker<'_> {
         }
         if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
             return Some(Expression {
-                kind: ExpressionKind::Constant(value.clone()),
+                kind: ExpressionKind::Parameter {
+                    name: name.value.clone(),
+                    value: value.clone(),
+                },
                 ty: ty.clone(),
                 span,
             });
@@ -1178,9 +1198,15 @@ impl RuleChecker<'_> {
             span,
             "not defined",
         );
+        let pack = self.pack_names.get(&file);
         self.diagnostics.push(
             match super::suggest(&name.value, candidates.iter().copied()) {
                 Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                None if pack.is_some() && !variables.is_empty() => diagnostic.with_help(format!(
+                    "rule pack `{}` names `{}`: declare it in the model (the pack's page says what the pack needs)",
+                    pack.map_or("", String::as_str),
+                    name.value
+                )),
                 None => diagnostic.with_help(match variables.first() {
                     Some((variable, entity)) => format!(
                         "start from the rule's {} `{variable}`, as in `{variable}.{}`",
@@ -1196,6 +1222,9 @@ impl RuleChecker<'_> {
         None
     }
 }
+
+/// The help of a type mismatch between two sides.
+const ONE_KIND: &str = "both sides must be of one kind: money in one currency, quantities of one thing, dates with dates";
 
 fn duplicate_field(field: &str, rule: &ast::Name, span: Span) -> Diagnostic {
     Diagnostic::new(
@@ -1445,7 +1474,9 @@ fn reads_only(expression: &Expression, depth: usize) -> bool {
 fn visit(expression: &Expression, visitor: &mut dyn FnMut(&Expression)) {
     visitor(expression);
     match &expression.kind {
-        ExpressionKind::Constant(_) | ExpressionKind::Variable(_) => {}
+        ExpressionKind::Constant(_)
+        | ExpressionKind::Parameter { .. }
+        | ExpressionKind::Variable(_) => {}
         ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => visit(owner, visitor),
         ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
             visit(operand, visitor)
@@ -1468,10 +1499,23 @@ fn visit(expression: &Expression, visitor: &mut dyn FnMut(&Expression)) {
     }
 }
 
-/// The value of an expression made of literals alone, or `None` when it reads the model.
+/// The value of an expression made of literals alone, not parameters (which a model may set), or
+/// `None`.
+fn fold_literals(expression: &Expression) -> Option<Value> {
+    let mut parameters = false;
+    visit(expression, &mut |node| {
+        parameters |= matches!(node.kind, ExpressionKind::Parameter { .. });
+    });
+    if parameters { None } else { fold(expression) }
+}
+
+/// The value of an expression made of literals and parameters alone, or `None` when it reads the
+/// model.
 fn fold(expression: &Expression) -> Option<Value> {
     match &expression.kind {
-        ExpressionKind::Constant(value) => Some(value.clone()),
+        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
+            Some(value.clone())
+        }
         ExpressionKind::Unary(UnaryOperator::Not, operand) => match fold(operand)? {
             Value::Boolean(value) => Some(Value::Boolean(!value)),
             _ => None,

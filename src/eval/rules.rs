@@ -83,6 +83,8 @@ pub struct RuleTally {
     pub applied: usize,
     /// Those it denied or warned about, or whose usage report was missing.
     pub failed: usize,
+    /// Those it could not decide (amounts in different currencies or units).
+    pub undecided: usize,
 }
 
 /// What the evaluator knows at the moment a rule runs.
@@ -423,11 +425,12 @@ fn requirements(
     let mut variables = vec![subject];
     let reference = reference(rule);
     run.tallies[index].considered += 1;
-    if !applies(context, rule, &mut variables, place, &reference, run) {
+    if !applies(context, index, rule, &mut variables, place, &reference, run) {
         return;
     }
     run.tallies[index].applied += 1;
     let mut failed = false;
+    let mut undecided_here = false;
     for outcome in &rule.outcomes {
         let RuleOutcome::Require {
             condition,
@@ -452,9 +455,10 @@ fn requirements(
                     Outcome::Warn => Code::RuleWarning,
                 };
                 let text = context.message(message, &mut variables);
-                let mut diagnostic = Diagnostic::new(code, text, place, label(rule, *outcome))
-                    .with_related(*span, format!("required by rule `{}`", rule.id.value))
-                    .with_rule(reference.clone());
+                let about_order = rule.scope == ScopeKind::Order;
+                let mut diagnostic =
+                    Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
+                        .with_rule(reference.clone());
                 // Point at the parts of the requirement that do not hold, so a reader need not
                 // work out which one failed.
                 let failing: Vec<&Expression> = condition
@@ -468,7 +472,13 @@ fn requirements(
                     })
                     .collect();
                 for part in &failing {
-                    diagnostic = diagnostic.with_related(part.span, "this does not hold");
+                    diagnostic = diagnostic.with_related(
+                        part.span,
+                        format!(
+                            "rule `{}` requires this, which does not hold",
+                            rule.id.value
+                        ),
+                    );
                 }
                 let mut read: Vec<(Span, String)> = Vec::new();
                 for part in &failing {
@@ -491,10 +501,21 @@ fn requirements(
                 failed = true;
             }
             Err(mismatch) => {
+                let part = context.undecided_part(condition, &mut variables);
+                run.steps.push(Step {
+                    check: check.into(),
+                    failed: Some(Code::RuleUndecided),
+                    detail: format!("could not be decided: {}", mismatch.0),
+                    place: part,
+                });
                 run.reasons
-                    .push(undecided(rule, &reference, place, condition.span, mismatch))
+                    .push(undecided(rule, &reference, place, part, mismatch));
+                undecided_here = true;
             }
         }
+    }
+    if undecided_here {
+        run.tallies[index].undecided += 1;
     }
     if failed {
         run.tallies[index].failed += 1;
@@ -612,6 +633,7 @@ fn obligations(
 /// Whether the rule's filter admits the subject; an undecided filter is reported.
 fn applies(
     context: &Context<'_>,
+    index: usize,
     rule: &Rule,
     variables: &mut Vec<Value>,
     place: Span,
@@ -625,8 +647,10 @@ fn applies(
         Ok(Value::Boolean(true)) => true,
         Ok(_) => false,
         Err(mismatch) => {
+            let part = context.undecided_part(filter, variables);
             run.reasons
-                .push(undecided(rule, reference, place, filter.span, mismatch));
+                .push(undecided(rule, reference, place, part, mismatch));
+            run.tallies[index].undecided += 1;
             false
         }
     }
@@ -646,14 +670,18 @@ fn undecided(
         "not judged by this rule",
     )
     .with_related(expression, "this could not be computed")
-    .with_help("a rule compares amounts of one currency and quantities of one thing; set the pack's parameters to the model's currency, or narrow the rule's `where`")
+    .with_help("a rule compares amounts in one currency and quantities of one thing: write the rule's limits (or set its pack's parameters) in the contract's currency and units, or narrow its `where` to the contracts it is meant for")
     .with_rule(reference.clone())
 }
 
-fn label(rule: &Rule, outcome: Outcome) -> String {
-    let verb = match outcome {
-        Outcome::Deny => "denied",
-        Outcome::Warn => "warned",
+/// The primary label of a rule's finding: an order is denied or warned about; anything else
+/// fails the rule.
+fn label(rule: &Rule, outcome: Outcome, about_order: bool) -> String {
+    let verb = match (outcome, about_order) {
+        (Outcome::Deny, true) => "denied",
+        (Outcome::Warn, true) => "warned",
+        (Outcome::Deny, false) => "fails",
+        (Outcome::Warn, false) => "warned",
     };
     match &rule.citation {
         Some(citation) => format!("{verb} by rule `{}` ({citation})", rule.id.value),
@@ -756,13 +784,14 @@ fn missing_reports(
             if !late {
                 continue;
             }
+            // Messages start with the period, so that findings sort in date order.
             let message = match period.filed {
                 Some(filed) => format!(
-                    "the usage report for {} to {} under `{}` was filed {filed}, after it was due on {}",
+                    "usage report for {} to {} under `{}` filed late: on {filed}, after it was due on {}",
                     period.start, period.end, contract_record.header.name.value, period.due
                 ),
                 None => format!(
-                    "no usage report for {} to {} under `{}`: it was due on {}",
+                    "usage report for {} to {} under `{}` missing: it was due on {}",
                     period.start, period.end, contract_record.header.name.value, period.due
                 ),
             };
@@ -795,6 +824,26 @@ fn missing_reports(
 }
 
 impl Context<'_> {
+    /// The smallest part of a condition whose value could not be computed: the side of an `and`
+    /// or `or` that failed, down to a comparison.
+    fn undecided_part(&self, condition: &Expression, variables: &mut Vec<Value>) -> Span {
+        match &condition.kind {
+            ExpressionKind::Binary(Operator::And | Operator::Or, left, right) => {
+                if self.value(left, variables).is_err() {
+                    self.undecided_part(left, variables)
+                } else if self.value(right, variables).is_err() {
+                    self.undecided_part(right, variables)
+                } else {
+                    condition.span
+                }
+            }
+            ExpressionKind::Unary(UnaryOperator::Not, operand) => {
+                self.undecided_part(operand, variables)
+            }
+            _ => condition.span,
+        }
+    }
+
     /// The declarations a failed condition read, other than the one judged: where the facts
     /// that decided it are written. At most five, in the order read.
     fn involved(
@@ -878,7 +927,9 @@ impl Context<'_> {
         variables: &mut Vec<Value>,
     ) -> Result<Value, Mismatch> {
         Ok(match &expression.kind {
-            ExpressionKind::Constant(value) => value.clone(),
+            ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
+                value.clone()
+            }
             ExpressionKind::Variable(depth) => {
                 variables.get(*depth).cloned().unwrap_or(Value::Absent)
             }
@@ -1405,6 +1456,7 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
             }
         }
         ExpressionKind::Constant(_)
+        | ExpressionKind::Parameter { .. }
         | ExpressionKind::Variable(_)
         | ExpressionKind::Aggregate { .. } => {}
     }

@@ -85,6 +85,11 @@ pub struct Expression {
 #[derive(Clone, Debug)]
 pub enum ExpressionKind {
     Constant(Value),
+    /// A pack's parameter, with the value the model sets (or its default).
+    Parameter {
+        name: String,
+        value: Value,
+    },
     /// The variable bound at this depth: 0 is the rule's, 1 the first aggregate's, ...
     Variable(usize),
     Field(Box<Expression>, Field),

@@ -68,6 +68,7 @@ pub fn build(
                 considered: tally.considered,
                 applied: tally.applied,
                 failed: tally.failed,
+                undecided: tally.undecided,
             })
             .collect(),
         findings: check_findings

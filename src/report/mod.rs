@@ -51,6 +51,9 @@ pub struct RuleReport {
     pub applied: usize,
     /// Those it denied or warned about, or whose usage report was missing.
     pub failed: usize,
+    /// Those it could not decide: amounts in different currencies or units.
+    #[serde(default)]
+    pub undecided: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -47,9 +47,14 @@ pub fn render(report: &Report) -> String {
                 "solicitation" => "solicitations",
                 _ => "bindings",
             };
+            let undecided = if rule.undecided > 0 {
+                format!(", undecided {}", rule.undecided)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "    applied to {} of {} {things}, failed {}",
+                "    applied to {} of {} {things}, failed {}{undecided}",
                 rule.applied, rule.considered, rule.failed
             );
         }
