@@ -564,6 +564,9 @@ impl RuleChecker<'_> {
             format!("this is {}", found.ty.describe()),
         )
         .with_help(match &found.ty {
+            _ if expected.starts_with("a condition") => {
+                "compare it (`o.via.signed <= o.date`), or test that it is stated with `exists`".to_string()
+            }
             Type::Entity(_) | Type::Term | Type::Fact => {
                 "follow a field to reach a value, such as `o.buyer.kind` or `c.term.length`; `docs/language.md` lists the fields".to_string()
             }

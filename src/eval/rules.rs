@@ -678,14 +678,13 @@ fn undecided(
 /// fails the rule.
 fn label(rule: &Rule, outcome: Outcome, about_order: bool) -> String {
     let verb = match (outcome, about_order) {
-        (Outcome::Deny, true) => "denied",
-        (Outcome::Warn, true) => "warned",
+        (Outcome::Deny, true) => "denied by",
         (Outcome::Deny, false) => "fails",
-        (Outcome::Warn, false) => "warned",
+        (Outcome::Warn, _) => "warned by",
     };
     match &rule.citation {
-        Some(citation) => format!("{verb} by rule `{}` ({citation})", rule.id.value),
-        None => format!("{verb} by rule `{}`", rule.id.value),
+        Some(citation) => format!("{verb} rule `{}` ({citation})", rule.id.value),
+        None => format!("{verb} rule `{}`", rule.id.value),
     }
 }
 
