@@ -195,8 +195,96 @@ fn apply(text: &mut String, edit: &Edit) {
     }
 }
 
+/// Expressions of every shape, well formed or not in type: literals, paths, every operator,
+/// `in`, `exists`, `distance` and aggregates, nested.
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("o.value".to_string()),
+        Just("o.date".to_string()),
+        Just("o.volume".to_string()),
+        Just("o.buyer".to_string()),
+        Just("o.buyer.kind".to_string()),
+        Just("o.buyer.jurisdiction".to_string()),
+        Just("o.via.signed".to_string()),
+        Just("o.via.fact.approval.date".to_string()),
+        Just("o.contract.maximum".to_string()),
+        Just("o.contract.ordered".to_string()),
+        Just("o.contract.term.length".to_string()),
+        Just("o.basis".to_string()),
+        Just("USD 5.00".to_string()),
+        Just("EUR 3.00".to_string()),
+        Just("USD 0.00".to_string()),
+        Just("5 truck".to_string()),
+        Just("2025-01-01".to_string()),
+        Just("9999-12-31".to_string()),
+        Just("4 years".to_string()),
+        Just("1 year".to_string()),
+        Just("10 mi".to_string()),
+        Just("0".to_string()),
+        Just("3".to_string()),
+        Just("50%".to_string()),
+        Just("true".to_string()),
+        Just("city".to_string()),
+        Just("piggyback".to_string()),
+        Just("US-WA".to_string()),
+        Just("\"text\"".to_string()),
+    ];
+    leaf.prop_recursive(4, 32, 3, |inner| {
+        let operator = prop_oneof![
+            Just("and"),
+            Just("or"),
+            Just("=="),
+            Just("!="),
+            Just("<"),
+            Just("<="),
+            Just(">="),
+            Just("+"),
+            Just("-"),
+            Just("*"),
+            Just("/"),
+            Just("of"),
+        ];
+        prop_oneof![
+            (inner.clone(), operator, inner.clone())
+                .prop_map(|(left, operator, right)| format!("{left} {operator} {right}")),
+            inner.clone().prop_map(|operand| format!("not ({operand})")),
+            inner.clone().prop_map(|operand| format!("-({operand})")),
+            inner
+                .clone()
+                .prop_map(|operand| format!("({operand}) exists")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(element, listed)| format!("({element}) in [{listed}, city]")),
+            (inner.clone(), inner.clone()).prop_map(|(from, to)| format!("distance({from}, {to})")),
+            (inner.clone(), inner.clone()).prop_map(|(value, filter)| {
+                format!(
+                    "sum(p.value for order p where p.buyer == o.buyer and ({filter}) == ({value}))"
+                )
+            }),
+            inner.prop_map(|filter| format!("count(order p where ({filter}))")),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A rule of any shape, added to a shipped example, is checked and run without a panic.
+    #[test]
+    fn any_rule_never_panics(
+        filter in expression(),
+        condition in expression(),
+        shown in expression(),
+        scope in prop_oneof![Just("order o"), Just("contract o"), Just("binding o")],
+    ) {
+        let (name, text) = examples()
+            .into_iter()
+            .find(|(name, _)| name == "piggyback-trucks.coop")
+            .expect("the example exists");
+        let rule = format!(
+            "\nrule any \"Any\" {{\n  cite \"test\"\n  for {scope} where {filter}\n  require {condition}\n  else deny \"shown: {{{shown}}}\"\n  oblige o.buyer pay 1% of o.value to pierce_county\n}}\n"
+        );
+        run(&[(name, format!("{text}{rule}"))], date("2025-12-31"));
+    }
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
@@ -204,7 +292,7 @@ proptest! {
     }
 
     #[test]
-    fn edited_examples_never_panic(example in 0usize..4, edits in prop::collection::vec(edit(), 1..8)) {
+    fn edited_examples_never_panic(example in 0usize..64, edits in prop::collection::vec(edit(), 1..8)) {
         let files = examples();
         let (name, mut text) = files[example % files.len()].clone();
         for edit in &edits {
@@ -217,7 +305,7 @@ proptest! {
 
     #[test]
     fn the_report_ignores_the_order_of_declarations_and_files(
-        example in 0usize..4,
+        example in 0usize..64,
         seed in any::<u64>(),
         split in 1usize..4,
     ) {
