@@ -1043,25 +1043,33 @@ impl RuleChecker<'_> {
                     );
                 return None;
             }
-            if name.value == "fact"
-                && matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding)
-            {
-                let Some(fact) = rest.next() else {
+            let entries = match current.ty {
+                Type::Entity(entity) => Entries::of(entity)
+                    .iter()
+                    .copied()
+                    .find(|entries| entries.word() == name.value),
+                _ => None,
+            };
+            if let Some(entries) = entries {
+                let Some(entry) = rest.next() else {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownField,
-                            "`fact` needs the fact's name after it",
+                            format!("`{}` needs a name after it", entries.word()),
                             name.span,
-                            "which fact?",
+                            "which one?",
                         )
-                        .with_help("write `x.fact.board_approval`, naming a fact recorded with `fact board_approval ...`"),
+                        .with_help(format!(
+                            "write `x.{}.NAME`, such as `o.buyer.fact.board_approval` or `c.clause.warranty`",
+                            entries.word()
+                        )),
                     );
                     return None;
                 };
                 current = Expression {
-                    kind: ExpressionKind::Fact(Box::new(current), fact.value.clone()),
+                    kind: ExpressionKind::Named(Box::new(current), entries, entry.value.clone()),
                     ty: Type::Fact,
-                    span: span.to(fact.span),
+                    span: span.to(entry.span),
                 };
                 continue;
             }
@@ -1080,8 +1088,8 @@ impl RuleChecker<'_> {
                 None => {
                     let mut candidates: Vec<&str> =
                         table.iter().map(|(name, _, _)| *name).collect();
-                    if matches!(current.ty, Type::Entity(entity) if entity != Entity::Binding) {
-                        candidates.push("fact");
+                    if let Type::Entity(entity) = current.ty {
+                        candidates.extend(Entries::of(entity).iter().map(|entries| entries.word()));
                     }
                     let diagnostic = Diagnostic::new(
                         Code::UnknownField,
@@ -1480,7 +1488,9 @@ fn visit(expression: &Expression, visitor: &mut dyn FnMut(&Expression)) {
         ExpressionKind::Constant(_)
         | ExpressionKind::Parameter { .. }
         | ExpressionKind::Variable(_) => {}
-        ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => visit(owner, visitor),
+        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
+            visit(owner, visitor)
+        }
         ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
             visit(operand, visitor)
         }

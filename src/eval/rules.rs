@@ -256,7 +256,7 @@ fn collect_indexed(expression: &Expression, depth: usize, found: &mut Vec<Indexe
             value: value.as_deref().cloned(),
             depth: depth + 1,
         }),
-        ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => {
+        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
             collect_indexed(owner, depth, found)
         }
         ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
@@ -936,9 +936,9 @@ impl Context<'_> {
                 let owner = self.value(owner, variables)?;
                 self.field(&owner, *field)
             }
-            ExpressionKind::Fact(owner, name) => {
+            ExpressionKind::Named(owner, entries, name) => {
                 let owner = self.value(owner, variables)?;
-                self.fact(&owner, name)
+                self.entry(&owner, *entries, name)
             }
             ExpressionKind::Unary(UnaryOperator::Not, operand) => {
                 match self.value(operand, variables)? {
@@ -1136,7 +1136,8 @@ impl Context<'_> {
         }
     }
 
-    fn fact(&self, owner: &Value, name: &str) -> Value {
+    /// A named entry of a declaration, or `Absent` when it has none of that name.
+    fn entry(&self, owner: &Value, entries: Entries, name: &str) -> Value {
         let model = self.model;
         let header = match owner {
             Value::Agency(id) => &model.agency(*id).header,
@@ -1146,14 +1147,51 @@ impl Context<'_> {
             Value::Order(id) => &model.orders[id.0].header,
             _ => return Value::Absent,
         };
-        header
-            .facts
-            .iter()
-            .find(|fact| fact.name.value == name)
-            .map_or(Value::Absent, |fact| Value::Fact {
-                date: fact.date,
-                text: fact.text.clone(),
-            })
+        let clause = |clauses: &[crate::model::Clause]| {
+            clauses
+                .iter()
+                .find(|clause| clause.name.value == name)
+                .map_or(Value::Absent, |clause| Value::Fact {
+                    date: None,
+                    text: clause.text.clone(),
+                })
+        };
+        let stated = |found: bool| {
+            if found {
+                Value::Fact {
+                    date: None,
+                    text: None,
+                }
+            } else {
+                Value::Absent
+            }
+        };
+        match (entries, owner) {
+            (Entries::Fact, _) => header
+                .facts
+                .iter()
+                .find(|fact| fact.name.value == name)
+                .map_or(Value::Absent, |fact| Value::Fact {
+                    date: fact.date,
+                    text: fact.text.clone(),
+                }),
+            (Entries::Clause, Value::Contract(id)) => clause(&model.contract(*id).clauses),
+            (Entries::Clause, Value::Access(id)) => clause(&model.instrument(*id).clauses),
+            (Entries::Requested, Value::Order(id)) => stated(
+                model.orders[id.0]
+                    .requests
+                    .iter()
+                    .any(|requested| requested.value == name),
+            ),
+            (Entries::MemberOf, Value::Agency(id)) => stated(
+                model
+                    .agency(*id)
+                    .memberships
+                    .iter()
+                    .any(|program| program == name),
+            ),
+            _ => Value::Absent,
+        }
     }
 
     /// A field of a value; `Absent` where the model does not state it.
@@ -1437,7 +1475,7 @@ fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) ->
 /// (and, inside it, `o`). Aggregates are left out: they read many orders.
 fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expression>) {
     match &expression.kind {
-        ExpressionKind::Field(owner, _) | ExpressionKind::Fact(owner, _) => {
+        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
             owners.push(owner);
             collect_owners(owner, owners);
         }

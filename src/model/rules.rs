@@ -93,8 +93,8 @@ pub enum ExpressionKind {
     /// The variable bound at this depth: 0 is the rule's, 1 the first aggregate's, ...
     Variable(usize),
     Field(Box<Expression>, Field),
-    /// A fact recorded on a declaration: `o.buyer.fact.board_approval`.
-    Fact(Box<Expression>, String),
+    /// A named entry of a declaration: `o.buyer.fact.board_approval`, `c.clause.warranty`.
+    Named(Box<Expression>, Entries, String),
     Unary(UnaryOperator, Box<Expression>),
     Binary(Operator, Box<Expression>, Box<Expression>),
     In(Box<Expression>, Vec<Expression>),
@@ -123,6 +123,42 @@ pub struct AggregateIndex {
     pub keys: Vec<(Expression, Expression)>,
     /// The conditions on the summed order alone.
     pub residual: Vec<Expression>,
+}
+
+/// The named entries a declaration has, which rules read by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entries {
+    /// `fact NAME [DATE] ["text"]`, on any declaration.
+    Fact,
+    /// `clause NAME ["text"]`, of a contract or an access instrument.
+    Clause,
+    /// The clauses an order `requests`.
+    Requested,
+    /// The programs an agency is `member_of`.
+    MemberOf,
+}
+
+impl Entries {
+    /// The word a path uses for the entries.
+    pub fn word(self) -> &'static str {
+        match self {
+            Entries::Fact => "fact",
+            Entries::Clause => "clause",
+            Entries::Requested => "requests",
+            Entries::MemberOf => "member_of",
+        }
+    }
+
+    /// The entries a value of this entity has.
+    pub fn of(entity: Entity) -> &'static [Entries] {
+        match entity {
+            Entity::Agency => &[Entries::Fact, Entries::MemberOf],
+            Entity::Contract | Entity::Access => &[Entries::Fact, Entries::Clause],
+            Entity::Order => &[Entries::Fact, Entries::Requested],
+            Entity::Solicitation => &[Entries::Fact],
+            Entity::Binding => &[],
+        }
+    }
 }
 
 /// A binary operator, as typed: comparisons and arithmetic.
@@ -171,7 +207,7 @@ pub enum Type {
     Enumeration(Enumeration),
     /// A contract's term: start, end, length.
     Term,
-    /// A fact recorded on a declaration: its date and text.
+    /// A named entry of a declaration (a fact, a clause, ...): its date and text.
     Fact,
 }
 
