@@ -268,6 +268,11 @@ fn contracts(out: &mut String, report: &Report) {
             timeline_chart(out, contract, &report.orders, as_of);
         }
         ordered_by_table(out, contract);
+        rule_duties(
+            out,
+            "Duties of the suppliers under rules:",
+            &contract.supplier_duties,
+        );
         negotiating_position(out, contract);
         out.push_str("</article>\n");
     }

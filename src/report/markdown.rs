@@ -243,6 +243,14 @@ fn contract_details(out: &mut String, contract: &ContractReport) {
         );
     }
     let position = &contract.negotiating_position;
+    for duty in &contract.supplier_duties {
+        let _ = writeln!(
+            out,
+            "- {} ({})",
+            cell(&duty.text),
+            message(&duty.rule.describe())
+        );
+    }
     out.push_str("- Negotiating position:\n");
     if let Some(committed) = &position.committed {
         let left_out = match contract.commitments_not_counted {
