@@ -94,6 +94,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
         format: WhyFormat,
     },
+    /// Write a synthetic model of a cooperative program, for benchmarks and trials at scale.
+    Generate {
+        /// The directory to write `model.coop` and `orders.coop` (or `orders.csv`) into.
+        #[arg(short, long, value_name = "DIRECTORY")]
+        output: PathBuf,
+        /// How many orders; agencies and contracts scale with it unless given.
+        #[arg(long, default_value_t = 1_000)]
+        orders: usize,
+        #[arg(long)]
+        agencies: Option<usize>,
+        #[arg(long)]
+        contracts: Option<usize>,
+        /// The same seed always gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the orders as a CSV ledger (`orders.csv`) instead of `order` declarations.
+        #[arg(long)]
+        ledger: bool,
+    },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
@@ -202,6 +221,27 @@ pub fn run(arguments: Arguments) -> ExitCode {
             as_of,
             format,
         } => why(&path, &names, as_of, format, color),
+        Command::Generate {
+            output,
+            orders,
+            agencies,
+            contracts,
+            seed,
+            ledger,
+        } => {
+            let sized = coop::generate::Settings::for_orders(orders, seed);
+            let settings = coop::generate::Settings {
+                agencies: agencies.unwrap_or(sized.agencies),
+                contracts: contracts.unwrap_or(sized.contracts),
+                ..sized
+            };
+            let format = if ledger {
+                coop::generate::OrderFormat::Ledger
+            } else {
+                coop::generate::OrderFormat::Coop
+            };
+            generate(&output, settings, format)
+        }
         Command::Explain { code } => explain(code.as_deref()),
     };
     ExitCode::from(code)
@@ -468,6 +508,36 @@ fn to_json(value: &impl serde::Serialize) -> String {
         Ok(json) => json + "\n",
         Err(error) => unreachable!("explanations are plain data and always serialise: {error}"),
     }
+}
+
+fn generate(
+    directory: &std::path::Path,
+    settings: coop::generate::Settings,
+    format: coop::generate::OrderFormat,
+) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(directory) {
+        return usage_error(&format!("cannot create `{}`: {error}", directory.display()));
+    }
+    let generated = coop::generate::generate(settings, format);
+    let files = [
+        ("model.coop", &generated.model),
+        (coop::generate::orders_file_name(format), &generated.orders),
+    ];
+    for (name, text) in files {
+        let path = directory.join(name);
+        if let Err(error) = coop::output::write_atomically(&path, text) {
+            return usage_error(&format!("cannot write `{}`: {error}", path.display()));
+        }
+    }
+    write_stderr(&format!(
+        "wrote {} agencies, {} contracts and {} orders to {}; judge them with --as-of {}\n",
+        settings.agencies,
+        settings.contracts,
+        settings.orders,
+        directory.display(),
+        coop::generate::AS_OF
+    ));
+    SUCCESS
 }
 
 fn explain(code: Option<&str>) -> u8 {

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod eval;
 pub mod findings;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod output;
