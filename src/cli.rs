@@ -286,6 +286,9 @@ fn check(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
+    if let Some(model) = &model {
+        write_stderr(&ledger_counts(&sources, model));
+    }
     if later_orders > 0 {
         let (orders, verb) = match later_orders {
             1 => ("1 order".to_string(), "was"),
@@ -316,6 +319,7 @@ fn report(
         Err(code) => return code,
     };
     print_diagnostics(&warnings, &sources, color);
+    write_stderr(&ledger_counts(&sources, &model));
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     let text = match format {
@@ -324,12 +328,18 @@ fn report(
         Format::Html => coop::report::html::render(&report),
         Format::Markdown => coop::report::markdown::render(&report),
     };
-    match output {
+    let written = match output {
         Some(path) => match coop::output::write_atomically(path, &text) {
             Ok(()) => SUCCESS,
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
         None => write_stdout(&text),
+    };
+    // Ledger rows that could not be counted are errors: the report is written without them, and
+    // the exit code says that it is incomplete.
+    match written {
+        SUCCESS if warnings.iter().any(Diagnostic::is_error) => ERRORS_FOUND,
+        code => code,
     }
 }
 
@@ -588,6 +598,29 @@ fn checked_model(
             Err(ERRORS_FOUND)
         }
     }
+}
+
+/// For each ledger, how many rows it has and how many were counted, so that no row is lost
+/// without a word: a row not counted is one reported above, or a row of an order that has one.
+fn ledger_counts(sources: &coop::source::SourceMap, model: &coop::model::Model) -> String {
+    let mut counted = std::collections::BTreeMap::new();
+    for order in &model.orders {
+        *counted.entry(order.header.span.file).or_insert(0) += order.lines.len();
+    }
+    let mut text = String::new();
+    for (id, file) in sources.files() {
+        if let coop::source::FileKind::Ledger { rows } = file.kind {
+            let counted = counted.get(&id).copied().unwrap_or(0);
+            text.push_str(&format!(
+                "ledger {}: {} read, {} counted, {} not counted\n",
+                file.name,
+                diagnostic::plural(rows, "row"),
+                counted,
+                rows.saturating_sub(counted)
+            ));
+        }
+    }
+    text
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceMap, color: bool) {

@@ -97,7 +97,7 @@ pub(super) fn build(
         &winners,
         &mut namespace,
     );
-    let orders = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
+    let order_blocks = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
 
     let mut checker = Checker {
         namespace,
@@ -117,9 +117,17 @@ pub(super) fn build(
         .iter()
         .map(|block| checker.access(block))
         .collect();
-    let orders: Vec<Option<Order>> = orders
+    // An order read from a ledger row that is in error is left out of the model (its errors are
+    // reported); an order in error anywhere else stops the model.
+    let orders: Vec<Option<Order>> = order_blocks
         .iter()
-        .map(|block| checker.order(block, &solicitations, &contracts))
+        .map(|block| {
+            let errors_before = checker.diagnostics.error_count();
+            let order = checker.order(block, &solicitations, &contracts);
+            let rejected = sources.is_ledger(block.span.file)
+                && checker.diagnostics.error_count() > errors_before;
+            if rejected { None } else { order }
+        })
         .collect();
 
     let tests = checker.tests(files, &solicitations, &contracts);
@@ -127,8 +135,11 @@ pub(super) fn build(
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
         && instruments.iter().all(Option::is_some)
-        && orders.iter().all(Option::is_some);
-    if !complete || checker.diagnostics.has_errors() {
+        && orders
+            .iter()
+            .zip(&order_blocks)
+            .all(|(order, block)| order.is_some() || sources.is_ledger(block.span.file));
+    if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
     let mut orders: Vec<Order> = orders.into_iter().flatten().collect();

@@ -17,6 +17,8 @@ pub struct File {
     pub file: FileId,
     /// The other files this one names with `use`, in the order written.
     pub uses: Vec<Use>,
+    /// The CSV ledgers of orders this file names with `ledger`, in the order written.
+    pub ledgers: Vec<Ledger>,
     pub declarations: Vec<Declaration>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
@@ -59,6 +61,15 @@ pub enum Expectation {
 /// `use "agencies.coop"`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Use {
+    /// The path as written, relative to the file that names it.
+    pub path: Spanned<String>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `ledger "orders-2025.csv"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ledger {
     /// The path as written, relative to the file that names it.
     pub path: Spanned<String>,
     /// The whole declaration.

@@ -26,12 +26,14 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             .op(Op::prefix(Rule::kw_not)),
     };
     let mut uses = Vec::new();
+    let mut ledgers = Vec::new();
     let mut declarations = Vec::new();
     let mut tests = Vec::new();
     for pair in pair.into_inner() {
         match pair.as_rule() {
             Rule::EOI => {}
             Rule::use_declaration => uses.push(lowerer.use_declaration(pair)),
+            Rule::ledger_declaration => ledgers.push(lowerer.ledger_declaration(pair)),
             Rule::test_declaration => tests.push(lowerer.test(pair)),
             _ => declarations.push(lowerer.declaration(pair)),
         }
@@ -40,6 +42,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
         File {
             file,
             uses,
+            ledgers,
             declarations,
             tests,
         },
@@ -64,6 +67,14 @@ impl Lowerer {
         let _keyword = inner.next();
         let path = self.string(next(&mut inner));
         Use { path, span }
+    }
+
+    fn ledger_declaration(&mut self, pair: Pair<'_, Rule>) -> Ledger {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let path = self.string(next(&mut inner));
+        Ledger { path, span }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
@@ -518,39 +529,11 @@ impl Lowerer {
         Spanned::new(self.decimal(pair.as_str(), span), span)
     }
 
-    /// A number as an exact decimal, at most a quadrillion in size, so that sums and products of
-    /// amounts stay far inside what a decimal can hold.
     fn decimal(&mut self, written: &str, span: Span) -> Decimal {
-        let digits = written.replace(',', "");
-        match Decimal::from_str_exact(&digits) {
-            Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => value,
-            Ok(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidNumber,
-                        format!("`{written}` is larger than Coop accepts"),
-                        span,
-                        "too large",
-                    )
-                    .with_help("amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)"),
-                );
-                Decimal::ZERO
-            }
-            Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidNumber,
-                        format!("`{written}` cannot be represented exactly"),
-                        span,
-                        "too many digits",
-                    )
-                    .with_help(
-                        "numbers hold at most 28 significant digits; write a smaller amount",
-                    ),
-                );
-                Decimal::ZERO
-            }
-        }
+        decimal(written, span).unwrap_or_else(|diagnostic| {
+            self.diagnostics.push(*diagnostic);
+            Decimal::ZERO
+        })
     }
 
     /// Latitude and longitude are measurements, not money, so a float is the right type.
@@ -566,18 +549,10 @@ impl Lowerer {
 
     fn date(&mut self, pair: Pair<'_, Rule>) -> Spanned<Date> {
         let span = self.span(&pair);
-        match Date::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+        match calendar_date(pair.as_str(), span) {
             Ok(date) => Spanned::new(date, span),
-            Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidDate,
-                        format!("`{}` is not a date on the calendar", pair.as_str()),
-                        span,
-                        "no such day",
-                    )
-                    .with_help("dates are written YYYY-MM-DD with a real month (01-12) and day of that month"),
-                );
+            Err(diagnostic) => {
+                self.diagnostics.push(*diagnostic);
                 Spanned::new(Date::MIN, span)
             }
         }
@@ -623,6 +598,54 @@ impl Lowerer {
             .map(|child| self.name(child))
             .collect()
     }
+}
+
+/// A number as an exact decimal, at most a quadrillion in size, so that sums and products of
+/// amounts stay far inside what a decimal can hold. `written` has the shape of a number
+/// (thousands separators allowed).
+pub(super) fn decimal(written: &str, span: Span) -> Result<Decimal, Box<Diagnostic>> {
+    let digits = written.replace(',', "");
+    match Decimal::from_str_exact(&digits) {
+        Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => Ok(value),
+        Ok(_) => Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidNumber,
+                format!("`{written}` is larger than Coop accepts"),
+                span,
+                "too large",
+            )
+            .with_help(
+                "amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)",
+            ),
+        )),
+        Err(_) => Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidNumber,
+                format!("`{written}` cannot be represented exactly"),
+                span,
+                "too many digits",
+            )
+            .with_help("numbers hold at most 28 significant digits; write a smaller amount"),
+        )),
+    }
+}
+
+/// A date written `YYYY-MM-DD` (the grammar, or the ledger reader, checked the shape) that must
+/// be a day on the calendar.
+pub(super) fn calendar_date(written: &str, span: Span) -> Result<Date, Box<Diagnostic>> {
+    Date::parse_from_str(written, "%Y-%m-%d").map_err(|_| {
+        Box::new(
+            Diagnostic::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date on the calendar"),
+                span,
+                "no such day",
+            )
+            .with_help(
+                "dates are written YYYY-MM-DD with a real month (01-12) and day of that month",
+            ),
+        )
+    })
 }
 
 /// The next pair, which the grammar guarantees is there.

@@ -192,6 +192,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::line_field | Rule::kw_line => "`line`",
         Rule::requests_field | Rule::kw_requests => "`requests`",
         Rule::use_declaration | Rule::kw_use => "`use`",
+        Rule::ledger_declaration | Rule::kw_ledger => "`ledger`",
         Rule::test_declaration | Rule::kw_test => "`test`",
         Rule::expectation | Rule::kw_expect => "`expect`",
         Rule::order_expectation => "`order`",
