@@ -322,18 +322,26 @@ fn report(
     write_stderr(&ledger_counts(&sources, &model));
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
-    let text = match format {
-        Format::Text => coop::report::text::render(&report),
-        Format::Json => coop::report::to_json(&report),
-        Format::Html => coop::report::html::render(&report),
-        Format::Markdown => coop::report::markdown::render(&report),
+    let render = |out: &mut dyn Write| match format {
+        // Streamed: the JSON of a large model is the largest thing Coop writes.
+        Format::Json => coop::report::write_json(&report, out),
+        Format::Text => out.write_all(coop::report::text::render(&report).as_bytes()),
+        Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
+        Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
     };
     let written = match output {
-        Some(path) => match coop::output::write_atomically(path, &text) {
+        Some(path) => match coop::output::write_atomically_with(path, render) {
             Ok(()) => SUCCESS,
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
-        None => write_stdout(&text),
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Ok(()) => SUCCESS,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+                Err(error) => usage_error(&format!("cannot write the output: {error}")),
+            }
+        }
     };
     // Ledger rows that could not be counted are errors: the report is written without them, and
     // the exit code says that it is incomplete.
@@ -440,7 +448,7 @@ fn why(
             Ok(checked) => checked,
             Err(code) => return code,
         };
-    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
+    let evaluation = coop::eval::evaluate_explained(&model, as_of.unwrap_or_else(today));
     let text = match names {
         [order] => {
             let Some(explanation) = coop::report::why::order(&model, &evaluation, &sources, order)

@@ -696,16 +696,13 @@ fn coop_orders(
     out
 }
 
-/// The ledger's columns, in order; `docs/language.md` documents them.
-pub const LEDGER_HEADER: &str = "order,buyer,contract,date,via,item,quantity,unit_price,currency";
-
 fn ledger_orders(
     orders: &[GeneratedOrder],
     agencies: &[GeneratedAgency],
     contracts: &[GeneratedContract],
 ) -> String {
     let mut out = String::with_capacity(orders.len() * 90);
-    out.push_str(LEDGER_HEADER);
+    out.push_str(&crate::syntax::ledger::COLUMNS.join(","));
     out.push('\n');
     for order in orders {
         let contract = &contracts[order.contract];
@@ -713,7 +710,7 @@ fn ledger_orders(
         for (item, quantity, price) in &order.lines {
             let _ = writeln!(
                 out,
-                "po_{:07},{},con_{:04},{},{via},{},{quantity},{},USD",
+                "po_{:07},{},con_{:04},{},{via},{},{quantity},USD,{}",
                 order.number,
                 agencies[order.buyer].name,
                 contract.number,

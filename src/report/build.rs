@@ -108,19 +108,23 @@ fn order_report(
 }
 
 fn agencies(model: &Model, evaluation: &Evaluation) -> Vec<AgencyReport> {
+    // Each agency's bindings, found in one pass (in the evaluation's order), not one pass an
+    // agency: a program has thousands of agencies and of bindings.
+    let mut bindings_of: Vec<Vec<&Binding>> = vec![Vec::new(); model.agencies.len()];
+    for binding in &evaluation.bindings {
+        bindings_of[binding.agency.0].push(binding);
+    }
     model
         .agencies
         .iter()
-        .enumerate()
-        .map(|(index, agency)| AgencyReport {
+        .zip(bindings_of)
+        .map(|(agency, bindings)| AgencyReport {
             name: agency.header.name.value.clone(),
             title: agency.header.title.clone(),
             kind: agency.kind.as_str().to_string(),
             jurisdiction: agency.jurisdiction.clone(),
-            bindings: evaluation
-                .bindings
-                .iter()
-                .filter(|binding| binding.agency.0 == index)
+            bindings: bindings
+                .into_iter()
                 .map(|binding| binding_report(model, evaluation, binding))
                 .collect(),
         })

@@ -234,7 +234,8 @@ pub enum OrderField {
     Contract(Name),
     Date(Spanned<Date>),
     Via(Name),
-    Line(Line),
+    /// Boxed, so that the other fields of an order, far more numerous, stay small.
+    Line(Box<Line>),
     Requests(Vec<Name>),
 }
 

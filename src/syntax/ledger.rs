@@ -255,7 +255,7 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
             ),
         ));
     }
-    let name = |index: usize| -> Result<Name, Box<Diagnostic>> {
+    let field = |index: usize| -> Result<(&str, Span), Box<Diagnostic>> {
         let value = fields[index];
         if value.is_empty() {
             return Err(Box::new(
@@ -268,22 +268,23 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
                 .with_help("every column but `via` needs a value"),
             ));
         }
-        Ok(Spanned::new(value.to_string(), row.field(index)))
+        Ok((value, row.field(index)))
     };
+    let name =
+        |index: usize| field(index).map(|(value, span)| Spanned::new(value.to_string(), span));
     let order = name(0)?;
     let buyer = name(1)?;
     let contract = name(2)?;
-    let date_text = name(3)?;
-    let date = read_date(&date_text)?;
+    let date = read_date(field(3)?)?;
     let via = if fields[4].is_empty() {
         None
     } else {
         Some(name(4)?)
     };
     let item = name(5)?;
-    let quantity = read_number(&name(6)?)?;
+    let quantity = read_number(field(6)?)?;
     let currency = name(7)?;
-    let price = read_number(&name(8)?)?;
+    let price = read_number(field(8)?)?;
     let line = Line {
         item,
         quantity,
@@ -303,10 +304,9 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
     })
 }
 
-fn read_date(written: &Name) -> Result<Spanned<Date>, Box<Diagnostic>> {
-    let shaped = written.value.len() == 10
+fn read_date((written, span): (&str, Span)) -> Result<Spanned<Date>, Box<Diagnostic>> {
+    let shaped = written.len() == 10
         && written
-            .value
             .char_indices()
             .all(|(index, character)| match index {
                 4 | 7 => character == '-',
@@ -316,20 +316,19 @@ fn read_date(written: &Name) -> Result<Spanned<Date>, Box<Diagnostic>> {
         return Err(Box::new(
             Diagnostic::new(
                 Code::InvalidDate,
-                format!("`{}` is not a date written YYYY-MM-DD", written.value),
-                written.span,
+                format!("`{written}` is not a date written YYYY-MM-DD"),
+                span,
                 "not a date",
             )
             .with_help("write dates as in .coop files, such as 2025-06-15; set the spreadsheet's date column to ISO 8601"),
         ));
     }
-    calendar_date(&written.value, written.span).map(|date| Spanned::new(date, written.span))
+    calendar_date(written, span).map(|date| Spanned::new(date, span))
 }
 
 /// A number as the language writes one: digits, thousands separators in groups of three, a
 /// decimal point; a sign only before a number the checker then rejects as negative.
-fn read_number(written: &Name) -> Result<Spanned<Decimal>, Box<Diagnostic>> {
-    let text = written.value.as_str();
+fn read_number((text, span): (&str, Span)) -> Result<Spanned<Decimal>, Box<Diagnostic>> {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (integer, fraction) = match unsigned.split_once('.') {
         Some((integer, fraction)) => (integer, Some(fraction)),
@@ -349,13 +348,13 @@ fn read_number(written: &Name) -> Result<Spanned<Decimal>, Box<Diagnostic>> {
             Diagnostic::new(
                 Code::InvalidNumber,
                 format!("`{text}` is not a number"),
-                written.span,
+                span,
                 "not a number",
             )
             .with_help("write numbers as in .coop files: digits, a point for decimals, commas only between groups of three digits (`1,250.50`)"),
         ));
     }
-    decimal(text, written.span).map(|value| Spanned::new(value, written.span))
+    decimal(text, span).map(|value| Spanned::new(value, span))
 }
 
 /// The rows of one order read so far.
@@ -381,7 +380,10 @@ impl PendingOrder {
             contract: Some(row.contract),
             date: Some(row.date),
             via: row.via,
-            lines: vec![Spanned::new(OrderField::Line(row.line), raw.span())],
+            lines: vec![Spanned::new(
+                OrderField::Line(Box::new(row.line)),
+                raw.span(),
+            )],
             start: raw.start,
             end: raw.end,
             file: raw.file,
@@ -441,9 +443,10 @@ impl PendingOrder {
                 self.rejected = true;
                 diagnostics.push(self.inconsistent(column, first, this));
             }
-            None => self
-                .lines
-                .push(Spanned::new(OrderField::Line(row.line), raw.span())),
+            None => self.lines.push(Spanned::new(
+                OrderField::Line(Box::new(row.line)),
+                raw.span(),
+            )),
         }
     }
 

@@ -448,12 +448,12 @@ impl Lowerer {
                 let Some(unit_price) = unit_price else {
                     panic!("lowering: an order line without a price passed the grammar")
                 };
-                OrderField::Line(Line {
+                OrderField::Line(Box::new(Line {
                     item,
                     quantity,
                     unit,
                     unit_price,
-                })
+                }))
             }
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
             rule => panic!("lowering: unexpected order field {rule:?}"),
@@ -604,7 +604,11 @@ impl Lowerer {
 /// amounts stay far inside what a decimal can hold. `written` has the shape of a number
 /// (thousands separators allowed).
 pub(super) fn decimal(written: &str, span: Span) -> Result<Decimal, Box<Diagnostic>> {
-    let digits = written.replace(',', "");
+    let digits = if written.contains(',') {
+        std::borrow::Cow::Owned(written.replace(',', ""))
+    } else {
+        std::borrow::Cow::Borrowed(written)
+    };
     match Decimal::from_str_exact(&digits) {
         Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => Ok(value),
         Ok(_) => Err(Box::new(
