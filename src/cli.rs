@@ -99,6 +99,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
         format: WhyFormat,
     },
+    /// Write a synthetic model of a cooperative program, for benchmarks and trials at scale.
+    Generate {
+        /// The directory to write `model.coop` and `orders.coop` (or `orders.csv`) into.
+        #[arg(short, long, value_name = "DIRECTORY")]
+        output: PathBuf,
+        /// How many orders; agencies and contracts scale with it unless given.
+        #[arg(long, default_value_t = 1_000)]
+        orders: usize,
+        #[arg(long)]
+        agencies: Option<usize>,
+        #[arg(long)]
+        contracts: Option<usize>,
+        /// The same seed always gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the orders as a CSV ledger (`orders.csv`) instead of `order` declarations.
+        #[arg(long)]
+        ledger: bool,
+    },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
@@ -207,6 +226,27 @@ pub fn run(arguments: Arguments) -> ExitCode {
             as_of,
             format,
         } => why(&path, &names, as_of, format, color),
+        Command::Generate {
+            output,
+            orders,
+            agencies,
+            contracts,
+            seed,
+            ledger,
+        } => {
+            let sized = coop::generate::Settings::for_orders(orders, seed);
+            let settings = coop::generate::Settings {
+                agencies: agencies.unwrap_or(sized.agencies),
+                contracts: contracts.unwrap_or(sized.contracts),
+                ..sized
+            };
+            let format = if ledger {
+                coop::generate::OrderFormat::Ledger
+            } else {
+                coop::generate::OrderFormat::Coop
+            };
+            generate(&output, settings, format)
+        }
         Command::Explain { code } => explain(code.as_deref()),
         Command::Rules { pack } => rules(pack.as_deref()),
     };
@@ -252,6 +292,9 @@ fn check(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
+    if let Some(model) = &model {
+        write_stderr(&ledger_counts(&sources, model));
+    }
     if later_orders > 0 {
         let (orders, verb) = match later_orders {
             1 => ("1 order".to_string(), "was"),
@@ -282,20 +325,35 @@ fn report(
         Err(code) => return code,
     };
     print_diagnostics(&warnings, &sources, color);
+    write_stderr(&ledger_counts(&sources, &model));
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
-    let text = match format {
-        Format::Text => coop::report::text::render(&report),
-        Format::Json => coop::report::to_json(&report),
-        Format::Html => coop::report::html::render(&report),
-        Format::Markdown => coop::report::markdown::render(&report),
+    let render = |out: &mut dyn Write| match format {
+        // Streamed: the JSON of a large model is the largest thing Coop writes.
+        Format::Json => coop::report::write_json(&report, out),
+        Format::Text => out.write_all(coop::report::text::render(&report).as_bytes()),
+        Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
+        Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
     };
-    match output {
-        Some(path) => match coop::output::write_atomically(path, &text) {
+    let written = match output {
+        Some(path) => match coop::output::write_atomically_with(path, render) {
             Ok(()) => SUCCESS,
             Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
         },
-        None => write_stdout(&text),
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Ok(()) => SUCCESS,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+                Err(error) => usage_error(&format!("cannot write the output: {error}")),
+            }
+        }
+    };
+    // Ledger rows that could not be counted are errors: the report is written without them, and
+    // the exit code says that it is incomplete.
+    match written {
+        SUCCESS if warnings.iter().any(Diagnostic::is_error) => ERRORS_FOUND,
+        code => code,
     }
 }
 
@@ -396,7 +454,7 @@ fn why(
             Ok(checked) => checked,
             Err(code) => return code,
         };
-    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
+    let evaluation = coop::eval::evaluate_explained(&model, as_of.unwrap_or_else(today));
     let text = match names {
         [order] => {
             let Some(explanation) = coop::report::why::order(&model, &evaluation, &sources, order)
@@ -518,6 +576,36 @@ fn rules(pack: Option<&str>) -> u8 {
     }
 }
 
+fn generate(
+    directory: &std::path::Path,
+    settings: coop::generate::Settings,
+    format: coop::generate::OrderFormat,
+) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(directory) {
+        return usage_error(&format!("cannot create `{}`: {error}", directory.display()));
+    }
+    let generated = coop::generate::generate(settings, format);
+    let files = [
+        ("model.coop", &generated.model),
+        (coop::generate::orders_file_name(format), &generated.orders),
+    ];
+    for (name, text) in files {
+        let path = directory.join(name);
+        if let Err(error) = coop::output::write_atomically(&path, text) {
+            return usage_error(&format!("cannot write `{}`: {error}", path.display()));
+        }
+    }
+    write_stderr(&format!(
+        "wrote {} agencies, {} contracts and {} orders to {}; judge them with --as-of {}\n",
+        settings.agencies,
+        settings.contracts,
+        settings.orders,
+        directory.display(),
+        coop::generate::AS_OF
+    ));
+    SUCCESS
+}
+
 fn explain(code: Option<&str>) -> u8 {
     match code {
         None => {
@@ -566,6 +654,29 @@ fn checked_model(
             Err(ERRORS_FOUND)
         }
     }
+}
+
+/// For each ledger, how many rows it has and how many were counted, so that no row is lost
+/// without a word: a row not counted is one reported above, or a row of an order that has one.
+fn ledger_counts(sources: &coop::source::SourceMap, model: &coop::model::Model) -> String {
+    let mut counted = std::collections::BTreeMap::new();
+    for order in &model.orders {
+        *counted.entry(order.header.span.file).or_insert(0) += order.lines.len();
+    }
+    let mut text = String::new();
+    for (id, file) in sources.files() {
+        if let coop::source::FileKind::Ledger { rows } = file.kind {
+            let counted = counted.get(&id).copied().unwrap_or(0);
+            text.push_str(&format!(
+                "ledger {}: {} read, {} counted, {} not counted\n",
+                file.name,
+                diagnostic::plural(rows, "row"),
+                counted,
+                rows.saturating_sub(counted)
+            ));
+        }
+    }
+    text
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceMap, color: bool) {

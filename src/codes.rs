@@ -54,10 +54,13 @@ codes! {
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";
     EmptyModel = "empty-model", Warning, "the model declares nothing";
-    UseNotFound = "use-not-found", Error, "a `use` names a file that does not exist";
-    UseOutsideModel = "use-outside-model", Error, "a `use` names a file outside the model's directory";
+    UseNotFound = "use-not-found", Error, "a `use` or `ledger` names a file that does not exist";
+    UseOutsideModel = "use-outside-model", Error, "a `use` or `ledger` names a file outside the model's directory";
     UseCycle = "use-cycle", Error, "files that `use` each other in a cycle";
     NestingTooDeep = "nesting-too-deep", Error, "brackets nested too deep, or a condition too long, to read safely";
+    // Reading ledgers.
+    MalformedLedgerRow = "malformed-ledger-row", Error, "a ledger row that cannot be read as an order line";
+    InconsistentLedgerOrder = "inconsistent-ledger-order", Error, "rows of one order in a ledger that disagree on its buyer, contract, date or via";
     // Names.
     UndefinedName = "undefined-name", Error, "a name that is not declared";
     DuplicateName = "duplicate-name", Error, "two declarations with the same name";

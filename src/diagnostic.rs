@@ -59,6 +59,8 @@ pub struct Label {
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// How many of the items are errors, kept as they are added so that asking is free.
+    errors: usize,
 }
 
 impl Diagnostic {
@@ -123,19 +125,34 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.errors += usize::from(diagnostic.is_error());
         self.items.push(diagnostic);
     }
 
     pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(diagnostics);
+        for diagnostic in diagnostics {
+            self.push(diagnostic);
+        }
     }
 
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
+        self.errors > 0
+    }
+
+    /// Whether an error was found outside ledgers: a ledger row in error is left out of the model
+    /// (and reported), while an error anywhere else stops the model.
+    pub fn has_errors_outside_ledgers(&self, sources: &SourceMap) -> bool {
+        self.items
+            .iter()
+            .any(|item| item.is_error() && !sources.is_ledger(item.primary.span.file))
     }
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors
     }
 
     /// The diagnostics in a stable order: by file, then position, then code.

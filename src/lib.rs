@@ -8,6 +8,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod eval;
 pub mod findings;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -21,20 +22,50 @@ use diagnostic::{Diagnostic, Diagnostics};
 use model::Model;
 use source::SourceMap;
 
+/// Every file of a model, parsed, with the rule packs they use and what reading them found.
+pub struct Parsed {
+    pub files: Vec<syntax::ast::File>,
+    pub packs: Vec<check::PackUse>,
+    pub diagnostics: Diagnostics,
+    /// Whether every `.coop` file parsed; checking needs all of them.
+    pub all_parsed: bool,
+}
+
 /// Parses and checks every file of a model, following `use`s to the files they name (loading
-/// each file once). Every file is parsed even when one has a syntax error; checking needs all of
-/// them, so it runs only when all parsed, and only when every literal could be read (an
-/// impossible date would otherwise set off false findings).
+/// each file once) and reading the ledgers they name. Every file is parsed even when one has a
+/// syntax error; checking needs all of them, so it runs only when all parsed, and only when every
+/// literal could be read (an impossible date would otherwise set off false findings). A ledger
+/// row that cannot be read is reported and its order left out; the rest of the model is checked.
 pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
+    let Parsed {
+        files,
+        packs,
+        mut diagnostics,
+        all_parsed,
+    } = parse_sources(sources);
+    if !all_parsed || diagnostics.has_errors_outside_ledgers(sources) {
+        return (None, diagnostics.into_sorted());
+    }
+    let model = check::check(sources, &files, &packs, &mut diagnostics);
+    (model, diagnostics.into_sorted())
+}
+
+/// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they
+/// name, each loaded once.
+pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
     let mut uses = Vec::new();
     let mut packs = Vec::new();
+    let mut ledgers = Vec::new();
     let mut all_parsed = true;
     let mut next = 0;
     while next < sources.len() {
         let id = source::FileId(next as u32);
         next += 1;
+        if ledgers.contains(&id) {
+            continue;
+        }
         let (file, found) = syntax::parse(sources, id);
         diagnostics.extend(found);
         let Some(file) = file else {
@@ -42,7 +73,7 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
             continue;
         };
         for used in &file.uses {
-            match load::resolve_use(sources, id, used) {
+            match load::resolve_file(sources, id, &used.path, load::Naming::Use) {
                 Ok(target) => uses.push((id, target, used.path.span)),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
@@ -58,14 +89,43 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
+        for ledger in &file.ledgers {
+            match load::resolve_file(sources, id, &ledger.path, load::Naming::Ledger) {
+                Ok(target) if target.0 as usize >= next && !ledgers.contains(&target) => {
+                    ledgers.push(target);
+                }
+                // The same ledger named again is read once.
+                Ok(target) if ledgers.contains(&target) => {}
+                Ok(_) => diagnostics.push(
+                    Diagnostic::new(
+                        codes::Code::UseNotFound,
+                        format!(
+                            "`{}` is a .coop file of the model, not a ledger",
+                            ledger.path.value
+                        ),
+                        ledger.path.span,
+                        "not a ledger",
+                    )
+                    .with_help("`ledger` names a CSV file of orders; name .coop files with `use`"),
+                ),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
         files.push(file);
     }
-    diagnostics.extend(load::use_cycles(&uses, sources));
-    if !all_parsed || diagnostics.has_errors() {
-        return (None, diagnostics.into_sorted());
+    // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
+    for id in ledgers {
+        let (file, found) = syntax::read_ledger(sources, id);
+        diagnostics.extend(found);
+        files.extend(file);
     }
-    let model = check::check(sources, &files, &packs, &mut diagnostics);
-    (model, diagnostics.into_sorted())
+    diagnostics.extend(load::use_cycles(&uses, sources));
+    Parsed {
+        files,
+        packs,
+        diagnostics,
+        all_parsed,
+    }
 }
 
 /// The findings of an evaluation as diagnostics: every reason an order is denied, and the

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::source::Spanned;
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::{RulePackSource, RulePackUse, Use};
+use crate::syntax::ast::{RulePackSource, RulePackUse};
 
 /// A problem reading the model's files: a usage or I/O problem, not a finding about the model.
 #[derive(Debug, PartialEq, Eq)]
@@ -111,23 +112,42 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     Ok(sources)
 }
 
-/// Resolves a `use` of the file `from` to a file of the model, loading it when it is new. The
-/// path is relative to the using file and must stay within the model's root.
-pub fn resolve_use(
+/// How a file names another: `use` for declarations, `ledger` for a CSV ledger of orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    Use,
+    Ledger,
+}
+
+impl Naming {
+    /// The extension of the files it names, for suggestions.
+    fn extension(self) -> &'static str {
+        match self {
+            Naming::Use => ".coop",
+            Naming::Ledger => ".csv",
+        }
+    }
+}
+
+/// Resolves a path that the file `from` names with `use` or `ledger` to a file of the model,
+/// loading it when it is new. The path is relative to the naming file and must stay within the
+/// model's root.
+pub fn resolve_file(
     sources: &mut SourceMap,
     from: FileId,
-    used: &Use,
+    used: &Spanned<String>,
+    naming: Naming,
 ) -> Result<FileId, Box<Diagnostic>> {
     let using = sources.file(from).path.clone();
     let directory = using
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let target = directory.join(&used.path.value);
+    let target = directory.join(&used.value);
     // Outside the root by its path alone, whether or not the file exists; then, once it exists,
     // outside by where its links lead.
     let lexical = std::fs::canonicalize(directory)
-        .map(|directory| lexically_joined(&directory, Path::new(&used.path.value)));
+        .map(|directory| lexically_joined(&directory, Path::new(&used.value)));
     let canonical = std::fs::canonicalize(&target).ok();
     let outside = |path: &Path| {
         sources
@@ -139,13 +159,13 @@ pub fn resolve_use(
         let root = &sources.root_name;
         return Err(Box::new(Diagnostic::new(
             Code::UseOutsideModel,
-            format!("`{}` is outside the model's directory `{root}`", used.path.value),
-            used.path.span,
+            format!("`{}` is outside the model's directory `{root}`", used.value),
+            used.span,
             "outside the model",
         )
         .with_help("a model's files live in one directory and below it; copy the file in, or name the larger directory")));
     }
-    let canonical = canonical.ok_or_else(|| Box::new(not_found(&target, used)))?;
+    let canonical = canonical.ok_or_else(|| Box::new(not_found(&target, used, naming)))?;
     if let Some(id) = sources.find(&canonical) {
         return Ok(id);
     }
@@ -153,19 +173,23 @@ pub fn resolve_use(
         return Err(Box::new(
             Diagnostic::new(
                 Code::UseNotFound,
-                format!("`{}` is a directory, not a file", used.path.value),
-                used.path.span,
+                format!("`{}` is a directory, not a file", used.value),
+                used.span,
                 "a directory",
             )
-            .with_help(
-                "`use` names one .coop file; give `coop` the directory to take every file below it",
-            ),
+            .with_help(match naming {
+                Naming::Use => {
+                    "`use` names one .coop file; give `coop` the directory to take every file below it"
+                }
+                Naming::Ledger => "`ledger` names one CSV file of orders",
+            }),
         ));
     }
     if !canonical.is_file() {
-        return Err(Box::new(not_found(&target, used)));
+        return Err(Box::new(not_found(&target, used, naming)));
     }
-    let bytes = std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used)))?;
+    let bytes =
+        std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used, naming)))?;
     Ok(sources.add_bytes(display_name(&target), target, bytes))
 }
 
@@ -178,14 +202,7 @@ pub fn resolve_rule_pack(
 ) -> Result<(FileId, String), Box<Diagnostic>> {
     match &used.source {
         RulePackSource::Local(path) => {
-            let file = resolve_use(
-                sources,
-                from,
-                &Use {
-                    path: path.clone(),
-                    span: used.span,
-                },
-            )?;
+            let file = resolve_file(sources, from, path, Naming::Use)?;
             let name = Path::new(&path.value).file_stem().map_or_else(
                 || path.value.clone(),
                 |stem| stem.to_string_lossy().into_owned(),
@@ -235,8 +252,8 @@ fn lexically_joined(base: &Path, path: &Path) -> PathBuf {
 
 /// The file a `use` names is missing: suggest a `.coop` file with a close name in the directory
 /// it points into, written as the `use` would write it.
-fn not_found(target: &Path, used: &Use) -> Diagnostic {
-    let written_directory = match used.path.value.rsplit_once('/') {
+fn not_found(target: &Path, used: &Spanned<String>, naming: Naming) -> Diagnostic {
+    let written_directory = match used.value.rsplit_once('/') {
         Some((directory, _)) => format!("{directory}/"),
         None => String::new(),
     };
@@ -247,22 +264,23 @@ fn not_found(target: &Path, used: &Use) -> Diagnostic {
             entries
                 .filter_map(|entry| entry.ok())
                 .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .filter(|name| name.ends_with(".coop"))
+                .filter(|name| name.ends_with(naming.extension()))
                 .map(|name| format!("{written_directory}{name}"))
                 .collect()
         })
         .unwrap_or_default();
     let diagnostic = Diagnostic::new(
         Code::UseNotFound,
-        format!("no file `{}` next to this one", used.path.value),
-        used.path.span,
+        format!("no file `{}` next to this one", used.value),
+        used.span,
         "not found",
     );
-    match crate::check::suggest(&used.path.value, siblings.iter().map(String::as_str)) {
+    match crate::check::suggest(&used.value, siblings.iter().map(String::as_str)) {
         Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-        None => diagnostic.with_help(
-            "a `use` path is relative to the file that names it, such as `use \"agencies.coop\"`",
-        ),
+        None => diagnostic.with_help(match naming {
+            Naming::Use => "a `use` path is relative to the file that names it, such as `use \"agencies.coop\"`",
+            Naming::Ledger => "a `ledger` path is relative to the file that names it, such as `ledger \"orders-2025.csv\"`",
+        }),
     }
 }
 

@@ -7,6 +7,15 @@ use std::path::Path;
 /// Writes `text` to `path` through a temporary file in the same directory, flushed to disk and
 /// then renamed over the target, so that an interrupted write leaves the old file whole.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    write_atomically_with(path, |file| file.write_all(text.as_bytes()))
+}
+
+/// Like [`write_atomically`], with the content written by `write` (buffered), so that a large
+/// output need not be held in memory whole.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -20,8 +29,9 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(text.as_bytes())?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        write(&mut file)?;
+        let file = file.into_inner().map_err(|error| error.into_error())?;
         file.sync_all()?;
         // A replaced file keeps its permissions.
         if let Ok(existing) = std::fs::metadata(path) {

@@ -38,6 +38,18 @@ pub struct SourceFile {
     pub line_starts: Arc<[usize]>,
     /// Where the first byte that was not UTF-8 was (now U+FFFD), if the file had one.
     pub invalid_encoding_at: Option<usize>,
+    pub kind: FileKind,
+}
+
+/// What a file holds: declarations, or the rows of a ledger of orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Coop,
+    /// A CSV ledger named by `ledger`, with the number of rows read from it (the header not
+    /// counted), once it is read.
+    Ledger {
+        rows: usize,
+    },
 }
 
 /// All files of one model; a [`FileId`] indexes into it.
@@ -151,6 +163,15 @@ impl SourceMap {
         self.push(name.into(), path, text, None)
     }
 
+    /// Marks a file as a ledger, and how many rows were read from it.
+    pub fn set_ledger(&mut self, id: FileId, rows: usize) {
+        self.files[id.0 as usize].kind = FileKind::Ledger { rows };
+    }
+
+    pub fn is_ledger(&self, id: FileId) -> bool {
+        matches!(self.file(id).kind, FileKind::Ledger { .. })
+    }
+
     /// Adds a file from its bytes; bytes that are not UTF-8 become U+FFFD, and the first one's
     /// place is remembered so that parsing can report it.
     pub fn add_bytes(&mut self, name: impl Into<String>, path: PathBuf, bytes: Vec<u8>) -> FileId {
@@ -178,6 +199,7 @@ impl SourceMap {
             text: text.into(),
             line_starts,
             invalid_encoding_at,
+            kind: FileKind::Coop,
         });
         FileId((self.files.len() - 1) as u32)
     }

@@ -71,8 +71,9 @@ pub(super) fn build(
             .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
         );
     }
-    written.sort_by_key(|(span, _, _)| *span);
-    let mut namespace = Namespace::default();
+    // Spans are distinct, so an unstable sort gives the one order, faster.
+    written.sort_unstable_by_key(|(span, _, _)| *span);
+    let mut namespace = Namespace::with_capacity(written.len());
     let mut winners = std::collections::HashSet::new();
     for (span, name, kind) in written {
         if namespace.reserve(name, kind, diagnostics) {
@@ -98,7 +99,7 @@ pub(super) fn build(
         &winners,
         &mut namespace,
     );
-    let orders = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
+    let order_blocks = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
 
     let mut checker = Checker {
         namespace,
@@ -123,9 +124,17 @@ pub(super) fn build(
         .iter()
         .map(|block| checker.access(block))
         .collect();
-    let orders: Vec<Option<Order>> = orders
+    // An order read from a ledger row that is in error is left out of the model (its errors are
+    // reported); an order in error anywhere else stops the model.
+    let orders: Vec<Option<Order>> = order_blocks
         .iter()
-        .map(|block| checker.order(block, &solicitations, &contracts))
+        .map(|block| {
+            let errors_before = checker.diagnostics.error_count();
+            let order = checker.order(block, &solicitations, &contracts);
+            let rejected = sources.is_ledger(block.span.file)
+                && checker.diagnostics.error_count() > errors_before;
+            if rejected { None } else { order }
+        })
         .collect();
 
     let tests = checker.tests(files, &solicitations, &contracts);
@@ -135,13 +144,17 @@ pub(super) fn build(
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
         && instruments.iter().all(Option::is_some)
-        && orders.iter().all(Option::is_some);
-    if !complete || checker.diagnostics.has_errors() {
+        && orders
+            .iter()
+            .zip(&order_blocks)
+            .all(|(order, block)| order.is_some() || sources.is_ledger(block.span.file));
+    if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
     let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
     // Orders are judged in date order; the same date keeps name order, which is stable.
-    orders.sort_by(|left, right| {
+    // Winning names are distinct, so an unstable sort gives the one order, faster.
+    orders.sort_unstable_by(|left, right| {
         (left.date.value, &left.header.name.value)
             .cmp(&(right.date.value, &right.header.name.value))
     });
@@ -202,7 +215,8 @@ fn declare_all<'a, Field>(
     namespace: &mut Namespace,
 ) -> Vec<&'a Block<Field>> {
     blocks.retain(|block| winners.contains(&block.span));
-    blocks.sort_by(|left, right| left.name.value.cmp(&right.name.value));
+    // Only winners are left, whose names are distinct: an unstable sort gives the one order.
+    blocks.sort_unstable_by(|left, right| left.name.value.cmp(&right.name.value));
     for (index, block) in blocks.iter().enumerate() {
         namespace.set_index(&block.name.value, kind, index);
     }

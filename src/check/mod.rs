@@ -12,8 +12,9 @@ use crate::model::Model;
 use crate::source::SourceMap;
 use crate::syntax::ast;
 
-/// Checks a whole model. Returns the model when no error was found; every finding, errors and
-/// warnings alike, is added to `diagnostics`.
+/// Checks a whole model. Returns the model when no error was found outside ledgers (an order
+/// from a ledger row in error is left out of it); every finding, errors and warnings alike, is
+/// added to `diagnostics`.
 pub fn check(
     sources: &SourceMap,
     files: &[ast::File],
@@ -22,7 +23,7 @@ pub fn check(
 ) -> Option<Model> {
     let mut found = Diagnostics::new();
     let model = declarations::build(sources, files, packs, &mut found);
-    let has_errors = found.has_errors();
+    let has_errors = found.has_errors_outside_ledgers(sources);
     diagnostics.extend(found.into_sorted());
     if has_errors { None } else { model }
 }

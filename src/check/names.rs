@@ -1,7 +1,7 @@
 //! The model's one namespace: every declaration by name, duplicates, and resolving a reference
 //! to a declaration of the expected kind with "did you mean".
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -28,9 +28,12 @@ pub struct Declared {
 }
 
 /// Every declared name; the first declaration of a name wins, later ones are reported.
+///
+/// Hashed, not ordered: a model of a million orders looks names up millions of times, and only
+/// suggestions, which sort their candidates, need an order.
 #[derive(Debug, Default)]
 pub struct Namespace {
-    names: BTreeMap<String, Declared>,
+    names: HashMap<String, Declared>,
 }
 
 impl DeclarationKind {
@@ -56,6 +59,12 @@ impl DeclarationKind {
 }
 
 impl Namespace {
+    pub fn with_capacity(names: usize) -> Namespace {
+        Namespace {
+            names: HashMap::with_capacity(names),
+        }
+    }
+
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
     pub fn reserve(
@@ -160,17 +169,21 @@ impl Namespace {
         self.names.get(name).copied()
     }
 
-    /// Every declared name, in order.
+    /// Every declared name, in no particular order.
     pub fn all_names(&self) -> impl Iterator<Item = &str> {
         self.names.keys().map(String::as_str)
     }
 
+    /// The names of one kind, sorted, so that suggestions and lists do not depend on hashing.
     fn names_of(&self, kind: DeclarationKind) -> Vec<&str> {
-        self.names
+        let mut names: Vec<&str> = self
+            .names
             .iter()
             .filter(|(_, declared)| declared.kind == kind)
             .map(|(name, _)| name.as_str())
-            .collect()
+            .collect();
+        names.sort_unstable();
+        names
     }
 
     fn help_for(&self, name: &str, expected: DeclarationKind) -> String {

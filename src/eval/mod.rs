@@ -49,7 +49,7 @@ pub struct Judgment {
     /// Empty when the order is permitted.
     pub reasons: Vec<Diagnostic>,
     /// Every check made, passed or failed, in the order they were made: the derivation that
-    /// `coop why` shows.
+    /// `coop why` shows. Kept only by [`evaluate_explained`]; empty from [`evaluate`].
     pub steps: Vec<Step>,
 }
 
@@ -92,8 +92,18 @@ impl Judgment {
     }
 }
 
-/// Evaluates a checked model as of a date.
+/// Evaluates a checked model as of a date. Judgments keep their reasons but not their steps.
 pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
+    evaluate_with(model, as_of, false)
+}
+
+/// Evaluates a checked model as of a date, keeping every check made on each order as a step, for
+/// `coop why`. The same decisions as [`evaluate`], at several times its cost.
+pub fn evaluate_explained(model: &Model, as_of: Date) -> Evaluation {
+    evaluate_with(model, as_of, true)
+}
+
+fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     let mut contracts: Vec<ContractUse> = model
         .contracts
         .iter()
@@ -114,7 +124,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
             continue;
         }
         let contract = order.contract.value.0;
-        let mut judgment = orders::judge(model, id, &contracts[contract]);
+        let mut judgment = orders::judge(model, id, &contracts[contract], explain);
         if !model.rules.is_empty() {
             let context = rules::Context {
                 model,
@@ -125,7 +135,7 @@ pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
                 bindings: &[],
                 totals: &totals,
             };
-            let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies);
+            let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies, explain);
             judgment.reasons.extend(reasons);
             judgment.steps.extend(steps);
             if judgment.is_permitted() {

@@ -12,30 +12,31 @@ use crate::model::{
 use crate::source::{Span, Spanned};
 use crate::values::{Money, format_quantity};
 
-/// Judges an order, given the permitted volume ordered under its contract before it.
-pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment {
-    let order = &model.orders[id.0];
-    let contract = model.contract(order.contract.value);
-    let solicitation = model.solicitation(contract.solicitation);
-    let basis = basis_of(model, order);
-    let tally = Tally::of_lines(&order.lines);
-    let mut reasons = Vec::new();
-    let mut steps = vec![Step {
-        check: "who is ordering".into(),
-        failed: None,
-        detail: basis_detail(model, order, solicitation, basis),
-        place: order.buyer.span,
-    }];
-    let mut checked = |check: &'static str,
-                       reasons: &mut Vec<Diagnostic>,
-                       before: usize,
-                       detail: String,
-                       place: Span| {
+/// The steps of a judgment, kept only when asked for: writing out the facts behind every check
+/// costs more than the checks themselves, and only `coop why` shows them.
+struct Derivation {
+    steps: Option<Vec<Step>>,
+}
+
+impl Derivation {
+    /// Records a check made: passed when no reason was added since `before`, else one failed step
+    /// per reason. `detail` is written only when steps are kept.
+    fn checked(
+        &mut self,
+        check: &'static str,
+        reasons: &[Diagnostic],
+        before: usize,
+        detail: impl FnOnce() -> String,
+        place: Span,
+    ) {
+        let Some(steps) = &mut self.steps else {
+            return;
+        };
         if reasons.len() == before {
             steps.push(Step {
                 check: check.into(),
                 failed: None,
-                detail,
+                detail: detail(),
                 place,
             });
         }
@@ -47,71 +48,82 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
                 place: reason.primary.span,
             });
         }
+    }
+}
+
+/// Judges an order, given the permitted volume ordered under its contract before it; with
+/// `explain`, keeps every check made as a step.
+pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse, explain: bool) -> Judgment {
+    let order = &model.orders[id.0];
+    let contract = model.contract(order.contract.value);
+    let solicitation = model.solicitation(contract.solicitation);
+    let basis = basis_of(model, order);
+    let tally = Tally::of_lines(&order.lines);
+    let mut reasons = Vec::new();
+    let mut derivation = Derivation {
+        steps: explain.then(|| {
+            vec![Step {
+                check: "who is ordering".into(),
+                failed: None,
+                detail: basis_detail(model, order, solicitation, basis),
+                place: order.buyer.span,
+            }]
+        }),
     };
     let before = reasons.len();
     if basis == Basis::Piggyback {
         piggyback_standing(model, order, contract, solicitation, &mut reasons);
-        checked(
+        derivation.checked(
             "may piggyback",
-            &mut reasons,
+            &reasons,
             before,
-            standing_detail(model, order, contract, solicitation),
+            || standing_detail(model, order, contract, solicitation),
             order.contract.span,
         );
     } else {
         instrument_for_order(model, order, solicitation, &mut reasons);
         if order.via.is_some() || reasons.len() > before {
-            checked(
+            derivation.checked(
                 "names the buyer's own instrument",
-                &mut reasons,
+                &reasons,
                 before,
-                "the instrument named admits the buyer and covers the contract".to_string(),
+                || "the instrument named admits the buyer and covers the contract".to_string(),
                 order.contract.span,
             );
         }
     }
     let before = reasons.len();
     within_term(order, contract, &mut reasons);
-    let end = contract.end_as_of(order.date.value);
-    checked(
+    derivation.checked(
         "dated within the term",
-        &mut reasons,
+        &reasons,
         before,
-        format!(
-            "{} is within {} to {end}, counting the options exercised by then",
-            order.date.value, contract.term.start
-        ),
+        || {
+            format!(
+                "{} is within {} to {}, counting the options exercised by then",
+                order.date.value,
+                contract.term.start,
+                contract.end_as_of(order.date.value)
+            )
+        },
         contract.term.span,
     );
     let before = reasons.len();
     lines_on_contract(order, contract, solicitation, &mut reasons);
-    checked(
+    derivation.checked(
         "items and prices on the contract",
-        &mut reasons,
+        &reasons,
         before,
-        lines_detail(order, contract, solicitation),
+        || lines_detail(order, contract, solicitation),
         order.header.name.span,
     );
     let before = reasons.len();
     clauses_on_contract(model, order, contract, &mut reasons);
-    let clauses = if order.requests.is_empty() {
-        "no clause requested".to_string()
-    } else {
-        let names: Vec<&str> = order
-            .requests
-            .iter()
-            .map(|clause| clause.value.as_str())
-            .collect();
-        format!(
-            "{} requested: clauses of the contract or of its access instrument",
-            names.join(", ")
-        )
-    };
-    checked(
+    derivation.checked(
         "only the contract's terms",
-        &mut reasons,
+        &reasons,
         before,
-        clauses,
+        || clauses_detail(order),
         order.header.name.span,
     );
     if let Some(maximum) = &solicitation.maximum {
@@ -125,11 +137,11 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         };
         let before = reasons.len();
         reasons.extend(limit.exceeded_by(order, &usage.total, &tally, solicitation));
-        checked(
+        derivation.checked(
             "within the maximum",
-            &mut reasons,
+            &reasons,
             before,
-            limit.within(&usage.total, &tally, solicitation),
+            || limit.within(&usage.total, &tally, solicitation),
             maximum.span,
         );
     }
@@ -149,11 +161,11 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         };
         let before = reasons.len();
         reasons.extend(limit.exceeded_by(order, &usage.piggyback, &tally, solicitation));
-        checked(
+        derivation.checked(
             "within the piggyback ceiling",
-            &mut reasons,
+            &reasons,
             before,
-            limit.within(&usage.piggyback, &tally, solicitation),
+            || limit.within(&usage.piggyback, &tally, solicitation),
             ceiling.span,
         );
     }
@@ -162,7 +174,7 @@ pub(super) fn judge(model: &Model, id: OrderId, usage: &ContractUse) -> Judgment
         basis,
         tally,
         reasons,
-        steps,
+        steps: derivation.steps.unwrap_or_default(),
     }
 }
 
@@ -177,6 +189,21 @@ pub(super) fn basis_of(model: &Model, order: &Order) -> Basis {
     } else {
         Basis::Piggyback
     }
+}
+
+fn clauses_detail(order: &Order) -> String {
+    if order.requests.is_empty() {
+        return "no clause requested".to_string();
+    }
+    let names: Vec<&str> = order
+        .requests
+        .iter()
+        .map(|clause| clause.value.as_str())
+        .collect();
+    format!(
+        "{} requested: clauses of the contract or of its access instrument",
+        names.join(", ")
+    )
 }
 
 fn basis_detail(model: &Model, order: &Order, solicitation: &Solicitation, basis: Basis) -> String {

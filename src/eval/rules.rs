@@ -4,7 +4,7 @@
 //! could not show, such as comparing a contract's euros with a limit in dollars, and that is
 //! reported as an undecided rule, never a panic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -279,8 +279,18 @@ fn collect_indexed(expression: &Expression, depth: usize, found: &mut Vec<Indexe
 /// The outcome of running one rule on one thing.
 struct Run<'t> {
     reasons: Vec<Diagnostic>,
-    steps: Vec<Step>,
+    /// The checks made, for `coop why`; `None` when nobody will read them.
+    steps: Option<Vec<Step>>,
     tallies: &'t mut [RuleTally],
+}
+
+impl Run<'_> {
+    /// Records a step when steps are kept; `step` is built only then.
+    fn step(&mut self, step: impl FnOnce() -> Step) {
+        if let Some(steps) = &mut self.steps {
+            steps.push(step());
+        }
+    }
 }
 
 /// Runs every order rule on an order: its denials and warnings become the order's reasons, each
@@ -290,10 +300,11 @@ pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,
     tallies: &mut [RuleTally],
+    explain: bool,
 ) -> (Vec<Diagnostic>, Vec<Step>) {
     let mut run = Run {
         reasons: Vec::new(),
-        steps: Vec::new(),
+        steps: explain.then(Vec::new),
         tallies,
     };
     let subject = context.model.orders[order.0].header.name.span;
@@ -302,7 +313,7 @@ pub(super) fn judge_order(
             requirements(context, index, rule, Value::Order(order), subject, &mut run);
         }
     }
-    (run.reasons, run.steps)
+    (run.reasons, run.steps.unwrap_or_default())
 }
 
 /// The duties order rules add for a permitted order.
@@ -332,7 +343,7 @@ pub(super) fn judge_model(
     let model = context.model;
     let mut run = Run {
         reasons: Vec::new(),
-        steps: Vec::new(),
+        steps: None,
         tallies,
     };
     for (index, rule) in model.rules.iter().enumerate() {
@@ -441,10 +452,9 @@ fn requirements(
         else {
             continue;
         };
-        let check = format!("rule {}", rule.id.value);
         match context.value(condition, &mut variables) {
-            Ok(Value::Boolean(true)) => run.steps.push(Step {
-                check: check.into(),
+            Ok(Value::Boolean(true)) => run.step(|| Step {
+                check: format!("rule {}", rule.id.value).into(),
                 failed: None,
                 detail: format!("{}: holds", describe_rule(rule)),
                 place: *span,
@@ -491,19 +501,20 @@ fn requirements(
                 for (span, label) in read {
                     diagnostic = diagnostic.with_related(span, label);
                 }
-                run.steps.push(Step {
-                    check: check.into(),
+                let place = failing.first().map_or(*span, |part| part.span);
+                run.step(|| Step {
+                    check: format!("rule {}", rule.id.value).into(),
                     failed: Some(code),
                     detail: diagnostic.message.clone(),
-                    place: failing.first().map_or(*span, |part| part.span),
+                    place,
                 });
                 run.reasons.push(diagnostic);
                 failed = true;
             }
             Err(mismatch) => {
                 let part = context.undecided_part(condition, &mut variables);
-                run.steps.push(Step {
-                    check: check.into(),
+                run.step(|| Step {
+                    check: format!("rule {}", rule.id.value).into(),
                     failed: Some(Code::RuleUndecided),
                     detail: format!("could not be decided: {}", mismatch.0),
                     place: part,
@@ -1542,15 +1553,4 @@ fn great_circle(from: (f64, f64), to: (f64, f64)) -> Option<Decimal> {
     Decimal::try_from(kilometres)
         .ok()
         .map(|distance| distance.round_dp(3))
-}
-
-/// Duties by agency, for the report: each agency's duties in rule order.
-pub fn duties_by_agency(duties: &[RuleDuty]) -> BTreeMap<AgencyId, Vec<&RuleDuty>> {
-    let mut by_agency: BTreeMap<AgencyId, Vec<&RuleDuty>> = BTreeMap::new();
-    for duty in duties {
-        if let Party::Agency(agency) = duty.party {
-            by_agency.entry(agency).or_default().push(duty);
-        }
-    }
-    by_agency
 }

@@ -121,27 +121,27 @@ fn order_report(
 }
 
 fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<AgencyReport> {
+    // Each agency's bindings, found in one pass (in the evaluation's order), not one pass an
+    // agency: a program has thousands of agencies and of bindings.
+    let mut bindings_of: Vec<Vec<&Binding>> = vec![Vec::new(); model.agencies.len()];
+    for binding in &evaluation.bindings {
+        bindings_of[binding.agency.0].push(binding);
+    }
+    let mut duties_of = super::duties::by_agency(model, evaluation, sources).into_iter();
     model
         .agencies
         .iter()
-        .enumerate()
-        .map(|(index, agency)| AgencyReport {
+        .zip(bindings_of)
+        .map(|(agency, bindings)| AgencyReport {
             name: agency.header.name.value.clone(),
             title: agency.header.title.clone(),
             kind: agency.kind.as_str().to_string(),
             jurisdiction: agency.jurisdiction.clone(),
-            bindings: evaluation
-                .bindings
-                .iter()
-                .filter(|binding| binding.agency.0 == index)
+            bindings: bindings
+                .into_iter()
                 .map(|binding| binding_report(model, evaluation, binding))
                 .collect(),
-            rule_duties: super::duties::of_agency(
-                model,
-                evaluation,
-                sources,
-                crate::model::AgencyId(index),
-            ),
+            rule_duties: duties_of.next().unwrap_or_default(),
         })
         .collect()
 }
@@ -286,12 +286,12 @@ fn contracts(
         .unwrap_or(crate::values::Date::MAX);
     let mut ending_soon = Vec::new();
     let mut others = Vec::new();
-    for (index, contract) in model.contracts.iter().enumerate() {
+    let supplier_duties = super::duties::by_contract(model, evaluation, sources);
+    for ((index, contract), duties) in model.contracts.iter().enumerate().zip(supplier_duties) {
         let end = contract.end_as_of(evaluation.as_of);
         let within = end >= evaluation.as_of && end <= horizon_end;
         let mut report = contract_report(model, evaluation, ContractId(index), within);
-        report.supplier_duties =
-            super::duties::of_suppliers(model, evaluation, sources, ContractId(index));
+        report.supplier_duties = duties;
         if within {
             ending_soon.push((end, report));
         } else {

@@ -7,7 +7,7 @@ use crate::diagnostic::RuleReference;
 use crate::eval::Evaluation;
 use crate::eval::rules::{Owed, Party, RuleDuty, reference};
 use crate::model::rules::Period;
-use crate::model::{AgencyId, ContractId, Model};
+use crate::model::{AgencyId, Model};
 use crate::source::SourceMap;
 use crate::values::Money;
 
@@ -22,34 +22,34 @@ pub fn rule_finding(sources: &SourceMap, rule: &RuleReference) -> RuleFinding {
     }
 }
 
-/// The duties an agency owes under rules.
-pub fn of_agency(
+/// The duties each agency owes under rules, by agency index, found in one pass.
+pub fn by_agency(
     model: &Model,
     evaluation: &Evaluation,
     sources: &SourceMap,
-    agency: AgencyId,
-) -> Vec<DutyReport> {
-    evaluation
-        .duties
-        .iter()
-        .filter(|duty| duty.party == Party::Agency(agency))
-        .map(|duty| report(model, evaluation, sources, duty))
-        .collect()
+) -> Vec<Vec<DutyReport>> {
+    let mut duties = vec![Vec::new(); model.agencies.len()];
+    for duty in &evaluation.duties {
+        if let Party::Agency(agency) = duty.party {
+            duties[agency.0].push(report(model, evaluation, sources, duty));
+        }
+    }
+    duties
 }
 
-/// The duties suppliers owe under a contract.
-pub fn of_suppliers(
+/// The duties suppliers owe under each contract, by contract index, found in one pass.
+pub fn by_contract(
     model: &Model,
     evaluation: &Evaluation,
     sources: &SourceMap,
-    contract: ContractId,
-) -> Vec<DutyReport> {
-    evaluation
-        .duties
-        .iter()
-        .filter(|duty| matches!(duty.party, Party::Supplier(_)) && duty.contract == Some(contract))
-        .map(|duty| report(model, evaluation, sources, duty))
-        .collect()
+) -> Vec<Vec<DutyReport>> {
+    let mut duties = vec![Vec::new(); model.contracts.len()];
+    for duty in &evaluation.duties {
+        if let (Party::Supplier(_), Some(contract)) = (&duty.party, duty.contract) {
+            duties[contract.0].push(report(model, evaluation, sources, duty));
+        }
+    }
+    duties
 }
 
 fn report(

@@ -23,6 +23,8 @@ pub struct File {
     pub pack: Option<Spanned<String>>,
     pub parameters: Vec<Parameter>,
     pub rules: Vec<Rule>,
+    /// The CSV ledgers of orders this file names with `ledger`, in the order written.
+    pub ledgers: Vec<Ledger>,
     pub declarations: Vec<Declaration>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
@@ -311,6 +313,15 @@ impl ScopeKind {
     }
 }
 
+/// `ledger "orders-2025.csv"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ledger {
+    /// The path as written, relative to the file that names it.
+    pub path: Spanned<String>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Declaration {
     Agency(Block<AgencyField>),
@@ -476,7 +487,8 @@ pub enum OrderField {
     Contract(Name),
     Date(Spanned<Date>),
     Via(Name),
-    Line(Line),
+    /// Boxed, so that the other fields of an order, far more numerous, stay small.
+    Line(Box<Line>),
     Requests(Vec<Name>),
 }
 

@@ -30,6 +30,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
     let mut tree = File {
         file,
         uses: Vec::new(),
+        ledgers: Vec::new(),
         rule_packs: Vec::new(),
         pack: None,
         parameters: Vec::new(),
@@ -44,6 +45,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
                 Ok(used) => tree.uses.push(used),
                 Err(pack) => tree.rule_packs.push(pack),
             },
+            Rule::ledger_declaration => tree.ledgers.push(lowerer.ledger_declaration(pair)),
             Rule::test_declaration => tree.tests.push(lowerer.test(pair)),
             Rule::pack_header => {
                 let mut inner = pair.into_inner();
@@ -538,6 +540,14 @@ impl Lowerer {
         Spanned::new(kind, span)
     }
 
+    fn ledger_declaration(&mut self, pair: Pair<'_, Rule>) -> Ledger {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let path = self.string(next(&mut inner));
+        Ledger { path, span }
+    }
+
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
@@ -965,12 +975,12 @@ impl Lowerer {
                 let Some(unit_price) = unit_price else {
                     panic!("lowering: an order line without a price passed the grammar")
                 };
-                OrderField::Line(Line {
+                OrderField::Line(Box::new(Line {
                     item,
                     quantity,
                     unit,
                     unit_price,
-                })
+                }))
             }
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
             rule => panic!("lowering: unexpected order field {rule:?}"),
@@ -1041,39 +1051,11 @@ impl Lowerer {
         Spanned::new(self.decimal(pair.as_str(), span), span)
     }
 
-    /// A number as an exact decimal, at most a quadrillion in size, so that sums and products of
-    /// amounts stay far inside what a decimal can hold.
     fn decimal(&mut self, written: &str, span: Span) -> Decimal {
-        let digits = written.replace(',', "");
-        match Decimal::from_str_exact(&digits) {
-            Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => value,
-            Ok(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidNumber,
-                        format!("`{written}` is larger than Coop accepts"),
-                        span,
-                        "too large",
-                    )
-                    .with_help("amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)"),
-                );
-                Decimal::ZERO
-            }
-            Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidNumber,
-                        format!("`{written}` cannot be represented exactly"),
-                        span,
-                        "too many digits",
-                    )
-                    .with_help(
-                        "numbers hold at most 28 significant digits; write a smaller amount",
-                    ),
-                );
-                Decimal::ZERO
-            }
-        }
+        decimal(written, span).unwrap_or_else(|diagnostic| {
+            self.diagnostics.push(*diagnostic);
+            Decimal::ZERO
+        })
     }
 
     /// Latitude and longitude are measurements, not money, so a float is the right type.
@@ -1089,18 +1071,10 @@ impl Lowerer {
 
     fn date(&mut self, pair: Pair<'_, Rule>) -> Spanned<Date> {
         let span = self.span(&pair);
-        match Date::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+        match calendar_date(pair.as_str(), span) {
             Ok(date) => Spanned::new(date, span),
-            Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidDate,
-                        format!("`{}` is not a date on the calendar", pair.as_str()),
-                        span,
-                        "no such day",
-                    )
-                    .with_help("dates are written YYYY-MM-DD with a real month (01-12) and day of that month"),
-                );
+            Err(diagnostic) => {
+                self.diagnostics.push(*diagnostic);
                 Spanned::new(Date::MIN, span)
             }
         }
@@ -1161,6 +1135,58 @@ fn unescape(body: &str) -> String {
         }
     }
     text
+}
+
+/// A number as an exact decimal, at most a quadrillion in size, so that sums and products of
+/// amounts stay far inside what a decimal can hold. `written` has the shape of a number
+/// (thousands separators allowed).
+pub(super) fn decimal(written: &str, span: Span) -> Result<Decimal, Box<Diagnostic>> {
+    let digits = if written.contains(',') {
+        std::borrow::Cow::Owned(written.replace(',', ""))
+    } else {
+        std::borrow::Cow::Borrowed(written)
+    };
+    match Decimal::from_str_exact(&digits) {
+        Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => Ok(value),
+        Ok(_) => Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidNumber,
+                format!("`{written}` is larger than Coop accepts"),
+                span,
+                "too large",
+            )
+            .with_help(
+                "amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)",
+            ),
+        )),
+        Err(_) => Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidNumber,
+                format!("`{written}` cannot be represented exactly"),
+                span,
+                "too many digits",
+            )
+            .with_help("numbers hold at most 28 significant digits; write a smaller amount"),
+        )),
+    }
+}
+
+/// A date written `YYYY-MM-DD` (the grammar, or the ledger reader, checked the shape) that must
+/// be a day on the calendar.
+pub(super) fn calendar_date(written: &str, span: Span) -> Result<Date, Box<Diagnostic>> {
+    Date::parse_from_str(written, "%Y-%m-%d").map_err(|_| {
+        Box::new(
+            Diagnostic::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date on the calendar"),
+                span,
+                "no such day",
+            )
+            .with_help(
+                "dates are written YYYY-MM-DD with a real month (01-12) and day of that month",
+            ),
+        )
+    })
 }
 
 /// The next pair, which the grammar guarantees is there.

@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod format;
+pub mod ledger;
 mod limits;
 mod lower;
 mod parser;
@@ -16,15 +17,7 @@ use crate::source::{FileId, SourceMap, Span};
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
     let source = sources.file(file);
     let text = &source.text;
-    if let Some(offset) = source.invalid_encoding_at {
-        let replacement = '\u{FFFD}'.len_utf8();
-        let diagnostic = Diagnostic::new(
-            Code::InvalidEncoding,
-            format!("`{}` is not UTF-8 text", source.name),
-            Span::new(file, offset, offset + replacement),
-            "not UTF-8 (shown as �)",
-        )
-        .with_help("save the file as UTF-8; Coop reads no other encoding");
+    if let Some(diagnostic) = invalid_encoding(sources, file) {
         return (None, vec![diagnostic]);
     }
     if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
@@ -37,6 +30,46 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
         }
         Err(diagnostic) => (None, vec![*diagnostic]),
     }
+}
+
+/// Reads a ledger of orders (a CSV file named by `ledger`) into a syntax tree of `order`
+/// declarations, and marks the file as a ledger in the source map. Every row that cannot be read
+/// is reported; the order it belongs to is left out.
+pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
+    if let Some(diagnostic) = invalid_encoding(sources, file) {
+        sources.set_ledger(file, 0);
+        return (None, vec![diagnostic]);
+    }
+    let read = ledger::read(file, &sources.file(file).text);
+    sources.set_ledger(file, read.rows);
+    let tree = ast::File {
+        file,
+        uses: Vec::new(),
+        ledgers: Vec::new(),
+        rule_packs: Vec::new(),
+        pack: None,
+        parameters: Vec::new(),
+        rules: Vec::new(),
+        declarations: read.orders,
+        tests: Vec::new(),
+    };
+    (Some(tree), read.diagnostics)
+}
+
+/// Where a file that was not UTF-8 first went wrong.
+fn invalid_encoding(sources: &SourceMap, file: FileId) -> Option<Diagnostic> {
+    let source = sources.file(file);
+    let offset = source.invalid_encoding_at?;
+    let replacement = '\u{FFFD}'.len_utf8();
+    Some(
+        Diagnostic::new(
+            Code::InvalidEncoding,
+            format!("`{}` is not UTF-8 text", source.name),
+            Span::new(file, offset, offset + replacement),
+            "not UTF-8 (shown as �)",
+        )
+        .with_help("save the file as UTF-8; Coop reads no other encoding"),
+    )
 }
 
 /// Formats a file in Coop's one canonical layout, keeping every comment; or the problem that

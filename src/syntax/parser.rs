@@ -192,6 +192,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::line_field | Rule::kw_line => "`line`",
         Rule::requests_field | Rule::kw_requests => "`requests`",
         Rule::use_declaration | Rule::kw_use => "`use`",
+        Rule::ledger_declaration | Rule::kw_ledger => "`ledger`",
         Rule::test_declaration | Rule::kw_test => "`test`",
         Rule::expectation | Rule::kw_expect => "`expect`",
         Rule::order_expectation => "`order`",
@@ -227,7 +228,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `ledger` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
         Rule::fact_field | Rule::kw_fact => "`fact`",

@@ -1,0 +1,497 @@
+//! Ledgers: the rows of a CSV file of orders to `order` declarations, with spans into the file.
+//!
+//! The `csv` crate reads the records, one at a time into one reused record, so a file of a
+//! million rows is never held twice. One row is one order line; consecutive rows with the same
+//! order id are the lines of one order. A row that cannot be read is reported, and the order it
+//! belongs to is left out: never a line silently dropped from an order that is then counted.
+
+use rust_decimal::Decimal;
+
+use super::ast::{Block, Declaration, Line, Name, OrderField};
+use super::lower::{calendar_date, decimal};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span, Spanned};
+use crate::values::{Date, Money};
+
+/// The columns of a ledger, in order, as its header row names them.
+pub const COLUMNS: [&str; 9] = [
+    "order",
+    "buyer",
+    "contract",
+    "date",
+    "via",
+    "item",
+    "quantity",
+    "currency",
+    "unit_price",
+];
+
+/// What reading a ledger found: its orders as declarations, every problem, and how many rows it
+/// has (the header not counted).
+pub struct Ledger {
+    pub orders: Vec<Declaration>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub rows: usize,
+}
+
+/// Reads a ledger's text; `file` is its id, for spans.
+pub fn read(file: FileId, text: &str) -> Ledger {
+    let byte_order_mark = if text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    };
+    let body = &text[byte_order_mark..];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let mut ledger = Ledger {
+        orders: Vec::new(),
+        diagnostics: Vec::new(),
+        rows: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    let mut header_read = false;
+    let mut header_ok = false;
+    let mut current: Option<PendingOrder> = None;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                // The crate stops at what it cannot read (a byte sequence that is not UTF-8 is
+                // caught before); report where, and read no further.
+                let offset = error
+                    .position()
+                    .map_or(body.len(), |position| position.byte() as usize);
+                let at = byte_order_mark + offset;
+                ledger.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MalformedLedgerRow,
+                        format!("this row cannot be read as CSV: {error}"),
+                        Span::new(file, at, at),
+                        "unreadable",
+                    )
+                    .with_help("save the ledger as CSV with commas between fields and quotes around fields that hold commas"),
+                );
+                break;
+            }
+        }
+        let start = byte_order_mark
+            + record
+                .position()
+                .map_or(0, |position| position.byte() as usize);
+        let row = RawRow::new(file, text, start, record.len());
+        if !header_read {
+            header_read = true;
+            header_ok = check_header(&record, &row, &mut ledger.diagnostics);
+            continue;
+        }
+        ledger.rows += 1;
+        if !header_ok {
+            continue;
+        }
+        let fields: Vec<&str> = record.iter().map(str::trim).collect();
+        let order_id = fields.first().copied().unwrap_or("");
+        let same_order = current
+            .as_ref()
+            .is_some_and(|pending| !order_id.is_empty() && pending.name.value == order_id);
+        if !same_order && let Some(finished) = current.take() {
+            finished.finish(&mut ledger.orders);
+        }
+        match read_row(&fields, &row) {
+            Ok(parsed) => match &mut current {
+                Some(pending) => pending.add(parsed, &row, &mut ledger.diagnostics),
+                None => current = Some(PendingOrder::new(parsed, &row)),
+            },
+            Err(diagnostic) => {
+                ledger.diagnostics.push(*diagnostic);
+                match &mut current {
+                    Some(pending) => pending.rejected = true,
+                    // A row without a readable order id belongs to no order: it stands alone.
+                    None if order_id.is_empty() => {}
+                    None => {
+                        current = Some(PendingOrder::rejected(order_id, &row));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(finished) = current {
+        finished.finish(&mut ledger.orders);
+    }
+    if !header_read {
+        ledger.diagnostics.push(
+            Diagnostic::new(
+                Code::MalformedLedgerRow,
+                "the ledger is empty: it has no header row",
+                Span::new(file, 0, 0),
+                "no header",
+            )
+            .with_help(format!(
+                "a ledger starts with the header row `{}`",
+                COLUMNS.join(",")
+            )),
+        );
+    }
+    ledger
+}
+
+/// Where a row and its fields are in the file. The crate gives each record's start; the fields'
+/// places are found by walking the raw text, skipping quoted fields whole.
+struct RawRow {
+    file: FileId,
+    start: usize,
+    end: usize,
+    fields: Vec<(usize, usize)>,
+}
+
+impl RawRow {
+    fn new(file: FileId, text: &str, start: usize, count: usize) -> RawRow {
+        let bytes = text.as_bytes();
+        let mut fields = Vec::with_capacity(count);
+        let mut at = start;
+        for index in 0..count {
+            let field_start = at;
+            if bytes.get(at) == Some(&b'"') {
+                at += 1;
+                while at < bytes.len() {
+                    if bytes[at] == b'"' {
+                        if bytes.get(at + 1) == Some(&b'"') {
+                            at += 2;
+                            continue;
+                        }
+                        at += 1;
+                        break;
+                    }
+                    at += 1;
+                }
+            }
+            while at < bytes.len() && !matches!(bytes[at], b',' | b'\n' | b'\r') {
+                at += 1;
+            }
+            fields.push((field_start, at));
+            if index + 1 < count && bytes.get(at) == Some(&b',') {
+                at += 1;
+            }
+        }
+        RawRow {
+            file,
+            start,
+            end: at.max(start),
+            fields,
+        }
+    }
+
+    fn span(&self) -> Span {
+        Span::new(self.file, self.start, self.end)
+    }
+
+    fn field(&self, index: usize) -> Span {
+        let (start, end) = self
+            .fields
+            .get(index)
+            .copied()
+            .unwrap_or((self.end, self.end));
+        Span::new(self.file, start, end)
+    }
+}
+
+fn check_header(
+    record: &csv::StringRecord,
+    row: &RawRow,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let names: Vec<String> = record
+        .iter()
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    if names.iter().map(String::as_str).eq(COLUMNS) {
+        return true;
+    }
+    diagnostics.push(
+        Diagnostic::new(
+            Code::MalformedLedgerRow,
+            "the ledger's header row does not name its columns in the order Coop reads them",
+            row.span(),
+            "not the expected header",
+        )
+        .with_help(format!(
+            "the first row must be `{}`; no row is read until it is",
+            COLUMNS.join(",")
+        )),
+    );
+    false
+}
+
+/// One row read: the order it belongs to and one of its lines.
+struct Row {
+    name: Name,
+    buyer: Name,
+    contract: Name,
+    date: Spanned<Date>,
+    via: Option<Name>,
+    line: Line,
+}
+
+fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
+    if fields.len() != COLUMNS.len() {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::MalformedLedgerRow,
+                format!(
+                    "this row has {} fields; a ledger row has {}: {}",
+                    fields.len(),
+                    COLUMNS.len(),
+                    COLUMNS.join(", ")
+                ),
+                row.span(),
+                format!("{} fields", fields.len()),
+            )
+            .with_help(
+                "quote a field that holds a comma, and give every column, even an empty `via`",
+            ),
+        ));
+    }
+    let field = |index: usize| -> Result<(&str, Span), Box<Diagnostic>> {
+        let value = fields[index];
+        if value.is_empty() {
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::MalformedLedgerRow,
+                    format!("the `{}` column of this row is empty", COLUMNS[index]),
+                    row.field(index),
+                    "empty",
+                )
+                .with_help("every column but `via` needs a value"),
+            ));
+        }
+        Ok((value, row.field(index)))
+    };
+    let name =
+        |index: usize| field(index).map(|(value, span)| Spanned::new(value.to_string(), span));
+    let order = name(0)?;
+    let buyer = name(1)?;
+    let contract = name(2)?;
+    let date = read_date(field(3)?)?;
+    let via = if fields[4].is_empty() {
+        None
+    } else {
+        Some(name(4)?)
+    };
+    let item = name(5)?;
+    let quantity = read_number(field(6)?)?;
+    let currency = name(7)?;
+    let price = read_number(field(8)?)?;
+    let line = Line {
+        item,
+        quantity,
+        unit: None,
+        unit_price: Spanned::new(
+            Money::new(currency.value, price.value),
+            currency.span.to(price.span),
+        ),
+    };
+    Ok(Row {
+        name: order,
+        buyer,
+        contract,
+        date,
+        via,
+        line,
+    })
+}
+
+fn read_date((written, span): (&str, Span)) -> Result<Spanned<Date>, Box<Diagnostic>> {
+    let shaped = written.len() == 10
+        && written
+            .char_indices()
+            .all(|(index, character)| match index {
+                4 | 7 => character == '-',
+                _ => character.is_ascii_digit(),
+            });
+    if !shaped {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date written YYYY-MM-DD"),
+                span,
+                "not a date",
+            )
+            .with_help("write dates as in .coop files, such as 2025-06-15; set the spreadsheet's date column to ISO 8601"),
+        ));
+    }
+    calendar_date(written, span).map(|date| Spanned::new(date, span))
+}
+
+/// A number as the language writes one: digits, thousands separators in groups of three, a
+/// decimal point; a sign only before a number the checker then rejects as negative.
+fn read_number((text, span): (&str, Span)) -> Result<Spanned<Decimal>, Box<Diagnostic>> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (integer, fraction) = match unsigned.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut groups = integer.split(',');
+    let first_ok = groups
+        .next()
+        .is_some_and(|first| !first.is_empty() && first.bytes().all(|byte| byte.is_ascii_digit()));
+    let groups_ok =
+        groups.all(|group| group.len() == 3 && group.bytes().all(|b| b.is_ascii_digit()));
+    let fraction_ok = fraction.is_none_or(|digits| {
+        !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+    });
+    if !(first_ok && groups_ok && fraction_ok) {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidNumber,
+                format!("`{text}` is not a number"),
+                span,
+                "not a number",
+            )
+            .with_help("write numbers as in .coop files: digits, a point for decimals, commas only between groups of three digits (`1,250.50`)"),
+        ));
+    }
+    decimal(text, span).map(|value| Spanned::new(value, span))
+}
+
+/// The rows of one order read so far.
+struct PendingOrder {
+    name: Name,
+    buyer: Option<Name>,
+    contract: Option<Name>,
+    date: Option<Spanned<Date>>,
+    via: Option<Name>,
+    lines: Vec<Spanned<OrderField>>,
+    start: usize,
+    end: usize,
+    file: FileId,
+    /// A row of the order could not be read: the whole order is left out.
+    rejected: bool,
+}
+
+impl PendingOrder {
+    fn new(row: Row, raw: &RawRow) -> PendingOrder {
+        PendingOrder {
+            name: row.name,
+            buyer: Some(row.buyer),
+            contract: Some(row.contract),
+            date: Some(row.date),
+            via: row.via,
+            lines: vec![Spanned::new(
+                OrderField::Line(Box::new(row.line)),
+                raw.span(),
+            )],
+            start: raw.start,
+            end: raw.end,
+            file: raw.file,
+            rejected: false,
+        }
+    }
+
+    fn rejected(name: &str, raw: &RawRow) -> PendingOrder {
+        PendingOrder {
+            name: Spanned::new(name.to_string(), raw.field(0)),
+            buyer: None,
+            contract: None,
+            date: None,
+            via: None,
+            lines: Vec::new(),
+            start: raw.start,
+            end: raw.end,
+            file: raw.file,
+            rejected: true,
+        }
+    }
+
+    /// Adds a further row of the order; it must agree with the first on everything but the line.
+    fn add(&mut self, row: Row, raw: &RawRow, diagnostics: &mut Vec<Diagnostic>) {
+        self.end = raw.end;
+        if self.rejected {
+            return;
+        }
+        let same = |first: &Option<Name>, this: Option<&Name>| {
+            first.as_ref().map(|first| &first.value) == this.map(|this| &this.value)
+        };
+        let disagreement = if !same(&self.buyer, Some(&row.buyer)) {
+            Some((
+                "buyer",
+                self.buyer.as_ref().map(|first| first.span),
+                row.buyer.span,
+            ))
+        } else if !same(&self.contract, Some(&row.contract)) {
+            Some((
+                "contract",
+                self.contract.as_ref().map(|first| first.span),
+                row.contract.span,
+            ))
+        } else if self.date.map(|first| first.value) != Some(row.date.value) {
+            Some(("date", self.date.map(|first| first.span), row.date.span))
+        } else if !same(&self.via, row.via.as_ref()) {
+            Some((
+                "via",
+                self.via.as_ref().map(|first| first.span),
+                raw.field(4),
+            ))
+        } else {
+            None
+        };
+        match disagreement {
+            Some((column, first, this)) => {
+                self.rejected = true;
+                diagnostics.push(self.inconsistent(column, first, this));
+            }
+            None => self.lines.push(Spanned::new(
+                OrderField::Line(Box::new(row.line)),
+                raw.span(),
+            )),
+        }
+    }
+
+    fn inconsistent(&self, column: &str, first: Option<Span>, this: Span) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(
+            Code::InconsistentLedgerOrder,
+            format!(
+                "rows of order `{}` disagree on its `{column}`",
+                self.name.value
+            ),
+            this,
+            "differs from the order's first row",
+        )
+        .with_help("consecutive rows with one order id are the lines of one order: give them the same buyer, contract, date and via, or give the rows different order ids");
+        if let Some(first) = first {
+            diagnostic = diagnostic.with_related(first, "the order's first row");
+        }
+        diagnostic
+    }
+
+    fn finish(self, orders: &mut Vec<Declaration>) {
+        if self.rejected {
+            return;
+        }
+        let (Some(buyer), Some(contract), Some(date)) = (self.buyer, self.contract, self.date)
+        else {
+            return;
+        };
+        let mut fields = Vec::with_capacity(self.lines.len() + 4);
+        fields.push(Spanned::new(OrderField::Buyer(buyer.clone()), buyer.span));
+        fields.push(Spanned::new(
+            OrderField::Contract(contract.clone()),
+            contract.span,
+        ));
+        fields.push(Spanned::new(OrderField::Date(date), date.span));
+        if let Some(via) = self.via {
+            fields.push(Spanned::new(OrderField::Via(via.clone()), via.span));
+        }
+        fields.extend(self.lines);
+        orders.push(Declaration::Order(Block {
+            name: self.name,
+            title: None,
+            fields,
+            facts: Vec::new(),
+            span: Span::new(self.file, self.start, self.end),
+        }));
+    }
+}
