@@ -128,6 +128,20 @@ pub fn generate(settings: Settings, format: OrderFormat) -> Generated {
     if format == OrderFormat::Ledger {
         let _ = writeln!(model, "ledger \"{}\"\n", orders_file_name(format));
     }
+    // Every shipped rule pack is followed, so that evaluation at scale runs them all; the
+    // generated facts (posted solicitations and agreements) are such that most orders pass.
+    for pack in crate::packs::SHIPPED {
+        // A state program's orders are not FTA-funded unless they say so.
+        let settings = if pack.name == "fta" {
+            " with assume_fta_assisted = false"
+        } else {
+            ""
+        };
+        let _ = writeln!(model, "use rules {}{settings}", pack.name);
+    }
+    model.push_str(
+        "\n// The NASPO ValuePoint pack names the program as the payee of its fee.\nagency naspo_valuepoint \"NASPO ValuePoint\" { kind cooperative jurisdiction US }\n",
+    );
     write_agencies(&mut model, &agencies);
     for contract in &contracts {
         write_contract(&mut model, contract, &agencies);
@@ -519,7 +533,7 @@ fn write_contract(out: &mut String, contract: &GeneratedContract, agencies: &[Ge
     let lead = &agencies[contract.lead];
     let _ = writeln!(
         out,
-        "solicitation sol_{number:04} \"Solicitation {number}\" {{\n  lead {}\n  method competitive_bid\n  category goods\n  cooperative_use {}",
+        "solicitation sol_{number:04} \"Solicitation {number}\" {{\n  lead {}\n  method competitive_bid\n  category goods\n  posted 2020-11-02 online\n  cooperative_use {}",
         lead.name,
         if contract.cooperative_use {
             "stated"
@@ -640,7 +654,7 @@ fn write_instruments(
         all.push((
             *number,
             format!(
-                "access {} {{ kind interlocal_agreement agency {} with {} signed 2021-06-01 }}\n",
+                "access {} {{ kind interlocal_agreement agency {} with {} signed 2021-06-01 posted 2021-06-01 }}\n",
                 instrument_name(*number),
                 agencies[*buyer].name,
                 agencies[*lead].name

@@ -434,9 +434,8 @@ fn requirements(
     run: &mut Run,
 ) {
     let mut variables = vec![subject];
-    let reference = reference(rule);
     run.tallies[index].considered += 1;
-    if !applies(context, index, rule, &mut variables, place, &reference, run) {
+    if !applies(context, index, rule, &mut variables, place, run) {
         return;
     }
     run.tallies[index].applied += 1;
@@ -468,7 +467,7 @@ fn requirements(
                 let about_order = rule.scope == ScopeKind::Order;
                 let mut diagnostic =
                     Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
-                        .with_rule(reference.clone());
+                        .with_rule(reference(rule));
                 // Point at the parts of the requirement that do not hold, so a reader need not
                 // work out which one failed.
                 let failing: Vec<&Expression> = condition
@@ -519,8 +518,7 @@ fn requirements(
                     detail: format!("could not be decided: {}", mismatch.0),
                     place: part,
                 });
-                run.reasons
-                    .push(undecided(rule, &reference, place, part, mismatch));
+                run.reasons.push(undecided(rule, place, part, mismatch));
                 undecided_here = true;
             }
         }
@@ -648,7 +646,6 @@ fn applies(
     rule: &Rule,
     variables: &mut Vec<Value>,
     place: Span,
-    reference: &RuleReference,
     run: &mut Run,
 ) -> bool {
     let Some(filter) = &rule.filter else {
@@ -659,21 +656,14 @@ fn applies(
         Ok(_) => false,
         Err(mismatch) => {
             let part = context.undecided_part(filter, variables);
-            run.reasons
-                .push(undecided(rule, reference, place, part, mismatch));
+            run.reasons.push(undecided(rule, place, part, mismatch));
             run.tallies[index].undecided += 1;
             false
         }
     }
 }
 
-fn undecided(
-    rule: &Rule,
-    reference: &RuleReference,
-    place: Span,
-    expression: Span,
-    mismatch: Mismatch,
-) -> Diagnostic {
+fn undecided(rule: &Rule, place: Span, expression: Span, mismatch: Mismatch) -> Diagnostic {
     Diagnostic::new(
         Code::RuleUndecided,
         format!("rule `{}` could not be decided: {}", rule.id.value, mismatch.0),
@@ -682,7 +672,7 @@ fn undecided(
     )
     .with_related(expression, "this could not be computed")
     .with_help("a rule compares amounts in one currency and quantities of one thing: write the rule's limits (or set its pack's parameters) in the contract's currency and units, or narrow its `where` to the contracts it is meant for")
-    .with_rule(reference.clone())
+    .with_rule(reference(rule))
 }
 
 /// The primary label of a rule's finding: an order is denied or warned about; anything else
@@ -1001,11 +991,20 @@ impl Context<'_> {
             }
             ExpressionKind::In(element, candidates) => {
                 let element = self.value(element, variables)?;
-                let mut values = Vec::with_capacity(candidates.len());
+                // Written-out candidates (a list of jurisdictions, of kinds) are compared where
+                // they stand, not copied for every order.
                 for candidate in candidates {
-                    values.push(self.value(candidate, variables)?);
+                    let found = match &candidate.kind {
+                        ExpressionKind::Constant(value) => {
+                            element.is_in(std::slice::from_ref(value))?
+                        }
+                        _ => element.is_in(&[self.value(candidate, variables)?])?,
+                    };
+                    if found {
+                        return Ok(Value::Boolean(true));
+                    }
                 }
-                Value::Boolean(element.is_in(&values)?)
+                Value::Boolean(false)
             }
             ExpressionKind::Exists(operand) => {
                 Value::Boolean(!self.value(operand, variables)?.is_absent())
@@ -1403,8 +1402,10 @@ impl Context<'_> {
                 .via
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
             Field::Value => {
-                let tally = Tally::of_lines(&order.lines);
-                self.money(order.contract.value, tally.value)
+                let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
+                    total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
+                });
+                self.money(order.contract.value, value)
             }
             Field::Volume => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
             Field::Basis => basis_value(super::orders::basis_of(model, order)),
