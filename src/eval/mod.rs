@@ -117,6 +117,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     let mut totals = rules::Totals::new(model);
     // Adding to the totals reads only the permitted order, never other totals.
     let no_totals = rules::Totals::default();
+    let gates = rules::Gates::new(model);
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
@@ -134,6 +135,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                 judged: Some(id),
                 bindings: &[],
                 totals: &totals,
+                gates: &gates,
             };
             let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies, explain);
             judgment.reasons.extend(reasons);
@@ -154,6 +156,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                     judged: None,
                     bindings: &[],
                     totals: &no_totals,
+                    gates: &gates,
                 };
                 totals.add(&context, id);
             }
@@ -174,6 +177,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             judged: None,
             bindings: &bindings,
             totals: &totals,
+            gates: &gates,
         };
         findings.extend(rules::judge_model(&context, &mut duties, &mut rule_tallies));
     }

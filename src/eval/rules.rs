@@ -4,6 +4,7 @@
 //! could not show, such as comparing a contract's euros with a limit in dollars, and that is
 //! reported as an undecided rule, never a panic.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
@@ -100,6 +101,109 @@ pub(super) struct Context<'e> {
     pub bindings: &'e [Binding],
     /// Running totals of the aggregates that have an index, over `permitted`.
     pub totals: &'e Totals,
+    /// What order rules' filters decide per contract and per buyer, found once each.
+    pub gates: &'e Gates<'e>,
+}
+
+/// The parts of order rules' filters that depend only on an order's contract, or only on its
+/// buyer, decided once per contract or buyer and remembered: most rules of a pack apply to a
+/// few jurisdictions or programs, so most orders are turned away by a lookup.
+#[derive(Debug, Default)]
+pub struct Gates<'m> {
+    /// Per rule, in the order of `Model::rules`; `None` for rules not about orders.
+    rules: Vec<Option<Gate<'m>>>,
+}
+
+#[derive(Debug)]
+struct Gate<'m> {
+    by_contract: Vec<&'m Expression>,
+    by_buyer: Vec<&'m Expression>,
+    /// The rest of the filter, decided for each order.
+    rest: Vec<&'m Expression>,
+    /// Per contract, and per agency: unknown, open or shut.
+    contracts: Vec<Cell<Decided>>,
+    buyers: Vec<Cell<Decided>>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Decided {
+    #[default]
+    Unknown,
+    Open,
+    Shut,
+}
+
+impl<'m> Gates<'m> {
+    pub fn new(model: &'m Model) -> Gates<'m> {
+        let by_contract = [
+            Field::Contract,
+            Field::Solicitation,
+            Field::Lead,
+            Field::Category,
+        ];
+        let rules = model
+            .rules
+            .iter()
+            .map(|rule| {
+                let filter = rule
+                    .filter
+                    .as_ref()
+                    .filter(|_| rule.scope == ScopeKind::Order)?;
+                let mut gate = Gate {
+                    by_contract: Vec::new(),
+                    by_buyer: Vec::new(),
+                    rest: Vec::new(),
+                    contracts: vec![Cell::new(Decided::Unknown); model.contracts.len()],
+                    buyers: vec![Cell::new(Decided::Unknown); model.agencies.len()],
+                };
+                for term in filter.conjuncts() {
+                    if reads_through(term, &by_contract) {
+                        gate.by_contract.push(term);
+                    } else if reads_through(term, &[Field::Buyer]) {
+                        gate.by_buyer.push(term);
+                    } else {
+                        gate.rest.push(term);
+                    }
+                }
+                Some(gate)
+            })
+            .collect();
+        Gates { rules }
+    }
+}
+
+/// Whether an expression reads the rule's order only through these fields (and nothing that
+/// changes as orders are judged), so that its value is the same for every order sharing them.
+fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
+    match &expression.kind {
+        ExpressionKind::Variable(_) | ExpressionKind::Aggregate { .. } => false,
+        ExpressionKind::Constant(_) | ExpressionKind::Parameter { .. } => true,
+        ExpressionKind::Field(owner, field) => {
+            if matches!(
+                field,
+                Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
+            ) {
+                return false;
+            }
+            match owner.kind {
+                ExpressionKind::Variable(0) => fields.contains(field),
+                _ => reads_through(owner, fields),
+            }
+        }
+        ExpressionKind::Named(owner, _, _) => reads_through(owner, fields),
+        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
+            reads_through(operand, fields)
+        }
+        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
+            reads_through(left, fields) && reads_through(right, fields)
+        }
+        ExpressionKind::In(element, candidates) => {
+            reads_through(element, fields)
+                && candidates
+                    .iter()
+                    .all(|candidate| reads_through(candidate, fields))
+        }
+    }
 }
 
 /// Running totals of indexed aggregates: per aggregate and key, the count and sum of the
@@ -651,6 +755,11 @@ fn applies(
     let Some(filter) = &rule.filter else {
         return true;
     };
+    if let (Some(Some(gate)), Some(Value::Order(order))) =
+        (context.gates.rules.get(index), variables.first().cloned())
+    {
+        return gated(context, gate, index, rule, order, variables, place, run);
+    }
     match context.value(filter, variables) {
         Ok(Value::Boolean(true)) => true,
         Ok(_) => false,
@@ -661,6 +770,75 @@ fn applies(
             false
         }
     }
+}
+
+/// An order rule's filter, its parts that depend on the contract or the buyer alone read from
+/// what was decided before: the same result as evaluating the whole filter, since `and` is false
+/// as soon as one part is, whatever the others.
+#[allow(clippy::too_many_arguments)]
+fn gated(
+    context: &Context<'_>,
+    gate: &Gate<'_>,
+    index: usize,
+    rule: &Rule,
+    order: OrderId,
+    variables: &mut Vec<Value>,
+    place: Span,
+    run: &mut Run,
+) -> bool {
+    let declared = &context.model.orders[order.0];
+    let mut undecided_part: Option<(Span, Mismatch)> = None;
+    let mut decide = |terms: &[&Expression],
+                      memo: Option<&Cell<Decided>>,
+                      variables: &mut Vec<Value>| {
+        match memo.map(Cell::get) {
+            Some(Decided::Open) => return true,
+            Some(Decided::Shut) => return false,
+            _ => {}
+        }
+        let mut open = true;
+        let mut undecided = false;
+        for term in terms {
+            match context.value(term, variables) {
+                Ok(Value::Boolean(true)) => {}
+                Ok(_) => {
+                    open = false;
+                    break;
+                }
+                Err(mismatch) => {
+                    undecided = true;
+                    if undecided_part.is_none() {
+                        undecided_part = Some((context.undecided_part(term, variables), mismatch));
+                    }
+                }
+            }
+        }
+        // What was decided is remembered; an undecided part is tried again with the next order.
+        if let Some(memo) = memo
+            && (!open || !undecided)
+        {
+            memo.set(if open { Decided::Open } else { Decided::Shut });
+        }
+        open
+    };
+    let open = decide(
+        &gate.by_contract,
+        gate.contracts.get(declared.contract.value.0),
+        variables,
+    ) && decide(
+        &gate.by_buyer,
+        gate.buyers.get(declared.buyer.value.0),
+        variables,
+    ) && decide(&gate.rest, None, variables);
+    if !open {
+        return false;
+    }
+    if let Some((part, mismatch)) = undecided_part {
+        run.reasons.push(undecided(rule, place, part, mismatch));
+        run.tallies[index].undecided += 1;
+        return false;
+    }
+    true
 }
 
 fn undecided(rule: &Rule, place: Span, expression: Span, mismatch: Mismatch) -> Diagnostic {
