@@ -137,11 +137,11 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                 totals: &totals,
                 gates: &gates,
             };
-            let (reasons, steps) = rules::judge_order(&context, id, &mut rule_tallies, explain);
-            judgment.reasons.extend(reasons);
-            judgment.steps.extend(steps);
+            let found = rules::judge_order(&context, id, &mut rule_tallies, explain);
+            judgment.reasons.extend(found.reasons);
+            judgment.steps.extend(found.steps);
             if judgment.is_permitted() {
-                rules::order_duties(&context, id, &mut duties);
+                rules::order_duties(&context, id, &found.applied, &mut duties);
             }
         }
         let usage = &mut contracts[contract];

@@ -405,35 +405,59 @@ pub(super) fn judge_order(
     order: OrderId,
     tallies: &mut [RuleTally],
     explain: bool,
-) -> (Vec<Diagnostic>, Vec<Step>) {
+) -> OrderRules {
     let mut run = Run {
         reasons: Vec::new(),
         steps: explain.then(Vec::new),
         tallies,
     };
     let subject = context.model.orders[order.0].header.name.span;
+    let mut applied = Vec::new();
+    let mut variables = Vec::with_capacity(2);
     for (index, rule) in context.model.rules.iter().enumerate() {
         if rule.scope == ScopeKind::Order {
-            requirements(context, index, rule, Value::Order(order), subject, &mut run);
+            variables.clear();
+            variables.push(Value::Order(order));
+            if requirements(context, index, rule, &mut variables, subject, &mut run) {
+                applied.push(index);
+            }
         }
     }
-    (run.reasons, run.steps.unwrap_or_default())
+    OrderRules {
+        reasons: run.reasons,
+        steps: run.steps.unwrap_or_default(),
+        applied,
+    }
 }
 
-/// The duties order rules add for a permitted order.
-pub(super) fn order_duties(context: &Context<'_>, order: OrderId, duties: &mut Vec<RuleDuty>) {
+/// What the order rules found about one order.
+pub(super) struct OrderRules {
+    pub reasons: Vec<Diagnostic>,
+    pub steps: Vec<Step>,
+    /// The rules whose `where` admitted the order, whose duties it owes if permitted.
+    pub applied: Vec<usize>,
+}
+
+/// The duties order rules add for a permitted order: those of the rules that applied to it.
+pub(super) fn order_duties(
+    context: &Context<'_>,
+    order: OrderId,
+    applied: &[usize],
+    duties: &mut Vec<RuleDuty>,
+) {
     let contract = context.model.orders[order.0].contract.value;
-    for (index, rule) in context.model.rules.iter().enumerate() {
-        if rule.scope == ScopeKind::Order {
-            obligations(
-                context,
-                index,
-                rule,
-                Value::Order(order),
-                Some(contract),
-                duties,
-            );
-        }
+    let mut variables = Vec::with_capacity(2);
+    for &index in applied {
+        variables.clear();
+        variables.push(Value::Order(order));
+        obligations(
+            context,
+            index,
+            &context.model.rules[index],
+            &mut variables,
+            Some(contract),
+            duties,
+        );
     }
 }
 
@@ -508,12 +532,13 @@ pub(super) fn judge_model(
         };
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
-            requirements(context, index, rule, subject.clone(), span, &mut run);
+            let mut variables = vec![subject];
+            let applied = requirements(context, index, rule, &mut variables, span, &mut run);
             let denied = run.reasons[before..]
                 .iter()
                 .any(|reason| reason.code == Code::RuleDenied);
-            if !denied {
-                obligations(context, index, rule, subject, contract, duties);
+            if applied && !denied {
+                obligations(context, index, rule, &mut variables, contract, duties);
             }
         }
     }
@@ -528,19 +553,19 @@ pub(super) fn judge_model(
     run.reasons
 }
 
-/// The rule's `require`s on one subject, when its filter admits it.
+/// The rule's `require`s on one subject (the first variable), when its filter admits it;
+/// whether it did.
 fn requirements(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
-    subject: Value,
+    variables: &mut Vec<Value>,
     place: Span,
     run: &mut Run,
-) {
-    let mut variables = vec![subject];
+) -> bool {
     run.tallies[index].considered += 1;
-    if !applies(context, index, rule, &mut variables, place, run) {
-        return;
+    if !applies(context, index, rule, variables, place, run) {
+        return false;
     }
     run.tallies[index].applied += 1;
     let mut failed = false;
@@ -555,7 +580,7 @@ fn requirements(
         else {
             continue;
         };
-        match context.value(condition, &mut variables) {
+        match context.value(condition, variables) {
             Ok(Value::Boolean(true)) => run.step(|| Step {
                 check: format!("rule {}", rule.id.value).into(),
                 failed: None,
@@ -567,7 +592,7 @@ fn requirements(
                     Outcome::Deny => Code::RuleDenied,
                     Outcome::Warn => Code::RuleWarning,
                 };
-                let text = context.message(message, &mut variables);
+                let text = context.message(message, variables);
                 let about_order = rule.scope == ScopeKind::Order;
                 let mut diagnostic =
                     Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
@@ -578,10 +603,7 @@ fn requirements(
                     .conjuncts()
                     .into_iter()
                     .filter(|term| {
-                        !matches!(
-                            context.value(term, &mut variables),
-                            Ok(Value::Boolean(true))
-                        )
+                        !matches!(context.value(term, variables), Ok(Value::Boolean(true)))
                     })
                     .collect();
                 for part in &failing {
@@ -595,7 +617,7 @@ fn requirements(
                 }
                 let mut read: Vec<(Span, String)> = Vec::new();
                 for part in &failing {
-                    for (span, label) in context.involved(part, &mut variables, place) {
+                    for (span, label) in context.involved(part, variables, place) {
                         if !read.iter().any(|(seen, _)| *seen == span) && read.len() < 5 {
                             read.push((span, label));
                         }
@@ -615,7 +637,7 @@ fn requirements(
                 failed = true;
             }
             Err(mismatch) => {
-                let part = context.undecided_part(condition, &mut variables);
+                let part = context.undecided_part(condition, variables);
                 run.step(|| Step {
                     check: format!("rule {}", rule.id.value).into(),
                     failed: Some(Code::RuleUndecided),
@@ -633,38 +655,24 @@ fn requirements(
     if failed {
         run.tallies[index].failed += 1;
     }
+    true
 }
 
-/// The rule's `oblige`s on one subject, when its filter admits it.
+/// The rule's `oblige`s on one subject (the first variable), which its filter admitted.
 fn obligations(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
-    subject: Value,
+    variables: &mut Vec<Value>,
     contract: Option<ContractId>,
     duties: &mut Vec<RuleDuty>,
 ) {
-    if !rule
-        .outcomes
-        .iter()
-        .any(|outcome| matches!(outcome, RuleOutcome::Oblige { .. }))
-    {
-        return;
-    }
-    let mut variables = vec![subject.clone()];
-    if let Some(filter) = &rule.filter
-        && !matches!(
-            context.value(filter, &mut variables),
-            Ok(Value::Boolean(true))
-        )
-    {
-        return;
-    }
+    let subject = variables.first().cloned().unwrap_or(Value::Absent);
     for outcome in &rule.outcomes {
         let RuleOutcome::Oblige { party, duty, .. } = outcome else {
             continue;
         };
-        let party = match context.value(party, &mut variables) {
+        let party = match context.value(party, variables) {
             Ok(Value::Agency(agency)) => Party::Agency(agency),
             Ok(Value::Text(supplier)) => Party::Supplier(supplier),
             _ => continue,
@@ -672,8 +680,8 @@ fn obligations(
         let owed = match duty.as_ref() {
             Duty::Pay { amount, to } => {
                 let (Ok(Value::Money(amount)), Ok(Value::Agency(to))) = (
-                    context.value(amount, &mut variables),
-                    context.value(to, &mut variables),
+                    context.value(amount, variables),
+                    context.value(to, variables),
                 ) else {
                     continue;
                 };
@@ -696,7 +704,7 @@ fn obligations(
             }
             Duty::Report { every, within, to } => {
                 let to = match to {
-                    Some(to) => match context.value(to, &mut variables) {
+                    Some(to) => match context.value(to, variables) {
                         Ok(Value::Agency(agency)) => Some(agency),
                         _ => None,
                     },
@@ -715,7 +723,7 @@ fn obligations(
                 within,
                 about,
             } => {
-                let Ok(Value::Agency(whom)) = context.value(whom, &mut variables) else {
+                let Ok(Value::Agency(whom)) = context.value(whom, variables) else {
                     continue;
                 };
                 let (start, order) = match &subject {
