@@ -225,8 +225,14 @@ pub fn resolve_rule_pack(
                     ),
                 }));
             };
+            // A shipped pack has no file on disk: it is found again by its name, so that every
+            // `use rules` of it reads the one copy.
             let path = PathBuf::from(pack.file_name());
-            let file = match sources.find(&path) {
+            let loaded = sources
+                .files()
+                .find(|(_, file)| file.path == path)
+                .map(|(id, _)| id);
+            let file = match loaded {
                 Some(file) => file,
                 None => sources.add(pack.file_name(), path, pack.text.to_string()),
             };

@@ -62,6 +62,10 @@ pub(super) fn check(
                 .with_help("a rule pack holds only `pack`, `parameter` and `rule` declarations; move the declarations into the model, or `use` the file without `rules` to make it part of the model"),
             );
         }
+        if let Some(used) = packs.iter().find(|used| used.pack == file.file) {
+            checker.pack_shape(file, used);
+        }
+        checker.facts_once(file);
         checker.parameters_of(file, packs);
     }
     let mut rules = Vec::new();
@@ -124,6 +128,70 @@ type Variables = Vec<(String, Entity)>;
 type Expected<'t> = Option<&'t Type>;
 
 impl RuleChecker<'_> {
+    /// A pack states its title and stands alone: it names no other file, so that using it
+    /// cannot add declarations to a model.
+    fn pack_shape(&mut self, file: &ast::File, used: &PackUse) {
+        if file.pack.is_none() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::NotARulePack,
+                    format!("rule pack `{}` has no `pack \"title\"` line", used.name),
+                    used.span,
+                    "used as a rule pack here",
+                )
+                .with_help("start the pack's file with a line such as `pack \"Our county's purchasing rules\"`"),
+            );
+        }
+        let named = file
+            .uses
+            .iter()
+            .map(|named| named.span)
+            .chain(file.rule_packs.iter().map(|named| named.span))
+            .chain(file.ledgers.iter().map(|named| named.span));
+        for span in named {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::NotARulePack,
+                    format!("rule pack `{}` names another file", used.name),
+                    span,
+                    "not in a rule pack",
+                )
+                .with_related(used.span, "used as a rule pack here")
+                .with_help("a rule pack stands alone; name the other files, packs and ledgers from the model"),
+            );
+        }
+    }
+
+    /// Each declaration records a fact of one name once.
+    fn facts_once(&mut self, file: &ast::File) {
+        for declaration in &file.declarations {
+            let facts = match declaration {
+                ast::Declaration::Agency(block) => &block.facts,
+                ast::Declaration::Solicitation(block) => &block.facts,
+                ast::Declaration::Contract(block) => &block.facts,
+                ast::Declaration::Access(block) => &block.facts,
+                ast::Declaration::Order(block) => &block.facts,
+            };
+            for (index, fact) in facts.iter().enumerate() {
+                if let Some(first) = facts[..index]
+                    .iter()
+                    .find(|earlier| earlier.name.value == fact.name.value)
+                {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::DuplicateField,
+                            format!("fact `{}` is recorded twice", fact.name.value),
+                            fact.span,
+                            "recorded again here",
+                        )
+                        .with_related(first.span, "first recorded here")
+                        .with_help("keep one `fact` line of each name; rules read one value"),
+                    );
+                }
+            }
+        }
+    }
+
     /// Types a file's parameters and applies the settings of every `use rules` of the file.
     fn parameters_of(&mut self, file: &ast::File, packs: &[PackUse]) {
         let mut declared: HashMap<&str, Span> = HashMap::new();
@@ -382,6 +450,20 @@ impl RuleChecker<'_> {
                 outcome,
                 message,
             } => {
+                let empty = message.parts.iter().all(
+                    |part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()),
+                );
+                if empty {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::MissingField,
+                            format!("rule `{}` gives no reason in its message", rule.value),
+                            message.span,
+                            "empty message",
+                        )
+                        .with_help("say what is wrong and why, as the finding will: `else deny \"the agreement was not posted before the order\"`"),
+                    );
+                }
                 let condition = self.condition(file, condition, variables);
                 let message = self.message(file, message, variables);
                 let condition = condition?;
@@ -1132,16 +1214,6 @@ impl RuleChecker<'_> {
                 span,
             });
         }
-        if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
-            return Some(Expression {
-                kind: ExpressionKind::Parameter {
-                    name: name.value.clone(),
-                    value: value.clone(),
-                },
-                ty: ty.clone(),
-                span,
-            });
-        }
         if alone && let Some(Type::Enumeration(enumeration)) = expected {
             let values = enumeration.values();
             if let Some(spelling) = values.iter().find(|value| **value == name.value) {
@@ -1163,6 +1235,16 @@ impl RuleChecker<'_> {
                     None => diagnostic.with_help(format!("use one of: {}", values.join(", "))),
                 });
             return None;
+        }
+        if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
+            return Some(Expression {
+                kind: ExpressionKind::Parameter {
+                    name: name.value.clone(),
+                    value: value.clone(),
+                },
+                ty: ty.clone(),
+                span,
+            });
         }
         if let Some(declared) = self.namespace.lookup(&name.value) {
             let (value, entity) = match declared.kind {
@@ -1533,12 +1615,10 @@ fn fold(expression: &Expression) -> Option<Value> {
             Value::Boolean(value) => Some(Value::Boolean(!value)),
             _ => None,
         },
-        ExpressionKind::Unary(UnaryOperator::Negate, operand) => Value::arithmetic(
-            Operator::Subtract,
-            &zero_like(&fold(operand)?)?,
-            &fold(operand)?,
-        )
-        .ok(),
+        ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
+            let operand = fold(operand)?;
+            Value::arithmetic(Operator::Subtract, &zero_like(&operand)?, &operand).ok()
+        }
         ExpressionKind::Binary(Operator::And, left, right) => match (fold(left), fold(right)) {
             (Some(Value::Boolean(false)), _) | (_, Some(Value::Boolean(false))) => {
                 Some(Value::Boolean(false))

@@ -14,6 +14,16 @@ pub fn to_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
+        // A rule's finding is titled by its rule, and cites its source.
+        let title = match &diagnostic.rule {
+            Some(rule) => {
+                if let Some(citation) = &rule.citation {
+                    message.push_str(&format!("\nrule {}: {citation}", rule.id));
+                }
+                format!("{} ({})", diagnostic.code.name(), rule.id)
+            }
+            None => diagnostic.code.name().to_string(),
+        };
         out.push_str(&format!(
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             severity_word(diagnostic.severity),
@@ -22,7 +32,7 @@ pub fn to_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             place.start_column,
             place.end_line,
             place.end_column,
-            property(diagnostic.code.name()),
+            property(&title),
             data(&message)
         ));
     }

@@ -31,21 +31,28 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             ));
             failure
         };
-        let described: Vec<String> = found
-            .iter()
-            .map(|diagnostic| {
-                let place = region(sources, diagnostic.primary.span);
-                format!(
-                    "{}:{}:{}: {} [{}] {}",
-                    place.file,
-                    place.start_line,
-                    place.start_column,
-                    severity_word(diagnostic.severity),
-                    diagnostic.code.name(),
-                    diagnostic.message
-                )
-            })
-            .collect();
+        let described: Vec<String> =
+            found
+                .iter()
+                .map(|diagnostic| {
+                    let place = region(sources, diagnostic.primary.span);
+                    let rule = diagnostic.rule.as_ref().map_or(String::new(), |rule| {
+                        match &rule.citation {
+                            Some(citation) => format!(" (rule {}, {citation})", rule.id),
+                            None => format!(" (rule {})", rule.id),
+                        }
+                    });
+                    format!(
+                        "{}:{}:{}: {} [{}] {}{rule}",
+                        place.file,
+                        place.start_line,
+                        place.start_column,
+                        severity_word(diagnostic.severity),
+                        diagnostic.code.name(),
+                        diagnostic.message
+                    )
+                })
+                .collect();
         // A failure's text lists every finding; a passing file's warnings go to its output.
         status.set_description(described.join("\n"));
         let mut case = TestCase::new(file.name.clone(), status);

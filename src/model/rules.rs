@@ -528,9 +528,38 @@ impl Value {
         Ok(false)
     }
 
-    /// The result of an arithmetic operator, or `Absent` when an operand is absent or the result
-    /// would leave the calendar.
+    /// The result of an arithmetic operator: `Absent` when an operand is absent, and `Err` when
+    /// it cannot be computed (currencies or units that differ, a division by zero, a number past
+    /// what a decimal holds, a date past the year 9999), so that a rule reading it is reported as
+    /// undecided instead of deciding on a made-up value.
     pub fn arithmetic(operator: Operator, left: &Value, right: &Value) -> Result<Value, Mismatch> {
+        let value = Value::compute(operator, left, right)?;
+        let beyond = match &value {
+            Value::Number(number) | Value::Percentage(number) | Value::Distance(number) => {
+                number.abs() == Decimal::MAX
+            }
+            Value::Money(money) => money.amount.abs() == Decimal::MAX,
+            Value::Quantity { count, .. } => count.abs() == Decimal::MAX,
+            Value::Date(date) => chrono::Datelike::year(date) > 9999,
+            _ => false,
+        };
+        if beyond {
+            return Err(Mismatch(format!(
+                "{left} {} {right} is beyond what Coop computes with",
+                operator.symbol()
+            )));
+        }
+        if value.is_absent()
+            && matches!(operator, Operator::Divide)
+            && matches!(right, Value::Number(divisor) if divisor.is_zero())
+                | matches!(right, Value::Money(divisor) if divisor.amount.is_zero())
+        {
+            return Err(Mismatch(format!("{left} is divided by zero")));
+        }
+        Ok(value)
+    }
+
+    fn compute(operator: Operator, left: &Value, right: &Value) -> Result<Value, Mismatch> {
         use Value::*;
         if left.is_absent() || right.is_absent() {
             return Ok(Absent);
@@ -625,6 +654,27 @@ impl Value {
             _ => Absent,
         };
         Ok(value)
+    }
+}
+
+impl Operator {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Operator::And => "and",
+            Operator::Or => "or",
+            Operator::Compare(Comparison::Equal) => "==",
+            Operator::Compare(Comparison::NotEqual) => "!=",
+            Operator::Compare(Comparison::Less) => "<",
+            Operator::Compare(Comparison::AtMost) => "<=",
+            Operator::Compare(Comparison::Greater) => ">",
+            Operator::Compare(Comparison::AtLeast) => ">=",
+            Operator::Add => "+",
+            Operator::Subtract => "-",
+            Operator::Multiply => "*",
+            Operator::Divide => "/",
+            Operator::PercentOf => "of",
+        }
     }
 }
 

@@ -114,9 +114,11 @@ fn summary(out: &mut String, report: &Report) {
     } else {
         out.push_str("<p>Denied orders:</p>\n<ul>\n");
         for order in denied {
+            // The reasons it is denied; a warning on a denied order is not one.
             let reasons: Vec<&str> = order
                 .reasons
                 .iter()
+                .filter(|reason| reason.severity == crate::diagnostic::Severity::Error)
                 .map(|reason| reason.code.name())
                 .collect();
             let _ = writeln!(

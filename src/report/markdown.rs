@@ -114,9 +114,11 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
     }
     out.push_str("| Order | Date | Buyer | Contract | Reasons |\n|---|---|---|---|---|\n");
     for order in denied.iter().take(limit) {
+        // The reasons it is denied; a warning on a denied order is not one.
         let reasons: Vec<String> = order
             .reasons
             .iter()
+            .filter(|reason| reason.severity == crate::diagnostic::Severity::Error)
             .map(|reason| {
                 let rule = reason.rule.as_ref().map_or(String::new(), |rule| {
                     format!(", {}", message(&rule.describe()))

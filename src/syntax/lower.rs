@@ -359,12 +359,23 @@ impl Lowerer {
             );
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
+        // A chain of `not`s or of minus signs nests one level an operator; the tree is bounded
+        // before the Pratt parser, the checker and evaluation recurse into it.
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|child| !matches!(child.as_rule(), Rule::expression))
+            .count();
+        if operators > MAXIMUM_EXPRESSION_DEPTH {
+            self.diagnostics.push(too_deep(whole));
+            return Spanned::new(ExpressionKind::Boolean(true), whole);
+        }
         let file = self.file;
         let operands = pair
             .into_inner()
             .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
         let this = std::cell::RefCell::new(self);
-        EXPRESSION_OPERATORS
+        let expression = EXPRESSION_OPERATORS
             .map_primary(|primary| this.borrow_mut().expression_primary(primary))
             .map_prefix(|operator, operand| {
                 let operator_span = span(file, &operator);
@@ -421,7 +432,13 @@ impl Lowerer {
                     whole,
                 )
             })
-            .parse(operands)
+            .parse(operands);
+        if depth(&expression) > MAXIMUM_EXPRESSION_DEPTH {
+            let whole = expression.span;
+            this.into_inner().diagnostics.push(too_deep(whole));
+            return Spanned::new(ExpressionKind::Boolean(true), whole);
+        }
+        expression
     }
 
     fn expression_primary(&mut self, pair: Pair<'_, Rule>) -> Expression {
@@ -1106,6 +1123,39 @@ impl Lowerer {
             .map(|child| self.name(child))
             .collect()
     }
+}
+
+/// How deep an expression may nest, counting every operator and bracket: real rules nest a few
+/// levels; the bound keeps the checker and evaluation, which recurse, far from the stack's end.
+const MAXIMUM_EXPRESSION_DEPTH: usize = 200;
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::NestingTooDeep,
+        format!("this expression nests more than {MAXIMUM_EXPRESSION_DEPTH} operators deep"),
+        span,
+        "too deep",
+    )
+    .with_help("split the condition into several `require`s or rules, or use `in [...]` for lists of values")
+}
+
+/// The depth of an expression's tree.
+fn depth(expression: &Expression) -> usize {
+    let children: Vec<&Expression> = match &expression.value {
+        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => vec![operand],
+        ExpressionKind::Binary(_, left, right) => vec![left, right],
+        ExpressionKind::In(element, listed) => {
+            std::iter::once(&**element).chain(listed.iter()).collect()
+        }
+        ExpressionKind::Call { arguments, .. } => arguments.iter().collect(),
+        ExpressionKind::Aggregate { value, filter, .. } => value
+            .iter()
+            .chain(filter.iter())
+            .map(|part| &**part)
+            .collect(),
+        _ => Vec::new(),
+    };
+    1 + children.into_iter().map(depth).max().unwrap_or(0)
 }
 
 /// The unit of a duration, if `word` names one.
