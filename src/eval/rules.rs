@@ -857,7 +857,7 @@ fn undecided(rule: &Rule, place: Span, expression: Span, mismatch: Mismatch) -> 
         "not judged by this rule",
     )
     .with_related(expression, "this could not be computed")
-    .with_help("a rule compares amounts in one currency and quantities of one thing: write the rule's limits (or set its pack's parameters) in the contract's currency and units, or narrow its `where` to the contracts it is meant for")
+    .with_help("the rule neither denies nor passes what it cannot compute: write its limits (or set its pack's parameters) in the contract's currency and units, keep divisors from being zero, or narrow its `where` to what it is meant for")
     .with_rule(reference(rule))
 }
 
