@@ -12,6 +12,8 @@ use coop::codes::Code;
 use coop::diagnostic::{self, Diagnostic};
 use coop::values::Date;
 
+use crate::progress::Progress;
+
 #[derive(Parser, Debug)]
 #[command(name = "coop", version, about = "Check and evaluate cooperative procurement models", long_about = None)]
 pub struct Arguments {
@@ -260,18 +262,24 @@ fn check(
     deny: Option<Deny>,
     color: bool,
 ) -> u8 {
+    let progress = Progress::start();
+    progress.phase("reading the model");
     let mut sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
+    progress.phase(format!("parsing and checking {}", diagnostic::plural(sources.len(), "file")));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let as_of = as_of.unwrap_or_else(today);
     let mut later_orders = 0;
     if let Some(model) = &model {
+        progress.phase(format!("judging {}", diagnostic::plural(model.orders.len(), "order")));
         let evaluation = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
         later_orders = evaluation.later_orders.len();
     }
+    // The spinner's line is cleared before anything else is written to the terminal.
+    drop(progress);
     let machine_output = match format {
         CheckFormat::Text => None,
         CheckFormat::Json => Some(coop::findings::to_json(&diagnostics, &sources)),
@@ -320,14 +328,19 @@ fn report(
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
+    let progress = Progress::start();
+    progress.phase("reading and checking the model");
     let (sources, model, warnings) = match checked_model(paths, color, "no report") {
         Ok(checked) => checked,
         Err(code) => return code,
     };
+    progress.phase(format!("judging {}", diagnostic::plural(model.orders.len(), "order")));
+    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
+    progress.phase("writing the report");
+    let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
+    drop(progress);
     print_diagnostics(&warnings, &sources, color);
     write_stderr(&ledger_counts(&sources, &model));
-    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
-    let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     let render = |out: &mut dyn Write| match format {
         // Streamed: the JSON of a large model is the largest thing Coop writes.
         Format::Json => coop::report::write_json(&report, out),

@@ -1,6 +1,7 @@
 //! The `coop` command: parse the command line, run it, exit with its code.
 
 mod cli;
+mod progress;
 
 use std::process::ExitCode;
 
