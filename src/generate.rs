@@ -229,6 +229,7 @@ struct GeneratedItem {
     tier: Option<i64>,
 }
 
+#[derive(PartialEq)]
 enum Requirement {
     None,
     /// One interlocal agreement per buyer and lead, covering the lead's contracts.
@@ -352,9 +353,12 @@ impl GeneratedContract {
         self.end + chrono::Months::new(12 * years as u32)
     }
 
+    /// Whether an agency may piggyback the contract; Washington agencies use contracts through
+    /// interlocal agreements, so not those that require a participating addendum.
     fn admits(&self, agency: &GeneratedAgency) -> bool {
         self.piggyback.as_ref().is_some_and(|clause| {
-            (clause.kinds.is_empty() || clause.kinds.contains(&agency.kind))
+            !(clause.requirement == Requirement::Addendum && agency.jurisdiction == "US-WA")
+                && (clause.kinds.is_empty() || clause.kinds.contains(&agency.kind))
                 && (clause.jurisdictions.is_empty()
                     || clause.jurisdictions.contains(&agency.jurisdiction))
         })
@@ -371,9 +375,23 @@ struct Instruments {
 }
 
 impl Instruments {
-    fn for_order(&mut self, buyer: usize, contract: &GeneratedContract) -> Option<usize> {
+    /// The instrument an order uses: the one its contract requires, and for a Washington buyer
+    /// an interlocal agreement even where the contract asks for none, as RCW 39.34 (and the
+    /// shipped `us-wa` pack) requires.
+    fn for_order(
+        &mut self,
+        buyer: usize,
+        washington: bool,
+        contract: &GeneratedContract,
+    ) -> Option<usize> {
         let next = self.interlocal.len() + self.addenda.len();
         match contract.piggyback.as_ref()?.requirement {
+            Requirement::None if washington => Some(
+                *self
+                    .interlocal
+                    .entry((buyer, contract.lead))
+                    .or_insert(next),
+            ),
             Requirement::None => None,
             Requirement::Interlocal => Some(
                 *self
@@ -446,7 +464,7 @@ fn orders(
         };
         let piggyback = piggybackers.contains(&buyer);
         let via = if piggyback {
-            instruments.for_order(buyer, contract)
+            instruments.for_order(buyer, agencies[buyer].jurisdiction == "US-WA", contract)
         } else {
             None
         };
@@ -503,6 +521,18 @@ fn orders(
         }
     }
     orders
+}
+
+/// The last day of the calendar quarter holding `date`.
+fn quarter_end_of(date: Date) -> Date {
+    use chrono::Datelike;
+    let next_quarter = (date.month0() / 3 + 1) * 3;
+    let (year, month) = if next_quarter == 12 {
+        (date.year() + 1, 1)
+    } else {
+        (date.year(), next_quarter + 1)
+    };
+    day(year, month, 1).pred_opt().unwrap_or(date)
 }
 
 fn day(year: i32, month: u32, day: u32) -> Date {
@@ -604,6 +634,21 @@ fn write_contract(out: &mut String, contract: &GeneratedContract, agencies: &[Ge
         }
     }
     out.push_str("  clause warranty \"Manufacturer's warranty, parts and labour.\"\n");
+    // The supplier's quarterly usage reports, filed a month after each quarter, as the shipped
+    // usage-reporting pack asks of contracts open to piggyback use.
+    if contract.piggyback.is_some() {
+        let as_of = Date::parse_from_str(AS_OF, "%Y-%m-%d").unwrap_or(Date::MAX);
+        // Every quarter the term reaches into, up to the date the program is judged at.
+        let mut quarter_start = contract.start;
+        while quarter_start <= contract.last_day().min(as_of) {
+            let quarter_end = quarter_end_of(quarter_start);
+            let filed = quarter_end + chrono::Days::new(30);
+            if filed <= as_of {
+                let _ = writeln!(out, "  usage_report {quarter_end} filed {filed}");
+            }
+            quarter_start = quarter_end + chrono::Days::new(1);
+        }
+    }
     match &contract.piggyback {
         None => out.push_str("  piggyback closed\n"),
         Some(clause) => {
