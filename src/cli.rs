@@ -268,12 +268,18 @@ fn check(
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
-    progress.phase(format!("parsing and checking {}", diagnostic::plural(sources.len(), "file")));
+    progress.phase(format!(
+        "parsing and checking {}",
+        diagnostic::plural(sources.len(), "file")
+    ));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let as_of = as_of.unwrap_or_else(today);
     let mut later_orders = 0;
     if let Some(model) = &model {
-        progress.phase(format!("judging {}", diagnostic::plural(model.orders.len(), "order")));
+        progress.phase(format!(
+            "judging {}",
+            diagnostic::plural(model.orders.len(), "order")
+        ));
         let evaluation = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
         later_orders = evaluation.later_orders.len();
@@ -334,7 +340,10 @@ fn report(
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    progress.phase(format!("judging {}", diagnostic::plural(model.orders.len(), "order")));
+    progress.phase(format!(
+        "judging {}",
+        diagnostic::plural(model.orders.len(), "order")
+    ));
     let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
     progress.phase("writing the report");
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);

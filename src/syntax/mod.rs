@@ -5,6 +5,7 @@ mod format;
 pub mod ledger;
 mod limits;
 mod lower;
+mod orders;
 mod parser;
 mod trivia;
 
@@ -22,6 +23,10 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     }
     if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
         return (None, vec![diagnostic]);
+    }
+    // A program's order book, read without pest; anything else, or anything wrong, by pest.
+    if let Some(tree) = orders::read(file, text) {
+        return (Some(tree), Vec::new());
     }
     match parser::parse_file(file, text) {
         Ok(pair) => {

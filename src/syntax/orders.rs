@@ -1,0 +1,339 @@
+//! A fast reader for the commonest large file: one of nothing but plain `order` blocks, as a
+//! program's order book is. It reads such a file straight into the syntax tree, several times
+//! faster than pest, and gives up (returning `None`) at the first thing it does not know, so that
+//! pest reads the file instead: a title, a comment inside a block, `requests`, a fact, a number or
+//! a date that is not valid, anything at all. It never reports an error; pest does that.
+//!
+//! What it returns is exactly what pest and the lowering return for the same text; a test
+//! compares the two on generated order books and on edited ones.
+
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use crate::source::{FileId, Span, Spanned};
+use crate::values::Money;
+
+/// The syntax tree of a file of plain orders, or `None` when the file is anything else.
+pub(super) fn read(file: FileId, text: &str) -> Option<File> {
+    let mut reader = Reader {
+        file,
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut declarations = Vec::new();
+    loop {
+        reader.skip_trivia();
+        if reader.at == reader.bytes.len() {
+            break;
+        }
+        declarations.push(reader.order()?);
+    }
+    Some(File {
+        file,
+        uses: Vec::new(),
+        ledgers: Vec::new(),
+        rule_packs: Vec::new(),
+        pack: None,
+        parameters: Vec::new(),
+        rules: Vec::new(),
+        declarations,
+        tests: Vec::new(),
+    })
+}
+
+struct Reader<'t> {
+    file: FileId,
+    text: &'t str,
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Reader<'t> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    /// `order NAME { FIELD* }`
+    fn order(&mut self) -> Option<Declaration> {
+        let start = self.at;
+        self.keyword("order")?;
+        self.skip_blanks();
+        let name = self.identifier()?;
+        self.skip_blanks();
+        self.punctuation(b'{')?;
+        let mut fields = Vec::new();
+        loop {
+            self.skip_blanks();
+            if self.bytes.get(self.at) == Some(&b'}') {
+                self.at += 1;
+                break;
+            }
+            fields.push(self.field()?);
+        }
+        Some(Declaration::Order(Block {
+            name,
+            title: None,
+            fields,
+            facts: Vec::new(),
+            span: self.span(start, self.at),
+        }))
+    }
+
+    fn field(&mut self) -> Option<Spanned<OrderField>> {
+        let start = self.at;
+        let word = self.word()?;
+        self.skip_blanks();
+        let field = match word {
+            "buyer" => OrderField::Buyer(self.identifier()?),
+            "contract" => OrderField::Contract(self.identifier()?),
+            "via" => OrderField::Via(self.identifier()?),
+            "date" => OrderField::Date(self.date()?),
+            "line" => {
+                let item = self.identifier()?;
+                self.skip_blanks();
+                let quantity = self.number()?;
+                self.skip_blanks();
+                let unit = match self.peek_word()? {
+                    "at" => None,
+                    _ => {
+                        let unit = self.identifier()?;
+                        self.skip_blanks();
+                        Some(unit)
+                    }
+                };
+                self.keyword("at")?;
+                self.skip_blanks();
+                let unit_price = self.money()?;
+                OrderField::Line(Box::new(Line {
+                    item,
+                    quantity,
+                    unit,
+                    unit_price,
+                }))
+            }
+            _ => return None,
+        };
+        Some(Spanned::new(field, self.span(start, self.at)))
+    }
+
+    /// Spaces, tabs and line ends; a comment here is not handled.
+    fn skip_blanks(&mut self) {
+        while let Some(byte) = self.bytes.get(self.at) {
+            match byte {
+                b' ' | b'\t' | b'\r' | b'\n' => self.at += 1,
+                _ => break,
+            }
+        }
+    }
+
+    /// Blanks and whole-line comments between declarations.
+    fn skip_trivia(&mut self) {
+        loop {
+            self.skip_blanks();
+            if self.bytes[self.at..].starts_with(b"//") {
+                while self.at < self.bytes.len() && self.bytes[self.at] != b'\n' {
+                    self.at += 1;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn punctuation(&mut self, expected: u8) -> Option<()> {
+        (self.bytes.get(self.at) == Some(&expected)).then(|| self.at += 1)
+    }
+
+    /// A word: letters, digits and `_`, not starting with a digit.
+    fn word(&mut self) -> Option<&'t str> {
+        let start = self.at;
+        match self.bytes.get(self.at) {
+            Some(byte) if byte.is_ascii_alphabetic() || *byte == b'_' => {}
+            _ => return None,
+        }
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|byte| byte.is_ascii_alphanumeric() || *byte == b'_')
+        {
+            self.at += 1;
+        }
+        let text: &'t str = self.text;
+        Some(&text[start..self.at])
+    }
+
+    fn peek_word(&mut self) -> Option<&'t str> {
+        let start = self.at;
+        self.word()?;
+        let end = self.at;
+        self.at = start;
+        let text: &'t str = self.text;
+        Some(&text[start..end])
+    }
+
+    fn keyword(&mut self, keyword: &str) -> Option<()> {
+        (self.word()? == keyword).then_some(())
+    }
+
+    fn identifier(&mut self) -> Option<Name> {
+        let start = self.at;
+        let word = self.word()?.to_string();
+        // A keyword here is read by pest, which knows what each one means where.
+        if KEYWORDS.contains(&word.as_str()) {
+            return None;
+        }
+        Some(Spanned::new(word, self.span(start, self.at)))
+    }
+
+    /// `2025-06-15`, on the calendar.
+    fn date(&mut self) -> Option<Spanned<crate::values::Date>> {
+        let start = self.at;
+        let shape = b"dddd-dd-dd";
+        let written = self.bytes.get(start..start + shape.len())?;
+        let matches = written
+            .iter()
+            .zip(shape)
+            .all(|(byte, expected)| match expected {
+                b'd' => byte.is_ascii_digit(),
+                _ => byte == expected,
+            });
+        if !matches
+            || self
+                .bytes
+                .get(start + shape.len())
+                .is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        self.at = start + shape.len();
+        let span = self.span(start, self.at);
+        let date = super::lower::calendar_date(&self.text[start..self.at], span).ok()?;
+        Some(Spanned::new(date, span))
+    }
+
+    /// A plain number: digits, thousands in groups of three, decimals; no sign.
+    fn number(&mut self) -> Option<Spanned<Decimal>> {
+        let start = self.at;
+        let digits = |reader: &mut Self| {
+            let from = reader.at;
+            while reader.bytes.get(reader.at).is_some_and(u8::is_ascii_digit) {
+                reader.at += 1;
+            }
+            reader.at - from
+        };
+        if digits(self) == 0 {
+            return None;
+        }
+        while self.bytes.get(self.at) == Some(&b',') {
+            self.at += 1;
+            if digits(self) != 3 {
+                return None;
+            }
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        if self
+            .bytes
+            .get(self.at)
+            .is_some_and(|byte| byte.is_ascii_alphabetic() || *byte == b'_' || *byte == b',')
+        {
+            return None;
+        }
+        let span = self.span(start, self.at);
+        let value = super::lower::decimal(&self.text[start..self.at], span).ok()?;
+        Some(Spanned::new(value, span))
+    }
+
+    /// `USD 198,500.00`: a currency code, spaces, a number.
+    fn money(&mut self) -> Option<Spanned<Money>> {
+        let start = self.at;
+        let code = self.bytes.get(start..start + 3)?;
+        if !code.iter().all(u8::is_ascii_uppercase) {
+            return None;
+        }
+        self.at += 3;
+        if self
+            .bytes
+            .get(self.at)
+            .is_some_and(|byte| byte.is_ascii_alphanumeric() || *byte == b'_')
+        {
+            return None;
+        }
+        let currency = self.text[start..self.at].to_string();
+        if self.bytes.get(self.at) != Some(&b' ') {
+            return None;
+        }
+        while self.bytes.get(self.at) == Some(&b' ') {
+            self.at += 1;
+        }
+        let amount = self.number()?;
+        Some(Spanned::new(
+            Money::new(currency, amount.value),
+            self.span(start, amount.span.end as usize),
+        ))
+    }
+}
+
+/// The words the grammar treats as keywords where an order's names stand.
+const KEYWORDS: &[&str] = &["at"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What pest and the lowering make of the text.
+    fn by_pest(text: &str) -> Option<File> {
+        let pair = super::super::parser::parse_file(FileId(0), text).ok()?;
+        let (tree, diagnostics) = super::super::lower::lower_file(FileId(0), pair);
+        diagnostics.is_empty().then_some(tree)
+    }
+
+    #[test]
+    fn reads_order_books_as_pest_does() {
+        let generated = crate::generate::generate(
+            crate::generate::Settings {
+                agencies: 30,
+                contracts: 5,
+                orders: 400,
+                seed: 7,
+            },
+            crate::generate::OrderFormat::Coop,
+        );
+        let text = generated.orders;
+        let fast = read(FileId(0), &text).expect("an order book is read fast");
+        assert_eq!(Some(fast), by_pest(&text));
+    }
+
+    #[test]
+    fn gives_up_or_agrees_on_edited_order_books() {
+        let base = "// orders\n\norder o1 {\n  buyer city_1\n  contract con_1\n  date 2025-01-31\n  via ila_1\n  line salt 12 ton at USD 1,091.50\n  line laptop 3 at EUR 9.5\n}\n";
+        let edits: &[(&str, &str)] = &[
+            ("order o1 {", "order o1 \"Title\" {"),
+            ("2025-01-31", "2025-02-30"),
+            ("1,091.50", "1,09.50"),
+            ("12 ton", "-12 ton"),
+            ("12 ton", "12ton"),
+            ("USD 1,091.50", "usd 1,091.50"),
+            ("USD 1,091.50", "USD\n1,091.50"),
+            ("  via ila_1\n", "  via ila_1 // the agreement\n"),
+            ("  via ila_1\n", "  requests warranty\n"),
+            ("line laptop", "line at"),
+            ("}\n", ""),
+            ("buyer city_1", "buyer  city_1"),
+            ("\n", "\r\n"),
+            ("// orders", "\u{feff}// orders"),
+        ];
+        for (from, to) in edits {
+            let text = base.replacen(from, to, 1);
+            if let Some(fast) = read(FileId(0), &text) {
+                assert_eq!(Some(fast), by_pest(&text), "{text}");
+            }
+        }
+        assert_eq!(read(FileId(0), base), by_pest(base));
+    }
+}
