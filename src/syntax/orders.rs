@@ -336,4 +336,38 @@ mod tests {
         }
         assert_eq!(read(FileId(0), base), by_pest(base));
     }
+
+    proptest::proptest! {
+        /// Any edit of an order book: the fast reader gives up, or reads what pest reads.
+        #[test]
+        fn agrees_with_pest_or_gives_up(
+            edits in proptest::collection::vec(
+                (0usize..2_000, 0usize..3, proptest::sample::select(vec![
+                    " ", "\n", "-", ",", ".", "0", "9", "a", "_", "{", "}", "\"", "/", "USD", "at", "line",
+                ])),
+                1..6,
+            )
+        ) {
+            let mut text = "order a1 {\n  buyer b_1\n  contract c_1\n  date 2025-03-04\n  line x 10 at USD 1,000.25\n  line y 2 ton at EUR 3\n}\n\norder a2 { buyer b_2 contract c_2 date 2024-12-31 via i_1 line x 1 at USD 0.5 }\n".to_string();
+            for (position, kind, piece) in edits {
+                let at = position % (text.len() + 1);
+                let at = (0..=at).rev().find(|index| text.is_char_boundary(*index)).unwrap_or(0);
+                match kind {
+                    0 => text.insert_str(at, piece),
+                    1 => {
+                        let end = (at + 1..=text.len()).find(|index| text.is_char_boundary(*index)).unwrap_or(text.len());
+                        text.replace_range(at..end, "");
+                    }
+                    _ => {
+                        let end = (at + piece.len()).min(text.len());
+                        let end = (end..=text.len()).find(|index| text.is_char_boundary(*index)).unwrap_or(text.len());
+                        text.replace_range(at..end, piece);
+                    }
+                }
+            }
+            if let Some(fast) = read(FileId(0), &text) {
+                proptest::prop_assert_eq!(Some(fast), by_pest(&text), "{}", text);
+            }
+        }
+    }
 }
