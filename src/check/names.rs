@@ -1,7 +1,7 @@
 //! The model's one namespace: every declaration by name, duplicates, and resolving a reference
 //! to a declaration of the expected kind with "did you mean".
 
-use std::collections::HashMap;
+use ahash::AHashMap;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -33,7 +33,9 @@ pub struct Declared {
 /// suggestions, which sort their candidates, need an order.
 #[derive(Debug, Default)]
 pub struct Namespace {
-    names: HashMap<String, Declared>,
+    /// Hashed with aHash: a fast hash, still keyed at random, so that no file can pick names
+    /// that collide and slow a check down.
+    names: AHashMap<String, Declared>,
 }
 
 impl DeclarationKind {
@@ -61,7 +63,7 @@ impl DeclarationKind {
 impl Namespace {
     pub fn with_capacity(names: usize) -> Namespace {
         Namespace {
-            names: HashMap::with_capacity(names),
+            names: AHashMap::with_capacity(names),
         }
     }
 
