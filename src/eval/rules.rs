@@ -1234,11 +1234,24 @@ impl Context<'_> {
         filter: Option<&Expression>,
         variables: &mut Vec<Value>,
     ) -> Result<Value, Mismatch> {
-        let mut count = 0u64;
-        let mut total: Option<Value> = None;
-        let orders = self.permitted.iter().chain(self.judged.iter());
+        let orders = self.permitted.iter().chain(self.judged.iter()).copied();
+        self.add_up(function, value, filter, orders, 0, None, variables)
+    }
+
+    /// Adds orders to a count and a sum found so far, each order the filter admits.
+    #[allow(clippy::too_many_arguments)]
+    fn add_up(
+        &self,
+        function: Aggregate,
+        value: Option<&Expression>,
+        filter: Option<&Expression>,
+        orders: impl Iterator<Item = OrderId>,
+        mut count: u64,
+        mut total: Option<Value>,
+        variables: &mut Vec<Value>,
+    ) -> Result<Value, Mismatch> {
         for order in orders {
-            variables.push(Value::Order(*order));
+            variables.push(Value::Order(order));
             let result =
                 self.aggregate_one(function, value, filter, variables, &mut count, &mut total);
             variables.pop();
@@ -1269,22 +1282,20 @@ impl Context<'_> {
             }
         }
         let total = self.totals.totals.get(&(index.id, key));
-        let mut count = total.map_or(0, |total| total.count);
-        let mut sum: Option<Value> = match total.and_then(|total| total.sum.clone()) {
+        let count = total.map_or(0, |total| total.count);
+        let sum: Option<Value> = match total.and_then(|total| total.sum.clone()) {
             Some(sum) => Some(sum?),
             None => None,
         };
-        if let Some(judged) = self.judged {
-            variables.push(Value::Order(judged));
-            let result =
-                self.aggregate_one(function, value, filter, variables, &mut count, &mut sum);
-            variables.pop();
-            result?;
-        }
-        Ok(match function {
-            Aggregate::Count => Value::Number(Decimal::from(count)),
-            Aggregate::Sum => sum.unwrap_or_else(zero),
-        })
+        self.add_up(
+            function,
+            value,
+            filter,
+            self.judged.into_iter(),
+            count,
+            sum,
+            variables,
+        )
     }
 
     fn aggregate_one(

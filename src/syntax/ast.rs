@@ -30,6 +30,23 @@ pub struct File {
     pub tests: Vec<Test>,
 }
 
+impl File {
+    /// A file that declares nothing.
+    pub fn empty(file: FileId) -> File {
+        File {
+            file,
+            uses: Vec::new(),
+            ledgers: Vec::new(),
+            rule_packs: Vec::new(),
+            pack: None,
+            parameters: Vec::new(),
+            rules: Vec::new(),
+            declarations: Vec::new(),
+            tests: Vec::new(),
+        }
+    }
+}
+
 /// `test "name" as of 2026-01-01 { expect ... }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Test {

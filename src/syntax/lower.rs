@@ -27,17 +27,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             .op(Op::infix(Rule::kw_and, Assoc::Left))
             .op(Op::prefix(Rule::kw_not)),
     };
-    let mut tree = File {
-        file,
-        uses: Vec::new(),
-        ledgers: Vec::new(),
-        rule_packs: Vec::new(),
-        pack: None,
-        parameters: Vec::new(),
-        rules: Vec::new(),
-        declarations: Vec::new(),
-        tests: Vec::new(),
-    };
+    let mut tree = File::empty(file);
     for pair in pair.into_inner() {
         match pair.as_rule() {
             Rule::EOI => {}
@@ -138,29 +128,14 @@ impl Lowerer {
         Parameter { name, value, span }
     }
 
+    /// A rule reads like a declaration, `rule id "title" { fields }`, and holds no facts.
     fn rule(&mut self, pair: Pair<'_, Rule>) -> super::ast::Rule {
-        let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        let _keyword = inner.next();
-        let name = self.name(next(&mut inner));
-        let mut title = None;
-        let mut fields = Vec::new();
-        for child in inner {
-            match child.as_rule() {
-                Rule::title => title = Some(self.title(child)),
-                Rule::open_brace | Rule::close_brace => {}
-                _ => {
-                    let field_span = self.span(&child);
-                    let field = self.rule_field(child);
-                    fields.push(Spanned::new(field, field_span));
-                }
-            }
-        }
+        let block = self.block(pair, Self::rule_field);
         super::ast::Rule {
-            name,
-            title,
-            fields,
-            span,
+            name: block.name,
+            title: block.title,
+            fields: block.fields,
+            span: block.span,
         }
     }
 

@@ -48,15 +48,8 @@ pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>,
     let read = ledger::read(file, &sources.file(file).text);
     sources.set_ledger(file, read.rows);
     let tree = ast::File {
-        file,
-        uses: Vec::new(),
-        ledgers: Vec::new(),
-        rule_packs: Vec::new(),
-        pack: None,
-        parameters: Vec::new(),
-        rules: Vec::new(),
         declarations: read.orders,
-        tests: Vec::new(),
+        ..ast::File::empty(file)
     };
     (Some(tree), read.diagnostics)
 }

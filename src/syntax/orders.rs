@@ -30,15 +30,8 @@ pub(super) fn read(file: FileId, text: &str) -> Option<File> {
         declarations.push(reader.order()?);
     }
     Some(File {
-        file,
-        uses: Vec::new(),
-        ledgers: Vec::new(),
-        rule_packs: Vec::new(),
-        pack: None,
-        parameters: Vec::new(),
-        rules: Vec::new(),
         declarations,
-        tests: Vec::new(),
+        ..File::empty(file)
     })
 }
 
