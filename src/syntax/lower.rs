@@ -238,8 +238,8 @@ impl Lowerer {
         }
     }
 
-    /// A message string, with each `{expression}` in it parsed as an expression; `{{` writes a
-    /// brace.
+    /// A message string, with each `{expression}` in it parsed as an expression; `{{` and `}}`
+    /// write braces.
     fn message(&mut self, pair: Pair<'_, Rule>) -> Message {
         let span = self.span(&pair);
         let quoted = pair.as_str();
@@ -270,7 +270,7 @@ impl Lowerer {
                 rest = after;
                 continue;
             };
-            parts.push(MessagePart::Text(unescape(&std::mem::take(&mut text))));
+            parts.push(MessagePart::Text(message_text(&std::mem::take(&mut text))));
             let value_start = offset + 1;
             if let Some(value) = self.interpolated(&after[..close], value_start) {
                 parts.push(MessagePart::Value(value));
@@ -278,7 +278,7 @@ impl Lowerer {
             rest = &after[close + 1..];
         }
         text.push_str(rest);
-        parts.push(MessagePart::Text(unescape(&text)));
+        parts.push(MessagePart::Text(message_text(&text)));
         parts.retain(|part| !matches!(part, MessagePart::Text(text) if text.is_empty()));
         Message { parts, span }
     }
@@ -1142,6 +1142,12 @@ fn duration_unit(word: &str) -> Option<DurationUnit> {
         "year" | "years" => Some(DurationUnit::Year),
         _ => None,
     }
+}
+
+/// The written text of a message: its escapes read, and `}}` a closing brace, as `{{` is an
+/// opening one.
+fn message_text(written: &str) -> String {
+    unescape(written).replace("}}", "}")
 }
 
 /// The text of a string's body without its escapes.
