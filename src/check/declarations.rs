@@ -171,11 +171,13 @@ pub(super) fn build(
 
 /// Every rule a test expects to deny an order is a rule of the model.
 fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut Diagnostics) {
-    let declared: Vec<&str> = files
-        .iter()
-        .flat_map(|file| &file.rules)
-        .map(|rule| rule.name.value.as_str())
-        .collect();
+    let rules: Vec<&ast::Rule> = files.iter().flat_map(|file| &file.rules).collect();
+    let declared: Vec<&str> = rules.iter().map(|rule| rule.name.value.as_str()).collect();
+    let can_deny = |rule: &ast::Rule| {
+        rule.fields.iter().any(|field| {
+            matches!(&field.value, ast::RuleField::Require { outcome, .. } if outcome.value == ast::Outcome::Deny)
+        })
+    };
     for test in tests {
         for expectation in &test.expectations {
             let named: &[Spanned<String>] = match &expectation.value {
@@ -184,23 +186,51 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
                 _ => &[],
             };
             for rule in named {
-                if declared.contains(&rule.value.as_str()) {
-                    continue;
+                match rules
+                    .iter()
+                    .find(|declared| declared.name.value == rule.value)
+                {
+                    // An order is denied only by a rule that denies; one that warns never will.
+                    Some(found)
+                        if matches!(expectation.value, Expectation::OrderDenied { .. })
+                            && !can_deny(found) =>
+                    {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::UnknownValue,
+                                format!("rule `{}` never denies an order", rule.value),
+                                rule.span,
+                                "cannot deny",
+                            )
+                            .with_related(found.name.span, "the rule only warns or obliges")
+                            .with_help(format!(
+                                "expect what it does find: `expect finding {} on {}`",
+                                rule.value,
+                                match &expectation.value {
+                                    Expectation::OrderDenied { order, .. } => order.value.as_str(),
+                                    _ => "ORDER",
+                                }
+                            )),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        let diagnostic = Diagnostic::new(
+                            Code::UndefinedName,
+                            format!("no rule named `{}`", rule.value),
+                            rule.span,
+                            "not a rule of the model",
+                        );
+                        diagnostics.push(
+                            match super::suggest(&rule.value, declared.iter().copied()) {
+                                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                                None => diagnostic.with_help(
+                                    "name a rule of the model's files or of a rule pack it uses",
+                                ),
+                            },
+                        );
+                    }
                 }
-                let diagnostic = Diagnostic::new(
-                    Code::UndefinedName,
-                    format!("no rule named `{}`", rule.value),
-                    rule.span,
-                    "not a rule of the model",
-                );
-                diagnostics.push(
-                    match super::suggest(&rule.value, declared.iter().copied()) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None => diagnostic.with_help(
-                            "name a rule of the model's files or of a rule pack it uses",
-                        ),
-                    },
-                );
             }
         }
     }
