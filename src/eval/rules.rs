@@ -948,6 +948,9 @@ fn period_containing(date: Date, months: u32) -> Option<Date> {
 }
 
 /// A warning for each usage report due by the as-of date and not filed by its due date.
+/// How many late or missing reports of one contract are listed one by one.
+const REPORTS_LISTED: usize = 4;
+
 fn missing_reports(
     context: &Context<'_>,
     duties: &[RuleDuty],
@@ -962,14 +965,38 @@ fn missing_reports(
         };
         let rule = &context.model.rules[duty.rule];
         let contract_record = context.model.contract(contract);
-        for period in periods {
-            let late = match period.filed {
+        let late: Vec<&ReportPeriod> = periods
+            .iter()
+            .filter(|period| match period.filed {
                 Some(filed) => filed > period.due,
                 None => period.due < context.today,
-            };
-            if !late {
-                continue;
-            }
+            })
+            .collect();
+        // Each late or missing report is a finding, up to a few; beyond them one finding says how
+        // many more, so that a long term does not bury the rest of the report.
+        let (each, rest) = late.split_at(late.len().min(REPORTS_LISTED));
+        if let (Some(first), Some(last)) = (rest.first(), rest.last()) {
+            findings.push((
+                duty.rule,
+                contract,
+                Diagnostic::new(
+                    Code::UsageReportMissing,
+                    format!(
+                        "usage reports for {} to {} under `{}`: {} more late or missing",
+                        first.start,
+                        last.end,
+                        contract_record.header.name.value,
+                        rest.len()
+                    ),
+                    contract_record.header.name.span,
+                    "reports due under this contract",
+                )
+                .with_related(rule.id.span, format!("required by rule `{}`", rule.id.value))
+                .with_help("`coop report` lists every period with its due date and status")
+                .with_rule(reference(rule)),
+            ));
+        }
+        for period in each {
             // Messages start with the period, so that findings sort in date order.
             let message = match period.filed {
                 Some(filed) => format!(
