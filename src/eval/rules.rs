@@ -991,7 +991,10 @@ fn missing_reports(
                     contract_record.header.name.span,
                     "reports due under this contract",
                 )
-                .with_related(rule.id.span, format!("required by rule `{}`", rule.id.value))
+                .with_related(
+                    rule.id.span,
+                    format!("required by rule `{}`", rule.id.value),
+                )
                 .with_help("`coop report` lists every period with its due date and status")
                 .with_rule(reference(rule)),
             ));
