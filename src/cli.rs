@@ -609,6 +609,18 @@ fn generate(
     settings: coop::generate::Settings,
     format: coop::generate::OrderFormat,
 ) -> u8 {
+    // A program is written into a directory of its own: never over a user's files, and never
+    // beside the other format's orders, which the directory's model would then read too.
+    let existing = ["model.coop", "orders.coop", "orders.csv"]
+        .into_iter()
+        .map(|name| directory.join(name))
+        .find(|path| path.exists());
+    if let Some(path) = existing {
+        return usage_error(&format!(
+            "`{}` exists; coop generate writes into a new or empty directory\n  help: give another directory with `-o`, or remove the old program first",
+            path.display()
+        ));
+    }
     if let Err(error) = std::fs::create_dir_all(directory) {
         return usage_error(&format!("cannot create `{}`: {error}", directory.display()));
     }

@@ -55,6 +55,22 @@ pub struct Label {
     pub text: String,
 }
 
+/// Text for a finding, with control characters other than line ends shown escaped: a name read
+/// from a ledger or a message written in a rule must not move a terminal's cursor or change its
+/// colours.
+fn safe(text: String) -> String {
+    if !text
+        .chars()
+        .any(|character| character.is_control() && character != '\n')
+    {
+        return text;
+    }
+    text.split('\n')
+        .map(crate::values::printable)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Collects diagnostics from every phase; phases add to it and never stop at the first.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -74,7 +90,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: code.severity(),
-            message: message.into(),
+            message: safe(message.into()),
             primary: Label::new(span, label),
             related: Vec::new(),
             help: None,
@@ -93,7 +109,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(safe(help.into()));
         self
     }
 
@@ -114,7 +130,7 @@ impl Label {
     pub fn new(span: Span, text: impl Into<String>) -> Label {
         Label {
             span,
-            text: text.into(),
+            text: safe(text.into()),
         }
     }
 }

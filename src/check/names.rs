@@ -36,7 +36,14 @@ pub struct Namespace {
     /// Hashed with aHash: a fast hash, still keyed at random, so that no file can pick names
     /// that collide and slow a check down.
     names: AHashMap<String, Declared>,
+    /// How many more "did you mean" searches may run: each compares the name with every
+    /// declaration of its kind, so a ledger whose every buyer is misspelt would otherwise take
+    /// time in the product of its rows and the program's agencies.
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// The "did you mean" searches one check makes; after them, unknown names get the plain help.
+const SUGGESTIONS: usize = 200;
 
 impl DeclarationKind {
     pub fn article(self) -> &'static str {
@@ -64,6 +71,7 @@ impl Namespace {
     pub fn with_capacity(names: usize) -> Namespace {
         Namespace {
             names: AHashMap::with_capacity(names),
+            suggestions_left: std::cell::Cell::new(SUGGESTIONS),
         }
     }
 
@@ -145,8 +153,14 @@ impl Namespace {
                 None
             }
             None => {
-                let candidates = self.names_of(expected);
-                let suggestion = super::suggest(&name.value, candidates.iter().copied());
+                let suggestion = match self.suggestions_left.get() {
+                    0 => None,
+                    left => {
+                        self.suggestions_left.set(left - 1);
+                        let candidates = self.names_of(expected);
+                        super::suggest(&name.value, candidates.iter().copied()).map(str::to_string)
+                    }
+                };
                 let diagnostic = Diagnostic::new(
                     Code::UndefinedName,
                     format!("no {} named `{}`", expected.keyword(), name.value),
@@ -154,7 +168,7 @@ impl Namespace {
                     format!("not declared as {}", expected.article()),
                 );
                 diagnostics.push(match suggestion {
-                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                    Some(candidate) => diagnostic.with_suggestion(Some(&candidate)),
                     None => diagnostic.with_help(format!(
                         "declare it with `{} {} {{ ... }}`, or check the spelling",
                         expected.keyword(),

@@ -79,10 +79,14 @@ pub fn read(file: FileId, text: &str) -> Ledger {
                 break;
             }
         }
-        let start = byte_order_mark
+        let mut start = byte_order_mark
             + record
                 .position()
                 .map_or(0, |position| position.byte() as usize);
+        // The crate gives the position before the blank lines it skipped; the row starts after.
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
         let row = RawRow::new(file, text, start, record.len());
         if !header_read {
             header_read = true;
@@ -100,6 +104,31 @@ pub fn read(file: FileId, text: &str) -> Ledger {
             .is_some_and(|pending| !order_id.is_empty() && pending.name.value == order_id);
         if !same_order && let Some(finished) = current.take() {
             finished.finish(&mut ledger.orders);
+        }
+        // A quote opened and never closed on its line reads the lines after it into one field:
+        // they are rows too, read and not counted, and the quote is the error.
+        if let Some(index) = fields.iter().position(|field| field.contains('\n')) {
+            let swallowed = fields[index].matches('\n').count();
+            ledger.rows += swallowed;
+            let at = row.fields.get(index).map_or(row.start, |(start, _)| *start);
+            ledger.diagnostics.push(
+                Diagnostic::new(
+                    Code::MalformedLedgerRow,
+                    format!(
+                        "a quote opened in this row is never closed: the next {} read into one field",
+                        if swallowed == 1 { "line was".to_string() } else { format!("{swallowed} lines were") }
+                    ),
+                    Span::new(file, at, at + 1),
+                    "opened here",
+                )
+                .with_help("close the quote on the same line, or remove it: a field of a ledger never spans lines"),
+            );
+            match &mut current {
+                Some(pending) => pending.rejected = true,
+                None if order_id.is_empty() => {}
+                None => current = Some(PendingOrder::rejected(order_id, &row)),
+            }
+            continue;
         }
         match read_row(&fields, &row) {
             Ok(parsed) => match &mut current {
@@ -248,7 +277,7 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
                     COLUMNS.join(", ")
                 ),
                 row.span(),
-                format!("{} fields", fields.len()),
+                crate::diagnostic::plural(fields.len(), "field"),
             )
             .with_help(
                 "quote a field that holds a comma, and give every column, even an empty `via`",

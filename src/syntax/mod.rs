@@ -42,7 +42,11 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
 /// is reported; the order it belongs to is left out.
 pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(diagnostic) = invalid_encoding(sources, file) {
-        sources.set_ledger(file, 0);
+        // None of its rows can be read; they are counted as rows all the same, so that the
+        // summary says how many were not counted.
+        let text = &sources.file(file).text;
+        let rows = text.lines().filter(|line| !line.trim().is_empty()).count();
+        sources.set_ledger(file, rows.saturating_sub(1));
         return (None, vec![diagnostic]);
     }
     let read = ledger::read(file, &sources.file(file).text);
