@@ -288,7 +288,14 @@ fn check(
     drop(progress);
     let machine_output = match format {
         CheckFormat::Text => None,
-        CheckFormat::Json => Some(coop::findings::to_json(&diagnostics, &sources)),
+        CheckFormat::Json => Some(coop::findings::to_json(
+            &diagnostics,
+            &sources,
+            &model
+                .as_ref()
+                .map(|model| coop::report::ledger_counts(&sources, model))
+                .unwrap_or_default(),
+        )),
         CheckFormat::Sarif => Some(coop::findings::to_sarif(&diagnostics, &sources)),
         CheckFormat::Github => Some(coop::findings::to_github(&diagnostics, &sources)),
         CheckFormat::Junit => Some(coop::findings::to_junit(&diagnostics, &sources)),
@@ -699,24 +706,18 @@ fn checked_model(
 /// For each ledger, how many rows it has and how many were counted, so that no row is lost
 /// without a word: a row not counted is one reported above, or a row of an order that has one.
 fn ledger_counts(sources: &coop::source::SourceMap, model: &coop::model::Model) -> String {
-    let mut counted = std::collections::BTreeMap::new();
-    for order in &model.orders {
-        *counted.entry(order.header.span.file).or_insert(0) += order.lines.len();
-    }
-    let mut text = String::new();
-    for (id, file) in sources.files() {
-        if let coop::source::FileKind::Ledger { rows } = file.kind {
-            let counted = counted.get(&id).copied().unwrap_or(0);
-            text.push_str(&format!(
+    coop::report::ledger_counts(sources, model)
+        .iter()
+        .map(|ledger| {
+            format!(
                 "ledger {}: {} read, {} counted, {} not counted\n",
-                file.name,
-                diagnostic::plural(rows, "row"),
-                counted,
-                rows.saturating_sub(counted)
-            ));
-        }
-    }
-    text
+                ledger.file,
+                diagnostic::plural(ledger.rows, "row"),
+                ledger.counted,
+                ledger.not_counted
+            )
+        })
+        .collect()
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceMap, color: bool) {

@@ -16,13 +16,20 @@ pub use junit::to_junit;
 pub use sarif::to_sarif;
 
 /// The diagnostics of a check as JSON: counts, then every finding in the report's shape.
-pub fn to_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+/// With the model's ledgers, the rows each had and how many were counted.
+pub fn to_json(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    ledgers: &[crate::report::LedgerCount],
+) -> String {
     #[derive(Serialize)]
     struct Checked<'a> {
         files: Vec<&'a str>,
         errors: usize,
         warnings: usize,
         findings: Vec<Finding>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        ledgers: &'a [crate::report::LedgerCount],
     }
     let errors = diagnostics
         .iter()
@@ -39,6 +46,7 @@ pub fn to_json(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             .iter()
             .map(|diagnostic| finding(sources, diagnostic))
             .collect(),
+        ledgers,
     };
     match serde_json::to_string_pretty(&checked) {
         Ok(json) => json + "\n",

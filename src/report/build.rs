@@ -58,6 +58,7 @@ pub fn build(
         agencies: agencies(model, evaluation, sources),
         orders,
         contracts: contracts(model, evaluation, sources, horizon_days),
+        ledgers: super::ledger_counts(sources, model),
         rules: model
             .rules
             .iter()

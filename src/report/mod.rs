@@ -36,6 +36,44 @@ pub struct Report {
     /// The rules the model follows, and how each fared.
     #[serde(default)]
     pub rules: Vec<RuleReport>,
+    /// Each CSV ledger: rows read and rows counted, so that no row is lost without a word.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ledgers: Vec<LedgerCount>,
+}
+
+/// What became of a ledger's rows: those of an order with a broken row are not counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerCount {
+    pub file: String,
+    pub rows: usize,
+    pub counted: usize,
+    pub not_counted: usize,
+}
+
+/// Each ledger of the model, with how many of its rows became order lines.
+pub fn ledger_counts(
+    sources: &crate::source::SourceMap,
+    model: &crate::model::Model,
+) -> Vec<LedgerCount> {
+    let mut counted = std::collections::BTreeMap::new();
+    for order in &model.orders {
+        *counted.entry(order.header.span.file).or_insert(0) += order.lines.len();
+    }
+    sources
+        .files()
+        .filter_map(|(id, file)| match file.kind {
+            crate::source::FileKind::Ledger { rows } => {
+                let counted = counted.get(&id).copied().unwrap_or(0);
+                Some(LedgerCount {
+                    file: file.name.clone(),
+                    rows,
+                    counted,
+                    not_counted: rows.saturating_sub(counted),
+                })
+            }
+            crate::source::FileKind::Coop => None,
+        })
+        .collect()
 }
 
 /// A rule the model follows, and how often it applied and failed.
