@@ -628,3 +628,18 @@ fn a_model_split_over_files_checks_tests_and_formats_as_one() {
         "{text}"
     );
 }
+
+#[test]
+fn ledger_rows_are_counted_in_the_json_of_check_and_report() {
+    let path = "tests/fixtures/err/ledger-open-quote.coop";
+    let check = coop(&["check", path, "--as-of", "2025-12-31", "--format", "json"]);
+    let report = coop(&["report", path, "--as-of", "2025-12-31", "--format", "json"]);
+    for output in [check, report] {
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout(&output)).expect("the output is JSON");
+        let ledger = &json["ledgers"][0];
+        assert_eq!(ledger["rows"], 4, "{json}");
+        assert_eq!(ledger["counted"], 1);
+        assert_eq!(ledger["not_counted"], 3);
+    }
+}
