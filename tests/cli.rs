@@ -643,3 +643,42 @@ fn ledger_rows_are_counted_in_the_json_of_check_and_report() {
         assert_eq!(ledger["not_counted"], 3);
     }
 }
+
+#[test]
+fn rules_lists_every_shipped_pack_and_prints_one() {
+    let listing = coop(&["rules"]);
+    assert_eq!(listing.status.code(), Some(0));
+    for pack in coop::packs::SHIPPED {
+        assert!(
+            stdout(&listing).contains(pack.name),
+            "{} is not listed",
+            pack.name
+        );
+    }
+    assert!(stdout(&listing).contains("RCW 39.34.030(5)(b)"));
+    let one = coop(&["rules", "us-va"]);
+    assert_eq!(
+        stdout(&one),
+        coop::packs::shipped("us-va").expect("shipped").text
+    );
+    let unknown = coop(&["rules", "us-vaa"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `us-va`?"));
+}
+
+#[test]
+fn generate_never_writes_over_a_program() {
+    let directory = scratch("generate-twice");
+    let target = directory.to_string_lossy().into_owned();
+    let first = coop(&["generate", "-o", &target, "--orders", "50"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let model = std::fs::read_to_string(directory.join("model.coop")).expect("written");
+    let second = coop(&["generate", "-o", &target, "--orders", "60", "--ledger"]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(stderr(&second).contains("exists"), "{}", stderr(&second));
+    assert_eq!(
+        std::fs::read_to_string(directory.join("model.coop")).expect("kept"),
+        model
+    );
+    assert!(!directory.join("orders.csv").exists());
+}
