@@ -107,7 +107,13 @@ pub(super) fn build(
         rule_ids: files
             .iter()
             .flat_map(|file| &file.rules)
-            .map(|rule| rule.name.value.clone())
+            .map(|rule| {
+                let obliges = rule
+                    .fields
+                    .iter()
+                    .any(|field| matches!(field.value, ast::RuleField::Oblige { .. }));
+                (rule.name.value.clone(), obliges)
+            })
             .collect(),
         currencies: Vec::new(),
     };
@@ -260,8 +266,8 @@ const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 struct Checker<'d> {
     namespace: Namespace,
     diagnostics: &'d mut Diagnostics,
-    /// The ids of every rule written, which tests may name.
-    rule_ids: std::collections::HashSet<String>,
+    /// The ids of every rule written, which tests may name, and whether each obliges anyone.
+    rule_ids: std::collections::HashMap<String, bool>,
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
     currencies: Vec<String>,
@@ -518,7 +524,18 @@ impl Checker<'_> {
             } => {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
-                if self.rule_ids.contains(&duty.value) {
+                if let Some(obliges) = self.rule_ids.get(&duty.value) {
+                    if !obliges {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::UnknownValue,
+                                format!("rule `{}` obliges nobody to anything", duty.value),
+                                duty.span,
+                                "no duty",
+                            )
+                            .with_help("name a rule with an `oblige` line, or expect what the rule finds with `expect finding RULE on NAME`"),
+                        );
+                    }
                     return Some(Expectation::OwesUnderRule {
                         agency: agency?,
                         rule: duty.clone(),

@@ -183,7 +183,8 @@ fn finding_item(out: &mut String, finding: &Finding) {
     let _ = write!(
         out,
         "<li>{severity}{} <span class=\"code\">{}</span> <span class=\"location\">{}:{}</span>\n<pre class=\"excerpt\">{}</pre>",
-        with_code(&finding.message),
+        // A message may say several things on several lines.
+        with_code(&finding.message).replace('\n', "<br>"),
         finding.code.name(),
         escape(&finding.location.file),
         finding.location.line,

@@ -65,9 +65,9 @@ static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::at_least, Assoc::Left))
         .op(Op::postfix(Rule::membership) | Op::postfix(Rule::kw_exists))
         .op(Op::infix(Rule::plus, Assoc::Left) | Op::infix(Rule::minus, Assoc::Left))
-        .op(Op::infix(Rule::times, Assoc::Left)
-            | Op::infix(Rule::divided_by, Assoc::Left)
-            | Op::infix(Rule::kw_of, Assoc::Left))
+        .op(Op::infix(Rule::times, Assoc::Left) | Op::infix(Rule::divided_by, Assoc::Left))
+        // `5% of 10% of x` is five percent of ten percent of x.
+        .op(Op::infix(Rule::kw_of, Assoc::Right))
         .op(Op::prefix(Rule::negate))
 });
 
