@@ -1538,7 +1538,7 @@ fn arithmetic_type(operator: Operator, left: &Type, right: &Type) -> Option<Type
 /// Whether an expression reads the variable at `depth`.
 fn reads(expression: &Expression, depth: usize) -> bool {
     let mut found = false;
-    visit(expression, &mut |node| {
+    expression.visit(&mut |node| {
         found |= matches!(node.kind, ExpressionKind::Variable(variable) if variable == depth);
     });
     found
@@ -1549,56 +1549,20 @@ fn reads(expression: &Expression, depth: usize) -> bool {
 /// value that can be computed once, when an order is permitted.
 fn reads_only(expression: &Expression, depth: usize) -> bool {
     let mut only = true;
-    visit(expression, &mut |node| match &node.kind {
+    expression.visit(&mut |node| match &node.kind {
         ExpressionKind::Variable(variable) => only &= *variable == depth,
-        ExpressionKind::Field(_, field) => {
-            only &= !matches!(
-                field,
-                Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
-            )
-        }
+        ExpressionKind::Field(_, field) => only &= !field.changes_as_orders_are_judged(),
         ExpressionKind::Aggregate { .. } => only = false,
         _ => {}
     });
     only
 }
 
-/// Calls `visit` on an expression and every expression inside it.
-fn visit(expression: &Expression, visitor: &mut dyn FnMut(&Expression)) {
-    visitor(expression);
-    match &expression.kind {
-        ExpressionKind::Constant(_)
-        | ExpressionKind::Parameter { .. }
-        | ExpressionKind::Variable(_) => {}
-        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
-            visit(owner, visitor)
-        }
-        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
-            visit(operand, visitor)
-        }
-        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
-            visit(left, visitor);
-            visit(right, visitor);
-        }
-        ExpressionKind::In(element, candidates) => {
-            visit(element, visitor);
-            for candidate in candidates {
-                visit(candidate, visitor);
-            }
-        }
-        ExpressionKind::Aggregate { value, filter, .. } => {
-            for part in [value, filter].into_iter().flatten() {
-                visit(part, visitor);
-            }
-        }
-    }
-}
-
 /// The value of an expression made of literals alone, not parameters (which a model may set), or
 /// `None`.
 fn fold_literals(expression: &Expression) -> Option<Value> {
     let mut parameters = false;
-    visit(expression, &mut |node| {
+    expression.visit(&mut |node| {
         parameters |= matches!(node.kind, ExpressionKind::Parameter { .. });
     });
     if parameters { None } else { fold(expression) }

@@ -179,10 +179,7 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
         ExpressionKind::Variable(_) | ExpressionKind::Aggregate { .. } => false,
         ExpressionKind::Constant(_) | ExpressionKind::Parameter { .. } => true,
         ExpressionKind::Field(owner, field) => {
-            if matches!(
-                field,
-                Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
-            ) {
+            if field.changes_as_orders_are_judged() {
                 return false;
             }
             match owner.kind {
@@ -219,8 +216,6 @@ pub struct Totals {
 struct IndexedAggregate {
     index: AggregateIndex,
     value: Option<Expression>,
-    /// The depth of the summed order's variable.
-    depth: usize,
 }
 
 #[derive(Debug, Default)]
@@ -292,7 +287,7 @@ impl Totals {
                 }
             }
             for expression in expressions {
-                collect_indexed(expression, 0, &mut indexed);
+                collect_indexed(expression, &mut indexed);
             }
         }
         Totals {
@@ -304,8 +299,8 @@ impl Totals {
     /// Adds a newly permitted order to the totals of every indexed aggregate that admits it.
     pub(super) fn add(&mut self, context: &Context<'_>, order: OrderId) {
         for aggregate in &self.indexed {
-            let mut variables = vec![Value::Absent; aggregate.depth];
-            variables.push(Value::Order(order));
+            // The summed order is the variable after the rule's own (aggregates do not nest).
+            let mut variables = vec![Value::Absent, Value::Order(order)];
             let admitted = aggregate.index.residual.iter().all(|condition| {
                 matches!(
                     context.value(condition, &mut variables),
@@ -347,37 +342,21 @@ impl Totals {
     }
 }
 
-/// The aggregates with an index inside an expression; `depth` counts the variables bound
-/// around it.
-fn collect_indexed(expression: &Expression, depth: usize, found: &mut Vec<IndexedAggregate>) {
-    match &expression.kind {
-        ExpressionKind::Aggregate {
+/// The aggregates with an index inside an expression.
+fn collect_indexed(expression: &Expression, found: &mut Vec<IndexedAggregate>) {
+    expression.visit(&mut |node| {
+        if let ExpressionKind::Aggregate {
             index: Some(index),
             value,
             ..
-        } => found.push(IndexedAggregate {
-            index: index.clone(),
-            value: value.as_deref().cloned(),
-            depth: depth + 1,
-        }),
-        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
-            collect_indexed(owner, depth, found)
+        } = &node.kind
+        {
+            found.push(IndexedAggregate {
+                index: index.clone(),
+                value: value.as_deref().cloned(),
+            });
         }
-        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
-            collect_indexed(operand, depth, found)
-        }
-        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
-            collect_indexed(left, depth, found);
-            collect_indexed(right, depth, found);
-        }
-        ExpressionKind::In(element, candidates) => {
-            collect_indexed(element, depth, found);
-            for candidate in candidates {
-                collect_indexed(candidate, depth, found);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The outcome of running one rule on one thing.
@@ -1075,14 +1054,8 @@ impl Context<'_> {
             let Ok(value) = self.value(owner, variables) else {
                 continue;
             };
-            let model = self.model;
-            let (header, kind) = match &value {
-                Value::Agency(id) => (&model.agency(*id).header, "agency"),
-                Value::Solicitation(id) => (&model.solicitation(*id).header, "solicitation"),
-                Value::Contract(id) => (&model.contract(*id).header, "contract"),
-                Value::Access(id) => (&model.instrument(*id).header, "access instrument"),
-                Value::Order(id) => (&model.orders[id.0].header, "order"),
-                _ => continue,
+            let Some((header, kind)) = self.declaration(&value) else {
+                continue;
             };
             let span = header.name.span;
             if span == subject || found.iter().any(|(seen, _)| *seen == span) {
@@ -1113,27 +1086,31 @@ impl Context<'_> {
 
     /// A value as a message shows it: declarations by their display name.
     fn show(&self, value: &Value) -> String {
-        let model = self.model;
-        let header: Option<&Header> = match value {
-            Value::Agency(id) => Some(&model.agency(*id).header),
-            Value::Solicitation(id) => Some(&model.solicitation(*id).header),
-            Value::Contract(id) => Some(&model.contract(*id).header),
-            Value::Access(id) => Some(&model.instrument(*id).header),
-            Value::Order(id) => Some(&model.orders[id.0].header),
-            Value::Binding(index) => {
-                let binding = &self.bindings[*index];
-                return format!(
-                    "{} under {}",
-                    model.agency(binding.agency).header.display_name(),
-                    model.contract(binding.contract).header.name.value
-                );
-            }
-            _ => None,
-        };
-        match header {
-            Some(header) => header.display_name(),
+        if let Value::Binding(index) = value {
+            let binding = &self.bindings[*index];
+            return format!(
+                "{} under {}",
+                self.model.agency(binding.agency).header.display_name(),
+                self.model.contract(binding.contract).header.name.value
+            );
+        }
+        match self.declaration(value) {
+            Some((header, _)) => header.display_name(),
             None => value.to_string(),
         }
+    }
+
+    /// The declaration a value names, with what it is in words; `None` for any other value.
+    fn declaration(&self, value: &Value) -> Option<(&Header, &'static str)> {
+        let model = self.model;
+        Some(match value {
+            Value::Agency(id) => (&model.agency(*id).header, "agency"),
+            Value::Solicitation(id) => (&model.solicitation(*id).header, "solicitation"),
+            Value::Contract(id) => (&model.contract(*id).header, "contract"),
+            Value::Access(id) => (&model.instrument(*id).header, "access instrument"),
+            Value::Order(id) => (&model.orders[id.0].header, "order"),
+            _ => return None,
+        })
     }
 
     /// Evaluates an expression with the variables bound so far.
@@ -1376,13 +1353,8 @@ impl Context<'_> {
     /// A named entry of a declaration, or `Absent` when it has none of that name.
     fn entry(&self, owner: &Value, entries: Entries, name: &str) -> Value {
         let model = self.model;
-        let header = match owner {
-            Value::Agency(id) => &model.agency(*id).header,
-            Value::Solicitation(id) => &model.solicitation(*id).header,
-            Value::Contract(id) => &model.contract(*id).header,
-            Value::Access(id) => &model.instrument(*id).header,
-            Value::Order(id) => &model.orders[id.0].header,
-            _ => return Value::Absent,
+        let Some((header, _)) = self.declaration(owner) else {
+            return Value::Absent;
         };
         let clause = |clauses: &[crate::model::Clause]| {
             clauses
@@ -1434,17 +1406,20 @@ impl Context<'_> {
     /// A field of a value; `Absent` where the model does not state it.
     fn field(&self, owner: &Value, field: Field) -> Value {
         let model = self.model;
+        // Every declaration has a name and may have a title.
+        if matches!(field, Field::Name | Field::Title)
+            && let Some((header, _)) = self.declaration(owner)
+        {
+            return match field {
+                Field::Name => Value::Text(header.name.value.clone()),
+                _ => header.title.clone().map_or(Value::Absent, Value::Text),
+            };
+        }
         let optional_date = |date: Option<Date>| date.map_or(Value::Absent, Value::Date);
         match owner {
             Value::Agency(id) => {
                 let agency = model.agency(*id);
                 match field {
-                    Field::Name => Value::Text(agency.header.name.value.clone()),
-                    Field::Title => agency
-                        .header
-                        .title
-                        .clone()
-                        .map_or(Value::Absent, Value::Text),
                     Field::Kind => {
                         Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
                     }
@@ -1463,12 +1438,6 @@ impl Context<'_> {
             Value::Solicitation(id) => {
                 let solicitation = model.solicitation(*id);
                 match field {
-                    Field::Name => Value::Text(solicitation.header.name.value.clone()),
-                    Field::Title => solicitation
-                        .header
-                        .title
-                        .clone()
-                        .map_or(Value::Absent, Value::Text),
                     Field::Lead => Value::Agency(solicitation.lead),
                     Field::Method => {
                         Value::Enumeration(Enumeration::Method, solicitation.method.as_str())
@@ -1513,12 +1482,6 @@ impl Context<'_> {
                     optional_date(date.map(|date| date.value))
                 };
                 match field {
-                    Field::Name => Value::Text(instrument.header.name.value.clone()),
-                    Field::Title => instrument
-                        .header
-                        .title
-                        .clone()
-                        .map_or(Value::Absent, Value::Text),
                     Field::InstrumentKind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
@@ -1561,12 +1524,6 @@ impl Context<'_> {
         let solicitation = model.solicitation(contract.solicitation);
         let usage = &self.usage[id.0];
         match field {
-            Field::Name => Value::Text(contract.header.name.value.clone()),
-            Field::Title => contract
-                .header
-                .title
-                .clone()
-                .map_or(Value::Absent, Value::Text),
             Field::Solicitation => Value::Solicitation(contract.solicitation),
             Field::Lead => Value::Agency(solicitation.lead),
             Field::Supplier => contract
@@ -1614,12 +1571,6 @@ impl Context<'_> {
         let order = &model.orders[id.0];
         let contract = model.contract(order.contract.value);
         match field {
-            Field::Name => Value::Text(order.header.name.value.clone()),
-            Field::Title => order
-                .header
-                .title
-                .clone()
-                .map_or(Value::Absent, Value::Text),
             Field::Buyer => Value::Agency(order.buyer.value),
             Field::Contract => Value::Contract(order.contract.value),
             Field::Solicitation => Value::Solicitation(contract.solicitation),
@@ -1714,27 +1665,12 @@ fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) ->
 /// (and, inside it, `o`). Aggregates are left out: they read many orders.
 fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expression>) {
     match &expression.kind {
-        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => {
-            owners.push(owner);
-            collect_owners(owner, owners);
-        }
-        ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
-            collect_owners(operand, owners)
-        }
-        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
-            collect_owners(left, owners);
-            collect_owners(right, owners);
-        }
-        ExpressionKind::In(element, candidates) => {
-            collect_owners(element, owners);
-            for candidate in candidates {
-                collect_owners(candidate, owners);
-            }
-        }
-        ExpressionKind::Constant(_)
-        | ExpressionKind::Parameter { .. }
-        | ExpressionKind::Variable(_)
-        | ExpressionKind::Aggregate { .. } => {}
+        ExpressionKind::Field(owner, _) | ExpressionKind::Named(owner, _, _) => owners.push(owner),
+        ExpressionKind::Aggregate { .. } => return,
+        _ => {}
+    }
+    for child in expression.children() {
+        collect_owners(child, owners);
     }
 }
 

@@ -294,6 +294,18 @@ pub enum Field {
     FactText,
 }
 
+impl Field {
+    /// Whether the field's value changes as orders are judged: what a contract has ordered so
+    /// far, its end with the options exercised by then, an instrument being in force. A value
+    /// read through one cannot be computed once and kept.
+    pub fn changes_as_orders_are_judged(self) -> bool {
+        matches!(
+            self,
+            Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
+        )
+    }
+}
+
 /// A value computed by an expression. `Absent` is what a missing fact or field gives: every
 /// comparison with it is false, and `exists` tells it apart.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,6 +362,36 @@ pub struct Mismatch(pub String);
 pub const KILOMETRES_PER_MILE: Decimal = Decimal::from_parts(1_609_344, 0, 0, false, 6);
 
 impl Expression {
+    /// The expressions directly inside this one.
+    pub fn children(&self) -> Vec<&Expression> {
+        match &self.kind {
+            ExpressionKind::Constant(_)
+            | ExpressionKind::Parameter { .. }
+            | ExpressionKind::Variable(_) => Vec::new(),
+            ExpressionKind::Field(owner, _)
+            | ExpressionKind::Named(owner, _, _)
+            | ExpressionKind::Unary(_, owner)
+            | ExpressionKind::Exists(owner) => vec![owner],
+            ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
+                vec![left, right]
+            }
+            ExpressionKind::In(element, candidates) => {
+                std::iter::once(&**element).chain(candidates).collect()
+            }
+            ExpressionKind::Aggregate { value, filter, .. } => {
+                value.iter().chain(filter).map(|part| &**part).collect()
+            }
+        }
+    }
+
+    /// Calls `visitor` on this expression and on every expression inside it.
+    pub fn visit(&self, visitor: &mut dyn FnMut(&Expression)) {
+        visitor(self);
+        for child in self.children() {
+            child.visit(visitor);
+        }
+    }
+
     /// The terms of a conjunction: `a and (b and c)` is `[a, b, c]`; anything else is itself.
     pub fn conjuncts(&self) -> Vec<&Expression> {
         match &self.kind {

@@ -197,17 +197,12 @@ fn rule_duty(out: &mut String, duty: &DutyReport, indent: &str) {
 
 /// `rule wa_posted_online "title" (RCW 39.34.030(5)(b)), rules/us-wa.coop:7`
 fn rule_line(out: &mut String, rule: &RuleFinding, indent: &str) {
-    let title = rule
-        .title
-        .as_ref()
-        .map_or(String::new(), |title| format!(" \"{}\"", printable(title)));
-    let citation = rule.citation.as_ref().map_or(String::new(), |citation| {
-        format!(" ({})", printable(citation))
-    });
     let _ = writeln!(
         out,
-        "{indent}rule {}{title}{citation}, {}:{}",
-        rule.id, rule.location.file, rule.location.line
+        "{indent}{}, {}:{}",
+        printable(&rule.describe()),
+        rule.location.file,
+        rule.location.line
     );
 }
 
