@@ -21,12 +21,13 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     if let Some(diagnostic) = invalid_encoding(sources, file) {
         return (None, vec![diagnostic]);
     }
-    if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
-        return (None, vec![diagnostic]);
-    }
-    // A program's order book, read without pest; anything else, or anything wrong, by pest.
+    // A program's order book, read without pest; anything else, or anything wrong, by pest. The
+    // fast reader does not recurse, so the nesting limit, which guards pest, need not walk it.
     if let Some(tree) = orders::read(file, text) {
         return (Some(tree), Vec::new());
+    }
+    if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
+        return (None, vec![diagnostic]);
     }
     match parser::parse_file(file, text) {
         Ok(pair) => {
