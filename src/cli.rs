@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use coop::codes::Code;
 use coop::diagnostic::{self, Diagnostic};
+use coop::output::{CommandGuard, Escapes, guarded};
 use coop::values::Date;
 
 use crate::progress::Progress;
@@ -59,7 +60,8 @@ enum Command {
         /// Contracts ending within this many days of the as-of date are listed first.
         #[arg(long, default_value_t = coop::report::DEFAULT_HORIZON_DAYS)]
         horizon_days: u32,
-        /// Write the report to this file (replaced atomically) instead of standard output.
+        /// Write the report to this file (replaced atomically) instead of standard output; `-`
+        /// is standard output. Never an input of the model, a symbolic link or a device.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -286,6 +288,13 @@ fn check(
     }
     // The spinner's line is cleared before anything else is written to the terminal.
     drop(progress);
+    // The GitHub format's own lines are workflow commands, their data escaped by the format.
+    let escapes = match format {
+        CheckFormat::Text => Some(Escapes::Text),
+        CheckFormat::Json | CheckFormat::Sarif => Some(Escapes::Json),
+        CheckFormat::Github => None,
+        CheckFormat::Junit => Some(Escapes::Markup),
+    };
     let machine_output = match format {
         CheckFormat::Text => None,
         CheckFormat::Json => Some(coop::findings::to_json(
@@ -302,7 +311,7 @@ fn check(
     };
     match machine_output {
         Some(output) => {
-            if write_stdout(&output) != SUCCESS {
+            if write_stdout_as(&output, escapes) != SUCCESS {
                 return USAGE_OR_IO;
             }
         }
@@ -350,6 +359,16 @@ fn report(
         Ok(checked) => checked,
         Err(code) => return code,
     };
+    // Refused before any work: an output must never replace an input, a link or a device.
+    if let Some(path) = output.filter(|path| *path != std::path::Path::new("-")) {
+        let inputs = sources.files().map(|(_, file)| file.path.as_path());
+        if let Err(refusal) = coop::output::check_target(path, inputs) {
+            drop(progress);
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
+            ));
+        }
+    }
     progress.phase(format!(
         "judging {}",
         diagnostic::plural(model.orders.len(), "order")
@@ -360,6 +379,12 @@ fn report(
     drop(progress);
     print_diagnostics(&warnings, &sources, color);
     write_stderr(&ledger_counts(&sources, &model));
+    let escapes = match format {
+        Format::Text => Escapes::Text,
+        Format::Json => Escapes::Json,
+        Format::Html => Escapes::Markup,
+        Format::Markdown => Escapes::Markdown,
+    };
     let render = |out: &mut dyn Write| match format {
         // Streamed: the JSON of a large model is the largest thing Coop writes.
         Format::Json => coop::report::write_json(&report, out),
@@ -367,13 +392,19 @@ fn report(
         Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
         Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
     };
-    let written = match output {
-        Some(path) => match coop::output::write_atomically_with(path, render) {
+    let written = match output.filter(|path| *path != std::path::Path::new("-")) {
+        Some(path) => match coop::output::write_atomically_with(path, |out| {
+            render(&mut CommandGuard::new(out, escapes))
+        }) {
             Ok(()) => SUCCESS,
-            Err(error) => usage_error(&format!("cannot write `{}`: {error}", path.display())),
+            Err(error) => usage_error(&format!(
+                "cannot write `{}`: {error}",
+                coop::load::display_name(path)
+            )),
         },
         None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut stdout =
+                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
             match render(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => SUCCESS,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
@@ -414,7 +445,8 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
                 continue;
             }
         };
-        if formatted == *file.text {
+        // A file whose lines end in a lone `\r` was read with `\n` there; it changes.
+        if formatted == *file.text && !file.had_lone_carriage_returns {
             continue;
         }
         would_change.push(file.name.clone());
@@ -430,6 +462,11 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
             if write_stdout(&format!("would reformat {}\n", file.name)) != SUCCESS {
                 return USAGE_OR_IO;
             }
+        } else if let Err(refusal) = coop::output::check_target(&file.path, []) {
+            write_stderr(&format!(
+                "error: not formatted: {refusal}\n  help: format the file it stands for by its own path\n"
+            ));
+            failed = true;
         } else if let Err(error) = coop::output::write_atomically(&file.path, &formatted) {
             return usage_error(&format!("cannot write `{}`: {error}", file.name));
         } else {
@@ -471,7 +508,12 @@ fn run_tests(
         TestFormat::Json => coop::report::test_results::json(&results),
         TestFormat::Junit => coop::report::test_results::junit(&results),
     };
-    match write_stdout(&output) {
+    let escapes = match format {
+        TestFormat::Text => Escapes::Text,
+        TestFormat::Json => Escapes::Json,
+        TestFormat::Junit => Escapes::Markup,
+    };
+    match write_stdout_as(&output, Some(escapes)) {
         SUCCESS if results.failed > 0 => ERRORS_FOUND,
         code => code,
     }
@@ -542,7 +584,11 @@ fn why(
         }
         _ => return usage_error("name an order, or an agency and a contract"),
     };
-    write_stdout(&text)
+    let escapes = match format {
+        WhyFormat::Text => Escapes::Text,
+        WhyFormat::Json => Escapes::Json,
+    };
+    write_stdout_as(&text, Some(escapes))
 }
 
 fn unknown_name<'a>(kind: &str, name: &str, candidates: impl Iterator<Item = &'a str>) -> u8 {
@@ -559,7 +605,10 @@ fn unknown_name<'a>(kind: &str, name: &str, candidates: impl Iterator<Item = &'a
             "name {article} {kind} the model declares; `coop why` takes an order, or an agency and a contract"
         ),
     };
-    usage_error(&format!("the model has no {kind} `{name}`\n  help: {help}"))
+    usage_error(&format!(
+        "the model has no {kind} `{}`\n  help: {help}",
+        coop::values::printable(name)
+    ))
 }
 
 fn to_json(value: &impl serde::Serialize) -> String {
@@ -606,7 +655,10 @@ fn rules(pack: Option<&str>) -> u8 {
                 Some(candidate) => format!("did you mean `{candidate}`?"),
                 None => "run `coop rules` to list the shipped packs".to_string(),
             };
-            usage_error(&format!("coop ships no rule pack `{name}`\n  help: {help}"))
+            usage_error(&format!(
+                "coop ships no rule pack `{}`\n  help: {help}",
+                coop::values::printable(name)
+            ))
         }
     }
 }
@@ -675,7 +727,10 @@ fn explain(code: Option<&str>) -> u8 {
                     Some(candidate) => format!("did you mean `{candidate}`?"),
                     None => "run `coop explain` to list every code".to_string(),
                 };
-                usage_error(&format!("no diagnostic code `{name}`\n  help: {help}"))
+                usage_error(&format!(
+                    "no diagnostic code `{}`\n  help: {help}",
+                    coop::values::printable(name)
+                ))
             }
         },
     }
@@ -726,8 +781,18 @@ fn print_diagnostics(diagnostics: &[Diagnostic], sources: &coop::source::SourceM
     }
 }
 
-/// Writes to stdout; a closed pipe (`coop report | head`) is not an error worth a message.
+/// Writes text to stdout; a closed pipe (`coop report | head`) is not an error worth a message.
 fn write_stdout(text: &str) -> u8 {
+    write_stdout_as(text, Some(Escapes::Text))
+}
+
+/// Writes to stdout with the escapes of its format, so that no line reads as a CI command
+/// (none for the GitHub format, whose lines are commands on purpose, their data escaped).
+fn write_stdout_as(text: &str, escapes: Option<Escapes>) -> u8 {
+    let text = match escapes {
+        Some(escapes) => std::borrow::Cow::Owned(guarded(text, escapes)),
+        None => std::borrow::Cow::Borrowed(text),
+    };
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -739,9 +804,12 @@ fn write_stdout(text: &str) -> u8 {
     }
 }
 
-/// Writes to stderr; when stderr is closed (`coop check 2>&1 | head -1`) there is nobody to tell.
+/// Writes to stderr, guarded as text; when stderr is closed (`coop check 2>&1 | head -1`) there
+/// is nobody to tell.
 fn write_stderr(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(guarded(text, Escapes::Text).as_bytes());
 }
 
 fn usage_error(message: &str) -> u8 {

@@ -50,6 +50,8 @@ macro_rules! codes {
 codes! {
     // Reading files.
     InvalidEncoding = "invalid-encoding", Error, "a file that is not UTF-8 text";
+    InvisibleLineBreak = "invisible-line-break", Error, "a character that editors show as a line break but Coop does not read as one";
+    BidirectionalOverride = "bidirectional-override", Error, "a control that reorders how text is shown, so it reads differently from how it is checked";
     SyntaxError = "syntax-error", Error, "the text does not follow Coop's grammar";
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";

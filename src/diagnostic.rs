@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
 use crate::source::{SourceMap, Span};
+use crate::values::printable;
 
 /// A finding about the model: what, where, and how to fix it.
 #[derive(Clone, Debug, PartialEq)]
@@ -272,8 +273,10 @@ impl MietteReport {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> MietteReport {
         let primary = diagnostic.primary.span;
         let primary_line = sources.line_column(primary).line;
+        // A diagnostic's texts keep their line breaks for the HTML report; on a terminal every
+        // text is one line, so that a message cannot forge lines of its own.
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(diagnostic.primary.text.clone()),
+            Some(printable(&diagnostic.primary.text)),
             primary.range(),
         )];
         let mut elsewhere = Vec::new();
@@ -282,18 +285,22 @@ impl MietteReport {
                 && sources.line_column(label.span).line.abs_diff(primary_line) <= NEARBY_LINES;
             if nearby {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(label.text.clone()),
+                    Some(printable(&label.text)),
                     label.span.range(),
                 ));
             } else {
                 let source = source_view(sources, label.span);
                 let (message, labels) = match source {
                     Some(_) => (
-                        label.text.clone(),
+                        printable(&label.text),
                         vec![LabeledSpan::new_primary_with_span(None, label.span.range())],
                     ),
                     None => (
-                        format!("{} ({})", label.text, plain_location(sources, label.span)),
+                        format!(
+                            "{} ({})",
+                            printable(&label.text),
+                            plain_location(sources, label.span)
+                        ),
                         Vec::new(),
                     ),
                 };
@@ -311,15 +318,15 @@ impl MietteReport {
         labels.sort_by_key(|label| (label.offset(), label.len()));
         let source = source_view(sources, primary);
         let message = match source {
-            Some(_) => diagnostic.message.clone(),
+            Some(_) => printable(&diagnostic.message),
             None => {
                 // No excerpt: say where, and what the labels would have said.
                 labels.clear();
                 format!(
                     "{}\n{}: {}",
-                    diagnostic.message,
+                    printable(&diagnostic.message),
                     plain_location(sources, primary),
-                    diagnostic.primary.text
+                    printable(&diagnostic.primary.text)
                 )
             }
         };
@@ -340,23 +347,23 @@ impl MietteReport {
 
 /// The help, followed by the rule that made the finding and the source it cites.
 fn help_with_rule(diagnostic: &Diagnostic, sources: &SourceMap) -> Option<String> {
+    let help = diagnostic.help.as_deref().map(printable);
     let Some(rule) = &diagnostic.rule else {
-        return diagnostic.help.clone();
+        return help;
     };
     let title = rule
         .title
         .as_ref()
-        .map_or(String::new(), |title| format!(" \"{title}\""));
-    let citation = rule
-        .citation
-        .as_ref()
-        .map_or(String::new(), |citation| format!(", citing {citation}"));
+        .map_or(String::new(), |title| format!(" \"{}\"", printable(title)));
+    let citation = rule.citation.as_ref().map_or(String::new(), |citation| {
+        format!(", citing {}", printable(citation))
+    });
     let line = format!(
         "rule `{}`{title}{citation} ({})",
         rule.id,
         plain_location(sources, rule.span)
     );
-    Some(match &diagnostic.help {
+    Some(match help {
         Some(help) => format!("{help}\n{line}"),
         None => line,
     })
@@ -378,7 +385,7 @@ fn source_view(sources: &SourceMap, span: Span) -> Option<SourceView> {
     let file = sources.file(span.file);
     excerpt_fits(sources, span).then(|| SourceView {
         name: file.name.clone(),
-        text: Arc::clone(&file.text),
+        text: Arc::clone(file.shown_text.as_ref().unwrap_or(&file.text)),
         line_starts: Arc::clone(&file.line_starts),
     })
 }

@@ -1,7 +1,7 @@
 //! Loading a model from the paths a user gives: files, and directories whose `.coop` files below
 //! them all belong to one model.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -30,26 +30,22 @@ impl std::error::Error for LoadError {}
 /// order: sorted by path, each file once however many ways it was reached (a directory given
 /// twice, a symbolic link), and each directory once (so a link back to a parent is no loop).
 ///
+/// The model is its directory: a symbolic link below a directory is followed only when it leads
+/// to a place inside the model's directory; one that leads outside is refused, so that a file
+/// added to a model can never make Coop read (and print) a file of the machine it runs on.
+/// Files named on the command line are the user's own choice and are read wherever they are.
+///
 /// A file that is not UTF-8 is loaded with its bad bytes replaced; parsing then reports where.
 pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
+    let mut sources = SourceMap::new();
     let mut found = Vec::new();
-    let mut visited = HashMap::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| LoadError {
             message: format!("cannot read `{}`: {}", display_name(path), describe(&error)),
             help: "check the path; Coop takes .coop files and directories that contain them"
                 .to_string(),
         })?;
-        if metadata.is_dir() {
-            if collect_directory(path, &mut found, &mut visited)? == 0 {
-                return Err(LoadError {
-                    message: format!("no .coop files in directory `{}`", display_name(path)),
-                    help: "a directory is one model made of the .coop files below it; add one, or name a file".to_string(),
-                });
-            }
-        } else if metadata.is_file() {
-            found.push(path.clone());
-        } else {
+        if !metadata.is_dir() && !metadata.is_file() {
             return Err(LoadError {
                 message: format!(
                     "`{}` is not a regular file or a directory",
@@ -59,12 +55,68 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
             });
         }
     }
-    found.sort();
-    let mut seen = HashSet::new();
-    found.retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
-    let mut sources = SourceMap::new();
-    // The model's directory: the deepest directory holding every path given, so that the order
-    // of the paths never matters.
+    set_root(&mut sources, paths);
+    let root = sources.root.clone().unwrap_or_default();
+    let mut walked = HashSet::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = found.len();
+            let canonical = canonical(path)?;
+            // The same directory given twice is read once.
+            if walked.contains(&canonical) {
+                continue;
+            }
+            walk_directory(path, canonical, &root, &mut walked, &mut found)?;
+            if found.len() == before {
+                return Err(LoadError {
+                    message: format!("no .coop files in directory `{}`", display_name(path)),
+                    help: "a directory is one model made of the .coop files below it; add one, or name a file".to_string(),
+                });
+            }
+        } else {
+            found.push(Found {
+                path: path.clone(),
+                canonical: canonical(path)?,
+                through_link: false,
+            });
+        }
+    }
+    // One file reached several ways is read once, by its own path rather than a link's when
+    // it was reached both ways (so that `fmt` writes to the file, not through a link).
+    found.sort_by(|left, right| {
+        (&left.canonical, left.through_link, &left.path).cmp(&(
+            &right.canonical,
+            right.through_link,
+            &right.path,
+        ))
+    });
+    found.dedup_by(|later, first| later.canonical == first.canonical);
+    found.sort_by(|left, right| left.path.cmp(&right.path));
+    for file in found {
+        let bytes = std::fs::read(&file.path).map_err(|error| LoadError {
+            message: format!(
+                "cannot read `{}`: {}",
+                display_name(&file.path),
+                describe(&error)
+            ),
+            help: "check that the file exists and is readable".to_string(),
+        })?;
+        sources.add_file(display_name(&file.path), file.path, file.canonical, bytes);
+    }
+    Ok(sources)
+}
+
+/// A `.coop` file found for the model: the path it was found at, where it really is, and
+/// whether a symbolic link led to it.
+struct Found {
+    path: PathBuf,
+    canonical: PathBuf,
+    through_link: bool,
+}
+
+/// The model's directory: the deepest directory holding every path given, so that the order of
+/// the paths never matters.
+fn set_root(sources: &mut SourceMap, paths: &[PathBuf]) {
     let directories: Vec<PathBuf> = paths
         .iter()
         .filter_map(|path| {
@@ -80,36 +132,148 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
             std::fs::canonicalize(directory).ok()
         })
         .collect();
-    if let Some(first) = directories.first() {
-        let mut root = first.clone();
-        while !directories
-            .iter()
-            .all(|directory| directory.starts_with(&root))
-            && root.pop()
-        {}
-        let here = std::env::current_dir().ok();
-        sources.root_name = match here
-            .as_deref()
-            .and_then(|here| root.strip_prefix(here).ok())
-        {
-            Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
-            Some(relative) => display_name(relative),
-            None => display_name(&root),
-        };
-        sources.root = Some(root);
+    let Some(first) = directories.first() else {
+        return;
+    };
+    let mut root = first.clone();
+    while !directories
+        .iter()
+        .all(|directory| directory.starts_with(&root))
+        && root.pop()
+    {}
+    let here = std::env::current_dir().ok();
+    sources.root_name = match here
+        .as_deref()
+        .and_then(|here| root.strip_prefix(here).ok())
+    {
+        Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+        Some(relative) => display_name(relative),
+        None => display_name(&root),
+    };
+    sources.root = Some(root);
+}
+
+/// Where a path really is, links and `..` resolved.
+fn canonical(path: &Path) -> Result<PathBuf, LoadError> {
+    std::fs::canonicalize(path).map_err(|error| LoadError {
+        message: format!("cannot read `{}`: {}", display_name(path), describe(&error)),
+        help: "check the path and its permissions".to_string(),
+    })
+}
+
+/// Adds the `.coop` files below `directory` (which really is at `canonical`) to `found`. The
+/// walk itself follows no link, so it is linear in the size of the tree however deep; each
+/// symbolic link met is resolved on its own: refused when it leads outside `root`, otherwise
+/// read (a file) or walked (a directory not walked before).
+fn walk_directory(
+    directory: &Path,
+    canonical: PathBuf,
+    root: &Path,
+    walked: &mut HashSet<PathBuf>,
+    found: &mut Vec<Found>,
+) -> Result<(), LoadError> {
+    let mut pending = vec![(directory.to_path_buf(), canonical, false)];
+    while let Some((directory, canonical, through_link)) = pending.pop() {
+        if !walked.insert(canonical.clone()) {
+            continue;
+        }
+        let walk = ignore::WalkBuilder::new(&directory)
+            .standard_filters(false)
+            .follow_links(false)
+            .build();
+        for entry in walk {
+            let entry = entry.map_err(|error| walk_error(&directory, &error))?;
+            let path = entry.path();
+            let is_coop = path
+                .extension()
+                .is_some_and(|extension| extension == "coop");
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            let relative = path.strip_prefix(&directory).unwrap_or(path);
+            if file_type.is_symlink() {
+                let Ok(target) = std::fs::canonicalize(path) else {
+                    if is_coop {
+                        return Err(LoadError {
+                            message: format!(
+                                "cannot read `{}`: it is a symbolic link that leads nowhere",
+                                display_name(path)
+                            ),
+                            help: "remove the broken link, or make it point to a file of the model"
+                                .to_string(),
+                        });
+                    }
+                    continue;
+                };
+                let is_directory = target.is_dir();
+                if !is_coop && !is_directory {
+                    continue;
+                }
+                if !target.starts_with(root) {
+                    return Err(LoadError {
+                        message: format!(
+                            "`{}` is a symbolic link to a place outside the model's directory",
+                            display_name(path)
+                        ),
+                        help: "coop reads only the files inside a model's directory; copy the file in, or name the directory it points into".to_string(),
+                    });
+                }
+                if is_directory {
+                    pending.push((path.to_path_buf(), target, true));
+                } else {
+                    check_regular(path, &target)?;
+                    found.push(Found {
+                        path: path.to_path_buf(),
+                        canonical: target,
+                        through_link: true,
+                    });
+                }
+            } else if is_coop && !file_type.is_dir() {
+                check_regular(path, path)?;
+                found.push(Found {
+                    path: path.to_path_buf(),
+                    canonical: canonical.join(relative),
+                    through_link,
+                });
+            }
+        }
     }
-    for path in found {
-        let bytes = std::fs::read(&path).map_err(|error| LoadError {
-            message: format!(
-                "cannot read `{}`: {}",
-                display_name(&path),
-                describe(&error)
+    Ok(())
+}
+
+/// A `.coop` file below a directory must be a regular file: a FIFO or a socket would block the
+/// read, and a device is no model.
+fn check_regular(path: &Path, target: &Path) -> Result<(), LoadError> {
+    match std::fs::metadata(target) {
+        Ok(metadata) if metadata.is_file() => Ok(()),
+        Ok(_) => Err(LoadError {
+            message: format!("`{}` is not a regular file", display_name(path)),
+            help: "remove it, or rename it so that it does not end in .coop".to_string(),
+        }),
+        Err(error) => Err(LoadError {
+            message: format!("cannot read `{}`: {}", display_name(path), describe(&error)),
+            help: "check the file's permissions".to_string(),
+        }),
+    }
+}
+
+fn walk_error(directory: &Path, error: &ignore::Error) -> LoadError {
+    let io_error = error.io_error();
+    LoadError {
+        message: match io_error {
+            Some(io_error) => format!(
+                "cannot list `{}`: {}",
+                display_name(directory),
+                describe(io_error)
             ),
-            help: "check that the file exists and is readable".to_string(),
-        })?;
-        sources.add_bytes(display_name(&path), path, bytes);
+            None => format!(
+                "cannot list `{}`: {}",
+                display_name(directory),
+                crate::values::printable(&error.to_string())
+            ),
+        },
+        help: "check the directory's permissions".to_string(),
     }
-    Ok(sources)
 }
 
 /// How a file names another: `use` for declarations, `ledger` for a CSV ledger of orders.
@@ -186,11 +350,19 @@ pub fn resolve_file(
         ));
     }
     if !canonical.is_file() {
-        return Err(Box::new(not_found(&target, used, naming)));
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::UseNotFound,
+                format!("`{}` is not a regular file", used.value),
+                used.span,
+                "not a regular file",
+            )
+            .with_help("a FIFO, a socket or a device is no file of a model; name a .coop file"),
+        ));
     }
     let bytes =
         std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used, naming)))?;
-    Ok(sources.add_bytes(display_name(&target), target, bytes))
+    Ok(sources.add_file(display_name(&target), target, canonical, bytes))
 }
 
 /// Resolves a `use rules` to the pack's file and name: a shipped pack is added to the sources
@@ -347,76 +519,11 @@ fn cycle_diagnostic(
     diagnostic
 }
 
-/// Adds the `.coop` files below a directory to `found`, and returns how many there are. Each
-/// directory is walked once: `visited` remembers its count (zero while it is being walked, so a
-/// link back to a parent adds nothing).
-fn collect_directory(
-    directory: &Path,
-    found: &mut Vec<PathBuf>,
-    visited: &mut HashMap<PathBuf, usize>,
-) -> Result<usize, LoadError> {
-    let canonical = std::fs::canonicalize(directory).map_err(|error| LoadError {
-        message: format!(
-            "cannot read `{}`: {}",
-            display_name(directory),
-            describe(&error)
-        ),
-        help: "check the directory's permissions".to_string(),
-    })?;
-    if let Some(count) = visited.get(&canonical) {
-        return Ok(*count);
-    }
-    visited.insert(canonical.clone(), 0);
-    let mut count = 0;
-    let cannot_list = |error: std::io::Error| LoadError {
-        message: format!(
-            "cannot list `{}`: {}",
-            display_name(directory),
-            describe(&error)
-        ),
-        help: "check the directory's permissions".to_string(),
-    };
-    let entries = std::fs::read_dir(directory).map_err(cannot_list)?;
-    for entry in entries {
-        let entry = entry.map_err(cannot_list)?;
-        let path = entry.path();
-        let is_coop = path
-            .extension()
-            .is_some_and(|extension| extension == "coop");
-        // Follows symbolic links; a broken link or a special file (a FIFO, a socket) is skipped
-        // unless it claims to be a .coop file.
-        match std::fs::metadata(&path) {
-            Ok(metadata) if metadata.is_dir() => count += collect_directory(&path, found, visited)?,
-            Ok(metadata) if metadata.is_file() && is_coop => {
-                found.push(path);
-                count += 1;
-            }
-            Ok(_) if is_coop => {
-                return Err(LoadError {
-                    message: format!("`{}` is not a regular file", display_name(&path)),
-                    help: "remove it, or rename it so that it does not end in .coop".to_string(),
-                });
-            }
-            Err(error) if is_coop => {
-                return Err(LoadError {
-                    message: format!(
-                        "cannot read `{}`: {}",
-                        display_name(&path),
-                        describe(&error)
-                    ),
-                    help: "is it a broken symbolic link?".to_string(),
-                });
-            }
-            _ => {}
-        }
-    }
-    visited.insert(canonical, count);
-    Ok(count)
-}
-
-/// Paths are shown with `/` separators so that messages read the same on every system.
-fn display_name(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+/// A path as messages show it: with `/` separators, so that messages read the same on every
+/// system, and with control characters escaped, since a file's name is written by whoever
+/// added the file.
+pub fn display_name(path: &Path) -> String {
+    crate::values::printable(&path.to_string_lossy().replace('\\', "/"))
 }
 
 fn describe(error: &std::io::Error) -> String {

@@ -1,8 +1,41 @@
 //! Writing files so that nothing is ever lost: a reader sees the old file or the new one, never
-//! half of one.
+//! half of one; and nothing but a regular file that is not an input is ever replaced.
 
+use std::fmt;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a path cannot take an output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The path is one of the files the output was made from.
+    Input { path: PathBuf },
+    /// The path is a symbolic link: replacing it would lose the link, writing through it would
+    /// write wherever it points.
+    SymbolicLink { path: PathBuf },
+    /// The path is a directory, a device, a FIFO or a socket, which a file must not replace.
+    NotARegularFile { path: PathBuf },
+}
+
+/// Checks that `path` may take an output: it is not one of `inputs` (compared after resolving
+/// links and `..`), not a symbolic link, and either absent or a regular file.
+pub fn check_target<'a>(
+    path: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), Refusal> {
+    check_kind(path)?;
+    let Some(target) = resolved(path) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|input| input == target) {
+            return Err(Refusal::Input {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// Writes `text` to `path` through a temporary file in the same directory, flushed to disk and
 /// then renamed over the target, so that an interrupted write leaves the old file whole.
@@ -11,11 +44,15 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Like [`write_atomically`], with the content written by `write` (buffered), so that a large
-/// output need not be held in memory whole.
+/// output need not be held in memory whole. A symbolic link or a file that is not regular is
+/// never replaced.
 pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    check_kind(path).map_err(|refusal| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, refusal.to_string())
+    })?;
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -23,24 +60,242 @@ pub fn write_atomically_with(
     let name = path.file_name().ok_or_else(|| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
     })?;
-    let temporary = directory.join(format!(
-        ".{}.coop-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-        write(&mut file)?;
-        let file = file.into_inner().map_err(|error| error.into_error())?;
-        file.sync_all()?;
-        // A replaced file keeps its permissions.
-        if let Ok(existing) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temporary, existing.permissions())?;
-        }
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".coop-tmp");
+    // The temporary file is created with the permissions the replaced file has (or a new file
+    // would get), never wider, so that it exposes nothing even if the process is killed before
+    // the rename.
+    let existing = std::fs::metadata(path)
+        .ok()
+        .map(|metadata| metadata.permissions());
+    if let Some(permissions) = existing.clone().or_else(new_file_permissions) {
+        builder.permissions(permissions);
     }
-    result
+    let temporary = builder.tempfile_in(directory)?;
+    let mut file = std::io::BufWriter::new(temporary);
+    write(&mut file)?;
+    let temporary = file.into_inner().map_err(|error| error.into_error())?;
+    temporary.as_file().sync_all()?;
+    // The umask may have narrowed the permissions at creation; the replaced file's are restored.
+    if let Some(permissions) = existing {
+        temporary.as_file().set_permissions(permissions)?;
+    }
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Input { path } => write!(
+                formatter,
+                "`{}` is a file of the model; coop never writes over its input",
+                crate::load::display_name(path)
+            ),
+            Refusal::SymbolicLink { path } => write!(
+                formatter,
+                "`{}` is a symbolic link; coop writes only to a regular file",
+                crate::load::display_name(path)
+            ),
+            Refusal::NotARegularFile { path } => write!(
+                formatter,
+                "`{}` is not a regular file; coop writes only to a regular file",
+                crate::load::display_name(path)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// A symbolic link or a file that is not regular is refused; an absent path is fine.
+fn check_kind(path: &Path) -> Result<(), Refusal> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => Err(Refusal::SymbolicLink {
+            path: path.to_path_buf(),
+        }),
+        Ok(metadata) if !metadata.is_file() => Err(Refusal::NotARegularFile {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The path with links and `..` resolved: the file itself when it exists, else its directory's
+/// resolved path joined with its name; `None` when not even the directory exists.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return Some(canonical);
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    Some(
+        std::fs::canonicalize(directory)
+            .ok()?
+            .join(path.file_name()?),
+    )
+}
+
+/// The permissions `File::create` gives a new file, before the umask narrows them.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+/// Elsewhere a new file takes its directory's defaults.
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+/// How an output format writes the two characters that keep a line from reading as a CI
+/// workflow command, so that the escape changes nothing its reader sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escapes {
+    /// Plain text: `\:` and `\[`.
+    Text,
+    /// HTML and XML: the character references `&#58;` and `&#91;`.
+    Markup,
+    /// Markdown: its backslash escapes `\:` and `\[`, which render as the characters.
+    Markdown,
+    /// JSON: `##[` occurs only inside strings, where `\u005b` is `[`; no JSON line starts with `:`.
+    Json,
+}
+
+/// A writer that keeps every line from being taken for a CI workflow command. GitHub Actions
+/// reads any line of a step's output that starts with `::` (after blanks) as a command (`::error`,
+/// `::add-mask::`, `::set-output`), and any line holding `##[` as one in its older form; a title,
+/// a message or a file name from a pull request could otherwise forge one. The second `:` of a
+/// line's leading `::`, and the `[` of `##[`, are written escaped in the format's own way.
+pub struct CommandGuard<W: Write> {
+    inner: W,
+    escapes: Escapes,
+    state: GuardState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GuardState {
+    /// At the start of a line, or only blanks since.
+    LineStart,
+    /// A `:` began the line.
+    LeadingColon,
+    /// After one `#`, or two or more.
+    Hashes(u8),
+    Within,
+}
+
+impl<W: Write> CommandGuard<W> {
+    pub fn new(inner: W, escapes: Escapes) -> CommandGuard<W> {
+        CommandGuard {
+            inner,
+            escapes,
+            state: GuardState::LineStart,
+        }
+    }
+
+    /// The writer it writes to.
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+
+    fn colon(&self) -> &'static [u8] {
+        match self.escapes {
+            Escapes::Text | Escapes::Markdown => b"\\:",
+            Escapes::Markup => b"&#58;",
+            Escapes::Json => b":",
+        }
+    }
+
+    fn bracket(&self) -> &'static [u8] {
+        match self.escapes {
+            Escapes::Text | Escapes::Markdown => b"\\[",
+            Escapes::Markup => b"&#91;",
+            Escapes::Json => b"\\u005b",
+        }
+    }
+}
+
+impl<W: Write> Write for CommandGuard<W> {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let mut guarded = Vec::with_capacity(buffer.len());
+        let mut plain_from = 0;
+        for (index, byte) in buffer.iter().enumerate() {
+            let escape = match (self.state, byte) {
+                (GuardState::LeadingColon, b':') => Some(self.colon()),
+                (GuardState::Hashes(2), b'[') => Some(self.bracket()),
+                _ => None,
+            };
+            self.state = match (self.state, byte) {
+                // The runner splits lines at `\r` as well as `\n`.
+                (_, b'\n' | b'\r') => GuardState::LineStart,
+                (GuardState::LineStart, b' ' | b'\t') => GuardState::LineStart,
+                (GuardState::LineStart, b':') => GuardState::LeadingColon,
+                (GuardState::Hashes(count), b'#') => GuardState::Hashes((count + 1).min(2)),
+                (_, b'#') => GuardState::Hashes(1),
+                _ => GuardState::Within,
+            };
+            if let Some(escape) = escape {
+                guarded.extend_from_slice(&buffer[plain_from..index]);
+                guarded.extend_from_slice(escape);
+                plain_from = index + 1;
+            }
+        }
+        if plain_from == 0 {
+            self.inner.write_all(buffer)?;
+        } else {
+            guarded.extend_from_slice(&buffer[plain_from..]);
+            self.inner.write_all(&guarded)?;
+        }
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `text` as [`CommandGuard`] writes it.
+pub fn guarded(text: &str, escapes: Escapes) -> String {
+    let mut guard = CommandGuard::new(Vec::with_capacity(text.len()), escapes);
+    // Writing to a vector cannot fail.
+    let _ = guard.write_all(text.as_bytes());
+    String::from_utf8(guard.into_inner())
+        .unwrap_or_else(|_| unreachable!("escapes are ASCII and replace ASCII bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_line_reads_as_a_workflow_command() {
+        let text = "ok\n::error::x\n  ::add-mask::y\r::warning::z\na ##[add-mask]w\n: :fine\n";
+        assert_eq!(
+            guarded(text, Escapes::Text),
+            "ok\n:\\:error::x\n  :\\:add-mask::y\r:\\:warning::z\na ##\\[add-mask]w\n: :fine\n"
+        );
+        assert_eq!(
+            guarded("<p>\n::error::x ##[y]</p>", Escapes::Markup),
+            "<p>\n:&#58;error::x ##&#91;y]</p>"
+        );
+        assert_eq!(
+            guarded("{\"a\": \"##[add-mask]x\"}", Escapes::Json),
+            "{\"a\": \"##\\u005badd-mask]x\"}"
+        );
+    }
+
+    #[test]
+    fn escapes_hold_across_writes() {
+        let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
+        for part in ["a\n:", ":error #", "#", "[x"] {
+            guard
+                .write_all(part.as_bytes())
+                .expect("a vector takes any write");
+        }
+        assert_eq!(guard.into_inner(), b"a\n:\\:error ##\\[x");
+    }
 }

@@ -1,7 +1,8 @@
 //! Source files, byte spans into them, and values that carry their span.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Identifies one file of a model inside its [`SourceMap`].
@@ -34,8 +35,17 @@ pub struct SourceFile {
     /// Shared, so that rendering a diagnostic never copies the file.
     pub text: Arc<str>,
     /// The byte offset where each line starts. Lines end at `\n` (so also at `\r\n`), as miette
-    /// counts them, so that locations in messages and in excerpts agree.
+    /// counts them, so that locations in messages and in excerpts agree; a lone `\r` was made a
+    /// `\n` when the file was added.
     pub line_starts: Arc<[usize]>,
+    /// Whether the file had line ends that are a lone `\r`: its text holds `\n` there instead,
+    /// so `fmt` rewrites it even when the text is laid out already.
+    pub had_lone_carriage_returns: bool,
+    /// The text as excerpts show it, when that differs from the text: each control character
+    /// (but tabs and line ends), line separator and direction control replaced by a visible
+    /// mark of the same length, so that quoting a file can neither drive a terminal (an escape
+    /// sequence, a bell) nor reorder what it shows.
+    pub shown_text: Option<Arc<str>>,
     /// Where the first byte that was not UTF-8 was (now U+FFFD), if the file had one.
     pub invalid_encoding_at: Option<usize>,
     pub kind: FileKind,
@@ -56,6 +66,9 @@ pub enum FileKind {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Each file read from disk, by where it really is (links and `..` resolved), so that a
+    /// file reached again is found without asking the file system.
+    by_canonical_path: HashMap<PathBuf, FileId>,
     /// The directory `use` paths must stay within: the directory given, or the first file's
     /// (resolved, for comparing paths).
     pub root: Option<PathBuf>,
@@ -95,6 +108,62 @@ impl SourceFile {
             column: before.chars().count() + 1,
         }
     }
+}
+
+/// The one definition of a line end: `\n`, `\r\n`, or a `\r` alone. A lone `\r` becomes `\n`
+/// (the same length, so every offset stays where it was), so that the parser, comments,
+/// positions, excerpts and `fmt` all see the lines that an editor or a terminal shows: a comment
+/// ends at a lone `\r`, as it appears to.
+fn with_lone_carriage_returns_as_line_feeds(text: String) -> (String, bool) {
+    let bytes = text.as_bytes();
+    let lone = |index: usize| bytes[index] == b'\r' && bytes.get(index + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return (text, false);
+    }
+    let mut bytes = text.into_bytes();
+    for index in 0..bytes.len() {
+        if bytes[index] == b'\r' && bytes.get(index + 1) != Some(&b'\n') {
+            bytes[index] = b'\n';
+        }
+    }
+    // Only one ASCII byte was replaced by another, so the text is still UTF-8.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|_| unreachable!("replacing `\\r` by `\\n` keeps UTF-8 valid"));
+    (text, true)
+}
+
+/// The text with every character a terminal would act on, or a reader would not see, replaced
+/// by a mark of the same length in bytes (`?`, `¿` or `�`), so that spans stay valid; `None`
+/// when there is none.
+fn shown_text(text: &str) -> Option<String> {
+    // Such characters are ASCII controls, or start with 0xC2 (C1 controls) or 0xE2 (separators
+    // and direction controls) in UTF-8; most files have none.
+    let suspect = |byte: u8| {
+        (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
+            || matches!(byte, 0x7F | 0xC2 | 0xE2)
+    };
+    if !text.bytes().any(suspect) {
+        return None;
+    }
+    let hidden = |character: char| {
+        (character.is_control() && !matches!(character, '\t' | '\n' | '\r'))
+            || matches!(character, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|character| match character {
+                _ if !hidden(character) => character,
+                _ => match character.len_utf8() {
+                    1 => '?',
+                    2 => '¿',
+                    _ => '\u{FFFD}',
+                },
+            })
+            .collect(),
+    )
 }
 
 /// Where each line starts. Always holds 0, so every offset has a line.
@@ -185,6 +254,19 @@ impl SourceMap {
         }
     }
 
+    /// Adds a file read from disk, with where it really is, so that [`SourceMap::find`] finds it.
+    pub fn add_file(
+        &mut self,
+        name: impl Into<String>,
+        path: PathBuf,
+        canonical: PathBuf,
+        bytes: Vec<u8>,
+    ) -> FileId {
+        let id = self.add_bytes(name, path, bytes);
+        self.by_canonical_path.insert(canonical, id);
+        id
+    }
+
     fn push(
         &mut self,
         name: String,
@@ -192,12 +274,16 @@ impl SourceMap {
         text: String,
         invalid_encoding_at: Option<usize>,
     ) -> FileId {
+        let (text, had_lone_carriage_returns) = with_lone_carriage_returns_as_line_feeds(text);
         let line_starts = line_starts(&text).into();
+        let shown_text = shown_text(&text).map(Into::into);
         self.files.push(SourceFile {
             name,
             path,
             text: text.into(),
             line_starts,
+            had_lone_carriage_returns,
+            shown_text,
             invalid_encoding_at,
             kind: FileKind::Coop,
         });
@@ -223,14 +309,9 @@ impl SourceMap {
         self.files.is_empty()
     }
 
-    /// The file already loaded from this path (compared after resolving links), if any.
-    pub fn find(&self, path: &std::path::Path) -> Option<FileId> {
-        let wanted = std::fs::canonicalize(path).ok()?;
-        self.files()
-            .find(|(_, file)| {
-                std::fs::canonicalize(&file.path).is_ok_and(|canonical| canonical == wanted)
-            })
-            .map(|(id, _)| id)
+    /// The file already read from disk that really is at `canonical` (links and `..` resolved).
+    pub fn find(&self, canonical: &Path) -> Option<FileId> {
+        self.by_canonical_path.get(canonical).copied()
     }
 
     /// The text a span covers.

@@ -158,11 +158,14 @@ fn every_explanation_example_produces_its_code() {
     let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("explanation-examples");
     std::fs::create_dir_all(&directory).expect("scratch directory");
     let mut failures = Vec::new();
-    // A page can only show valid UTF-8, and one file, so these are shown by fixtures instead:
-    // `not-utf8.coop`, `use-cycle.coop` and `not-a-rule-pack.coop`; and a ledger's rows, which are
-    // not .coop text: `ledger-broken-rows.coop`.
+    // These are shown by fixtures instead: a page can only show valid UTF-8 (`not-utf8.coop`),
+    // shows an invisible character invisibly (`invisible-line-break-*.coop`,
+    // `bidirectional-override.coop`), and shows one file (`use-cycle.coop`,
+    // `not-a-rule-pack.coop`); a ledger's rows are not .coop text (`ledger-broken-rows.coop`).
     let shown_by_fixture_only = [
         Code::InvalidEncoding,
+        Code::InvisibleLineBreak,
+        Code::BidirectionalOverride,
         Code::UseCycle,
         Code::NotARulePack,
         Code::MalformedLedgerRow,

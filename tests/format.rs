@@ -14,6 +14,9 @@ const RAW_INPUT: &[&str] = &[
     "tabs.coop",
     "very-long-line.coop",
     "condition-too-long.coop",
+    // Lines that end in a lone carriage return: `fmt` writes them with line feeds.
+    "carriage-return-line-ends.coop",
+    "lone-carriage-return.coop",
 ];
 
 fn shipped_files() -> Vec<PathBuf> {
@@ -50,8 +53,9 @@ fn format(text: &str) -> Result<String, String> {
     coop::syntax::format(&sources, FileId(0)).map_err(|diagnostic| diagnostic.message)
 }
 
+/// Every comment, lines ending where Coop ends them (at `\n`, `\r\n` or a lone `\r`).
 fn comments(text: &str) -> Vec<String> {
-    text.lines()
+    text.split(['\n', '\r'])
         .filter_map(|line| {
             line.find("//")
                 .map(|index| line[index..].trim_end().to_string())

@@ -6,6 +6,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use super::{region, severity_word};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
+use crate::values::printable;
 
 pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let mut suite = TestSuite::new("coop check");
@@ -27,7 +28,7 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 "{} ({} in all): {}",
                 first.code.name(),
                 crate::diagnostic::plural(errors.len(), "error"),
-                first.message
+                printable(&first.message)
             ));
             failure
         };
@@ -38,7 +39,9 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                     let place = region(sources, diagnostic.primary.span);
                     let rule = diagnostic.rule.as_ref().map_or(String::new(), |rule| {
                         match &rule.citation {
-                            Some(citation) => format!(" (rule {}, {citation})", rule.id),
+                            Some(citation) => {
+                                format!(" (rule {}, {})", rule.id, printable(citation))
+                            }
                             None => format!(" (rule {})", rule.id),
                         }
                     });
@@ -49,7 +52,7 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                         place.start_column,
                         severity_word(diagnostic.severity),
                         diagnostic.code.name(),
-                        diagnostic.message
+                        printable(&diagnostic.message)
                     )
                 })
                 .collect();

@@ -10,6 +10,7 @@ use super::{Location, build::location};
 use crate::diagnostic::plural;
 use crate::eval::expectations::TestOutcome;
 use crate::source::SourceMap;
+use crate::values::printable;
 
 /// Every test's result, as data.
 #[derive(Clone, Debug, Serialize)]
@@ -74,7 +75,8 @@ pub fn text(results: &TestResults) -> String {
         let _ = writeln!(
             out,
             "test \"{}\" (as of {}) ... {verdict}",
-            test.name, test.as_of
+            printable(&test.name),
+            test.as_of
         );
         for expectation in test
             .expectations
@@ -84,13 +86,13 @@ pub fn text(results: &TestResults) -> String {
             let _ = writeln!(
                 out,
                 "  expected: {}\n    actual: {}\n     where: {}:{}",
-                expectation.expected,
-                expectation.actual,
+                printable(&expectation.expected),
+                printable(&expectation.actual),
                 expectation.location.file,
                 expectation.location.line
             );
             for reason in &expectation.because {
-                let _ = writeln!(out, "   because: {reason}");
+                let _ = writeln!(out, "   because: {}", printable(reason));
             }
         }
     }
@@ -127,14 +129,14 @@ pub fn junit(results: &TestResults) -> String {
             .map(|expectation| {
                 let mut text = format!(
                     "expected {}; actually {} ({}:{})",
-                    expectation.expected,
-                    expectation.actual,
+                    printable(&expectation.expected),
+                    printable(&expectation.actual),
                     expectation.location.file,
                     expectation.location.line
                 );
                 for reason in &expectation.because {
                     text.push_str("\n  because ");
-                    text.push_str(reason);
+                    text.push_str(&printable(reason));
                 }
                 text
             })
@@ -143,7 +145,7 @@ pub fn junit(results: &TestResults) -> String {
             status.set_message(first.lines().next().unwrap_or_default().to_string());
             status.set_description(failures.join("\n"));
         }
-        let mut case = TestCase::new(test.name.clone(), status);
+        let mut case = TestCase::new(printable(&test.name), status);
         case.set_classname(test.location.file.clone());
         suite.add_test_case(case);
     }

@@ -163,9 +163,9 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
             let _ = writeln!(out, "    committed {commitment}{shortfall}");
         }
         for duty in &binding.duties {
-            let _ = writeln!(out, "    duty: {duty}");
+            let _ = writeln!(out, "    duty: {}", printable(&duty.to_string()));
         }
-        let _ = writeln!(out, "    {}", binding.responsibility);
+        let _ = writeln!(out, "    {}", printable(&binding.responsibility));
     }
     if !agency.rule_duties.is_empty() {
         out.push_str(
@@ -261,7 +261,7 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
         crate::diagnostic::Severity::Error => "",
         crate::diagnostic::Severity::Warning => "warning: ",
     };
-    let _ = writeln!(out, "{indent}{severity}{}", finding.message);
+    let _ = writeln!(out, "{indent}{severity}{}", printable(&finding.message));
     let _ = writeln!(
         out,
         "{indent}  [{}, {}:{}]",

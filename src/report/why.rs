@@ -11,6 +11,7 @@ use crate::codes::Code;
 use crate::eval::{Basis, Evaluation};
 use crate::model::{AgencyId, ContractId, Model};
 use crate::source::SourceMap;
+use crate::values::printable;
 
 /// Why an order was permitted or denied.
 #[derive(Clone, Debug, Serialize)]
@@ -219,7 +220,10 @@ pub fn order_text(explanation: &OrderExplanation) -> String {
         let _ = writeln!(
             out,
             "  {mark} {}: {}\n      [{code}{}:{}]",
-            step.check, step.detail, step.location.file, step.location.line
+            step.check,
+            printable(&step.detail),
+            step.location.file,
+            step.location.line
         );
     }
     out
@@ -254,7 +258,9 @@ pub fn binding_text(explanation: &BindingExplanation) -> String {
         let _ = writeln!(
             out,
             "  because {}\n      [{}:{}]",
-            fact.detail, fact.location.file, fact.location.line
+            printable(&fact.detail),
+            fact.location.file,
+            fact.location.line
         );
     }
     if explanation.orders.is_empty() {

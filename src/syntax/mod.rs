@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod format;
+mod hidden;
 pub mod ledger;
 mod limits;
 mod lower;
@@ -20,6 +21,10 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     let text = &source.text;
     if let Some(diagnostic) = invalid_encoding(sources, file) {
         return (None, vec![diagnostic]);
+    }
+    let hidden = hidden::hidden_characters(file, text);
+    if !hidden.is_empty() {
+        return (None, hidden);
     }
     // A program's order book, read without pest; anything else, or anything wrong, by pest. The
     // fast reader does not recurse, so the nesting limit, which guards pest, need not walk it.
@@ -91,6 +96,14 @@ pub fn format(sources: &SourceMap, file: FileId) -> Result<String, Box<Diagnosti
                 )
             },
         )));
+    }
+    // A file whose text reads differently from how it is shown is not laid out again: the
+    // layout would keep what it hides.
+    if let Some(diagnostic) = hidden::hidden_characters(file, &source.text)
+        .into_iter()
+        .next()
+    {
+        return Err(Box::new(diagnostic));
     }
     if let Some(diagnostic) = limits::nesting_too_deep(file, &source.text) {
         return Err(Box::new(diagnostic));

@@ -118,3 +118,13 @@ pub fn report_of(path: &Path) -> coop::report::Report {
         coop::report::DEFAULT_HORIZON_DAYS,
     )
 }
+
+/// Runs the real `coop` binary in `directory`, without colour.
+pub fn coop_in(directory: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the coop binary runs")
+}
