@@ -272,7 +272,7 @@ const NEARBY_LINES: usize = 3;
 impl MietteReport {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> MietteReport {
         let primary = diagnostic.primary.span;
-        let primary_line = sources.line_column(primary).line;
+        let primary_line = sources.file(primary.file).line_of(primary.start as usize);
         // A diagnostic's texts keep their line breaks for the HTML report; on a terminal every
         // text is one line, so that a message cannot forge lines of its own.
         let mut labels = vec![LabeledSpan::new_primary_with_span(
@@ -282,7 +282,11 @@ impl MietteReport {
         let mut elsewhere = Vec::new();
         for label in &diagnostic.related {
             let nearby = label.span.file == primary.file
-                && sources.line_column(label.span).line.abs_diff(primary_line) <= NEARBY_LINES;
+                && sources
+                    .file(label.span.file)
+                    .line_of(label.span.start as usize)
+                    .abs_diff(primary_line)
+                    <= NEARBY_LINES;
             if nearby {
                 labels.push(LabeledSpan::new_with_span(
                     Some(printable(&label.text)),

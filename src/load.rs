@@ -462,35 +462,72 @@ fn not_found(target: &Path, used: &Spanned<String>, naming: Naming) -> Diagnosti
     }
 }
 
-/// A diagnostic for each cycle of `use`s, shown through every file on it.
+/// A diagnostic for each group of files that `use` each other in a cycle (each strongly
+/// connected group of the `use` graph), shown through the shortest cycle from its first file.
+/// Linear in the number of files and `use`s.
 pub fn use_cycles(edges: &[(FileId, FileId, Span)], sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut graph = petgraph::graphmap::DiGraphMap::<FileId, ()>::new();
+    for (from, to, _) in edges {
+        graph.add_edge(*from, *to, ());
+    }
+    // The `use`s leaving each file, in the order they were written.
+    let mut leaving: std::collections::HashMap<FileId, Vec<usize>> = Default::default();
+    for (index, (from, _, _)) in edges.iter().enumerate() {
+        leaving.entry(*from).or_default().push(index);
+    }
+    let mut groups = petgraph::algo::tarjan_scc(&graph);
+    for group in &mut groups {
+        group.sort();
+    }
+    groups.sort();
     let mut diagnostics = Vec::new();
-    let mut reported: HashSet<Vec<FileId>> = HashSet::new();
-    for (start, _, _) in edges {
-        // Depth-first from each file, following uses, looking for a way back to it.
-        let mut stack: Vec<(FileId, Vec<usize>)> = vec![(*start, Vec::new())];
-        let mut seen = HashSet::new();
-        while let Some((file, path)) = stack.pop() {
-            for (index, (from, to, _)) in edges.iter().enumerate() {
-                if *from != file {
-                    continue;
-                }
-                let mut next_path = path.clone();
-                next_path.push(index);
-                if to == start {
-                    let mut members: Vec<FileId> =
-                        next_path.iter().map(|edge| edges[*edge].0).collect();
-                    members.sort();
-                    if reported.insert(members) {
-                        diagnostics.push(cycle_diagnostic(&next_path, edges, sources));
-                    }
-                } else if seen.insert(*to) {
-                    stack.push((*to, next_path));
-                }
-            }
+    for group in groups {
+        let cyclic = group.len() > 1 || graph.contains_edge(group[0], group[0]);
+        if !cyclic {
+            continue;
+        }
+        let members: HashSet<FileId> = group.iter().copied().collect();
+        if let Some(path) = shortest_cycle(group[0], &members, edges, &leaving) {
+            diagnostics.push(cycle_diagnostic(&path, edges, sources));
         }
     }
     diagnostics
+}
+
+/// The `use`s (as indexes into `edges`) of a shortest cycle from `start` back to it, staying
+/// among `members`: a breadth-first search, each file visited once.
+fn shortest_cycle(
+    start: FileId,
+    members: &HashSet<FileId>,
+    edges: &[(FileId, FileId, Span)],
+    leaving: &std::collections::HashMap<FileId, Vec<usize>>,
+) -> Option<Vec<usize>> {
+    let mut reached_by: std::collections::HashMap<FileId, usize> = Default::default();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(file) = queue.pop_front() {
+        for &index in leaving.get(&file).into_iter().flatten() {
+            let to = edges[index].1;
+            if !members.contains(&to) {
+                continue;
+            }
+            if to == start {
+                let mut path = vec![index];
+                let mut at = file;
+                while at != start {
+                    let previous = reached_by[&at];
+                    path.push(previous);
+                    at = edges[previous].0;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            if !reached_by.contains_key(&to) {
+                reached_by.insert(to, index);
+                queue.push_back(to);
+            }
+        }
+    }
+    None
 }
 
 fn cycle_diagnostic(

@@ -46,6 +46,9 @@ pub struct SourceFile {
     /// mark of the same length, so that quoting a file can neither drive a terminal (an escape
     /// sequence, a bell) nor reorder what it shows.
     pub shown_text: Option<Arc<str>>,
+    /// The number of characters before every [`CHECKPOINT_BYTES`]th byte, made when a column
+    /// is first asked for; empty for ASCII text, where bytes are characters.
+    character_checkpoints: std::sync::OnceLock<Vec<u32>>,
     /// Where the first byte that was not UTF-8 was (now U+FFFD), if the file had one.
     pub invalid_encoding_at: Option<usize>,
     pub kind: FileKind,
@@ -96,18 +99,54 @@ impl SourceFile {
     }
 
     /// One-based line and column of a byte offset; columns count characters, and a byte-order
-    /// mark at the start of the file is not one.
+    /// mark at the start of the file is not one. Constant time in the length of the line, so
+    /// that thousands of findings on one long line cost no more than on separate lines.
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let before = self.text.get(start..offset).unwrap_or("");
-        let before = before.strip_prefix('\u{FEFF}').unwrap_or(before);
+        let mut column = self.characters_before(offset) - self.characters_before(start);
+        if start == 0 && offset > 0 && self.text.starts_with('\u{FEFF}') {
+            column -= 1;
+        }
         LineColumn {
             line: line + 1,
-            column: before.chars().count() + 1,
+            column: column + 1,
         }
     }
+
+    /// How many characters start before a byte offset: counted from the nearest checkpoint
+    /// (every [`CHECKPOINT_BYTES`] bytes, made once for a file that is not ASCII).
+    fn characters_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let checkpoints = self.character_checkpoints.get_or_init(|| {
+            // In ASCII text a byte is a character, and no checkpoint is needed.
+            if self.text.is_ascii() {
+                return Vec::new();
+            }
+            let mut counted = 0u32;
+            std::iter::once(0)
+                .chain(bytes.chunks(CHECKPOINT_BYTES).map(|chunk| {
+                    counted += character_starts(chunk) as u32;
+                    counted
+                }))
+                .collect()
+        });
+        if checkpoints.is_empty() {
+            return offset;
+        }
+        let checkpoint = offset / CHECKPOINT_BYTES;
+        checkpoints[checkpoint] as usize
+            + character_starts(&bytes[checkpoint * CHECKPOINT_BYTES..offset])
+    }
+}
+
+/// Characters are counted from a checkpoint this many bytes apart.
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// How many characters start in a run of UTF-8 bytes: the bytes that do not continue one.
+fn character_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|byte| (**byte & 0xC0) != 0x80).count()
 }
 
 /// The one definition of a line end: `\n`, `\r\n`, or a `\r` alone. A lone `\r` becomes `\n`
@@ -284,6 +323,7 @@ impl SourceMap {
             line_starts,
             had_lone_carriage_returns,
             shown_text,
+            character_checkpoints: std::sync::OnceLock::new(),
             invalid_encoding_at,
             kind: FileKind::Coop,
         });

@@ -33,9 +33,16 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     if word.is_empty() {
         return None;
     }
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     candidates
         .into_iter()
+        // An edit distance is at least the difference in length: words too long or too short
+        // are passed over without the quadratic comparison.
+        .filter(|candidate| {
+            candidate.len().abs_diff(word.len()) <= limit * 4
+                && candidate.chars().count().abs_diff(length) <= limit
+        })
         .map(|candidate| {
             let distance = if candidate.eq_ignore_ascii_case(word) {
                 0

@@ -53,7 +53,7 @@ pub enum Owed {
         every: Period,
         within: crate::values::Duration,
         to: Option<AgencyId>,
-        periods: Vec<ReportPeriod>,
+        periods: ReportPeriods,
     },
     Notify {
         whom: AgencyId,
@@ -72,6 +72,54 @@ pub struct ReportPeriod {
     pub due: Date,
     /// When the report was filed, if the contract records it.
     pub filed: Option<Date>,
+    pub status: ReportStatus,
+}
+
+/// Where a usage report stands on the as-of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportStatus {
+    Filed,
+    Late,
+    Missing,
+    NotYetDue,
+}
+
+/// The periods of a usage-report duty, counted by status; a long term has thousands, so only
+/// the latest are kept one by one, and the late or missing ones that findings list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportPeriods {
+    pub filed: usize,
+    pub late: usize,
+    pub missing: usize,
+    pub not_yet_due: usize,
+    /// The latest periods, oldest first: at most [`PERIODS_LISTED`].
+    pub latest: Vec<ReportPeriod>,
+    /// The first late or missing periods: at most [`REPORTS_LISTED`].
+    pub overdue: Vec<ReportPeriod>,
+    /// The late or missing periods after those: from the first's start to the last's end, and
+    /// how many.
+    pub more_overdue: Option<(Date, Date, usize)>,
+}
+
+/// How many of a usage-report duty's latest periods are kept one by one.
+pub const PERIODS_LISTED: usize = 24;
+
+/// How many late or missing reports of one contract are listed one by one.
+pub const REPORTS_LISTED: usize = 4;
+
+impl ReportPeriods {
+    /// How many periods there are in all.
+    pub fn count(&self) -> usize {
+        self.filed + self.late + self.missing + self.not_yet_due
+    }
+
+    /// The periods before the latest, which are counted but not kept: the first's start, the
+    /// last's end, and how many.
+    pub fn earlier(&self, first_start: Date) -> Option<(Date, Date, usize)> {
+        let earlier = self.count() - self.latest.len();
+        let last_end = self.latest.first()?.start.pred_opt()?;
+        (earlier > 0).then_some((first_start, last_end, earlier))
+    }
 }
 
 /// How often a rule was tried, applied and failed: what the report and the packs' tests read to
@@ -880,8 +928,14 @@ fn report_periods(
     contract: ContractId,
     every: Period,
     within: crate::values::Duration,
-) -> Vec<ReportPeriod> {
+) -> ReportPeriods {
     let contract_record = context.model.contract(contract);
+    let filed: std::collections::HashMap<Date, Date> = contract_record
+        .usage_reports
+        .iter()
+        .rev()
+        .map(|report| (report.period_end, report.filed))
+        .collect();
     let start = contract_record.term.start;
     let end = contract_record.end_as_of(context.today).min(context.today);
     let months = match every {
@@ -889,7 +943,8 @@ fn report_periods(
         Period::Quarter => 3,
         Period::Year => 12,
     };
-    let mut periods = Vec::new();
+    let mut periods = ReportPeriods::default();
+    let mut latest = std::collections::VecDeque::with_capacity(PERIODS_LISTED + 1);
     let Some(mut period_start) = period_containing(start, months) else {
         return periods;
     };
@@ -903,19 +958,43 @@ fn report_periods(
         let Some(due) = within.after(period_end) else {
             break;
         };
-        let filed = contract_record
-            .usage_reports
-            .iter()
-            .find(|report| report.period_end == period_end)
-            .map(|report| report.filed);
-        periods.push(ReportPeriod {
+        let filed = filed.get(&period_end).copied();
+        let status = match filed {
+            Some(filed) if filed <= due => ReportStatus::Filed,
+            Some(_) => ReportStatus::Late,
+            None if due < context.today => ReportStatus::Missing,
+            None => ReportStatus::NotYetDue,
+        };
+        let period = ReportPeriod {
             start: period_start.max(start),
             end: period_end,
             due,
             filed,
-        });
+            status,
+        };
+        match status {
+            ReportStatus::Filed => periods.filed += 1,
+            ReportStatus::Late => periods.late += 1,
+            ReportStatus::Missing => periods.missing += 1,
+            ReportStatus::NotYetDue => periods.not_yet_due += 1,
+        }
+        if matches!(status, ReportStatus::Late | ReportStatus::Missing) {
+            if periods.overdue.len() < REPORTS_LISTED {
+                periods.overdue.push(period.clone());
+            } else {
+                periods.more_overdue = Some(match periods.more_overdue {
+                    Some((first, _, count)) => (first, period.end, count + 1),
+                    None => (period.start, period.end, 1),
+                });
+            }
+        }
+        latest.push_back(period);
+        if latest.len() > PERIODS_LISTED {
+            latest.pop_front();
+        }
         period_start = next;
     }
+    periods.latest = latest.into();
     periods
 }
 
@@ -926,10 +1005,8 @@ fn period_containing(date: Date, months: u32) -> Option<Date> {
     Date::from_ymd_opt(date.year(), month0 + 1, 1)
 }
 
-/// A warning for each usage report due by the as-of date and not filed by its due date.
-/// How many late or missing reports of one contract are listed one by one.
-const REPORTS_LISTED: usize = 4;
-
+/// A warning for each usage report due by the as-of date and not filed by its due date (the
+/// first few one by one, the rest in one).
 fn missing_reports(
     context: &Context<'_>,
     duties: &[RuleDuty],
@@ -944,28 +1021,17 @@ fn missing_reports(
         };
         let rule = &context.model.rules[duty.rule];
         let contract_record = context.model.contract(contract);
-        let late: Vec<&ReportPeriod> = periods
-            .iter()
-            .filter(|period| match period.filed {
-                Some(filed) => filed > period.due,
-                None => period.due < context.today,
-            })
-            .collect();
         // Each late or missing report is a finding, up to a few; beyond them one finding says how
         // many more, so that a long term does not bury the rest of the report.
-        let (each, rest) = late.split_at(late.len().min(REPORTS_LISTED));
-        if let (Some(first), Some(last)) = (rest.first(), rest.last()) {
+        if let Some((first_start, last_end, more)) = periods.more_overdue {
             findings.push((
                 duty.rule,
                 contract,
                 Diagnostic::new(
                     Code::UsageReportMissing,
                     format!(
-                        "usage reports for {} to {} under `{}`: {} more late or missing",
-                        first.start,
-                        last.end,
+                        "usage reports for {first_start} to {last_end} under `{}`: {more} more late or missing",
                         contract_record.header.name.value,
-                        rest.len()
                     ),
                     contract_record.header.name.span,
                     "reports due under this contract",
@@ -978,7 +1044,7 @@ fn missing_reports(
                 .with_rule(reference(rule)),
             ));
         }
-        for period in each {
+        for period in &periods.overdue {
             // Messages start with the period, so that findings sort in date order.
             let message = match period.filed {
                 Some(filed) => format!(

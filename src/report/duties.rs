@@ -2,10 +2,10 @@
 //! each with the rule, its citation and its place.
 
 use super::build::location;
-use super::{DutyReport, RuleFinding, UsageReportStatus};
+use super::{DutyReport, EarlierPeriods, RuleFinding, UsageReportStatus};
 use crate::diagnostic::RuleReference;
 use crate::eval::Evaluation;
-use crate::eval::rules::{Owed, Party, RuleDuty, reference};
+use crate::eval::rules::{Owed, Party, ReportStatus, RuleDuty, reference};
 use crate::model::rules::Period;
 use crate::model::{AgencyId, Model};
 use crate::source::SourceMap;
@@ -31,7 +31,7 @@ pub fn by_agency(
     let mut duties = vec![Vec::new(); model.agencies.len()];
     for duty in &evaluation.duties {
         if let Party::Agency(agency) = duty.party {
-            duties[agency.0].push(report(model, evaluation, sources, duty));
+            duties[agency.0].push(report(model, sources, duty));
         }
     }
     duties
@@ -46,18 +46,13 @@ pub fn by_contract(
     let mut duties = vec![Vec::new(); model.contracts.len()];
     for duty in &evaluation.duties {
         if let (Party::Supplier(_), Some(contract)) = (&duty.party, duty.contract) {
-            duties[contract.0].push(report(model, evaluation, sources, duty));
+            duties[contract.0].push(report(model, sources, duty));
         }
     }
     duties
 }
 
-fn report(
-    model: &Model,
-    evaluation: &Evaluation,
-    sources: &SourceMap,
-    duty: &RuleDuty,
-) -> DutyReport {
+fn report(model: &Model, sources: &SourceMap, duty: &RuleDuty) -> DutyReport {
     let rule = &model.rules[duty.rule];
     let contract = duty
         .contract
@@ -73,6 +68,7 @@ fn report(
     let mut amount = None;
     let mut due = None;
     let mut usage_reports = Vec::new();
+    let mut earlier_usage_reports = None;
     let (text, to) = match &duty.owed {
         Owed::Pay {
             amount: owed,
@@ -100,39 +96,35 @@ fn report(
                 Period::Year => "year",
             };
             let recipient = to.map_or(String::new(), |to| format!(" to {}", agency_name(to)));
-            let mut on_time = 0;
-            let mut late = 0;
-            let mut missing = 0;
-            let mut pending = 0;
-            for period in periods {
-                let status = match period.filed {
-                    Some(filed) if filed <= period.due => {
-                        on_time += 1;
-                        "filed"
-                    }
-                    Some(_) => {
-                        late += 1;
-                        "late"
-                    }
-                    None if period.due < evaluation.as_of => {
-                        missing += 1;
-                        "missing"
-                    }
-                    None => {
-                        pending += 1;
-                        "not yet due"
-                    }
-                };
+            for period in &periods.latest {
                 usage_reports.push(UsageReportStatus {
                     from: period.start.to_string(),
                     to: period.end.to_string(),
                     due: period.due.to_string(),
                     filed: period.filed.map(|filed| filed.to_string()),
-                    status: status.to_string(),
+                    status: match period.status {
+                        ReportStatus::Filed => "filed",
+                        ReportStatus::Late => "late",
+                        ReportStatus::Missing => "missing",
+                        ReportStatus::NotYetDue => "not yet due",
+                    }
+                    .to_string(),
                 });
             }
+            let first_start = duty
+                .contract
+                .map(|contract| model.contract(contract).term.start);
+            earlier_usage_reports =
+                first_start
+                    .and_then(|start| periods.earlier(start))
+                    .map(|(from, to, count)| EarlierPeriods {
+                        from: from.to_string(),
+                        to: to.to_string(),
+                        count,
+                    });
             let text = format!(
-                "report usage{recipient} every {every} within {within}{under}: {on_time} filed on time, {late} late, {missing} missing, {pending} not yet due"
+                "report usage{recipient} every {every} within {within}{under}: {} filed on time, {} late, {} missing, {} not yet due",
+                periods.filed, periods.late, periods.missing, periods.not_yet_due
             );
             (text, *to)
         }
@@ -167,6 +159,7 @@ fn report(
         amount,
         due,
         usage_reports,
+        earlier_usage_reports,
         rule: rule_finding(sources, &reference(rule)),
     }
 }

@@ -220,6 +220,15 @@ fn rule_duties(out: &mut String, heading: &str, duties: &[DutyReport]) {
         let _ = write!(out, "<li>{}", escape(&duty.text));
         if !duty.usage_reports.is_empty() {
             out.push_str("<ul>");
+            if let Some(earlier) = &duty.earlier_usage_reports {
+                let _ = write!(
+                    out,
+                    "<li>{} from {} to {}: counted above, not listed</li>",
+                    escape(&crate::diagnostic::plural(earlier.count, "earlier period")),
+                    escape(&earlier.from),
+                    escape(&earlier.to)
+                );
+            }
             for period in &duty.usage_reports {
                 let filed = period
                     .filed

@@ -131,10 +131,21 @@ pub struct DutyReport {
     pub amount: Option<Money>,
     /// When a notice is due.
     pub due: Option<String>,
-    /// Each period of a usage-report duty and its status.
+    /// The latest periods of a usage-report duty (at most 24) and their status.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usage_reports: Vec<UsageReportStatus>,
+    /// The periods before those: counted in the duty's text, not listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_usage_reports: Option<EarlierPeriods>,
     pub rule: RuleFinding,
+}
+
+/// The earlier periods of a usage-report duty, counted but not listed one by one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarlierPeriods {
+    pub from: String,
+    pub to: String,
+    pub count: usize,
 }
 
 /// One period of a usage-report duty.

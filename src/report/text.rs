@@ -181,6 +181,15 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
 /// A duty a rule adds, then the rule and its source.
 fn rule_duty(out: &mut String, duty: &DutyReport, indent: &str) {
     let _ = writeln!(out, "{indent}{}", printable(&duty.text));
+    if let Some(earlier) = &duty.earlier_usage_reports {
+        let _ = writeln!(
+            out,
+            "{indent}  {} from {} to {}: counted above, not listed",
+            plural(earlier.count, "earlier period"),
+            earlier.from,
+            earlier.to
+        );
+    }
     for period in &duty.usage_reports {
         let filed = period
             .filed

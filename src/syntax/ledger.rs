@@ -105,23 +105,38 @@ pub fn read(file: FileId, text: &str) -> Ledger {
         if !same_order && let Some(finished) = current.take() {
             finished.finish(&mut ledger.orders);
         }
-        // A quote opened and never closed on its line reads the lines after it into one field:
-        // they are rows too, read and not counted, and the quote is the error.
-        if let Some(index) = fields.iter().position(|field| field.contains('\n')) {
-            let swallowed = fields[index].matches('\n').count();
+        // A quote not closed on its line reads the lines after it into one field (the fields
+        // are looked at before trimming, which would hide a line end just before the closing
+        // quote): they are rows too, read and not counted, and the quote is the error.
+        if let Some(index) = record.iter().position(|field| field.contains('\n')) {
+            // Read to the end of the file, the field ends with the file's last line end, which
+            // starts no line.
+            let field = record.get(index).unwrap_or_default();
+            let field = if row.unclosed_quote {
+                field.trim_end_matches(['\n', '\r'])
+            } else {
+                field
+            };
+            let swallowed = field.matches('\n').count();
             ledger.rows += swallowed;
             let at = row.fields.get(index).map_or(row.start, |(start, _)| *start);
-            ledger.diagnostics.push(
-                Diagnostic::new(
-                    Code::MalformedLedgerRow,
-                    format!(
-                        "a quote opened in this row is never closed: the next {} read into one field",
-                        if swallowed == 1 { "line was".to_string() } else { format!("{swallowed} lines were") }
-                    ),
-                    Span::new(file, at, at + 1),
-                    "opened here",
+            let lines = if swallowed == 1 {
+                "line was".to_string()
+            } else {
+                format!("{swallowed} lines were")
+            };
+            let message = if row.unclosed_quote {
+                format!(
+                    "a quote opened in this row is never closed: the next {lines} read into one field"
                 )
-                .with_help("close the quote on the same line, or remove it: a field of a ledger never spans lines"),
+            } else {
+                format!(
+                    "a quote opened in this row is closed only on a later line: the next {lines} read into one field"
+                )
+            };
+            ledger.diagnostics.push(
+                Diagnostic::new(Code::MalformedLedgerRow, message, Span::new(file, at, at + 1), "opened here")
+                    .with_help("close the quote on the same line, or remove it: a field of a ledger never spans lines"),
             );
             match &mut current {
                 Some(pending) => pending.rejected = true,
@@ -175,6 +190,8 @@ struct RawRow {
     start: usize,
     end: usize,
     fields: Vec<(usize, usize)>,
+    /// Whether a quote in the row runs to the end of the file.
+    unclosed_quote: bool,
 }
 
 impl RawRow {
@@ -182,10 +199,12 @@ impl RawRow {
         let bytes = text.as_bytes();
         let mut fields = Vec::with_capacity(count);
         let mut at = start;
+        let mut unclosed_quote = false;
         for index in 0..count {
             let field_start = at;
             if bytes.get(at) == Some(&b'"') {
                 at += 1;
+                unclosed_quote = true;
                 while at < bytes.len() {
                     if bytes[at] == b'"' {
                         if bytes.get(at + 1) == Some(&b'"') {
@@ -193,6 +212,7 @@ impl RawRow {
                             continue;
                         }
                         at += 1;
+                        unclosed_quote = false;
                         break;
                     }
                     at += 1;
@@ -211,6 +231,7 @@ impl RawRow {
             start,
             end: at.max(start),
             fields,
+            unclosed_quote,
         }
     }
 

@@ -21,6 +21,7 @@ use crate::values::{Date, Duration, DurationUnit, LARGEST_AMOUNT, Money};
 pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         file,
+        offset: 0,
         diagnostics: Vec::new(),
         pratt: PrattParser::new()
             .op(Op::infix(Rule::kw_or, Assoc::Left))
@@ -51,6 +52,9 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
     (tree, lowerer.diagnostics)
 }
 
+/// The significant digits a coordinate may have: what a 64-bit float holds exactly.
+const MOST_COORDINATE_DIGITS: usize = 15;
+
 /// The operators of expressions, loosest first.
 static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -73,13 +77,16 @@ static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 struct Lowerer {
     file: FileId,
+    /// Added to every span: zero for a file, the place of a message's braces while the
+    /// expression in them is lowered from a parse of that text alone.
+    offset: usize,
     diagnostics: Vec<Diagnostic>,
     pratt: PrattParser<Rule>,
 }
 
 impl Lowerer {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
-        span(self.file, pair)
+        shifted(span(self.file, pair), self.offset)
     }
 
     /// A `use` of a file, or (as the error side) a `use rules` of a rule pack.
@@ -283,22 +290,31 @@ impl Lowerer {
         Message { parts, span }
     }
 
-    /// Parses the expression in a message's braces, with spans in the file: the text before it
-    /// is blanked rather than cut, so pest's offsets are the file's.
+    /// Parses the expression in a message's braces on its own, its spans shifted to where it
+    /// stands in the file, so that each costs the length of the expression, not of the file.
     fn interpolated(&mut self, written: &str, start: usize) -> Option<Expression> {
-        let padded = format!("{}{written}", " ".repeat(start));
         let span = Span::new(self.file, start, start + written.len());
-        if let Some(diagnostic) = super::limits::nesting_too_deep(self.file, &padded) {
-            self.diagnostics.push(diagnostic);
+        if let Some(diagnostic) = super::limits::nesting_too_deep(self.file, written) {
+            let at = diagnostic.primary.span;
+            self.diagnostics.push(Diagnostic {
+                primary: crate::diagnostic::Label::new(
+                    shifted(at, start),
+                    diagnostic.primary.text.clone(),
+                ),
+                ..diagnostic
+            });
             return None;
         }
         match <super::parser::CoopParser as pest::Parser<Rule>>::parse(
             Rule::lone_expression,
-            &padded,
+            written,
         ) {
             Ok(mut pairs) => {
                 let lone = next(&mut pairs);
-                Some(self.expression(next(&mut lone.into_inner())))
+                let outer = std::mem::replace(&mut self.offset, start);
+                let expression = self.expression(next(&mut lone.into_inner()));
+                self.offset = outer;
+                Some(expression)
             }
             Err(_) => {
                 self.diagnostics.push(
@@ -345,7 +361,8 @@ impl Lowerer {
             self.diagnostics.push(too_deep(whole));
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
-        let file = self.file;
+        let (file, offset) = (self.file, self.offset);
+        let span = |pair: &Pair<'_, Rule>| shifted(span(file, pair), offset);
         let operands = pair
             .into_inner()
             .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
@@ -353,7 +370,7 @@ impl Lowerer {
         let expression = EXPRESSION_OPERATORS
             .map_primary(|primary| this.borrow_mut().expression_primary(primary))
             .map_prefix(|operator, operand| {
-                let operator_span = span(file, &operator);
+                let operator_span = span(&operator);
                 let unary = match operator.as_rule() {
                     Rule::kw_not => UnaryOperator::Not,
                     _ => UnaryOperator::Negate,
@@ -365,7 +382,7 @@ impl Lowerer {
                 )
             })
             .map_postfix(|operand, operator| {
-                let operator_span = span(file, &operator);
+                let operator_span = span(&operator);
                 let whole = operand.span.to(operator_span);
                 let kind = match operator.as_rule() {
                     Rule::kw_exists => ExpressionKind::Exists(Box::new(operand)),
@@ -400,7 +417,7 @@ impl Lowerer {
                 let whole = left.span.to(right.span);
                 Spanned::new(
                     ExpressionKind::Binary(
-                        Spanned::new(binary, span(file, &operator)),
+                        Spanned::new(binary, span(&operator)),
                         Box::new(left),
                         Box::new(right),
                     ),
@@ -1051,13 +1068,33 @@ impl Lowerer {
     }
 
     /// Latitude and longitude are measurements, not money, so a float is the right type.
+    /// A latitude or longitude in decimal degrees. Distances are computed in floating point,
+    /// which holds 15 significant digits; more would be rounded, so they are refused.
     fn coordinate(&mut self, pair: Pair<'_, Rule>) -> Spanned<f64> {
         let span = self.span(&pair);
-        let value = pair
-            .as_str()
-            .replace(',', "")
-            .parse::<f64>()
-            .unwrap_or(f64::NAN);
+        let written = pair.as_str().replace(',', "");
+        let significant = written
+            .trim_start_matches('-')
+            .replace('.', "")
+            .trim_start_matches('0')
+            .len();
+        let value = written.parse::<f64>().unwrap_or(f64::NAN);
+        if significant > MOST_COORDINATE_DIGITS {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidNumber,
+                    format!(
+                        "`{}` has {significant} significant digits; a coordinate holds at most {MOST_COORDINATE_DIGITS}",
+                        pair.as_str()
+                    ),
+                    span,
+                    "too precise",
+                )
+                .with_help(format!(
+                    "six decimals of a degree are a tenth of a metre: write `{value:.6}`"
+                )),
+            );
+        }
         Spanned::new(value, span)
     }
 
@@ -1079,7 +1116,8 @@ impl Lowerer {
     }
 
     fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
-        name(self.file, &pair)
+        let name = name(self.file, &pair);
+        Spanned::new(name.value, shifted(name.span, self.offset))
     }
 
     fn title(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
@@ -1314,6 +1352,15 @@ fn span(file: FileId, pair: &Pair<'_, Rule>) -> Span {
         .last()
         .map_or(whole.end(), |last| span(file, &last).end as usize);
     Span::new(file, whole.start(), end)
+}
+
+/// A span moved `offset` bytes further into its file.
+fn shifted(span: Span, offset: usize) -> Span {
+    Span::new(
+        span.file,
+        span.start as usize + offset,
+        span.end as usize + offset,
+    )
 }
 
 fn name(file: FileId, pair: &Pair<'_, Rule>) -> Name {

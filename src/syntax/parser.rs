@@ -37,7 +37,7 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
     } else if found.chars().any(|character| character.is_control()) {
         format!("the character {}", found.escape_unicode())
     } else {
-        format!("`{found}`")
+        quoted(found)
     };
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -82,6 +82,20 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
             .to_string(),
     };
     Diagnostic::new(Code::SyntaxError, message, found_span, label).with_help(help)
+}
+
+/// A found word as a message quotes it: whole when short, else its start and its length, so
+/// that a megabyte-long token is not printed (twice) in full.
+fn quoted(found: &str) -> String {
+    const SHOWN: usize = 40;
+    match found.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!(
+            "`{}…` ({} characters)",
+            &found[..cut],
+            found.chars().count()
+        ),
+        None => format!("`{found}`"),
+    }
 }
 
 /// The word or symbol at `position`: a run of word characters, or one character.
