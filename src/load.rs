@@ -521,8 +521,8 @@ fn shortest_cycle(
                 path.reverse();
                 return Some(path);
             }
-            if !reached_by.contains_key(&to) {
-                reached_by.insert(to, index);
+            if let std::collections::hash_map::Entry::Vacant(entry) = reached_by.entry(to) {
+                entry.insert(index);
                 queue.push_back(to);
             }
         }
