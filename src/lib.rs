@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod packs;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod values;

@@ -110,6 +110,8 @@ pub struct Header {
 pub struct Fact {
     pub name: Spanned<String>,
     pub date: Option<Date>,
+    /// The amount it records: money, a number, a quantity or a percentage.
+    pub value: Option<rules::Value>,
     pub text: Option<String>,
 }
 
@@ -165,6 +167,8 @@ pub struct Item {
     pub name: Spanned<String>,
     pub title: Option<String>,
     pub unit: String,
+    /// What the item is, when it differs from its solicitation's category.
+    pub category: Option<Category>,
 }
 
 /// An item of a solicitation, by its position in `Solicitation::items`.
@@ -321,89 +325,7 @@ pub enum LineItem {
     OutOfScope(Spanned<String>),
 }
 
-macro_rules! closed_set {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($variant,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The spelling used in `.coop` files and reports.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            pub fn from_name(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|value| value.as_str() == text)
-            }
-        }
-    };
-}
-
-closed_set! {
-    /// What kind of public body an agency is.
-    AgencyKind {
-        State = "state",
-        County = "county",
-        City = "city",
-        SchoolDistrict = "school_district",
-        SpecialDistrict = "special_district",
-        HigherEducation = "higher_education",
-        Tribe = "tribe",
-        Federal = "federal",
-        Cooperative = "cooperative",
-        Nonprofit = "nonprofit",
-        Grantee = "grantee",
-        Contractor = "contractor",
-    }
-}
-
-closed_set! {
-    /// How a solicitation was competed.
-    Method {
-        CompetitiveBid = "competitive_bid",
-        Rfp = "rfp",
-        CompetitiveQuotes = "competitive_quotes",
-        SoleSource = "sole_source",
-    }
-}
-
-closed_set! {
-    /// What a solicitation buys, for rules that treat categories differently.
-    Category {
-        Goods = "goods",
-        Services = "services",
-        Construction = "construction",
-        ArchitecturalEngineering = "architectural_engineering",
-        InformationTechnology = "information_technology",
-        Security = "security",
-        DisasterRecovery = "disaster_recovery",
-    }
-}
-
-closed_set! {
-    /// The duties a test can expect a binding to carry.
-    DutyKind {
-        AdminFee = "admin_fee",
-        Fee = "fee",
-        Commitment = "commitment",
-    }
-}
-
-closed_set! {
-    /// What lets a non-party use a contract.
-    InstrumentKind {
-        ParticipatingAddendum = "participating_addendum",
-        InterlocalAgreement = "interlocal_agreement",
-        MasterIntergovernmentalAgreement = "master_intergovernmental_agreement",
-    }
-}
+pub use crate::schema::{AgencyKind, Category, DutyKind, InstrumentKind, Method};
 
 impl Model {
     pub fn agency(&self, id: AgencyId) -> &Agency {
@@ -519,7 +441,36 @@ pub fn jurisdiction_within(code: &str, area: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('-'))
 }
 
+impl OrderLine {
+    /// The ordered item's name.
+    pub fn item_name<'m>(&'m self, solicitation: &'m Solicitation) -> &'m str {
+        match &self.item {
+            LineItem::InScope(item) => &solicitation.item(*item).name.value,
+            LineItem::OutOfScope(name) => &name.value,
+        }
+    }
+
+    /// What the line's quantity counts: the item's unit, or for an item the contract does not
+    /// cover, the item itself.
+    pub fn unit<'m>(&'m self, solicitation: &'m Solicitation) -> &'m str {
+        match &self.item {
+            LineItem::InScope(item) => &solicitation.item(*item).unit,
+            LineItem::OutOfScope(name) => &name.value,
+        }
+    }
+}
+
 impl AccessInstrument {
+    /// Whether the instrument covers a contract: its `covers` list names it, or, when it has
+    /// none, its counterparty led the contract's solicitation.
+    pub fn covers_contract(&self, model: &Model, contract: ContractId) -> bool {
+        if self.covers.is_empty() {
+            self.counterparty == model.lead_of(contract)
+        } else {
+            self.covers.contains(&contract)
+        }
+    }
+
     /// The first day the instrument is in force: its effective date, else its signing date.
     /// An unsigned instrument is never in force.
     pub fn in_force_from(&self) -> Option<Date> {

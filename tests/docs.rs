@@ -117,3 +117,28 @@ fn every_documented_model_with_tests_passes_them() {
         "the language reference has a worked example with tests"
     );
 }
+
+/// The language reference's table of fields is the schema's: every record, every field, its type
+/// and meaning, in the schema's order. The test prints the table it expects.
+#[test]
+fn the_field_table_is_the_schema() {
+    let mut expected = String::from("| of | field | type | what it is |\n|---|---|---|---|\n");
+    for record in coop::schema::Record::all() {
+        for (index, spec) in record.fields().iter().enumerate() {
+            let of = if index == 0 { record.noun() } else { "" };
+            expected.push_str(&format!(
+                "| {of} | `{}` | {} | {} |\n",
+                spec.name,
+                spec.ty.describe(),
+                spec.doc
+            ));
+        }
+    }
+    let reference =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md"))
+            .expect("the language reference is readable");
+    assert!(
+        reference.contains(&expected),
+        "docs/language.md's table of fields differs from the schema (src/schema.rs); it should read:\n\n{expected}"
+    );
+}

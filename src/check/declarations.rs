@@ -7,11 +7,12 @@
 
 use rust_decimal::Decimal;
 
-use super::names::{DeclarationKind, Namespace};
+use super::names::Namespace;
 use super::unknown_value;
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
+use crate::schema::Entity;
 use crate::source::{SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Block, Name};
 use crate::values::{Date, LARGEST_AMOUNT, Money, format_quantity};
@@ -30,32 +31,32 @@ pub(super) fn build(
     let mut orders = Vec::new();
     // Every name with its kind, so that the first declaration of a name in source order wins
     // whatever its kind.
-    let mut written: Vec<(Span, &Name, DeclarationKind)> = Vec::new();
+    let mut written: Vec<(Span, &Name, Entity)> = Vec::new();
     for file in files {
         for declaration in &file.declarations {
-            let (span, name, kind) = match declaration {
+            let span = match declaration {
                 ast::Declaration::Agency(block) => {
                     agencies.push(block);
-                    (block.span, &block.name, DeclarationKind::Agency)
+                    block.span
                 }
                 ast::Declaration::Solicitation(block) => {
                     solicitations.push(block);
-                    (block.span, &block.name, DeclarationKind::Solicitation)
+                    block.span
                 }
                 ast::Declaration::Contract(block) => {
                     contracts.push(block);
-                    (block.span, &block.name, DeclarationKind::Contract)
+                    block.span
                 }
                 ast::Declaration::Access(block) => {
                     instruments.push(block);
-                    (block.span, &block.name, DeclarationKind::Access)
+                    block.span
                 }
                 ast::Declaration::Order(block) => {
                     orders.push(block);
-                    (block.span, &block.name, DeclarationKind::Order)
+                    block.span
                 }
             };
-            written.push((span, name, kind));
+            written.push((span, declaration.name(), declaration.entity()));
         }
     }
     if written.is_empty()
@@ -80,26 +81,16 @@ pub(super) fn build(
             winners.insert(span);
         }
     }
-    let agencies = declare_all(agencies, DeclarationKind::Agency, &winners, &mut namespace);
+    let agencies = declare_all(agencies, Entity::Agency, &winners, &mut namespace);
     let solicitations = declare_all(
         solicitations,
-        DeclarationKind::Solicitation,
+        Entity::Solicitation,
         &winners,
         &mut namespace,
     );
-    let contracts = declare_all(
-        contracts,
-        DeclarationKind::Contract,
-        &winners,
-        &mut namespace,
-    );
-    let instruments = declare_all(
-        instruments,
-        DeclarationKind::Access,
-        &winners,
-        &mut namespace,
-    );
-    let order_blocks = declare_all(orders, DeclarationKind::Order, &winners, &mut namespace);
+    let contracts = declare_all(contracts, Entity::Contract, &winners, &mut namespace);
+    let instruments = declare_all(instruments, Entity::Access, &winners, &mut namespace);
+    let order_blocks = declare_all(orders, Entity::Order, &winners, &mut namespace);
 
     let mut checker = Checker {
         namespace,
@@ -247,7 +238,7 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
 /// index each has among them.
 fn declare_all<'a, Field>(
     mut blocks: Vec<&'a Block<Field>>,
-    kind: DeclarationKind,
+    kind: Entity,
     winners: &std::collections::HashSet<Span>,
     namespace: &mut Namespace,
 ) -> Vec<&'a Block<Field>> {
@@ -348,10 +339,30 @@ fn header<Field>(block: &Block<Field>) -> Header {
             .map(|fact| Fact {
                 name: fact.name.clone(),
                 date: fact.date.map(|date| date.value),
+                value: fact.value.as_ref().and_then(fact_value),
                 text: fact.text.as_ref().map(|text| text.value.clone()),
             })
             .collect(),
     }
+}
+
+/// The amount a fact records, as rules read it: money, a number, a quantity (of what its unit
+/// names) or a percentage. The grammar admits no other literal there.
+fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
+    use crate::model::rules::Value;
+    Some(match &written.value {
+        ast::ExpressionKind::Money(money) => Value::Money(money.clone()),
+        ast::ExpressionKind::Percentage(rate) => Value::Percentage(*rate),
+        ast::ExpressionKind::Number { value, unit: None } => Value::Number(*value),
+        ast::ExpressionKind::Number {
+            value,
+            unit: Some(unit),
+        } => Value::Quantity {
+            count: *value,
+            unit: unit.value.clone(),
+        },
+        _ => return None,
+    })
 }
 
 impl Checker<'_> {
@@ -420,12 +431,7 @@ impl Checker<'_> {
         let agency = |checker: &mut Self, name: &Name| {
             checker
                 .namespace
-                .resolve(
-                    name,
-                    DeclarationKind::Agency,
-                    "the expectation",
-                    checker.diagnostics,
-                )
+                .resolve(name, Entity::Agency, "the expectation", checker.diagnostics)
                 .map(AgencyId)
         };
         let contract = |checker: &mut Self, name: &Name| {
@@ -433,7 +439,7 @@ impl Checker<'_> {
                 .namespace
                 .resolve(
                     name,
-                    DeclarationKind::Contract,
+                    Entity::Contract,
                     "the expectation",
                     checker.diagnostics,
                 )
@@ -443,7 +449,7 @@ impl Checker<'_> {
             ast::Expectation::OrderPermitted(order) => {
                 self.namespace.resolve(
                     order,
-                    DeclarationKind::Order,
+                    Entity::Order,
                     "the expectation",
                     self.diagnostics,
                 )?;
@@ -456,7 +462,7 @@ impl Checker<'_> {
             } => {
                 let resolved = self.namespace.resolve(
                     order,
-                    DeclarationKind::Order,
+                    Entity::Order,
                     "the expectation",
                     self.diagnostics,
                 );
@@ -721,12 +727,9 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::SolicitationField::Lead(name) => {
-                    let agency = self.namespace.resolve(
-                        name,
-                        DeclarationKind::Agency,
-                        "`lead`",
-                        self.diagnostics,
-                    );
+                    let agency =
+                        self.namespace
+                            .resolve(name, Entity::Agency, "`lead`", self.diagnostics);
                     fields.once(
                         &mut lead,
                         agency.map(AgencyId),
@@ -803,10 +806,23 @@ impl Checker<'_> {
                             .with_help("give each item of a solicitation its own name"),
                         );
                     } else {
+                        let category = item.category.as_ref().and_then(|name| {
+                            let category = Category::from_name(&name.value);
+                            if category.is_none() {
+                                let allowed: Vec<&str> = Category::ALL
+                                    .iter()
+                                    .map(|category| category.as_str())
+                                    .collect();
+                                self.diagnostics
+                                    .push(unknown_value(name, "a category", &allowed));
+                            }
+                            category
+                        });
                         items.push(Item {
                             name: item.name.clone(),
                             title: item.title.as_ref().map(|title| title.value.clone()),
                             unit: item.unit.value.clone(),
+                            category,
                         });
                     }
                 }
@@ -836,7 +852,7 @@ impl Checker<'_> {
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
             let agency = self.namespace.resolve(
                 &participant.agency,
-                DeclarationKind::Agency,
+                Entity::Agency,
                 "a joint participant",
                 self.diagnostics,
             );
@@ -1053,7 +1069,7 @@ impl Checker<'_> {
                 ast::ContractField::Awards(name) => {
                     let solicitation = self.namespace.resolve(
                         name,
-                        DeclarationKind::Solicitation,
+                        Entity::Solicitation,
                         "`awards`",
                         self.diagnostics,
                     );
@@ -1617,12 +1633,9 @@ impl Checker<'_> {
                     fields.once(&mut kind, value, span, "kind", self.diagnostics);
                 }
                 ast::AccessField::Agency(name) => {
-                    let value = self.namespace.resolve(
-                        name,
-                        DeclarationKind::Agency,
-                        "`agency`",
-                        self.diagnostics,
-                    );
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Agency, "`agency`", self.diagnostics);
                     fields.once(
                         &mut agency,
                         value.map(AgencyId),
@@ -1632,12 +1645,9 @@ impl Checker<'_> {
                     );
                 }
                 ast::AccessField::With(name) => {
-                    let value = self.namespace.resolve(
-                        name,
-                        DeclarationKind::Agency,
-                        "`with`",
-                        self.diagnostics,
-                    );
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Agency, "`with`", self.diagnostics);
                     fields.once(
                         &mut counterparty,
                         value.map(AgencyId),
@@ -1650,7 +1660,7 @@ impl Checker<'_> {
                     for name in names {
                         match self.namespace.resolve(
                             name,
-                            DeclarationKind::Contract,
+                            Entity::Contract,
                             "`covers`",
                             self.diagnostics,
                         ) {
@@ -1679,7 +1689,7 @@ impl Checker<'_> {
                     let payee = match payee {
                         Some(name) => match self.namespace.resolve(
                             name,
-                            DeclarationKind::Agency,
+                            Entity::Agency,
                             "a fee's payee",
                             self.diagnostics,
                         ) {
@@ -1776,12 +1786,9 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::OrderField::Buyer(name) => {
-                    let value = self.namespace.resolve(
-                        name,
-                        DeclarationKind::Agency,
-                        "`buyer`",
-                        self.diagnostics,
-                    );
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Agency, "`buyer`", self.diagnostics);
                     fields.once(
                         &mut buyer,
                         value.map(|index| Spanned::new(AgencyId(index), name.span)),
@@ -1793,7 +1800,7 @@ impl Checker<'_> {
                 ast::OrderField::Contract(name) => {
                     let value = self.namespace.resolve(
                         name,
-                        DeclarationKind::Contract,
+                        Entity::Contract,
                         "`contract`",
                         self.diagnostics,
                     );
@@ -1809,12 +1816,9 @@ impl Checker<'_> {
                     fields.once(&mut date, *value, span, "date", self.diagnostics)
                 }
                 ast::OrderField::Via(name) => {
-                    let value = self.namespace.resolve(
-                        name,
-                        DeclarationKind::Access,
-                        "`via`",
-                        self.diagnostics,
-                    );
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Access, "`via`", self.diagnostics);
                     fields.once(
                         &mut via,
                         value.map(|index| Spanned::new(InstrumentId(index), name.span)),

@@ -5,7 +5,7 @@ mod declarations;
 mod names;
 mod rules;
 
-pub use rules::{PackUse, field_names};
+pub use rules::PackUse;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Model;

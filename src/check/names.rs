@@ -5,24 +5,15 @@ use ahash::AHashMap;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::schema::Entity;
 use crate::source::Span;
 use crate::syntax::ast::Name;
-
-/// The kinds of declaration a name can refer to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DeclarationKind {
-    Agency,
-    Solicitation,
-    Contract,
-    Access,
-    Order,
-}
 
 /// Where a name is declared: its kind, its index among declarations of that kind (sorted by
 /// name), and its span.
 #[derive(Clone, Copy, Debug)]
 pub struct Declared {
-    pub kind: DeclarationKind,
+    pub kind: Entity,
     pub index: usize,
     pub span: Span,
 }
@@ -45,28 +36,6 @@ pub struct Namespace {
 /// The "did you mean" searches one check makes; after them, unknown names get the plain help.
 const SUGGESTIONS: usize = 200;
 
-impl DeclarationKind {
-    pub fn article(self) -> &'static str {
-        match self {
-            DeclarationKind::Agency => "an agency",
-            DeclarationKind::Solicitation => "a solicitation",
-            DeclarationKind::Contract => "a contract",
-            DeclarationKind::Access => "an access instrument",
-            DeclarationKind::Order => "an order",
-        }
-    }
-
-    pub fn keyword(self) -> &'static str {
-        match self {
-            DeclarationKind::Agency => "agency",
-            DeclarationKind::Solicitation => "solicitation",
-            DeclarationKind::Contract => "contract",
-            DeclarationKind::Access => "access",
-            DeclarationKind::Order => "order",
-        }
-    }
-}
-
 impl Namespace {
     pub fn with_capacity(names: usize) -> Namespace {
         Namespace {
@@ -77,12 +46,7 @@ impl Namespace {
 
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
-    pub fn reserve(
-        &mut self,
-        name: &Name,
-        kind: DeclarationKind,
-        diagnostics: &mut Diagnostics,
-    ) -> bool {
+    pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
         if let Some(first) = self.names.get(&name.value) {
             diagnostics.push(
                 Diagnostic::new(
@@ -108,7 +72,7 @@ impl Namespace {
     }
 
     /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
-    pub fn set_index(&mut self, name: &str, kind: DeclarationKind, index: usize) {
+    pub fn set_index(&mut self, name: &str, kind: Entity, index: usize) {
         if let Some(declared) = self.names.get_mut(name)
             && declared.kind == kind
         {
@@ -121,7 +85,7 @@ impl Namespace {
     pub fn resolve(
         &self,
         name: &Name,
-        expected: DeclarationKind,
+        expected: Entity,
         role: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<usize> {
@@ -191,7 +155,7 @@ impl Namespace {
     }
 
     /// The names of one kind, sorted, so that suggestions and lists do not depend on hashing.
-    fn names_of(&self, kind: DeclarationKind) -> Vec<&str> {
+    fn names_of(&self, kind: Entity) -> Vec<&str> {
         let mut names: Vec<&str> = self
             .names
             .iter()
@@ -202,7 +166,7 @@ impl Namespace {
         names
     }
 
-    fn help_for(&self, name: &str, expected: DeclarationKind) -> String {
+    fn help_for(&self, name: &str, expected: Entity) -> String {
         let candidates = self.names_of(expected);
         match super::suggest(name, candidates.iter().copied()) {
             Some(candidate) => format!("did you mean `{candidate}`?"),

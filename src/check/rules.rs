@@ -6,11 +6,10 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::names::{DeclarationKind, Namespace};
+use super::names::Namespace;
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::rules::*;
-use crate::model::{AgencyId, ContractId, InstrumentId, OrderId, SolicitationId};
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::ast::{self, BinaryOperator, ExpressionKind as Written};
 
@@ -50,7 +49,7 @@ pub(super) fn check(
             packs.iter().find(|used| used.pack == file.file),
             file.declarations.first(),
         ) {
-            let (keyword, name) = declaration_name(first);
+            let (keyword, name) = (first.entity().keyword(), first.name());
             checker.diagnostics.push(
                 Diagnostic::new(
                     Code::NotARulePack,
@@ -96,17 +95,6 @@ pub(super) fn check(
     }
     rules.sort_by(|left, right| left.id.value.cmp(&right.id.value));
     rules
-}
-
-/// A declaration's keyword and name.
-fn declaration_name(declaration: &ast::Declaration) -> (&'static str, &ast::Name) {
-    match declaration {
-        ast::Declaration::Agency(block) => ("agency", &block.name),
-        ast::Declaration::Solicitation(block) => ("solicitation", &block.name),
-        ast::Declaration::Contract(block) => ("contract", &block.name),
-        ast::Declaration::Access(block) => ("access", &block.name),
-        ast::Declaration::Order(block) => ("order", &block.name),
-    }
 }
 
 struct RuleChecker<'c> {
@@ -165,13 +153,7 @@ impl RuleChecker<'_> {
     /// Each declaration records a fact of one name once.
     fn facts_once(&mut self, file: &ast::File) {
         for declaration in &file.declarations {
-            let facts = match declaration {
-                ast::Declaration::Agency(block) => &block.facts,
-                ast::Declaration::Solicitation(block) => &block.facts,
-                ast::Declaration::Contract(block) => &block.facts,
-                ast::Declaration::Access(block) => &block.facts,
-                ast::Declaration::Order(block) => &block.facts,
-            };
+            let facts = declaration.facts();
             for (index, fact) in facts.iter().enumerate() {
                 if let Some(first) = facts[..index]
                     .iter()
@@ -371,7 +353,7 @@ impl RuleChecker<'_> {
             );
             return None;
         }
-        let variables: Variables = vec![(variable.value.clone(), Entity::of_scope(kind.value))];
+        let variables: Variables = vec![(variable.value.clone(), kind.value)];
         let mut failed = false;
         let filter = match filter {
             Some(filter) => match self.condition(file, filter, &variables) {
@@ -439,7 +421,7 @@ impl RuleChecker<'_> {
         &mut self,
         file: FileId,
         rule: &ast::Name,
-        scope: ScopeKind,
+        scope: Entity,
         field: &ast::RuleField,
         span: Span,
         variables: &Variables,
@@ -519,7 +501,7 @@ impl RuleChecker<'_> {
     fn duty(
         &mut self,
         file: FileId,
-        scope: ScopeKind,
+        scope: Entity,
         duty: &ast::Duty,
         span: Span,
         variables: &Variables,
@@ -537,7 +519,7 @@ impl RuleChecker<'_> {
                 Some(Duty::Pay { amount, to: to? })
             }
             ast::Duty::Report { every, within, to } => {
-                if scope != ScopeKind::Contract {
+                if scope != Entity::Contract {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::TypeMismatch,
@@ -564,7 +546,7 @@ impl RuleChecker<'_> {
                 within,
                 about,
             } => {
-                if !matches!(scope, ScopeKind::Order | ScopeKind::Binding) {
+                if !matches!(scope, Entity::Order | Entity::Binding) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::TypeMismatch,
@@ -832,13 +814,37 @@ impl RuleChecker<'_> {
                 function,
                 value,
                 variable,
+                collection,
                 filter,
             } => {
-                if variables.len() > 1 {
+                let (entity, owner) = match collection {
+                    None => (Entity::Order, None),
+                    Some((kind, owner)) => {
+                        let owner = self.expression(file, owner, variables, None)?;
+                        let expected = kind.value.collected_from();
+                        if expected.map(Type::Entity) != Some(owner.ty.clone()) {
+                            let whose = expected.map_or("", |entity| entity.article());
+                            self.diagnostics.push(self.mismatch(
+                                &owner,
+                                &format!("{whose}, whose {}s to go through", kind.value.keyword()),
+                            ));
+                            return None;
+                        }
+                        (kind.value, Some(Box::new(owner)))
+                    }
+                };
+                // Orders are summed with running totals, which cannot nest; a collection is
+                // gone through in place, inside anything.
+                if owner.is_none()
+                    && variables
+                        .iter()
+                        .skip(1)
+                        .any(|(_, entity)| *entity == Entity::Order)
+                {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::TypeMismatch,
-                            "an aggregate inside another aggregate",
+                            "an aggregate over orders inside another aggregate over orders",
                             span,
                             "nested here",
                         )
@@ -847,28 +853,65 @@ impl RuleChecker<'_> {
                     return None;
                 }
                 let mut inner = variables.clone();
-                inner.push((variable.value.clone(), Entity::Order));
+                inner.push((variable.value.clone(), entity));
                 let depth = variables.len();
                 let filter = match filter {
                     Some(filter) => Some(Box::new(self.condition(file, filter, &inner)?)),
                     None => None,
                 };
+                // `all` needs every member counted, which running totals of those admitted cannot
+                // give; it and collections are gone through in place.
+                let index = |checker: &mut Self, value: Option<&Expression>| match owner {
+                    None if function.value != Aggregate::All => {
+                        checker.index(filter.as_deref(), value, depth)
+                    }
+                    _ => None,
+                };
                 match (function.value, value) {
-                    (Aggregate::Count, _) => typed(
-                        ExpressionKind::Aggregate {
-                            function: Aggregate::Count,
-                            value: None,
-                            index: self.index(filter.as_deref(), None, depth),
-                            filter,
-                        },
-                        Type::Number,
-                    ),
+                    (Aggregate::Count | Aggregate::Any | Aggregate::All, _) => {
+                        if matches!(function.value, Aggregate::Any | Aggregate::All)
+                            && filter.is_none()
+                        {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::TypeMismatch,
+                                    format!(
+                                        "`{}` needs a condition after `where`",
+                                        function.value.word()
+                                    ),
+                                    span,
+                                    "no condition",
+                                )
+                                .with_help(
+                                    "write `any(line l of o where l.category == construction)`",
+                                ),
+                            );
+                            return None;
+                        }
+                        let ty = match function.value {
+                            Aggregate::Count => Type::Number,
+                            _ => Type::Boolean,
+                        };
+                        typed(
+                            ExpressionKind::Aggregate {
+                                function: function.value,
+                                value: None,
+                                index: index(self, None),
+                                collection: owner,
+                                filter,
+                            },
+                            ty,
+                        )
+                    }
                     (Aggregate::Sum, Some(value)) => {
                         let value = self.expression(file, value, &inner, None)?;
                         let ty = match &value.ty {
                             Type::Money(_) => Type::Money(None),
                             Type::Quantity(_) => Type::Quantity(None),
-                            ty @ (Type::Number | Type::Volume | Type::Distance) => ty.clone(),
+                            ty @ (Type::Number
+                            | Type::Volume
+                            | Type::Distance
+                            | Type::Percentage) => ty.clone(),
                             _ => {
                                 self.diagnostics.push(
                                     self.mismatch(&value, "an amount to add up, such as `p.value`"),
@@ -879,8 +922,9 @@ impl RuleChecker<'_> {
                         typed(
                             ExpressionKind::Aggregate {
                                 function: Aggregate::Sum,
-                                index: self.index(filter.as_deref(), Some(&value), depth),
+                                index: index(self, Some(&value)),
                                 value: Some(Box::new(value)),
+                                collection: owner,
                                 filter,
                             },
                             ty,
@@ -1113,7 +1157,7 @@ impl RuleChecker<'_> {
         let mut rest = fields.iter();
         while let Some(name) = rest.next() {
             let span = current.span.to(name.span);
-            if current.ty != Type::Fact && !matches!(current.ty, Type::Entity(_) | Type::Term) {
+            if Record::of(&current.ty).is_none() {
                 self.diagnostics.push(
                         Diagnostic::new(
                             Code::UnknownField,
@@ -1121,12 +1165,13 @@ impl RuleChecker<'_> {
                             name.span,
                             "no such field",
                         )
-                        .with_help("only agencies, solicitations, contracts, access instruments, orders, bindings, terms and facts have fields"),
+                        .with_help("only agencies, solicitations, contracts, access instruments, orders, bindings, order lines, fees, terms and facts have fields"),
                     );
                 return None;
             }
             let entries = match current.ty {
-                Type::Entity(entity) => Entries::of(entity)
+                Type::Entity(entity) => entity
+                    .entries()
                     .iter()
                     .copied()
                     .find(|entries| entries.word() == name.value),
@@ -1155,23 +1200,20 @@ impl RuleChecker<'_> {
                 };
                 continue;
             }
-            let table = fields_of(&current.ty);
-            match table
-                .iter()
-                .find(|(field_name, _, _)| *field_name == name.value)
-            {
-                Some((_, field, ty)) => {
+            let record = Record::of(&current.ty)?;
+            match record.field(&name.value) {
+                Some(spec) => {
                     current = Expression {
-                        kind: ExpressionKind::Field(Box::new(current), *field),
-                        ty: ty.clone(),
+                        kind: ExpressionKind::Field(Box::new(current), spec.field),
+                        ty: spec.ty.clone(),
                         span,
                     };
                 }
                 None => {
                     let mut candidates: Vec<&str> =
-                        table.iter().map(|(name, _, _)| *name).collect();
+                        record.fields().iter().map(|spec| spec.name).collect();
                     if let Type::Entity(entity) = current.ty {
-                        candidates.extend(Entries::of(entity).iter().map(|entries| entries.word()));
+                        candidates.extend(entity.entries().iter().map(|entries| entries.word()));
                     }
                     let diagnostic = Diagnostic::new(
                         Code::UnknownField,
@@ -1247,23 +1289,10 @@ impl RuleChecker<'_> {
             });
         }
         if let Some(declared) = self.namespace.lookup(&name.value) {
-            let (value, entity) = match declared.kind {
-                DeclarationKind::Agency => {
-                    (Value::Agency(AgencyId(declared.index)), Entity::Agency)
-                }
-                DeclarationKind::Solicitation => (
-                    Value::Solicitation(SolicitationId(declared.index)),
-                    Entity::Solicitation,
-                ),
-                DeclarationKind::Contract => (
-                    Value::Contract(ContractId(declared.index)),
-                    Entity::Contract,
-                ),
-                DeclarationKind::Access => {
-                    (Value::Access(InstrumentId(declared.index)), Entity::Access)
-                }
-                DeclarationKind::Order => (Value::Order(OrderId(declared.index)), Entity::Order),
-            };
+            let (value, entity) = (
+                Value::declared(declared.kind, declared.index),
+                declared.kind,
+            );
             return Some(Expression {
                 kind: ExpressionKind::Constant(value),
                 ty: Type::Entity(entity),
@@ -1303,10 +1332,11 @@ impl RuleChecker<'_> {
                 None => diagnostic.with_help(match variables.first() {
                     Some((variable, entity)) => format!(
                         "start from the rule's {} `{variable}`, as in `{variable}.{}`",
-                        entity.as_str(),
-                        fields_of(&Type::Entity(*entity))
+                        entity.noun(),
+                        Record::Entity(*entity)
+                            .fields()
                             .first()
-                            .map_or("name", |(name, _, _)| name)
+                            .map_or("name", |spec| spec.name)
                     ),
                     None => "parameters are written out: a number, an amount, a date".to_string(),
                 }),
@@ -1327,138 +1357,6 @@ fn duplicate_field(field: &str, rule: &ast::Name, span: Span) -> Diagnostic {
         "given again here",
     )
     .with_help(format!("keep one `{field}` line"))
-}
-
-/// The fields of a type: name, field, type.
-fn fields_of(ty: &Type) -> &'static [(&'static str, Field, Type)] {
-    use Entity as E;
-    use Enumeration as N;
-    use Field as F;
-    const AGENCY: &[(&str, Field, Type)] = &[
-        ("name", F::Name, Type::Text),
-        ("title", F::Title, Type::Text),
-        ("kind", F::Kind, Type::Enumeration(N::AgencyKind)),
-        ("jurisdiction", F::Jurisdiction, Type::Jurisdiction),
-        ("location", F::Location, Type::Location),
-    ];
-    const SOLICITATION: &[(&str, Field, Type)] = &[
-        ("name", F::Name, Type::Text),
-        ("title", F::Title, Type::Text),
-        ("lead", F::Lead, Type::Entity(E::Agency)),
-        ("method", F::Method, Type::Enumeration(N::Method)),
-        ("category", F::Category, Type::Enumeration(N::Category)),
-        ("issued", F::Issued, Type::Date),
-        ("posted", F::Posted, Type::Date),
-        ("posted_online", F::PostedOnline, Type::Boolean),
-        (
-            "cooperative_use_stated",
-            F::CooperativeUseStated,
-            Type::Boolean,
-        ),
-        (
-            "assignability_stated",
-            F::AssignabilityStated,
-            Type::Boolean,
-        ),
-        ("joint", F::Joint, Type::Boolean),
-        ("estimate", F::Estimate, Type::Volume),
-        ("maximum", F::Maximum, Type::Volume),
-    ];
-    const CONTRACT: &[(&str, Field, Type)] = &[
-        ("name", F::Name, Type::Text),
-        ("title", F::Title, Type::Text),
-        (
-            "solicitation",
-            F::Solicitation,
-            Type::Entity(E::Solicitation),
-        ),
-        ("lead", F::Lead, Type::Entity(E::Agency)),
-        ("supplier", F::Supplier, Type::Text),
-        ("awarded", F::Awarded, Type::Date),
-        ("term", F::Term, Type::Term),
-        ("end", F::End, Type::Date),
-        ("currency", F::Currency, Type::Text),
-        ("piggyback_open", F::PiggybackOpen, Type::Boolean),
-        ("admin_fee", F::AdminFee, Type::Percentage),
-        ("ceiling", F::Ceiling, Type::Volume),
-        ("estimate", F::Estimate, Type::Volume),
-        ("maximum", F::Maximum, Type::Volume),
-        ("ordered", F::Ordered, Type::Volume),
-        ("ordered_value", F::OrderedValue, Type::Money(None)),
-    ];
-    const TERM: &[(&str, Field, Type)] = &[
-        ("start", F::Start, Type::Date),
-        ("end", F::TermEnd, Type::Date),
-        ("length", F::Length, Type::Duration),
-    ];
-    const ACCESS: &[(&str, Field, Type)] = &[
-        ("name", F::Name, Type::Text),
-        ("title", F::Title, Type::Text),
-        (
-            "kind",
-            F::InstrumentKind,
-            Type::Enumeration(N::InstrumentKind),
-        ),
-        ("agency", F::Agency, Type::Entity(E::Agency)),
-        ("with", F::Counterparty, Type::Entity(E::Agency)),
-        ("signed", F::Signed, Type::Date),
-        ("posted", F::PostedOn, Type::Date),
-        ("approved", F::Approved, Type::Date),
-        ("effective", F::Effective, Type::Date),
-        ("expires", F::Expires, Type::Date),
-        ("in_force", F::InForce, Type::Boolean),
-    ];
-    const ORDER: &[(&str, Field, Type)] = &[
-        ("name", F::Name, Type::Text),
-        ("title", F::Title, Type::Text),
-        ("buyer", F::Buyer, Type::Entity(E::Agency)),
-        ("contract", F::Contract, Type::Entity(E::Contract)),
-        (
-            "solicitation",
-            F::Solicitation,
-            Type::Entity(E::Solicitation),
-        ),
-        ("lead", F::Lead, Type::Entity(E::Agency)),
-        ("date", F::Date, Type::Date),
-        ("via", F::Via, Type::Entity(E::Access)),
-        ("value", F::Value, Type::Money(None)),
-        ("volume", F::Volume, Type::Volume),
-        ("basis", F::Basis, Type::Enumeration(N::Basis)),
-        ("category", F::Category, Type::Enumeration(N::Category)),
-        ("at_contract_prices", F::AtContractPrices, Type::Boolean),
-        ("on_contract_terms", F::OnContractTerms, Type::Boolean),
-    ];
-    const BINDING: &[(&str, Field, Type)] = &[
-        ("agency", F::Agency, Type::Entity(E::Agency)),
-        ("contract", F::Contract, Type::Entity(E::Contract)),
-        ("basis", F::Basis, Type::Enumeration(N::Basis)),
-        ("from", F::Start, Type::Date),
-        ("to", F::End, Type::Date),
-        ("ordered_value", F::OrderedValue, Type::Money(None)),
-    ];
-    const FACT: &[(&str, Field, Type)] = &[
-        ("date", F::FactDate, Type::Date),
-        ("text", F::FactText, Type::Text),
-    ];
-    match ty {
-        Type::Entity(E::Agency) => AGENCY,
-        Type::Entity(E::Solicitation) => SOLICITATION,
-        Type::Entity(E::Contract) => CONTRACT,
-        Type::Entity(E::Access) => ACCESS,
-        Type::Entity(E::Order) => ORDER,
-        Type::Entity(E::Binding) => BINDING,
-        Type::Term => TERM,
-        Type::Fact => FACT,
-        _ => &[],
-    }
-}
-
-/// The fields of every type that has them, for the language reference and its test.
-pub fn field_names(entity: Entity) -> Vec<&'static str> {
-    fields_of(&Type::Entity(entity))
-        .iter()
-        .map(|(name, _, _)| *name)
-        .collect()
 }
 
 /// Why two types that are otherwise comparable cannot meet: money in different currencies, or
@@ -1551,7 +1449,7 @@ fn reads_only(expression: &Expression, depth: usize) -> bool {
     let mut only = true;
     expression.visit(&mut |node| match &node.kind {
         ExpressionKind::Variable(variable) => only &= *variable == depth,
-        ExpressionKind::Field(_, field) => only &= !field.changes_as_orders_are_judged(),
+        ExpressionKind::Field(_, field) => only &= !field.varies(),
         ExpressionKind::Aggregate { .. } => only = false,
         _ => {}
     });

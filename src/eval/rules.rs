@@ -184,10 +184,10 @@ enum Decided {
 impl<'m> Gates<'m> {
     pub fn new(model: &'m Model) -> Gates<'m> {
         let by_contract = [
-            Field::Contract,
-            Field::Solicitation,
-            Field::Lead,
-            Field::Category,
+            Field::Order(OrderField::Contract),
+            Field::Order(OrderField::Solicitation),
+            Field::Order(OrderField::Lead),
+            Field::Order(OrderField::Category),
         ];
         let rules = model
             .rules
@@ -196,7 +196,7 @@ impl<'m> Gates<'m> {
                 let filter = rule
                     .filter
                     .as_ref()
-                    .filter(|_| rule.scope == ScopeKind::Order)?;
+                    .filter(|_| rule.scope == Entity::Order)?;
                 let mut gate = Gate {
                     by_contract: Vec::new(),
                     by_buyer: Vec::new(),
@@ -207,7 +207,7 @@ impl<'m> Gates<'m> {
                 for term in filter.conjuncts() {
                     if reads_through(term, &by_contract) {
                         gate.by_contract.push(term);
-                    } else if reads_through(term, &[Field::Buyer]) {
+                    } else if reads_through(term, &[Field::Order(OrderField::Buyer)]) {
                         gate.by_buyer.push(term);
                     } else {
                         gate.rest.push(term);
@@ -227,7 +227,7 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
         ExpressionKind::Variable(_) | ExpressionKind::Aggregate { .. } => false,
         ExpressionKind::Constant(_) | ExpressionKind::Parameter { .. } => true,
         ExpressionKind::Field(owner, field) => {
-            if field.changes_as_orders_are_judged() {
+            if field.varies() {
                 return false;
             }
             match owner.kind {
@@ -439,15 +439,29 @@ pub(super) fn judge_order(
         tallies,
     };
     let subject = context.model.orders[order.0].header.name.span;
+    let lines = &context.model.orders[order.0].lines;
     let mut applied = Vec::new();
     let mut variables = Vec::with_capacity(2);
     for (index, rule) in context.model.rules.iter().enumerate() {
-        if rule.scope == ScopeKind::Order {
-            variables.clear();
-            variables.push(Value::Order(order));
-            if requirements(context, index, rule, &mut variables, subject, &mut run) {
-                applied.push(index);
+        match rule.scope {
+            Entity::Order => {
+                variables.clear();
+                variables.push(Value::Order(order));
+                if requirements(context, index, rule, &mut variables, subject, &mut run) {
+                    applied.push((index, Value::Order(order)));
+                }
             }
+            // A line rule runs on each line; a line it denies denies its order.
+            Entity::Line => {
+                for (position, line) in lines.iter().enumerate() {
+                    variables.clear();
+                    variables.push(Value::Line(order, position));
+                    if requirements(context, index, rule, &mut variables, line.span, &mut run) {
+                        applied.push((index, Value::Line(order, position)));
+                    }
+                }
+            }
+            _ => {}
         }
     }
     OrderRules {
@@ -461,22 +475,24 @@ pub(super) fn judge_order(
 pub(super) struct OrderRules {
     pub reasons: Vec<Diagnostic>,
     pub steps: Vec<Step>,
-    /// The rules whose `where` admitted the order, whose duties it owes if permitted.
-    pub applied: Vec<usize>,
+    /// The rules whose `where` admitted the order (or one of its lines), with that subject:
+    /// the duties the order owes if permitted.
+    pub applied: Vec<(usize, Value)>,
 }
 
 /// The duties order rules add for a permitted order: those of the rules that applied to it.
 pub(super) fn order_duties(
     context: &Context<'_>,
     order: OrderId,
-    applied: &[usize],
+    applied: &[(usize, Value)],
     duties: &mut Vec<RuleDuty>,
 ) {
     let contract = context.model.orders[order.0].contract.value;
     let mut variables = Vec::with_capacity(2);
-    for &index in applied {
+    for (index, subject) in applied {
+        let index = *index;
         variables.clear();
-        variables.push(Value::Order(order));
+        variables.push(subject.clone());
         obligations(
             context,
             index,
@@ -503,8 +519,9 @@ pub(super) fn judge_model(
     };
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
-            ScopeKind::Order => continue,
-            ScopeKind::Contract => (0..model.contracts.len())
+            // Orders and their lines are judged as each order is; fees are no rule's scope.
+            Entity::Order | Entity::Line | Entity::Fee => continue,
+            Entity::Contract => (0..model.contracts.len())
                 .map(|id| {
                     let contract = ContractId(id);
                     (
@@ -514,7 +531,7 @@ pub(super) fn judge_model(
                     )
                 })
                 .collect(),
-            ScopeKind::Solicitation => model
+            Entity::Solicitation => model
                 .solicitations
                 .iter()
                 .enumerate()
@@ -526,13 +543,13 @@ pub(super) fn judge_model(
                     )
                 })
                 .collect(),
-            ScopeKind::Agency => model
+            Entity::Agency => model
                 .agencies
                 .iter()
                 .enumerate()
                 .map(|(id, agency)| (Value::Agency(AgencyId(id)), agency.header.name.span, None))
                 .collect(),
-            ScopeKind::Access => model
+            Entity::Access => model
                 .instruments
                 .iter()
                 .enumerate()
@@ -544,7 +561,7 @@ pub(super) fn judge_model(
                     )
                 })
                 .collect(),
-            ScopeKind::Binding => context
+            Entity::Binding => context
                 .bindings
                 .iter()
                 .enumerate()
@@ -620,7 +637,7 @@ fn requirements(
                     Outcome::Warn => Code::RuleWarning,
                 };
                 let text = context.message(message, variables);
-                let about_order = rule.scope == ScopeKind::Order;
+                let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
                 let mut diagnostic =
                     Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
                         .with_rule(reference(rule));
@@ -1152,6 +1169,22 @@ impl Context<'_> {
 
     /// A value as a message shows it: declarations by their display name.
     fn show(&self, value: &Value) -> String {
+        if let Value::Line(order, index) = value {
+            let order = &self.model.orders[order.0];
+            let line = &order.lines[*index];
+            let solicitation = self.model.solicitation_of(order.contract.value);
+            return format!(
+                "{} {} {} at {}",
+                line.item_name(solicitation),
+                crate::values::format_quantity(line.quantity),
+                line.unit(solicitation),
+                line.unit_price
+            );
+        }
+        if let Value::Fee(instrument, index) = value {
+            let fee = &self.model.instrument(*instrument).fees[*index];
+            return crate::values::format_percentage(fee.rate);
+        }
         if let Value::Binding(index) = value {
             let binding = &self.bindings[*index];
             return format!(
@@ -1281,6 +1314,7 @@ impl Context<'_> {
             ExpressionKind::Aggregate {
                 function,
                 value,
+                collection: None,
                 filter,
                 index: Some(index),
             } => self.indexed_aggregate(
@@ -1293,46 +1327,76 @@ impl Context<'_> {
             ExpressionKind::Aggregate {
                 function,
                 value,
+                collection: None,
                 filter,
                 index: None,
-            } => self.aggregate(*function, value.as_deref(), filter.as_deref(), variables)?,
+            } => {
+                let orders = self
+                    .permitted
+                    .iter()
+                    .chain(self.judged.iter())
+                    .map(|order| Value::Order(*order));
+                let found = Found::default();
+                self.add_up(
+                    *function,
+                    value.as_deref(),
+                    filter.as_deref(),
+                    orders,
+                    found,
+                    variables,
+                )?
+            }
+            ExpressionKind::Aggregate {
+                function,
+                value,
+                collection: Some(owner),
+                filter,
+                ..
+            } => {
+                let members: Vec<Value> = match self.value(owner, variables)? {
+                    Value::Order(order) => (0..self.model.orders[order.0].lines.len())
+                        .map(|line| Value::Line(order, line))
+                        .collect(),
+                    Value::Access(instrument) => (0..self.model.instrument(instrument).fees.len())
+                        .map(|fee| Value::Fee(instrument, fee))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let found = Found::default();
+                self.add_up(
+                    *function,
+                    value.as_deref(),
+                    filter.as_deref(),
+                    members.into_iter(),
+                    found,
+                    variables,
+                )?
+            }
         })
     }
 
-    /// A sum or a count over the permitted orders so far and the order being judged.
-    fn aggregate(
-        &self,
-        function: Aggregate,
-        value: Option<&Expression>,
-        filter: Option<&Expression>,
-        variables: &mut Vec<Value>,
-    ) -> Result<Value, Mismatch> {
-        let orders = self.permitted.iter().chain(self.judged.iter()).copied();
-        self.add_up(function, value, filter, orders, 0, None, variables)
-    }
-
-    /// Adds orders to a count and a sum found so far, each order the filter admits.
-    #[allow(clippy::too_many_arguments)]
+    /// Adds members (orders, lines, fees) to what an aggregate found so far, each that the
+    /// filter admits, and gives the aggregate's value.
     fn add_up(
         &self,
         function: Aggregate,
         value: Option<&Expression>,
         filter: Option<&Expression>,
-        orders: impl Iterator<Item = OrderId>,
-        mut count: u64,
-        mut total: Option<Value>,
+        members: impl Iterator<Item = Value>,
+        mut found: Found,
         variables: &mut Vec<Value>,
     ) -> Result<Value, Mismatch> {
-        for order in orders {
-            variables.push(Value::Order(order));
-            let result =
-                self.aggregate_one(function, value, filter, variables, &mut count, &mut total);
+        for member in members {
+            variables.push(member);
+            let result = self.aggregate_one(function, value, filter, variables, &mut found);
             variables.pop();
             result?;
         }
         Ok(match function {
-            Aggregate::Count => Value::Number(Decimal::from(count)),
-            Aggregate::Sum => total.unwrap_or_else(zero),
+            Aggregate::Count => Value::Number(Decimal::from(found.admitted)),
+            Aggregate::Sum => found.total.unwrap_or_else(zero),
+            Aggregate::Any => Value::Boolean(found.admitted > 0),
+            Aggregate::All => Value::Boolean(found.admitted == found.members),
         })
     }
 
@@ -1347,26 +1411,30 @@ impl Context<'_> {
         variables: &mut Vec<Value>,
     ) -> Result<Value, Mismatch> {
         let mut key = Vec::with_capacity(index.keys.len());
+        let mut found = Found::default();
         for (_, outer) in &index.keys {
             match Key::of(&self.value(outer, variables)?) {
                 Some(part) => key.push(part),
-                // Nothing equals an absent value.
-                None => return Ok(zero()),
+                // Nothing equals an absent value: no permitted order is admitted.
+                None => {
+                    return self.add_up(function, None, None, std::iter::empty(), found, variables);
+                }
             }
         }
-        let total = self.totals.totals.get(&(index.id, key));
-        let count = total.map_or(0, |total| total.count);
-        let sum: Option<Value> = match total.and_then(|total| total.sum.clone()) {
-            Some(sum) => Some(sum?),
-            None => None,
-        };
+        if let Some(total) = self.totals.totals.get(&(index.id, key)) {
+            found.admitted = total.count;
+            found.total = match total.sum.clone() {
+                Some(sum) => Some(sum?),
+                None => None,
+            };
+        }
+        let judged = self.judged.map(Value::Order);
         self.add_up(
             function,
             value,
             filter,
-            self.judged.into_iter(),
-            count,
-            sum,
+            judged.into_iter(),
+            found,
             variables,
         )
     }
@@ -1377,15 +1445,15 @@ impl Context<'_> {
         value: Option<&Expression>,
         filter: Option<&Expression>,
         variables: &mut Vec<Value>,
-        count: &mut u64,
-        total: &mut Option<Value>,
+        found: &mut Found,
     ) -> Result<(), Mismatch> {
+        found.members += 1;
         if let Some(filter) = filter
             && self.value(filter, variables)? != Value::Boolean(true)
         {
             return Ok(());
         }
-        *count += 1;
+        found.admitted += 1;
         if function == Aggregate::Sum
             && let Some(value) = value
         {
@@ -1393,7 +1461,7 @@ impl Context<'_> {
             if added.is_absent() {
                 return Ok(());
             }
-            *total = Some(match total.take() {
+            found.total = Some(match found.total.take() {
                 None => added,
                 Some(sum) => Value::arithmetic(Operator::Add, &sum, &added)?,
             });
@@ -1429,6 +1497,7 @@ impl Context<'_> {
                 .map_or(Value::Absent, |clause| Value::Fact {
                     date: None,
                     text: clause.text.clone(),
+                    value: None,
                 })
         };
         let stated = |found: bool| {
@@ -1436,6 +1505,7 @@ impl Context<'_> {
                 Value::Fact {
                     date: None,
                     text: None,
+                    value: None,
                 }
             } else {
                 Value::Absent
@@ -1449,6 +1519,7 @@ impl Context<'_> {
                 .map_or(Value::Absent, |fact| Value::Fact {
                     date: fact.date,
                     text: fact.text.clone(),
+                    value: fact.value.clone().map(Box::new),
                 }),
             (Entries::Clause, Value::Contract(id)) => clause(&model.contract(*id).clauses),
             (Entries::Clause, Value::Access(id)) => clause(&model.instrument(*id).clauses),
@@ -1469,28 +1540,25 @@ impl Context<'_> {
         }
     }
 
-    /// A field of a value; `Absent` where the model does not state it.
+    /// A field of a value; `Absent` where the model does not state it. Each record's fields are
+    /// matched exhaustively, so a field added to the schema cannot be left unread.
     fn field(&self, owner: &Value, field: Field) -> Value {
         let model = self.model;
-        // Every declaration has a name and may have a title.
-        if matches!(field, Field::Name | Field::Title)
-            && let Some((header, _)) = self.declaration(owner)
-        {
-            return match field {
-                Field::Name => Value::Text(header.name.value.clone()),
-                _ => header.title.clone().map_or(Value::Absent, Value::Text),
-            };
-        }
         let optional_date = |date: Option<Date>| date.map_or(Value::Absent, Value::Date);
-        match owner {
-            Value::Agency(id) => {
+        let spanned_date =
+            |date: Option<crate::source::Spanned<Date>>| optional_date(date.map(|date| date.value));
+        let text = |text: &Option<String>| text.clone().map_or(Value::Absent, Value::Text);
+        match (owner, field) {
+            (Value::Agency(id), Field::Agency(field)) => {
                 let agency = model.agency(*id);
                 match field {
-                    Field::Kind => {
+                    AgencyField::Name => Value::Text(agency.header.name.value.clone()),
+                    AgencyField::Title => text(&agency.header.title),
+                    AgencyField::Kind => {
                         Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
                     }
-                    Field::Jurisdiction => Value::Jurisdiction(agency.jurisdiction.clone()),
-                    Field::Location => {
+                    AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction.clone()),
+                    AgencyField::Location => {
                         agency
                             .location
                             .map_or(Value::Absent, |location| Value::Location {
@@ -1498,168 +1566,216 @@ impl Context<'_> {
                                 longitude: location.longitude,
                             })
                     }
-                    _ => Value::Absent,
                 }
             }
-            Value::Solicitation(id) => {
+            (Value::Solicitation(id), Field::Solicitation(field)) => {
                 let solicitation = model.solicitation(*id);
                 match field {
-                    Field::Lead => Value::Agency(solicitation.lead),
-                    Field::Method => {
+                    SolicitationField::Name => Value::Text(solicitation.header.name.value.clone()),
+                    SolicitationField::Title => text(&solicitation.header.title),
+                    SolicitationField::Lead => Value::Agency(solicitation.lead),
+                    SolicitationField::Method => {
                         Value::Enumeration(Enumeration::Method, solicitation.method.as_str())
                     }
-                    Field::Category => solicitation.category.map_or(Value::Absent, |category| {
-                        Value::Enumeration(Enumeration::Category, category.as_str())
-                    }),
-                    Field::Issued => optional_date(solicitation.issued),
-                    Field::Posted => optional_date(solicitation.posted.map(|posting| posting.date)),
-                    Field::PostedOnline => {
+                    SolicitationField::Category => category_value(solicitation.category),
+                    SolicitationField::Issued => optional_date(solicitation.issued),
+                    SolicitationField::Posted => {
+                        optional_date(solicitation.posted.map(|posting| posting.date))
+                    }
+                    SolicitationField::PostedOnline => {
                         Value::Boolean(solicitation.posted.is_some_and(|posting| posting.online))
                     }
-                    Field::CooperativeUseStated => {
+                    SolicitationField::CooperativeUseStated => {
                         Value::Boolean(solicitation.cooperative_use.stated)
                     }
-                    Field::AssignabilityStated => Value::Boolean(solicitation.assignability.stated),
-                    Field::Joint => Value::Boolean(solicitation.is_joint()),
-                    Field::Estimate => self.volume(
+                    SolicitationField::AssignabilityStated => {
+                        Value::Boolean(solicitation.assignability.stated)
+                    }
+                    SolicitationField::Joint => Value::Boolean(solicitation.is_joint()),
+                    SolicitationField::Estimate => self.volume(
                         solicitation.estimate.as_ref().map(|volume| &volume.value),
                         solicitation,
                     ),
-                    Field::Maximum => self.volume(
+                    SolicitationField::Maximum => self.volume(
                         solicitation.maximum.as_ref().map(|volume| &volume.value),
                         solicitation,
                     ),
-                    _ => Value::Absent,
                 }
             }
-            Value::Contract(id) => self.contract_field(*id, field),
-            Value::Term { start, end } => match field {
-                Field::Start => Value::Date(*start),
-                Field::TermEnd => Value::Date(*end),
-                Field::Length => Value::Interval {
+            (Value::Contract(id), Field::Contract(field)) => self.contract_field(*id, field),
+            (Value::Term { start, end }, Field::Term(field)) => match field {
+                TermField::Start => Value::Date(*start),
+                TermField::End => Value::Date(*end),
+                TermField::Length => Value::Interval {
                     start: *start,
                     end: *end,
                 },
-                _ => Value::Absent,
             },
-            Value::Access(id) => {
+            (Value::Access(id), Field::Access(field)) => {
                 let instrument = model.instrument(*id);
-                let date = |date: Option<crate::source::Spanned<Date>>| {
-                    optional_date(date.map(|date| date.value))
-                };
                 match field {
-                    Field::InstrumentKind => {
+                    AccessField::Name => Value::Text(instrument.header.name.value.clone()),
+                    AccessField::Title => text(&instrument.header.title),
+                    AccessField::Kind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
-                    Field::Agency => Value::Agency(instrument.agency),
-                    Field::Counterparty => Value::Agency(instrument.counterparty),
-                    Field::Signed => date(instrument.signed),
-                    Field::PostedOn => date(instrument.posted),
-                    Field::Approved => date(instrument.approved),
-                    Field::Effective => date(instrument.effective),
-                    Field::Expires => date(instrument.expires),
-                    Field::InForce => Value::Boolean(instrument.in_force_on(self.today)),
-                    _ => Value::Absent,
+                    AccessField::Agency => Value::Agency(instrument.agency),
+                    AccessField::With => Value::Agency(instrument.counterparty),
+                    AccessField::Signed => spanned_date(instrument.signed),
+                    AccessField::Posted => spanned_date(instrument.posted),
+                    AccessField::Approved => spanned_date(instrument.approved),
+                    AccessField::Effective => spanned_date(instrument.effective),
+                    AccessField::Expires => spanned_date(instrument.expires),
+                    AccessField::InForce => Value::Boolean(instrument.in_force_on(self.today)),
                 }
             }
-            Value::Order(id) => self.order_field(*id, field),
-            Value::Binding(index) => {
+            (Value::Order(id), Field::Order(field)) => self.order_field(*id, field),
+            (Value::Binding(index), Field::Binding(field)) => {
                 let binding = &self.bindings[*index];
                 match field {
-                    Field::Agency => Value::Agency(binding.agency),
-                    Field::Contract => Value::Contract(binding.contract),
-                    Field::Basis => basis_value(binding.basis),
-                    Field::Start => Value::Date(binding.from),
-                    Field::End => Value::Date(binding.to),
-                    Field::OrderedValue => self.money(binding.contract, binding.ordered.value),
-                    _ => Value::Absent,
+                    BindingField::Agency => Value::Agency(binding.agency),
+                    BindingField::Contract => Value::Contract(binding.contract),
+                    BindingField::Basis => basis_value(binding.basis),
+                    BindingField::From => Value::Date(binding.from),
+                    BindingField::To => Value::Date(binding.to),
+                    BindingField::OrderedValue => {
+                        self.money(binding.contract, binding.ordered.value)
+                    }
                 }
             }
-            Value::Fact { date, text } => match field {
-                Field::FactDate => optional_date(*date),
-                Field::FactText => text.clone().map_or(Value::Absent, Value::Text),
-                _ => Value::Absent,
+            (Value::Line(order, index), Field::Line(field)) => {
+                self.line_field(*order, *index, field)
+            }
+            (Value::Fee(instrument, index), Field::Fee(field)) => {
+                let fee = &model.instrument(*instrument).fees[*index];
+                match field {
+                    FeeField::Rate => Value::Percentage(fee.rate),
+                    FeeField::Payee => fee.payee.map_or(Value::Absent, Value::Agency),
+                    FeeField::Instrument => Value::Access(*instrument),
+                }
+            }
+            (
+                Value::Fact {
+                    date,
+                    text: written,
+                    value,
+                },
+                Field::Fact(field),
+            ) => match field {
+                FactField::Date => optional_date(*date),
+                FactField::Text => text(written),
+                FactField::Money => match value.as_deref() {
+                    Some(money @ Value::Money(_)) => money.clone(),
+                    _ => Value::Absent,
+                },
+                FactField::Quantity => match value.as_deref() {
+                    Some(quantity @ Value::Quantity { .. }) => quantity.clone(),
+                    _ => Value::Absent,
+                },
+                FactField::Number => match value.as_deref() {
+                    Some(number @ Value::Number(_)) => number.clone(),
+                    _ => Value::Absent,
+                },
+                FactField::Percentage => match value.as_deref() {
+                    Some(rate @ Value::Percentage(_)) => rate.clone(),
+                    _ => Value::Absent,
+                },
             },
+            // An absent owner has absent fields; typing rules out any other pair.
             _ => Value::Absent,
         }
     }
 
-    fn contract_field(&self, id: ContractId, field: Field) -> Value {
+    fn contract_field(&self, id: ContractId, field: ContractField) -> Value {
         let model = self.model;
         let contract = model.contract(id);
         let solicitation = model.solicitation(contract.solicitation);
         let usage = &self.usage[id.0];
+        let piggyback = contract.piggyback.as_ref();
         match field {
-            Field::Solicitation => Value::Solicitation(contract.solicitation),
-            Field::Lead => Value::Agency(solicitation.lead),
-            Field::Supplier => contract
+            ContractField::Name => Value::Text(contract.header.name.value.clone()),
+            ContractField::Title => contract
+                .header
+                .title
+                .clone()
+                .map_or(Value::Absent, Value::Text),
+            ContractField::Solicitation => Value::Solicitation(contract.solicitation),
+            ContractField::Lead => Value::Agency(solicitation.lead),
+            ContractField::Supplier => contract
                 .suppliers
                 .first()
                 .cloned()
                 .map_or(Value::Absent, Value::Text),
-            Field::Awarded => Value::Date(contract.awarded),
-            Field::Term => Value::Term {
+            ContractField::Awarded => Value::Date(contract.awarded),
+            ContractField::Term => Value::Term {
                 start: contract.term.start,
                 end: contract.term.end,
             },
-            Field::End => Value::Date(contract.end_as_of(self.today)),
-            Field::Currency => contract.currency.clone().map_or(Value::Absent, Value::Text),
-            Field::PiggybackOpen => Value::Boolean(contract.piggyback.is_some()),
-            Field::AdminFee => contract
-                .piggyback
-                .as_ref()
+            ContractField::End => Value::Date(contract.end_as_of(self.today)),
+            ContractField::Currency => contract.currency.clone().map_or(Value::Absent, Value::Text),
+            ContractField::PiggybackOpen => Value::Boolean(piggyback.is_some()),
+            ContractField::Requires => piggyback
+                .and_then(|clause| clause.required_instrument)
+                .map_or(Value::Absent, |kind| {
+                    Value::Enumeration(Enumeration::InstrumentKind, kind.value.as_str())
+                }),
+            ContractField::AdminFee => piggyback
                 .and_then(|clause| clause.admin_fee)
                 .map_or(Value::Absent, Value::Percentage),
-            Field::Ceiling => self.volume(
-                contract
-                    .piggyback
-                    .as_ref()
+            ContractField::Ceiling => self.volume(
+                piggyback
                     .and_then(|clause| clause.ceiling.as_ref())
                     .map(|ceiling| &ceiling.value),
                 solicitation,
             ),
-            Field::Estimate => self.volume(
+            ContractField::Estimate => self.volume(
                 solicitation.estimate.as_ref().map(|volume| &volume.value),
                 solicitation,
             ),
-            Field::Maximum => self.volume(
+            ContractField::Maximum => self.volume(
                 solicitation.maximum.as_ref().map(|volume| &volume.value),
                 solicitation,
             ),
-            Field::Ordered => self.measured(id, &usage.total),
-            Field::OrderedValue => self.money(id, usage.total.value),
-            _ => Value::Absent,
+            ContractField::Ordered => self.measured(id, &usage.total),
+            ContractField::OrderedValue => self.money(id, usage.total.value),
+            ContractField::PiggybackOrdered => self.measured(id, &usage.piggyback),
         }
     }
 
-    fn order_field(&self, id: OrderId, field: Field) -> Value {
+    fn order_field(&self, id: OrderId, field: OrderField) -> Value {
         let model = self.model;
         let order = &model.orders[id.0];
         let contract = model.contract(order.contract.value);
+        let instrument = order.via.map(|via| model.instrument(via.value));
         match field {
-            Field::Buyer => Value::Agency(order.buyer.value),
-            Field::Contract => Value::Contract(order.contract.value),
-            Field::Solicitation => Value::Solicitation(contract.solicitation),
-            Field::Lead => Value::Agency(model.lead_of(order.contract.value)),
-            Field::Date => Value::Date(order.date.value),
-            Field::Via => order
-                .via
+            OrderField::Name => Value::Text(order.header.name.value.clone()),
+            OrderField::Title => order
+                .header
+                .title
+                .clone()
+                .map_or(Value::Absent, Value::Text),
+            OrderField::Buyer => Value::Agency(order.buyer.value),
+            OrderField::Contract => Value::Contract(order.contract.value),
+            OrderField::Solicitation => Value::Solicitation(contract.solicitation),
+            OrderField::Lead => Value::Agency(model.lead_of(order.contract.value)),
+            OrderField::Date => Value::Date(order.date.value),
+            OrderField::Via => instrument
+                .and(order.via)
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
-            Field::Value => {
+            OrderField::Value => {
                 let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
                     total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
                 });
                 self.money(order.contract.value, value)
             }
-            Field::Volume => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
-            Field::Basis => basis_value(super::orders::basis_of(model, order)),
-            Field::Category => model
-                .solicitation(contract.solicitation)
-                .category
-                .map_or(Value::Absent, |category| {
-                    Value::Enumeration(Enumeration::Category, category.as_str())
-                }),
-            Field::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| {
+            OrderField::Volume => {
+                self.measured(order.contract.value, &Tally::of_lines(&order.lines))
+            }
+            OrderField::Basis => basis_value(super::orders::basis_of(model, order)),
+            OrderField::Category => {
+                category_value(model.solicitation(contract.solicitation).category)
+            }
+            OrderField::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| {
                 match line.item {
                     LineItem::InScope(item) => contract
                         .unit_price(item, line.quantity)
@@ -1667,19 +1783,71 @@ impl Context<'_> {
                     LineItem::OutOfScope(_) => false,
                 }
             })),
-            Field::OnContractTerms => {
-                let instrument = order.via.map(|via| model.instrument(via.value));
-                Value::Boolean(order.requests.iter().all(|clause| {
-                    contract.has_clause(&clause.value)
-                        || instrument.is_some_and(|instrument| {
-                            instrument
-                                .clauses
-                                .iter()
-                                .any(|own| own.name.value == clause.value)
-                        })
-                }))
-            }
-            _ => Value::Absent,
+            OrderField::OnContractTerms => Value::Boolean(order.requests.iter().all(|clause| {
+                contract.has_clause(&clause.value)
+                    || instrument.is_some_and(|instrument| {
+                        instrument
+                            .clauses
+                            .iter()
+                            .any(|own| own.name.value == clause.value)
+                    })
+            })),
+            OrderField::BuyerAdmitted => Value::Boolean(
+                contract
+                    .piggyback
+                    .as_ref()
+                    .and_then(|clause| clause.eligibility.as_ref())
+                    .is_none_or(|eligibility| {
+                        eligibility.value.admits(model.agency(order.buyer.value))
+                    }),
+            ),
+            OrderField::ViaAdmitsBuyer => instrument.map_or(Value::Absent, |instrument| {
+                Value::Boolean(instrument.agency == order.buyer.value)
+            }),
+            OrderField::ViaCoversContract => instrument.map_or(Value::Absent, |instrument| {
+                Value::Boolean(instrument.covers_contract(model, order.contract.value))
+            }),
+        }
+    }
+
+    fn line_field(&self, id: OrderId, index: usize, field: LineField) -> Value {
+        let model = self.model;
+        let order = &model.orders[id.0];
+        let line = &order.lines[index];
+        let contract = model.contract(order.contract.value);
+        let solicitation = model.solicitation(contract.solicitation);
+        let item = match line.item {
+            LineItem::InScope(item) => Some(solicitation.item(item)),
+            LineItem::OutOfScope(_) => None,
+        };
+        match field {
+            LineField::Order => Value::Order(id),
+            LineField::Item => Value::Text(line.item_name(solicitation).to_string()),
+            LineField::Title => item
+                .and_then(|item| item.title.clone())
+                .map_or(Value::Absent, Value::Text),
+            LineField::Category => category_value(
+                item.and_then(|item| item.category)
+                    .or(solicitation.category),
+            ),
+            LineField::Quantity => Value::Quantity {
+                count: line.quantity,
+                unit: line.unit(solicitation).to_string(),
+            },
+            LineField::UnitPrice => Value::Money(line.unit_price.clone()),
+            LineField::Value => Value::Money(Money::new(
+                line.unit_price.currency.clone(),
+                line.quantity.saturating_mul(line.unit_price.amount),
+            )),
+            LineField::InScope => Value::Boolean(item.is_some()),
+            LineField::ContractPrice => match line.item {
+                LineItem::InScope(item) => contract
+                    .unit_price(item, line.quantity)
+                    .map_or(Value::Absent, |price| {
+                        Value::Money(price.unit_price.clone())
+                    }),
+                LineItem::OutOfScope(_) => Value::Absent,
+            },
         }
     }
 
@@ -1740,9 +1908,24 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
     }
 }
 
+/// What an aggregate has found so far: the members gone through, those its filter admitted,
+/// and the sum of their values.
+#[derive(Default)]
+struct Found {
+    members: u64,
+    admitted: u64,
+    total: Option<Value>,
+}
+
 /// An aggregate over no order: zero, which compares and adds as zero of any amount.
 fn zero() -> Value {
     Value::Number(Decimal::ZERO)
+}
+
+fn category_value(category: Option<crate::model::Category>) -> Value {
+    category.map_or(Value::Absent, |category| {
+        Value::Enumeration(Enumeration::Category, category.as_str())
+    })
 }
 
 fn basis_value(basis: Basis) -> Value {

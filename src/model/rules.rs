@@ -14,7 +14,11 @@ use super::{AgencyId, ContractId, InstrumentId, OrderId, SolicitationId};
 use crate::source::{Span, Spanned};
 use crate::values::{Date, Duration, DurationUnit, Money, format_percentage, format_quantity};
 
-pub use crate::syntax::ast::{Aggregate, Outcome, Period, ScopeKind, UnaryOperator};
+pub use crate::schema::{
+    AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
+    FeeField, Field, LineField, OrderField, Record, SolicitationField, TermField, Type,
+};
+pub use crate::syntax::ast::{Aggregate, Outcome, Period, UnaryOperator};
 
 /// A rule as evaluation runs it.
 #[derive(Clone, Debug)]
@@ -25,7 +29,8 @@ pub struct Rule {
     pub citation: Option<String>,
     /// The rule pack it comes from, when it comes from one.
     pub pack: Option<String>,
-    pub scope: ScopeKind,
+    /// What the rule ranges over.
+    pub scope: Entity,
     pub filter: Option<Expression>,
     pub outcomes: Vec<RuleOutcome>,
     pub span: Span,
@@ -101,10 +106,13 @@ pub enum ExpressionKind {
     Exists(Box<Expression>),
     /// Great-circle distance between two agencies' locations.
     Distance(Box<Expression>, Box<Expression>),
-    /// Over permitted orders, in date order, up to the one being judged.
+    /// Over permitted orders, in date order, up to the one being judged; or, with a
+    /// `collection`, over the lines of an order or the fees of an access instrument.
     Aggregate {
         function: Aggregate,
         value: Option<Box<Expression>>,
+        /// The order or instrument whose lines or fees are gone through.
+        collection: Option<Box<Expression>>,
         filter: Option<Box<Expression>>,
         /// How to keep the aggregate as running totals, when its filter allows.
         index: Option<AggregateIndex>,
@@ -123,42 +131,6 @@ pub struct AggregateIndex {
     pub keys: Vec<(Expression, Expression)>,
     /// The conditions on the summed order alone.
     pub residual: Vec<Expression>,
-}
-
-/// The named entries a declaration has, which rules read by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Entries {
-    /// `fact NAME [DATE] ["text"]`, on any declaration.
-    Fact,
-    /// `clause NAME ["text"]`, of a contract or an access instrument.
-    Clause,
-    /// The clauses an order `requests`.
-    Requested,
-    /// The programs an agency is `member_of`.
-    MemberOf,
-}
-
-impl Entries {
-    /// The word a path uses for the entries.
-    pub fn word(self) -> &'static str {
-        match self {
-            Entries::Fact => "fact",
-            Entries::Clause => "clause",
-            Entries::Requested => "requests",
-            Entries::MemberOf => "member_of",
-        }
-    }
-
-    /// The entries a value of this entity has.
-    pub fn of(entity: Entity) -> &'static [Entries] {
-        match entity {
-            Entity::Agency => &[Entries::Fact, Entries::MemberOf],
-            Entity::Contract | Entity::Access => &[Entries::Fact, Entries::Clause],
-            Entity::Order => &[Entries::Fact, Entries::Requested],
-            Entity::Solicitation => &[Entries::Fact],
-            Entity::Binding => &[],
-        }
-    }
 }
 
 /// A binary operator, as typed: comparisons and arithmetic.
@@ -183,127 +155,6 @@ pub enum Comparison {
     AtMost,
     Greater,
     AtLeast,
-}
-
-/// The types of expressions.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Type {
-    Boolean,
-    Number,
-    Percentage,
-    /// Money, in a currency known at checking time (from a literal) or not.
-    Money(Option<String>),
-    /// A quantity, in a unit known at checking time (from a literal) or not.
-    Quantity(Option<String>),
-    /// Money or a quantity, as a contract's maximum may be either.
-    Volume,
-    Date,
-    Duration,
-    Distance,
-    Text,
-    Jurisdiction,
-    Location,
-    Entity(Entity),
-    Enumeration(Enumeration),
-    /// A contract's term: start, end, length.
-    Term,
-    /// A named entry of a declaration (a fact, a clause, ...): its date and text.
-    Fact,
-}
-
-/// The things of the model that rules range over and expressions reach.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Entity {
-    Agency,
-    Solicitation,
-    Contract,
-    Access,
-    Order,
-    Binding,
-}
-
-/// Closed sets of values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Enumeration {
-    AgencyKind,
-    Method,
-    Category,
-    InstrumentKind,
-    Basis,
-}
-
-/// Every field an expression can follow, by the entity it belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    Name,
-    Title,
-    // Agencies.
-    Kind,
-    Jurisdiction,
-    Location,
-    // Solicitations.
-    Lead,
-    Method,
-    Category,
-    Issued,
-    Posted,
-    PostedOnline,
-    CooperativeUseStated,
-    AssignabilityStated,
-    Joint,
-    Estimate,
-    Maximum,
-    // Contracts.
-    Solicitation,
-    Supplier,
-    Awarded,
-    Term,
-    End,
-    Currency,
-    PiggybackOpen,
-    AdminFee,
-    Ceiling,
-    Ordered,
-    OrderedValue,
-    // Terms.
-    Start,
-    TermEnd,
-    Length,
-    // Access instruments.
-    InstrumentKind,
-    Agency,
-    Counterparty,
-    Signed,
-    PostedOn,
-    Approved,
-    Effective,
-    Expires,
-    InForce,
-    // Orders.
-    Buyer,
-    Contract,
-    Date,
-    Via,
-    Value,
-    Volume,
-    Basis,
-    AtContractPrices,
-    OnContractTerms,
-    // Facts.
-    FactDate,
-    FactText,
-}
-
-impl Field {
-    /// Whether the field's value changes as orders are judged: what a contract has ordered so
-    /// far, its end with the options exercised by then, an instrument being in force. A value
-    /// read through one cannot be computed once and kept.
-    pub fn changes_as_orders_are_judged(self) -> bool {
-        matches!(
-            self,
-            Field::Ordered | Field::OrderedValue | Field::End | Field::InForce
-        )
-    }
 }
 
 /// A value computed by an expression. `Absent` is what a missing fact or field gives: every
@@ -341,6 +192,10 @@ pub enum Value {
     Order(OrderId),
     /// A binding, by its index in the evaluation's list.
     Binding(usize),
+    /// A line of an order, by its position among the order's lines.
+    Line(OrderId, usize),
+    /// A fee of an access instrument, by its position among the instrument's fees.
+    Fee(InstrumentId, usize),
     /// A value of a closed set, by its spelling.
     Enumeration(Enumeration, &'static str),
     Term {
@@ -350,6 +205,8 @@ pub enum Value {
     Fact {
         date: Option<Date>,
         text: Option<String>,
+        /// The amount the fact records, when it records one.
+        value: Option<Box<Value>>,
     },
 }
 
@@ -378,9 +235,17 @@ impl Expression {
             ExpressionKind::In(element, candidates) => {
                 std::iter::once(&**element).chain(candidates).collect()
             }
-            ExpressionKind::Aggregate { value, filter, .. } => {
-                value.iter().chain(filter).map(|part| &**part).collect()
-            }
+            ExpressionKind::Aggregate {
+                value,
+                collection,
+                filter,
+                ..
+            } => value
+                .iter()
+                .chain(collection)
+                .chain(filter)
+                .map(|part| &**part)
+                .collect(),
         }
     }
 
@@ -405,91 +270,23 @@ impl Expression {
     }
 }
 
-impl Type {
-    /// The type as a person names it in a message.
-    pub fn describe(&self) -> String {
-        match self {
-            Type::Boolean => "a condition (true or false)".to_string(),
-            Type::Number => "a number".to_string(),
-            Type::Percentage => "a percentage".to_string(),
-            Type::Money(Some(currency)) => format!("money in {currency}"),
-            Type::Money(None) => "money".to_string(),
-            Type::Quantity(Some(unit)) => format!("a quantity of {unit}"),
-            Type::Quantity(None) => "a quantity".to_string(),
-            Type::Volume => "a volume (money or a quantity)".to_string(),
-            Type::Date => "a date".to_string(),
-            Type::Duration => "a duration".to_string(),
-            Type::Distance => "a distance".to_string(),
-            Type::Text => "text".to_string(),
-            Type::Jurisdiction => "a jurisdiction".to_string(),
-            Type::Location => "a location".to_string(),
-            Type::Entity(entity) => format!("{} {}", entity.article(), entity.as_str()),
-            Type::Enumeration(enumeration) => enumeration.describe().to_string(),
-            Type::Term => "a contract term".to_string(),
-            Type::Fact => "a recorded fact".to_string(),
-        }
-    }
-}
-
-impl Entity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Agency => "agency",
-            Entity::Solicitation => "solicitation",
-            Entity::Contract => "contract",
-            Entity::Access => "access instrument",
-            Entity::Order => "order",
-            Entity::Binding => "binding",
-        }
-    }
-
-    fn article(self) -> &'static str {
-        match self {
-            Entity::Agency | Entity::Access | Entity::Order => "an",
-            _ => "a",
-        }
-    }
-
-    /// The entity a rule of this scope ranges over.
-    pub fn of_scope(scope: ScopeKind) -> Entity {
-        match scope {
-            ScopeKind::Order => Entity::Order,
-            ScopeKind::Contract => Entity::Contract,
-            ScopeKind::Solicitation => Entity::Solicitation,
-            ScopeKind::Agency => Entity::Agency,
-            ScopeKind::Access => Entity::Access,
-            ScopeKind::Binding => Entity::Binding,
-        }
-    }
-}
-
-impl Enumeration {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Enumeration::AgencyKind => "an agency kind",
-            Enumeration::Method => "a solicitation method",
-            Enumeration::Category => "a category",
-            Enumeration::InstrumentKind => "an access instrument kind",
-            Enumeration::Basis => "a basis (lead, joint_participant or piggyback)",
-        }
-    }
-
-    /// Every spelling of the set.
-    pub fn values(self) -> Vec<&'static str> {
-        match self {
-            Enumeration::AgencyKind => super::AgencyKind::ALL.iter().map(|v| v.as_str()).collect(),
-            Enumeration::Method => super::Method::ALL.iter().map(|v| v.as_str()).collect(),
-            Enumeration::Category => super::Category::ALL.iter().map(|v| v.as_str()).collect(),
-            Enumeration::InstrumentKind => super::InstrumentKind::ALL
-                .iter()
-                .map(|v| v.as_str())
-                .collect(),
-            Enumeration::Basis => vec!["lead", "joint_participant", "piggyback"],
-        }
-    }
-}
-
 impl Value {
+    /// The value naming a declaration of a declared entity, by its index among those of its
+    /// kind.
+    pub fn declared(entity: Entity, index: usize) -> Value {
+        match entity {
+            Entity::Agency => Value::Agency(AgencyId(index)),
+            Entity::Solicitation => Value::Solicitation(SolicitationId(index)),
+            Entity::Contract => Value::Contract(ContractId(index)),
+            Entity::Access => Value::Access(InstrumentId(index)),
+            Entity::Order => Value::Order(OrderId(index)),
+            Entity::Binding => Value::Binding(index),
+            Entity::Line | Entity::Fee => {
+                unreachable!("lines and fees are not declared by name")
+            }
+        }
+    }
+
     pub fn is_absent(&self) -> bool {
         matches!(self, Value::Absent)
     }
@@ -828,7 +625,10 @@ impl fmt::Display for Value {
             } => write!(formatter, "{latitude}, {longitude}"),
             Value::Enumeration(_, spelling) => write!(formatter, "{spelling}"),
             Value::Term { start, end } => write!(formatter, "{start} to {end}"),
-            Value::Fact { date, text } => match (date, text) {
+            Value::Fact {
+                value: Some(value), ..
+            } => write!(formatter, "{value}"),
+            Value::Fact { date, text, .. } => match (date, text) {
                 (Some(date), Some(text)) => write!(formatter, "{date} \"{text}\""),
                 (Some(date), None) => write!(formatter, "{date}"),
                 (None, Some(text)) => write!(formatter, "\"{text}\""),
@@ -840,7 +640,9 @@ impl fmt::Display for Value {
             | Value::Contract(_)
             | Value::Access(_)
             | Value::Order(_)
-            | Value::Binding(_) => write!(formatter, "(declaration)"),
+            | Value::Binding(_)
+            | Value::Line(..)
+            | Value::Fee(..) => write!(formatter, "(declaration)"),
         }
     }
 }

@@ -65,7 +65,7 @@ pub fn build(
             .zip(&evaluation.rule_tallies)
             .map(|(rule, tally)| RuleReport {
                 rule: super::duties::rule_finding(sources, &crate::eval::rules::reference(rule)),
-                scope: rule.scope.as_str().to_string(),
+                scope: rule.scope.keyword().to_string(),
                 considered: tally.considered,
                 applied: tally.applied,
                 failed: tally.failed,

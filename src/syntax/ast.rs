@@ -96,11 +96,13 @@ pub struct Use {
     pub span: Span,
 }
 
-/// `fact board_approval 2025-03-04 "Resolution 25-14"`
+/// `fact board_approval 2025-03-04 "Resolution 25-14"`, `fact yearly_cap USD 250,000.00`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fact {
     pub name: Name,
     pub date: Option<Spanned<Date>>,
+    /// An amount, a quantity, a number or a percentage, written as a literal.
+    pub value: Option<Expression>,
     pub text: Option<Spanned<String>>,
     pub span: Span,
 }
@@ -150,7 +152,7 @@ pub enum RuleField {
     Cite(Spanned<String>),
     /// `for order o where ...`
     Scope {
-        kind: Spanned<ScopeKind>,
+        kind: Spanned<crate::schema::Entity>,
         variable: Name,
         filter: Option<Expression>,
     },
@@ -165,17 +167,6 @@ pub enum RuleField {
         party: Expression,
         duty: Duty,
     },
-}
-
-/// What a rule ranges over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ScopeKind {
-    Order,
-    Contract,
-    Solicitation,
-    Agency,
-    Access,
-    Binding,
 }
 
 /// What a failed `require` does.
@@ -256,11 +247,14 @@ pub enum ExpressionKind {
         function: Name,
         arguments: Vec<Expression>,
     },
-    /// `sum(p.value for order p where ...)`, or `count(order p where ...)` when `value` is absent.
+    /// `sum(p.value for order p where ...)`, or `count(order p where ...)` when `value` is
+    /// absent; over the permitted orders, or over a collection: `any(line l of o where ...)`.
     Aggregate {
         function: Spanned<Aggregate>,
         value: Option<Box<Expression>>,
         variable: Name,
+        /// `line l of o`: the kind of the collection and whose it is; `None` for orders.
+        collection: Option<(Spanned<crate::schema::Entity>, Box<Expression>)>,
         filter: Option<Box<Expression>>,
     },
 }
@@ -293,6 +287,22 @@ pub enum BinaryOperator {
 pub enum Aggregate {
     Sum,
     Count,
+    /// Whether some member meets the condition.
+    Any,
+    /// Whether every member meets the condition (true of none).
+    All,
+}
+
+impl Aggregate {
+    /// The function as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            Aggregate::Sum => "sum",
+            Aggregate::Count => "count",
+            Aggregate::Any => "any",
+            Aggregate::All => "all",
+        }
+    }
 }
 
 impl BinaryOperator {
@@ -316,20 +326,6 @@ impl BinaryOperator {
     }
 }
 
-impl ScopeKind {
-    /// The keyword that names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::Order => "order",
-            ScopeKind::Contract => "contract",
-            ScopeKind::Solicitation => "solicitation",
-            ScopeKind::Agency => "agency",
-            ScopeKind::Access => "access",
-            ScopeKind::Binding => "binding",
-        }
-    }
-}
-
 /// `ledger "orders-2025.csv"`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ledger {
@@ -346,6 +342,42 @@ pub enum Declaration {
     Contract(Block<ContractField>),
     Access(Block<AccessField>),
     Order(Block<OrderField>),
+}
+
+impl Declaration {
+    /// The entity it declares.
+    pub fn entity(&self) -> crate::schema::Entity {
+        use crate::schema::Entity;
+        match self {
+            Declaration::Agency(_) => Entity::Agency,
+            Declaration::Solicitation(_) => Entity::Solicitation,
+            Declaration::Contract(_) => Entity::Contract,
+            Declaration::Access(_) => Entity::Access,
+            Declaration::Order(_) => Entity::Order,
+        }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &Name {
+        match self {
+            Declaration::Agency(block) => &block.name,
+            Declaration::Solicitation(block) => &block.name,
+            Declaration::Contract(block) => &block.name,
+            Declaration::Access(block) => &block.name,
+            Declaration::Order(block) => &block.name,
+        }
+    }
+
+    /// The facts it records.
+    pub fn facts(&self) -> &[Fact] {
+        match self {
+            Declaration::Agency(block) => &block.facts,
+            Declaration::Solicitation(block) => &block.facts,
+            Declaration::Contract(block) => &block.facts,
+            Declaration::Access(block) => &block.facts,
+            Declaration::Order(block) => &block.facts,
+        }
+    }
 }
 
 /// A declaration: `keyword name "title" { fields }`.
@@ -392,6 +424,8 @@ pub struct Item {
     pub name: Name,
     pub title: Option<Spanned<String>>,
     pub unit: Name,
+    /// What the item is, when it differs from its solicitation's category.
+    pub category: Option<Name>,
 }
 
 /// `duluth commits 12 mower`

@@ -14,6 +14,7 @@ use super::ast::*;
 use super::parser::Rule;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::schema::Entity;
 use crate::source::{FileId, Span, Spanned};
 use crate::values::{Date, Duration, DurationUnit, LARGEST_AMOUNT, Money};
 
@@ -156,12 +157,14 @@ impl Lowerer {
                 let kind_pair = next(&mut inner);
                 let kind_span = self.span(&kind_pair);
                 let kind = match next(&mut kind_pair.into_inner()).as_rule() {
-                    Rule::kw_order => ScopeKind::Order,
-                    Rule::kw_contract => ScopeKind::Contract,
-                    Rule::kw_solicitation => ScopeKind::Solicitation,
-                    Rule::kw_agency => ScopeKind::Agency,
-                    Rule::kw_access => ScopeKind::Access,
-                    _ => ScopeKind::Binding,
+                    Rule::kw_order => Entity::Order,
+                    Rule::kw_line => Entity::Line,
+                    Rule::kw_contract => Entity::Contract,
+                    Rule::kw_solicitation => Entity::Solicitation,
+                    Rule::kw_agency => Entity::Agency,
+                    Rule::kw_access => Entity::Access,
+                    Rule::kw_binding => Entity::Binding,
+                    rule => panic!("lowering: unexpected scope {rule:?}"),
                 };
                 let variable = self.name(next(&mut inner));
                 let filter = inner
@@ -518,18 +521,32 @@ impl Lowerer {
                 let function_pair = next(&mut inner);
                 let function = match function_pair.as_rule() {
                     Rule::kw_sum => Aggregate::Sum,
-                    _ => Aggregate::Count,
+                    Rule::kw_count => Aggregate::Count,
+                    Rule::kw_any => Aggregate::Any,
+                    _ => Aggregate::All,
                 };
                 let function = Spanned::new(function, self.span(&function_pair));
                 let mut value = None;
                 let mut variable = None;
+                let mut collection = None;
+                let mut owner = None;
                 let mut filter = None;
                 for child in inner {
                     match child.as_rule() {
                         Rule::expression if variable.is_none() => {
                             value = Some(Box::new(self.expression(child)));
                         }
+                        Rule::expression if collection.is_some() && owner.is_none() => {
+                            owner = Some(Box::new(self.expression(child)));
+                        }
                         Rule::expression => filter = Some(Box::new(self.expression(child))),
+                        Rule::collection => {
+                            let kind = match next(&mut child.clone().into_inner()).as_rule() {
+                                Rule::kw_line => Entity::Line,
+                                _ => Entity::Fee,
+                            };
+                            collection = Some(Spanned::new(kind, self.span(&child)));
+                        }
                         Rule::identifier => variable = Some(self.name(child)),
                         _ => {}
                     }
@@ -537,10 +554,16 @@ impl Lowerer {
                 let Some(variable) = variable else {
                     panic!("lowering: an aggregate without its variable")
                 };
+                let collection = match (collection, owner) {
+                    (Some(kind), Some(owner)) => Some((kind, owner)),
+                    (None, None) => None,
+                    _ => panic!("lowering: a collection without its owner"),
+                };
                 ExpressionKind::Aggregate {
                     function,
                     value,
                     variable,
+                    collection,
                     filter,
                 }
             }
@@ -734,16 +757,19 @@ impl Lowerer {
         let _keyword = inner.next();
         let name = self.name(next(&mut inner));
         let mut date = None;
+        let mut value = None;
         let mut text = None;
         for part in inner {
             match part.as_rule() {
                 Rule::date => date = Some(self.date(part)),
-                _ => text = Some(self.string(part)),
+                Rule::string => text = Some(self.string(part)),
+                _ => value = Some(self.expression_primary(part)),
             }
         }
         Fact {
             name,
             date,
+            value,
             text,
             span,
         }
@@ -794,9 +820,13 @@ impl Lowerer {
                 let name = self.name(next(&mut inner));
                 let mut title = None;
                 let mut unit = None;
+                let mut category = None;
+                let mut after_category = false;
                 for child in inner {
                     match child.as_rule() {
                         Rule::title => title = Some(self.title(child)),
+                        Rule::kw_category => after_category = true,
+                        Rule::identifier if after_category => category = Some(self.name(child)),
                         Rule::identifier => unit = Some(self.name(child)),
                         _ => {}
                     }
@@ -804,7 +834,12 @@ impl Lowerer {
                 let Some(unit) = unit else {
                     panic!("lowering: an item without a unit passed the grammar")
                 };
-                SolicitationField::Item(Item { name, title, unit })
+                SolicitationField::Item(Item {
+                    name,
+                    title,
+                    unit,
+                    category,
+                })
             }
             Rule::estimate_field => SolicitationField::Estimate(self.amount(next(&mut inner))),
             Rule::maximum_field => SolicitationField::Maximum(self.amount(next(&mut inner))),
@@ -1161,8 +1196,14 @@ fn depth(expression: &Expression) -> usize {
             std::iter::once(&**element).chain(listed.iter()).collect()
         }
         ExpressionKind::Call { arguments, .. } => arguments.iter().collect(),
-        ExpressionKind::Aggregate { value, filter, .. } => value
+        ExpressionKind::Aggregate {
+            value,
+            collection,
+            filter,
+            ..
+        } => value
             .iter()
+            .chain(collection.iter().map(|(_, owner)| owner))
             .chain(filter.iter())
             .map(|part| &**part)
             .collect(),

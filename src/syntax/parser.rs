@@ -256,7 +256,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::cite_field | Rule::kw_cite => "`cite`",
         Rule::scope_field | Rule::kw_for => "`for`",
         Rule::scope_kind => {
-            "what the rule is for (`order`, `contract`, `solicitation`, `agency`, `access` or `binding`)"
+            "what the rule is for (`order`, `line`, `contract`, `solicitation`, `agency`, `access` or `binding`)"
         }
         Rule::kw_binding => "`binding`",
         Rule::require_field | Rule::kw_require => "`require`",
@@ -278,7 +278,10 @@ fn describe(rule: Rule) -> &'static str {
         Rule::expression | Rule::lone_expression => "an expression",
         Rule::membership => "`in`",
         Rule::kw_exists => "`exists`",
-        Rule::aggregate => "`sum` or `count`",
+        Rule::aggregate => "`sum`, `count`, `any` or `all`",
+        Rule::collection => "`line` or `fee`",
+        Rule::kw_any => "`any`",
+        Rule::kw_all => "`all`",
         Rule::kw_sum => "`sum`",
         Rule::kw_count => "`count`",
         Rule::call => "a function such as `distance(a, b)`",
