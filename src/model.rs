@@ -1,6 +1,7 @@
 //! The checked model: every name resolved, every unit and currency consistent, every date
 //! possible. Evaluation takes this type and nothing else, so it never sees an unchecked model.
 
+pub mod interpret;
 pub mod rules;
 
 use rust_decimal::Decimal;
@@ -254,25 +255,13 @@ pub struct Clause {
 
 #[derive(Clone, Debug)]
 pub struct PiggybackClause {
-    /// Who may piggyback; everyone when absent.
-    pub eligibility: Option<Spanned<Eligibility>>,
+    /// Who may piggyback, a condition over the agency (variable 0); everyone when absent.
+    pub eligibility: Option<rules::Expression>,
     pub required_instrument: Option<Spanned<InstrumentKind>>,
     /// A percentage of order value, e.g. `0.25` for 0.25%.
     pub admin_fee: Option<Decimal>,
     pub ceiling: Option<Spanned<Volume>>,
     pub span: Span,
-}
-
-/// A condition over an agency's attributes.
-#[derive(Clone, Debug)]
-pub enum Eligibility {
-    KindIn(Vec<AgencyKind>),
-    /// Matches an agency whose jurisdiction is one of these or lies inside one (`US` holds `US-WA`).
-    JurisdictionIn(Vec<String>),
-    MemberOf(String),
-    Not(Box<Eligibility>),
-    And(Box<Eligibility>, Box<Eligibility>),
-    Or(Box<Eligibility>, Box<Eligibility>),
 }
 
 #[derive(Clone, Debug)]
@@ -413,23 +402,6 @@ impl Contract {
 
     pub fn has_clause(&self, name: &str) -> bool {
         self.clauses.iter().any(|clause| clause.name.value == name)
-    }
-}
-
-impl Eligibility {
-    pub fn admits(&self, agency: &Agency) -> bool {
-        match self {
-            Eligibility::KindIn(kinds) => kinds.contains(&agency.kind),
-            Eligibility::JurisdictionIn(codes) => codes
-                .iter()
-                .any(|code| jurisdiction_within(&agency.jurisdiction, code)),
-            Eligibility::MemberOf(program) => {
-                agency.memberships.iter().any(|member| member == program)
-            }
-            Eligibility::Not(inner) => !inner.admits(agency),
-            Eligibility::And(left, right) => left.admits(agency) && right.admits(agency),
-            Eligibility::Or(left, right) => left.admits(agency) || right.admits(agency),
-        }
     }
 }
 

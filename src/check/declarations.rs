@@ -1492,9 +1492,8 @@ impl Checker<'_> {
         for term in terms {
             match &term.value {
                 ast::PiggybackTerm::OpenTo(condition) => {
-                    let value = self
-                        .eligibility(condition)
-                        .map(|value| Spanned::new(value, condition.span));
+                    let value =
+                        super::rules::eligibility(&self.namespace, self.diagnostics, condition);
                     fields.once(
                         &mut eligibility,
                         value,
@@ -1558,40 +1557,6 @@ impl Checker<'_> {
                 .with_help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
             );
         }
-    }
-
-    fn eligibility(&mut self, condition: &Spanned<ast::Condition>) -> Option<Eligibility> {
-        Some(match &condition.value {
-            ast::Condition::KindIn(names) => {
-                let mut kinds = Vec::new();
-                for name in names {
-                    match AgencyKind::from_name(&name.value) {
-                        Some(kind) => kinds.push(kind),
-                        None => self.diagnostics.push(unknown_value(
-                            name,
-                            "an agency kind",
-                            &kind_names(),
-                        )),
-                    }
-                }
-                Eligibility::KindIn(kinds)
-            }
-            ast::Condition::JurisdictionIn(codes) => {
-                Eligibility::JurisdictionIn(codes.iter().map(|code| code.value.clone()).collect())
-            }
-            ast::Condition::MemberOf(program) => Eligibility::MemberOf(program.value.clone()),
-            ast::Condition::Not(inner) => Eligibility::Not(Box::new(self.eligibility(inner)?)),
-            ast::Condition::And(left, right) => {
-                let left = self.eligibility(left);
-                let right = self.eligibility(right);
-                Eligibility::And(Box::new(left?), Box::new(right?))
-            }
-            ast::Condition::Or(left, right) => {
-                let left = self.eligibility(left);
-                let right = self.eligibility(right);
-                Eligibility::Or(Box::new(left?), Box::new(right?))
-            }
-        })
     }
 
     fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {

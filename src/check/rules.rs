@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
-
 use super::names::Namespace;
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::interpret::{fold, fold_literals};
 use crate::model::rules::*;
 use crate::source::{FileId, Span, Spanned};
 use crate::syntax::ast::{self, BinaryOperator, ExpressionKind as Written};
@@ -43,6 +42,7 @@ pub(super) fn check(
         parameters: HashMap::new(),
         aggregates: 0,
         pack_names: pack_names.clone(),
+        implicit_agency: false,
     };
     for file in files {
         if let (Some(used), Some(first)) = (
@@ -106,6 +106,29 @@ struct RuleChecker<'c> {
     aggregates: usize,
     /// The files used as rule packs, with the packs' names.
     pack_names: HashMap<FileId, String>,
+    /// In an `open_to`, the agency's fields are written bare: `kind`, `jurisdiction`.
+    implicit_agency: bool,
+}
+
+/// Types a piggyback clause's `open_to`: a condition over the agency that would piggyback, whose
+/// fields and entries are written bare (`kind in [city]`, `member_of sourcewell`), read by the
+/// same interpreter as every rule.
+pub(super) fn eligibility(
+    namespace: &Namespace,
+    diagnostics: &mut Diagnostics,
+    written: &ast::Expression,
+) -> Option<Expression> {
+    let mut checker = RuleChecker {
+        namespace,
+        diagnostics,
+        parameters: HashMap::new(),
+        aggregates: 0,
+        pack_names: HashMap::new(),
+        implicit_agency: true,
+    };
+    // The agency is the variable with no name, which no written name can be.
+    let variables: Variables = vec![(String::new(), Entity::Agency)];
+    checker.condition(written.span.file, written, &variables)
 }
 
 /// The variables in scope: the rule's, then each enclosing aggregate's, innermost last.
@@ -1153,7 +1176,23 @@ impl RuleChecker<'_> {
         expected: Expected<'_>,
     ) -> Option<Expression> {
         let (first, fields) = names.split_first()?;
-        let mut current = self.root(file, first, fields.is_empty(), variables, expected)?;
+        let bare_field = self.implicit_agency
+            && (Record::Entity(Entity::Agency).field(&first.value).is_some()
+                || Entity::Agency
+                    .entries()
+                    .iter()
+                    .any(|entries| entries.word() == first.value));
+        let (mut current, fields) = if bare_field {
+            let agency = Expression {
+                kind: ExpressionKind::Variable(0),
+                ty: Type::Entity(Entity::Agency),
+                span: first.span,
+            };
+            (agency, names)
+        } else {
+            let root = self.root(file, first, fields.is_empty(), variables, expected)?;
+            (root, fields)
+        };
         let mut rest = fields.iter();
         while let Some(name) = rest.next() {
             let span = current.span.to(name.span);
@@ -1329,6 +1368,9 @@ impl RuleChecker<'_> {
                     pack.map_or("", String::as_str),
                     name.value
                 )),
+                None if self.implicit_agency => diagnostic.with_help(
+                    "`open_to` reads the agency's fields: `kind`, `jurisdiction`, `member_of NAME`, as in `kind in [city, county] and jurisdiction in [US-WA]`",
+                ),
                 None => diagnostic.with_help(match variables.first() {
                     Some((variable, entity)) => format!(
                         "start from the rule's {} `{variable}`, as in `{variable}.{}`",
@@ -1454,79 +1496,4 @@ fn reads_only(expression: &Expression, depth: usize) -> bool {
         _ => {}
     });
     only
-}
-
-/// The value of an expression made of literals alone, not parameters (which a model may set), or
-/// `None`.
-fn fold_literals(expression: &Expression) -> Option<Value> {
-    let mut parameters = false;
-    expression.visit(&mut |node| {
-        parameters |= matches!(node.kind, ExpressionKind::Parameter { .. });
-    });
-    if parameters { None } else { fold(expression) }
-}
-
-/// The value of an expression made of literals and parameters alone, or `None` when it reads the
-/// model.
-fn fold(expression: &Expression) -> Option<Value> {
-    match &expression.kind {
-        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
-            Some(value.clone())
-        }
-        ExpressionKind::Unary(UnaryOperator::Not, operand) => match fold(operand)? {
-            Value::Boolean(value) => Some(Value::Boolean(!value)),
-            _ => None,
-        },
-        ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
-            let operand = fold(operand)?;
-            Value::arithmetic(Operator::Subtract, &zero_like(&operand)?, &operand).ok()
-        }
-        ExpressionKind::Binary(Operator::And, left, right) => match (fold(left), fold(right)) {
-            (Some(Value::Boolean(false)), _) | (_, Some(Value::Boolean(false))) => {
-                Some(Value::Boolean(false))
-            }
-            (Some(Value::Boolean(true)), Some(Value::Boolean(true))) => Some(Value::Boolean(true)),
-            _ => None,
-        },
-        ExpressionKind::Binary(Operator::Or, left, right) => match (fold(left), fold(right)) {
-            (Some(Value::Boolean(true)), _) | (_, Some(Value::Boolean(true))) => {
-                Some(Value::Boolean(true))
-            }
-            (Some(Value::Boolean(false)), Some(Value::Boolean(false))) => {
-                Some(Value::Boolean(false))
-            }
-            _ => None,
-        },
-        ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
-            let (left, right) = (fold(left)?, fold(right)?);
-            compare(*comparison, &left, &right).ok().map(Value::Boolean)
-        }
-        ExpressionKind::Binary(operator, left, right) => {
-            Value::arithmetic(*operator, &fold(left)?, &fold(right)?).ok()
-        }
-        ExpressionKind::In(element, candidates) => {
-            let element = fold(element)?;
-            let candidates: Option<Vec<Value>> = candidates.iter().map(fold).collect();
-            element.is_in(&candidates?).ok().map(Value::Boolean)
-        }
-        _ => None,
-    }
-}
-
-/// Zero of a numeric value's kind, for negation.
-fn zero_like(value: &Value) -> Option<Value> {
-    Some(match value {
-        Value::Number(_) => Value::Number(Decimal::ZERO),
-        Value::Percentage(_) => Value::Percentage(Decimal::ZERO),
-        Value::Distance(_) => Value::Distance(Decimal::ZERO),
-        Value::Money(money) => Value::Money(crate::values::Money::new(
-            money.currency.clone(),
-            Decimal::ZERO,
-        )),
-        Value::Quantity { unit, .. } => Value::Quantity {
-            count: Decimal::ZERO,
-            unit: unit.clone(),
-        },
-        _ => return None,
-    })
 }

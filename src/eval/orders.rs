@@ -487,7 +487,7 @@ fn piggyback_standing(
         return;
     };
     if let Some(eligibility) = &clause.eligibility
-        && !eligibility.value.admits(buyer)
+        && !super::rules::admitted(model, clause, order.buyer.value)
     {
         reasons.push(
             Diagnostic::new(

@@ -13,6 +13,7 @@ use super::volumes::Tally;
 use super::{Basis, Binding, ContractUse, Step};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, RuleReference};
+use crate::model::interpret::{self, Found, Stuck};
 use crate::model::rules::*;
 use crate::model::{
     AgencyId, ContractId, Header, InstrumentId, LineItem, Measure, Model, OrderId, Volume,
@@ -218,6 +219,45 @@ impl<'m> Gates<'m> {
             .collect();
         Gates { rules }
     }
+}
+
+/// Whether a piggyback clause's `open_to` admits an agency; a contract without the condition
+/// admits everyone.
+fn admits(
+    context: &Context<'_>,
+    clause: Option<&crate::model::PiggybackClause>,
+    agency: AgencyId,
+) -> bool {
+    clause
+        .and_then(|clause| clause.eligibility.as_ref())
+        .is_none_or(|eligibility| {
+            let mut variables = vec![Value::Agency(agency)];
+            matches!(
+                context.value(eligibility, &mut variables),
+                Ok(Value::Boolean(true))
+            )
+        })
+}
+
+/// Whether an agency meets `open_to`, for the core checks: the condition reads only the agency,
+/// so nothing of the orders judged so far is needed.
+pub(super) fn admitted(
+    model: &Model,
+    clause: &crate::model::PiggybackClause,
+    agency: AgencyId,
+) -> bool {
+    let (totals, gates) = (Totals::default(), Gates::default());
+    let context = Context {
+        model,
+        today: Date::MIN,
+        usage: &[],
+        permitted: &[],
+        judged: None,
+        bindings: &[],
+        totals: &totals,
+        gates: &gates,
+    };
+    admits(&context, Some(clause), agency)
 }
 
 /// Whether an expression reads the rule's order only through these fields (and nothing that
@@ -1212,213 +1252,45 @@ impl Context<'_> {
         })
     }
 
-    /// Evaluates an expression with the variables bound so far.
+    /// Evaluates an expression with the variables bound so far, through the one interpreter.
     pub(super) fn value(
         &self,
         expression: &Expression,
         variables: &mut Vec<Value>,
     ) -> Result<Value, Mismatch> {
-        Ok(match &expression.kind {
-            ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
-                value.clone()
-            }
-            ExpressionKind::Variable(depth) => {
-                variables.get(*depth).cloned().unwrap_or(Value::Absent)
-            }
-            ExpressionKind::Field(owner, field) => {
-                let owner = self.value(owner, variables)?;
-                self.field(&owner, *field)
-            }
-            ExpressionKind::Named(owner, entries, name) => {
-                let owner = self.value(owner, variables)?;
-                self.entry(&owner, *entries, name)
-            }
-            ExpressionKind::Unary(UnaryOperator::Not, operand) => {
-                match self.value(operand, variables)? {
-                    Value::Boolean(value) => Value::Boolean(!value),
-                    _ => Value::Boolean(true),
-                }
-            }
-            ExpressionKind::Unary(UnaryOperator::Negate, operand) => {
-                let operand = self.value(operand, variables)?;
-                negate(operand)
-            }
-            // A side that settles `and` or `or` settles it even when the other side cannot be
-            // decided: `far or small` holds for a small order in another currency.
-            ExpressionKind::Binary(Operator::And, left, right) => {
-                let left = self.value(left, variables);
-                if matches!(left, Ok(ref value) if *value != Value::Boolean(true)) {
-                    return Ok(Value::Boolean(false));
-                }
-                let right = self.value(right, variables);
-                if matches!(right, Ok(ref value) if *value != Value::Boolean(true)) {
-                    return Ok(Value::Boolean(false));
-                }
-                left?;
-                right?;
-                Value::Boolean(true)
-            }
-            ExpressionKind::Binary(Operator::Or, left, right) => {
-                let left = self.value(left, variables);
-                if matches!(left, Ok(Value::Boolean(true))) {
-                    return Ok(Value::Boolean(true));
-                }
-                let right = self.value(right, variables);
-                if matches!(right, Ok(Value::Boolean(true))) {
-                    return Ok(Value::Boolean(true));
-                }
-                left?;
-                right?;
-                Value::Boolean(false)
-            }
-            ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
-                let left = self.value(left, variables)?;
-                let right = self.value(right, variables)?;
-                Value::Boolean(compare(*comparison, &left, &right)?)
-            }
-            ExpressionKind::Binary(operator, left, right) => {
-                let left = self.value(left, variables)?;
-                let right = self.value(right, variables)?;
-                Value::arithmetic(*operator, &left, &right)?
-            }
-            ExpressionKind::In(element, candidates) => {
-                let element = self.value(element, variables)?;
-                // Written-out candidates (a list of jurisdictions, of kinds) are compared where
-                // they stand, not copied for every order.
-                for candidate in candidates {
-                    let found = match &candidate.kind {
-                        ExpressionKind::Constant(value) => {
-                            element.is_in(std::slice::from_ref(value))?
-                        }
-                        _ => element.is_in(&[self.value(candidate, variables)?])?,
-                    };
-                    if found {
-                        return Ok(Value::Boolean(true));
-                    }
-                }
-                Value::Boolean(false)
-            }
-            ExpressionKind::Exists(operand) => {
-                Value::Boolean(!self.value(operand, variables)?.is_absent())
-            }
-            ExpressionKind::Distance(from, to) => {
-                let from = self.location(self.value(from, variables)?);
-                let to = self.location(self.value(to, variables)?);
-                match (from, to) {
-                    (Some(from), Some(to)) => {
-                        great_circle(from, to).map_or(Value::Absent, Value::Distance)
-                    }
-                    _ => Value::Absent,
-                }
-            }
-            ExpressionKind::Aggregate {
-                function,
-                value,
-                collection: None,
-                filter,
-                index: Some(index),
-            } => self.indexed_aggregate(
-                *function,
-                value.as_deref(),
-                filter.as_deref(),
-                index,
-                variables,
-            )?,
-            ExpressionKind::Aggregate {
-                function,
-                value,
-                collection: None,
-                filter,
-                index: None,
-            } => {
-                let orders = self
-                    .permitted
-                    .iter()
-                    .chain(self.judged.iter())
-                    .map(|order| Value::Order(*order));
-                let found = Found::default();
-                self.add_up(
-                    *function,
-                    value.as_deref(),
-                    filter.as_deref(),
-                    orders,
-                    found,
-                    variables,
-                )?
-            }
-            ExpressionKind::Aggregate {
-                function,
-                value,
-                collection: Some(owner),
-                filter,
-                ..
-            } => {
-                let members: Vec<Value> = match self.value(owner, variables)? {
-                    Value::Order(order) => (0..self.model.orders[order.0].lines.len())
-                        .map(|line| Value::Line(order, line))
-                        .collect(),
-                    Value::Access(instrument) => (0..self.model.instrument(instrument).fees.len())
-                        .map(|fee| Value::Fee(instrument, fee))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let found = Found::default();
-                self.add_up(
-                    *function,
-                    value.as_deref(),
-                    filter.as_deref(),
-                    members.into_iter(),
-                    found,
-                    variables,
-                )?
-            }
+        interpret::evaluate(self, expression, variables).map_err(|stuck| match stuck {
+            Stuck::Undecided(mismatch) => mismatch,
+            // This environment knows every variable, field and aggregate.
+            Stuck::NotConstant => unreachable!("evaluation reads the whole model"),
         })
     }
 
-    /// Adds members (orders, lines, fees) to what an aggregate found so far, each that the
-    /// filter admits, and gives the aggregate's value.
-    fn add_up(
+    /// An aggregate over the permitted orders so far and the order being judged: from its
+    /// running totals when it has an index, else by going through them.
+    fn orders_aggregate(
         &self,
         function: Aggregate,
         value: Option<&Expression>,
         filter: Option<&Expression>,
-        members: impl Iterator<Item = Value>,
-        mut found: Found,
+        index: Option<&AggregateIndex>,
         variables: &mut Vec<Value>,
-    ) -> Result<Value, Mismatch> {
-        for member in members {
-            variables.push(member);
-            let result = self.aggregate_one(function, value, filter, variables, &mut found);
-            variables.pop();
-            result?;
-        }
-        Ok(match function {
-            Aggregate::Count => Value::Number(Decimal::from(found.admitted)),
-            Aggregate::Sum => found.total.unwrap_or_else(zero),
-            Aggregate::Any => Value::Boolean(found.admitted > 0),
-            Aggregate::All => Value::Boolean(found.admitted == found.members),
-        })
-    }
-
-    /// An aggregate read from its running totals, plus the order being judged when the filter
-    /// admits it: the same result as scanning, in constant time.
-    fn indexed_aggregate(
-        &self,
-        function: Aggregate,
-        value: Option<&Expression>,
-        filter: Option<&Expression>,
-        index: &AggregateIndex,
-        variables: &mut Vec<Value>,
-    ) -> Result<Value, Mismatch> {
-        let mut key = Vec::with_capacity(index.keys.len());
+    ) -> Result<Value, Stuck> {
         let mut found = Found::default();
+        let Some(index) = index else {
+            let orders = self
+                .permitted
+                .iter()
+                .chain(self.judged.iter())
+                .map(|order| Value::Order(*order));
+            found.add_up(self, function, value, filter, orders, variables)?;
+            return Ok(found.value(function));
+        };
+        let mut key = Vec::with_capacity(index.keys.len());
         for (_, outer) in &index.keys {
-            match Key::of(&self.value(outer, variables)?) {
+            match Key::of(&interpret::evaluate(self, outer, variables)?) {
                 Some(part) => key.push(part),
                 // Nothing equals an absent value: no permitted order is admitted.
-                None => {
-                    return self.add_up(function, None, None, std::iter::empty(), found, variables);
-                }
+                None => return Ok(found.value(function)),
             }
         }
         if let Some(total) = self.totals.totals.get(&(index.id, key)) {
@@ -1429,44 +1301,8 @@ impl Context<'_> {
             };
         }
         let judged = self.judged.map(Value::Order);
-        self.add_up(
-            function,
-            value,
-            filter,
-            judged.into_iter(),
-            found,
-            variables,
-        )
-    }
-
-    fn aggregate_one(
-        &self,
-        function: Aggregate,
-        value: Option<&Expression>,
-        filter: Option<&Expression>,
-        variables: &mut Vec<Value>,
-        found: &mut Found,
-    ) -> Result<(), Mismatch> {
-        found.members += 1;
-        if let Some(filter) = filter
-            && self.value(filter, variables)? != Value::Boolean(true)
-        {
-            return Ok(());
-        }
-        found.admitted += 1;
-        if function == Aggregate::Sum
-            && let Some(value) = value
-        {
-            let added = self.value(value, variables)?;
-            if added.is_absent() {
-                return Ok(());
-            }
-            found.total = Some(match found.total.take() {
-                None => added,
-                Some(sum) => Value::arithmetic(Operator::Add, &sum, &added)?,
-            });
-        }
-        Ok(())
+        found.add_up(self, function, value, filter, judged.into_iter(), variables)?;
+        Ok(found.value(function))
     }
 
     fn location(&self, value: Value) -> Option<(f64, f64)> {
@@ -1792,15 +1628,9 @@ impl Context<'_> {
                             .any(|own| own.name.value == clause.value)
                     })
             })),
-            OrderField::BuyerAdmitted => Value::Boolean(
-                contract
-                    .piggyback
-                    .as_ref()
-                    .and_then(|clause| clause.eligibility.as_ref())
-                    .is_none_or(|eligibility| {
-                        eligibility.value.admits(model.agency(order.buyer.value))
-                    }),
-            ),
+            OrderField::BuyerAdmitted => {
+                Value::Boolean(admits(self, contract.piggyback.as_ref(), order.buyer.value))
+            }
             OrderField::ViaAdmitsBuyer => instrument.map_or(Value::Absent, |instrument| {
                 Value::Boolean(instrument.agency == order.buyer.value)
             }),
@@ -1888,6 +1718,71 @@ impl Context<'_> {
     }
 }
 
+impl interpret::Environment for Context<'_> {
+    fn variable(&self, depth: usize, variables: &[Value]) -> Result<Value, Stuck> {
+        Ok(variables.get(depth).cloned().unwrap_or(Value::Absent))
+    }
+
+    fn field(&self, owner: &Value, field: Field) -> Result<Value, Stuck> {
+        Ok(Context::field(self, owner, field))
+    }
+
+    fn entry(&self, owner: &Value, entries: Entries, name: &str) -> Result<Value, Stuck> {
+        Ok(Context::entry(self, owner, entries, name))
+    }
+
+    fn distance(&self, from: &Value, to: &Value) -> Result<Value, Stuck> {
+        Ok(
+            match (self.location(from.clone()), self.location(to.clone())) {
+                (Some(from), Some(to)) => {
+                    great_circle(from, to).map_or(Value::Absent, Value::Distance)
+                }
+                _ => Value::Absent,
+            },
+        )
+    }
+
+    fn aggregate(
+        &self,
+        expression: &Expression,
+        variables: &mut Vec<Value>,
+    ) -> Result<Value, Stuck> {
+        let ExpressionKind::Aggregate {
+            function,
+            value,
+            collection,
+            filter,
+            index,
+        } = &expression.kind
+        else {
+            unreachable!("the interpreter asks for aggregates only")
+        };
+        let (value, filter) = (value.as_deref(), filter.as_deref());
+        let Some(owner) = collection else {
+            return self.orders_aggregate(*function, value, filter, index.as_ref(), variables);
+        };
+        let members: Vec<Value> = match interpret::evaluate(self, owner, variables)? {
+            Value::Order(order) => (0..self.model.orders[order.0].lines.len())
+                .map(|line| Value::Line(order, line))
+                .collect(),
+            Value::Access(instrument) => (0..self.model.instrument(instrument).fees.len())
+                .map(|fee| Value::Fee(instrument, fee))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut found = Found::default();
+        found.add_up(
+            self,
+            *function,
+            value,
+            filter,
+            members.into_iter(),
+            variables,
+        )?;
+        Ok(found.value(*function))
+    }
+}
+
 fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) -> String {
     match measure {
         Measure::Item(item) => solicitation.item(*item).name.value.clone(),
@@ -1908,20 +1803,6 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
     }
 }
 
-/// What an aggregate has found so far: the members gone through, those its filter admitted,
-/// and the sum of their values.
-#[derive(Default)]
-struct Found {
-    members: u64,
-    admitted: u64,
-    total: Option<Value>,
-}
-
-/// An aggregate over no order: zero, which compares and adds as zero of any amount.
-fn zero() -> Value {
-    Value::Number(Decimal::ZERO)
-}
-
 fn category_value(category: Option<crate::model::Category>) -> Value {
     category.map_or(Value::Absent, |category| {
         Value::Enumeration(Enumeration::Category, category.as_str())
@@ -1935,20 +1816,6 @@ fn basis_value(basis: Basis) -> Value {
         Basis::Piggyback => "piggyback",
     };
     Value::Enumeration(Enumeration::Basis, spelling)
-}
-
-fn negate(value: Value) -> Value {
-    match value {
-        Value::Number(number) => Value::Number(-number),
-        Value::Percentage(rate) => Value::Percentage(-rate),
-        Value::Distance(distance) => Value::Distance(-distance),
-        Value::Money(money) => Value::Money(Money::new(money.currency, -money.amount)),
-        Value::Quantity { count, unit } => Value::Quantity {
-            count: -count,
-            unit,
-        },
-        _ => Value::Absent,
-    }
 }
 
 /// The great-circle distance in kilometres between two points given in degrees. Locations are

@@ -497,21 +497,11 @@ pub enum Piggyback {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PiggybackTerm {
-    OpenTo(Spanned<Condition>),
+    /// Who may piggyback: a condition over the agency, its fields written bare.
+    OpenTo(Expression),
     Requires(Name),
     AdminFee(Spanned<Decimal>),
     Ceiling(Amount),
-}
-
-/// An eligibility condition over an agency's attributes.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Condition {
-    KindIn(Vec<Name>),
-    JurisdictionIn(Vec<Name>),
-    MemberOf(Name),
-    Not(Box<Spanned<Condition>>),
-    And(Box<Spanned<Condition>>, Box<Spanned<Condition>>),
-    Or(Box<Spanned<Condition>>, Box<Spanned<Condition>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

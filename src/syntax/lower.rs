@@ -24,10 +24,6 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
         file,
         offset: 0,
         diagnostics: Vec::new(),
-        pratt: PrattParser::new()
-            .op(Op::infix(Rule::kw_or, Assoc::Left))
-            .op(Op::infix(Rule::kw_and, Assoc::Left))
-            .op(Op::prefix(Rule::kw_not)),
     };
     let mut tree = File::empty(file);
     for pair in pair.into_inner() {
@@ -82,7 +78,6 @@ struct Lowerer {
     /// expression in them is lowered from a parse of that text alone.
     offset: usize,
     diagnostics: Vec<Diagnostic>,
-    pratt: PrattParser<Rule>,
 }
 
 impl Lowerer {
@@ -349,7 +344,7 @@ impl Lowerer {
                     whole,
                     "too long",
                 )
-                .with_help("split the rule into several rules, each with a shorter condition"),
+                .with_help("a condition this long is hard to read and to check: split a rule into several, and write `open_to` with `kind in [...]` and `jurisdiction in [...]` lists"),
             );
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
@@ -515,6 +510,15 @@ impl Lowerer {
                     function,
                     arguments,
                 }
+            }
+            // `member_of X` in an `open_to`: the agency's entry `member_of.X` exists.
+            Rule::member_of_test => {
+                let mut inner = pair.into_inner();
+                let keyword = next(&mut inner);
+                let program = self.name(next(&mut inner));
+                let keyword = Spanned::new("member_of".to_string(), self.span(&keyword));
+                let path = Spanned::new(ExpressionKind::Path(vec![keyword, program]), span);
+                ExpressionKind::Exists(Box::new(path))
             }
             Rule::aggregate => {
                 let mut inner = pair.into_inner();
@@ -941,33 +945,12 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
-            Rule::open_to_field => PiggybackTerm::OpenTo(self.condition(next(&mut inner))),
+            Rule::open_to_field => PiggybackTerm::OpenTo(self.expression(next(&mut inner))),
             Rule::requires_field => PiggybackTerm::Requires(self.name(next(&mut inner))),
             Rule::admin_fee_field => PiggybackTerm::AdminFee(self.percentage(next(&mut inner))),
             Rule::ceiling_field => PiggybackTerm::Ceiling(self.amount(next(&mut inner))),
             rule => panic!("lowering: unexpected piggyback term {rule:?}"),
         }
-    }
-
-    fn condition(&mut self, pair: Pair<'_, Rule>) -> Spanned<Condition> {
-        let span = self.span(&pair);
-        let terms = pair.clone().into_inner().flatten().count();
-        if terms > super::limits::MAXIMUM_CONDITION_SIZE {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    format!(
-                        "this condition is longer than {} words and symbols",
-                        super::limits::MAXIMUM_CONDITION_SIZE
-                    ),
-                    span,
-                    "too long",
-                )
-                .with_help("a condition this long is hard to read and to check; use `kind in [...]` and `jurisdiction in [...]` lists"),
-            );
-            return Spanned::new(Condition::KindIn(Vec::new()), span);
-        }
-        lower_condition(self.file, &self.pratt, pair)
     }
 
     fn access_field(&mut self, pair: Pair<'_, Rule>) -> AccessField {
@@ -1314,72 +1297,6 @@ fn next<'i>(pairs: &mut Pairs<'i, Rule>) -> Pair<'i, Rule> {
         Some(pair) => pair,
         None => panic!("lowering: the grammar promised another pair"),
     }
-}
-
-/// Folds `not`, `and` and `or` with the Pratt parser; a parenthesised condition nests.
-fn lower_condition(
-    file: FileId,
-    pratt: &PrattParser<Rule>,
-    pair: Pair<'_, Rule>,
-) -> Spanned<Condition> {
-    let operands = pair
-        .into_inner()
-        .filter(|child| !matches!(child.as_rule(), Rule::open_paren | Rule::close_paren));
-    pratt
-        .map_primary(|primary| condition_primary(file, pratt, primary))
-        .map_prefix(|operator, operand| {
-            let span = span(file, &operator).to(operand.span);
-            Spanned::new(Condition::Not(Box::new(operand)), span)
-        })
-        .map_infix(|left, operator, right| {
-            let span = left.span.to(right.span);
-            let condition = match operator.as_rule() {
-                Rule::kw_and => Condition::And(Box::new(left), Box::new(right)),
-                Rule::kw_or => Condition::Or(Box::new(left), Box::new(right)),
-                rule => panic!("lowering: unexpected condition operator {rule:?}"),
-            };
-            Spanned::new(condition, span)
-        })
-        .parse(operands)
-}
-
-fn condition_primary(
-    file: FileId,
-    pratt: &PrattParser<Rule>,
-    pair: Pair<'_, Rule>,
-) -> Spanned<Condition> {
-    let whole = span(file, &pair);
-    let rule = pair.as_rule();
-    if rule == Rule::condition {
-        return lower_condition(file, pratt, pair);
-    }
-    let mut inner = pair.into_inner();
-    let _keyword = inner.next();
-    let condition = match rule {
-        Rule::kind_test => Condition::KindIn(names_after_operator(file, inner)),
-        Rule::jurisdiction_test => Condition::JurisdictionIn(names_after_operator(file, inner)),
-        Rule::member_of_test => Condition::MemberOf(name(file, &next(&mut inner))),
-        rule => panic!("lowering: unexpected condition {rule:?}"),
-    };
-    Spanned::new(condition, whole)
-}
-
-/// `in [a, b]` or `== a`: the names, in either form.
-fn names_after_operator(file: FileId, inner: Pairs<'_, Rule>) -> Vec<Name> {
-    let mut names = Vec::new();
-    for child in inner {
-        match child.as_rule() {
-            Rule::identifier | Rule::jurisdiction_code => names.push(name(file, &child)),
-            Rule::identifier_list | Rule::jurisdiction_list => names.extend(
-                child
-                    .into_inner()
-                    .filter(|name| name.as_rule() != Rule::comma)
-                    .map(|listed| name(file, &listed)),
-            ),
-            _ => {}
-        }
-    }
-    names
 }
 
 /// The span of a pair without trailing whitespace or comments: pest keeps the whitespace it

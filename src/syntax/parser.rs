@@ -148,7 +148,6 @@ fn describe(rule: Rule) -> &'static str {
         Rule::money => "an amount of money such as `USD 1,000.00`",
         Rule::quantity => "a quantity such as `10 truck`",
         Rule::amount => "an amount (money or a quantity)",
-        Rule::condition => "an eligibility condition",
         Rule::statement => "`stated` or `not_stated`",
         Rule::open_brace => "`{`",
         Rule::close_brace => "`}`",
@@ -163,10 +162,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::contract | Rule::kw_contract | Rule::contract_ref_field => "`contract`",
         Rule::access | Rule::kw_access => "`access`",
         Rule::order | Rule::kw_order => "`order`",
-        Rule::kind_field | Rule::kind_test | Rule::kw_kind => "`kind`",
-        Rule::jurisdiction_field | Rule::jurisdiction_test | Rule::kw_jurisdiction => {
-            "`jurisdiction`"
-        }
+        Rule::kind_field | Rule::kw_kind => "`kind`",
+        Rule::jurisdiction_field | Rule::kw_jurisdiction => "`jurisdiction`",
         Rule::location_field | Rule::kw_location => "`location`",
         Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
         Rule::lead_field | Rule::kw_lead => "`lead`",
@@ -302,7 +299,6 @@ fn describe(rule: Rule) -> &'static str {
         Rule::divided_by => "`/`",
         Rule::assign => "`=`",
         Rule::identifier_list
-        | Rule::jurisdiction_list
         | Rule::WHITESPACE
         | Rule::COMMENT
         | Rule::word_end
@@ -313,9 +309,6 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::access_field
         | Rule::order_field
         | Rule::piggyback_term
-        | Rule::condition_prefix
-        | Rule::condition_infix
-        | Rule::condition_primary
         | Rule::rule_declaration
         | Rule::rule_field
         | Rule::expression_prefix
