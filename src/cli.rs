@@ -272,7 +272,7 @@ fn check(
     };
     progress.phase(format!(
         "parsing and checking {}",
-        diagnostic::plural(sources.len(), "file")
+        diagnostic::plural(sources.model_files().count(), "file")
     ));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let as_of = as_of.unwrap_or_else(today);
@@ -317,7 +317,7 @@ fn check(
         }
         None => print_diagnostics(&diagnostics, &sources, color),
     }
-    let files = diagnostic::plural(sources.len(), "file");
+    let files = diagnostic::plural(sources.model_files().count(), "file");
     write_stderr(&format!(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)

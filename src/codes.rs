@@ -96,6 +96,9 @@ codes! {
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
+    ItemNotPriced = "item-not-priced", Error, "an order line for an item the contract sets no price for";
+    BasisNotMet = "basis-not-met", Error, "an order that no legal basis permits: every basis tried, with the conditions that failed";
+    NoBasis = "no-basis", Error, "an order to which no legal basis applies";
     // Rules.
     UnknownRulePack = "unknown-rule-pack", Error, "a `use rules` names no pack shipped with coop";
     NotARulePack = "not-a-rule-pack", Error, "a file used as a rule pack declares agencies, contracts or orders";
@@ -125,6 +128,9 @@ impl Code {
         Code::ClauseNotInContract,
         Code::MaximumExceeded,
         Code::CeilingExceeded,
+        Code::ItemNotPriced,
+        Code::BasisNotMet,
+        Code::NoBasis,
         Code::RuleDenied,
     ];
 

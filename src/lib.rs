@@ -63,6 +63,15 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
     let mut packs = Vec::new();
     let mut ledgers = Vec::new();
     let mut all_parsed = true;
+    // The prelude is read for every model, as a rule pack of its own.
+    let prelude_pack = packs::prelude();
+    let prelude = sources.add_prelude(prelude_pack.file_name(), prelude_pack.text);
+    packs.push(check::PackUse {
+        pack: prelude,
+        name: prelude_pack.name.to_string(),
+        settings: Vec::new(),
+        span: source::Span::new(prelude, 0, 0),
+    });
     let mut next = 0;
     while next < sources.len() {
         let id = source::FileId(next as u32);
@@ -84,6 +93,8 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         }
         for used in &file.rule_packs {
             match load::resolve_rule_pack(sources, id, used) {
+                // `use rules core` names the prelude, which every model follows already.
+                Ok((pack, _)) if sources.is_prelude(pack) && used.settings.is_empty() => {}
                 Ok((pack, name)) => packs.push(check::PackUse {
                     pack,
                     name,

@@ -37,7 +37,11 @@ pub struct Test {
 #[derive(Clone, Debug)]
 pub enum Expectation {
     /// Orders are named, since their place in the model follows their dates.
-    OrderPermitted(Spanned<String>),
+    OrderPermitted {
+        order: Spanned<String>,
+        /// The legal basis the order is expected to be permitted under.
+        under: Option<Spanned<String>>,
+    },
     OrderDenied {
         order: Spanned<String>,
         codes: Vec<crate::codes::Code>,

@@ -21,6 +21,7 @@ macro_rules! shipped {
 }
 
 shipped![
+    "core",
     "us-wa",
     "us-va",
     "us-ca",
@@ -31,6 +32,12 @@ shipped![
     "fta",
     "usage-reporting",
 ];
+
+/// The prelude: the core semantics as cited rules, read for every model.
+pub fn prelude() -> &'static ShippedPack {
+    shipped(crate::model::rules::PRELUDE)
+        .unwrap_or_else(|| unreachable!("the prelude is among the shipped packs"))
+}
 
 /// The shipped pack of this name.
 pub fn shipped(name: &str) -> Option<&'static ShippedPack> {

@@ -176,7 +176,7 @@ schema! {
         Ceiling = "ceiling": Type::Volume, fixed, "the ceiling of its piggyback clause";
         Estimate = "estimate": Type::Volume, fixed, "its solicitation's estimate";
         Maximum = "maximum": Type::Volume, fixed, "its solicitation's maximum";
-        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought, in its measure";
+        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought, in its measure (its maximum's, else its ceiling's, else its estimate's, else money)";
         OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far";
         PiggybackOrdered = "piggyback_ordered": Type::Volume, varies, "what permitted piggyback orders so far bought, in its measure";
     }
@@ -211,6 +211,7 @@ schema! {
         BuyerAdmitted = "buyer_admitted": Type::Boolean, fixed, "whether the contract's `open_to` admits the buyer (true when it has none)";
         ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether the instrument named lets this buyer use contracts";
         ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether the instrument named covers this contract";
+        ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor its instrument has, by name";
     }
     Binding(Record::Entity(Entity::Binding)) BindingField {
         Agency = "agency": Type::Entity(E::Agency), fixed, "the agency bound";
@@ -219,6 +220,9 @@ schema! {
         From = "from": Type::Date, fixed, "when the binding starts";
         To = "to": Type::Date, fixed, "when it ends";
         OrderedValue = "ordered_value": Type::Money(None), fixed, "the value of its permitted orders";
+        Ordered = "ordered": Type::Volume, fixed, "what its permitted orders bought, in the measure of its commitment, else the contract's";
+        Commitment = "commitment": Type::Volume, fixed, "what a joint participant committed to buy";
+        Ended = "ended": Type::Boolean, fixed, "whether the binding ended before the as-of date";
     }
     Line(Record::Entity(Entity::Line)) LineField {
         Order = "order": Type::Entity(E::Order), fixed, "the order the line is of";

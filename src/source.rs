@@ -77,6 +77,9 @@ pub struct SourceMap {
     pub root: Option<PathBuf>,
     /// That directory as the user gave it, for messages.
     pub root_name: String,
+    /// The prelude's file, once it is added: read for every model, and part of Coop rather than
+    /// of the model, so counts and per-file outputs leave it out.
+    prelude: Option<FileId>,
 }
 
 impl SourceFile {
@@ -343,6 +346,25 @@ impl SourceMap {
 
     pub fn len(&self) -> usize {
         self.files.len()
+    }
+
+    /// Adds the prelude's text, once; later calls return the same file.
+    pub fn add_prelude(&mut self, name: String, text: &str) -> FileId {
+        if let Some(prelude) = self.prelude {
+            return prelude;
+        }
+        let id = self.add(name.clone(), PathBuf::from(name), text.to_string());
+        self.prelude = Some(id);
+        id
+    }
+
+    pub fn is_prelude(&self, id: FileId) -> bool {
+        self.prelude == Some(id)
+    }
+
+    /// The files of the model: every file read but the prelude.
+    pub fn model_files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files().filter(|(id, _)| !self.is_prelude(*id))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -464,14 +464,25 @@ fn why_explains_orders_and_bindings() {
     let text = stdout(&denied);
     assert!(text.starts_with("order lkw_feb_2025: denied"), "{text}");
     assert!(
-        text.contains("✗ may piggyback: access instrument `lakewood_ila` not in force"),
+        text.contains(
+            "✗ rule access-not-in-force: access instrument `lakewood_ila` is not in force"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("[access-not-in-force, examples/piggyback-trucks.coop:173]"),
+        text.contains("[access-not-in-force, examples/piggyback-trucks.coop:108]"),
         "{text}"
     );
-    assert!(text.contains("✓ dated within the term"), "{text}");
+    assert!(
+        text.contains(
+            "✓ rule order-outside-term: The order is dated within the contract's term: holds"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ basis piggyback: A non-party buys under the contract's piggyback clause"),
+        "{text}"
+    );
 
     let bound = coop(&[
         "why",
@@ -571,7 +582,7 @@ fn coop_test_runs_the_model_tests() {
     );
     assert!(
         text.contains(
-            "because: access-not-in-force: access instrument `lakewood_ila` not in force"
+            "because: access-not-in-force: access instrument `lakewood_ila` is not in force"
         ),
         "{text}"
     );

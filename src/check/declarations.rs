@@ -99,11 +99,14 @@ pub(super) fn build(
             .iter()
             .flat_map(|file| &file.rules)
             .map(|rule| {
-                let obliges = rule
-                    .fields
-                    .iter()
-                    .any(|field| matches!(field.value, ast::RuleField::Oblige { .. }));
-                (rule.name.value.clone(), obliges)
+                let has = |matches: fn(&ast::RuleField) -> bool| {
+                    rule.fields.iter().any(|field| matches(&field.value))
+                };
+                let shape = RuleShape {
+                    obliges: has(|field| matches!(field, ast::RuleField::Oblige { .. })),
+                    permits: has(|field| matches!(field, ast::RuleField::Permit { .. })),
+                };
+                (rule.name.value.clone(), shape)
             })
             .collect(),
         currencies: Vec::new(),
@@ -171,9 +174,12 @@ pub(super) fn build(
 fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut Diagnostics) {
     let rules: Vec<&ast::Rule> = files.iter().flat_map(|file| &file.rules).collect();
     let declared: Vec<&str> = rules.iter().map(|rule| rule.name.value.as_str()).collect();
+    // A rule denies by a `require ... else deny`, or, as a legal basis, when no basis holds.
     let can_deny = |rule: &ast::Rule| {
-        rule.fields.iter().any(|field| {
-            matches!(&field.value, ast::RuleField::Require { outcome, .. } if outcome.value == ast::Outcome::Deny)
+        rule.fields.iter().any(|field| match &field.value {
+            ast::RuleField::Require { outcome, .. } => outcome.value == ast::Outcome::Deny,
+            ast::RuleField::Permit { .. } => true,
+            _ => false,
         })
     };
     for test in tests {
@@ -257,11 +263,20 @@ const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 struct Checker<'d> {
     namespace: Namespace,
     diagnostics: &'d mut Diagnostics,
-    /// The ids of every rule written, which tests may name, and whether each obliges anyone.
-    rule_ids: std::collections::HashMap<String, bool>,
+    /// The ids of every rule written, which tests may name, with what each does.
+    rule_ids: std::collections::HashMap<String, RuleShape>,
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
     currencies: Vec<String>,
+}
+
+/// What a rule does, as far as tests that name it care.
+#[derive(Clone, Copy)]
+struct RuleShape {
+    /// It obliges someone to something: a test may expect its duty.
+    obliges: bool,
+    /// It is a legal basis: a test may expect an order permitted under it.
+    permits: bool,
 }
 
 /// The single-valued fields of one declaration: reports a field given twice, and a required one
@@ -446,14 +461,54 @@ impl Checker<'_> {
                 .map(ContractId)
         };
         Some(match expectation {
-            ast::Expectation::OrderPermitted(order) => {
+            ast::Expectation::OrderPermitted { order, under } => {
                 self.namespace.resolve(
                     order,
                     Entity::Order,
                     "the expectation",
                     self.diagnostics,
                 )?;
-                Expectation::OrderPermitted(order.clone())
+                if let Some(basis) = under {
+                    match self.rule_ids.get(&basis.value) {
+                        Some(shape) if shape.permits => {}
+                        Some(_) => {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::UnknownValue,
+                                    format!("rule `{}` is no legal basis: it permits nothing", basis.value),
+                                    basis.span,
+                                    "not a basis",
+                                )
+                                .with_help("name a rule with a `permit` line, such as the prelude's `piggyback` or `own-solicitation`"),
+                            );
+                            return None;
+                        }
+                        None => {
+                            let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
+                            let diagnostic = Diagnostic::new(
+                                Code::UndefinedName,
+                                format!(
+                                    "no rule `{}` in the model, its packs or the prelude",
+                                    basis.value
+                                ),
+                                basis.span,
+                                "no such rule",
+                            );
+                            self.diagnostics
+                                .push(match super::suggest(&basis.value, ids) {
+                                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                                    None => diagnostic.with_help(
+                                        "name a legal basis: a rule with a `permit` line",
+                                    ),
+                                });
+                            return None;
+                        }
+                    }
+                }
+                Expectation::OrderPermitted {
+                    order: order.clone(),
+                    under: under.clone(),
+                }
             }
             ast::Expectation::OrderDenied {
                 order,
@@ -530,8 +585,8 @@ impl Checker<'_> {
             } => {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
-                if let Some(obliges) = self.rule_ids.get(&duty.value) {
-                    if !obliges {
+                if let Some(shape) = self.rule_ids.get(&duty.value) {
+                    if !shape.obliges {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 Code::UnknownValue,

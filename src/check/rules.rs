@@ -68,6 +68,7 @@ pub(super) fn check(
         checker.parameters_of(file, packs);
     }
     let mut rules = Vec::new();
+    let mut named = Vec::new();
     let mut ids: HashMap<String, Span> = HashMap::new();
     for file in files {
         for rule in &file.rules {
@@ -88,12 +89,16 @@ pub(super) fn check(
             }
             ids.insert(rule.name.value.clone(), rule.name.span);
             let pack = pack_names.get(&file.file).cloned();
-            if let Some(rule) = checker.rule(file.file, rule, pack) {
+            if let Some((rule, set_aside)) = checker.rule(file.file, rule, pack) {
+                if !set_aside.is_empty() {
+                    named.push((rule.id.value.clone(), set_aside));
+                }
                 rules.push(rule);
             }
         }
     }
     rules.sort_by(|left, right| left.id.value.cmp(&right.id.value));
+    checker.sets_aside(&mut rules, named);
     rules
 }
 
@@ -130,6 +135,9 @@ pub(super) fn eligibility(
     let variables: Variables = vec![(String::new(), Entity::Agency)];
     checker.condition(written.span.file, written, &variables)
 }
+
+/// A rule a rule sets aside, as written: its id, and for a waiver the reason.
+type NamedSetAside = (ast::Name, Option<String>);
 
 /// The variables in scope: the rule's, then each enclosing aggregate's, innermost last.
 type Variables = Vec<(String, Entity)>;
@@ -324,10 +332,18 @@ impl RuleChecker<'_> {
         }
     }
 
-    fn rule(&mut self, file: FileId, written: &ast::Rule, pack: Option<String>) -> Option<Rule> {
+    /// A checked rule, with the rules it sets aside by name (resolved once every rule is known).
+    fn rule(
+        &mut self,
+        file: FileId,
+        written: &ast::Rule,
+        pack: Option<String>,
+    ) -> Option<(Rule, Vec<NamedSetAside>)> {
         let mut citation = None;
         let mut scope = None;
         let mut outcomes = Vec::new();
+        let mut permits = Vec::new();
+        let mut set_aside = Vec::new();
         for field in &written.fields {
             match &field.value {
                 ast::RuleField::Cite(text) => {
@@ -349,6 +365,18 @@ impl RuleChecker<'_> {
                     }
                     scope = Some((kind, variable, filter));
                 }
+                ast::RuleField::Replaces(rules) => {
+                    set_aside.extend(rules.iter().map(|rule| (rule.clone(), None)));
+                }
+                ast::RuleField::Waives { rules, reason } => set_aside.extend(
+                    rules
+                        .iter()
+                        .map(|rule| (rule.clone(), Some(reason.value.clone()))),
+                ),
+                ast::RuleField::Permit {
+                    condition,
+                    otherwise,
+                } => permits.push((condition, otherwise, field.span)),
                 _ => outcomes.push(field),
             }
         }
@@ -364,7 +392,7 @@ impl RuleChecker<'_> {
             );
             return None;
         };
-        if outcomes.is_empty() {
+        if outcomes.is_empty() && permits.is_empty() && set_aside.is_empty() {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::MissingField,
@@ -372,7 +400,7 @@ impl RuleChecker<'_> {
                     written.name.span,
                     "no outcome",
                 )
-                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"` or `oblige PARTY ...`"),
+                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"`, `oblige PARTY ...`, `permit when ...`, `replaces RULE` or `waives RULE because \"...\"`"),
             );
             return None;
         }
@@ -425,10 +453,47 @@ impl RuleChecker<'_> {
                 None => failed = true,
             }
         }
+        if !permits.is_empty() && kind.value != Entity::Order {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!(
+                        "rule `{}` permits, but it is for {}s: a legal basis permits orders",
+                        written.name.value,
+                        kind.value.noun()
+                    ),
+                    permits[0].2,
+                    "needs `for order o`",
+                )
+                .with_help(
+                    "write the basis `for order o where ...`, its conditions after `permit when`",
+                ),
+            );
+            failed = true;
+        }
+        let mut conditions = Vec::new();
+        for (condition, otherwise, span) in &permits {
+            let Some(condition) = condition else {
+                continue;
+            };
+            let typed = self.condition(file, condition, &variables);
+            let otherwise = match otherwise {
+                Some(message) => self.message(file, message, &variables).map(Some),
+                None => Some(None),
+            };
+            match (typed, otherwise) {
+                (Some(condition), Some(otherwise)) => conditions.push(PermitCondition {
+                    condition,
+                    otherwise,
+                    span: *span,
+                }),
+                _ => failed = true,
+            }
+        }
         if failed {
             return None;
         }
-        Some(Rule {
+        let rule = Rule {
             id: written.name.clone(),
             title: written.title.as_ref().map(|title| title.value.clone()),
             citation,
@@ -436,8 +501,88 @@ impl RuleChecker<'_> {
             scope: kind.value,
             filter,
             outcomes: checked,
+            permits: (!permits.is_empty()).then_some(conditions),
+            sets_aside: Vec::new(),
             span: written.span,
-        })
+        };
+        Some((rule, set_aside))
+    }
+
+    /// Resolves the rules each rule replaces or waives, by id, once every rule is sorted: each
+    /// must exist, be another rule, and range over the same things.
+    fn sets_aside(
+        &mut self,
+        rules: &mut [Rule],
+        named: Vec<(String, Vec<NamedSetAside>)>,
+    ) {
+        let index: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(position, rule)| (rule.id.value.as_str(), position))
+            .collect();
+        let mut resolved = Vec::new();
+        for (id, set_aside) in named {
+            let Some(&setter) = index.get(id.as_str()) else {
+                continue;
+            };
+            for (name, waived_because) in set_aside {
+                let verb = if waived_because.is_some() {
+                    "waives"
+                } else {
+                    "replaces"
+                };
+                let Some(&target) = index.get(name.value.as_str()) else {
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!(
+                            "rule `{id}` {verb} `{}`, which is no rule of the model",
+                            name.value
+                        ),
+                        name.span,
+                        "no such rule",
+                    );
+                    let ids = index.keys().copied();
+                    self.diagnostics.push(match super::suggest(&name.value, ids) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None => diagnostic.with_help("name a rule of the model, its packs or the prelude (`coop rules core` prints the prelude)"),
+                    });
+                    continue;
+                };
+                if target == setter || rules[target].scope != rules[setter].scope {
+                    let problem = if target == setter {
+                        "itself".to_string()
+                    } else {
+                        format!(
+                            "a rule for {}s, while it is for {}s",
+                            rules[target].scope.noun(),
+                            rules[setter].scope.noun()
+                        )
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::WrongKind,
+                            format!("rule `{id}` {verb} `{}`: {problem}", name.value),
+                            name.span,
+                            "cannot be set aside here",
+                        )
+                        .with_related(rules[target].id.span, "that rule")
+                        .with_help("a rule sets aside other rules about the same things, for each thing it applies to"),
+                    );
+                    continue;
+                }
+                resolved.push((
+                    setter,
+                    SetAside {
+                        rule: target,
+                        waived_because,
+                        span: name.span,
+                    },
+                ));
+            }
+        }
+        for (setter, set_aside) in resolved {
+            rules[setter].sets_aside.push(set_aside);
+        }
     }
 
     fn outcome(
@@ -454,6 +599,7 @@ impl RuleChecker<'_> {
                 condition,
                 outcome,
                 message,
+                help,
             } => {
                 let empty = message.parts.iter().all(
                     |part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()),
@@ -471,6 +617,10 @@ impl RuleChecker<'_> {
                 }
                 let condition = self.condition(file, condition, variables);
                 let message = self.message(file, message, variables);
+                let help = match help {
+                    Some(help) => Some(self.message(file, help, variables)?),
+                    None => None,
+                };
                 let condition = condition?;
                 if let Some(Value::Boolean(true)) = fold_literals(&condition) {
                     self.diagnostics.push(
@@ -487,6 +637,7 @@ impl RuleChecker<'_> {
                     condition,
                     outcome: outcome.value,
                     message: message?,
+                    help,
                     span,
                 })
             }
@@ -499,7 +650,11 @@ impl RuleChecker<'_> {
                     span,
                 })
             }
-            ast::RuleField::Cite(_) | ast::RuleField::Scope { .. } => None,
+            ast::RuleField::Cite(_)
+            | ast::RuleField::Scope { .. }
+            | ast::RuleField::Permit { .. }
+            | ast::RuleField::Replaces(_)
+            | ast::RuleField::Waives { .. } => None,
         }
     }
 

@@ -4,10 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ContractUse;
-use super::orders::{describe, describe_like};
 use super::volumes::{Tally, amount_of};
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
 use crate::model::{AgencyId, ContractId, InstrumentId, Model, Volume};
 use crate::source::Spanned;
 use crate::values::Date;
@@ -136,37 +133,4 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         left_key.cmp(&right_key)
     });
     bindings
-}
-
-/// A warning for each commitment still unmet when the contract's term has ended.
-pub(super) fn shortfalls(model: &Model, bindings: &[Binding], as_of: Date) -> Vec<Diagnostic> {
-    bindings
-        .iter()
-        .filter(|binding| binding.to < as_of)
-        .filter_map(|binding| {
-            let shortfall = binding.shortfall?;
-            let commitment = binding.commitment.as_ref()?;
-            let solicitation = model.solicitation_of(binding.contract);
-            let agency = model.agency(binding.agency);
-            let contract = model.contract(binding.contract);
-            Some(
-                Diagnostic::new(
-                    Code::CommitmentShortfall,
-                    format!(
-                        "{} committed to {} under `{}` but ordered {} before the term ended on {}: short by {}",
-                        agency.header.display_name(),
-                        describe(&commitment.value, solicitation),
-                        contract.header.name.value,
-                        describe_like(binding.ordered.measured_like(&commitment.value, solicitation), &commitment.value, solicitation),
-                        binding.to,
-                        describe_like(shortfall, &commitment.value, solicitation),
-                    ),
-                    commitment.span,
-                    "committed here",
-                )
-                .with_related(contract.term.span, "the term that ended")
-                .with_help("a joint participant is bound to its commitment; settle the shortfall with the supplier, as the contract provides"),
-            )
-        })
-        .collect()
 }

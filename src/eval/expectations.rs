@@ -85,13 +85,19 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
             place: Span::new(crate::source::FileId(0), 0, 0),
         };
     match expectation {
-        Expectation::OrderPermitted(name) | Expectation::OrderDenied { order: name, .. } => {
+        Expectation::OrderPermitted { order: name, .. }
+        | Expectation::OrderDenied { order: name, .. } => {
             let (wanted, wanted_rules): (&[Code], &[_]) = match expectation {
                 Expectation::OrderDenied { codes, rules, .. } => (codes, rules),
                 _ => (&[], &[]),
             };
             let mut expected = match expectation {
-                Expectation::OrderPermitted(_) => format!("order {} permitted", name.value),
+                Expectation::OrderPermitted { under: None, .. } => {
+                    format!("order {} permitted", name.value)
+                }
+                Expectation::OrderPermitted {
+                    under: Some(basis), ..
+                } => format!("order {} permitted under {}", name.value, basis.value),
                 _ if wanted.is_empty() => format!("order {} denied", name.value),
                 _ => {
                     let codes: Vec<&str> = wanted.iter().map(|code| code.name()).collect();
@@ -136,10 +142,19 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 .filter_map(|reason| reason.rule.as_ref().map(|rule| rule.id.as_str()))
                 .collect();
             let (passed, actual) = match expectation {
-                Expectation::OrderPermitted(_) => (
-                    judgment.is_permitted(),
-                    verdict(judgment.is_permitted(), &found, &denying_rules),
-                ),
+                Expectation::OrderPermitted { under, .. } => {
+                    let basis = judgment
+                        .legal_basis
+                        .map(|basis| model.rules[basis].id.value.as_str());
+                    let under_it = under
+                        .as_ref()
+                        .is_none_or(|wanted| basis == Some(wanted.value.as_str()));
+                    let mut actual = verdict(judgment.is_permitted(), &found, &denying_rules);
+                    if let (true, Some(basis)) = (judgment.is_permitted(), basis) {
+                        actual.push_str(&format!(" under {basis}"));
+                    }
+                    (judgment.is_permitted() && under_it, actual)
+                }
                 _ => {
                     let all_found = wanted.iter().all(|code| found.contains(code))
                         && wanted_rules
@@ -318,7 +333,7 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
         Expectation::Ordered { contract, amount } => {
             let declared = model.contract(*contract);
             let solicitation = model.solicitation(declared.solicitation);
-            let describe = |value| super::orders::describe_like(value, amount, solicitation);
+            let describe = |value| super::volumes::describe_like(value, amount, solicitation);
             let expected = format!(
                 "contract {} ordered {}",
                 declared.header.name.value,

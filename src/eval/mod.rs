@@ -48,6 +48,9 @@ pub struct Judgment {
     pub tally: Tally,
     /// Empty when the order is permitted.
     pub reasons: Vec<Diagnostic>,
+    /// The legal basis (a rule with `permit`, by its index in `Model::rules`) that permits the
+    /// order, when one holds.
+    pub legal_basis: Option<usize>,
     /// Every check made, passed or failed, in the order they were made: the derivation that
     /// `coop why` shows. Kept only by [`evaluate_explained`]; empty from [`evaluate`].
     pub steps: Vec<Step>,
@@ -125,8 +128,8 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             continue;
         }
         let contract = order.contract.value.0;
-        let mut judgment = orders::judge(model, id, &contracts[contract], explain);
-        if !model.rules.is_empty() {
+        let mut judgment = orders::judge(model, id, explain);
+        {
             let context = rules::Context {
                 model,
                 today: order.date.value,
@@ -140,6 +143,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             let found = rules::judge_order(&context, id, &mut rule_tallies, explain);
             judgment.reasons.extend(found.reasons);
             judgment.steps.extend(found.steps);
+            judgment.legal_basis = found.legal_basis;
             if judgment.is_permitted() {
                 rules::order_duties(&context, id, &found.applied, &mut duties);
             }
@@ -167,7 +171,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
         judgments.push(judgment);
     }
     let bindings = bindings::bindings(model, &contracts, as_of);
-    let mut findings = bindings::shortfalls(model, &bindings, as_of);
+    let mut findings = Vec::new();
     if !model.rules.is_empty() {
         let context = rules::Context {
             model,

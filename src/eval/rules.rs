@@ -135,6 +135,10 @@ pub struct RuleTally {
     pub failed: usize,
     /// Those it could not decide (amounts in different currencies or units).
     pub undecided: usize,
+    /// Those it applied to but was set aside for, replaced or waived by another rule.
+    pub set_aside: usize,
+    /// For a legal basis, the orders it permitted (it held, and no prohibition denied them).
+    pub permitted: usize,
 }
 
 /// What the evaluator knows at the moment a rule runs.
@@ -161,6 +165,8 @@ pub(super) struct Context<'e> {
 pub struct Gates<'m> {
     /// Per rule, in the order of `Model::rules`; `None` for rules not about orders.
     rules: Vec<Option<Gate<'m>>>,
+    /// The rules that set others aside, by index: whether they apply is asked first.
+    setters: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -217,7 +223,14 @@ impl<'m> Gates<'m> {
                 Some(gate)
             })
             .collect();
-        Gates { rules }
+        let setters = model
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| !rule.sets_aside.is_empty())
+            .map(|(index, _)| index)
+            .collect();
+        Gates { rules, setters }
     }
 }
 
@@ -237,27 +250,6 @@ fn admits(
                 Ok(Value::Boolean(true))
             )
         })
-}
-
-/// Whether an agency meets `open_to`, for the core checks: the condition reads only the agency,
-/// so nothing of the orders judged so far is needed.
-pub(super) fn admitted(
-    model: &Model,
-    clause: &crate::model::PiggybackClause,
-    agency: AgencyId,
-) -> bool {
-    let (totals, gates) = (Totals::default(), Gates::default());
-    let context = Context {
-        model,
-        today: Date::MIN,
-        usage: &[],
-        permitted: &[],
-        judged: None,
-        bindings: &[],
-        totals: &totals,
-        gates: &gates,
-    };
-    admits(&context, Some(clause), agency)
 }
 
 /// Whether an expression reads the rule's order only through these fields (and nothing that
@@ -352,28 +344,7 @@ impl Totals {
     pub fn new(model: &Model) -> Totals {
         let mut indexed = Vec::new();
         for rule in &model.rules {
-            let mut expressions: Vec<&Expression> = rule.filter.iter().collect();
-            for outcome in &rule.outcomes {
-                match outcome {
-                    RuleOutcome::Require {
-                        condition, message, ..
-                    } => {
-                        expressions.push(condition);
-                        expressions.extend(message.iter().filter_map(|part| match part {
-                            MessagePart::Value(value) => Some(value),
-                            MessagePart::Text(_) => None,
-                        }));
-                    }
-                    RuleOutcome::Oblige { party, duty, .. } => {
-                        expressions.push(party);
-                        match duty.as_ref() {
-                            Duty::Pay { amount, to } => expressions.extend([amount, to]),
-                            Duty::Report { to, .. } => expressions.extend(to),
-                            Duty::Notify { whom, .. } => expressions.push(whom),
-                        }
-                    }
-                }
-            }
+            let expressions = rule.expressions();
             for expression in expressions {
                 collect_indexed(expression, &mut indexed);
             }
@@ -464,9 +435,11 @@ impl Run<'_> {
     }
 }
 
-/// Runs every order rule on an order: its denials and warnings become the order's reasons, each
-/// with a step for `coop why`. Duties come later, from `order_duties`, once the order is known
-/// to be permitted.
+/// Runs every order rule on an order, and every line rule on its lines: their denials and
+/// warnings become the order's reasons, each with a step for `coop why`. The order is lawful
+/// when at least one legal basis that applies holds and nothing denies it; when no basis holds,
+/// every basis tried says what failed. Duties come later, from `order_duties`, once the order is
+/// known to be permitted.
 pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,
@@ -478,37 +451,258 @@ pub(super) fn judge_order(
         steps: explain.then(Vec::new),
         tallies,
     };
-    let subject = context.model.orders[order.0].header.name.span;
-    let lines = &context.model.orders[order.0].lines;
+    let declared = &context.model.orders[order.0];
+    let subject = declared.header.name.span;
     let mut applied = Vec::new();
+    let mut bases = Vec::new();
     let mut variables = Vec::with_capacity(2);
+    let set_aside = set_aside_for(context, Entity::Order, &Value::Order(order));
     for (index, rule) in context.model.rules.iter().enumerate() {
         match rule.scope {
             Entity::Order => {
                 variables.clear();
                 variables.push(Value::Order(order));
-                if requirements(context, index, rule, &mut variables, subject, &mut run) {
-                    applied.push((index, Value::Order(order)));
+                if !applies_to(
+                    context,
+                    index,
+                    rule,
+                    &mut variables,
+                    subject,
+                    &set_aside,
+                    &mut run,
+                ) {
+                    continue;
                 }
+                requirements(context, index, rule, &mut variables, subject, &mut run);
+                if let Some(conditions) = &rule.permits {
+                    bases.push(basis(
+                        context,
+                        index,
+                        rule,
+                        conditions,
+                        &mut variables,
+                        &mut run,
+                    ));
+                }
+                applied.push((index, Value::Order(order)));
             }
             // A line rule runs on each line; a line it denies denies its order.
             Entity::Line => {
-                for (position, line) in lines.iter().enumerate() {
+                for (position, line) in declared.lines.iter().enumerate() {
+                    let subject = Value::Line(order, position);
+                    let set_aside = set_aside_for(context, Entity::Line, &subject);
                     variables.clear();
-                    variables.push(Value::Line(order, position));
-                    if requirements(context, index, rule, &mut variables, line.span, &mut run) {
-                        applied.push((index, Value::Line(order, position)));
+                    variables.push(subject.clone());
+                    if applies_to(
+                        context,
+                        index,
+                        rule,
+                        &mut variables,
+                        line.span,
+                        &set_aside,
+                        &mut run,
+                    ) {
+                        requirements(context, index, rule, &mut variables, line.span, &mut run);
+                        applied.push((index, subject));
                     }
                 }
             }
             _ => {}
         }
     }
+    let legal_basis = decide(context, order, &bases, &mut run);
     OrderRules {
         reasons: run.reasons,
         steps: run.steps.unwrap_or_default(),
         applied,
+        legal_basis,
     }
+}
+
+/// A legal basis tried on an order: the rule, and the conditions of it that do not hold (none
+/// when it holds).
+struct Tried {
+    rule: usize,
+    failed: Vec<(Span, String)>,
+    undecided: bool,
+}
+
+/// The conditions of a legal basis on an order: a step for each, and what failed.
+fn basis(
+    context: &Context<'_>,
+    index: usize,
+    rule: &Rule,
+    conditions: &[PermitCondition],
+    variables: &mut Vec<Value>,
+    run: &mut Run,
+) -> Tried {
+    let mut tried = Tried {
+        rule: index,
+        failed: Vec::new(),
+        undecided: false,
+    };
+    for condition in conditions {
+        match context.value(&condition.condition, variables) {
+            Ok(Value::Boolean(true)) => {}
+            Ok(_) => {
+                let why = match &condition.otherwise {
+                    Some(message) => context.message(message, variables),
+                    None => "one of its conditions does not hold".to_string(),
+                };
+                tried.failed.push((condition.condition.span, why));
+            }
+            Err(mismatch) => {
+                tried.undecided = true;
+                tried.failed.push((
+                    condition.condition.span,
+                    format!("could not be decided: {}", mismatch.0),
+                ));
+            }
+        }
+    }
+    let holds = tried.failed.is_empty();
+    run.step(|| Step {
+        check: format!("basis {}", rule.id.value).into(),
+        failed: (!holds).then_some(Code::BasisNotMet),
+        detail: if holds {
+            format!("{}: holds", describe_rule(rule))
+        } else {
+            let reasons: Vec<&str> = tried.failed.iter().map(|(_, why)| why.as_str()).collect();
+            format!("{}: {}", describe_rule(rule), reasons.join("; "))
+        },
+        place: rule.id.span,
+    });
+    if tried.undecided {
+        run.tallies[index].undecided += 1;
+    }
+    tried
+}
+
+/// The legal basis that permits an order, if one holds; otherwise a finding for each basis tried
+/// (or, when none applied, one that says so), which denies the order. A basis of the model or a
+/// pack is named before one of the prelude, whose bases are the defaults.
+fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run) -> Option<usize> {
+    let rules = &context.model.rules;
+    let holding = bases
+        .iter()
+        .filter(|tried| tried.failed.is_empty())
+        .min_by_key(|tried| (rules[tried.rule].is_prelude(), tried.rule));
+    let denied = run.reasons.iter().any(Diagnostic::is_error);
+    if let Some(holding) = holding {
+        if !denied {
+            run.tallies[holding.rule].permitted += 1;
+        }
+        return Some(holding.rule);
+    }
+    let declared = &context.model.orders[order.0];
+    if bases.is_empty() {
+        run.reasons.push(
+            Diagnostic::new(
+                Code::NoBasis,
+                format!(
+                    "no legal basis applies to order `{}`: nothing permits it",
+                    declared.header.name.value
+                ),
+                declared.header.name.span,
+                "no basis",
+            )
+            .with_help("the prelude's bases (`own-solicitation`, `piggyback`) permit orders by default; a rule that replaces or waives them must permit the orders it covers with `permit when ...`"),
+        );
+        return None;
+    }
+    for tried in bases {
+        let rule = &rules[tried.rule];
+        run.tallies[tried.rule].failed += 1;
+        let reasons: Vec<&str> = tried.failed.iter().map(|(_, why)| why.as_str()).collect();
+        let mut diagnostic = Diagnostic::new(
+            Code::BasisNotMet,
+            format!(
+                "not permitted under {}: {}",
+                rule.title.as_deref().unwrap_or(&rule.id.value),
+                reasons.join("; ")
+            ),
+            declared.header.name.span,
+            format!("no basis holds; tried `{}`", rule.id.value),
+        )
+        .with_rule(reference(rule))
+        .with_help(if bases.len() > 1 {
+            "an order is lawful when one legal basis holds: meet the conditions of one of the bases tried"
+        } else {
+            "an order is lawful when a legal basis holds: meet its conditions"
+        });
+        for (span, _) in &tried.failed {
+            diagnostic = diagnostic.with_related(
+                *span,
+                format!(
+                    "a condition of basis `{}`, which does not hold",
+                    rule.id.value
+                ),
+            );
+        }
+        run.reasons.push(diagnostic);
+    }
+    None
+}
+
+/// The rules set aside for one subject: those named by the rules of its scope that apply to it,
+/// each with the rule that sets it aside.
+fn set_aside_for(context: &Context<'_>, scope: Entity, subject: &Value) -> Vec<(usize, usize)> {
+    let mut set_aside = Vec::new();
+    for &setter in &context.gates.setters {
+        let rule = &context.model.rules[setter];
+        if rule.scope != scope {
+            continue;
+        }
+        let mut variables = vec![subject.clone()];
+        let applies = rule.filter.as_ref().is_none_or(|filter| {
+            matches!(
+                context.value(filter, &mut variables),
+                Ok(Value::Boolean(true))
+            )
+        });
+        if applies {
+            set_aside.extend(rule.sets_aside.iter().map(|aside| (aside.rule, setter)));
+        }
+    }
+    set_aside
+}
+
+/// Whether a rule applies to a subject and is not set aside for it, counting it either way.
+#[allow(clippy::too_many_arguments)]
+fn applies_to(
+    context: &Context<'_>,
+    index: usize,
+    rule: &Rule,
+    variables: &mut Vec<Value>,
+    place: Span,
+    set_aside: &[(usize, usize)],
+    run: &mut Run,
+) -> bool {
+    run.tallies[index].considered += 1;
+    if !applies(context, index, rule, variables, place, run) {
+        return false;
+    }
+    if let Some((_, setter)) = set_aside.iter().find(|(target, _)| *target == index) {
+        run.tallies[index].set_aside += 1;
+        let setter = &context.model.rules[*setter];
+        run.step(|| Step {
+            check: format!("rule {}", rule.id.value).into(),
+            failed: None,
+            detail: match setter
+                .sets_aside
+                .iter()
+                .find(|aside| aside.rule == index)
+                .and_then(|aside| aside.waived_because.as_ref())
+            {
+                Some(reason) => format!("waived by rule {}: {reason}", setter.id.value),
+                None => format!("replaced by rule {}", setter.id.value),
+            },
+            place: setter.id.span,
+        });
+        return false;
+    }
+    run.tallies[index].applied += 1;
+    true
 }
 
 /// What the order rules found about one order.
@@ -518,6 +712,8 @@ pub(super) struct OrderRules {
     /// The rules whose `where` admitted the order (or one of its lines), with that subject:
     /// the duties the order owes if permitted.
     pub applied: Vec<(usize, Value)>,
+    /// The legal basis that permits the order, by its index in `Model::rules`.
+    pub legal_basis: Option<usize>,
 }
 
 /// The duties order rules add for a permitted order: those of the rules that applied to it.
@@ -616,12 +812,22 @@ pub(super) fn judge_model(
         };
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
+            let set_aside = set_aside_for(context, rule.scope, &subject);
             let mut variables = vec![subject];
-            let applied = requirements(context, index, rule, &mut variables, span, &mut run);
-            let denied = run.reasons[before..]
-                .iter()
-                .any(|reason| reason.code == Code::RuleDenied);
-            if applied && !denied {
+            if !applies_to(
+                context,
+                index,
+                rule,
+                &mut variables,
+                span,
+                &set_aside,
+                &mut run,
+            ) {
+                continue;
+            }
+            requirements(context, index, rule, &mut variables, span, &mut run);
+            let denied = run.reasons[before..].iter().any(Diagnostic::is_error);
+            if !denied {
                 obligations(context, index, rule, &mut variables, contract, duties);
             }
         }
@@ -637,8 +843,7 @@ pub(super) fn judge_model(
     run.reasons
 }
 
-/// The rule's `require`s on one subject (the first variable), when its filter admits it;
-/// whether it did.
+/// The rule's `require`s on one subject (the first variable), which it applies to.
 fn requirements(
     context: &Context<'_>,
     index: usize,
@@ -646,12 +851,7 @@ fn requirements(
     variables: &mut Vec<Value>,
     place: Span,
     run: &mut Run,
-) -> bool {
-    run.tallies[index].considered += 1;
-    if !applies(context, index, rule, variables, place, run) {
-        return false;
-    }
-    run.tallies[index].applied += 1;
+) {
     let mut failed = false;
     let mut undecided_here = false;
     for outcome in &rule.outcomes {
@@ -659,6 +859,7 @@ fn requirements(
             condition,
             outcome,
             message,
+            help,
             span,
         } = outcome
         else {
@@ -668,21 +869,22 @@ fn requirements(
             Ok(Value::Boolean(true)) => run.step(|| Step {
                 check: format!("rule {}", rule.id.value).into(),
                 failed: None,
-                detail: format!("{}: holds", describe_rule(rule)),
+                detail: format!("{}: holds", rule.title.as_deref().unwrap_or(&rule.id.value)),
                 place: *span,
             }),
             Ok(_) => {
-                let code = match outcome {
-                    Outcome::Deny => Code::RuleDenied,
-                    Outcome::Warn => Code::RuleWarning,
-                };
+                let code = rule.finding_code(*outcome);
                 let text = context.message(message, variables);
                 let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
                 let mut diagnostic =
                     Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
                         .with_rule(reference(rule));
+                if let Some(help) = help {
+                    diagnostic = diagnostic.with_help(context.message(help, variables));
+                }
                 // Point at the parts of the requirement that do not hold, so a reader need not
-                // work out which one failed.
+                // work out which one failed; a prelude rule's finding names its rule in the help
+                // and points into the model only.
                 let failing: Vec<&Expression> = condition
                     .conjuncts()
                     .into_iter()
@@ -690,7 +892,7 @@ fn requirements(
                         !matches!(context.value(term, variables), Ok(Value::Boolean(true)))
                     })
                     .collect();
-                for part in &failing {
+                for part in failing.iter().filter(|_| !rule.is_prelude()) {
                     diagnostic = diagnostic.with_related(
                         part.span,
                         format!(
@@ -707,10 +909,16 @@ fn requirements(
                         }
                     }
                 }
+                // A step points at what failed: in the rule written in the model or a pack; for
+                // a prelude rule, at what the model states that it read.
+                let place = if rule.is_prelude() {
+                    read.first().map_or(place, |(span, _)| *span)
+                } else {
+                    failing.first().map_or(*span, |part| part.span)
+                };
                 for (span, label) in read {
                     diagnostic = diagnostic.with_related(span, label);
                 }
-                let place = failing.first().map_or(*span, |part| part.span);
                 run.step(|| Step {
                     check: format!("rule {}", rule.id.value).into(),
                     failed: Some(code),
@@ -739,7 +947,6 @@ fn requirements(
     if failed {
         run.tallies[index].failed += 1;
     }
-    true
 }
 
 /// The rule's `oblige`s on one subject (the first variable), which its filter admitted.
@@ -953,9 +1160,12 @@ fn label(rule: &Rule, outcome: Outcome, about_order: bool) -> String {
         (Outcome::Deny, false) => "fails",
         (Outcome::Warn, _) => "warned by",
     };
+    // The prelude's rules are cited in the help; their labels stay short.
     match &rule.citation {
-        Some(citation) => format!("{verb} rule `{}` ({citation})", rule.id.value),
-        None => format!("{verb} rule `{}`", rule.id.value),
+        Some(citation) if !rule.is_prelude() => {
+            format!("{verb} rule `{}` ({citation})", rule.id.value)
+        }
+        _ => format!("{verb} rule `{}`", rule.id.value),
     }
 }
 
@@ -1170,13 +1380,32 @@ impl Context<'_> {
         variables: &mut Vec<Value>,
         subject: Span,
     ) -> Vec<(Span, String)> {
+        let mut found: Vec<(Span, String)> = Vec::new();
+        // First, where the model states the fields the condition read.
+        let mut fields = Vec::new();
+        collect_fields(condition, &mut fields);
+        // The declarations a field's place already points into.
+        let mut covered: Vec<Value> = Vec::new();
+        for (owner, field) in fields {
+            let Ok(value) = self.value(owner, variables) else {
+                continue;
+            };
+            if let Some((span, label)) = self.stated_at(&value, field) {
+                if span != subject && !found.iter().any(|(seen, _)| *seen == span) {
+                    found.push((span, label));
+                }
+                covered.push(value);
+            }
+        }
         let mut owners = Vec::new();
         collect_owners(condition, &mut owners);
-        let mut found: Vec<(Span, String)> = Vec::new();
         for owner in owners {
             let Ok(value) = self.value(owner, variables) else {
                 continue;
             };
+            if covered.contains(&value) {
+                continue;
+            }
             let Some((header, kind)) = self.declaration(&value) else {
                 continue;
             };
@@ -1190,6 +1419,131 @@ impl Context<'_> {
             }
         }
         found
+    }
+
+    /// Where the model states a field of a declaration, with a label saying so: for the fields
+    /// whose place tells a reader most (a term, a price, a clause, an instrument's dates). The
+    /// declaration itself stands for a field it does not state.
+    fn stated_at(&self, owner: &Value, field: Field) -> Option<(Span, String)> {
+        let model = self.model;
+        let absent = |header: &Header, what: &str| {
+            (
+                header.name.span,
+                format!("`{}` states no {what}", header.name.value),
+            )
+        };
+        let stated = |span: Span, what: &str| (span, format!("{what} stated here"));
+        Some(match (owner, field) {
+            (Value::Solicitation(id), Field::Solicitation(field)) => {
+                let solicitation = model.solicitation(*id);
+                match field {
+                    SolicitationField::CooperativeUseStated => {
+                        match solicitation.cooperative_use.span {
+                            Some(span) => stated(span, "`cooperative_use`"),
+                            None => absent(&solicitation.header, "`cooperative_use`"),
+                        }
+                    }
+                    SolicitationField::Maximum => match &solicitation.maximum {
+                        Some(maximum) => stated(maximum.span, "the maximum"),
+                        None => absent(&solicitation.header, "maximum"),
+                    },
+                    _ => return None,
+                }
+            }
+            (Value::Contract(id), Field::Contract(field)) => {
+                let contract = model.contract(*id);
+                let solicitation = model.solicitation(contract.solicitation);
+                match field {
+                    ContractField::Term | ContractField::End => {
+                        stated(contract.term.span, "the term")
+                    }
+                    ContractField::PiggybackOpen | ContractField::Requires => {
+                        match &contract.piggyback {
+                            Some(clause) => match clause.required_instrument {
+                                Some(required) if field == ContractField::Requires => {
+                                    stated(required.span, "the instrument required")
+                                }
+                                _ => stated(clause.span, "the piggyback clause"),
+                            },
+                            None => absent(&contract.header, "`piggyback { ... }` clause"),
+                        }
+                    }
+                    ContractField::Ceiling => match contract
+                        .piggyback
+                        .as_ref()
+                        .and_then(|clause| clause.ceiling.as_ref())
+                    {
+                        Some(ceiling) => stated(ceiling.span, "the piggyback ceiling"),
+                        None => absent(&contract.header, "piggyback ceiling"),
+                    },
+                    ContractField::Maximum => match &solicitation.maximum {
+                        Some(maximum) => stated(maximum.span, "the maximum"),
+                        None => absent(&solicitation.header, "maximum"),
+                    },
+                    _ => return None,
+                }
+            }
+            (Value::Access(id), Field::Access(field)) => {
+                let instrument = model.instrument(*id);
+                let date = |date: Option<crate::source::Spanned<Date>>, what: &str| match date {
+                    Some(date) => stated(date.span, what),
+                    None => absent(&instrument.header, what),
+                };
+                match field {
+                    AccessField::Signed => date(instrument.signed, "signature date"),
+                    AccessField::Approved => date(instrument.approved, "approval date"),
+                    AccessField::Effective => date(instrument.effective, "effective date"),
+                    AccessField::Expires => date(instrument.expires, "expiry date"),
+                    AccessField::InForce => match (instrument.effective, instrument.signed) {
+                        (Some(effective), _) => stated(effective.span, "its effective date"),
+                        (None, Some(signed)) => stated(signed.span, "its signature date"),
+                        (None, None) => absent(&instrument.header, "signature date"),
+                    },
+                    _ => return None,
+                }
+            }
+            (Value::Order(id), Field::Order(field)) => {
+                let order = &model.orders[id.0];
+                match field {
+                    OrderField::Date => stated(order.date.span, "the order date"),
+                    OrderField::Via => match order.via {
+                        Some(via) => stated(via.span, "the instrument named"),
+                        None => absent(&order.header, "`via`"),
+                    },
+                    OrderField::BuyerAdmitted => {
+                        let clause = model.contract(order.contract.value).piggyback.as_ref()?;
+                        stated(
+                            clause.eligibility.as_ref()?.span,
+                            "who the contract is open to",
+                        )
+                    }
+                    OrderField::OnContractTerms | OrderField::ClausesNotOnContract => {
+                        let contract = model.contract(order.contract.value);
+                        let unknown = order
+                            .requests
+                            .iter()
+                            .find(|clause| !contract.has_clause(&clause.value))?;
+                        stated(unknown.span, "the clause requested")
+                    }
+                    _ => return None,
+                }
+            }
+            (Value::Line(order, index), Field::Line(LineField::ContractPrice)) => {
+                let order = &model.orders[order.0];
+                let line = &order.lines[*index];
+                let LineItem::InScope(item) = line.item else {
+                    return None;
+                };
+                let contract = model.contract(order.contract.value);
+                let price = contract.unit_price(item, line.quantity)?;
+                stated(price.span, "the contract price")
+            }
+            (Value::Binding(index), Field::Binding(BindingField::Commitment)) => {
+                let binding = &self.bindings[*index];
+                stated(binding.commitment.as_ref()?.span, "the commitment")
+            }
+            _ => return None,
+        })
     }
 
     /// A message with its values written in.
@@ -1477,6 +1831,22 @@ impl Context<'_> {
                     BindingField::OrderedValue => {
                         self.money(binding.contract, binding.ordered.value)
                     }
+                    BindingField::Ordered => match &binding.commitment {
+                        Some(commitment) => self.like(
+                            &binding.ordered,
+                            &commitment.value,
+                            model.solicitation_of(binding.contract),
+                        ),
+                        None => self.measured(binding.contract, &binding.ordered),
+                    },
+                    BindingField::Commitment => self.volume(
+                        binding
+                            .commitment
+                            .as_ref()
+                            .map(|commitment| &commitment.value),
+                        model.solicitation_of(binding.contract),
+                    ),
+                    BindingField::Ended => Value::Boolean(binding.to < self.today),
                 }
             }
             (Value::Line(order, index), Field::Line(field)) => {
@@ -1637,6 +2007,27 @@ impl Context<'_> {
             OrderField::ViaCoversContract => instrument.map_or(Value::Absent, |instrument| {
                 Value::Boolean(instrument.covers_contract(model, order.contract.value))
             }),
+            OrderField::ClausesNotOnContract => {
+                let missing: Vec<String> = order
+                    .requests
+                    .iter()
+                    .filter(|clause| {
+                        !contract.has_clause(&clause.value)
+                            && !instrument.is_some_and(|instrument| {
+                                instrument
+                                    .clauses
+                                    .iter()
+                                    .any(|own| own.name.value == clause.value)
+                            })
+                    })
+                    .map(|clause| format!("clause `{}`", clause.value))
+                    .collect();
+                if missing.is_empty() {
+                    Value::Absent
+                } else {
+                    Value::Text(missing.join(", "))
+                }
+            }
         }
     }
 
@@ -1689,20 +2080,40 @@ impl Context<'_> {
         }
     }
 
-    /// A tally in the contract's measure: that of its maximum, else its estimate, else money.
+    /// A tally in the contract's measure: that of its maximum, else its piggyback ceiling, else
+    /// its estimate, else money.
     fn measured(&self, contract: ContractId, tally: &Tally) -> Value {
-        let solicitation = self.model.solicitation_of(contract);
+        let record = self.model.contract(contract);
+        let solicitation = self.model.solicitation(record.solicitation);
+        let ceiling = record
+            .piggyback
+            .as_ref()
+            .and_then(|clause| clause.ceiling.as_ref());
         let measure = solicitation
             .maximum
             .as_ref()
+            .or(ceiling)
             .or(solicitation.estimate.as_ref())
             .map(|volume| &volume.value);
         match measure {
-            Some(Volume::Quantity { measure, .. }) => Value::Quantity {
+            Some(volume @ Volume::Quantity { .. }) => self.like(tally, volume, solicitation),
+            _ => self.money(contract, tally.value),
+        }
+    }
+
+    /// A tally in the measure of a volume: its value for money, the count of what a quantity counts.
+    fn like(
+        &self,
+        tally: &Tally,
+        volume: &Volume,
+        solicitation: &crate::model::Solicitation,
+    ) -> Value {
+        match volume {
+            Volume::Money(money) => Value::Money(Money::new(money.currency.clone(), tally.value)),
+            Volume::Quantity { measure, .. } => Value::Quantity {
                 count: tally.measure(measure, solicitation),
                 unit: measure_name(measure, solicitation),
             },
-            _ => self.money(contract, tally.value),
         }
     }
 
@@ -1787,6 +2198,19 @@ fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) ->
     match measure {
         Measure::Item(item) => solicitation.item(*item).name.value.clone(),
         Measure::Unit(unit) => unit.clone(),
+    }
+}
+
+/// The fields an expression reads, with the expression they are read from. Aggregates are left
+/// out: they read many orders.
+fn collect_fields<'e>(expression: &'e Expression, fields: &mut Vec<(&'e Expression, Field)>) {
+    match &expression.kind {
+        ExpressionKind::Field(owner, field) => fields.push((owner, *field)),
+        ExpressionKind::Aggregate { .. } => return,
+        _ => {}
+    }
+    for child in expression.children() {
+        collect_fields(child, fields);
     }
 }
 

@@ -82,3 +82,24 @@ pub fn saturating_sum(amounts: impl IntoIterator<Item = Decimal>) -> Decimal {
         .into_iter()
         .fold(Decimal::ZERO, Decimal::saturating_add)
 }
+
+/// `20 truck`, `USD 1,000.00`.
+pub fn describe(volume: &Volume, solicitation: &Solicitation) -> String {
+    describe_like(amount_of(volume), volume, solicitation)
+}
+
+/// An amount written in the measure of `like`.
+pub fn describe_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> String {
+    match like {
+        Volume::Money(money) => {
+            crate::values::Money::new(money.currency.clone(), amount).to_string()
+        }
+        Volume::Quantity { measure, .. } => {
+            let unit = match measure {
+                Measure::Item(item) => solicitation.item(*item).name.value.as_str(),
+                Measure::Unit(unit) => unit.as_str(),
+            };
+            format!("{} {unit}", crate::values::format_quantity(amount))
+        }
+    }
+}

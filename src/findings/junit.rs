@@ -10,7 +10,7 @@ use crate::values::printable;
 
 pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     let mut suite = TestSuite::new("coop check");
-    for (id, file) in sources.files() {
+    for (id, file) in sources.model_files() {
         let found: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|diagnostic| diagnostic.primary.span.file == id)

@@ -37,7 +37,7 @@ pub fn to_json(
         .count();
     let checked = Checked {
         files: sources
-            .files()
+            .model_files()
             .map(|(_, file)| file.name.as_str())
             .collect(),
         errors,

@@ -33,6 +33,94 @@ pub struct Rule {
     pub scope: Entity,
     pub filter: Option<Expression>,
     pub outcomes: Vec<RuleOutcome>,
+    /// When the rule is a legal basis, its conditions: it permits what it applies to when every
+    /// one holds (none: it always does). `None` when the rule is no basis.
+    pub permits: Option<Vec<PermitCondition>>,
+    /// The rules this one sets aside for each thing it applies to, replaced or waived.
+    pub sets_aside: Vec<SetAside>,
+    pub span: Span,
+}
+
+/// The name the prelude goes by as a rule pack: `coop rules core` prints it.
+pub const PRELUDE: &str = "core";
+
+impl Rule {
+    /// Whether the rule is one of the prelude's: the core semantics, as cited defaults.
+    pub fn is_prelude(&self) -> bool {
+        self.pack.as_deref() == Some(PRELUDE)
+    }
+
+    /// Every expression the rule holds, outermost: its filter, conditions, messages, helps,
+    /// parties, duties and the conditions of its `permit`s.
+    pub fn expressions(&self) -> Vec<&Expression> {
+        fn values(message: &[MessagePart]) -> impl Iterator<Item = &Expression> {
+            message.iter().filter_map(|part| match part {
+                MessagePart::Value(value) => Some(value),
+                MessagePart::Text(_) => None,
+            })
+        }
+        let mut expressions: Vec<&Expression> = self.filter.iter().collect();
+        for outcome in &self.outcomes {
+            match outcome {
+                RuleOutcome::Require {
+                    condition,
+                    message,
+                    help,
+                    ..
+                } => {
+                    expressions.push(condition);
+                    expressions.extend(values(message));
+                    expressions.extend(help.iter().flat_map(|help| values(help)));
+                }
+                RuleOutcome::Oblige { party, duty, .. } => {
+                    expressions.push(party);
+                    match duty.as_ref() {
+                        Duty::Pay { amount, to } => expressions.extend([amount, to]),
+                        Duty::Report { to, .. } => expressions.extend(to),
+                        Duty::Notify { whom, .. } => expressions.push(whom),
+                    }
+                }
+            }
+        }
+        for permit in self.permits.iter().flatten() {
+            expressions.push(&permit.condition);
+            expressions.extend(permit.otherwise.iter().flat_map(|message| values(message)));
+        }
+        expressions
+    }
+
+    /// The code of the findings a failed `require` of the rule makes: a prelude rule is named by
+    /// its code (`access-missing`); any other rule's findings are `rule-denied` or `rule-warning`.
+    pub fn finding_code(&self, outcome: Outcome) -> crate::codes::Code {
+        use crate::codes::Code;
+        if self.is_prelude()
+            && let Some(code) = Code::from_name(&self.id.value)
+        {
+            return code;
+        }
+        match outcome {
+            Outcome::Deny => Code::RuleDenied,
+            Outcome::Warn => Code::RuleWarning,
+        }
+    }
+}
+
+/// One condition of a legal basis: `permit when CONDITION else "why not"`.
+#[derive(Clone, Debug)]
+pub struct PermitCondition {
+    pub condition: Expression,
+    /// What a finding says when the condition does not hold; the condition's text when absent.
+    pub otherwise: Option<Vec<MessagePart>>,
+    pub span: Span,
+}
+
+/// A rule set aside by another for what that other applies to.
+#[derive(Clone, Debug)]
+pub struct SetAside {
+    /// The rule set aside, by its index in `Model::rules`.
+    pub rule: usize,
+    /// Why, for a waiver; `None` when the rule is replaced by the one that sets it aside.
+    pub waived_because: Option<String>,
     pub span: Span,
 }
 
@@ -44,6 +132,8 @@ pub enum RuleOutcome {
         condition: Expression,
         outcome: Outcome,
         message: Vec<MessagePart>,
+        /// How to fix it, shown with the finding.
+        help: Option<Vec<MessagePart>>,
         span: Span,
     },
     /// `oblige PARTY DUTY`

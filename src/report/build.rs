@@ -63,13 +63,17 @@ pub fn build(
             .rules
             .iter()
             .zip(&evaluation.rule_tallies)
-            .map(|(rule, tally)| RuleReport {
+            .enumerate()
+            .map(|(index, (rule, tally))| RuleReport {
                 rule: super::duties::rule_finding(sources, &crate::eval::rules::reference(rule)),
                 scope: rule.scope.keyword().to_string(),
                 considered: tally.considered,
                 applied: tally.applied,
                 failed: tally.failed,
                 undecided: tally.undecided,
+                set_aside: tally.set_aside,
+                set_aside_by: set_aside_by(model, index),
+                permitted: rule.permits.is_some().then_some(tally.permitted),
             })
             .collect(),
         findings: check_findings
@@ -109,6 +113,15 @@ fn order_report(
             Tally::of_lines(&order.lines).value,
         )),
         location: location(sources, order.header.name.span),
+        legal_basis: judgment
+            .filter(|judgment| judgment.is_permitted())
+            .and_then(|judgment| judgment.legal_basis)
+            .map(|basis| {
+                super::duties::rule_finding(
+                    sources,
+                    &crate::eval::rules::reference(&model.rules[basis]),
+                )
+            }),
         reasons: judgment
             .map(|judgment| {
                 judgment
@@ -565,6 +578,30 @@ pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Locati
         line: position.line,
         column: position.column,
     }
+}
+
+/// The rules that set a rule aside, each with how.
+fn set_aside_by(model: &Model, target: usize) -> Vec<super::SetAsideBy> {
+    model
+        .rules
+        .iter()
+        .flat_map(|setter| {
+            setter
+                .sets_aside
+                .iter()
+                .filter(move |aside| aside.rule == target)
+                .map(move |aside| super::SetAsideBy {
+                    rule: setter.id.value.clone(),
+                    how: if aside.waived_because.is_some() {
+                        "waived"
+                    } else {
+                        "replaced"
+                    }
+                    .to_string(),
+                    because: aside.waived_because.clone(),
+                })
+        })
+        .collect()
 }
 
 /// The line a span starts on, trimmed and printable, for reports that quote the source.

@@ -92,6 +92,26 @@ pub struct RuleReport {
     /// Those it could not decide: amounts in different currencies or units.
     #[serde(default)]
     pub undecided: usize,
+    /// Those it applied to but was set aside for, replaced or waived by another rule.
+    #[serde(default)]
+    pub set_aside: usize,
+    /// The rules that may set it aside, and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside_by: Vec<SetAsideBy>,
+    /// For a legal basis (a rule that permits), the orders it permitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permitted: Option<usize>,
+}
+
+/// A rule that sets another aside, for what it applies to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetAsideBy {
+    /// The rule that sets it aside.
+    pub rule: String,
+    /// `replaced`, or `waived` with the reason.
+    pub how: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -242,6 +262,9 @@ pub struct OrderReport {
     /// What the order's lines add up to.
     pub value: Option<Money>,
     pub location: Location,
+    /// The legal basis that permitted the order: the rule, its citation and where it is.
+    #[serde(default)]
+    pub legal_basis: Option<RuleFinding>,
     /// Every reason the order is denied; empty when permitted.
     pub reasons: Vec<Finding>,
 }

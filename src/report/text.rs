@@ -25,7 +25,22 @@ pub fn render(report: &Report) -> String {
     }
     if !report.rules.is_empty() {
         out.push_str("\nRules followed\n");
-        for rule in &report.rules {
+        // The prelude's rules are every model's; they are listed when something set them aside.
+        let prelude = crate::model::rules::PRELUDE;
+        let from_prelude = |rule: &&super::RuleReport| rule.rule.pack.as_deref() == Some(prelude);
+        let prelude_rules = report.rules.iter().filter(from_prelude).count();
+        if prelude_rules > 0 {
+            let _ = writeln!(
+                out,
+                "  the prelude [{prelude}]: {} of the core semantics, which every model follows (`coop rules {prelude}`)",
+                plural(prelude_rules, "rule")
+            );
+        }
+        for rule in report
+            .rules
+            .iter()
+            .filter(|rule| !from_prelude(rule) || !rule.set_aside_by.is_empty())
+        {
             let pack = rule
                 .rule
                 .pack
@@ -43,6 +58,7 @@ pub fn render(report: &Report) -> String {
                 "agency" => "agencies",
                 "access" => "access instruments",
                 "order" => "orders",
+                "line" => "order lines",
                 "contract" => "contracts",
                 "solicitation" => "solicitations",
                 _ => "bindings",
@@ -52,11 +68,24 @@ pub fn render(report: &Report) -> String {
             } else {
                 String::new()
             };
+            let permitted = rule.permitted.map_or(String::new(), |permitted| {
+                format!(", permitted {permitted}")
+            });
             let _ = writeln!(
                 out,
-                "    applied to {} of {} {things}, failed {}{undecided}",
+                "    applied to {} of {} {things}, failed {}{undecided}{permitted}",
                 rule.applied, rule.considered, rule.failed
             );
+            for by in &rule.set_aside_by {
+                let because = by.because.as_ref().map_or(String::new(), |reason| {
+                    format!(" because \"{}\"", printable(reason))
+                });
+                let _ = writeln!(
+                    out,
+                    "    {} by {}{because}; set aside for {} {things} in all",
+                    by.how, by.rule, rule.set_aside
+                );
+            }
         }
     }
     out
@@ -254,9 +283,13 @@ fn orders_section(out: &mut String, orders: &[OrderReport]) {
             .as_ref()
             .map(|value| format!(", {value}"))
             .unwrap_or_default();
+        let under = order
+            .legal_basis
+            .as_ref()
+            .map_or(String::new(), |basis| format!(", under {}", basis.id));
         let _ = writeln!(
             out,
-            "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}",
+            "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}{under}",
             order.date, order.name, order.buyer, order.contract
         );
         for finding in &order.reasons {

@@ -59,8 +59,8 @@ pub struct Test {
 /// One thing a test expects of the model's meaning.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expectation {
-    /// `expect order X permitted`
-    OrderPermitted(Name),
+    /// `expect order X permitted [under BASIS]`
+    OrderPermitted { order: Name, under: Option<Name> },
     /// `expect order X denied [with code, code] [by rule, rule]`
     OrderDenied {
         order: Name,
@@ -156,11 +156,24 @@ pub enum RuleField {
         variable: Name,
         filter: Option<Expression>,
     },
-    /// `require CONDITION else deny|warn "message"`
+    /// `require CONDITION else deny|warn "message" [help "how to fix"]`
     Require {
         condition: Expression,
         outcome: Spanned<Outcome>,
         message: Message,
+        help: Option<Message>,
+    },
+    /// `permit [when CONDITION [else "why not"]]`: the rule is a legal basis.
+    Permit {
+        condition: Option<Expression>,
+        otherwise: Option<Message>,
+    },
+    /// `replaces RULE, ...`
+    Replaces(Vec<Name>),
+    /// `waives RULE, ... because "reason"`
+    Waives {
+        rules: Vec<Name>,
+        reason: Spanned<String>,
     },
     /// `oblige PARTY pay ... | report usage ... | notify ...`
     Oblige {

@@ -181,16 +181,39 @@ impl Lowerer {
                 };
                 let outcome = Spanned::new(outcome, self.span(&outcome_pair));
                 let message = self.message(next(&mut inner));
+                let help = inner.next().map(|help| {
+                    let mut parts = help.into_inner();
+                    let _keyword = parts.next();
+                    self.message(next(&mut parts))
+                });
                 RuleField::Require {
                     condition,
                     outcome,
                     message,
+                    help,
                 }
             }
             Rule::oblige_field => {
                 let party = self.expression(next(&mut inner));
                 let duty = self.duty(next(&mut inner));
                 RuleField::Oblige { party, duty }
+            }
+            Rule::permit_field => {
+                let _when = inner.next();
+                let condition = inner.next().map(|condition| self.expression(condition));
+                let _else = inner.next();
+                let otherwise = inner.next().map(|message| self.message(message));
+                RuleField::Permit {
+                    condition,
+                    otherwise,
+                }
+            }
+            Rule::replaces_field => RuleField::Replaces(self.rule_list(next(&mut inner))),
+            Rule::waives_field => {
+                let rules = self.rule_list(next(&mut inner));
+                let _because = inner.next();
+                let reason = self.string(next(&mut inner));
+                RuleField::Waives { rules, reason }
             }
             rule => panic!("lowering: unexpected rule field {rule:?}"),
         }
@@ -620,7 +643,7 @@ impl Lowerer {
             for part in body.into_inner() {
                 match part.as_rule() {
                     Rule::kw_no => present = false,
-                    Rule::identifier => names.push(self.name(part)),
+                    Rule::identifier | Rule::rule_id => names.push(self.name(part)),
                     _ => {}
                 }
             }
@@ -636,7 +659,10 @@ impl Lowerer {
                 let order = self.name(next(&mut parts));
                 let verdict = next(&mut parts);
                 if verdict.as_rule() == Rule::kw_permitted {
-                    return Expectation::OrderPermitted(order);
+                    let under = parts
+                        .find(|part| part.as_rule() == Rule::rule_id)
+                        .map(|basis| self.name(basis));
+                    return Expectation::OrderPermitted { order, under };
                 }
                 let mut codes = Vec::new();
                 let mut rules = Vec::new();
@@ -647,7 +673,7 @@ impl Lowerer {
                                 .filter(|code| code.as_rule() == Rule::code)
                                 .map(|code| self.name(code)),
                         ),
-                        Rule::identifier_list => rules.extend(self.identifier_list(part)),
+                        Rule::rule_list => rules.extend(self.rule_list(part)),
                         _ => {}
                     }
                 }
@@ -1131,6 +1157,13 @@ impl Lowerer {
         let span = self.span(&pair);
         let stated = next(&mut pair.into_inner()).as_rule() == Rule::kw_stated;
         Spanned::new(stated, span)
+    }
+
+    fn rule_list(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
+        pair.into_inner()
+            .filter(|part| part.as_rule() == Rule::rule_id)
+            .map(|part| self.name(part))
+            .collect()
     }
 
     fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
