@@ -510,11 +510,7 @@ impl RuleChecker<'_> {
 
     /// Resolves the rules each rule replaces or waives, by id, once every rule is sorted: each
     /// must exist, be another rule, and range over the same things.
-    fn sets_aside(
-        &mut self,
-        rules: &mut [Rule],
-        named: Vec<(String, Vec<NamedSetAside>)>,
-    ) {
+    fn sets_aside(&mut self, rules: &mut [Rule], named: Vec<(String, Vec<NamedSetAside>)>) {
         let index: HashMap<&str, usize> = rules
             .iter()
             .enumerate()
