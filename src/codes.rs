@@ -104,6 +104,7 @@ codes! {
     NotARulePack = "not-a-rule-pack", Error, "a file used as a rule pack declares agencies, contracts or orders";
     TypeMismatch = "type-mismatch", Error, "an expression whose parts are of types that do not fit together";
     UnknownField = "unknown-field", Error, "a path follows a field its value does not have";
+    OutcomeOutOfScope = "outcome-out-of-scope", Error, "a rule outcome its scope cannot have, such as `permit` in a rule not for orders";
     RuleNeverApplies = "rule-never-applies", Warning, "a rule whose `where` is always false";
     RuleAlwaysTrue = "rule-always-true", Warning, "a rule whose requirement always holds";
     RuleDenied = "rule-denied", Error, "a rule's requirement is not met, and the rule denies";

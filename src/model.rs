@@ -362,6 +362,18 @@ impl Solicitation {
         &self.items[id.0]
     }
 
+    /// The parties to the procedure: the lead, then the other joint participants.
+    pub fn parties(&self) -> Vec<AgencyId> {
+        std::iter::once(self.lead)
+            .chain(
+                self.participants
+                    .iter()
+                    .map(|participant| participant.agency)
+                    .filter(|agency| *agency != self.lead),
+            )
+            .collect()
+    }
+
     pub fn is_joint(&self) -> bool {
         !self.participants.is_empty()
     }

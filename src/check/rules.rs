@@ -400,7 +400,7 @@ impl RuleChecker<'_> {
                     written.name.span,
                     "no outcome",
                 )
-                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"`, `oblige PARTY ...`, `permit when ...`, `replaces RULE` or `waives RULE because \"...\"`"),
+                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"`, `oblige PARTY ...`, `permit when ...`, `responsible alone for \"...\"`, `precedence via over contract`, `replaces RULE` or `waives RULE because \"...\"`"),
             );
             return None;
         }
@@ -456,7 +456,7 @@ impl RuleChecker<'_> {
         if !permits.is_empty() && kind.value != Entity::Order {
             self.diagnostics.push(
                 Diagnostic::new(
-                    Code::TypeMismatch,
+                    Code::OutcomeOutOfScope,
                     format!(
                         "rule `{}` permits, but it is for {}s: a legal basis permits orders",
                         written.name.value,
@@ -646,6 +646,33 @@ impl RuleChecker<'_> {
                     span,
                 })
             }
+            ast::RuleField::Responsible { extent, what } => {
+                if scope != Entity::Binding {
+                    self.diagnostics.push(binding_only(
+                        rule,
+                        scope,
+                        "says who is responsible",
+                        span,
+                    ));
+                    return None;
+                }
+                Some(RuleOutcome::Responsible {
+                    extent: extent.value,
+                    what: self.message(file, what, variables)?,
+                    span,
+                })
+            }
+            ast::RuleField::Precedence(prevailing) => {
+                if scope != Entity::Binding {
+                    self.diagnostics
+                        .push(binding_only(rule, scope, "orders precedence", span));
+                    return None;
+                }
+                Some(RuleOutcome::Precedence {
+                    prevailing: prevailing.value,
+                    span,
+                })
+            }
             ast::RuleField::Cite(_)
             | ast::RuleField::Scope { .. }
             | ast::RuleField::Permit { .. }
@@ -696,7 +723,7 @@ impl RuleChecker<'_> {
                 if scope != Entity::Contract {
                     self.diagnostics.push(
                         Diagnostic::new(
-                            Code::TypeMismatch,
+                            Code::OutcomeOutOfScope,
                             "usage reports are due per contract, but this rule is not for contracts",
                             span,
                             "needs `for contract c`",
@@ -723,7 +750,7 @@ impl RuleChecker<'_> {
                 if !matches!(scope, Entity::Order | Entity::Binding) {
                     self.diagnostics.push(
                         Diagnostic::new(
-                            Code::TypeMismatch,
+                            Code::OutcomeOutOfScope,
                             "a notice is due within a delay of an order or of a binding's start, but this rule is for neither",
                             span,
                             "needs `for order` or `for binding`",
@@ -1647,4 +1674,20 @@ fn reads_only(expression: &Expression, depth: usize) -> bool {
         _ => {}
     });
     only
+}
+
+/// A responsibility or a precedence in a rule that is not for bindings: both are about what binds
+/// an agency to a contract.
+fn binding_only(rule: &ast::Name, scope: Entity, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::OutcomeOutOfScope,
+        format!(
+            "rule `{}` {what}, but it is for {}s: only a binding has a responsible agency and terms",
+            rule.value,
+            scope.noun()
+        ),
+        span,
+        "needs `for binding b`",
+    )
+    .with_help("write the rule `for binding b where ...`; `b.agency` is the agency bound, `b.contract` its contract")
 }

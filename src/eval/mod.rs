@@ -28,6 +28,9 @@ pub struct Evaluation {
     pub later_orders: Vec<OrderId>,
     /// Who is bound to which contract, sorted by agency then contract.
     pub bindings: Vec<Binding>,
+    /// What rules decide about each binding (responsibilities, precedence of terms), in the
+    /// order of `bindings`.
+    pub binding_terms: Vec<rules::BindingTerms>,
     /// Volumes per contract, in the model's contract order.
     pub contracts: Vec<ContractUse>,
     /// Findings not about one order, such as commitment shortfalls and the findings of rules
@@ -172,6 +175,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     }
     let bindings = bindings::bindings(model, &contracts, as_of);
     let mut findings = Vec::new();
+    let mut binding_terms = vec![rules::BindingTerms::default(); bindings.len()];
     if !model.rules.is_empty() {
         let context = rules::Context {
             model,
@@ -183,13 +187,19 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             totals: &totals,
             gates: &gates,
         };
-        findings.extend(rules::judge_model(&context, &mut duties, &mut rule_tallies));
+        findings.extend(rules::judge_model(
+            &context,
+            &mut duties,
+            &mut binding_terms,
+            &mut rule_tallies,
+        ));
     }
     Evaluation {
         as_of,
         judgments,
         later_orders,
         bindings,
+        binding_terms,
         contracts,
         findings,
         duties,

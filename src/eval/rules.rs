@@ -32,6 +32,26 @@ pub struct RuleDuty {
     pub owed: Owed,
 }
 
+/// What rules decide about one binding: who answers for what, and whose terms prevail.
+#[derive(Clone, Debug, Default)]
+pub struct BindingTerms {
+    pub responsibilities: Vec<Responsibility>,
+    /// Whose clause prevails where the contract and an access instrument both state one of the
+    /// same name, with the rule that says so (by its index in `Model::rules`). A rule of the
+    /// model or a pack decides before one of the prelude, whose rule is the default.
+    pub precedence: Option<(TermSource, usize)>,
+}
+
+/// `responsible alone for "..."` as one rule says it of one binding.
+#[derive(Clone, Debug)]
+pub struct Responsibility {
+    pub extent: Extent,
+    /// What the agency answers for, its message's values filled in.
+    pub what: String,
+    /// The rule, by its index in `Model::rules`.
+    pub rule: usize,
+}
+
 /// Who owes a duty.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Party {
@@ -165,8 +185,11 @@ pub(super) struct Context<'e> {
 pub struct Gates<'m> {
     /// Per rule, in the order of `Model::rules`; `None` for rules not about orders.
     rules: Vec<Option<Gate<'m>>>,
-    /// The rules that set others aside, by index: whether they apply is asked first.
+    /// The rules that set others aside, by index.
     setters: Vec<usize>,
+    /// Per rule: whether a setter of its scope names it. Only for such a rule is it asked which
+    /// setters apply, so a subject no rule can be set aside for costs nothing.
+    targeted: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -229,8 +252,18 @@ impl<'m> Gates<'m> {
             .enumerate()
             .filter(|(_, rule)| !rule.sets_aside.is_empty())
             .map(|(index, _)| index)
-            .collect();
-        Gates { rules, setters }
+            .collect::<Vec<_>>();
+        let mut targeted = vec![false; model.rules.len()];
+        for &setter in &setters {
+            for aside in &model.rules[setter].sets_aside {
+                targeted[aside.rule] = true;
+            }
+        }
+        Gates {
+            rules,
+            setters,
+            targeted,
+        }
     }
 }
 
@@ -456,7 +489,7 @@ pub(super) fn judge_order(
     let mut applied = Vec::new();
     let mut bases = Vec::new();
     let mut variables = Vec::with_capacity(2);
-    let set_aside = set_aside_for(context, Entity::Order, &Value::Order(order));
+    let mut set_aside = SetAsideFor::new(Entity::Order, Value::Order(order));
     for (index, rule) in context.model.rules.iter().enumerate() {
         match rule.scope {
             Entity::Order => {
@@ -468,7 +501,7 @@ pub(super) fn judge_order(
                     rule,
                     &mut variables,
                     subject,
-                    &set_aside,
+                    &mut set_aside,
                     &mut run,
                 ) {
                     continue;
@@ -490,7 +523,6 @@ pub(super) fn judge_order(
             Entity::Line => {
                 for (position, line) in declared.lines.iter().enumerate() {
                     let subject = Value::Line(order, position);
-                    let set_aside = set_aside_for(context, Entity::Line, &subject);
                     variables.clear();
                     variables.push(subject.clone());
                     if applies_to(
@@ -499,7 +531,7 @@ pub(super) fn judge_order(
                         rule,
                         &mut variables,
                         line.span,
-                        &set_aside,
+                        &mut SetAsideFor::new(Entity::Line, subject.clone()),
                         &mut run,
                     ) {
                         requirements(context, index, rule, &mut variables, line.span, &mut run);
@@ -645,26 +677,55 @@ fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run)
 }
 
 /// The rules set aside for one subject: those named by the rules of its scope that apply to it,
-/// each with the rule that sets it aside.
-fn set_aside_for(context: &Context<'_>, scope: Entity, subject: &Value) -> Vec<(usize, usize)> {
-    let mut set_aside = Vec::new();
-    for &setter in &context.gates.setters {
-        let rule = &context.model.rules[setter];
-        if rule.scope != scope {
-            continue;
-        }
-        let mut variables = vec![subject.clone()];
-        let applies = rule.filter.as_ref().is_none_or(|filter| {
-            matches!(
-                context.value(filter, &mut variables),
-                Ok(Value::Boolean(true))
-            )
-        });
-        if applies {
-            set_aside.extend(rule.sets_aside.iter().map(|aside| (aside.rule, setter)));
+/// each with the rule that sets it aside. Found the first time a rule that can be set aside
+/// applies to the subject, then remembered.
+struct SetAsideFor {
+    scope: Entity,
+    subject: Value,
+    found: Option<Vec<(usize, usize)>>,
+}
+
+impl SetAsideFor {
+    fn new(scope: Entity, subject: Value) -> SetAsideFor {
+        SetAsideFor {
+            scope,
+            subject,
+            found: None,
         }
     }
-    set_aside
+
+    /// The rule that sets aside rule `index` for the subject, if one does.
+    fn setter_of(&mut self, context: &Context<'_>, index: usize) -> Option<usize> {
+        if !context.gates.targeted[index] {
+            return None;
+        }
+        let found = self.found.get_or_insert_with(|| {
+            let mut found = Vec::new();
+            let mut variables = Vec::with_capacity(2);
+            for &setter in &context.gates.setters {
+                let rule = &context.model.rules[setter];
+                if rule.scope != self.scope {
+                    continue;
+                }
+                variables.clear();
+                variables.push(self.subject.clone());
+                let applies = rule.filter.as_ref().is_none_or(|filter| {
+                    matches!(
+                        context.value(filter, &mut variables),
+                        Ok(Value::Boolean(true))
+                    )
+                });
+                if applies {
+                    found.extend(rule.sets_aside.iter().map(|aside| (aside.rule, setter)));
+                }
+            }
+            found
+        });
+        found
+            .iter()
+            .find(|(target, _)| *target == index)
+            .map(|(_, setter)| *setter)
+    }
 }
 
 /// Whether a rule applies to a subject and is not set aside for it, counting it either way.
@@ -675,16 +736,16 @@ fn applies_to(
     rule: &Rule,
     variables: &mut Vec<Value>,
     place: Span,
-    set_aside: &[(usize, usize)],
+    set_aside: &mut SetAsideFor,
     run: &mut Run,
 ) -> bool {
     run.tallies[index].considered += 1;
     if !applies(context, index, rule, variables, place, run) {
         return false;
     }
-    if let Some((_, setter)) = set_aside.iter().find(|(target, _)| *target == index) {
+    if let Some(setter) = set_aside.setter_of(context, index) {
         run.tallies[index].set_aside += 1;
-        let setter = &context.model.rules[*setter];
+        let setter = &context.model.rules[setter];
         run.step(|| Step {
             check: format!("rule {}", rule.id.value).into(),
             failed: None,
@@ -745,6 +806,7 @@ pub(super) fn order_duties(
 pub(super) fn judge_model(
     context: &Context<'_>,
     duties: &mut Vec<RuleDuty>,
+    binding_terms: &mut [BindingTerms],
     tallies: &mut [RuleTally],
 ) -> Vec<Diagnostic> {
     let model = context.model;
@@ -812,7 +874,7 @@ pub(super) fn judge_model(
         };
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
-            let set_aside = set_aside_for(context, rule.scope, &subject);
+            let mut set_aside = SetAsideFor::new(rule.scope, subject.clone());
             let mut variables = vec![subject];
             if !applies_to(
                 context,
@@ -820,7 +882,7 @@ pub(super) fn judge_model(
                 rule,
                 &mut variables,
                 span,
-                &set_aside,
+                &mut set_aside,
                 &mut run,
             ) {
                 continue;
@@ -829,6 +891,15 @@ pub(super) fn judge_model(
             let denied = run.reasons[before..].iter().any(Diagnostic::is_error);
             if !denied {
                 obligations(context, index, rule, &mut variables, contract, duties);
+                if let Value::Binding(binding) = variables[0] {
+                    terms(
+                        context,
+                        index,
+                        rule,
+                        &mut variables,
+                        &mut binding_terms[binding],
+                    );
+                }
             }
         }
     }
@@ -946,6 +1017,39 @@ fn requirements(
     }
     if failed {
         run.tallies[index].failed += 1;
+    }
+}
+
+/// The rule's responsibilities and precedence on one binding (the first variable).
+fn terms(
+    context: &Context<'_>,
+    index: usize,
+    rule: &Rule,
+    variables: &mut Vec<Value>,
+    terms: &mut BindingTerms,
+) {
+    for outcome in &rule.outcomes {
+        match outcome {
+            RuleOutcome::Responsible { extent, what, .. } => {
+                terms.responsibilities.push(Responsibility {
+                    extent: *extent,
+                    what: context.message(what, variables),
+                    rule: index,
+                });
+            }
+            RuleOutcome::Precedence { prevailing, .. } => {
+                let decides = match terms.precedence {
+                    None => true,
+                    Some((_, earlier)) => {
+                        context.model.rules[earlier].is_prelude() && !rule.is_prelude()
+                    }
+                };
+                if decides {
+                    terms.precedence = Some((*prevailing, index));
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use crate::schema::{
     AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
     FeeField, Field, LineField, OrderField, Record, SolicitationField, TermField, Type,
 };
-pub use crate::syntax::ast::{Aggregate, Outcome, Period, UnaryOperator};
+pub use crate::syntax::ast::{Aggregate, Extent, Outcome, Period, TermSource, UnaryOperator};
 
 /// A rule as evaluation runs it.
 #[derive(Clone, Debug)]
@@ -80,6 +80,8 @@ impl Rule {
                         Duty::Notify { whom, .. } => expressions.push(whom),
                     }
                 }
+                RuleOutcome::Responsible { what, .. } => expressions.extend(values(what)),
+                RuleOutcome::Precedence { .. } => {}
             }
         }
         for permit in self.permits.iter().flatten() {
@@ -143,6 +145,15 @@ pub enum RuleOutcome {
         duty: Box<Duty>,
         span: Span,
     },
+    /// `responsible alone|jointly for "what"`, `not responsible for "what"`: what the agency of
+    /// a binding answers for, under the rule's citation.
+    Responsible {
+        extent: Extent,
+        what: Vec<MessagePart>,
+        span: Span,
+    },
+    /// `precedence via over contract`: whose clause prevails where both state one of a name.
+    Precedence { prevailing: TermSource, span: Span },
 }
 
 #[derive(Clone, Debug)]

@@ -5,8 +5,10 @@ use rust_decimal::Decimal;
 use super::negotiation;
 use super::*;
 use crate::diagnostic::Diagnostic;
+use crate::eval::rules::BindingTerms;
 use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
+use crate::model::rules::{Extent, TermSource};
 use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
 use crate::values::format_percentage;
@@ -137,9 +139,10 @@ fn order_report(
 fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<AgencyReport> {
     // Each agency's bindings, found in one pass (in the evaluation's order), not one pass an
     // agency: a program has thousands of agencies and of bindings.
-    let mut bindings_of: Vec<Vec<&Binding>> = vec![Vec::new(); model.agencies.len()];
-    for binding in &evaluation.bindings {
-        bindings_of[binding.agency.0].push(binding);
+    let mut bindings_of: Vec<Vec<(&Binding, &BindingTerms)>> =
+        vec![Vec::new(); model.agencies.len()];
+    for (binding, terms) in evaluation.bindings.iter().zip(&evaluation.binding_terms) {
+        bindings_of[binding.agency.0].push((binding, terms));
     }
     let mut duties_of = super::duties::by_agency(model, evaluation, sources).into_iter();
     model
@@ -153,23 +156,31 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
             jurisdiction: agency.jurisdiction.clone(),
             bindings: bindings
                 .into_iter()
-                .map(|binding| binding_report(model, evaluation, binding))
+                .map(|(binding, terms)| binding_report(model, evaluation, sources, binding, terms))
                 .collect(),
             rule_duties: duties_of.next().unwrap_or_default(),
         })
         .collect()
 }
 
-fn binding_report(model: &Model, evaluation: &Evaluation, binding: &Binding) -> BindingReport {
+fn binding_report(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    binding: &Binding,
+    terms: &BindingTerms,
+) -> BindingReport {
     let contract = model.contract(binding.contract);
     let solicitation = model.solicitation(contract.solicitation);
-    let lead = model.agency(solicitation.lead);
-    let lead_name = lead.header.display_name();
-    let mut clauses: Vec<String> = contract
-        .clauses
+    let rule_finding = |rule: usize| {
+        super::duties::rule_finding(sources, &crate::eval::rules::reference(&model.rules[rule]))
+    };
+    let instruments: Vec<&crate::model::AccessInstrument> = binding
+        .instruments
         .iter()
-        .map(|clause| clause.name.value.clone())
+        .map(|id| model.instrument(*id))
         .collect();
+    let clauses = clause_reports(contract, &instruments, terms, &rule_finding);
     let mut duties = Vec::new();
     let mut via = Vec::new();
     let usage = evaluation.contract_use(binding.contract);
@@ -179,12 +190,6 @@ fn binding_report(model: &Model, evaluation: &Evaluation, binding: &Binding) -> 
         .map(|id| (id, model.instrument(*id)))
     {
         via.push(instrument.header.name.value.clone());
-        clauses.extend(
-            instrument
-                .clauses
-                .iter()
-                .map(|clause| clause.name.value.clone()),
-        );
         let through = usage
             .through_instrument
             .get(id)
@@ -236,12 +241,26 @@ fn binding_report(model: &Model, evaluation: &Evaluation, binding: &Binding) -> 
             binding.to
         ));
     }
-    let responsibility = match binding.basis {
-        Basis::Lead if contract.piggyback.is_some() => "awarding agency: responsible for the solicitation and the award; bears no responsibility for others' piggyback orders".to_string(),
-        Basis::Lead => "awarding agency: responsible for the solicitation and the award".to_string(),
-        Basis::JointParticipant => format!("bound as a joint participant of {}; responsible for its own orders and commitment", solicitation.header.name.value),
-        Basis::Piggyback => format!("responsible alone; {lead_name} bears no responsibility for these orders"),
-    };
+    let parties = solicitation.parties();
+    let mut responsibilities: Vec<&crate::eval::rules::Responsibility> =
+        terms.responsibilities.iter().collect();
+    responsibilities.sort_by_key(|responsibility| responsibility.extent);
+    let responsibilities = responsibilities
+        .into_iter()
+        .map(|responsibility| ResponsibilityReport {
+            extent: responsibility.extent,
+            what: responsibility.what.clone(),
+            with: match responsibility.extent {
+                Extent::Jointly => parties
+                    .iter()
+                    .filter(|party| **party != binding.agency)
+                    .map(|party| model.agency(*party).header.display_name().to_string())
+                    .collect(),
+                Extent::Alone | Extent::NotResponsible => Vec::new(),
+            },
+            rule: rule_finding(responsibility.rule),
+        })
+        .collect();
     BindingReport {
         contract: contract.header.name.value.clone(),
         contract_title: contract.header.title.clone(),
@@ -267,8 +286,67 @@ fn binding_report(model: &Model, evaluation: &Evaluation, binding: &Binding) -> 
             _ => None,
         },
         duties,
-        responsibility,
+        responsibilities,
     }
+}
+
+/// A binding's terms: the contract's clauses, then its instruments', each name once. Where the
+/// contract and an instrument both state a clause of one name, the source the precedence rule
+/// names prevails, in the place of the first, and the other is named as what it overrides; with
+/// no such rule, both are listed.
+fn clause_reports(
+    contract: &Contract,
+    instruments: &[&crate::model::AccessInstrument],
+    terms: &BindingTerms,
+    rule_finding: &dyn Fn(usize) -> RuleFinding,
+) -> Vec<ClauseReport> {
+    let stated = contract
+        .clauses
+        .iter()
+        .map(|clause| (TermSource::Contract, &clause.name.value, "contract"))
+        .chain(instruments.iter().flat_map(|instrument| {
+            instrument.clauses.iter().map(|clause| {
+                (
+                    TermSource::Via,
+                    &clause.name.value,
+                    instrument.header.name.value.as_str(),
+                )
+            })
+        }));
+    let mut clauses: Vec<(TermSource, ClauseReport)> = Vec::new();
+    for (source, name, stated_by) in stated {
+        let earlier = terms.precedence.and_then(|(prevailing, rule)| {
+            let position = clauses.iter().position(|(earlier_source, clause)| {
+                *earlier_source != source && clause.name == *name && clause.prevails_over.is_none()
+            })?;
+            Some((position, prevailing, rule))
+        });
+        match earlier {
+            Some((position, prevailing, rule)) => {
+                let (earlier_source, clause) = &mut clauses[position];
+                if *earlier_source == prevailing {
+                    clause.prevails_over = Some(stated_by.to_string());
+                } else {
+                    clause.prevails_over = Some(std::mem::replace(
+                        &mut clause.stated_by,
+                        stated_by.to_string(),
+                    ));
+                    *earlier_source = prevailing;
+                }
+                clause.precedence_rule = Some(rule_finding(rule));
+            }
+            None => clauses.push((
+                source,
+                ClauseReport {
+                    name: name.clone(),
+                    stated_by: stated_by.to_string(),
+                    prevails_over: None,
+                    precedence_rule: None,
+                },
+            )),
+        }
+    }
+    clauses.into_iter().map(|(_, clause)| clause).collect()
 }
 
 fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> {

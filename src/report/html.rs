@@ -912,9 +912,15 @@ fn agencies(out: &mut String, report: &Report) {
                     None => format!("{}: {} per {}", price.item, price.unit_price, price.unit),
                 })
                 .collect();
+            let clauses: Vec<String> = binding.clauses.iter().map(ClauseReport::text).collect();
+            let responsibilities: Vec<String> = binding
+                .responsibilities
+                .iter()
+                .map(ResponsibilityReport::cited)
+                .collect();
             let terms = format!(
                 "Clauses: {}. Prices: {}.",
-                list_or_none(&binding.clauses),
+                list_or_none(&clauses),
                 list_or_none(&prices)
             );
             let ordered = match &binding.ordered_value {
@@ -934,7 +940,7 @@ fn agencies(out: &mut String, report: &Report) {
                 escape(&terms),
                 escape(&ordered),
                 escape(&list_or_none(&duties)),
-                escape(&binding.responsibility),
+                escape(&list_or_none(&responsibilities)),
                 contract = escape(&binding.contract),
             );
         }

@@ -205,14 +205,81 @@ pub struct BindingReport {
     pub extended_by_options: bool,
     /// Whether the binding ended before the as-of date.
     pub ended: bool,
-    pub clauses: Vec<String>,
+    /// The terms it is bound by: each clause once, where it is stated, and what it prevails over.
+    pub clauses: Vec<ClauseReport>,
     pub prices: Vec<PriceReport>,
     pub ordered: Vec<Amount>,
     pub ordered_value: Option<Money>,
     pub commitment: Option<Amount>,
     pub shortfall: Option<Amount>,
     pub duties: Vec<String>,
-    pub responsibility: String,
+    /// Who answers for what, as the rules for bindings say, each with its rule and citation.
+    pub responsibilities: Vec<ResponsibilityReport>,
+}
+
+/// A clause of a binding's terms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClauseReport {
+    pub name: String,
+    /// `contract`, or the name of the access instrument that states it.
+    pub stated_by: String,
+    /// Where the contract and an instrument both state the clause: the one this one prevails
+    /// over (`contract` or the instrument's name).
+    pub prevails_over: Option<String>,
+    /// The rule that decides which prevails, when one does.
+    pub precedence_rule: Option<RuleFinding>,
+}
+
+impl ClauseReport {
+    /// `warranty`, or `warranty (wa_addendum's, over the contract's)`.
+    pub fn text(&self) -> String {
+        match &self.prevails_over {
+            None => self.name.clone(),
+            Some(over) => format!("{} ({}'s, over the {}'s)", self.name, self.stated_by, over),
+        }
+    }
+}
+
+/// What an agency answers for under one binding, as one rule says it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResponsibilityReport {
+    /// `alone`, `jointly` or `not_responsible`.
+    pub extent: crate::model::rules::Extent,
+    /// What it answers for.
+    pub what: String,
+    /// For a joint responsibility, the other parties to the procedure it answers with.
+    pub with: Vec<String>,
+    pub rule: RuleFinding,
+}
+
+impl ResponsibilityReport {
+    /// `responsible alone for its own orders`, `jointly responsible with A and B for the
+    /// procedure`, `not responsible for others' orders`.
+    pub fn text(&self) -> String {
+        use crate::model::rules::Extent;
+        match self.extent {
+            Extent::Alone => format!("responsible alone for {}", self.what),
+            Extent::Jointly if self.with.is_empty() => {
+                format!("jointly responsible for {}", self.what)
+            }
+            Extent::Jointly => format!(
+                "jointly responsible with {} for {}",
+                self.with.join(", "),
+                self.what
+            ),
+            Extent::NotResponsible => format!("not responsible for {}", self.what),
+        }
+    }
+
+    /// The responsibility and the source the rule cites for it (its id when it cites none).
+    pub fn cited(&self) -> String {
+        let source = self
+            .rule
+            .citation
+            .clone()
+            .unwrap_or_else(|| format!("rule {}", self.rule.id));
+        format!("{} ({source})", self.text())
+    }
 }
 
 impl BindingReport {

@@ -164,7 +164,8 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
         let terms = if binding.clauses.is_empty() {
             "none".to_string()
         } else {
-            binding.clauses.join(", ")
+            let clauses: Vec<String> = binding.clauses.iter().map(ClauseReport::text).collect();
+            clauses.join(", ")
         };
         let prices: Vec<String> = binding.prices.iter().map(price).collect();
         let prices = if prices.is_empty() {
@@ -194,7 +195,9 @@ fn agency_section(out: &mut String, agency: &AgencyReport) {
         for duty in &binding.duties {
             let _ = writeln!(out, "    duty: {}", printable(&duty.to_string()));
         }
-        let _ = writeln!(out, "    {}", printable(&binding.responsibility));
+        for responsibility in &binding.responsibilities {
+            let _ = writeln!(out, "    {}", printable(&responsibility.cited()));
+        }
     }
     if !agency.rule_duties.is_empty() {
         out.push_str(

@@ -180,6 +180,52 @@ pub enum RuleField {
         party: Expression,
         duty: Duty,
     },
+    /// `responsible alone|jointly for "what"`, `not responsible for "what"`
+    Responsible {
+        extent: Spanned<Extent>,
+        what: Message,
+    },
+    /// `precedence via over contract` (or `contract over via`): the source that prevails.
+    Precedence(Spanned<TermSource>),
+}
+
+/// How far an agency answers for something: alone, jointly with the other parties to the
+/// procedure, or not at all.
+/// Ordered as a report lists them: what the agency answers for with others, then alone, then
+/// what it does not answer for.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Extent {
+    Jointly,
+    Alone,
+    NotResponsible,
+}
+
+/// Where a binding's terms come from: the contract, or the access instruments it is used through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermSource {
+    Contract,
+    Via,
+}
+
+impl TermSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TermSource::Contract => "contract",
+            TermSource::Via => "via",
+        }
+    }
+
+    /// The other source, which this one prevails over.
+    pub fn other(self) -> TermSource {
+        match self {
+            TermSource::Contract => TermSource::Via,
+            TermSource::Via => TermSource::Contract,
+        }
+    }
 }
 
 /// What a failed `require` does.

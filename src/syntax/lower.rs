@@ -215,6 +215,33 @@ impl Lowerer {
                 let reason = self.string(next(&mut inner));
                 RuleField::Waives { rules, reason }
             }
+            // After `responsible`, `alone` or `jointly`; after `not`, `responsible`.
+            Rule::responsible_field => {
+                let how = next(&mut inner);
+                let span = self.span(&how);
+                let extent = match how.as_rule() {
+                    Rule::kw_alone => Extent::Alone,
+                    Rule::kw_jointly => Extent::Jointly,
+                    _ => Extent::NotResponsible,
+                };
+                let _for = inner.next();
+                let what = self.message(next(&mut inner));
+                RuleField::Responsible {
+                    extent: Spanned::new(extent, span),
+                    what,
+                }
+            }
+            Rule::precedence_field => {
+                let order = next(&mut inner);
+                let span = self.span(&order);
+                RuleField::Precedence(Spanned::new(
+                    match order.as_rule() {
+                        Rule::via_over_contract => TermSource::Via,
+                        _ => TermSource::Contract,
+                    },
+                    span,
+                ))
+            }
             rule => panic!("lowering: unexpected rule field {rule:?}"),
         }
     }

@@ -286,6 +286,14 @@ fn describe(rule: Rule) -> &'static str {
         Rule::replaces_field | Rule::kw_replaces => "`replaces`",
         Rule::waives_field | Rule::kw_waives => "`waives`",
         Rule::kw_because => "`because`",
+        Rule::responsible_field | Rule::kw_responsible => "`responsible`",
+        Rule::kw_alone => "`alone`",
+        Rule::kw_jointly => "`jointly`",
+        Rule::precedence_field | Rule::kw_precedence => "`precedence`",
+        Rule::via_over_contract | Rule::contract_over_via => {
+            "`via over contract` or `contract over via`"
+        }
+        Rule::kw_over => "`over`",
         Rule::kw_under => "`under`",
         Rule::kw_all => "`all`",
         Rule::kw_sum => "`sum`",
