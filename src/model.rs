@@ -212,7 +212,7 @@ pub struct Contract {
     pub term: Term,
     pub options: Vec<RenewalOption>,
     /// The currency of every price, fee and ceiling of the contract, when it prices anything.
-    pub currency: Option<String>,
+    pub currency: Option<crate::values::Currency>,
     pub prices: Vec<PriceEntry>,
     pub clauses: Vec<Clause>,
     /// `None` when the contract is closed to piggyback use.

@@ -29,7 +29,7 @@ pub enum Type {
     Number,
     Percentage,
     /// Money, in a currency known at checking time (from a literal) or not.
-    Money(Option<String>),
+    Money(Option<crate::values::Currency>),
     /// A quantity, in a unit known at checking time (from a literal) or not.
     Quantity(Option<String>),
     /// Money or a quantity, as a contract's maximum may be either.

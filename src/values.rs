@@ -16,7 +16,7 @@ pub type Date = NaiveDate;
 /// An amount of money in one ISO 4217 currency. Decimal, never float.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
@@ -37,8 +37,82 @@ pub enum DurationUnit {
     Year,
 }
 
+/// A currency as written: an ISO 4217 code, copied as a number; or, until the checker refuses it
+/// (`unknown-value`), any other text a file or a ledger holds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Currency {
+    Iso(iso_currency::Currency),
+    Unknown(Box<str>),
+}
+
+impl Currency {
+    pub fn parse(code: &str) -> Currency {
+        match iso_currency::Currency::from_code(code) {
+            Some(currency) => Currency::Iso(currency),
+            None => Currency::Unknown(code.into()),
+        }
+    }
+
+    /// The code as written: `USD`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Currency::Iso(currency) => currency.code(),
+            Currency::Unknown(text) => text,
+        }
+    }
+
+    pub fn is_iso(&self) -> bool {
+        matches!(self, Currency::Iso(_))
+    }
+}
+
+impl From<&str> for Currency {
+    fn from(code: &str) -> Currency {
+        Currency::parse(code)
+    }
+}
+
+impl From<String> for Currency {
+    fn from(code: String) -> Currency {
+        Currency::parse(&code)
+    }
+}
+
+impl From<&Currency> for Currency {
+    fn from(currency: &Currency) -> Currency {
+        currency.clone()
+    }
+}
+
+impl std::ops::Deref for Currency {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Ok(Currency::parse(&code))
+    }
+}
+
 impl Money {
-    pub fn new(currency: impl Into<String>, amount: Decimal) -> Money {
+    pub fn new(currency: impl Into<Currency>, amount: Decimal) -> Money {
         Money {
             currency: currency.into(),
             amount,
@@ -46,7 +120,7 @@ impl Money {
     }
 
     /// An amount as reports state it: rounded to the cent, always with two decimals.
-    pub fn in_cents(currency: impl Into<String>, amount: Decimal) -> Money {
+    pub fn in_cents(currency: impl Into<Currency>, amount: Decimal) -> Money {
         let mut amount = amount.round_dp(2);
         amount.rescale(2);
         Money::new(currency, amount)

@@ -267,7 +267,7 @@ struct Checker<'d> {
     rule_ids: std::collections::HashMap<String, RuleShape>,
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
-    currencies: Vec<String>,
+    currencies: Vec<crate::values::Currency>,
 }
 
 /// What a rule does, as far as tests that name it care.
@@ -1219,7 +1219,7 @@ impl Checker<'_> {
         // Prices, fees and ceilings need the solicitation's items; without it they cannot be checked.
         let solicitation = solicitation_index.and_then(|index| solicitations[index].as_ref());
         let mut checked_prices = Vec::new();
-        let mut currency: Option<(String, Span)> = None;
+        let mut currency: Option<(crate::values::Currency, Span)> = None;
         let mut piggyback_clause = None;
         if let Some(solicitation) = solicitation {
             for (price, span) in prices {
@@ -1379,7 +1379,7 @@ impl Checker<'_> {
         price: &ast::Price,
         span: Span,
         solicitation: &Solicitation,
-        currency: &mut Option<(String, Span)>,
+        currency: &mut Option<(crate::values::Currency, Span)>,
         earlier: &[PriceEntry],
     ) -> Option<PriceEntry> {
         let item = self.item_of(&price.item, solicitation)?;
@@ -1499,7 +1499,7 @@ impl Checker<'_> {
     fn volume_in_currency(
         &mut self,
         volume: &Spanned<Volume>,
-        currency: &(String, Span),
+        currency: &(crate::values::Currency, Span),
         what: &str,
     ) {
         if let Volume::Money(money) = &volume.value
@@ -1524,7 +1524,7 @@ impl Checker<'_> {
         span: Span,
         contract: &Name,
         solicitation: Option<&Solicitation>,
-        currency: &Option<(String, Span)>,
+        currency: &Option<(crate::values::Currency, Span)>,
     ) -> Option<PiggybackClause> {
         let terms = match clause {
             ast::Piggyback::Closed => return None,

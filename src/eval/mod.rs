@@ -138,7 +138,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                 today: order.date.value,
                 usage: &contracts,
                 permitted: &permitted,
-                judged: Some(id),
+                judged: Some((id, &judgment.tally)),
                 bindings: &[],
                 totals: &totals,
                 gates: &gates,

@@ -170,7 +170,8 @@ pub(super) struct Context<'e> {
     /// Permitted orders so far, in date order; aggregates range over these and the order being
     /// judged.
     pub permitted: &'e [OrderId],
-    pub judged: Option<OrderId>,
+    /// The order being judged, with what it buys (found once, read by every rule).
+    pub judged: Option<(OrderId, &'e Tally)>,
     pub bindings: &'e [Binding],
     /// Running totals of the aggregates that have an index, over `permitted`.
     pub totals: &'e Totals,
@@ -178,12 +179,14 @@ pub(super) struct Context<'e> {
     pub gates: &'e Gates<'e>,
 }
 
-/// The parts of order rules' filters that depend only on an order's contract, or only on its
-/// buyer, decided once per contract or buyer and remembered: most rules of a pack apply to a
-/// few jurisdictions or programs, so most orders are turned away by a lookup.
+/// The parts of order rules' filters that depend only on an order's contract, only on its buyer,
+/// or only on its basis, decided once per contract, buyer or basis and remembered: most rules of
+/// a pack apply to a few jurisdictions or programs, and most of the prelude's to one basis, so
+/// most rules are turned away from an order by a lookup.
 #[derive(Debug, Default)]
 pub struct Gates<'m> {
-    /// Per rule, in the order of `Model::rules`; `None` for rules not about orders.
+    /// Per rule, in the order of `Model::rules`; `None` for rules not about orders, or without
+    /// a filter.
     rules: Vec<Option<Gate<'m>>>,
     /// The rules that set others aside, by index.
     setters: Vec<usize>,
@@ -196,11 +199,13 @@ pub struct Gates<'m> {
 struct Gate<'m> {
     by_contract: Vec<&'m Expression>,
     by_buyer: Vec<&'m Expression>,
+    by_basis: Vec<&'m Expression>,
     /// The rest of the filter, decided for each order.
     rest: Vec<&'m Expression>,
-    /// Per contract, and per agency: unknown, open or shut.
+    /// Per contract, per agency and per basis: unknown, open or shut.
     contracts: Vec<Cell<Decided>>,
     buyers: Vec<Cell<Decided>>,
+    bases: [Cell<Decided>; 3],
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -230,15 +235,19 @@ impl<'m> Gates<'m> {
                 let mut gate = Gate {
                     by_contract: Vec::new(),
                     by_buyer: Vec::new(),
+                    by_basis: Vec::new(),
                     rest: Vec::new(),
                     contracts: vec![Cell::new(Decided::Unknown); model.contracts.len()],
                     buyers: vec![Cell::new(Decided::Unknown); model.agencies.len()],
+                    bases: Default::default(),
                 };
                 for term in filter.conjuncts() {
                     if reads_through(term, &by_contract) {
                         gate.by_contract.push(term);
                     } else if reads_through(term, &[Field::Order(OrderField::Buyer)]) {
                         gate.by_buyer.push(term);
+                    } else if reads_through(term, &[Field::Order(OrderField::Basis)]) {
+                        gate.by_basis.push(term);
                     } else {
                         gate.rest.push(term);
                     }
@@ -490,17 +499,22 @@ pub(super) fn judge_order(
     let mut bases = Vec::new();
     let mut variables = Vec::with_capacity(2);
     let mut set_aside = SetAsideFor::new(Entity::Order, Value::Order(order));
+    let order_basis = super::orders::basis_of(context.model, declared);
     for (index, rule) in context.model.rules.iter().enumerate() {
         match rule.scope {
             Entity::Order => {
                 variables.clear();
                 variables.push(Value::Order(order));
+                let judged = Subject {
+                    place: subject,
+                    order: Some((order, order_basis)),
+                };
                 if !applies_to(
                     context,
                     index,
                     rule,
+                    judged,
                     &mut variables,
-                    subject,
                     &mut set_aside,
                     &mut run,
                 ) {
@@ -525,12 +539,16 @@ pub(super) fn judge_order(
                     let subject = Value::Line(order, position);
                     variables.clear();
                     variables.push(subject.clone());
+                    let judged = Subject {
+                        place: line.span,
+                        order: None,
+                    };
                     if applies_to(
                         context,
                         index,
                         rule,
+                        judged,
                         &mut variables,
-                        line.span,
                         &mut SetAsideFor::new(Entity::Line, subject.clone()),
                         &mut run,
                     ) {
@@ -728,19 +746,25 @@ impl SetAsideFor {
     }
 }
 
+/// What a rule is judging: where it is written, and, for an order, which and on what basis.
+#[derive(Clone, Copy)]
+struct Subject {
+    place: Span,
+    order: Option<(OrderId, Basis)>,
+}
+
 /// Whether a rule applies to a subject and is not set aside for it, counting it either way.
-#[allow(clippy::too_many_arguments)]
 fn applies_to(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
+    subject: Subject,
     variables: &mut Vec<Value>,
-    place: Span,
     set_aside: &mut SetAsideFor,
     run: &mut Run,
 ) -> bool {
     run.tallies[index].considered += 1;
-    if !applies(context, index, rule, variables, place, run) {
+    if !applies(context, index, rule, subject, variables, run) {
         return false;
     }
     if let Some(setter) = set_aside.setter_of(context, index) {
@@ -876,12 +900,16 @@ pub(super) fn judge_model(
             let before = run.reasons.len();
             let mut set_aside = SetAsideFor::new(rule.scope, subject.clone());
             let mut variables = vec![subject];
+            let judged = Subject {
+                place: span,
+                order: None,
+            };
             if !applies_to(
                 context,
                 index,
                 rule,
+                judged,
                 &mut variables,
-                span,
                 &mut set_aside,
                 &mut run,
             ) {
@@ -1151,17 +1179,20 @@ fn applies(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
+    subject: Subject,
     variables: &mut Vec<Value>,
-    place: Span,
     run: &mut Run,
 ) -> bool {
     let Some(filter) = &rule.filter else {
         return true;
     };
-    if let (Some(Some(gate)), Some(Value::Order(order))) =
-        (context.gates.rules.get(index), variables.first().cloned())
+    let place = subject.place;
+    if let (Some(Some(gate)), Some((order, basis))) =
+        (context.gates.rules.get(index), subject.order)
     {
-        return gated(context, gate, index, rule, order, variables, place, run);
+        return gated(
+            context, gate, index, rule, order, basis, variables, place, run,
+        );
     }
     match context.value(filter, variables) {
         Ok(Value::Boolean(true)) => true,
@@ -1175,9 +1206,9 @@ fn applies(
     }
 }
 
-/// An order rule's filter, its parts that depend on the contract or the buyer alone read from
-/// what was decided before: the same result as evaluating the whole filter, since `and` is false
-/// as soon as one part is, whatever the others.
+/// An order rule's filter, its parts that depend on the contract, the buyer or the basis alone
+/// read from what was decided before: the same result as evaluating the whole filter, since
+/// `and` is false as soon as one part is, whatever the others.
 #[allow(clippy::too_many_arguments)]
 fn gated(
     context: &Context<'_>,
@@ -1185,6 +1216,7 @@ fn gated(
     index: usize,
     rule: &Rule,
     order: OrderId,
+    basis: Basis,
     variables: &mut Vec<Value>,
     place: Span,
     run: &mut Run,
@@ -1232,7 +1264,8 @@ fn gated(
         &gate.by_buyer,
         gate.buyers.get(declared.buyer.value.0),
         variables,
-    ) && decide(&gate.rest, None, variables);
+    ) && decide(&gate.by_basis, Some(&gate.bases[basis as usize]), variables)
+        && decide(&gate.rest, None, variables);
     if !open {
         return false;
     }
@@ -1738,7 +1771,7 @@ impl Context<'_> {
             let orders = self
                 .permitted
                 .iter()
-                .chain(self.judged.iter())
+                .chain(self.judged.iter().map(|(order, _)| order))
                 .map(|order| Value::Order(*order));
             found.add_up(self, function, value, filter, orders, variables)?;
             return Ok(found.value(function));
@@ -1758,7 +1791,7 @@ impl Context<'_> {
                 None => None,
             };
         }
-        let judged = self.judged.map(Value::Order);
+        let judged = self.judged.map(|(order, _)| Value::Order(order));
         found.add_up(self, function, value, filter, judged.into_iter(), variables)?;
         Ok(found.value(function))
     }
@@ -2022,7 +2055,10 @@ impl Context<'_> {
                 end: contract.term.end,
             },
             ContractField::End => Value::Date(contract.end_as_of(self.today)),
-            ContractField::Currency => contract.currency.clone().map_or(Value::Absent, Value::Text),
+            ContractField::Currency => contract
+                .currency
+                .as_ref()
+                .map_or(Value::Absent, |currency| Value::Text(currency.to_string())),
             ContractField::PiggybackOpen => Value::Boolean(piggyback.is_some()),
             ContractField::Requires => piggyback
                 .and_then(|clause| clause.required_instrument)
@@ -2078,9 +2114,10 @@ impl Context<'_> {
                 });
                 self.money(order.contract.value, value)
             }
-            OrderField::Volume => {
-                self.measured(order.contract.value, &Tally::of_lines(&order.lines))
-            }
+            OrderField::Volume => match self.judged {
+                Some((judged, tally)) if judged == id => self.measured(order.contract.value, tally),
+                _ => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
+            },
             OrderField::Basis => basis_value(super::orders::basis_of(model, order)),
             OrderField::Category => {
                 category_value(model.solicitation(contract.solicitation).category)

@@ -641,10 +641,7 @@ pub(super) fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<A
 /// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
 pub(super) fn money(contract: &Contract, amount: Decimal) -> Money {
     Money::in_cents(
-        contract
-            .currency
-            .clone()
-            .unwrap_or_else(|| "XXX".to_string()),
+        contract.currency.clone().unwrap_or_else(|| "XXX".into()),
         amount,
     )
 }
