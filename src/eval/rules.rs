@@ -179,15 +179,18 @@ pub(super) struct Context<'e> {
     pub gates: &'e Gates<'e>,
 }
 
-/// The parts of order rules' filters that depend only on an order's contract, only on its buyer,
-/// or only on its basis, decided once per contract, buyer or basis and remembered: most rules of
-/// a pack apply to a few jurisdictions or programs, and most of the prelude's to one basis, so
-/// most rules are turned away from an order by a lookup.
+/// The terms of order rules' conditions that depend only on an order's contract, only on its
+/// buyer, or only on its basis, decided once per contract, buyer or basis and remembered: most
+/// rules of a pack apply to a few jurisdictions or programs, and most of the prelude's to one
+/// basis, so most rules are turned away from an order by lookups; and what a contract states
+/// (open to piggyback use, cooperative use stated) is read once.
 #[derive(Debug, Default)]
 pub struct Gates<'m> {
     /// Per rule, in the order of `Model::rules`; `None` for rules not about orders, or without
     /// a filter.
     rules: Vec<Option<Gate<'m>>>,
+    /// Per rule and outcome: the memo of a `require`'s condition, where one can be kept.
+    conditions: Vec<Vec<Option<Memo<'m>>>>,
     /// The rules that set others aside, by index.
     setters: Vec<usize>,
     /// Per rule: whether a setter of its scope names it. Only for such a rule is it asked which
@@ -197,15 +200,26 @@ pub struct Gates<'m> {
 
 #[derive(Debug)]
 struct Gate<'m> {
-    by_contract: Vec<&'m Expression>,
-    by_buyer: Vec<&'m Expression>,
-    by_basis: Vec<&'m Expression>,
+    /// The terms of the filter decided once per contract, buyer or basis.
+    memos: Vec<Memo<'m>>,
     /// The rest of the filter, decided for each order.
     rest: Vec<&'m Expression>,
-    /// Per contract, per agency and per basis: unknown, open or shut.
-    contracts: Vec<Cell<Decided>>,
-    buyers: Vec<Cell<Decided>>,
-    bases: [Cell<Decided>; 3],
+}
+
+/// A term whose value is the same for every order of one contract, of one buyer, or on one
+/// basis: unknown, open (true) or shut (false) for each.
+#[derive(Debug)]
+struct Memo<'m> {
+    term: &'m Expression,
+    per: Per,
+    decided: Vec<Cell<Decided>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Per {
+    Contract,
+    Buyer,
+    Basis,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -216,14 +230,61 @@ enum Decided {
     Shut,
 }
 
-impl<'m> Gates<'m> {
-    pub fn new(model: &'m Model) -> Gates<'m> {
+impl<'m> Memo<'m> {
+    /// The memo of a term that reads an order only through its contract, its buyer or its
+    /// basis; `None` for any other term.
+    fn of(term: &'m Expression, model: &Model) -> Option<Memo<'m>> {
         let by_contract = [
             Field::Order(OrderField::Contract),
             Field::Order(OrderField::Solicitation),
             Field::Order(OrderField::Lead),
             Field::Order(OrderField::Category),
         ];
+        let (per, slots) = if reads_through(term, &by_contract) {
+            (Per::Contract, model.contracts.len())
+        } else if reads_through(term, &[Field::Order(OrderField::Buyer)]) {
+            (Per::Buyer, model.agencies.len())
+        } else if reads_through(term, &[Field::Order(OrderField::Basis)]) {
+            (Per::Basis, 3)
+        } else {
+            return None;
+        };
+        Some(Memo {
+            term,
+            per,
+            decided: vec![Cell::new(Decided::Unknown); slots],
+        })
+    }
+
+    /// The term's value for an order, remembered once decided: `Some(true)`, `Some(false)`, or
+    /// `None` when it cannot be decided (tried again with each order).
+    fn value(
+        &self,
+        context: &Context<'_>,
+        order: OrderId,
+        basis: Basis,
+        variables: &mut Vec<Value>,
+    ) -> Result<bool, Mismatch> {
+        let declared = &context.model.orders[order.0];
+        let slot = match self.per {
+            Per::Contract => declared.contract.value.0,
+            Per::Buyer => declared.buyer.value.0,
+            Per::Basis => basis as usize,
+        };
+        let cell = &self.decided[slot];
+        match cell.get() {
+            Decided::Open => return Ok(true),
+            Decided::Shut => return Ok(false),
+            Decided::Unknown => {}
+        }
+        let holds = matches!(context.value(self.term, variables)?, Value::Boolean(true));
+        cell.set(if holds { Decided::Open } else { Decided::Shut });
+        Ok(holds)
+    }
+}
+
+impl<'m> Gates<'m> {
+    pub fn new(model: &'m Model) -> Gates<'m> {
         let rules = model
             .rules
             .iter()
@@ -233,26 +294,31 @@ impl<'m> Gates<'m> {
                     .as_ref()
                     .filter(|_| rule.scope == Entity::Order)?;
                 let mut gate = Gate {
-                    by_contract: Vec::new(),
-                    by_buyer: Vec::new(),
-                    by_basis: Vec::new(),
+                    memos: Vec::new(),
                     rest: Vec::new(),
-                    contracts: vec![Cell::new(Decided::Unknown); model.contracts.len()],
-                    buyers: vec![Cell::new(Decided::Unknown); model.agencies.len()],
-                    bases: Default::default(),
                 };
                 for term in filter.conjuncts() {
-                    if reads_through(term, &by_contract) {
-                        gate.by_contract.push(term);
-                    } else if reads_through(term, &[Field::Order(OrderField::Buyer)]) {
-                        gate.by_buyer.push(term);
-                    } else if reads_through(term, &[Field::Order(OrderField::Basis)]) {
-                        gate.by_basis.push(term);
-                    } else {
-                        gate.rest.push(term);
+                    match Memo::of(term, model) {
+                        Some(memo) => gate.memos.push(memo),
+                        None => gate.rest.push(term),
                     }
                 }
                 Some(gate)
+            })
+            .collect();
+        let conditions = model
+            .rules
+            .iter()
+            .map(|rule| {
+                rule.outcomes
+                    .iter()
+                    .map(|outcome| match outcome {
+                        RuleOutcome::Require { condition, .. } if rule.scope == Entity::Order => {
+                            Memo::of(condition, model)
+                        }
+                        _ => None,
+                    })
+                    .collect()
             })
             .collect();
         let setters = model
@@ -270,6 +336,7 @@ impl<'m> Gates<'m> {
         }
         Gates {
             rules,
+            conditions,
             setters,
             targeted,
         }
@@ -498,8 +565,8 @@ pub(super) fn judge_order(
     let mut applied = Vec::new();
     let mut bases = Vec::new();
     let mut variables = Vec::with_capacity(2);
-    let mut set_aside = SetAsideFor::new(Entity::Order, Value::Order(order));
     let order_basis = super::orders::basis_of(context.model, declared);
+    let mut set_aside = SetAsideFor::for_order(order, order_basis);
     for (index, rule) in context.model.rules.iter().enumerate() {
         match rule.scope {
             Entity::Order => {
@@ -520,7 +587,7 @@ pub(super) fn judge_order(
                 ) {
                     continue;
                 }
-                requirements(context, index, rule, &mut variables, subject, &mut run);
+                requirements(context, index, rule, &mut variables, judged, &mut run);
                 if let Some(conditions) = &rule.permits {
                     bases.push(basis(
                         context,
@@ -552,7 +619,7 @@ pub(super) fn judge_order(
                         &mut SetAsideFor::new(Entity::Line, subject.clone()),
                         &mut run,
                     ) {
-                        requirements(context, index, rule, &mut variables, line.span, &mut run);
+                        requirements(context, index, rule, &mut variables, judged, &mut run);
                         applied.push((index, subject));
                     }
                 }
@@ -700,6 +767,8 @@ fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run)
 struct SetAsideFor {
     scope: Entity,
     subject: Value,
+    /// For an order, on what basis it is placed: setters' filters are read through their gates.
+    basis: Option<Basis>,
     found: Option<Vec<(usize, usize)>>,
 }
 
@@ -708,7 +777,15 @@ impl SetAsideFor {
         SetAsideFor {
             scope,
             subject,
+            basis: None,
             found: None,
+        }
+    }
+
+    fn for_order(order: OrderId, basis: Basis) -> SetAsideFor {
+        SetAsideFor {
+            basis: Some(basis),
+            ..SetAsideFor::new(Entity::Order, Value::Order(order))
         }
     }
 
@@ -727,12 +804,22 @@ impl SetAsideFor {
                 }
                 variables.clear();
                 variables.push(self.subject.clone());
-                let applies = rule.filter.as_ref().is_none_or(|filter| {
-                    matches!(
-                        context.value(filter, &mut variables),
-                        Ok(Value::Boolean(true))
-                    )
-                });
+                let gate = context.gates.rules.get(setter).and_then(Option::as_ref);
+                // What cannot be decided sets nothing aside.
+                let applies = match (gate, &self.subject, self.basis) {
+                    (Some(gate), Value::Order(order), Some(basis)) => {
+                        matches!(
+                            gate_admits(context, gate, *order, basis, &mut variables),
+                            (true, None)
+                        )
+                    }
+                    _ => rule.filter.as_ref().is_none_or(|filter| {
+                        matches!(
+                            context.value(filter, &mut variables),
+                            Ok(Value::Boolean(true))
+                        )
+                    }),
+                };
                 if applies {
                     found.extend(rule.sets_aside.iter().map(|aside| (aside.rule, setter)));
                 }
@@ -915,7 +1002,7 @@ pub(super) fn judge_model(
             ) {
                 continue;
             }
-            requirements(context, index, rule, &mut variables, span, &mut run);
+            requirements(context, index, rule, &mut variables, judged, &mut run);
             let denied = run.reasons[before..].iter().any(Diagnostic::is_error);
             if !denied {
                 obligations(context, index, rule, &mut variables, contract, duties);
@@ -948,12 +1035,13 @@ fn requirements(
     index: usize,
     rule: &Rule,
     variables: &mut Vec<Value>,
-    place: Span,
+    subject: Subject,
     run: &mut Run,
 ) {
+    let place = subject.place;
     let mut failed = false;
     let mut undecided_here = false;
-    for outcome in &rule.outcomes {
+    for (position, outcome) in rule.outcomes.iter().enumerate() {
         let RuleOutcome::Require {
             condition,
             outcome,
@@ -964,7 +1052,14 @@ fn requirements(
         else {
             continue;
         };
-        match context.value(condition, variables) {
+        let memo = context.gates.conditions[index][position].as_ref();
+        let value = match (memo, subject.order) {
+            (Some(memo), Some((order, basis))) => memo
+                .value(context, order, basis, variables)
+                .map(Value::Boolean),
+            _ => context.value(condition, variables),
+        };
+        match value {
             Ok(Value::Boolean(true)) => run.step(|| Step {
                 check: format!("rule {}", rule.id.value).into(),
                 failed: None,
@@ -1206,9 +1301,41 @@ fn applies(
     }
 }
 
-/// An order rule's filter, its parts that depend on the contract, the buyer or the basis alone
-/// read from what was decided before: the same result as evaluating the whole filter, since
-/// `and` is false as soon as one part is, whatever the others.
+/// Whether an order rule's filter admits an order, its remembered terms read from what was
+/// decided before: the same result as evaluating the whole filter, since `and` is false as soon
+/// as one part is, whatever the others. Also the first part that could not be decided, which
+/// makes the filter undecided when nothing else is false.
+fn gate_admits(
+    context: &Context<'_>,
+    gate: &Gate<'_>,
+    order: OrderId,
+    basis: Basis,
+    variables: &mut Vec<Value>,
+) -> (bool, Option<(Span, Mismatch)>) {
+    let mut undecided: Option<(Span, Mismatch)> = None;
+    let mut note = |term: &Expression, mismatch: Mismatch, variables: &mut Vec<Value>| {
+        if undecided.is_none() {
+            undecided = Some((context.undecided_part(term, variables), mismatch));
+        }
+    };
+    for memo in &gate.memos {
+        match memo.value(context, order, basis, variables) {
+            Ok(true) => {}
+            Ok(false) => return (false, None),
+            Err(mismatch) => note(memo.term, mismatch, variables),
+        }
+    }
+    for term in &gate.rest {
+        match context.value(term, variables) {
+            Ok(Value::Boolean(true)) => {}
+            Ok(_) => return (false, None),
+            Err(mismatch) => note(term, mismatch, variables),
+        }
+    }
+    (true, undecided)
+}
+
+/// An order rule's filter through its gate; an undecided filter is reported.
 #[allow(clippy::too_many_arguments)]
 fn gated(
     context: &Context<'_>,
@@ -1221,60 +1348,15 @@ fn gated(
     place: Span,
     run: &mut Run,
 ) -> bool {
-    let declared = &context.model.orders[order.0];
-    let mut undecided_part: Option<(Span, Mismatch)> = None;
-    let mut decide = |terms: &[&Expression],
-                      memo: Option<&Cell<Decided>>,
-                      variables: &mut Vec<Value>| {
-        match memo.map(Cell::get) {
-            Some(Decided::Open) => return true,
-            Some(Decided::Shut) => return false,
-            _ => {}
+    match gate_admits(context, gate, order, basis, variables) {
+        (false, _) => false,
+        (true, None) => true,
+        (true, Some((part, mismatch))) => {
+            run.reasons.push(undecided(rule, place, part, mismatch));
+            run.tallies[index].undecided += 1;
+            false
         }
-        let mut open = true;
-        let mut undecided = false;
-        for term in terms {
-            match context.value(term, variables) {
-                Ok(Value::Boolean(true)) => {}
-                Ok(_) => {
-                    open = false;
-                    break;
-                }
-                Err(mismatch) => {
-                    undecided = true;
-                    if undecided_part.is_none() {
-                        undecided_part = Some((context.undecided_part(term, variables), mismatch));
-                    }
-                }
-            }
-        }
-        // What was decided is remembered; an undecided part is tried again with the next order.
-        if let Some(memo) = memo
-            && (!open || !undecided)
-        {
-            memo.set(if open { Decided::Open } else { Decided::Shut });
-        }
-        open
-    };
-    let open = decide(
-        &gate.by_contract,
-        gate.contracts.get(declared.contract.value.0),
-        variables,
-    ) && decide(
-        &gate.by_buyer,
-        gate.buyers.get(declared.buyer.value.0),
-        variables,
-    ) && decide(&gate.by_basis, Some(&gate.bases[basis as usize]), variables)
-        && decide(&gate.rest, None, variables);
-    if !open {
-        return false;
     }
-    if let Some((part, mismatch)) = undecided_part {
-        run.reasons.push(undecided(rule, place, part, mismatch));
-        run.tallies[index].undecided += 1;
-        return false;
-    }
-    true
 }
 
 fn undecided(rule: &Rule, place: Span, expression: Span, mismatch: Mismatch) -> Diagnostic {
