@@ -124,6 +124,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     // Adding to the totals reads only the permitted order, never other totals.
     let no_totals = rules::Totals::default();
     let gates = rules::Gates::new(model);
+    let mut scratch = rules::Scratch::default();
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
@@ -143,12 +144,12 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                 totals: &totals,
                 gates: &gates,
             };
-            let found = rules::judge_order(&context, id, &mut rule_tallies, explain);
+            let found = rules::judge_order(&context, id, &mut rule_tallies, explain, &mut scratch);
             judgment.reasons.extend(found.reasons);
             judgment.steps.extend(found.steps);
             judgment.legal_basis = found.legal_basis;
             if judgment.is_permitted() {
-                rules::order_duties(&context, id, &found.applied, &mut duties);
+                rules::order_duties(&context, id, &scratch.applied, &mut duties);
             }
         }
         let usage = &mut contracts[contract];

@@ -5,7 +5,8 @@
 //! reported as an undecided rule, never a panic.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+
+use ahash::AHashMap;
 
 use rust_decimal::Decimal;
 
@@ -396,7 +397,7 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
 /// permitted orders it admits. Kept as orders are permitted, so no aggregate rescans the orders.
 #[derive(Debug, Default)]
 pub struct Totals {
-    totals: HashMap<(usize, Vec<Key>), Total>,
+    totals: AHashMap<(usize, Vec<Key>), Total>,
     /// Every indexed aggregate of the model's rules, found once.
     indexed: Vec<IndexedAggregate>,
 }
@@ -459,16 +460,18 @@ impl Totals {
             }
         }
         Totals {
-            totals: HashMap::new(),
+            totals: AHashMap::new(),
             indexed,
         }
     }
 
     /// Adds a newly permitted order to the totals of every indexed aggregate that admits it.
     pub(super) fn add(&mut self, context: &Context<'_>, order: OrderId) {
+        let mut variables = Vec::with_capacity(2);
         for aggregate in &self.indexed {
             // The summed order is the variable after the rule's own (aggregates do not nest).
-            let mut variables = vec![Value::Absent, Value::Order(order)];
+            variables.clear();
+            variables.extend([Value::Absent, Value::Order(order)]);
             let admitted = aggregate.index.residual.iter().all(|condition| {
                 matches!(
                     context.value(condition, &mut variables),
@@ -544,16 +547,26 @@ impl Run<'_> {
     }
 }
 
+/// Buffers judging reuses from one order to the next.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// The rules that admitted the order judged last (or one of its lines), with that subject:
+    /// the duties it owes if permitted.
+    pub applied: Vec<(usize, Value)>,
+    variables: Vec<Value>,
+}
+
 /// Runs every order rule on an order, and every line rule on its lines: their denials and
 /// warnings become the order's reasons, each with a step for `coop why`. The order is lawful
 /// when at least one legal basis that applies holds and nothing denies it; when no basis holds,
 /// every basis tried says what failed. Duties come later, from `order_duties`, once the order is
-/// known to be permitted.
+/// known to be permitted, from the rules left in `scratch.applied`.
 pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,
     tallies: &mut [RuleTally],
     explain: bool,
+    scratch: &mut Scratch,
 ) -> OrderRules {
     let mut run = Run {
         reasons: Vec::new(),
@@ -562,9 +575,9 @@ pub(super) fn judge_order(
     };
     let declared = &context.model.orders[order.0];
     let subject = declared.header.name.span;
-    let mut applied = Vec::new();
+    let Scratch { applied, variables } = scratch;
+    applied.clear();
     let mut bases = Vec::new();
-    let mut variables = Vec::with_capacity(2);
     let order_basis = super::orders::basis_of(context.model, declared);
     let mut set_aside = SetAsideFor::for_order(order, order_basis);
     for (index, rule) in context.model.rules.iter().enumerate() {
@@ -581,22 +594,15 @@ pub(super) fn judge_order(
                     index,
                     rule,
                     judged,
-                    &mut variables,
+                    variables,
                     &mut set_aside,
                     &mut run,
                 ) {
                     continue;
                 }
-                requirements(context, index, rule, &mut variables, judged, &mut run);
+                requirements(context, index, rule, variables, judged, &mut run);
                 if let Some(conditions) = &rule.permits {
-                    bases.push(basis(
-                        context,
-                        index,
-                        rule,
-                        conditions,
-                        &mut variables,
-                        &mut run,
-                    ));
+                    bases.push(basis(context, index, rule, conditions, variables, &mut run));
                 }
                 applied.push((index, Value::Order(order)));
             }
@@ -615,11 +621,11 @@ pub(super) fn judge_order(
                         index,
                         rule,
                         judged,
-                        &mut variables,
+                        variables,
                         &mut SetAsideFor::new(Entity::Line, subject.clone()),
                         &mut run,
                     ) {
-                        requirements(context, index, rule, &mut variables, judged, &mut run);
+                        requirements(context, index, rule, variables, judged, &mut run);
                         applied.push((index, subject));
                     }
                 }
@@ -631,7 +637,6 @@ pub(super) fn judge_order(
     OrderRules {
         reasons: run.reasons,
         steps: run.steps.unwrap_or_default(),
-        applied,
         legal_basis,
     }
 }
@@ -881,9 +886,6 @@ fn applies_to(
 pub(super) struct OrderRules {
     pub reasons: Vec<Diagnostic>,
     pub steps: Vec<Step>,
-    /// The rules whose `where` admitted the order (or one of its lines), with that subject:
-    /// the duties the order owes if permitted.
-    pub applied: Vec<(usize, Value)>,
     /// The legal basis that permits the order, by its index in `Model::rules`.
     pub legal_basis: Option<usize>,
 }

@@ -3,8 +3,6 @@
 //! Numbers in a model are at most a quadrillion, so real totals stay far inside a decimal's range;
 //! arithmetic saturates all the same, so that no input can make evaluation panic.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 
 use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
@@ -12,7 +10,9 @@ use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
 /// What some set of orders bought: quantity per item and total value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
-    pub quantities: BTreeMap<ItemId, Decimal>,
+    /// Per item, by item: a sorted list, since an order buys a few items and a contract's
+    /// solicitation names a few dozen (cheaper to build per order than a tree).
+    pub quantities: Vec<(ItemId, Decimal)>,
     /// Total value, in the contract's currency.
     pub value: Decimal,
 }
@@ -23,8 +23,7 @@ impl Tally {
         let mut tally = Tally::default();
         for line in lines {
             if let LineItem::InScope(item) = line.item {
-                let quantity = tally.quantities.entry(item).or_default();
-                *quantity = quantity.saturating_add(line.quantity);
+                tally.add_quantity(item, line.quantity);
             }
             let value = line.quantity.saturating_mul(line.unit_price.amount);
             tally.value = tally.value.saturating_add(value);
@@ -34,10 +33,29 @@ impl Tally {
 
     pub fn add(&mut self, other: &Tally) {
         for (item, quantity) in &other.quantities {
-            let total = self.quantities.entry(*item).or_default();
-            *total = total.saturating_add(*quantity);
+            self.add_quantity(*item, *quantity);
         }
         self.value = self.value.saturating_add(other.value);
+    }
+
+    fn add_quantity(&mut self, item: ItemId, quantity: Decimal) {
+        match self
+            .quantities
+            .binary_search_by_key(&item, |(known, _)| *known)
+        {
+            Ok(position) => {
+                let total = &mut self.quantities[position].1;
+                *total = total.saturating_add(quantity);
+            }
+            Err(position) => self.quantities.insert(position, (item, quantity)),
+        }
+    }
+
+    /// The quantity bought of one item.
+    pub fn quantity(&self, item: ItemId) -> Decimal {
+        self.quantities
+            .binary_search_by_key(&item, |(known, _)| *known)
+            .map_or(Decimal::ZERO, |position| self.quantities[position].1)
     }
 
     /// This tally in the measure of `volume`: its value for money, or the quantity of the item
@@ -51,11 +69,11 @@ impl Tally {
 
     pub fn measure(&self, measure: &Measure, solicitation: &Solicitation) -> Decimal {
         match measure {
-            Measure::Item(item) => self.quantities.get(item).copied().unwrap_or_default(),
+            Measure::Item(item) => self.quantity(*item),
             Measure::Unit(unit) => self
                 .quantities
                 .iter()
-                .filter(|(item, _)| solicitation.item(**item).unit == *unit)
+                .filter(|(item, _)| solicitation.item(*item).unit == *unit)
                 .fold(Decimal::ZERO, |total, (_, quantity)| {
                     total.saturating_add(*quantity)
                 }),
