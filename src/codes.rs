@@ -53,11 +53,14 @@ codes! {
     InvisibleLineBreak = "invisible-line-break", Error, "a character that editors show as a line break but Coop does not read as one";
     BidirectionalOverride = "bidirectional-override", Error, "a control that reorders how text is shown, so it reads differently from how it is checked";
     SyntaxError = "syntax-error", Error, "the text does not follow Coop's grammar";
+    FormatterFailed = "formatter-failed", Error, "coop fmt could not lay a file out without changing it: a bug in coop";
     InvalidDate = "invalid-date", Error, "a date that is not on the calendar";
     InvalidNumber = "invalid-number", Error, "a number too large or too precise to represent";
     EmptyModel = "empty-model", Warning, "the model declares nothing";
     UseNotFound = "use-not-found", Error, "a `use` or `ledger` names a file that does not exist";
     UseOutsideModel = "use-outside-model", Error, "a `use` or `ledger` names a file outside the model's directory";
+    UseNotAFile = "use-not-a-file", Error, "a `use` or `ledger` names a directory, a device or a FIFO, not a file";
+    NotALedger = "not-a-ledger", Error, "a `ledger` names one of the model's .coop files";
     UseCycle = "use-cycle", Error, "files that `use` each other in a cycle";
     NestingTooDeep = "nesting-too-deep", Error, "brackets nested too deep, or a condition too long, to read safely";
     // Reading ledgers.
@@ -105,12 +108,17 @@ codes! {
     TypeMismatch = "type-mismatch", Error, "an expression whose parts are of types that do not fit together";
     UnknownField = "unknown-field", Error, "a path follows a field its value does not have";
     OutcomeOutOfScope = "outcome-out-of-scope", Error, "a rule outcome its scope cannot have, such as `permit` in a rule not for orders";
+    RuleWithoutOutcome = "rule-without-outcome", Error, "a rule that requires, permits, obliges, states and sets aside nothing";
+    EmptyMessage = "empty-message", Error, "a rule's message that gives no reason";
     RuleNeverApplies = "rule-never-applies", Warning, "a rule whose `where` is always false";
     RuleAlwaysTrue = "rule-always-true", Warning, "a rule whose requirement always holds";
     RuleDenied = "rule-denied", Error, "a rule's requirement is not met, and the rule denies";
     RuleWarning = "rule-warning", Warning, "a rule's requirement is not met, and the rule warns";
     RuleUndecided = "rule-undecided", Warning, "a rule could not be decided: amounts in different currencies or units";
     UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
+    // Tests.
+    TestWithoutExpectations = "test-without-expectations", Error, "a test that expects nothing";
+    ExpectationCannotHold = "expectation-cannot-hold", Error, "a test expects a rule to deny, permit or oblige, which the rule never does";
 }
 
 impl Code {

@@ -113,7 +113,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
                 Ok(target) if ledgers.contains(&target) => {}
                 Ok(_) => diagnostics.push(
                     Diagnostic::new(
-                        codes::Code::UseNotFound,
+                        codes::Code::NotALedger,
                         format!(
                             "`{}` is a .coop file of the model, not a ledger",
                             ledger.path.value

@@ -336,7 +336,7 @@ pub fn resolve_file(
     if canonical.is_dir() {
         return Err(Box::new(
             Diagnostic::new(
-                Code::UseNotFound,
+                Code::UseNotAFile,
                 format!("`{}` is a directory, not a file", used.value),
                 used.span,
                 "a directory",
@@ -352,7 +352,7 @@ pub fn resolve_file(
     if !canonical.is_file() {
         return Err(Box::new(
             Diagnostic::new(
-                Code::UseNotFound,
+                Code::UseNotAFile,
                 format!("`{}` is not a regular file", used.value),
                 used.span,
                 "not a regular file",

@@ -109,9 +109,10 @@ fn every_code_is_documented_and_produced() {
             );
         }
     }
+    // `formatter-failed` is a bug of `coop fmt` that no input is known to cause.
     let missing: Vec<&str> = Code::ALL
         .iter()
-        .filter(|code| !produced.contains(code))
+        .filter(|code| !produced.contains(code) && **code != Code::FormatterFailed)
         .map(|code| code.name())
         .collect();
     assert!(
@@ -171,9 +172,11 @@ fn every_explanation_example_produces_its_code() {
         Code::MalformedLedgerRow,
         Code::InconsistentLedgerOrder,
     ];
+    // A bug of `coop fmt` that no input is known to cause has no example (its page says so).
+    let shown_by_no_input = [Code::FormatterFailed];
     for code in Code::ALL
         .iter()
-        .filter(|code| !shown_by_fixture_only.contains(code))
+        .filter(|code| !shown_by_fixture_only.contains(code) && !shown_by_no_input.contains(code))
     {
         let explanation = code.explanation();
         let example = explanation

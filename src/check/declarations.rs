@@ -201,7 +201,7 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
                     {
                         diagnostics.push(
                             Diagnostic::new(
-                                Code::UnknownValue,
+                                Code::ExpectationCannotHold,
                                 format!("rule `{}` never denies an order", rule.value),
                                 rule.span,
                                 "cannot deny",
@@ -418,7 +418,7 @@ impl Checker<'_> {
             if test.expectations.is_empty() {
                 self.diagnostics.push(
                     Diagnostic::new(
-                        Code::MissingField,
+                        Code::TestWithoutExpectations,
                         format!("test \"{}\" expects nothing", test.name.value),
                         test.name.span,
                         "no `expect`",
@@ -474,7 +474,7 @@ impl Checker<'_> {
                         Some(_) => {
                             self.diagnostics.push(
                                 Diagnostic::new(
-                                    Code::UnknownValue,
+                                    Code::ExpectationCannotHold,
                                     format!("rule `{}` is no legal basis: it permits nothing", basis.value),
                                     basis.span,
                                     "not a basis",
@@ -589,7 +589,7 @@ impl Checker<'_> {
                     if !shape.obliges {
                         self.diagnostics.push(
                             Diagnostic::new(
-                                Code::UnknownValue,
+                                Code::ExpectationCannotHold,
                                 format!("rule `{}` obliges nobody to anything", duty.value),
                                 duty.span,
                                 "no duty",

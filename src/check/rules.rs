@@ -395,8 +395,8 @@ impl RuleChecker<'_> {
         if outcomes.is_empty() && permits.is_empty() && set_aside.is_empty() {
             self.diagnostics.push(
                 Diagnostic::new(
-                    Code::MissingField,
-                    format!("rule `{}` requires nothing and obliges nobody", written.name.value),
+                    Code::RuleWithoutOutcome,
+                    format!("rule `{}` has no outcome: it requires, permits and obliges nothing", written.name.value),
                     written.name.span,
                     "no outcome",
                 )
@@ -603,7 +603,7 @@ impl RuleChecker<'_> {
                 if empty {
                     self.diagnostics.push(
                         Diagnostic::new(
-                            Code::MissingField,
+                            Code::EmptyMessage,
                             format!("rule `{}` gives no reason in its message", rule.value),
                             message.span,
                             "empty message",

@@ -52,7 +52,7 @@ pub fn format(file: FileId, text: &str) -> Result<String, Box<Diagnostic>> {
 fn unformattable(file: FileId) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::new(
-            crate::codes::Code::SyntaxError,
+            crate::codes::Code::FormatterFailed,
             "coop fmt could not lay this file out without changing it",
             crate::source::Span::new(file, 0, 0),
             "left as it is",
