@@ -22,6 +22,9 @@ pub struct OrderExplanation {
     pub date: String,
     pub decision: Decision,
     pub basis: Option<Basis>,
+    /// The legal basis that holds for the order, by rule id: what makes a permitted order
+    /// lawful (a denied order may have one that held, and a prohibition that denied it).
+    pub legal_basis: Option<String>,
     /// Every check made, in order; empty for an order after the as-of date.
     pub steps: Vec<StepReport>,
 }
@@ -98,6 +101,9 @@ pub fn order(
         date: order.date.value.to_string(),
         decision,
         basis: judgment.map(|judgment| judgment.basis),
+        legal_basis: judgment
+            .and_then(|judgment| judgment.legal_basis)
+            .map(|rule| model.rules[rule].id.value.clone()),
         steps: judgment
             .map(|judgment| {
                 judgment
@@ -201,10 +207,11 @@ pub fn binding(
 /// The order's derivation as a short tree.
 pub fn order_text(explanation: &OrderExplanation) -> String {
     let mut out = String::new();
-    let decision = match explanation.decision {
-        Decision::Permitted => "permitted",
-        Decision::Denied => "denied",
-        Decision::AfterAsOf => "not judged: dated after the as-of date",
+    let decision = match (explanation.decision, &explanation.legal_basis) {
+        (Decision::Permitted, Some(basis)) => format!("permitted under {basis}"),
+        (Decision::Permitted, None) => "permitted".to_string(),
+        (Decision::Denied, _) => "denied".to_string(),
+        (Decision::AfterAsOf, _) => "not judged: dated after the as-of date".to_string(),
     };
     let _ = writeln!(
         out,
