@@ -142,10 +142,18 @@ fn orders(out: &mut String, report: &Report) {
          <th scope=\"col\">Buyer</th><th scope=\"col\">Contract</th><th scope=\"col\">Basis</th><th scope=\"col\">Value</th></tr></thead>\n<tbody>\n",
     );
     for order in &report.orders {
-        let (class, decision) = match order.decision {
-            Decision::Permitted => ("permitted", "✓ Permitted"),
-            Decision::Denied => ("denied", "✗ Denied"),
-            Decision::AfterAsOf => ("later", "After the as-of date"),
+        let (class, decision) = match (order.decision, &order.legal_basis) {
+            (Decision::Permitted, Some(basis)) => (
+                "permitted",
+                format!(
+                    "✓ Permitted under <span class=\"code\" title=\"{}\">{}</span>",
+                    escape(basis.citation.as_deref().unwrap_or_default()),
+                    escape(&basis.id)
+                ),
+            ),
+            (Decision::Permitted, None) => ("permitted", "✓ Permitted".to_string()),
+            (Decision::Denied, _) => ("denied", "✗ Denied".to_string()),
+            (Decision::AfterAsOf, _) => ("later", "After the as-of date".to_string()),
         };
         let basis = order.basis.map(|basis| basis.as_str()).unwrap_or("—");
         let value = order
