@@ -69,6 +69,14 @@ pub enum Expectation {
         on: Spanned<String>,
         present: bool,
     },
+    /// `expect agency A responsible jointly on C [under RULE]`: a responsibility of that extent
+    /// that the rules for bindings state of the agency's binding to the contract.
+    Responsible {
+        agency: AgencyId,
+        contract: ContractId,
+        extent: rules::Extent,
+        under: Option<Spanned<String>>,
+    },
     /// `expect agency A owes RULE on C`: a duty a rule adds.
     OwesUnderRule {
         agency: AgencyId,

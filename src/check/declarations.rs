@@ -105,6 +105,7 @@ pub(super) fn build(
                 let shape = RuleShape {
                     obliges: has(|field| matches!(field, ast::RuleField::Oblige { .. })),
                     permits: has(|field| matches!(field, ast::RuleField::Permit { .. })),
+                    responsible: has(|field| matches!(field, ast::RuleField::Responsible { .. })),
                 };
                 (rule.name.value.clone(), shape)
             })
@@ -277,6 +278,8 @@ struct RuleShape {
     obliges: bool,
     /// It is a legal basis: a test may expect an order permitted under it.
     permits: bool,
+    /// It says who is responsible: a test may expect a responsibility under it.
+    responsible: bool,
 }
 
 /// The single-valued fields of one declaration: reports a field given twice, and a required one
@@ -576,6 +579,57 @@ impl Checker<'_> {
                 Expectation::NotBound {
                     agency: agency?,
                     contract: contract?,
+                }
+            }
+            ast::Expectation::Responsible {
+                agency: agency_name,
+                extent,
+                contract: contract_name,
+                under,
+            } => {
+                let agency = agency(self, agency_name);
+                let contract = contract(self, contract_name);
+                if let Some(rule) = under {
+                    match self.rule_ids.get(&rule.value) {
+                        Some(shape) if shape.responsible => {}
+                        Some(_) => {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::ExpectationCannotHold,
+                                    format!("rule `{}` says nobody is responsible for anything", rule.value),
+                                    rule.span,
+                                    "no responsibility",
+                                )
+                                .with_help("name a rule with a `responsible` line, such as the prelude's `piggyback-user-responsible`"),
+                            );
+                            return None;
+                        }
+                        None => {
+                            let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
+                            let diagnostic = Diagnostic::new(
+                                Code::UndefinedName,
+                                format!(
+                                    "no rule `{}` in the model, its packs or the prelude",
+                                    rule.value
+                                ),
+                                rule.span,
+                                "no such rule",
+                            );
+                            self.diagnostics
+                                .push(match super::suggest(&rule.value, ids) {
+                                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                                    None => diagnostic
+                                        .with_help("name a rule with a `responsible` line"),
+                                });
+                            return None;
+                        }
+                    }
+                }
+                Expectation::Responsible {
+                    agency: agency?,
+                    contract: contract?,
+                    extent: extent.value,
+                    under: under.clone(),
                 }
             }
             ast::Expectation::Owes {

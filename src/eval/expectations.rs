@@ -257,6 +257,46 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
             };
             outcome(expected, found.is_empty() != *present, actual, found)
         }
+        Expectation::Responsible {
+            agency,
+            contract,
+            extent,
+            under,
+        } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let contract_name = &model.contract(*contract).header.name.value;
+            let claim = extent.as_written();
+            let under_text = under
+                .as_ref()
+                .map_or(String::new(), |rule| format!(" under {}", rule.value));
+            let expected = format!("agency {agency_name} {claim} on {contract_name}{under_text}");
+            let stated: Vec<(crate::model::rules::Extent, &str)> = evaluation
+                .bindings
+                .iter()
+                .zip(&evaluation.binding_terms)
+                .filter(|(binding, _)| binding.agency == *agency && binding.contract == *contract)
+                .flat_map(|(_, terms)| &terms.responsibilities)
+                .map(|responsibility| {
+                    (
+                        responsibility.extent,
+                        model.rules[responsibility.rule].id.value.as_str(),
+                    )
+                })
+                .collect();
+            let passed = stated.iter().any(|(stated_extent, rule)| {
+                stated_extent == extent && under.as_ref().is_none_or(|under| under.value == *rule)
+            });
+            let actual = if stated.is_empty() {
+                "no responsibility stated (not bound, or no rule applies)".to_string()
+            } else {
+                let listed: Vec<String> = stated
+                    .iter()
+                    .map(|(extent, rule)| format!("{} under {rule}", extent.as_written()))
+                    .collect();
+                format!("responsibilities stated: {}", listed.join(", "))
+            };
+            outcome(expected, passed, actual, Vec::new())
+        }
         Expectation::OwesUnderRule {
             agency,
             rule,

@@ -81,6 +81,13 @@ pub enum Expectation {
         duty: Name,
         contract: Name,
     },
+    /// `expect agency A responsible alone|jointly on C [under RULE]`, `... not responsible on C`
+    Responsible {
+        agency: Name,
+        extent: Spanned<Extent>,
+        contract: Name,
+        under: Option<Name>,
+    },
     /// `expect contract C ordered 3 truck`
     Ordered { contract: Name, amount: Amount },
     /// `expect [no] finding RULE on NAME`
@@ -201,6 +208,17 @@ pub enum Extent {
     Jointly,
     Alone,
     NotResponsible,
+}
+
+impl Extent {
+    /// As a rule or a test writes it: `responsible alone`, `responsible jointly`, `not responsible`.
+    pub fn as_written(self) -> &'static str {
+        match self {
+            Extent::Jointly => "responsible jointly",
+            Extent::Alone => "responsible alone",
+            Extent::NotResponsible => "not responsible",
+        }
+    }
 }
 
 /// Where a binding's terms come from: the contract, or the access instruments it is used through.

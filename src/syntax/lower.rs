@@ -714,6 +714,29 @@ impl Lowerer {
                 let agency = self.name(next(&mut parts));
                 let claim = next(&mut parts);
                 let claim_rule = claim.as_rule();
+                if matches!(claim_rule, Rule::responsible | Rule::not_responsible) {
+                    let mut extent = None;
+                    let mut names = Vec::new();
+                    for part in claim.into_inner() {
+                        let span = self.span(&part);
+                        match part.as_rule() {
+                            Rule::kw_alone => extent = Some(Spanned::new(Extent::Alone, span)),
+                            Rule::kw_jointly => extent = Some(Spanned::new(Extent::Jointly, span)),
+                            Rule::kw_not => {
+                                extent = Some(Spanned::new(Extent::NotResponsible, span));
+                            }
+                            Rule::identifier | Rule::rule_id => names.push(self.name(part)),
+                            _ => {}
+                        }
+                    }
+                    let mut names = names.into_iter();
+                    return Expectation::Responsible {
+                        agency,
+                        extent: extent.expect("the grammar gives an extent"),
+                        contract: names.next().expect("the grammar gives a contract"),
+                        under: names.next(),
+                    };
+                }
                 let names: Vec<Name> = claim
                     .into_inner()
                     .flat_map(|part| {

@@ -288,6 +288,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_because => "`because`",
         Rule::responsible_field | Rule::kw_responsible => "`responsible`",
         Rule::kw_alone => "`alone`",
+        Rule::responsible | Rule::not_responsible => "`responsible`",
         Rule::kw_jointly => "`jointly`",
         Rule::precedence_field | Rule::kw_precedence => "`precedence`",
         Rule::via_over_contract | Rule::contract_over_via => {
