@@ -77,6 +77,14 @@ pub enum Expectation {
         extent: rules::Extent,
         under: Option<Spanned<String>>,
     },
+    /// `expect agency A bound by clause NAME of SOURCE on C`: the clause of that name among the
+    /// binding's terms is stated by the contract (`None`) or by that access instrument.
+    BoundByClause {
+        agency: AgencyId,
+        contract: ContractId,
+        clause: Spanned<String>,
+        source: Option<InstrumentId>,
+    },
     /// `expect agency A owes RULE on C`: a duty a rule adds.
     OwesUnderRule {
         agency: AgencyId,

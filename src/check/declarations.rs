@@ -632,6 +632,32 @@ impl Checker<'_> {
                     under: under.clone(),
                 }
             }
+            ast::Expectation::BoundByClause {
+                agency: agency_name,
+                clause,
+                source,
+                contract: contract_name,
+            } => {
+                let agency = agency(self, agency_name);
+                let contract = contract(self, contract_name);
+                let source = match source {
+                    Some(name) => Some(
+                        self.namespace
+                            .resolve(name, Entity::Access, "the expectation", self.diagnostics)
+                            .map(InstrumentId),
+                    ),
+                    None => None,
+                };
+                Expectation::BoundByClause {
+                    agency: agency?,
+                    contract: contract?,
+                    clause: clause.clone(),
+                    source: match source {
+                        Some(resolved) => Some(resolved?),
+                        None => None,
+                    },
+                }
+            }
             ast::Expectation::Owes {
                 agency: agency_name,
                 duty,

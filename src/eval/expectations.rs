@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use crate::codes::Code;
-use crate::model::{DutyKind, Expectation, ExpectedBasis, Model, Test};
+use crate::model::{DutyKind, Expectation, ExpectedBasis, InstrumentId, Model, Test};
 use crate::source::Span;
 use crate::values::Date;
 
+use super::rules::BoundClause;
 use super::volumes::amount_of;
 use super::{Basis, Evaluation, evaluate};
 
@@ -294,6 +295,58 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                     .map(|(extent, rule)| format!("{} under {rule}", extent.as_written()))
                     .collect();
                 format!("responsibilities stated: {}", listed.join(", "))
+            };
+            outcome(expected, passed, actual, Vec::new())
+        }
+        Expectation::BoundByClause {
+            agency,
+            contract,
+            clause,
+            source,
+        } => {
+            let agency_name = &model.agency(*agency).header.name.value;
+            let contract_name = &model.contract(*contract).header.name.value;
+            let source_name = |source: Option<InstrumentId>| match source {
+                None => "contract".to_string(),
+                Some(id) => model.instrument(id).header.name.value.clone(),
+            };
+            let expected = format!(
+                "agency {agency_name} bound by clause {} of {} on {contract_name}",
+                clause.value,
+                source_name(*source)
+            );
+            let bound = evaluation
+                .bindings
+                .iter()
+                .zip(&evaluation.binding_terms)
+                .find(|(binding, _)| binding.agency == *agency && binding.contract == *contract);
+            let Some((binding, terms)) = bound else {
+                return outcome(expected, false, "not bound".to_string(), Vec::new());
+            };
+            let clauses = terms.clauses(model, binding);
+            let named: Vec<&BoundClause> = clauses
+                .iter()
+                .filter(|bound| bound.name == clause.value)
+                .collect();
+            let passed = named
+                .iter()
+                .any(|bound| bound.stated_by.instrument() == *source);
+            let actual = if named.is_empty() {
+                format!("no clause {} binds it", clause.value)
+            } else {
+                let listed: Vec<String> = named
+                    .iter()
+                    .map(|bound| match bound.prevails_over {
+                        Some((over, rule)) => format!(
+                            "of {}, over the {}'s by {}",
+                            source_name(bound.stated_by.instrument()),
+                            source_name(over.instrument()),
+                            model.rules[rule].id.value
+                        ),
+                        None => format!("of {}", source_name(bound.stated_by.instrument())),
+                    })
+                    .collect();
+                format!("clause {} {}", clause.value, listed.join(", and "))
             };
             outcome(expected, passed, actual, Vec::new())
         }

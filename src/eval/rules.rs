@@ -43,6 +43,89 @@ pub struct BindingTerms {
     pub precedence: Option<(TermSource, usize)>,
 }
 
+/// A clause that binds an agency under a binding: stated by the contract or by one of the access
+/// instruments its orders used, and, where both state a clause of its name, the one it prevails
+/// over and the rule that says so.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundClause {
+    pub name: String,
+    pub stated_by: ClauseSource,
+    pub prevails_over: Option<(ClauseSource, usize)>,
+}
+
+/// Who states a clause: the contract, or an access instrument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClauseSource {
+    Contract,
+    Instrument(InstrumentId),
+}
+
+impl ClauseSource {
+    /// The instrument that states the clause; `None` for the contract.
+    pub fn instrument(self) -> Option<InstrumentId> {
+        match self {
+            ClauseSource::Contract => None,
+            ClauseSource::Instrument(id) => Some(id),
+        }
+    }
+
+    fn term_source(self) -> TermSource {
+        match self {
+            ClauseSource::Contract => TermSource::Contract,
+            ClauseSource::Instrument(_) => TermSource::Via,
+        }
+    }
+}
+
+impl BindingTerms {
+    /// A binding's clauses: the contract's, then its instruments', each name once. Where the
+    /// contract and an instrument both state a clause of one name, the source the precedence
+    /// rule names prevails, in the place of the first, and the other is what it overrides; with
+    /// no such rule, both are listed.
+    pub fn clauses(&self, model: &Model, binding: &Binding) -> Vec<BoundClause> {
+        let stated = model
+            .contract(binding.contract)
+            .clauses
+            .iter()
+            .map(|clause| (ClauseSource::Contract, &clause.name.value))
+            .chain(binding.instruments.iter().flat_map(|id| {
+                model
+                    .instrument(*id)
+                    .clauses
+                    .iter()
+                    .map(|clause| (ClauseSource::Instrument(*id), &clause.name.value))
+            }));
+        let mut clauses: Vec<BoundClause> = Vec::new();
+        for (source, name) in stated {
+            let earlier = self.precedence.and_then(|(prevailing, rule)| {
+                let position = clauses.iter().position(|clause| {
+                    clause.stated_by.term_source() != source.term_source()
+                        && clause.name == *name
+                        && clause.prevails_over.is_none()
+                })?;
+                Some((position, prevailing, rule))
+            });
+            match earlier {
+                Some((position, prevailing, rule)) => {
+                    let clause = &mut clauses[position];
+                    let overridden = if clause.stated_by.term_source() == prevailing {
+                        source
+                    } else {
+                        std::mem::replace(&mut clause.stated_by, source)
+                    };
+                    clause.prevails_over = Some((overridden, rule));
+                }
+                None => clauses.push(BoundClause {
+                    name: name.clone(),
+                    stated_by: source,
+                    prevails_over: None,
+                }),
+            }
+        }
+        clauses
+    }
+}
+
 /// `responsible alone for "..."` as one rule says it of one binding.
 #[derive(Clone, Debug)]
 pub struct Responsibility {

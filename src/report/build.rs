@@ -5,10 +5,10 @@ use rust_decimal::Decimal;
 use super::negotiation;
 use super::*;
 use crate::diagnostic::Diagnostic;
-use crate::eval::rules::BindingTerms;
+use crate::eval::rules::{BindingTerms, ClauseSource};
 use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
-use crate::model::rules::{Extent, TermSource};
+use crate::model::rules::Extent;
 use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
 use crate::values::format_percentage;
@@ -175,12 +175,20 @@ fn binding_report(
     let rule_finding = |rule: usize| {
         super::duties::rule_finding(sources, &crate::eval::rules::reference(&model.rules[rule]))
     };
-    let instruments: Vec<&crate::model::AccessInstrument> = binding
-        .instruments
-        .iter()
-        .map(|id| model.instrument(*id))
+    let source_name = |source: ClauseSource| match source {
+        ClauseSource::Contract => "contract".to_string(),
+        ClauseSource::Instrument(id) => model.instrument(id).header.name.value.clone(),
+    };
+    let clauses = terms
+        .clauses(model, binding)
+        .into_iter()
+        .map(|clause| ClauseReport {
+            name: clause.name,
+            stated_by: source_name(clause.stated_by),
+            prevails_over: clause.prevails_over.map(|(source, _)| source_name(source)),
+            precedence_rule: clause.prevails_over.map(|(_, rule)| rule_finding(rule)),
+        })
         .collect();
-    let clauses = clause_reports(contract, &instruments, terms, &rule_finding);
     let mut duties = Vec::new();
     let mut via = Vec::new();
     let usage = evaluation.contract_use(binding.contract);
@@ -288,65 +296,6 @@ fn binding_report(
         duties,
         responsibilities,
     }
-}
-
-/// A binding's terms: the contract's clauses, then its instruments', each name once. Where the
-/// contract and an instrument both state a clause of one name, the source the precedence rule
-/// names prevails, in the place of the first, and the other is named as what it overrides; with
-/// no such rule, both are listed.
-fn clause_reports(
-    contract: &Contract,
-    instruments: &[&crate::model::AccessInstrument],
-    terms: &BindingTerms,
-    rule_finding: &dyn Fn(usize) -> RuleFinding,
-) -> Vec<ClauseReport> {
-    let stated = contract
-        .clauses
-        .iter()
-        .map(|clause| (TermSource::Contract, &clause.name.value, "contract"))
-        .chain(instruments.iter().flat_map(|instrument| {
-            instrument.clauses.iter().map(|clause| {
-                (
-                    TermSource::Via,
-                    &clause.name.value,
-                    instrument.header.name.value.as_str(),
-                )
-            })
-        }));
-    let mut clauses: Vec<(TermSource, ClauseReport)> = Vec::new();
-    for (source, name, stated_by) in stated {
-        let earlier = terms.precedence.and_then(|(prevailing, rule)| {
-            let position = clauses.iter().position(|(earlier_source, clause)| {
-                *earlier_source != source && clause.name == *name && clause.prevails_over.is_none()
-            })?;
-            Some((position, prevailing, rule))
-        });
-        match earlier {
-            Some((position, prevailing, rule)) => {
-                let (earlier_source, clause) = &mut clauses[position];
-                if *earlier_source == prevailing {
-                    clause.prevails_over = Some(stated_by.to_string());
-                } else {
-                    clause.prevails_over = Some(std::mem::replace(
-                        &mut clause.stated_by,
-                        stated_by.to_string(),
-                    ));
-                    *earlier_source = prevailing;
-                }
-                clause.precedence_rule = Some(rule_finding(rule));
-            }
-            None => clauses.push((
-                source,
-                ClauseReport {
-                    name: name.clone(),
-                    stated_by: stated_by.to_string(),
-                    prevails_over: None,
-                    precedence_rule: None,
-                },
-            )),
-        }
-    }
-    clauses.into_iter().map(|(_, clause)| clause).collect()
 }
 
 fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> {

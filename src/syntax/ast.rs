@@ -88,6 +88,13 @@ pub enum Expectation {
         contract: Name,
         under: Option<Name>,
     },
+    /// `expect agency A bound by clause NAME of SOURCE on C`; `source` is `None` for the contract.
+    BoundByClause {
+        agency: Name,
+        clause: Name,
+        source: Option<Name>,
+        contract: Name,
+    },
     /// `expect contract C ordered 3 truck`
     Ordered { contract: Name, amount: Amount },
     /// `expect [no] finding RULE on NAME`

@@ -714,6 +714,30 @@ impl Lowerer {
                 let agency = self.name(next(&mut parts));
                 let claim = next(&mut parts);
                 let claim_rule = claim.as_rule();
+                if claim_rule == Rule::bound_by_clause {
+                    let mut source_is_contract = false;
+                    let mut names = Vec::new();
+                    for part in claim.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_contract => source_is_contract = true,
+                            Rule::identifier => names.push(self.name(part)),
+                            _ => {}
+                        }
+                    }
+                    let mut names = names.into_iter();
+                    let clause = names.next().expect("the grammar gives a clause");
+                    let source = if source_is_contract {
+                        None
+                    } else {
+                        names.next()
+                    };
+                    return Expectation::BoundByClause {
+                        agency,
+                        clause,
+                        source,
+                        contract: names.next().expect("the grammar gives a contract"),
+                    };
+                }
                 if matches!(claim_rule, Rule::responsible | Rule::not_responsible) {
                     let mut extent = None;
                     let mut names = Vec::new();

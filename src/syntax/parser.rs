@@ -289,6 +289,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::responsible_field | Rule::kw_responsible => "`responsible`",
         Rule::kw_alone => "`alone`",
         Rule::responsible | Rule::not_responsible => "`responsible`",
+        Rule::bound_by_clause => "`bound by clause`",
         Rule::kw_jointly => "`jointly`",
         Rule::precedence_field | Rule::kw_precedence => "`precedence`",
         Rule::via_over_contract | Rule::contract_over_via => {
