@@ -271,6 +271,13 @@ struct Checker<'d> {
     currencies: Vec<crate::values::Currency>,
 }
 
+/// What a test that names a rule under `under` expects it to be able to do.
+#[derive(Clone, Copy)]
+enum Capacity {
+    Permits,
+    Responsible,
+}
+
 /// What a rule does, as far as tests that name it care.
 #[derive(Clone, Copy)]
 struct RuleShape {
@@ -440,6 +447,60 @@ impl Checker<'_> {
         tests
     }
 
+    /// Whether the rule a test names exists and can do what the test expects of it; if not,
+    /// says which.
+    fn rule_does(&mut self, rule: &Name, capacity: Capacity) -> bool {
+        let (does, cannot, label, help) = match capacity {
+            Capacity::Permits => (
+                self.rule_ids.get(&rule.value).map(|shape| shape.permits),
+                "is no legal basis: it permits nothing",
+                "not a basis",
+                "name a rule with a `permit` line, such as the prelude's `piggyback` or `own-solicitation`",
+            ),
+            Capacity::Responsible => (
+                self.rule_ids
+                    .get(&rule.value)
+                    .map(|shape| shape.responsible),
+                "says nobody is responsible for anything",
+                "no responsibility",
+                "name a rule with a `responsible` line, such as the prelude's `piggyback-user-responsible`",
+            ),
+        };
+        match does {
+            Some(true) => true,
+            Some(false) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::ExpectationCannotHold,
+                        format!("rule `{}` {cannot}", rule.value),
+                        rule.span,
+                        label,
+                    )
+                    .with_help(help),
+                );
+                false
+            }
+            None => {
+                let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
+                let diagnostic = Diagnostic::new(
+                    Code::UndefinedName,
+                    format!(
+                        "no rule `{}` in the model, its packs or the prelude",
+                        rule.value
+                    ),
+                    rule.span,
+                    "no such rule",
+                );
+                self.diagnostics
+                    .push(match super::suggest(&rule.value, ids) {
+                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                        None => diagnostic.with_help(help),
+                    });
+                false
+            }
+        }
+    }
+
     fn expectation(
         &mut self,
         expectation: &ast::Expectation,
@@ -471,42 +532,10 @@ impl Checker<'_> {
                     "the expectation",
                     self.diagnostics,
                 )?;
-                if let Some(basis) = under {
-                    match self.rule_ids.get(&basis.value) {
-                        Some(shape) if shape.permits => {}
-                        Some(_) => {
-                            self.diagnostics.push(
-                                Diagnostic::new(
-                                    Code::ExpectationCannotHold,
-                                    format!("rule `{}` is no legal basis: it permits nothing", basis.value),
-                                    basis.span,
-                                    "not a basis",
-                                )
-                                .with_help("name a rule with a `permit` line, such as the prelude's `piggyback` or `own-solicitation`"),
-                            );
-                            return None;
-                        }
-                        None => {
-                            let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
-                            let diagnostic = Diagnostic::new(
-                                Code::UndefinedName,
-                                format!(
-                                    "no rule `{}` in the model, its packs or the prelude",
-                                    basis.value
-                                ),
-                                basis.span,
-                                "no such rule",
-                            );
-                            self.diagnostics
-                                .push(match super::suggest(&basis.value, ids) {
-                                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                                    None => diagnostic.with_help(
-                                        "name a legal basis: a rule with a `permit` line",
-                                    ),
-                                });
-                            return None;
-                        }
-                    }
+                if let Some(basis) = under
+                    && !self.rule_does(basis, Capacity::Permits)
+                {
+                    return None;
                 }
                 Expectation::OrderPermitted {
                     order: order.clone(),
@@ -589,41 +618,10 @@ impl Checker<'_> {
             } => {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
-                if let Some(rule) = under {
-                    match self.rule_ids.get(&rule.value) {
-                        Some(shape) if shape.responsible => {}
-                        Some(_) => {
-                            self.diagnostics.push(
-                                Diagnostic::new(
-                                    Code::ExpectationCannotHold,
-                                    format!("rule `{}` says nobody is responsible for anything", rule.value),
-                                    rule.span,
-                                    "no responsibility",
-                                )
-                                .with_help("name a rule with a `responsible` line, such as the prelude's `piggyback-user-responsible`"),
-                            );
-                            return None;
-                        }
-                        None => {
-                            let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
-                            let diagnostic = Diagnostic::new(
-                                Code::UndefinedName,
-                                format!(
-                                    "no rule `{}` in the model, its packs or the prelude",
-                                    rule.value
-                                ),
-                                rule.span,
-                                "no such rule",
-                            );
-                            self.diagnostics
-                                .push(match super::suggest(&rule.value, ids) {
-                                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                                    None => diagnostic
-                                        .with_help("name a rule with a `responsible` line"),
-                                });
-                            return None;
-                        }
-                    }
+                if let Some(rule) = under
+                    && !self.rule_does(rule, Capacity::Responsible)
+                {
+                    return None;
                 }
                 Expectation::Responsible {
                     agency: agency?,
