@@ -118,7 +118,7 @@ codes! {
     UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
     // Tests.
     TestWithoutExpectations = "test-without-expectations", Error, "a test that expects nothing";
-    ExpectationCannotHold = "expectation-cannot-hold", Error, "a test expects a rule to deny, permit or oblige, which the rule never does";
+    ExpectationCannotHold = "expectation-cannot-hold", Error, "a test expects a rule to deny, permit, oblige or state a responsibility, which the rule never does";
 }
 
 impl Code {

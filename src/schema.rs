@@ -222,7 +222,7 @@ schema! {
         OrderedValue = "ordered_value": Type::Money(None), fixed, "the value of its permitted orders";
         Ordered = "ordered": Type::Volume, fixed, "what its permitted orders bought, in the measure of its commitment, else the contract's";
         Commitment = "commitment": Type::Volume, fixed, "what a joint participant committed to buy";
-        Ended = "ended": Type::Boolean, fixed, "whether the binding ended before the as-of date";
+        Ended = "ended": Type::Boolean, varies, "whether the binding ended before the as-of date";
     }
     Line(Record::Entity(Entity::Line)) LineField {
         Order = "order": Type::Entity(E::Order), fixed, "the order the line is of";

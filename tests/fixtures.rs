@@ -1,5 +1,6 @@
-//! Every fixture is a snapshot test: `ok/` files must produce no error, `err/` files at least
-//! one, and each must produce the codes its `// expect:` line names. Adding a case is adding a file.
+//! Every fixture is a snapshot test: `ok/` files must produce no error (and pass their own tests),
+//! `err/` files at least one, and each must produce the codes its `// expect:` line names. Adding
+//! a case is adding a file.
 
 mod common;
 
@@ -23,6 +24,29 @@ fn ok_fixtures_have_no_errors() {
             path.display()
         );
         assert_expected_codes(path, &analysis);
+        // A fixture's own tests say what it means; each must pass.
+        if let Some(model) = &analysis.model {
+            for outcome in coop::eval::expectations::run_tests(model, analysis.as_of, "") {
+                let failed: Vec<String> = outcome
+                    .expectations
+                    .iter()
+                    .filter(|expectation| !expectation.passed)
+                    .map(|expectation| {
+                        format!(
+                            "expected {}, but {}",
+                            expectation.expected, expectation.actual
+                        )
+                    })
+                    .collect();
+                assert!(
+                    failed.is_empty(),
+                    "{}: test \"{}\" failed:\n{}",
+                    path.display(),
+                    outcome.name,
+                    failed.join("\n")
+                );
+            }
+        }
         insta::assert_snapshot!(common::render(&analysis));
     });
 }

@@ -105,7 +105,14 @@ pub(super) fn build(
                 let shape = RuleShape {
                     obliges: has(|field| matches!(field, ast::RuleField::Oblige { .. })),
                     permits: has(|field| matches!(field, ast::RuleField::Permit { .. })),
-                    responsible: has(|field| matches!(field, ast::RuleField::Responsible { .. })),
+                    extents: rule
+                        .fields
+                        .iter()
+                        .filter_map(|field| match &field.value {
+                            ast::RuleField::Responsible { extent, .. } => Some(extent.value),
+                            _ => None,
+                        })
+                        .collect(),
                 };
                 (rule.name.value.clone(), shape)
             })
@@ -139,7 +146,7 @@ pub(super) fn build(
         })
         .collect();
 
-    let tests = checker.tests(files, &solicitations, &contracts);
+    let tests = checker.tests(files, &solicitations, &contracts, &instruments);
     let rules = super::rules::check(files, packs, &checker.namespace, checker.diagnostics);
     expected_rules_exist(files, &tests, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
@@ -275,18 +282,19 @@ struct Checker<'d> {
 #[derive(Clone, Copy)]
 enum Capacity {
     Permits,
-    Responsible,
+    Responsible(crate::model::rules::Extent),
 }
 
 /// What a rule does, as far as tests that name it care.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct RuleShape {
     /// It obliges someone to something: a test may expect its duty.
     obliges: bool,
     /// It is a legal basis: a test may expect an order permitted under it.
     permits: bool,
-    /// It says who is responsible: a test may expect a responsibility under it.
-    responsible: bool,
+    /// The responsibilities it states (`responsible alone`, ...): a test may expect one of them
+    /// under it.
+    extents: Vec<crate::model::rules::Extent>,
 }
 
 /// The single-valued fields of one declaration: reports a field given twice, and a required one
@@ -398,6 +406,7 @@ impl Checker<'_> {
         files: &[ast::File],
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
+        instruments: &[Option<AccessInstrument>],
     ) -> Vec<Test> {
         let mut tests: Vec<Test> = Vec::new();
         for test in files.iter().flat_map(|file| &file.tests) {
@@ -421,7 +430,7 @@ impl Checker<'_> {
                 .expectations
                 .iter()
                 .map(|expectation| {
-                    self.expectation(&expectation.value, solicitations, contracts)
+                    self.expectation(&expectation.value, solicitations, contracts, instruments)
                         .map(|value| Spanned::new(value, expectation.span))
                 })
                 .collect();
@@ -450,20 +459,30 @@ impl Checker<'_> {
     /// Whether the rule a test names exists and can do what the test expects of it; if not,
     /// says which.
     fn rule_does(&mut self, rule: &Name, capacity: Capacity) -> bool {
+        let shape = self.rule_ids.get(&rule.value);
         let (does, cannot, label, help) = match capacity {
             Capacity::Permits => (
-                self.rule_ids.get(&rule.value).map(|shape| shape.permits),
-                "is no legal basis: it permits nothing",
+                shape.map(|shape| shape.permits),
+                "is no legal basis: it permits nothing".to_string(),
                 "not a basis",
                 "name a rule with a `permit` line, such as the prelude's `piggyback` or `own-solicitation`",
             ),
-            Capacity::Responsible => (
-                self.rule_ids
-                    .get(&rule.value)
-                    .map(|shape| shape.responsible),
-                "says nobody is responsible for anything",
-                "no responsibility",
-                "name a rule with a `responsible` line, such as the prelude's `piggyback-user-responsible`",
+            Capacity::Responsible(extent) => (
+                shape.map(|shape| shape.extents.contains(&extent)),
+                match shape.map(|shape| shape.extents.as_slice()) {
+                    Some([]) | None => "states no responsibility".to_string(),
+                    Some(stated) => {
+                        let stated: Vec<&str> =
+                            stated.iter().map(|extent| extent.as_written()).collect();
+                        format!(
+                            "never says `{}`: it says `{}`",
+                            extent.as_written(),
+                            stated.join("`, `")
+                        )
+                    }
+                },
+                "not stated by this rule",
+                "name a rule that states this responsibility, or expect what the rule states",
             ),
         };
         match does {
@@ -506,6 +525,7 @@ impl Checker<'_> {
         expectation: &ast::Expectation,
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
+        instruments: &[Option<AccessInstrument>],
     ) -> Option<Expectation> {
         let agency = |checker: &mut Self, name: &Name| {
             checker
@@ -619,7 +639,7 @@ impl Checker<'_> {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
                 if let Some(rule) = under
-                    && !self.rule_does(rule, Capacity::Responsible)
+                    && !self.rule_does(rule, Capacity::Responsible(extent.value))
                 {
                     return None;
                 }
@@ -646,14 +666,61 @@ impl Checker<'_> {
                     ),
                     None => None,
                 };
+                let source = match source {
+                    Some(resolved) => Some(resolved?),
+                    None => None,
+                };
+                let contract = contract?;
+                // The clause must be one the source states.
+                let (stated, owner): (Vec<&str>, String) = match source {
+                    None => (
+                        contracts[contract.0]
+                            .iter()
+                            .flat_map(|declared| &declared.clauses)
+                            .map(|stated| stated.name.value.as_str())
+                            .collect(),
+                        format!("contract `{}`", contract_name.value),
+                    ),
+                    Some(id) => (
+                        instruments[id.0]
+                            .iter()
+                            .flat_map(|declared| &declared.clauses)
+                            .map(|stated| stated.name.value.as_str())
+                            .collect(),
+                        format!(
+                            "access instrument `{}`",
+                            instruments[id.0].as_ref().map_or("", |declared| declared
+                                .header
+                                .name
+                                .value
+                                .as_str())
+                        ),
+                    ),
+                };
+                if !stated.contains(&clause.value.as_str()) {
+                    let diagnostic = Diagnostic::new(
+                        Code::UndefinedName,
+                        format!("{owner} states no clause `{}`", clause.value),
+                        clause.span,
+                        "no such clause",
+                    );
+                    self.diagnostics.push(
+                        match super::suggest(&clause.value, stated.iter().copied()) {
+                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
+                            None if stated.is_empty() => {
+                                diagnostic.with_help(format!("{owner} states no clause at all"))
+                            }
+                            None => diagnostic
+                                .with_help(format!("its clauses are: {}", stated.join(", "))),
+                        },
+                    );
+                    return None;
+                }
                 Expectation::BoundByClause {
                     agency: agency?,
-                    contract: contract?,
+                    contract,
                     clause: clause.clone(),
-                    source: match source {
-                        Some(resolved) => Some(resolved?),
-                        None => None,
-                    },
+                    source,
                 }
             }
             ast::Expectation::Owes {

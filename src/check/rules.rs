@@ -656,6 +656,20 @@ impl RuleChecker<'_> {
                     ));
                     return None;
                 }
+                let empty = what.parts.iter().all(
+                    |part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()),
+                );
+                if empty {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::EmptyMessage,
+                            format!("rule `{}` does not say what the agency is {} for", rule.value, extent.value.as_written()),
+                            what.span,
+                            "empty",
+                        )
+                        .with_help("say what the agency answers for, as the report will: `responsible alone for \"its own orders\"`"),
+                    );
+                }
                 Some(RuleOutcome::Responsible {
                     extent: extent.value,
                     what: self.message(file, what, variables)?,

@@ -336,13 +336,20 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
             } else {
                 let listed: Vec<String> = named
                     .iter()
-                    .map(|bound| match bound.prevails_over {
-                        Some((over, rule)) => format!(
-                            "of {}, over the {}'s by {}",
-                            source_name(bound.stated_by.instrument()),
-                            source_name(over.instrument()),
-                            model.rules[rule].id.value
-                        ),
+                    .map(|bound| match bound.precedence_rule {
+                        Some(rule) => {
+                            let over: Vec<String> = bound
+                                .prevails_over
+                                .iter()
+                                .map(|source| format!("the {}'s", source_name(source.instrument())))
+                                .collect();
+                            format!(
+                                "of {}, over {} by {}",
+                                source_name(bound.stated_by.instrument()),
+                                over.join(" and "),
+                                model.rules[rule].id.value
+                            )
+                        }
                         None => format!("of {}", source_name(bound.stated_by.instrument())),
                     })
                     .collect();

@@ -44,13 +44,16 @@ pub struct BindingTerms {
 }
 
 /// A clause that binds an agency under a binding: stated by the contract or by one of the access
-/// instruments its orders used, and, where both state a clause of its name, the one it prevails
+/// instruments its orders used, and, where both state a clause of its name, the ones it prevails
 /// over and the rule that says so.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoundClause {
     pub name: String,
     pub stated_by: ClauseSource,
-    pub prevails_over: Option<(ClauseSource, usize)>,
+    /// Empty when no other source states the clause, or no rule decides between them.
+    pub prevails_over: Vec<ClauseSource>,
+    /// The precedence rule, by its index in `Model::rules`, when the clause prevails over any.
+    pub precedence_rule: Option<usize>,
 }
 
 /// Who states a clause: the contract, or an access instrument.
@@ -68,22 +71,16 @@ impl ClauseSource {
             ClauseSource::Instrument(id) => Some(id),
         }
     }
-
-    fn term_source(self) -> TermSource {
-        match self {
-            ClauseSource::Contract => TermSource::Contract,
-            ClauseSource::Instrument(_) => TermSource::Via,
-        }
-    }
 }
 
 impl BindingTerms {
-    /// A binding's clauses: the contract's, then its instruments', each name once. Where the
-    /// contract and an instrument both state a clause of one name, the source the precedence
-    /// rule names prevails, in the place of the first, and the other is what it overrides; with
-    /// no such rule, both are listed.
+    /// A binding's clauses, in the order first stated: the contract's, then its instruments'.
+    /// Where the contract and instruments both state a clause of one name, the precedence rule
+    /// decides: under `contract over via` the contract's is listed, over every instrument's;
+    /// under `via over contract` each instrument's, over the contract's. With no such rule, or
+    /// where only instruments state it, each is listed as stated.
     pub fn clauses(&self, model: &Model, binding: &Binding) -> Vec<BoundClause> {
-        let stated = model
+        let stated: Vec<(ClauseSource, &String)> = model
             .contract(binding.contract)
             .clauses
             .iter()
@@ -94,32 +91,47 @@ impl BindingTerms {
                     .clauses
                     .iter()
                     .map(|clause| (ClauseSource::Instrument(*id), &clause.name.value))
-            }));
-        let mut clauses: Vec<BoundClause> = Vec::new();
-        for (source, name) in stated {
-            let earlier = self.precedence.and_then(|(prevailing, rule)| {
-                let position = clauses.iter().position(|clause| {
-                    clause.stated_by.term_source() != source.term_source()
-                        && clause.name == *name
-                        && clause.prevails_over.is_none()
-                })?;
-                Some((position, prevailing, rule))
-            });
-            match earlier {
-                Some((position, prevailing, rule)) => {
-                    let clause = &mut clauses[position];
-                    let overridden = if clause.stated_by.term_source() == prevailing {
-                        source
-                    } else {
-                        std::mem::replace(&mut clause.stated_by, source)
-                    };
-                    clause.prevails_over = Some((overridden, rule));
+            }))
+            .collect();
+        let mut clauses = Vec::new();
+        let mut listed: Vec<&String> = Vec::new();
+        for (_, name) in &stated {
+            if listed.contains(name) {
+                continue;
+            }
+            listed.push(name);
+            let sources: Vec<ClauseSource> = stated
+                .iter()
+                .filter(|(_, other)| other == name)
+                .map(|(source, _)| *source)
+                .collect();
+            let (contract, instruments): (Vec<ClauseSource>, Vec<ClauseSource>) = sources
+                .iter()
+                .partition(|source| **source == ClauseSource::Contract);
+            let clause = |stated_by, prevails_over, precedence_rule| BoundClause {
+                name: (*name).clone(),
+                stated_by,
+                prevails_over,
+                precedence_rule,
+            };
+            match self.precedence {
+                Some((TermSource::Contract, rule))
+                    if !contract.is_empty() && !instruments.is_empty() =>
+                {
+                    clauses.push(clause(ClauseSource::Contract, instruments, Some(rule)));
                 }
-                None => clauses.push(BoundClause {
-                    name: name.clone(),
-                    stated_by: source,
-                    prevails_over: None,
-                }),
+                Some((TermSource::Via, rule))
+                    if !contract.is_empty() && !instruments.is_empty() =>
+                {
+                    for instrument in instruments {
+                        clauses.push(clause(instrument, vec![ClauseSource::Contract], Some(rule)));
+                    }
+                }
+                _ => clauses.extend(
+                    sources
+                        .into_iter()
+                        .map(|source| clause(source, Vec::new(), None)),
+                ),
             }
         }
         clauses

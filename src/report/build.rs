@@ -185,8 +185,8 @@ fn binding_report(
         .map(|clause| ClauseReport {
             name: clause.name,
             stated_by: source_name(clause.stated_by),
-            prevails_over: clause.prevails_over.map(|(source, _)| source_name(source)),
-            precedence_rule: clause.prevails_over.map(|(_, rule)| rule_finding(rule)),
+            prevails_over: clause.prevails_over.into_iter().map(source_name).collect(),
+            precedence_rule: clause.precedence_rule.map(rule_finding),
         })
         .collect();
     let mut duties = Vec::new();

@@ -223,19 +223,28 @@ pub struct ClauseReport {
     pub name: String,
     /// `contract`, or the name of the access instrument that states it.
     pub stated_by: String,
-    /// Where the contract and an instrument both state the clause: the one this one prevails
-    /// over (`contract` or the instrument's name).
-    pub prevails_over: Option<String>,
+    /// Where the contract and instruments both state the clause: those this one prevails over
+    /// (`contract` or instruments' names); empty otherwise.
+    pub prevails_over: Vec<String>,
     /// The rule that decides which prevails, when one does.
     pub precedence_rule: Option<RuleFinding>,
 }
 
 impl ClauseReport {
-    /// `warranty`, or `warranty (wa_addendum's, over the contract's)`.
+    /// `warranty` for the contract's own, `insurance (tacoma_ila's)` for an instrument's,
+    /// `governing_law (wa_addendum's, over the contract's)` where one prevails.
     pub fn text(&self) -> String {
-        match &self.prevails_over {
-            None => self.name.clone(),
-            Some(over) => format!("{} ({}'s, over the {}'s)", self.name, self.stated_by, over),
+        let over: Vec<String> = self
+            .prevails_over
+            .iter()
+            .map(|source| format!("the {source}'s"))
+            .collect();
+        match (self.stated_by.as_str(), over.as_slice()) {
+            ("contract", []) => self.name.clone(),
+            (stated_by, []) => format!("{} ({stated_by}'s)", self.name),
+            (stated_by, over) => {
+                format!("{} ({stated_by}'s, over {})", self.name, over.join(" and "))
+            }
         }
     }
 }
