@@ -172,23 +172,7 @@ fn binding_report(
 ) -> BindingReport {
     let contract = model.contract(binding.contract);
     let solicitation = model.solicitation(contract.solicitation);
-    let rule_finding = |rule: usize| {
-        super::duties::rule_finding(sources, &crate::eval::rules::reference(&model.rules[rule]))
-    };
-    let source_name = |source: ClauseSource| match source {
-        ClauseSource::Contract => "contract".to_string(),
-        ClauseSource::Instrument(id) => model.instrument(id).header.name.value.clone(),
-    };
-    let clauses = terms
-        .clauses(model, binding)
-        .into_iter()
-        .map(|clause| ClauseReport {
-            name: clause.name,
-            stated_by: source_name(clause.stated_by),
-            prevails_over: clause.prevails_over.into_iter().map(source_name).collect(),
-            precedence_rule: clause.precedence_rule.map(rule_finding),
-        })
-        .collect();
+    let clauses = clause_reports(model, sources, binding, terms);
     let mut duties = Vec::new();
     let mut via = Vec::new();
     let usage = evaluation.contract_use(binding.contract);
@@ -249,26 +233,7 @@ fn binding_report(
             binding.to
         ));
     }
-    let parties = solicitation.parties();
-    let mut responsibilities: Vec<&crate::eval::rules::Responsibility> =
-        terms.responsibilities.iter().collect();
-    responsibilities.sort_by_key(|responsibility| responsibility.extent);
-    let responsibilities = responsibilities
-        .into_iter()
-        .map(|responsibility| ResponsibilityReport {
-            extent: responsibility.extent,
-            what: responsibility.what.clone(),
-            with: match responsibility.extent {
-                Extent::Jointly => parties
-                    .iter()
-                    .filter(|party| **party != binding.agency)
-                    .map(|party| model.agency(*party).header.display_name().to_string())
-                    .collect(),
-                Extent::Alone | Extent::NotResponsible => Vec::new(),
-            },
-            rule: rule_finding(responsibility.rule),
-        })
-        .collect();
+    let responsibilities = responsibility_reports(model, sources, binding, terms);
     BindingReport {
         contract: contract.header.name.value.clone(),
         contract_title: contract.header.title.clone(),
@@ -296,6 +261,67 @@ fn binding_report(
         duties,
         responsibilities,
     }
+}
+
+/// A binding's clauses, as evaluation decided which prevail.
+pub(super) fn clause_reports(
+    model: &Model,
+    sources: &SourceMap,
+    binding: &Binding,
+    terms: &BindingTerms,
+) -> Vec<ClauseReport> {
+    let source_name = |source: ClauseSource| match source {
+        ClauseSource::Contract => "contract".to_string(),
+        ClauseSource::Instrument(id) => model.instrument(id).header.name.value.clone(),
+    };
+    terms
+        .clauses(model, binding)
+        .into_iter()
+        .map(|clause| ClauseReport {
+            name: clause.name,
+            stated_by: source_name(clause.stated_by),
+            prevails_over: clause.prevails_over.into_iter().map(source_name).collect(),
+            precedence_rule: clause
+                .precedence_rule
+                .map(|rule| rule_finding(model, sources, rule)),
+        })
+        .collect()
+}
+
+/// A binding's responsibilities, joint ones first, each with its rule; a joint one names the
+/// other parties to the solicitation.
+pub(super) fn responsibility_reports(
+    model: &Model,
+    sources: &SourceMap,
+    binding: &Binding,
+    terms: &BindingTerms,
+) -> Vec<ResponsibilityReport> {
+    let parties = model
+        .solicitation(model.contract(binding.contract).solicitation)
+        .parties();
+    let mut responsibilities: Vec<&crate::eval::rules::Responsibility> =
+        terms.responsibilities.iter().collect();
+    responsibilities.sort_by_key(|responsibility| responsibility.extent);
+    responsibilities
+        .into_iter()
+        .map(|responsibility| ResponsibilityReport {
+            extent: responsibility.extent,
+            what: responsibility.what.clone(),
+            with: match responsibility.extent {
+                Extent::Jointly => parties
+                    .iter()
+                    .filter(|party| **party != binding.agency)
+                    .map(|party| model.agency(*party).header.display_name().to_string())
+                    .collect(),
+                Extent::Alone | Extent::NotResponsible => Vec::new(),
+            },
+            rule: rule_finding(model, sources, responsibility.rule),
+        })
+        .collect()
+}
+
+fn rule_finding(model: &Model, sources: &SourceMap, rule: usize) -> RuleFinding {
+    super::duties::rule_finding(sources, &crate::eval::rules::reference(&model.rules[rule]))
 }
 
 fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> {

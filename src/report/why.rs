@@ -52,6 +52,10 @@ pub struct BindingExplanation {
     pub ended: bool,
     /// The facts that make (or fail to make) the binding, each with its place.
     pub because: Vec<Fact>,
+    /// What the agency answers for under the binding, as the rules for bindings say.
+    pub responsibilities: Vec<super::ResponsibilityReport>,
+    /// The clauses that bind it, as its precedence rule decides.
+    pub clauses: Vec<super::ClauseReport>,
     /// The agency's orders under the contract, with their decisions.
     pub orders: Vec<OrderOutcome>,
 }
@@ -191,6 +195,18 @@ pub fn binding(
             }
         })
         .collect();
+    let (responsibilities, clauses) = evaluation
+        .bindings
+        .iter()
+        .zip(&evaluation.binding_terms)
+        .find(|(bound, _)| bound.agency == agency && bound.contract == contract)
+        .map(|(bound, terms)| {
+            (
+                super::build::responsibility_reports(model, sources, bound, terms),
+                super::build::clause_reports(model, sources, bound, terms),
+            )
+        })
+        .unwrap_or_default();
     BindingExplanation {
         agency: agency_declared.header.name.value.clone(),
         contract: contract_declared.header.name.value.clone(),
@@ -200,6 +216,8 @@ pub fn binding(
         to: binding.map(|binding| binding.to.to_string()),
         ended: binding.is_some_and(|binding| binding.to < evaluation.as_of),
         because,
+        responsibilities,
+        clauses,
         orders,
     }
 }
@@ -268,6 +286,23 @@ pub fn binding_text(explanation: &BindingExplanation) -> String {
             printable(&fact.detail),
             fact.location.file,
             fact.location.line
+        );
+    }
+    if !explanation.clauses.is_empty() {
+        let clauses: Vec<String> = explanation
+            .clauses
+            .iter()
+            .map(super::ClauseReport::text)
+            .collect();
+        let _ = writeln!(out, "  terms: {}", printable(&clauses.join(", ")));
+    }
+    for responsibility in &explanation.responsibilities {
+        let _ = writeln!(
+            out,
+            "  {}\n      [{}:{}]",
+            printable(&responsibility.cited()),
+            responsibility.rule.location.file,
+            responsibility.rule.location.line
         );
     }
     if explanation.orders.is_empty() {
