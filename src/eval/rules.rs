@@ -1104,13 +1104,23 @@ pub(super) fn judge_model(
             if !denied {
                 obligations(context, index, rule, &mut variables, contract, duties);
                 if let Value::Binding(binding) = variables[0] {
-                    terms(
+                    let place = span;
+                    let conflict = terms(
                         context,
                         index,
                         rule,
                         &mut variables,
                         &mut binding_terms[binding],
                     );
+                    if let Some(earlier) = conflict {
+                        run.reasons.push(precedence_conflict(
+                            context,
+                            &context.model.rules[earlier],
+                            rule,
+                            binding,
+                            place,
+                        ));
+                    }
                 }
             }
         }
@@ -1241,13 +1251,16 @@ fn requirements(
 }
 
 /// The rule's responsibilities and precedence on one binding (the first variable).
+/// Returns the rule that decided precedence before, when it decided otherwise than this one and
+/// neither is the prelude's: two rules of a model or its packs disagree, and the first by id won.
 fn terms(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
     variables: &mut Vec<Value>,
     terms: &mut BindingTerms,
-) {
+) -> Option<usize> {
+    let mut conflict = None;
     for outcome in &rule.outcomes {
         match outcome {
             RuleOutcome::Responsible { extent, what, .. } => {
@@ -1266,11 +1279,48 @@ fn terms(
                 };
                 if decides {
                     terms.precedence = Some((*prevailing, index));
+                } else if let Some((decided, earlier)) = terms.precedence
+                    && decided != *prevailing
+                    && !context.model.rules[earlier].is_prelude()
+                    && !rule.is_prelude()
+                {
+                    conflict = Some(earlier);
                 }
             }
             _ => {}
         }
     }
+    conflict
+}
+
+/// Two rules of a model or its packs order one binding's terms both ways.
+fn precedence_conflict(
+    context: &Context<'_>,
+    decided: &Rule,
+    overruled: &Rule,
+    binding: usize,
+    place: Span,
+) -> Diagnostic {
+    let bound = &context.bindings[binding];
+    Diagnostic::new(
+        Code::PrecedenceConflict,
+        format!(
+            "rules `{}` and `{}` order the terms of {}'s binding to `{}` both ways; `{}` decides, as the first by id",
+            decided.id.value,
+            overruled.id.value,
+            context.model.agency(bound.agency).header.display_name(),
+            context.model.contract(bound.contract).header.name.value,
+            decided.id.value
+        ),
+        place,
+        "terms ordered twice",
+    )
+    .with_related(decided.id.span, "decides")
+    .with_related(overruled.id.span, "overruled")
+    .with_help(format!(
+        "say which rule stands: the one that should decide replaces the other (`replaces {}` in `{}`, or `replaces {}` in `{}`), or one rule's `where` narrows to its bindings",
+        overruled.id.value, decided.id.value, decided.id.value, overruled.id.value
+    ))
 }
 
 /// The rule's `oblige`s on one subject (the first variable), which its filter admitted.
