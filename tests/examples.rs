@@ -47,25 +47,6 @@ fn examples_tests_pass() {
         let analysis = common::analyse(path);
         let model = analysis.model.as_ref().expect("examples check");
         assert!(!model.tests.is_empty(), "{} has no tests", path.display());
-        for outcome in coop::eval::expectations::run_tests(model, analysis.as_of, "") {
-            let failed: Vec<String> = outcome
-                .expectations
-                .iter()
-                .filter(|expectation| !expectation.passed)
-                .map(|expectation| {
-                    format!(
-                        "expected {}, but {}",
-                        expectation.expected, expectation.actual
-                    )
-                })
-                .collect();
-            assert!(
-                failed.is_empty(),
-                "{}: test \"{}\" failed:\n{}",
-                path.display(),
-                outcome.name,
-                failed.join("\n")
-            );
-        }
+        common::assert_tests_pass(path, &analysis);
     });
 }

@@ -25,28 +25,7 @@ fn ok_fixtures_have_no_errors() {
         );
         assert_expected_codes(path, &analysis);
         // A fixture's own tests say what it means; each must pass.
-        if let Some(model) = &analysis.model {
-            for outcome in coop::eval::expectations::run_tests(model, analysis.as_of, "") {
-                let failed: Vec<String> = outcome
-                    .expectations
-                    .iter()
-                    .filter(|expectation| !expectation.passed)
-                    .map(|expectation| {
-                        format!(
-                            "expected {}, but {}",
-                            expectation.expected, expectation.actual
-                        )
-                    })
-                    .collect();
-                assert!(
-                    failed.is_empty(),
-                    "{}: test \"{}\" failed:\n{}",
-                    path.display(),
-                    outcome.name,
-                    failed.join("\n")
-                );
-            }
-        }
+        common::assert_tests_pass(path, &analysis);
         insta::assert_snapshot!(common::render(&analysis));
     });
 }

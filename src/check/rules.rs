@@ -597,10 +597,7 @@ impl RuleChecker<'_> {
                 message,
                 help,
             } => {
-                let empty = message.parts.iter().all(
-                    |part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()),
-                );
-                if empty {
+                if says_nothing(message) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::EmptyMessage,
@@ -656,10 +653,7 @@ impl RuleChecker<'_> {
                     ));
                     return None;
                 }
-                let empty = what.parts.iter().all(
-                    |part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()),
-                );
-                if empty {
+                if says_nothing(what) {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::EmptyMessage,
@@ -1704,4 +1698,12 @@ fn binding_only(rule: &ast::Name, scope: Entity, what: &str, span: Span) -> Diag
         "needs `for binding b`",
     )
     .with_help("write the rule `for binding b where ...`; `b.agency` is the agency bound, `b.contract` its contract")
+}
+
+/// A message of nothing but spaces: it gives no reason.
+fn says_nothing(message: &ast::Message) -> bool {
+    message
+        .parts
+        .iter()
+        .all(|part| matches!(part, ast::MessagePart::Text(text) if text.trim().is_empty()))
 }

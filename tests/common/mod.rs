@@ -128,3 +128,31 @@ pub fn coop_in(directory: &Path, arguments: &[&str]) -> Output {
         .output()
         .expect("the coop binary runs")
 }
+
+/// Every test the analysed model holds passes; a failure names the file, the test and each
+/// expectation that failed.
+pub fn assert_tests_pass(path: &Path, analysis: &Analysis) {
+    let Some(model) = &analysis.model else {
+        return;
+    };
+    for outcome in coop::eval::expectations::run_tests(model, analysis.as_of, "") {
+        let failed: Vec<String> = outcome
+            .expectations
+            .iter()
+            .filter(|expectation| !expectation.passed)
+            .map(|expectation| {
+                format!(
+                    "expected {}, but {}",
+                    expectation.expected, expectation.actual
+                )
+            })
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "{}: test \"{}\" failed:\n{}",
+            path.display(),
+            outcome.name,
+            failed.join("\n")
+        );
+    }
+}
