@@ -280,7 +280,7 @@ pub(super) struct Context<'e> {
 /// rules of a pack apply to a few jurisdictions or programs, and most of the prelude's to one
 /// basis, so most rules are turned away from an order by lookups; and what a contract states
 /// (open to piggyback use, cooperative use stated) is read once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Gates<'m> {
     /// Per rule, in the order of `Model::rules`; `None` for rules not about orders, or without
     /// a filter.
