@@ -30,6 +30,26 @@ pub struct Diagnostic {
     pub rule: Option<Box<RuleReference>>,
 }
 
+/// A problem one phase found, as a typed value.
+///
+/// Each phase has an enum of its problems whose variants carry their data; `describe` maps each
+/// variant to its one code, message, label and help, in one place, so a message cannot drift
+/// from its code and no code is used for a problem it does not name. A `Diagnostic` is made only
+/// from a problem (`Diagnostic::of`); what it adds afterwards are places (`with_related`) and the
+/// rule that made it (`with_rule`).
+pub trait Problem {
+    fn describe(self) -> Description;
+}
+
+/// What a problem says: its code, its message, the label at its place, and how to fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    code: Code,
+    message: String,
+    label: String,
+    help: Option<String>,
+}
+
 /// What a finding says of the rule that made it: which rule, and the source it encodes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleReference {
@@ -80,7 +100,58 @@ pub struct Diagnostics {
     errors: usize,
 }
 
+impl Description {
+    pub fn new(code: Code, message: impl Into<String>, label: impl Into<String>) -> Description {
+        Description {
+            code,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Description {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A "did you mean" help when a close candidate exists.
+    pub fn suggestion(self, candidate: Option<&str>) -> Description {
+        match candidate {
+            Some(candidate) => self.help(format!("did you mean `{candidate}`?")),
+            None => self,
+        }
+    }
+
+    /// A "did you mean" help when a close candidate exists, and `otherwise` when none does.
+    pub fn suggestion_or(
+        self,
+        candidate: Option<&str>,
+        otherwise: impl Into<String>,
+    ) -> Description {
+        match candidate {
+            Some(_) => self.suggestion(candidate),
+            None => self.help(otherwise),
+        }
+    }
+}
+
 impl Diagnostic {
+    /// The diagnostic for a problem found at `span`, with its code's own severity.
+    pub fn of(problem: impl Problem, span: Span) -> Diagnostic {
+        let Description {
+            code,
+            message,
+            label,
+            help,
+        } = problem.describe();
+        let diagnostic = Diagnostic::new(code, message, span, label);
+        match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        }
+    }
+
     /// A diagnostic with the code's own severity.
     pub fn new(
         code: Code,

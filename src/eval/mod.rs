@@ -4,6 +4,7 @@
 mod bindings;
 pub mod expectations;
 mod orders;
+mod problems;
 pub mod rules;
 pub mod volumes;
 

@@ -10,6 +10,7 @@ use ahash::AHashMap;
 
 use rust_decimal::Decimal;
 
+use super::problems::EvalProblem;
 use super::volumes::Tally;
 use super::{Basis, Binding, ContractUse, Step};
 use crate::codes::Code;
@@ -813,40 +814,26 @@ fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run)
     }
     let declared = &context.model.orders[order.0];
     if bases.is_empty() {
-        run.reasons.push(
-            Diagnostic::new(
-                Code::NoBasis,
-                format!(
-                    "no legal basis applies to order `{}`: nothing permits it",
-                    declared.header.name.value
-                ),
-                declared.header.name.span,
-                "no basis",
-            )
-            .with_help("the prelude's bases (`own-solicitation`, `piggyback`) permit orders by default; a rule that replaces or waives them must permit the orders it covers with `permit when ...`"),
-        );
+        run.reasons.push(Diagnostic::of(
+            EvalProblem::NoBasis {
+                order: &declared.header.name.value,
+            },
+            declared.header.name.span,
+        ));
         return None;
     }
     for tried in bases {
         let rule = &rules[tried.rule];
         run.tallies[tried.rule].failed += 1;
-        let reasons: Vec<&str> = tried.failed.iter().map(|(_, why)| why.as_str()).collect();
-        let mut diagnostic = Diagnostic::new(
-            Code::BasisNotMet,
-            format!(
-                "not permitted under {}: {}",
-                rule.title.as_deref().unwrap_or(&rule.id.value),
-                reasons.join("; ")
-            ),
+        let mut diagnostic = Diagnostic::of(
+            EvalProblem::BasisNotMet {
+                basis: rule,
+                reasons: tried.failed.iter().map(|(_, why)| why.as_str()).collect(),
+                alternatives: bases.len() > 1,
+            },
             declared.header.name.span,
-            format!("no basis holds; tried `{}`", rule.id.value),
         )
-        .with_rule(reference(rule))
-        .with_help(if bases.len() > 1 {
-            "an order is lawful when one legal basis holds: meet the conditions of one of the bases tried"
-        } else {
-            "an order is lawful when a legal basis holds: meet its conditions"
-        });
+        .with_rule(reference(rule));
         for (span, _) in &tried.failed {
             diagnostic = diagnostic.with_related(
                 *span,
@@ -1175,14 +1162,17 @@ fn requirements(
             }),
             Ok(_) => {
                 let code = rule.finding_code(*outcome);
-                let text = context.message(message, variables);
-                let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
-                let mut diagnostic =
-                    Diagnostic::new(code, text, place, label(rule, *outcome, about_order))
-                        .with_rule(reference(rule));
-                if let Some(help) = help {
-                    diagnostic = diagnostic.with_help(context.message(help, variables));
-                }
+                let mut diagnostic = Diagnostic::of(
+                    EvalProblem::RuleFinding {
+                        rule,
+                        outcome: *outcome,
+                        about_order: matches!(rule.scope, Entity::Order | Entity::Line),
+                        message: context.message(message, variables),
+                        help: help.as_ref().map(|help| context.message(help, variables)),
+                    },
+                    place,
+                )
+                .with_rule(reference(rule));
                 // Point at the parts of the requirement that do not hold, so a reader need not
                 // work out which one failed; a prelude rule's finding names its rule in the help
                 // and points into the model only.
@@ -1302,25 +1292,17 @@ fn precedence_conflict(
     place: Span,
 ) -> Diagnostic {
     let bound = &context.bindings[binding];
-    Diagnostic::new(
-        Code::PrecedenceConflict,
-        format!(
-            "rules `{}` and `{}` order the terms of {}'s binding to `{}` both ways; `{}` decides, as the first by id",
-            decided.id.value,
-            overruled.id.value,
-            context.model.agency(bound.agency).header.display_name(),
-            context.model.contract(bound.contract).header.name.value,
-            decided.id.value
-        ),
+    Diagnostic::of(
+        EvalProblem::PrecedenceConflict {
+            decided: &decided.id.value,
+            overruled: &overruled.id.value,
+            agency: &context.model.agency(bound.agency).header.display_name(),
+            contract: &context.model.contract(bound.contract).header.name.value,
+        },
         place,
-        "terms ordered twice",
     )
     .with_related(decided.id.span, "decides")
     .with_related(overruled.id.span, "overruled")
-    .with_help(format!(
-        "say which rule stands: the one that should decide replaces the other (`replaces {}` in `{}`, or `replaces {}` in `{}`), or one rule's `where` narrows to its bindings",
-        overruled.id.value, decided.id.value, decided.id.value, overruled.id.value
-    ))
 }
 
 /// The rule's `oblige`s on one subject (the first variable), which its filter admitted.
@@ -1507,32 +1489,15 @@ fn gated(
 }
 
 fn undecided(rule: &Rule, place: Span, expression: Span, mismatch: Mismatch) -> Diagnostic {
-    Diagnostic::new(
-        Code::RuleUndecided,
-        format!("rule `{}` could not be decided: {}", rule.id.value, mismatch.0),
+    Diagnostic::of(
+        EvalProblem::RuleUndecided {
+            rule,
+            why: &mismatch.0,
+        },
         place,
-        "not judged by this rule",
     )
     .with_related(expression, "this could not be computed")
-    .with_help("the rule neither denies nor passes what it cannot compute: write its limits (or set its pack's parameters) in the contract's currency and units, keep divisors from being zero, or narrow its `where` to what it is meant for")
     .with_rule(reference(rule))
-}
-
-/// The primary label of a rule's finding: an order is denied or warned about; anything else
-/// fails the rule.
-fn label(rule: &Rule, outcome: Outcome, about_order: bool) -> String {
-    let verb = match (outcome, about_order) {
-        (Outcome::Deny, true) => "denied by",
-        (Outcome::Deny, false) => "fails",
-        (Outcome::Warn, _) => "warned by",
-    };
-    // The prelude's rules are cited in the help; their labels stay short.
-    match &rule.citation {
-        Some(citation) if !rule.is_prelude() => {
-            format!("{verb} rule `{}` ({citation})", rule.id.value)
-        }
-        _ => format!("{verb} rule `{}`", rule.id.value),
-    }
 }
 
 fn describe_rule(rule: &Rule) -> String {
@@ -1660,57 +1625,48 @@ fn missing_reports(
             findings.push((
                 duty.rule,
                 contract,
-                Diagnostic::new(
-                    Code::UsageReportMissing,
-                    format!(
-                        "usage reports for {first_start} to {last_end} under `{}`: {more} more late or missing",
-                        contract_record.header.name.value,
-                    ),
+                Diagnostic::of(
+                    EvalProblem::UsageReportsOverdue {
+                        contract: &contract_record.header.name.value,
+                        first_start,
+                        last_end,
+                        more,
+                    },
                     contract_record.header.name.span,
-                    "reports due under this contract",
                 )
                 .with_related(
                     rule.id.span,
                     format!("required by rule `{}`", rule.id.value),
                 )
-                .with_help("`coop report` lists every period with its due date and status")
                 .with_rule(reference(rule)),
             ));
         }
         for period in &periods.overdue {
-            // Messages start with the period, so that findings sort in date order.
-            let message = match period.filed {
-                Some(filed) => format!(
-                    "usage report for {} to {} under `{}` filed late: on {filed}, after it was due on {}",
-                    period.start, period.end, contract_record.header.name.value, period.due
-                ),
-                None => format!(
-                    "usage report for {} to {} under `{}` missing: it was due on {}",
-                    period.start, period.end, contract_record.header.name.value, period.due
-                ),
-            };
-            let help = match period.filed {
-                Some(_) => "file each report within the delay after its period ends; a period with no sales still needs its report".to_string(),
-                None => format!(
-                    "record the report in the contract with `usage_report {} filed YYYY-MM-DD`; a period with no sales still needs its report",
-                    period.end
-                ),
+            let contract_name = &contract_record.header.name.value;
+            let problem = match period.filed {
+                Some(filed) => EvalProblem::UsageReportLate {
+                    contract: contract_name,
+                    start: period.start,
+                    end: period.end,
+                    due: period.due,
+                    filed,
+                },
+                None => EvalProblem::UsageReportMissing {
+                    contract: contract_name,
+                    start: period.start,
+                    end: period.end,
+                    due: period.due,
+                },
             };
             findings.push((
                 duty.rule,
                 contract,
-                Diagnostic::new(
-                    Code::UsageReportMissing,
-                    message,
-                    contract_record.header.name.span,
-                    "report due under this contract",
-                )
-                .with_related(
-                    rule.id.span,
-                    format!("required by rule `{}`", rule.id.value),
-                )
-                .with_help(help)
-                .with_rule(reference(rule)),
+                Diagnostic::of(problem, contract_record.header.name.span)
+                    .with_related(
+                        rule.id.span,
+                        format!("required by rule `{}`", rule.id.value),
+                    )
+                    .with_rule(reference(rule)),
             ));
         }
     }
