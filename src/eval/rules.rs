@@ -4,7 +4,8 @@
 //! could not show, such as comparing a contract's euros with a limit in dollars, and that is
 //! reported as an undecided rule, never a panic.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use ahash::AHashMap;
 
@@ -293,6 +294,22 @@ pub struct Gates<'m> {
     /// Per rule: whether a setter of its scope names it. Only for such a rule is it asked which
     /// setters apply, so a subject no rule can be set aside for costs nothing.
     targeted: Vec<bool>,
+    /// Per contract, buyer and basis: the order and line rules that may apply to an order with
+    /// those three, found once each. A rule one of whose remembered terms shuts it for them is
+    /// left out, so an order goes through the few rules that may apply, not through every rule.
+    candidates: RefCell<AHashMap<(ContractId, AgencyId, Basis), Rc<Candidates>>>,
+}
+
+/// The rules that may apply to the orders of one contract, buyer and basis, and those that
+/// cannot: these were considered for each such order, as their tallies say.
+#[derive(Debug)]
+struct Candidates {
+    /// Order and line rules, by index in `Model::rules`, in that order.
+    rules: Vec<usize>,
+    /// Order rules turned away by a remembered term.
+    turned_away: Vec<usize>,
+    /// The orders judged with these candidates.
+    orders: Cell<usize>,
 }
 
 #[derive(Debug)]
@@ -436,6 +453,56 @@ impl<'m> Gates<'m> {
             conditions,
             setters,
             targeted,
+            candidates: RefCell::default(),
+        }
+    }
+
+    /// The rules that may apply to an order: those of its contract, buyer and basis.
+    fn candidates(
+        &self,
+        context: &Context<'_>,
+        order: OrderId,
+        basis: Basis,
+        variables: &mut Vec<Value>,
+    ) -> Rc<Candidates> {
+        let declared = &context.model.orders[order.0];
+        let key = (declared.contract.value, declared.buyer.value, basis);
+        if let Some(found) = self.candidates.borrow().get(&key) {
+            found.orders.set(found.orders.get() + 1);
+            return Rc::clone(found);
+        }
+        let mut found = Candidates {
+            rules: Vec::new(),
+            turned_away: Vec::new(),
+            orders: Cell::new(1),
+        };
+        for (index, rule) in context.model.rules.iter().enumerate() {
+            let shut = match (rule.scope, &self.rules[index]) {
+                (Entity::Order, Some(gate)) => gate.memos.iter().any(|memo| {
+                    variables.clear();
+                    variables.push(Value::Order(order));
+                    memo.value(context, order, basis, variables) == Ok(false)
+                }),
+                (Entity::Order | Entity::Line, _) => false,
+                _ => continue,
+            };
+            if shut {
+                found.turned_away.push(index);
+            } else {
+                found.rules.push(index);
+            }
+        }
+        let found = Rc::new(found);
+        self.candidates.borrow_mut().insert(key, Rc::clone(&found));
+        found
+    }
+
+    /// Adds to the tallies the orders each rule turned away without being run on them.
+    pub fn count_turned_away(&self, tallies: &mut [RuleTally]) {
+        for found in self.candidates.borrow().values() {
+            for &index in &found.turned_away {
+                tallies[index].considered += found.orders.get();
+            }
         }
     }
 }
@@ -646,10 +713,12 @@ impl Run<'_> {
 /// Buffers judging reuses from one order to the next.
 #[derive(Default)]
 pub(super) struct Scratch {
-    /// The rules that admitted the order judged last (or one of its lines), with that subject:
-    /// the duties it owes if permitted.
+    /// The rules with duties that admitted the order judged last (or one of its lines), with
+    /// that subject: the duties it owes if permitted.
     pub applied: Vec<(usize, Value)>,
     variables: Vec<Value>,
+    /// The legal bases tried on the order judged last.
+    bases: Vec<Tried>,
 }
 
 /// Runs every order rule on an order, and every line rule on its lines: their denials and
@@ -671,12 +740,20 @@ pub(super) fn judge_order(
     };
     let declared = &context.model.orders[order.0];
     let subject = declared.header.name.span;
-    let Scratch { applied, variables } = scratch;
+    let Scratch {
+        applied,
+        variables,
+        bases,
+    } = scratch;
     applied.clear();
-    let mut bases = Vec::new();
+    bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
     let mut set_aside = SetAsideFor::for_order(order, order_basis);
-    for (index, rule) in context.model.rules.iter().enumerate() {
+    let candidates = context
+        .gates
+        .candidates(context, order, order_basis, variables);
+    for &index in &candidates.rules {
+        let rule = &context.model.rules[index];
         match rule.scope {
             Entity::Order => {
                 variables.clear();
@@ -700,7 +777,9 @@ pub(super) fn judge_order(
                 if let Some(conditions) = &rule.permits {
                     bases.push(basis(context, index, rule, conditions, variables, &mut run));
                 }
-                applied.push((index, Value::Order(order)));
+                if rule.obliges() {
+                    applied.push((index, Value::Order(order)));
+                }
             }
             // A line rule runs on each line; a line it denies denies its order.
             Entity::Line => {
@@ -722,14 +801,16 @@ pub(super) fn judge_order(
                         &mut run,
                     ) {
                         requirements(context, index, rule, variables, judged, &mut run);
-                        applied.push((index, subject));
+                        if rule.obliges() {
+                            applied.push((index, subject));
+                        }
                     }
                 }
             }
             _ => {}
         }
     }
-    let legal_basis = decide(context, order, &bases, &mut run);
+    let legal_basis = decide(context, order, bases, &mut run);
     OrderRules {
         reasons: run.reasons,
         steps: run.steps.unwrap_or_default(),
@@ -979,6 +1060,9 @@ pub(super) fn order_duties(
     applied: &[(usize, Value)],
     duties: &mut Vec<RuleDuty>,
 ) {
+    if applied.is_empty() {
+        return;
+    }
     let contract = context.model.orders[order.0].contract.value;
     let mut variables = Vec::with_capacity(2);
     for (index, subject) in applied {

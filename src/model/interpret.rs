@@ -3,6 +3,8 @@
 //! and the orders judged so far; checking's knows only literals and parameters, so that folding
 //! constants is this same interpreter run over constants.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::rules::{
@@ -56,10 +58,16 @@ pub fn evaluate(
     Ok(match &expression.kind {
         ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => value.clone(),
         ExpressionKind::Variable(depth) => environment.variable(*depth, variables)?,
-        ExpressionKind::Field(owner, field) => {
-            let owner = evaluate(environment, owner, variables)?;
-            environment.field(&owner, *field)?
-        }
+        ExpressionKind::Field(owner, field) => match &owner.kind {
+            // A variable's field is read where the variable is bound, not from a copy of it.
+            ExpressionKind::Variable(depth) if *depth < variables.len() => {
+                environment.field(&variables[*depth], *field)?
+            }
+            _ => {
+                let owner = evaluate(environment, owner, variables)?;
+                environment.field(&owner, *field)?
+            }
+        },
         ExpressionKind::Named(owner, entries, name) => {
             let owner = evaluate(environment, owner, variables)?;
             environment.entry(&owner, *entries, name)?
@@ -104,13 +112,13 @@ pub fn evaluate(
             Value::Boolean(false)
         }
         ExpressionKind::Binary(Operator::Compare(comparison), left, right) => {
-            let left = evaluate(environment, left, variables)?;
-            let right = evaluate(environment, right, variables)?;
+            let left = operand(environment, left, variables)?;
+            let right = operand(environment, right, variables)?;
             Value::Boolean(compare(*comparison, &left, &right)?)
         }
         ExpressionKind::Binary(operator, left, right) => {
-            let left = evaluate(environment, left, variables)?;
-            let right = evaluate(environment, right, variables)?;
+            let left = operand(environment, left, variables)?;
+            let right = operand(environment, right, variables)?;
             Value::arithmetic(*operator, &left, &right)?
         }
         ExpressionKind::In(element, candidates) => {
@@ -139,6 +147,20 @@ pub fn evaluate(
             environment.distance(&from, &to)?
         }
         ExpressionKind::Aggregate { .. } => environment.aggregate(expression, variables)?,
+    })
+}
+
+/// An operand's value: a constant where it stands, anything else computed.
+fn operand<'e>(
+    environment: &impl Environment,
+    expression: &'e Expression,
+    variables: &mut Vec<Value>,
+) -> Result<Cow<'e, Value>, Stuck> {
+    Ok(match &expression.kind {
+        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
+            Cow::Borrowed(value)
+        }
+        _ => Cow::Owned(evaluate(environment, expression, variables)?),
     })
 }
 

@@ -91,6 +91,13 @@ impl Rule {
         expressions
     }
 
+    /// Whether the rule adds duties (`oblige`) to what it applies to.
+    pub fn obliges(&self) -> bool {
+        self.outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, RuleOutcome::Oblige { .. }))
+    }
+
     /// The code of the findings a failed `require` of the rule makes: a prelude rule is named by
     /// its code (`access-missing`); any other rule's findings are `rule-denied` or `rule-warning`.
     pub fn finding_code(&self, outcome: Outcome) -> crate::codes::Code {
