@@ -175,7 +175,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
         }
         judgments.push(judgment);
     }
-    gates.count_turned_away(&mut rule_tallies);
+    gates.count_considered(model, judgments.len(), &mut rule_tallies);
     let bindings = bindings::bindings(model, &contracts, as_of);
     let mut findings = Vec::new();
     let mut binding_terms = vec![rules::BindingTerms::default(); bindings.len()];

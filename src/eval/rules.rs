@@ -4,8 +4,7 @@
 //! could not show, such as comparing a contract's euros with a limit in dollars, and that is
 //! reported as an undecided rule, never a panic.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::{Cell, OnceCell};
 
 use ahash::AHashMap;
 
@@ -294,22 +293,11 @@ pub struct Gates<'m> {
     /// Per rule: whether a setter of its scope names it. Only for such a rule is it asked which
     /// setters apply, so a subject no rule can be set aside for costs nothing.
     targeted: Vec<bool>,
-    /// Per contract, buyer and basis: the order and line rules that may apply to an order with
-    /// those three, found once each. A rule one of whose remembered terms shuts it for them is
-    /// left out, so an order goes through the few rules that may apply, not through every rule.
-    candidates: RefCell<AHashMap<(ContractId, AgencyId, Basis), Rc<Candidates>>>,
-}
-
-/// The rules that may apply to the orders of one contract, buyer and basis, and those that
-/// cannot: these were considered for each such order, as their tallies say.
-#[derive(Debug)]
-struct Candidates {
-    /// Order and line rules, by index in `Model::rules`, in that order.
-    rules: Vec<usize>,
-    /// Order rules turned away by a remembered term.
-    turned_away: Vec<usize>,
-    /// The orders judged with these candidates.
-    orders: Cell<usize>,
+    /// Per contract, per buyer and per basis (by `Per`): the order and line rules that no
+    /// remembered term of that contract, buyer or basis shuts, as bits by rule index, found the
+    /// first time one of its orders is judged. An order goes through the rules all three leave
+    /// open: most rules of a pack are shut for most contracts or buyers, and cost nothing then.
+    open: [Vec<OnceCell<Box<[u64]>>>; 3],
 }
 
 #[derive(Debug)]
@@ -331,6 +319,7 @@ struct Memo<'m> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Per {
+    // The order matters: it indexes `Gates::open`.
     Contract,
     Buyer,
     Basis,
@@ -453,55 +442,98 @@ impl<'m> Gates<'m> {
             conditions,
             setters,
             targeted,
-            candidates: RefCell::default(),
+            open: [
+                model.contracts.len(),
+                model.agencies.len(),
+                Per::Basis as usize + 1,
+            ]
+            .map(|slots| (0..slots).map(|_| OnceCell::new()).collect()),
         }
     }
 
-    /// The rules that may apply to an order: those of its contract, buyer and basis.
+    /// The order and line rules that may apply to an order, by index in `Model::rules`, in
+    /// that order: those its contract, its buyer and its basis all leave open.
     fn candidates(
         &self,
         context: &Context<'_>,
         order: OrderId,
         basis: Basis,
         variables: &mut Vec<Value>,
-    ) -> Rc<Candidates> {
+        candidates: &mut Vec<usize>,
+    ) {
         let declared = &context.model.orders[order.0];
-        let key = (declared.contract.value, declared.buyer.value, basis);
-        if let Some(found) = self.candidates.borrow().get(&key) {
-            found.orders.set(found.orders.get() + 1);
-            return Rc::clone(found);
-        }
-        let mut found = Candidates {
-            rules: Vec::new(),
-            turned_away: Vec::new(),
-            orders: Cell::new(1),
-        };
-        for (index, rule) in context.model.rules.iter().enumerate() {
-            let shut = match (rule.scope, &self.rules[index]) {
-                (Entity::Order, Some(gate)) => gate.memos.iter().any(|memo| {
-                    variables.clear();
-                    variables.push(Value::Order(order));
-                    memo.value(context, order, basis, variables) == Ok(false)
-                }),
-                (Entity::Order | Entity::Line, _) => false,
-                _ => continue,
-            };
-            if shut {
-                found.turned_away.push(index);
-            } else {
-                found.rules.push(index);
+        let by_contract = self.open_for(
+            Per::Contract,
+            declared.contract.value.0,
+            context,
+            order,
+            basis,
+            variables,
+        );
+        let by_buyer = self.open_for(
+            Per::Buyer,
+            declared.buyer.value.0,
+            context,
+            order,
+            basis,
+            variables,
+        );
+        let by_basis = self.open_for(Per::Basis, basis as usize, context, order, basis, variables);
+        candidates.clear();
+        for (word, ((contract, buyer), on_basis)) in
+            by_contract.iter().zip(by_buyer).zip(by_basis).enumerate()
+        {
+            let mut bits = contract & buyer & on_basis;
+            while bits != 0 {
+                candidates.push(word * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
             }
         }
-        let found = Rc::new(found);
-        self.candidates.borrow_mut().insert(key, Rc::clone(&found));
-        found
     }
 
-    /// Adds to the tallies the orders each rule turned away without being run on them.
-    pub fn count_turned_away(&self, tallies: &mut [RuleTally]) {
-        for found in self.candidates.borrow().values() {
-            for &index in &found.turned_away {
-                tallies[index].considered += found.orders.get();
+    /// The order and line rules that the remembered terms of one contract, buyer or basis leave
+    /// open, found with an order of it. A term that cannot be decided leaves its rule open, so
+    /// that judging the rule reports it.
+    fn open_for(
+        &self,
+        per: Per,
+        slot: usize,
+        context: &Context<'_>,
+        order: OrderId,
+        basis: Basis,
+        variables: &mut Vec<Value>,
+    ) -> &[u64] {
+        self.open[per as usize][slot].get_or_init(|| {
+            let rules = &context.model.rules;
+            let mut bits = vec![0u64; rules.len().div_ceil(64)];
+            for (index, rule) in rules.iter().enumerate() {
+                let shut = match (rule.scope, &self.rules[index]) {
+                    (Entity::Order, Some(gate)) => gate
+                        .memos
+                        .iter()
+                        .filter(|memo| memo.per == per)
+                        .any(|memo| {
+                            variables.clear();
+                            variables.push(Value::Order(order));
+                            memo.value(context, order, basis, variables) == Ok(false)
+                        }),
+                    (Entity::Order | Entity::Line, _) => false,
+                    _ => true,
+                };
+                if !shut {
+                    bits[index / 64] |= 1 << (index % 64);
+                }
+            }
+            bits.into()
+        })
+    }
+
+    /// Every order rule is considered for every order judged, run on it or turned away by its
+    /// remembered terms.
+    pub fn count_considered(&self, model: &Model, judged: usize, tallies: &mut [RuleTally]) {
+        for (rule, tally) in model.rules.iter().zip(tallies) {
+            if rule.scope == Entity::Order {
+                tally.considered = judged;
             }
         }
     }
@@ -719,6 +751,8 @@ pub(super) struct Scratch {
     variables: Vec<Value>,
     /// The legal bases tried on the order judged last.
     bases: Vec<Tried>,
+    /// The rules that may apply to the order judged last.
+    candidates: Vec<usize>,
 }
 
 /// Runs every order rule on an order, and every line rule on its lines: their denials and
@@ -744,15 +778,16 @@ pub(super) fn judge_order(
         applied,
         variables,
         bases,
+        candidates,
     } = scratch;
     applied.clear();
     bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
     let mut set_aside = SetAsideFor::for_order(order, order_basis);
-    let candidates = context
+    context
         .gates
-        .candidates(context, order, order_basis, variables);
-    for &index in &candidates.rules {
+        .candidates(context, order, order_basis, variables, candidates);
+    for &index in candidates.iter() {
         let rule = &context.model.rules[index];
         match rule.scope {
             Entity::Order => {
