@@ -5,6 +5,7 @@ pub mod interpret;
 pub mod rules;
 
 use rust_decimal::Decimal;
+use ustr::Ustr;
 
 use crate::source::{Span, Spanned};
 use crate::values::{Date, Duration, Money};
@@ -140,8 +141,9 @@ pub struct Fact {
 pub struct Agency {
     pub header: Header,
     pub kind: AgencyKind,
-    /// An ISO 3166 style code: a country (`DK`) or a subdivision (`US-WA`).
-    pub jurisdiction: String,
+    /// An ISO 3166 style code: a country (`DK`) or a subdivision (`US-WA`). Interned: rules
+    /// compare it for every order.
+    pub jurisdiction: Ustr,
     pub location: Option<Location>,
     pub memberships: Vec<String>,
 }
@@ -187,7 +189,7 @@ pub struct Posting {
 pub struct Item {
     pub name: Spanned<String>,
     pub title: Option<String>,
-    pub unit: String,
+    pub unit: Ustr,
     /// What the item is, when it differs from its solicitation's category.
     pub category: Option<Category>,
 }
@@ -213,7 +215,7 @@ pub enum Volume {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Measure {
     Item(ItemId),
-    Unit(String),
+    Unit(Ustr),
 }
 
 #[derive(Clone, Debug)]
@@ -456,10 +458,10 @@ impl OrderLine {
 
     /// What the line's quantity counts: the item's unit, or for an item the contract does not
     /// cover, the item itself.
-    pub fn unit<'m>(&'m self, solicitation: &'m Solicitation) -> &'m str {
+    pub fn unit(&self, solicitation: &Solicitation) -> Ustr {
         match &self.item {
-            LineItem::InScope(item) => &solicitation.item(*item).unit,
-            LineItem::OutOfScope(name) => &name.value,
+            LineItem::InScope(item) => solicitation.item(*item).unit,
+            LineItem::OutOfScope(name) => Ustr::from(&name.value),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use ustr::Ustr;
 
 /// The largest amount or quantity a model may state, and the largest value of one order line:
 /// a quadrillion. Totals of any realistic number of lines then stay far inside a decimal's range.
@@ -14,7 +15,7 @@ pub const LARGEST_AMOUNT: i64 = 1_000_000_000_000_000;
 pub type Date = NaiveDate;
 
 /// An amount of money in one ISO 4217 currency. Decimal, never float.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub currency: Currency,
     #[serde(with = "rust_decimal::serde::str")]
@@ -37,32 +38,25 @@ pub enum DurationUnit {
     Year,
 }
 
-/// A currency as written: an ISO 4217 code, copied as a number; or, until the checker refuses it
-/// (`unknown-value`), any other text a file or a ledger holds.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Currency {
-    Iso(iso_currency::Currency),
-    Unknown(Box<str>),
-}
+/// A currency as written: an ISO 4217 code or, until the checker refuses it (`unknown-value`),
+/// any other text a file or a ledger holds. Interned, so that money is copied and compared as a
+/// pointer and a number, never as a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency(Ustr);
 
 impl Currency {
     pub fn parse(code: &str) -> Currency {
-        match iso_currency::Currency::from_code(code) {
-            Some(currency) => Currency::Iso(currency),
-            None => Currency::Unknown(code.into()),
-        }
+        Currency(Ustr::from(code))
     }
 
     /// The code as written: `USD`.
     pub fn as_str(&self) -> &str {
-        match self {
-            Currency::Iso(currency) => currency.code(),
-            Currency::Unknown(text) => text,
-        }
+        self.0.as_str()
     }
 
+    /// Whether the code is one of ISO 4217's.
     pub fn is_iso(&self) -> bool {
-        matches!(self, Currency::Iso(_))
+        iso_currency::Currency::from_code(self.as_str()).is_some()
     }
 }
 
@@ -80,7 +74,7 @@ impl From<String> for Currency {
 
 impl From<&Currency> for Currency {
     fn from(currency: &Currency) -> Currency {
-        currency.clone()
+        *currency
     }
 }
 

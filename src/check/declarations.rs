@@ -384,7 +384,7 @@ fn header<Field>(block: &Block<Field>) -> Header {
 fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
     use crate::model::rules::Value;
     Some(match &written.value {
-        ast::ExpressionKind::Money(money) => Value::Money(money.clone()),
+        ast::ExpressionKind::Money(money) => Value::Money(*money),
         ast::ExpressionKind::Percentage(rate) => Value::Percentage(*rate),
         ast::ExpressionKind::Number { value, unit: None } => Value::Number(*value),
         ast::ExpressionKind::Number {
@@ -392,7 +392,7 @@ fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
             unit: Some(unit),
         } => Value::Quantity {
             count: *value,
-            unit: unit.value.clone(),
+            unit: unit.value.as_str().into(),
         },
         _ => return None,
     })
@@ -887,7 +887,7 @@ impl Checker<'_> {
         Some(Agency {
             header: header(block),
             kind: kind??,
-            jurisdiction: jurisdiction?,
+            jurisdiction: jurisdiction?.into(),
             location: location.map(|(location, _)| location),
             memberships,
         })
@@ -1021,7 +1021,7 @@ impl Checker<'_> {
                         items.push(Item {
                             name: item.name.clone(),
                             title: item.title.as_ref().map(|title| title.value.clone()),
-                            unit: item.unit.value.clone(),
+                            unit: item.unit.value.as_str().into(),
                             category,
                         });
                     }
@@ -1128,7 +1128,7 @@ impl Checker<'_> {
             ast::Amount::Money(money) => {
                 self.known_currency(money);
                 self.amount_not_negative(money.value.amount, money.span, what);
-                Some(Spanned::new(Volume::Money(money.value.clone()), money.span))
+                Some(Spanned::new(Volume::Money(money.value), money.span))
             }
             ast::Amount::Quantity(quantity) => {
                 self.amount_not_negative(quantity.count.value, quantity.count.span, what);
@@ -1149,7 +1149,7 @@ impl Checker<'_> {
             return Some(Measure::Item(ItemId(index)));
         }
         if items.iter().any(|item| item.unit == name.value) {
-            return Some(Measure::Unit(name.value.clone()));
+            return Some(Measure::Unit(name.value.as_str().into()));
         }
         let mut candidates: Vec<&str> = items.iter().map(|item| item.name.value.as_str()).collect();
         candidates.extend(items.iter().map(|item| item.unit.as_str()));
@@ -1187,7 +1187,7 @@ impl Checker<'_> {
             return;
         }
         if iso_currency::Currency::from_code(code).is_some() {
-            self.currencies.push(code.clone());
+            self.currencies.push(*code);
             return;
         }
         let codes: Vec<&str> = iso_currency::Currency::iter()
@@ -1438,7 +1438,7 @@ impl Checker<'_> {
                             .filter_map(|participant| participant.commitment.as_ref()),
                     )
                     .find_map(|volume| match &volume.value {
-                        Volume::Money(money) => Some(money.currency.clone()),
+                        Volume::Money(money) => Some(money.currency),
                         Volume::Quantity { .. } => None,
                     })
             }),
@@ -1571,12 +1571,7 @@ impl Checker<'_> {
                 ));
             }
             Some(_) => {}
-            None => {
-                *currency = Some((
-                    price.unit_price.value.currency.clone(),
-                    price.unit_price.span,
-                ))
-            }
+            None => *currency = Some((price.unit_price.value.currency, price.unit_price.span)),
         }
         if let Some(first) = earlier
             .iter()
@@ -1602,7 +1597,7 @@ impl Checker<'_> {
         Some(PriceEntry {
             item,
             from,
-            unit_price: price.unit_price.value.clone(),
+            unit_price: price.unit_price.value,
             span,
         })
     }
@@ -2158,7 +2153,7 @@ impl Checker<'_> {
         Some(OrderLine {
             item,
             quantity: line.quantity.value,
-            unit_price: line.unit_price.value.clone(),
+            unit_price: line.unit_price.value,
             span,
         })
     }

@@ -859,8 +859,8 @@ impl RuleChecker<'_> {
         let typed = |kind, ty| Some(Expression { kind, ty, span });
         match &written.value {
             Written::Money(money) => typed(
-                ExpressionKind::Constant(Value::Money(money.clone())),
-                Type::Money(Some(money.currency.clone())),
+                ExpressionKind::Constant(Value::Money(*money)),
+                Type::Money(Some(money.currency)),
             ),
             Written::Date(date) => typed(ExpressionKind::Constant(Value::Date(*date)), Type::Date),
             Written::Percentage(rate) => typed(
@@ -892,7 +892,7 @@ impl RuleChecker<'_> {
                 measure => typed(
                     ExpressionKind::Constant(Value::Quantity {
                         count: *value,
-                        unit: measure.to_string(),
+                        unit: measure.into(),
                     }),
                     Type::Quantity(Some(measure.to_string())),
                 ),
@@ -902,11 +902,11 @@ impl RuleChecker<'_> {
                 Type::Boolean,
             ),
             Written::Text(text) => typed(
-                ExpressionKind::Constant(Value::Text(text.clone())),
+                ExpressionKind::Constant(Value::Text(text.as_str().into())),
                 Type::Text,
             ),
             Written::Jurisdiction(code) => typed(
-                ExpressionKind::Constant(Value::Jurisdiction(code.clone())),
+                ExpressionKind::Constant(Value::Jurisdiction(code.as_str().into())),
                 Type::Jurisdiction,
             ),
             Written::Path(names) => self.path(file, names, variables, expected),
@@ -1507,7 +1507,7 @@ impl RuleChecker<'_> {
             return Some(Expression {
                 kind: ExpressionKind::Parameter {
                     name: name.value.clone(),
-                    value: value.clone(),
+                    value: *value,
                 },
                 ty: ty.clone(),
                 span,
@@ -1637,9 +1637,7 @@ fn arithmetic_type(operator: Operator, left: &Type, right: &Type) -> Option<Type
             Number,
         ) => Some(Number),
         (Operator::Add | Operator::Subtract, Percentage, Percentage) => Some(Percentage),
-        (Operator::Add | Operator::Subtract, Money(a), Money(b)) => {
-            Some(Money(a.clone().or(b.clone())))
-        }
+        (Operator::Add | Operator::Subtract, Money(a), Money(b)) => Some(Money((*a).or(*b))),
         (Operator::Add | Operator::Subtract, Quantity(a), Quantity(b)) => {
             Some(Quantity(a.clone().or(b.clone())))
         }

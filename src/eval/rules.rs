@@ -9,6 +9,7 @@ use std::cell::{Cell, OnceCell};
 use ahash::AHashMap;
 
 use rust_decimal::Decimal;
+use ustr::Ustr;
 
 use super::problems::EvalProblem;
 use super::volumes::Tally;
@@ -615,7 +616,7 @@ enum Key {
     Boolean(bool),
     Number(Decimal),
     Date(Date),
-    Text(String),
+    Text(Ustr),
     Enumeration(&'static str),
     Agency(AgencyId),
     Solicitation(crate::model::SolicitationId),
@@ -631,7 +632,7 @@ impl Key {
             Value::Boolean(value) => Key::Boolean(*value),
             Value::Number(number) => Key::Number(number.normalize()),
             Value::Date(date) => Key::Date(*date),
-            Value::Text(text) | Value::Jurisdiction(text) => Key::Text(text.clone()),
+            Value::Text(text) | Value::Jurisdiction(text) => Key::Text(*text),
             Value::Enumeration(_, spelling) => Key::Enumeration(spelling),
             Value::Agency(id) => Key::Agency(*id),
             Value::Solicitation(id) => Key::Solicitation(*id),
@@ -821,7 +822,7 @@ pub(super) fn judge_order(
                 for (position, line) in declared.lines.iter().enumerate() {
                     let subject = Value::Line(order, position);
                     variables.clear();
-                    variables.push(subject.clone());
+                    variables.push(subject);
                     let judged = Subject {
                         place: line.span,
                         order: None,
@@ -832,7 +833,7 @@ pub(super) fn judge_order(
                         rule,
                         judged,
                         variables,
-                        &mut SetAsideFor::new(Entity::Line, subject.clone()),
+                        &mut SetAsideFor::new(Entity::Line, subject),
                         &mut run,
                     ) {
                         requirements(context, index, rule, variables, judged, &mut run);
@@ -1006,7 +1007,7 @@ impl SetAsideFor {
                     continue;
                 }
                 variables.clear();
-                variables.push(self.subject.clone());
+                variables.push(self.subject);
                 let gate = context.gates.rules.get(setter).and_then(Option::as_ref);
                 // What cannot be decided sets nothing aside.
                 let applies = match (gate, &self.subject, self.basis) {
@@ -1103,7 +1104,7 @@ pub(super) fn order_duties(
     for (index, subject) in applied {
         let index = *index;
         variables.clear();
-        variables.push(subject.clone());
+        variables.push(*subject);
         obligations(
             context,
             index,
@@ -1188,7 +1189,7 @@ pub(super) fn judge_model(
         };
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
-            let mut set_aside = SetAsideFor::new(rule.scope, subject.clone());
+            let mut set_aside = SetAsideFor::new(rule.scope, subject);
             let mut variables = vec![subject];
             let judged = Subject {
                 place: span,
@@ -1440,7 +1441,7 @@ fn obligations(
         };
         let party = match context.value(party, variables) {
             Ok(Value::Agency(agency)) => Party::Agency(agency),
-            Ok(Value::Text(supplier)) => Party::Supplier(supplier),
+            Ok(Value::Text(supplier)) => Party::Supplier(supplier.to_string()),
             _ => continue,
         };
         let owed = match duty.as_ref() {
@@ -2020,6 +2021,16 @@ impl Context<'_> {
             let fee = &self.model.instrument(*instrument).fees[*index];
             return crate::values::format_percentage(fee.rate);
         }
+        if let Value::Recorded(recorded) = value {
+            let (date, written, amount) = self.recorded(*recorded);
+            return match (amount, date, written) {
+                (Some(amount), _, _) => amount.to_string(),
+                (None, Some(date), Some(written)) => format!("{date} \"{written}\""),
+                (None, Some(date), None) => date.to_string(),
+                (None, None, Some(written)) => format!("\"{written}\""),
+                (None, None, None) => "recorded".to_string(),
+            };
+        }
         if let Value::Binding(index) = value {
             let binding = &self.bindings[*index];
             return format!(
@@ -2121,23 +2132,24 @@ impl Context<'_> {
         let Some((header, _)) = self.declaration(owner) else {
             return Value::Absent;
         };
+        let Some((entity, declaration)) = owner.declaration() else {
+            return Value::Absent;
+        };
         let clause = |clauses: &[crate::model::Clause]| {
             clauses
                 .iter()
-                .find(|clause| clause.name.value == name)
-                .map_or(Value::Absent, |clause| Value::Fact {
-                    date: None,
-                    text: clause.text.clone(),
-                    value: None,
+                .position(|clause| clause.name.value == name)
+                .map_or(Value::Absent, |position| {
+                    Value::Recorded(Recorded::Clause {
+                        entity,
+                        declaration,
+                        position,
+                    })
                 })
         };
         let stated = |found: bool| {
             if found {
-                Value::Fact {
-                    date: None,
-                    text: None,
-                    value: None,
-                }
+                Value::Recorded(Recorded::Stated)
             } else {
                 Value::Absent
             }
@@ -2146,11 +2158,13 @@ impl Context<'_> {
             (Entries::Fact, _) => header
                 .facts
                 .iter()
-                .find(|fact| fact.name.value == name)
-                .map_or(Value::Absent, |fact| Value::Fact {
-                    date: fact.date,
-                    text: fact.text.clone(),
-                    value: fact.value.clone().map(Box::new),
+                .position(|fact| fact.name.value == name)
+                .map_or(Value::Absent, |position| {
+                    Value::Recorded(Recorded::Fact {
+                        entity,
+                        declaration,
+                        position,
+                    })
                 }),
             (Entries::Clause, Value::Contract(id)) => clause(&model.contract(*id).clauses),
             (Entries::Clause, Value::Access(id)) => clause(&model.instrument(*id).clauses),
@@ -2171,6 +2185,36 @@ impl Context<'_> {
         }
     }
 
+    /// What a declaration records, as its date, its text and the amount it states.
+    fn recorded(&self, recorded: Recorded) -> (Option<Date>, Option<&str>, Option<Value>) {
+        match recorded {
+            Recorded::Fact {
+                entity,
+                declaration,
+                position,
+            } => match self.declaration(&Value::declared(entity, declaration)) {
+                Some((header, _)) => {
+                    let fact = &header.facts[position];
+                    (fact.date, fact.text.as_deref(), fact.value)
+                }
+                None => (None, None, None),
+            },
+            Recorded::Clause {
+                entity,
+                declaration,
+                position,
+            } => {
+                let clauses = match Value::declared(entity, declaration) {
+                    Value::Contract(id) => &self.model.contract(id).clauses,
+                    Value::Access(id) => &self.model.instrument(id).clauses,
+                    _ => return (None, None, None),
+                };
+                (None, clauses[position].text.as_deref(), None)
+            }
+            Recorded::Stated => (None, None, None),
+        }
+    }
+
     /// A field of a value; `Absent` where the model does not state it. Each record's fields are
     /// matched exhaustively, so a field added to the schema cannot be left unread.
     fn field(&self, owner: &Value, field: Field) -> Value {
@@ -2178,17 +2222,17 @@ impl Context<'_> {
         let optional_date = |date: Option<Date>| date.map_or(Value::Absent, Value::Date);
         let spanned_date =
             |date: Option<crate::source::Spanned<Date>>| optional_date(date.map(|date| date.value));
-        let text = |text: &Option<String>| text.clone().map_or(Value::Absent, Value::Text);
+        let titled = |title: &Option<String>| title.as_deref().map_or(Value::Absent, text);
         match (owner, field) {
             (Value::Agency(id), Field::Agency(field)) => {
                 let agency = model.agency(*id);
                 match field {
-                    AgencyField::Name => Value::Text(agency.header.name.value.clone()),
-                    AgencyField::Title => text(&agency.header.title),
+                    AgencyField::Name => text(&agency.header.name.value),
+                    AgencyField::Title => titled(&agency.header.title),
                     AgencyField::Kind => {
                         Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
                     }
-                    AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction.clone()),
+                    AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction),
                     AgencyField::Location => {
                         agency
                             .location
@@ -2202,8 +2246,8 @@ impl Context<'_> {
             (Value::Solicitation(id), Field::Solicitation(field)) => {
                 let solicitation = model.solicitation(*id);
                 match field {
-                    SolicitationField::Name => Value::Text(solicitation.header.name.value.clone()),
-                    SolicitationField::Title => text(&solicitation.header.title),
+                    SolicitationField::Name => text(&solicitation.header.name.value),
+                    SolicitationField::Title => titled(&solicitation.header.title),
                     SolicitationField::Lead => Value::Agency(solicitation.lead),
                     SolicitationField::Method => {
                         Value::Enumeration(Enumeration::Method, solicitation.method.as_str())
@@ -2245,8 +2289,8 @@ impl Context<'_> {
             (Value::Access(id), Field::Access(field)) => {
                 let instrument = model.instrument(*id);
                 match field {
-                    AccessField::Name => Value::Text(instrument.header.name.value.clone()),
-                    AccessField::Title => text(&instrument.header.title),
+                    AccessField::Name => text(&instrument.header.name.value),
+                    AccessField::Title => titled(&instrument.header.title),
                     AccessField::Kind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
@@ -2301,33 +2345,29 @@ impl Context<'_> {
                     FeeField::Instrument => Value::Access(*instrument),
                 }
             }
-            (
-                Value::Fact {
-                    date,
-                    text: written,
-                    value,
-                },
-                Field::Fact(field),
-            ) => match field {
-                FactField::Date => optional_date(*date),
-                FactField::Text => text(written),
-                FactField::Money => match value.as_deref() {
-                    Some(money @ Value::Money(_)) => money.clone(),
-                    _ => Value::Absent,
-                },
-                FactField::Quantity => match value.as_deref() {
-                    Some(quantity @ Value::Quantity { .. }) => quantity.clone(),
-                    _ => Value::Absent,
-                },
-                FactField::Number => match value.as_deref() {
-                    Some(number @ Value::Number(_)) => number.clone(),
-                    _ => Value::Absent,
-                },
-                FactField::Percentage => match value.as_deref() {
-                    Some(rate @ Value::Percentage(_)) => rate.clone(),
-                    _ => Value::Absent,
-                },
-            },
+            (Value::Recorded(recorded), Field::Fact(field)) => {
+                let (date, written, value) = self.recorded(*recorded);
+                match field {
+                    FactField::Date => optional_date(date),
+                    FactField::Text => written.map_or(Value::Absent, text),
+                    FactField::Money => match value {
+                        Some(money @ Value::Money(_)) => money,
+                        _ => Value::Absent,
+                    },
+                    FactField::Quantity => match value {
+                        Some(quantity @ Value::Quantity { .. }) => quantity,
+                        _ => Value::Absent,
+                    },
+                    FactField::Number => match value {
+                        Some(number @ Value::Number(_)) => number,
+                        _ => Value::Absent,
+                    },
+                    FactField::Percentage => match value {
+                        Some(rate @ Value::Percentage(_)) => rate,
+                        _ => Value::Absent,
+                    },
+                }
+            }
             // An absent owner has absent fields; typing rules out any other pair.
             _ => Value::Absent,
         }
@@ -2340,19 +2380,14 @@ impl Context<'_> {
         let usage = &self.usage[id.0];
         let piggyback = contract.piggyback.as_ref();
         match field {
-            ContractField::Name => Value::Text(contract.header.name.value.clone()),
-            ContractField::Title => contract
-                .header
-                .title
-                .clone()
-                .map_or(Value::Absent, Value::Text),
+            ContractField::Name => text(&contract.header.name.value),
+            ContractField::Title => contract.header.title.as_deref().map_or(Value::Absent, text),
             ContractField::Solicitation => Value::Solicitation(contract.solicitation),
             ContractField::Lead => Value::Agency(solicitation.lead),
             ContractField::Supplier => contract
                 .suppliers
                 .first()
-                .cloned()
-                .map_or(Value::Absent, Value::Text),
+                .map_or(Value::Absent, |supplier| text(supplier)),
             ContractField::Awarded => Value::Date(contract.awarded),
             ContractField::Term => Value::Term {
                 start: contract.term.start,
@@ -2362,7 +2397,7 @@ impl Context<'_> {
             ContractField::Currency => contract
                 .currency
                 .as_ref()
-                .map_or(Value::Absent, |currency| Value::Text(currency.to_string())),
+                .map_or(Value::Absent, |currency| text(currency)),
             ContractField::PiggybackOpen => Value::Boolean(piggyback.is_some()),
             ContractField::Requires => piggyback
                 .and_then(|clause| clause.required_instrument)
@@ -2398,12 +2433,8 @@ impl Context<'_> {
         let contract = model.contract(order.contract.value);
         let instrument = order.via.map(|via| model.instrument(via.value));
         match field {
-            OrderField::Name => Value::Text(order.header.name.value.clone()),
-            OrderField::Title => order
-                .header
-                .title
-                .clone()
-                .map_or(Value::Absent, Value::Text),
+            OrderField::Name => text(&order.header.name.value),
+            OrderField::Title => order.header.title.as_deref().map_or(Value::Absent, text),
             OrderField::Buyer => Value::Agency(order.buyer.value),
             OrderField::Contract => Value::Contract(order.contract.value),
             OrderField::Solicitation => Value::Solicitation(contract.solicitation),
@@ -2470,7 +2501,7 @@ impl Context<'_> {
                 if missing.is_empty() {
                     Value::Absent
                 } else {
-                    Value::Text(missing.join(", "))
+                    text(&missing.join(", "))
                 }
             }
         }
@@ -2488,30 +2519,28 @@ impl Context<'_> {
         };
         match field {
             LineField::Order => Value::Order(id),
-            LineField::Item => Value::Text(line.item_name(solicitation).to_string()),
+            LineField::Item => text(line.item_name(solicitation)),
             LineField::Title => item
-                .and_then(|item| item.title.clone())
-                .map_or(Value::Absent, Value::Text),
+                .and_then(|item| item.title.as_deref())
+                .map_or(Value::Absent, text),
             LineField::Category => category_value(
                 item.and_then(|item| item.category)
                     .or(solicitation.category),
             ),
             LineField::Quantity => Value::Quantity {
                 count: line.quantity,
-                unit: line.unit(solicitation).to_string(),
+                unit: line.unit(solicitation),
             },
-            LineField::UnitPrice => Value::Money(line.unit_price.clone()),
+            LineField::UnitPrice => Value::Money(line.unit_price),
             LineField::Value => Value::Money(Money::new(
-                line.unit_price.currency.clone(),
+                line.unit_price.currency,
                 line.quantity.saturating_mul(line.unit_price.amount),
             )),
             LineField::InScope => Value::Boolean(item.is_some()),
             LineField::ContractPrice => match line.item {
                 LineItem::InScope(item) => contract
                     .unit_price(item, line.quantity)
-                    .map_or(Value::Absent, |price| {
-                        Value::Money(price.unit_price.clone())
-                    }),
+                    .map_or(Value::Absent, |price| Value::Money(price.unit_price)),
                 LineItem::OutOfScope(_) => Value::Absent,
             },
         }
@@ -2520,7 +2549,7 @@ impl Context<'_> {
     /// An amount in a contract's currency.
     fn money(&self, contract: ContractId, amount: Decimal) -> Value {
         match &self.model.contract(contract).currency {
-            Some(currency) => Value::Money(Money::new(currency.clone(), amount)),
+            Some(currency) => Value::Money(Money::new(*currency, amount)),
             None => Value::Absent,
         }
     }
@@ -2554,7 +2583,7 @@ impl Context<'_> {
         solicitation: &crate::model::Solicitation,
     ) -> Value {
         match volume {
-            Volume::Money(money) => Value::Money(Money::new(money.currency.clone(), tally.value)),
+            Volume::Money(money) => Value::Money(Money::new(money.currency, tally.value)),
             Volume::Quantity { measure, .. } => Value::Quantity {
                 count: tally.measure(measure, solicitation),
                 unit: measure_name(measure, solicitation),
@@ -2565,7 +2594,7 @@ impl Context<'_> {
     fn volume(&self, volume: Option<&Volume>, solicitation: &crate::model::Solicitation) -> Value {
         match volume {
             None => Value::Absent,
-            Some(Volume::Money(money)) => Value::Money(money.clone()),
+            Some(Volume::Money(money)) => Value::Money(*money),
             Some(Volume::Quantity { count, measure }) => Value::Quantity {
                 count: *count,
                 unit: measure_name(measure, solicitation),
@@ -2588,14 +2617,10 @@ impl interpret::Environment for Context<'_> {
     }
 
     fn distance(&self, from: &Value, to: &Value) -> Result<Value, Stuck> {
-        Ok(
-            match (self.location(from.clone()), self.location(to.clone())) {
-                (Some(from), Some(to)) => {
-                    great_circle(from, to).map_or(Value::Absent, Value::Distance)
-                }
-                _ => Value::Absent,
-            },
-        )
+        Ok(match (self.location(*from), self.location(*to)) {
+            (Some(from), Some(to)) => great_circle(from, to).map_or(Value::Absent, Value::Distance),
+            _ => Value::Absent,
+        })
     }
 
     fn aggregate(
@@ -2639,10 +2664,10 @@ impl interpret::Environment for Context<'_> {
     }
 }
 
-fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) -> String {
+fn measure_name(measure: &Measure, solicitation: &crate::model::Solicitation) -> Ustr {
     match measure {
-        Measure::Item(item) => solicitation.item(*item).name.value.clone(),
-        Measure::Unit(unit) => unit.clone(),
+        Measure::Item(item) => Ustr::from(&solicitation.item(*item).name.value),
+        Measure::Unit(unit) => *unit,
     }
 }
 
@@ -2670,6 +2695,11 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
     for child in expression.children() {
         collect_owners(child, owners);
     }
+}
+
+/// Text as a value: interned, so that the value is copied, never allocated.
+fn text(written: &str) -> Value {
+    Value::Text(Ustr::from(written))
 }
 
 fn category_value(category: Option<crate::model::Category>) -> Value {

@@ -109,9 +109,7 @@ pub fn describe(volume: &Volume, solicitation: &Solicitation) -> String {
 /// An amount written in the measure of `like`.
 pub fn describe_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> String {
     match like {
-        Volume::Money(money) => {
-            crate::values::Money::new(money.currency.clone(), amount).to_string()
-        }
+        Volume::Money(money) => crate::values::Money::new(money.currency, amount).to_string(),
         Volume::Quantity { measure, .. } => {
             let unit = match measure {
                 Measure::Item(item) => solicitation.item(*item).name.value.as_str(),

@@ -56,7 +56,7 @@ pub fn evaluate(
     variables: &mut Vec<Value>,
 ) -> Result<Value, Stuck> {
     Ok(match &expression.kind {
-        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => value.clone(),
+        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => *value,
         ExpressionKind::Variable(depth) => environment.variable(*depth, variables)?,
         ExpressionKind::Field(owner, field) => match &owner.kind {
             // A variable's field is read where the variable is bound, not from a copy of it.

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use rust_decimal::Decimal;
+use ustr::Ustr;
 
 use super::{AgencyId, ContractId, InstrumentId, OrderId, SolicitationId};
 use crate::source::{Span, Spanned};
@@ -267,7 +268,10 @@ pub enum Comparison {
 
 /// A value computed by an expression. `Absent` is what a missing fact or field gives: every
 /// comparison with it is false, and `exists` tells it apart.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// A value is `Copy`: text is interned and what a declaration records is named by where it is,
+/// so that evaluating a rule copies values and never allocates or frees one.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
     Absent,
     Boolean(bool),
@@ -276,7 +280,7 @@ pub enum Value {
     Money(Money),
     Quantity {
         count: Decimal,
-        unit: String,
+        unit: Ustr,
     },
     Date(Date),
     Duration(Duration),
@@ -287,8 +291,8 @@ pub enum Value {
     },
     /// Kilometres.
     Distance(Decimal),
-    Text(String),
-    Jurisdiction(String),
+    Text(Ustr),
+    Jurisdiction(Ustr),
     Location {
         latitude: f64,
         longitude: f64,
@@ -310,12 +314,28 @@ pub enum Value {
         start: Date,
         end: Date,
     },
+    /// A fact, clause or entry a declaration records, read through the model.
+    Recorded(Recorded),
+}
+
+/// Where a declaration records what `x.fact.NAME`, `c.clause.NAME`, `o.requests.NAME` or
+/// `a.member_of.NAME` reads: the declaration (its entity and index) and the entry's position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// `fact NAME [DATE] ["text"] [amount]` of a declaration.
     Fact {
-        date: Option<Date>,
-        text: Option<String>,
-        /// The amount the fact records, when it records one.
-        value: Option<Box<Value>>,
+        entity: Entity,
+        declaration: usize,
+        position: usize,
     },
+    /// `clause NAME "text"` of a contract or an access instrument.
+    Clause {
+        entity: Entity,
+        declaration: usize,
+        position: usize,
+    },
+    /// An entry with nothing but its name: a clause requested, a program joined.
+    Stated,
 }
 
 /// Why two values could not be combined at evaluation: different currencies or units, which
@@ -393,6 +413,19 @@ impl Value {
                 unreachable!("lines and fees are not declared by name")
             }
         }
+    }
+
+    /// The entity and index of the declaration a value names; `None` for any other value.
+    pub fn declaration(&self) -> Option<(Entity, usize)> {
+        Some(match self {
+            Value::Agency(id) => (Entity::Agency, id.0),
+            Value::Solicitation(id) => (Entity::Solicitation, id.0),
+            Value::Contract(id) => (Entity::Contract, id.0),
+            Value::Access(id) => (Entity::Access, id.0),
+            Value::Order(id) => (Entity::Order, id.0),
+            Value::Binding(index) => (Entity::Binding, *index),
+            _ => return None,
+        })
     }
 
     pub fn is_absent(&self) -> bool {
@@ -529,7 +562,7 @@ impl Value {
                 } else {
                     a.amount.saturating_sub(b.amount)
                 };
-                Money(crate::values::Money::new(a.currency.clone(), amount))
+                Money(crate::values::Money::new(a.currency, amount))
             }
             (
                 Operator::Add | Operator::Subtract,
@@ -544,21 +577,15 @@ impl Value {
                 } else {
                     a.saturating_sub(*b)
                 };
-                Quantity {
-                    count,
-                    unit: x.clone(),
-                }
+                Quantity { count, unit: *x }
             }
             (Operator::Multiply, Money(money), Number(factor))
-            | (Operator::Multiply, Number(factor), Money(money)) => {
-                Money(crate::values::Money::new(
-                    money.currency.clone(),
-                    money.amount.saturating_mul(*factor),
-                ))
-            }
+            | (Operator::Multiply, Number(factor), Money(money)) => Money(
+                crate::values::Money::new(money.currency, money.amount.saturating_mul(*factor)),
+            ),
             (Operator::Divide, Money(money), Number(divisor)) => divide(money.amount, *divisor)
                 .map_or(Absent, |amount| {
-                    Money(crate::values::Money::new(money.currency.clone(), amount))
+                    Money(crate::values::Money::new(money.currency, amount))
                 }),
             (Operator::Divide, Money(a), Money(b)) => {
                 if a.currency != b.currency {
@@ -569,14 +596,14 @@ impl Value {
             (Operator::Multiply, Quantity { count, unit }, Number(factor))
             | (Operator::Multiply, Number(factor), Quantity { count, unit }) => Quantity {
                 count: count.saturating_mul(*factor),
-                unit: unit.clone(),
+                unit: *unit,
             },
             (Operator::PercentOf, Percentage(rate), Money(money)) => Money(
-                crate::values::Money::new(money.currency.clone(), percent(*rate, money.amount)),
+                crate::values::Money::new(money.currency, percent(*rate, money.amount)),
             ),
             (Operator::PercentOf, Percentage(rate), Quantity { count, unit }) => Quantity {
                 count: percent(*rate, *count),
-                unit: unit.clone(),
+                unit: *unit,
             },
             (Operator::PercentOf, Percentage(rate), Number(number)) => {
                 Number(percent(*rate, *number))
@@ -629,13 +656,13 @@ impl Operator {
 /// that `sum(...) <= USD 100.00` holds when nothing was summed.
 fn aligned<'v>(left: &'v Value, right: &'v Value) -> (Cow<'v, Value>, Cow<'v, Value>) {
     let zero_like = |zero: &Value, other: &Value| match (zero, other) {
-        (Value::Number(number), Value::Money(money)) if number.is_zero() => Some(Value::Money(
-            Money::new(money.currency.clone(), Decimal::ZERO),
-        )),
+        (Value::Number(number), Value::Money(money)) if number.is_zero() => {
+            Some(Value::Money(Money::new(money.currency, Decimal::ZERO)))
+        }
         (Value::Number(number), Value::Quantity { unit, .. }) if number.is_zero() => {
             Some(Value::Quantity {
                 count: Decimal::ZERO,
-                unit: unit.clone(),
+                unit: *unit,
             })
         }
         (Value::Number(number), Value::Distance(_)) if number.is_zero() => {
@@ -706,7 +733,7 @@ impl fmt::Display for Value {
                 write!(
                     formatter,
                     "{}",
-                    Money::in_cents(money.currency.clone(), money.amount)
+                    Money::in_cents(money.currency, money.amount)
                 )
             }
             Value::Quantity { count, unit } => {
@@ -733,16 +760,8 @@ impl fmt::Display for Value {
             } => write!(formatter, "{latitude}, {longitude}"),
             Value::Enumeration(_, spelling) => write!(formatter, "{spelling}"),
             Value::Term { start, end } => write!(formatter, "{start} to {end}"),
-            Value::Fact {
-                value: Some(value), ..
-            } => write!(formatter, "{value}"),
-            Value::Fact { date, text, .. } => match (date, text) {
-                (Some(date), Some(text)) => write!(formatter, "{date} \"{text}\""),
-                (Some(date), None) => write!(formatter, "{date}"),
-                (None, Some(text)) => write!(formatter, "\"{text}\""),
-                (None, None) => write!(formatter, "recorded"),
-            },
-            // Declarations are named by the evaluator, which knows the model.
+            // Declarations and what they record are named by the evaluator, which knows the model.
+            Value::Recorded(_) => write!(formatter, "recorded"),
             Value::Agency(_)
             | Value::Solicitation(_)
             | Value::Contract(_)

@@ -98,7 +98,7 @@ fn order_report(
     // Priced in its lines' currency (the contract's, when the contract prices anything).
     let currency = order.lines.first().map_or_else(
         || money(contract, Decimal::ZERO).currency,
-        |line| line.unit_price.currency.clone(),
+        |line| line.unit_price.currency,
     );
     OrderReport {
         name: order.header.name.value.clone(),
@@ -153,7 +153,7 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
             name: agency.header.name.value.clone(),
             title: agency.header.title.clone(),
             kind: agency.kind.as_str().to_string(),
-            jurisdiction: agency.jurisdiction.clone(),
+            jurisdiction: agency.jurisdiction.to_string(),
             bindings: bindings
                 .into_iter()
                 .map(|(binding, terms)| binding_report(model, evaluation, sources, binding, terms))
@@ -332,8 +332,8 @@ fn prices(contract: &Contract, solicitation: &Solicitation) -> Vec<PriceReport> 
             let item = solicitation.item(price.item);
             PriceReport {
                 item: item.name.value.clone(),
-                unit_price: price.unit_price.clone(),
-                unit: item.unit.clone(),
+                unit_price: price.unit_price,
+                unit: item.unit.to_string(),
                 from: (!price.from.is_zero()).then_some(price.from),
             }
         })
@@ -585,13 +585,13 @@ fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
 
 fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
-        Volume::Money(money) => Amount::Money(Money::in_cents(money.currency.clone(), amount)),
+        Volume::Money(money) => Amount::Money(Money::in_cents(money.currency, amount)),
         Volume::Quantity { measure, .. } => Amount::Quantity {
             quantity: amount,
             // An item's count is shown under the item's name, as it was written: `20 dump_truck`.
             unit: match measure {
                 Measure::Item(item) => solicitation.item(*item).name.value.clone(),
-                Measure::Unit(unit) => unit.clone(),
+                Measure::Unit(unit) => unit.to_string(),
             },
         },
     }
@@ -604,7 +604,7 @@ pub(super) fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<A
         let unit = &solicitation.item(*item).unit;
         match by_unit.iter_mut().find(|(existing, _)| existing == unit) {
             Some((_, total)) => *total += *quantity,
-            None => by_unit.push((unit.clone(), *quantity)),
+            None => by_unit.push((unit.to_string(), *quantity)),
         }
     }
     by_unit
@@ -615,10 +615,7 @@ pub(super) fn tally_amounts(tally: &Tally, solicitation: &Solicitation) -> Vec<A
 
 /// Money in the contract's currency; `XXX`, ISO 4217's "no currency", for a contract that prices nothing.
 pub(super) fn money(contract: &Contract, amount: Decimal) -> Money {
-    Money::in_cents(
-        contract.currency.clone().unwrap_or_else(|| "XXX".into()),
-        amount,
-    )
+    Money::in_cents(contract.currency.unwrap_or_else(|| "XXX".into()), amount)
 }
 
 pub(super) fn location(sources: &SourceMap, span: crate::source::Span) -> Location {

@@ -75,7 +75,7 @@ fn report(model: &Model, sources: &SourceMap, duty: &RuleDuty) -> DutyReport {
             to,
             count,
         } => {
-            let owed = Money::in_cents(owed.currency.clone(), owed.amount);
+            let owed = Money::in_cents(owed.currency, owed.amount);
             let text = format!(
                 "pay {owed} to {}{under} ({count} {})",
                 agency_name(*to),

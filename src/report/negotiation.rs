@@ -182,13 +182,13 @@ impl Context<'_> {
             item: declared.name.value.clone(),
             quantity: Amount::Quantity {
                 quantity,
-                unit: declared.unit.clone(),
+                unit: declared.unit.to_string(),
             },
-            unit_price: reached.unit_price.clone(),
+            unit_price: reached.unit_price,
             tier_from: (!reached.from.is_zero()).then_some(reached.from),
             next_tier: next.map(|price| NextTier {
                 from: price.from,
-                unit_price: price.unit_price.clone(),
+                unit_price: price.unit_price,
             }),
         })
     }
