@@ -1,5 +1,11 @@
 //! One diagnostic type for every phase, the sink that accumulates them, and their rendering
 //! through miette.
+//!
+//! Every diagnostic is made from a problem: each phase names what it finds as a variant of its
+//! own enum (`LoadProblem`, `SyntaxProblem`, `NameProblem`, `DeclarationProblem`, `RuleProblem`,
+//! `EvalProblem`), and that enum's `Problem::describe` gives the variant its one code, message,
+//! label and help. `Diagnostic::of` is the only way to build a `Diagnostic`, so no message can
+//! be written apart from its code.
 
 use std::fmt;
 
@@ -16,10 +22,13 @@ use crate::source::{SourceMap, Span};
 use crate::values::printable;
 
 /// A finding about the model: what, where, and how to fix it.
+///
+/// Its fields are read anywhere, but it is built only by `Diagnostic::of`: its severity, always
+/// its code's, is private, so no other module can write a `Diagnostic { .. }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub code: Code,
-    pub severity: Severity,
+    severity: Severity,
     pub message: String,
     /// The place the finding is about, with a short label.
     pub primary: Label,
@@ -145,27 +154,13 @@ impl Diagnostic {
             label,
             help,
         } = problem.describe();
-        let diagnostic = Diagnostic::new(code, message, span, label);
-        match help {
-            Some(help) => diagnostic.with_help(help),
-            None => diagnostic,
-        }
-    }
-
-    /// A diagnostic with the code's own severity.
-    pub fn new(
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: impl Into<String>,
-    ) -> Self {
         Diagnostic {
             code,
             severity: code.severity(),
-            message: safe(message.into()),
+            message: safe(message),
             primary: Label::new(span, label),
             related: Vec::new(),
-            help: None,
+            help: help.map(safe),
             rule: None,
         }
     }
@@ -180,17 +175,8 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(safe(help.into()));
-        self
-    }
-
-    /// Adds a "did you mean" help when a close candidate exists.
-    pub fn with_suggestion(self, suggestion: Option<&str>) -> Self {
-        match suggestion {
-            Some(candidate) => self.with_help(format!("did you mean `{candidate}`?")),
-            None => self,
-        }
+    pub fn severity(&self) -> Severity {
+        self.severity
     }
 
     pub fn is_error(&self) -> bool {

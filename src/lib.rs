@@ -111,18 +111,12 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
                 }
                 // The same ledger named again is read once.
                 Ok(target) if ledgers.contains(&target) => {}
-                Ok(_) => diagnostics.push(
-                    Diagnostic::new(
-                        codes::Code::NotALedger,
-                        format!(
-                            "`{}` is a .coop file of the model, not a ledger",
-                            ledger.path.value
-                        ),
-                        ledger.path.span,
-                        "not a ledger",
-                    )
-                    .with_help("`ledger` names a CSV file of orders; name .coop files with `use`"),
-                ),
+                Ok(_) => diagnostics.push(Diagnostic::of(
+                    load::LoadProblem::NotALedger {
+                        path: &ledger.path.value,
+                    },
+                    ledger.path.span,
+                )),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }

@@ -1,15 +1,18 @@
 //! Loading a model from the paths a user gives: files, and directories whose `.coop` files below
 //! them all belong to one model.
 
+mod problems;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Spanned;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{RulePackSource, RulePackUse};
+
+pub(crate) use problems::LoadProblem;
 
 /// A problem reading the model's files: a usage or I/O problem, not a finding about the model.
 #[derive(Debug, PartialEq, Eq)]
@@ -320,45 +323,35 @@ pub fn resolve_file(
             .is_some_and(|root| !path.starts_with(root))
     };
     if lexical.as_deref().is_ok_and(outside) || canonical.as_deref().is_some_and(outside) {
-        let root = &sources.root_name;
-        return Err(Box::new(Diagnostic::new(
-            Code::UseOutsideModel,
-            format!("`{}` is outside the model's directory `{root}`", used.value),
+        return Err(Box::new(Diagnostic::of(
+            LoadProblem::OutsideModel {
+                path: &used.value,
+                root: &sources.root_name,
+            },
             used.span,
-            "outside the model",
-        )
-        .with_help("a model's files live in one directory and below it; copy the file in, or name the larger directory")));
+        )));
     }
     let canonical = canonical.ok_or_else(|| Box::new(not_found(&target, used, naming)))?;
     if let Some(id) = sources.find(&canonical) {
         return Ok(id);
     }
     if canonical.is_dir() {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::UseNotAFile,
-                format!("`{}` is a directory, not a file", used.value),
-                used.span,
-                "a directory",
-            )
-            .with_help(match naming {
-                Naming::Use => {
-                    "`use` names one .coop file; give `coop` the directory to take every file below it"
-                }
-                Naming::Ledger => "`ledger` names one CSV file of orders",
-            }),
-        ));
+        return Err(Box::new(Diagnostic::of(
+            LoadProblem::Directory {
+                path: &used.value,
+                naming,
+            },
+            used.span,
+        )));
     }
     if !canonical.is_file() {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::UseNotAFile,
-                format!("`{}` is not a regular file", used.value),
-                used.span,
-                "not a regular file",
-            )
-            .with_help("a FIFO, a socket or a device is no file of a model; name a .coop file"),
-        ));
+        return Err(Box::new(Diagnostic::of(
+            LoadProblem::NotARegularFile {
+                path: &used.value,
+                naming,
+            },
+            used.span,
+        )));
     }
     let bytes =
         std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used, naming)))?;
@@ -384,18 +377,13 @@ pub fn resolve_rule_pack(
         RulePackSource::Shipped(name) => {
             let Some(pack) = crate::packs::shipped(&name.value) else {
                 let names = crate::packs::SHIPPED.iter().map(|pack| pack.name);
-                let diagnostic = Diagnostic::new(
-                    Code::UnknownRulePack,
-                    format!("coop ships no rule pack `{}`", name.value),
+                return Err(Box::new(Diagnostic::of(
+                    LoadProblem::UnknownRulePack {
+                        name: &name.value,
+                        suggestion: crate::check::suggest(&name.value, names),
+                    },
                     name.span,
-                    "no such pack",
-                );
-                return Err(Box::new(match crate::check::suggest(&name.value, names) {
-                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                    None => diagnostic.with_help(
-                        "`coop rules` lists the shipped packs; a pack of your own is used by its path, as in `use rules \"our-rules.coop\"`",
-                    ),
-                }));
+                )));
             };
             // A shipped pack has no file on disk: it is found again by its name, so that every
             // `use rules` of it reads the one copy.
@@ -447,19 +435,14 @@ fn not_found(target: &Path, used: &Spanned<String>, naming: Naming) -> Diagnosti
                 .collect()
         })
         .unwrap_or_default();
-    let diagnostic = Diagnostic::new(
-        Code::UseNotFound,
-        format!("no file `{}` next to this one", used.value),
+    Diagnostic::of(
+        LoadProblem::NotFound {
+            path: &used.value,
+            naming,
+            suggestion: crate::check::suggest(&used.value, siblings.iter().map(String::as_str)),
+        },
         used.span,
-        "not found",
-    );
-    match crate::check::suggest(&used.value, siblings.iter().map(String::as_str)) {
-        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-        None => diagnostic.with_help(match naming {
-            Naming::Use => "a `use` path is relative to the file that names it, such as `use \"agencies.coop\"`",
-            Naming::Ledger => "a `ledger` path is relative to the file that names it, such as `ledger \"orders-2025.csv\"`",
-        }),
-    }
+    )
 }
 
 /// A diagnostic for each group of files that `use` each other in a cycle (each strongly
@@ -535,7 +518,7 @@ fn cycle_diagnostic(
     edges: &[(FileId, FileId, Span)],
     sources: &SourceMap,
 ) -> Diagnostic {
-    let names: Vec<&str> = path
+    let files: Vec<&str> = path
         .iter()
         .map(|edge| sources.file(edges[*edge].0).name.as_str())
         .chain(std::iter::once(
@@ -543,13 +526,7 @@ fn cycle_diagnostic(
         ))
         .collect();
     let first = edges[path[0]].2;
-    let mut diagnostic = Diagnostic::new(
-        Code::UseCycle,
-        format!("files use each other in a cycle: {}", names.join(" → ")),
-        first,
-        "the cycle starts here",
-    )
-    .with_help("a model's files may share one directory without naming each other; remove one `use` of the cycle");
+    let mut diagnostic = Diagnostic::of(LoadProblem::Cycle { files }, first);
     for edge in &path[1..] {
         diagnostic = diagnostic.with_related(edges[*edge].2, "and continues here");
     }

@@ -283,6 +283,28 @@ fn links_out_of_the_model_directory_are_refused_and_never_printed() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_socket_named_by_use_or_ledger_is_refused_with_help_for_what_was_named() {
+    let directory = scratch("socket");
+    let _socket = std::os::unix::net::UnixListener::bind(directory.join("orders.csv"))
+        .expect("a socket in the model's directory");
+    let model = directory.join("m.coop");
+    for (line, help) in [
+        ("use \"orders.csv\"", "name a .coop file"),
+        ("ledger \"orders.csv\"", "name a CSV file of orders"),
+    ] {
+        std::fs::write(&model, format!("{line}\n{}", minimal())).expect("write the model");
+        let output = coop(&["check", &text(&model)]);
+        let said = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains("use-not-a-file") && said.contains(help),
+            "{line}: {said}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Outputs cannot inject CI commands or terminal escapes.
 

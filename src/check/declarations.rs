@@ -8,14 +8,13 @@
 use rust_decimal::Decimal;
 
 use super::names::Namespace;
-use super::unknown_value;
-use crate::codes::Code;
+use super::problems::DeclarationProblem;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
-use crate::schema::Entity;
+use crate::schema::{Entity, Enumeration};
 use crate::source::{SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Block, Name};
-use crate::values::{Date, LARGEST_AMOUNT, Money, format_quantity};
+use crate::values::{Date, LARGEST_AMOUNT, Money};
 use iso_currency::IntoEnumIterator;
 
 pub(super) fn build(
@@ -62,15 +61,10 @@ pub(super) fn build(
     if written.is_empty()
         && let Some((file, _)) = sources.files().next()
     {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::EmptyModel,
-                "the model declares nothing",
-                Span::new(file, 0, 0),
-                "nothing declared",
-            )
-            .with_help("declare agencies, solicitations, contracts, access instruments and orders; see docs/language.md"),
-        );
+        diagnostics.push(Diagnostic::of(
+            DeclarationProblem::EmptyModel,
+            Span::new(file, 0, 0),
+        ));
     }
     // Spans are distinct, so an unstable sort gives the one order, faster.
     written.sort_unstable_by_key(|(span, _, _)| *span);
@@ -207,41 +201,29 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
                         if matches!(expectation.value, Expectation::OrderDenied { .. })
                             && !can_deny(found) =>
                     {
+                        let order = match &expectation.value {
+                            Expectation::OrderDenied { order, .. } => order.value.as_str(),
+                            _ => "ORDER",
+                        };
                         diagnostics.push(
-                            Diagnostic::new(
-                                Code::ExpectationCannotHold,
-                                format!("rule `{}` never denies an order", rule.value),
+                            Diagnostic::of(
+                                DeclarationProblem::CannotDeny {
+                                    rule: &rule.value,
+                                    order,
+                                },
                                 rule.span,
-                                "cannot deny",
                             )
-                            .with_related(found.name.span, "the rule only warns or obliges")
-                            .with_help(format!(
-                                "expect what it does find: `expect finding {} on {}`",
-                                rule.value,
-                                match &expectation.value {
-                                    Expectation::OrderDenied { order, .. } => order.value.as_str(),
-                                    _ => "ORDER",
-                                }
-                            )),
+                            .with_related(found.name.span, "the rule only warns or obliges"),
                         );
                     }
                     Some(_) => {}
-                    None => {
-                        let diagnostic = Diagnostic::new(
-                            Code::UndefinedName,
-                            format!("no rule named `{}`", rule.value),
-                            rule.span,
-                            "not a rule of the model",
-                        );
-                        diagnostics.push(
-                            match super::suggest(&rule.value, declared.iter().copied()) {
-                                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                                None => diagnostic.with_help(
-                                    "name a rule of the model's files or of a rule pack it uses",
-                                ),
-                            },
-                        );
-                    }
+                    None => diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::ExpectedRuleUndefined {
+                            rule: &rule.value,
+                            suggestion: super::suggest(&rule.value, declared.iter().copied()),
+                        },
+                        rule.span,
+                    )),
                 }
             }
         }
@@ -280,7 +262,7 @@ struct Checker<'d> {
 
 /// What a test that names a rule under `under` expects it to be able to do.
 #[derive(Clone, Copy)]
-enum Capacity {
+pub(super) enum Capacity {
     Permits,
     Responsible(crate::model::rules::Extent),
 }
@@ -315,17 +297,15 @@ impl<Field> Fields<'_, Field> {
     ) {
         match slot {
             Some((_, first)) => diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicateField,
-                    format!(
-                        "`{field}` is given twice in {} `{}`",
-                        self.keyword, self.block.name.value
-                    ),
+                Diagnostic::of(
+                    DeclarationProblem::DuplicateField {
+                        field,
+                        keyword: self.keyword,
+                        declaration: &self.block.name.value,
+                    },
                     span,
-                    "given again here",
                 )
-                .with_related(*first, "first given here")
-                .with_help(format!("keep one `{field}` line")),
+                .with_related(*first, "first given here"),
             ),
             None => *slot = Some((value, span)),
         }
@@ -348,16 +328,15 @@ impl<Field> Fields<'_, Field> {
     }
 
     fn missing(&self, field: &str, example: &str) -> Diagnostic {
-        Diagnostic::new(
-            Code::MissingField,
-            format!(
-                "{} `{}` has no `{field}`",
-                self.keyword, self.block.name.value
-            ),
+        Diagnostic::of(
+            DeclarationProblem::MissingField {
+                field,
+                example,
+                keyword: self.keyword,
+                declaration: &self.block.name.value,
+            },
             self.block.name.span,
-            format!("`{field}` missing"),
         )
-        .with_help(format!("add a line such as `{example}`"))
     }
 }
 
@@ -415,14 +394,13 @@ impl Checker<'_> {
                 .find(|earlier| earlier.name.value == test.name.value)
             {
                 self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!("two tests are named \"{}\"", test.name.value),
+                    Diagnostic::of(
+                        DeclarationProblem::DuplicateTest {
+                            test: &test.name.value,
+                        },
                         test.name.span,
-                        "named again here",
                     )
-                    .with_related(first.name.span, "first named here")
-                    .with_help("give each test its own name, so that `coop test --filter` and the results tell them apart"),
+                    .with_related(first.name.span, "first named here"),
                 );
                 continue;
             }
@@ -435,15 +413,12 @@ impl Checker<'_> {
                 })
                 .collect();
             if test.expectations.is_empty() {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::TestWithoutExpectations,
-                        format!("test \"{}\" expects nothing", test.name.value),
-                        test.name.span,
-                        "no `expect`",
-                    )
-                    .with_help("a test holds at least one line such as `expect order everett_trucks permitted`"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::TestWithoutExpectations {
+                        test: &test.name.value,
+                    },
+                    test.name.span,
+                ));
             }
             if expectations.iter().all(Option::is_some) {
                 tests.push(Test {
@@ -459,65 +434,30 @@ impl Checker<'_> {
     /// Whether the rule a test names exists and can do what the test expects of it; if not,
     /// says which.
     fn rule_does(&mut self, rule: &Name, capacity: Capacity) -> bool {
-        let shape = self.rule_ids.get(&rule.value);
-        let (does, cannot, label, help) = match capacity {
-            Capacity::Permits => (
-                shape.map(|shape| shape.permits),
-                "is no legal basis: it permits nothing".to_string(),
-                "not a basis",
-                "name a rule with a `permit` line, such as the prelude's `piggyback` or `own-solicitation`",
-            ),
-            Capacity::Responsible(extent) => (
-                shape.map(|shape| shape.extents.contains(&extent)),
-                match shape.map(|shape| shape.extents.as_slice()) {
-                    Some([]) | None => "states no responsibility".to_string(),
-                    Some(stated) => {
-                        let stated: Vec<&str> =
-                            stated.iter().map(|extent| extent.as_written()).collect();
-                        format!(
-                            "never says `{}`: it says `{}`",
-                            extent.as_written(),
-                            stated.join("`, `")
-                        )
-                    }
+        let Some(shape) = self.rule_ids.get(&rule.value) else {
+            let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::NoSuchRule {
+                    rule: &rule.value,
+                    capacity,
+                    suggestion: super::suggest(&rule.value, ids),
                 },
-                "not stated by this rule",
-                "name a rule that states this responsibility, or expect what the rule states",
-            ),
+                rule.span,
+            ));
+            return false;
         };
-        match does {
-            Some(true) => true,
-            Some(false) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::ExpectationCannotHold,
-                        format!("rule `{}` {cannot}", rule.value),
-                        rule.span,
-                        label,
-                    )
-                    .with_help(help),
-                );
-                false
-            }
-            None => {
-                let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
-                let diagnostic = Diagnostic::new(
-                    Code::UndefinedName,
-                    format!(
-                        "no rule `{}` in the model, its packs or the prelude",
-                        rule.value
-                    ),
-                    rule.span,
-                    "no such rule",
-                );
-                self.diagnostics
-                    .push(match super::suggest(&rule.value, ids) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None => diagnostic.with_help(help),
-                    });
-                false
-            }
-        }
+        let problem = match capacity {
+            Capacity::Permits if shape.permits => return true,
+            Capacity::Permits => DeclarationProblem::NotABasis { rule: &rule.value },
+            Capacity::Responsible(extent) if shape.extents.contains(&extent) => return true,
+            Capacity::Responsible(extent) => DeclarationProblem::NotResponsible {
+                rule: &rule.value,
+                extent,
+                stated: &shape.extents,
+            },
+        };
+        self.diagnostics.push(Diagnostic::of(problem, rule.span));
+        false
     }
 
     fn expectation(
@@ -575,19 +515,14 @@ impl Checker<'_> {
                 );
                 let mut known = Vec::new();
                 // Only the codes that deny orders can be expected of a denied order.
-                let denials: Vec<&str> = crate::codes::Code::ORDER_DENIALS
-                    .iter()
-                    .map(|code| code.name())
-                    .collect();
                 for code in codes {
                     match crate::codes::Code::from_name(&code.value)
                         .filter(|found| crate::codes::Code::ORDER_DENIALS.contains(found))
                     {
                         Some(found) => known.push(found),
-                        None => self.diagnostics.push(unknown_value(
-                            code,
-                            "a code that denies orders",
-                            &denials,
+                        None => self.diagnostics.push(Diagnostic::of(
+                            DeclarationProblem::UnknownDenialCode { code: &code.value },
+                            code.span,
                         )),
                     }
                 }
@@ -672,14 +607,15 @@ impl Checker<'_> {
                 };
                 let contract = contract?;
                 // The clause must be one the source states.
-                let (stated, owner): (Vec<&str>, String) = match source {
+                let (stated, owner_kind, owner): (Vec<&str>, Entity, &str) = match source {
                     None => (
                         contracts[contract.0]
                             .iter()
                             .flat_map(|declared| &declared.clauses)
                             .map(|stated| stated.name.value.as_str())
                             .collect(),
-                        format!("contract `{}`", contract_name.value),
+                        Entity::Contract,
+                        &contract_name.value,
                     ),
                     Some(id) => (
                         instruments[id.0]
@@ -687,33 +623,22 @@ impl Checker<'_> {
                             .flat_map(|declared| &declared.clauses)
                             .map(|stated| stated.name.value.as_str())
                             .collect(),
-                        format!(
-                            "access instrument `{}`",
-                            instruments[id.0].as_ref().map_or("", |declared| declared
-                                .header
-                                .name
-                                .value
-                                .as_str())
-                        ),
+                        Entity::Access,
+                        instruments[id.0]
+                            .as_ref()
+                            .map_or("", |declared| declared.header.name.value.as_str()),
                     ),
                 };
                 if !stated.contains(&clause.value.as_str()) {
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!("{owner} states no clause `{}`", clause.value),
-                        clause.span,
-                        "no such clause",
-                    );
-                    self.diagnostics.push(
-                        match super::suggest(&clause.value, stated.iter().copied()) {
-                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                            None if stated.is_empty() => {
-                                diagnostic.with_help(format!("{owner} states no clause at all"))
-                            }
-                            None => diagnostic
-                                .with_help(format!("its clauses are: {}", stated.join(", "))),
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownClause {
+                            clause: &clause.value,
+                            owner_kind,
+                            owner,
+                            stated: &stated,
                         },
-                    );
+                        clause.span,
+                    ));
                     return None;
                 }
                 Expectation::BoundByClause {
@@ -732,15 +657,10 @@ impl Checker<'_> {
                 let contract = contract(self, contract_name);
                 if let Some(shape) = self.rule_ids.get(&duty.value) {
                     if !shape.obliges {
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::ExpectationCannotHold,
-                                format!("rule `{}` obliges nobody to anything", duty.value),
-                                duty.span,
-                                "no duty",
-                            )
-                            .with_help("name a rule with an `oblige` line, or expect what the rule finds with `expect finding RULE on NAME`"),
-                        );
+                        self.diagnostics.push(Diagnostic::of(
+                            DeclarationProblem::ObligesNothing { rule: &duty.value },
+                            duty.span,
+                        ));
                     }
                     return Some(Expectation::OwesUnderRule {
                         agency: agency?,
@@ -750,11 +670,9 @@ impl Checker<'_> {
                 }
                 let kind = DutyKind::from_name(&duty.value);
                 if kind.is_none() {
-                    let names: Vec<&str> = DutyKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                    self.diagnostics.push(unknown_value(
-                        duty,
-                        "a duty, nor a rule of the model",
-                        &names,
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownDuty { duty: &duty.value },
+                        duty.span,
                     ));
                 }
                 Expectation::Owes {
@@ -765,21 +683,13 @@ impl Checker<'_> {
             }
             ast::Expectation::Finding { rule, on, present } => {
                 if self.namespace.lookup(&on.value).is_none() {
-                    let names: Vec<&str> = self.namespace.all_names().collect();
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!("nothing is named `{}`", on.value),
-                        on.span,
-                        "not declared",
-                    );
-                    self.diagnostics.push(
-                        match super::suggest(&on.value, names.iter().copied()) {
-                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                            None => diagnostic.with_help(
-                                "name the order, contract, solicitation, agency or access instrument the finding is about",
-                            ),
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::NothingNamed {
+                            name: &on.value,
+                            suggestion: super::suggest(&on.value, self.namespace.all_names()),
                         },
-                    );
+                        on.span,
+                    ));
                     return None;
                 }
                 Expectation::Finding {
@@ -808,16 +718,17 @@ impl Checker<'_> {
                         .prices
                         .first()
                         .map_or(built.header.name.span, |price| price.span);
-                    self.diagnostics.push(currency_mismatch(
-                        format!(
-                            "the expected amount is in {} but contract `{}` is in {currency}",
-                            money.currency, built.header.name.value
-                        ),
-                        volume.span,
-                        &money.currency,
-                        first_price,
-                        currency,
-                    ));
+                    self.diagnostics.push(
+                        Diagnostic::of(
+                            DeclarationProblem::ExpectedAmountCurrency {
+                                found: &money.currency,
+                                contract: &built.header.name.value,
+                                expected: currency,
+                            },
+                            volume.span,
+                        )
+                        .with_related(first_price, format!("in {currency}")),
+                    );
                     return None;
                 }
                 Expectation::Ordered {
@@ -843,7 +754,7 @@ impl Checker<'_> {
                     let value = AgencyKind::from_name(&name.value);
                     if value.is_none() {
                         self.diagnostics
-                            .push(unknown_value(name, "an agency kind", &kind_names()));
+                            .push(unknown_value(name, Enumeration::AgencyKind));
                     }
                     fields.once(&mut kind, value, field.span, "kind", self.diagnostics);
                 }
@@ -895,15 +806,14 @@ impl Checker<'_> {
 
     fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
         if value.value.is_nan() || value.value.abs() > limit {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    format!("{what} {} is outside -{limit} to {limit}", value.value),
-                    value.span,
-                    format!("not a {what}"),
-                )
-                .with_help("write a location as latitude, longitude in decimal degrees, e.g. `location 47.98, -122.20`"),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::CoordinateOutOfRange {
+                    what,
+                    value: value.value,
+                    limit,
+                },
+                value.span,
+            ));
         }
     }
 
@@ -941,25 +851,16 @@ impl Checker<'_> {
                 ast::SolicitationField::Method(name) => {
                     let value = Method::from_name(&name.value);
                     if value.is_none() {
-                        let allowed: Vec<&str> =
-                            Method::ALL.iter().map(|method| method.as_str()).collect();
-                        self.diagnostics.push(unknown_value(
-                            name,
-                            "a solicitation method",
-                            &allowed,
-                        ));
+                        self.diagnostics
+                            .push(unknown_value(name, Enumeration::Method));
                     }
                     fields.once(&mut method, value, span, "method", self.diagnostics);
                 }
                 ast::SolicitationField::Category(name) => {
                     let value = Category::from_name(&name.value);
                     if value.is_none() {
-                        let allowed: Vec<&str> = Category::ALL
-                            .iter()
-                            .map(|category| category.as_str())
-                            .collect();
                         self.diagnostics
-                            .push(unknown_value(name, "a category", &allowed));
+                            .push(unknown_value(name, Enumeration::Category));
                     }
                     fields.once(&mut category, value, span, "category", self.diagnostics);
                 }
@@ -993,28 +894,21 @@ impl Checker<'_> {
                         .find(|existing| existing.name.value == item.name.value)
                     {
                         self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::DuplicateName,
-                                format!(
-                                    "item `{}` is declared twice in solicitation `{}`",
-                                    item.name.value, block.name.value
-                                ),
+                            Diagnostic::of(
+                                DeclarationProblem::DuplicateItem {
+                                    item: &item.name.value,
+                                    solicitation: &block.name.value,
+                                },
                                 item.name.span,
-                                "declared again here",
                             )
-                            .with_related(first.name.span, "first declared here")
-                            .with_help("give each item of a solicitation its own name"),
+                            .with_related(first.name.span, "first declared here"),
                         );
                     } else {
                         let category = item.category.as_ref().and_then(|name| {
                             let category = Category::from_name(&name.value);
                             if category.is_none() {
-                                let allowed: Vec<&str> = Category::ALL
-                                    .iter()
-                                    .map(|category| category.as_str())
-                                    .collect();
                                 self.diagnostics
-                                    .push(unknown_value(name, "a category", &allowed));
+                                    .push(unknown_value(name, Enumeration::Category));
                             }
                             category
                         });
@@ -1066,17 +960,14 @@ impl Checker<'_> {
                     .find(|existing| existing.agency == agency)
                 {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::DuplicateName,
-                            format!(
-                                "`{}` joins solicitation `{}` twice",
-                                participant.agency.value, block.name.value
-                            ),
+                        Diagnostic::of(
+                            DeclarationProblem::DuplicateParticipant {
+                                agency: &participant.agency.value,
+                                solicitation: &block.name.value,
+                            },
                             participant.agency.span,
-                            "listed again here",
                         )
-                        .with_related(first.span, "first listed here")
-                        .with_help("list each participant once, with its whole commitment"),
+                        .with_related(first.span, "first listed here"),
                     );
                 } else {
                     participants.push(Participant {
@@ -1155,27 +1046,19 @@ impl Checker<'_> {
         candidates.extend(items.iter().map(|item| item.unit.as_str()));
         candidates.sort_unstable();
         candidates.dedup();
-        let diagnostic = Diagnostic::new(
-            Code::UnitMismatch,
-            format!(
-                "`{}` is neither an item nor a unit of solicitation `{}`",
-                name.value, solicitation.value
-            ),
-            name.span,
-            "counts something this solicitation does not buy",
-        )
-        .with_related(
-            solicitation.span,
-            "the solicitation whose items this must count",
-        );
         self.diagnostics.push(
-            match super::suggest(&name.value, candidates.iter().copied()) {
-                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                None => diagnostic.with_help(format!(
-                    "count one of its items or units: {}",
-                    candidates.join(", ")
-                )),
-            },
+            Diagnostic::of(
+                DeclarationProblem::UnknownMeasure {
+                    measure: &name.value,
+                    solicitation: &solicitation.value,
+                    candidates: &candidates,
+                },
+                name.span,
+            )
+            .with_related(
+                solicitation.span,
+                "the solicitation whose items this must count",
+            ),
         );
         None
     }
@@ -1194,31 +1077,19 @@ impl Checker<'_> {
             .map(|currency| currency.code())
             .collect();
         let start = money.span.start as usize;
-        let diagnostic = Diagnostic::new(
-            Code::UnknownValue,
-            format!("`{code}` is not an ISO 4217 currency code"),
+        self.diagnostics.push(Diagnostic::of(
+            DeclarationProblem::UnknownCurrency {
+                code,
+                suggestion: super::suggest(code, codes.iter().copied()),
+            },
             Span::new(money.span.file, start, start + code.len()),
-            "unknown currency",
-        );
-        self.diagnostics.push(match super::suggest(code, codes.iter().copied()) {
-            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-            None => diagnostic.with_help(
-                "write money with its three-letter ISO 4217 code, such as `USD 1,000.00` or `EUR 250.00`",
-            ),
-        });
+        ));
     }
 
     fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
         if amount.is_sign_negative() && !amount.is_zero() {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    format!("the {what} cannot be negative"),
-                    span,
-                    "negative",
-                )
-                .with_help("write the amount as a positive number"),
-            );
+            self.diagnostics
+                .push(Diagnostic::of(DeclarationProblem::Negative { what }, span));
         }
     }
 
@@ -1232,16 +1103,18 @@ impl Checker<'_> {
         if let (Volume::Money(left), Volume::Money(right)) = (&first.value, &second.value)
             && left.currency != right.currency
         {
-            self.diagnostics.push(currency_mismatch(
-                format!(
-                    "{second_name} is in {} but {first_name} is in {}",
-                    right.currency, left.currency
-                ),
-                second.span,
-                &right.currency,
-                first.span,
-                &left.currency,
-            ));
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::AmountsCurrencies {
+                        first: first_name,
+                        first_currency: &left.currency,
+                        second: second_name,
+                        second_currency: &right.currency,
+                    },
+                    second.span,
+                )
+                .with_related(first.span, format!("in {}", left.currency)),
+            );
         }
     }
 
@@ -1282,14 +1155,15 @@ impl Checker<'_> {
                 ast::ContractField::Term { start, end } => {
                     if end.value < start.value {
                         self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::TermEndsBeforeStart,
-                                format!("the term of contract `{}` ends on {} before it starts on {}", block.name.value, end.value, start.value),
+                            Diagnostic::of(
+                                DeclarationProblem::TermEndsBeforeStart {
+                                    contract: &block.name.value,
+                                    start: start.value,
+                                    end: end.value,
+                                },
                                 end.span,
-                                "ends here",
                             )
-                            .with_related(start.span, "starts here")
-                            .with_help("swap the dates, or correct the one that is mistyped: a term reads `term START to END`"),
+                            .with_related(start.span, "starts here"),
                         );
                     }
                     let value = Term {
@@ -1350,15 +1224,16 @@ impl Checker<'_> {
                 && awarded.value > term.end
             {
                 self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TermEndsBeforeStart,
-                            format!("contract `{}` is awarded on {} after its term ends on {}", block.name.value, awarded.value, term.end),
-                            awarded.span,
-                            "awarded here",
-                        )
-                        .with_related(term.span, "the term")
-                        .with_help("a contract is awarded before or when its term starts; correct the award date or the term"),
-                    );
+                    Diagnostic::of(
+                        DeclarationProblem::AwardedAfterTerm {
+                            contract: &block.name.value,
+                            awarded: awarded.value,
+                            end: term.end,
+                        },
+                        awarded.span,
+                    )
+                    .with_related(term.span, "the term"),
+                );
             }
         }
         // Prices, fees and ceilings need the solicitation's items; without it they cannot be checked.
@@ -1380,17 +1255,15 @@ impl Checker<'_> {
                     .any(|price: &PriceEntry| price.item == ItemId(index))
                 {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::ItemWithoutPrice,
-                            format!("contract `{}` sets no price for `{}`", block.name.value, item.name.value),
+                        Diagnostic::of(
+                            DeclarationProblem::ItemWithoutPrice {
+                                contract: &block.name.value,
+                                item: &item.name.value,
+                                unit: &item.unit,
+                            },
                             block.name.span,
-                            format!("no price for `{}`", item.name.value),
                         )
-                        .with_related(item.name.span, "the item, in scope of the solicitation")
-                        .with_help(format!(
-                            "add `price {} USD 0.00 per {}` with the awarded price; orders of an unpriced item are denied",
-                            item.name.value, item.unit
-                        )),
+                        .with_related(item.name.span, "the item, in scope of the solicitation"),
                     );
                 }
             }
@@ -1458,15 +1331,10 @@ impl Checker<'_> {
         let mut not_exercised: Option<Span> = None;
         for option in options {
             if option.length.count == 0 {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::OutOfRange,
-                        "a renewal option of no length",
-                        option.span,
-                        "extends nothing",
-                    )
-                    .with_help("give the option its length, such as `option 1 year`"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::OptionWithoutLength,
+                    option.span,
+                ));
                 continue;
             }
             let extended = option
@@ -1474,15 +1342,10 @@ impl Checker<'_> {
                 .after(end)
                 .filter(|date| *date <= last_calendar_day());
             let Some(extended) = extended else {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::OutOfRange,
-                        format!("this option would run past the year 9999 (from {end})"),
-                        option.span,
-                        "too long",
-                    )
-                    .with_help("check the option's length; dates run to 9999-12-31"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::OptionPastCalendar { from: end },
+                    option.span,
+                ));
                 return;
             };
             let Some(exercised) = option.exercised else {
@@ -1491,27 +1354,21 @@ impl Checker<'_> {
             };
             if let Some(earlier) = not_exercised {
                 self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::OptionExercisedOutOfOrder,
-                        "this option is exercised, but an option before it is not",
-                        exercised.span,
-                        "exercised",
-                    )
-                    .with_related(earlier, "not exercised")
-                    .with_help("options extend the term in order; exercise the earlier option first, or list the options in the order they run"),
+                    Diagnostic::of(DeclarationProblem::OptionOutOfOrder, exercised.span)
+                        .with_related(earlier, "not exercised"),
                 );
                 return;
             }
             if exercised.value > end {
                 self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::OptionExercisedAfterTerm,
-                        format!("option exercised on {} after the term ended on {end}", exercised.value),
+                    Diagnostic::of(
+                        DeclarationProblem::OptionAfterTerm {
+                            exercised: exercised.value,
+                            end,
+                        },
                         exercised.span,
-                        "exercised too late",
                     )
-                    .with_related(term.span, "the term")
-                    .with_help("an option extends a running term; exercise it on or before the term's end, or record a new contract"),
+                    .with_related(term.span, "the term"),
                 );
                 return;
             }
@@ -1559,16 +1416,16 @@ impl Checker<'_> {
         );
         match currency {
             Some((expected, first)) if *expected != price.unit_price.value.currency => {
-                self.diagnostics.push(currency_mismatch(
-                    format!(
-                        "prices of one contract must share a currency, but this one is in {}",
-                        price.unit_price.value.currency
-                    ),
-                    price.unit_price.span,
-                    &price.unit_price.value.currency,
-                    *first,
-                    expected,
-                ));
+                self.diagnostics.push(
+                    Diagnostic::of(
+                        DeclarationProblem::PriceCurrency {
+                            found: &price.unit_price.value.currency,
+                            expected,
+                        },
+                        price.unit_price.span,
+                    )
+                    .with_related(*first, format!("in {expected}")),
+                );
             }
             Some(_) => {}
             None => *currency = Some((price.unit_price.value.currency, price.unit_price.span)),
@@ -1577,20 +1434,15 @@ impl Checker<'_> {
             .iter()
             .find(|entry| entry.item == item && entry.from == from)
         {
-            let tier = if from.is_zero() {
-                "base price".to_string()
-            } else {
-                format!("price from {}", format_quantity(from))
-            };
             self.diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicatePrice,
-                    format!("`{}` has its {tier} set twice", price.item.value),
+                Diagnostic::of(
+                    DeclarationProblem::DuplicatePrice {
+                        item: &price.item.value,
+                        from,
+                    },
                     span,
-                    "set again here",
                 )
-                .with_related(first.span, "first set here")
-                .with_help("keep one price per item and tier; a volume tier reads `price ITEM from 10 UNIT MONEY per UNIT`"),
+                .with_related(first.span, "first set here"),
             );
             return None;
         }
@@ -1615,24 +1467,20 @@ impl Checker<'_> {
             .iter()
             .map(|item| item.name.value.as_str())
             .collect();
-        let diagnostic = Diagnostic::new(
-            Code::UndefinedName,
-            format!(
-                "solicitation `{}` has no item `{}`",
-                solicitation.header.name.value, name.value
+        self.diagnostics.push(
+            Diagnostic::of(
+                DeclarationProblem::UnknownItem {
+                    item: &name.value,
+                    solicitation: &solicitation.header.name.value,
+                    items: &names,
+                },
+                name.span,
+            )
+            .with_related(
+                solicitation.header.name.span,
+                "the solicitation's items are declared here",
             ),
-            name.span,
-            "not an item of the awarded solicitation",
-        )
-        .with_related(
-            solicitation.header.name.span,
-            "the solicitation's items are declared here",
         );
-        self.diagnostics
-            .push(match super::suggest(&name.value, names.iter().copied()) {
-                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                None => diagnostic.with_help(format!("its items are: {}", names.join(", "))),
-            });
         None
     }
 
@@ -1645,16 +1493,17 @@ impl Checker<'_> {
         if let Volume::Money(money) = &volume.value
             && money.currency != currency.0
         {
-            self.diagnostics.push(currency_mismatch(
-                format!(
-                    "{what} is in {} but the contract prices in {}",
-                    money.currency, currency.0
-                ),
-                volume.span,
-                &money.currency,
-                currency.1,
-                &currency.0,
-            ));
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::VolumeCurrency {
+                        what,
+                        found: &money.currency,
+                        expected: &currency.0,
+                    },
+                    volume.span,
+                )
+                .with_related(currency.1, format!("in {}", currency.0)),
+            );
         }
     }
 
@@ -1742,27 +1591,16 @@ impl Checker<'_> {
 
     fn percentage(&mut self, rate: &Spanned<Decimal>) {
         if rate.value < Decimal::ZERO || rate.value > Decimal::ONE_HUNDRED {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    "a fee must be between 0% and 100%",
-                    rate.span,
-                    "outside 0% to 100%",
-                )
-                .with_help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
-            );
+            self.diagnostics
+                .push(Diagnostic::of(DeclarationProblem::FeeOutOfRange, rate.span));
         }
     }
 
     fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {
         let kind = InstrumentKind::from_name(&name.value);
         if kind.is_none() {
-            let allowed: Vec<&str> = InstrumentKind::ALL
-                .iter()
-                .map(|kind| kind.as_str())
-                .collect();
             self.diagnostics
-                .push(unknown_value(name, "an access instrument kind", &allowed));
+                .push(unknown_value(name, Enumeration::InstrumentKind));
         }
         kind
     }
@@ -1886,17 +1724,15 @@ impl Checker<'_> {
             && expires.value < signed.value
         {
             self.diagnostics.push(
-                Diagnostic::new(
-                    Code::TermEndsBeforeStart,
-                    format!(
-                        "access instrument `{}` expires on {} before it is signed on {}",
-                        block.name.value, expires.value, signed.value
-                    ),
+                Diagnostic::of(
+                    DeclarationProblem::ExpiresBeforeSigned {
+                        instrument: &block.name.value,
+                        expires: expires.value,
+                        signed: signed.value,
+                    },
                     expires.span,
-                    "expires here",
                 )
-                .with_related(signed.span, "signed here")
-                .with_help("correct the expiry or the signing date"),
+                .with_related(signed.span, "signed here"),
             );
         }
         let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
@@ -2021,25 +1857,19 @@ impl Checker<'_> {
             if let Some(date) = &date
                 && date.value < contract.awarded
             {
-                let diagnostic = Diagnostic::new(
-                        Code::OrderBeforeAward,
-                        if contract.award_date_stated {
-                            format!(
-                                "order `{}` is dated {} before contract `{}` was awarded on {}",
-                                block.name.value, date.value, contract.header.name.value, contract.awarded
-                            )
-                        } else {
-                            format!(
-                                "order `{}` is dated {} before contract `{}` starts on {} (it states no award date)",
-                                block.name.value, date.value, contract.header.name.value, contract.awarded
-                            )
+                self.diagnostics.push(
+                    Diagnostic::of(
+                        DeclarationProblem::OrderBeforeAward {
+                            order: &block.name.value,
+                            date: date.value,
+                            contract: &contract.header.name.value,
+                            awarded: contract.awarded,
+                            award_date_stated: contract.award_date_stated,
                         },
                         date.span,
-                        "before the award",
                     )
-                    .with_related(contract.header.name.span, "the contract")
-                    .with_help("an order can only be placed under an awarded contract; check the order's date and the contract it names");
-                self.diagnostics.push(diagnostic);
+                    .with_related(contract.header.name.span, "the contract"),
+                );
             }
         }
         if checked_lines.len() != lines.len() || lines.is_empty() {
@@ -2105,15 +1935,10 @@ impl Checker<'_> {
             }
         }
         if line.quantity.value <= Decimal::ZERO {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    "an order line must order a positive quantity",
-                    line.quantity.span,
-                    "not positive",
-                )
-                .with_help("order at least one unit, or remove the line"),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::QuantityNotPositive,
+                line.quantity.span,
+            ));
         }
         self.known_currency(&line.unit_price);
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
@@ -2122,15 +1947,8 @@ impl Checker<'_> {
             .value
             .checked_mul(line.unit_price.value.amount);
         if value.is_none_or(|value| value.abs() > Decimal::from(LARGEST_AMOUNT)) {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    "this line is worth more than a quadrillion",
-                    span,
-                    "quantity times unit price is too large",
-                )
-                .with_help("an order line may be worth at most 1,000,000,000,000,000; check the quantity and the price"),
-            );
+            self.diagnostics
+                .push(Diagnostic::of(DeclarationProblem::LineTooLarge, span));
         }
         if let Some(currency) = &contract.currency
             && line.unit_price.value.currency != *currency
@@ -2139,16 +1957,17 @@ impl Checker<'_> {
                 .prices
                 .first()
                 .map_or(contract.header.name.span, |price| price.span);
-            self.diagnostics.push(currency_mismatch(
-                format!(
-                    "this line is priced in {} but contract `{}` is in {currency}",
-                    line.unit_price.value.currency, contract.header.name.value
-                ),
-                line.unit_price.span,
-                &line.unit_price.value.currency,
-                first_price,
-                currency,
-            ));
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::LineCurrency {
+                        found: &line.unit_price.value.currency,
+                        contract: &contract.header.name.value,
+                        expected: currency,
+                    },
+                    line.unit_price.span,
+                )
+                .with_related(first_price, format!("in {currency}")),
+            );
         }
         Some(OrderLine {
             item,
@@ -2177,45 +1996,35 @@ fn stated(slot: Option<(bool, Span)>) -> Stated {
     }
 }
 
-fn kind_names() -> Vec<&'static str> {
-    AgencyKind::ALL.iter().map(|kind| kind.as_str()).collect()
-}
-
-fn currency_mismatch(
-    message: String,
-    span: Span,
-    found: &str,
-    expected_span: Span,
-    expected: &str,
-) -> Diagnostic {
-    Diagnostic::new(Code::CurrencyMismatch, message, span, format!("in {found}"))
-        .with_related(expected_span, format!("in {expected}"))
-        .with_help(format!(
-            "write this amount in {expected}; Coop never converts currencies"
-        ))
+/// A value outside one of the closed sets.
+fn unknown_value(name: &Name, set: Enumeration) -> Diagnostic {
+    Diagnostic::of(
+        DeclarationProblem::UnknownValue {
+            value: &name.value,
+            set,
+        },
+        name.span,
+    )
 }
 
 fn unit_mismatch(found: &Name, unit: &str, item: &Name) -> Diagnostic {
-    Diagnostic::new(
-        Code::UnitMismatch,
-        format!(
-            "`{}` is counted per {unit}, not per {}",
-            item.value, found.value
-        ),
+    Diagnostic::of(
+        DeclarationProblem::UnitMismatch {
+            item: &item.value,
+            unit,
+            found: &found.value,
+        },
         found.span,
-        format!("expected `{unit}`"),
     )
     .with_related(item.span, format!("`{}` is sold per {unit}", item.value))
-    .with_help(format!("write the quantity in {unit}"))
 }
 
 fn duplicate_clause(name: &Name, first: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::DuplicateName,
-        format!("clause `{}` is given twice", name.value),
+    Diagnostic::of(
+        DeclarationProblem::DuplicateClause {
+            clause: &name.value,
+        },
         name.span,
-        "given again here",
     )
     .with_related(first, "first given here")
-    .with_help("give each clause once; merge their texts")
 }

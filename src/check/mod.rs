@@ -3,11 +3,12 @@
 
 mod declarations;
 mod names;
+mod problems;
 mod rules;
 
 pub use rules::PackUse;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 use crate::model::Model;
 use crate::source::SourceMap;
 use crate::syntax::ast;
@@ -54,23 +55,6 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(distance, _)| *distance <= limit)
         .min()
         .map(|(_, candidate)| candidate)
-}
-
-/// A diagnostic for a value outside a closed set (an agency kind, a method, ...).
-fn unknown_value(name: &ast::Name, what: &str, allowed: &[&'static str]) -> Diagnostic {
-    let diagnostic = Diagnostic::new(
-        crate::codes::Code::UnknownValue,
-        format!("`{}` is not {what}", name.value),
-        name.span,
-        format!(
-            "unknown {}",
-            what.trim_start_matches("a ").trim_start_matches("an ")
-        ),
-    );
-    match suggest(&name.value, allowed.iter().copied()) {
-        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-        None => diagnostic.with_help(format!("use one of: {}", allowed.join(", "))),
-    }
 }
 
 #[cfg(test)]

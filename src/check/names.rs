@@ -3,7 +3,7 @@
 
 use ahash::AHashMap;
 
-use crate::codes::Code;
+use super::problems::NameProblem;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::schema::Entity;
 use crate::source::Span;
@@ -49,14 +49,11 @@ impl Namespace {
     pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
         if let Some(first) = self.names.get(&name.value) {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    format!("`{}` is declared more than once", name.value),
-                    name.span,
-                    "declared again here",
-                )
-                .with_related(first.span, format!("first declared here, as {}", first.kind.article()))
-                .with_help("every agency, solicitation, contract, access instrument and order needs its own name; rename one of them"),
+                Diagnostic::of(NameProblem::Duplicate { name: &name.value }, name.span)
+                    .with_related(
+                        first.span,
+                        format!("first declared here, as {}", first.kind.article()),
+                    ),
             );
             return false;
         }
@@ -93,16 +90,15 @@ impl Namespace {
             Some(declared) if declared.kind == expected => Some(declared.index),
             Some(declared) => {
                 diagnostics.push(
-                    Diagnostic::new(
-                        Code::WrongKind,
-                        format!(
-                            "{role} must name {}, but `{}` is {}",
-                            expected.article(),
-                            name.value,
-                            declared.kind.article()
-                        ),
+                    Diagnostic::of(
+                        NameProblem::WrongKind {
+                            role,
+                            name: &name.value,
+                            expected,
+                            found: declared.kind,
+                            candidates: self.names_of(expected),
+                        },
                         name.span,
-                        format!("{} here", declared.kind.article()),
                     )
                     .with_related(
                         declared.span,
@@ -111,8 +107,7 @@ impl Namespace {
                             name.value,
                             declared.kind.article()
                         ),
-                    )
-                    .with_help(self.help_for(&name.value, expected)),
+                    ),
                 );
                 None
             }
@@ -121,24 +116,17 @@ impl Namespace {
                     0 => None,
                     left => {
                         self.suggestions_left.set(left - 1);
-                        let candidates = self.names_of(expected);
-                        super::suggest(&name.value, candidates.iter().copied()).map(str::to_string)
+                        super::suggest(&name.value, self.names_of(expected))
                     }
                 };
-                let diagnostic = Diagnostic::new(
-                    Code::UndefinedName,
-                    format!("no {} named `{}`", expected.keyword(), name.value),
+                diagnostics.push(Diagnostic::of(
+                    NameProblem::Undefined {
+                        name: &name.value,
+                        expected,
+                        suggestion,
+                    },
                     name.span,
-                    format!("not declared as {}", expected.article()),
-                );
-                diagnostics.push(match suggestion {
-                    Some(candidate) => diagnostic.with_suggestion(Some(&candidate)),
-                    None => diagnostic.with_help(format!(
-                        "declare it with `{} {} {{ ... }}`, or check the spelling",
-                        expected.keyword(),
-                        name.value
-                    )),
-                });
+                ));
                 None
             }
         }
@@ -164,21 +152,5 @@ impl Namespace {
             .collect();
         names.sort_unstable();
         names
-    }
-
-    fn help_for(&self, name: &str, expected: Entity) -> String {
-        let candidates = self.names_of(expected);
-        match super::suggest(name, candidates.iter().copied()) {
-            Some(candidate) => format!("did you mean `{candidate}`?"),
-            None if candidates.is_empty() => {
-                format!("the model declares no {}", expected.keyword())
-            }
-            None if candidates.len() <= 5 => format!("name one of: {}", candidates.join(", ")),
-            None => format!(
-                "name one of: {}, ... ({} in all)",
-                candidates[..5].join(", "),
-                candidates.len()
-            ),
-        }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::names::Namespace;
-use crate::codes::Code;
+use super::problems::RuleProblem;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::interpret::{fold, fold_literals};
 use crate::model::rules::*;
@@ -49,16 +49,17 @@ pub(super) fn check(
             packs.iter().find(|used| used.pack == file.file),
             file.declarations.first(),
         ) {
-            let (keyword, name) = (first.entity().keyword(), first.name());
+            let name = first.name();
             checker.diagnostics.push(
-                Diagnostic::new(
-                    Code::NotARulePack,
-                    format!("rule pack `{}` declares {keyword} `{}`", used.name, name.value),
+                Diagnostic::of(
+                    RuleProblem::PackDeclares {
+                        pack: &used.name,
+                        kind: first.entity(),
+                        name: &name.value,
+                    },
                     name.span,
-                    "not a rule",
                 )
-                .with_related(used.span, "used as a rule pack here")
-                .with_help("a rule pack holds only `pack`, `parameter` and `rule` declarations; move the declarations into the model, or `use` the file without `rules` to make it part of the model"),
+                .with_related(used.span, "used as a rule pack here"),
             );
         }
         if let Some(used) = packs.iter().find(|used| used.pack == file.file) {
@@ -74,16 +75,13 @@ pub(super) fn check(
         for rule in &file.rules {
             if let Some(first) = ids.get(&rule.name.value) {
                 checker.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!("two rules are named `{}`", rule.name.value),
+                    Diagnostic::of(
+                        RuleProblem::DuplicateRule {
+                            rule: &rule.name.value,
+                        },
                         rule.name.span,
-                        "declared again here",
                     )
-                    .with_related(*first, "first declared here")
-                    .with_help(
-                        "rule names are shared by every file and pack of the model; rename one",
-                    ),
+                    .with_related(*first, "first declared here"),
                 );
                 continue;
             }
@@ -151,15 +149,10 @@ impl RuleChecker<'_> {
     /// cannot add declarations to a model.
     fn pack_shape(&mut self, file: &ast::File, used: &PackUse) {
         if file.pack.is_none() {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NotARulePack,
-                    format!("rule pack `{}` has no `pack \"title\"` line", used.name),
-                    used.span,
-                    "used as a rule pack here",
-                )
-                .with_help("start the pack's file with a line such as `pack \"Our county's purchasing rules\"`"),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::PackWithoutTitle { pack: &used.name },
+                used.span,
+            ));
         }
         let named = file
             .uses
@@ -169,14 +162,8 @@ impl RuleChecker<'_> {
             .chain(file.ledgers.iter().map(|named| named.span));
         for span in named {
             self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NotARulePack,
-                    format!("rule pack `{}` names another file", used.name),
-                    span,
-                    "not in a rule pack",
-                )
-                .with_related(used.span, "used as a rule pack here")
-                .with_help("a rule pack stands alone; name the other files, packs and ledgers from the model"),
+                Diagnostic::of(RuleProblem::PackNamesFile { pack: &used.name }, span)
+                    .with_related(used.span, "used as a rule pack here"),
             );
         }
     }
@@ -191,14 +178,13 @@ impl RuleChecker<'_> {
                     .find(|earlier| earlier.name.value == fact.name.value)
                 {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::DuplicateField,
-                            format!("fact `{}` is recorded twice", fact.name.value),
+                        Diagnostic::of(
+                            RuleProblem::DuplicateFact {
+                                fact: &fact.name.value,
+                            },
                             fact.span,
-                            "recorded again here",
                         )
-                        .with_related(first.span, "first recorded here")
-                        .with_help("keep one `fact` line of each name; rules read one value"),
+                        .with_related(first.span, "first recorded here"),
                     );
                 }
             }
@@ -211,14 +197,13 @@ impl RuleChecker<'_> {
         for parameter in &file.parameters {
             if let Some(first) = declared.insert(&parameter.name.value, parameter.name.span) {
                 self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!("two parameters are named `{}`", parameter.name.value),
+                    Diagnostic::of(
+                        RuleProblem::DuplicateParameter {
+                            parameter: &parameter.name.value,
+                        },
                         parameter.name.span,
-                        "declared again here",
                     )
-                    .with_related(first, "first declared here")
-                    .with_help("rename one of them"),
+                    .with_related(first, "first declared here"),
                 );
                 continue;
             }
@@ -237,41 +222,26 @@ impl RuleChecker<'_> {
                         .iter()
                         .map(|parameter| parameter.name.value.as_str())
                         .collect();
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!(
-                            "rule pack `{}` has no parameter `{}`",
-                            used.name, setting.name.value
-                        ),
-                        setting.name.span,
-                        "no such parameter",
-                    );
-                    self.diagnostics.push(
-                        match super::suggest(&setting.name.value, names.iter().copied()) {
-                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                            None if names.is_empty() => diagnostic.with_help(format!(
-                                "rule pack `{}` takes no parameters",
-                                used.name
-                            )),
-                            None => diagnostic
-                                .with_help(format!("its parameters are: {}", names.join(", "))),
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::UnknownParameter {
+                            pack: &used.name,
+                            parameter: &setting.name.value,
+                            parameters: &names,
                         },
-                    );
+                        setting.name.span,
+                    ));
                     continue;
                 };
                 if let Some(first) = set.insert(setting.name.value.clone(), setting.name.span) {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::DuplicateField,
-                            format!(
-                                "parameter `{}` of rule pack `{}` is set twice",
-                                setting.name.value, used.name
-                            ),
+                        Diagnostic::of(
+                            RuleProblem::ParameterSetTwice {
+                                pack: &used.name,
+                                parameter: &setting.name.value,
+                            },
                             setting.name.span,
-                            "set again here",
                         )
-                        .with_related(first, "first set here")
-                        .with_help("set each parameter of a pack once, in one `use rules`"),
+                        .with_related(first, "first set here"),
                     );
                     continue;
                 }
@@ -286,20 +256,14 @@ impl RuleChecker<'_> {
                 if !comparable(&declared_type, &setting_type)
                     || units_differ(&declared_type, &setting_type).is_some()
                 {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            format!(
-                                "parameter `{}` is {}, but this sets it to {}",
-                                setting.name.value,
-                                declared_type.describe(),
-                                setting_type.describe()
-                            ),
-                            setting.value.span,
-                            format!("expected {}", declared_type.describe()),
-                        )
-                        .with_help("write a value of the type the pack's `parameter` declaration gives (`coop rules NAME` prints a shipped pack)"),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::ParameterType {
+                            parameter: &setting.name.value,
+                            declared: &declared_type,
+                            set: &setting_type,
+                        },
+                        setting.value.span,
+                    ));
                     continue;
                 }
                 self.parameters.insert(key, (value, declared_type));
@@ -318,15 +282,10 @@ impl RuleChecker<'_> {
         match fold(&typed) {
             Some(value) => Some((value, typed.ty)),
             None => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        format!("{what} must be a value written out, such as `USD 200,000.00` or `75 mi`"),
-                        written.span,
-                        "not a fixed value",
-                    )
-                    .with_help("a parameter cannot read the model; rules read the model and compare it with parameters"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    RuleProblem::NotAConstant { what },
+                    written.span,
+                ));
                 None
             }
         }
@@ -381,27 +340,21 @@ impl RuleChecker<'_> {
             }
         }
         let Some((kind, variable, filter)) = scope else {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::MissingField,
-                    format!("rule `{}` does not say what it is for", written.name.value),
-                    written.name.span,
-                    "`for` missing",
-                )
-                .with_help("add a line such as `for order o where o.buyer.jurisdiction == US-WA`"),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::WithoutScope {
+                    rule: &written.name.value,
+                },
+                written.name.span,
+            ));
             return None;
         };
         if outcomes.is_empty() && permits.is_empty() && set_aside.is_empty() {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::RuleWithoutOutcome,
-                    format!("rule `{}` has no outcome: it requires, permits and obliges nothing", written.name.value),
-                    written.name.span,
-                    "no outcome",
-                )
-                .with_help("add `require CONDITION else deny \"why\"`, `require ... else warn \"...\"`, `oblige PARTY ...`, `permit when ...`, `responsible alone for \"...\"`, `precedence via over contract`, `replaces RULE` or `waives RULE because \"...\"`"),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::WithoutOutcome {
+                    rule: &written.name.value,
+                },
+                written.name.span,
+            ));
             return None;
         }
         let variables: Variables = vec![(variable.value.clone(), kind.value)];
@@ -426,17 +379,13 @@ impl RuleChecker<'_> {
                 .find(|term| fold_literals(term) == Some(Value::Boolean(false)))
                 .unwrap_or(filter);
             self.diagnostics.push(
-                Diagnostic::new(
-                    Code::RuleNeverApplies,
-                    format!(
-                        "rule `{}` can never apply: its `where` is always false",
-                        written.name.value
-                    ),
+                Diagnostic::of(
+                    RuleProblem::NeverApplies {
+                        rule: &written.name.value,
+                    },
                     always_false.span,
-                    "always false",
                 )
-                .with_related(kind.span.to(variable.span), "the rule's scope")
-                .with_help("correct the condition, or remove the rule"),
+                .with_related(kind.span.to(variable.span), "the rule's scope"),
             );
         }
         let mut checked = Vec::new();
@@ -454,21 +403,13 @@ impl RuleChecker<'_> {
             }
         }
         if !permits.is_empty() && kind.value != Entity::Order {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::OutcomeOutOfScope,
-                    format!(
-                        "rule `{}` permits, but it is for {}s: a legal basis permits orders",
-                        written.name.value,
-                        kind.value.noun()
-                    ),
-                    permits[0].2,
-                    "needs `for order o`",
-                )
-                .with_help(
-                    "write the basis `for order o where ...`, its conditions after `permit when`",
-                ),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::PermitOutOfScope {
+                    rule: &written.name.value,
+                    scope: kind.value,
+                },
+                permits[0].2,
+            ));
             failed = true;
         }
         let mut conditions = Vec::new();
@@ -522,47 +463,32 @@ impl RuleChecker<'_> {
                 continue;
             };
             for (name, waived_because) in set_aside {
-                let verb = if waived_because.is_some() {
-                    "waives"
-                } else {
-                    "replaces"
-                };
+                let waives = waived_because.is_some();
                 let Some(&target) = index.get(name.value.as_str()) else {
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!(
-                            "rule `{id}` {verb} `{}`, which is no rule of the model",
-                            name.value
-                        ),
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::SetAsideUndefined {
+                            rule: &id,
+                            waives,
+                            target: &name.value,
+                            suggestion: super::suggest(&name.value, index.keys().copied()),
+                        },
                         name.span,
-                        "no such rule",
-                    );
-                    let ids = index.keys().copied();
-                    self.diagnostics.push(match super::suggest(&name.value, ids) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None => diagnostic.with_help("name a rule of the model, its packs or the prelude (`coop rules core` prints the prelude)"),
-                    });
+                    ));
                     continue;
                 };
                 if target == setter || rules[target].scope != rules[setter].scope {
-                    let problem = if target == setter {
-                        "itself".to_string()
-                    } else {
-                        format!(
-                            "a rule for {}s, while it is for {}s",
-                            rules[target].scope.noun(),
-                            rules[setter].scope.noun()
-                        )
-                    };
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::WrongKind,
-                            format!("rule `{id}` {verb} `{}`: {problem}", name.value),
+                        Diagnostic::of(
+                            RuleProblem::SetAsideWrongKind {
+                                rule: &id,
+                                waives,
+                                target: &name.value,
+                                scope: rules[setter].scope,
+                                target_scope: rules[target].scope,
+                            },
                             name.span,
-                            "cannot be set aside here",
                         )
-                        .with_related(rules[target].id.span, "that rule")
-                        .with_help("a rule sets aside other rules about the same things, for each thing it applies to"),
+                        .with_related(rules[target].id.span, "that rule"),
                     );
                     continue;
                 }
@@ -598,15 +524,10 @@ impl RuleChecker<'_> {
                 help,
             } => {
                 if says_nothing(message) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::EmptyMessage,
-                            format!("rule `{}` gives no reason in its message", rule.value),
-                            message.span,
-                            "empty message",
-                        )
-                        .with_help("say what is wrong and why, as the finding will: `else deny \"the agreement was not posted before the order\"`"),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::EmptyMessage { rule: &rule.value },
+                        message.span,
+                    ));
                 }
                 let condition = self.condition(file, condition, variables);
                 let message = self.message(file, message, variables);
@@ -616,15 +537,10 @@ impl RuleChecker<'_> {
                 };
                 let condition = condition?;
                 if let Some(Value::Boolean(true)) = fold_literals(&condition) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::RuleAlwaysTrue,
-                            format!("rule `{}` requires a condition that always holds", rule.value),
-                            condition.span,
-                            "always true",
-                        )
-                        .with_help("the rule can never deny or warn; correct the condition, or remove the rule"),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::AlwaysTrue { rule: &rule.value },
+                        condition.span,
+                    ));
                 }
                 Some(RuleOutcome::Require {
                     condition,
@@ -654,15 +570,13 @@ impl RuleChecker<'_> {
                     return None;
                 }
                 if says_nothing(what) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::EmptyMessage,
-                            format!("rule `{}` does not say what the agency is {} for", rule.value, extent.value.as_written()),
-                            what.span,
-                            "empty",
-                        )
-                        .with_help("say what the agency answers for, as the report will: `responsible alone for \"its own orders\"`"),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::EmptyResponsibility {
+                            rule: &rule.value,
+                            extent: extent.value,
+                        },
+                        what.span,
+                    ));
                 }
                 Some(RuleOutcome::Responsible {
                     extent: extent.value,
@@ -729,15 +643,8 @@ impl RuleChecker<'_> {
             }
             ast::Duty::Report { every, within, to } => {
                 if scope != Entity::Contract {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::OutcomeOutOfScope,
-                            "usage reports are due per contract, but this rule is not for contracts",
-                            span,
-                            "needs `for contract c`",
-                        )
-                        .with_help("write the rule `for contract c ...` and oblige `c.supplier` or an agency"),
-                    );
+                    self.diagnostics
+                        .push(Diagnostic::of(RuleProblem::ReportOutOfScope, span));
                     return None;
                 }
                 let to = match to {
@@ -756,15 +663,8 @@ impl RuleChecker<'_> {
                 about,
             } => {
                 if !matches!(scope, Entity::Order | Entity::Binding) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::OutcomeOutOfScope,
-                            "a notice is due within a delay of an order or of a binding's start, but this rule is for neither",
-                            span,
-                            "needs `for order` or `for binding`",
-                        )
-                        .with_help("write the rule `for order o ...` or `for binding b ...`"),
-                    );
+                    self.diagnostics
+                        .push(Diagnostic::of(RuleProblem::NoticeOutOfScope, span));
                     return None;
                 }
                 let whom = self.agency(file, whom, variables)?;
@@ -830,21 +730,13 @@ impl RuleChecker<'_> {
     }
 
     fn mismatch(&self, found: &Expression, expected: &str) -> Diagnostic {
-        Diagnostic::new(
-            Code::TypeMismatch,
-            format!("expected {expected}, found {}", found.ty.describe()),
+        Diagnostic::of(
+            RuleProblem::Mismatch {
+                expected,
+                found: &found.ty,
+            },
             found.span,
-            format!("this is {}", found.ty.describe()),
         )
-        .with_help(match &found.ty {
-            _ if expected.starts_with("a condition") => {
-                "compare it (`o.via.signed <= o.date`), or test that it is stated with `exists`".to_string()
-            }
-            Type::Entity(_) | Type::Term | Type::Fact => {
-                "follow a field to reach a value, such as `o.buyer.kind` or `c.term.length`; `docs/language.md` lists the fields".to_string()
-            }
-            _ => format!("write {expected} here"),
-        })
     }
 
     /// Types an expression; `None` once its error is reported.
@@ -953,18 +845,17 @@ impl RuleChecker<'_> {
                         }
                         Some(candidate) => {
                             self.diagnostics.push(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    format!(
-                                        "this list is for {}, but this is {}",
-                                        element.ty.describe(),
-                                        candidate.ty.describe()
-                                    ),
+                                Diagnostic::of(
+                                    RuleProblem::ListMismatch {
+                                        element: &element.ty,
+                                        candidate: &candidate.ty,
+                                    },
                                     candidate.span,
-                                    candidate.ty.describe(),
                                 )
-                                .with_related(element.span, format!("this is {}", element.ty.describe()))
-                                .with_help("every value in the list must be of the same type as what is looked for"),
+                                .with_related(
+                                    element.span,
+                                    format!("this is {}", element.ty.describe()),
+                                ),
                             );
                             failed = true;
                         }
@@ -988,28 +879,21 @@ impl RuleChecker<'_> {
                 arguments,
             } => {
                 if function.value != "distance" {
-                    let diagnostic = Diagnostic::new(
-                        Code::UndefinedName,
-                        format!("there is no function `{}`", function.value),
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::UnknownFunction {
+                            function: &function.value,
+                        },
                         function.span,
-                        "unknown function",
-                    );
-                    self.diagnostics.push(match super::suggest(&function.value, ["distance"]) {
-                        Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                        None => diagnostic.with_help("the functions are `distance(a, b)`, `sum(... for order p where ...)` and `count(order p where ...)`"),
-                    });
+                    ));
                     return None;
                 }
                 let [from, to] = arguments.as_slice() else {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            format!("`distance` takes two agencies, not {}", arguments.len()),
-                            span,
-                            "two arguments expected",
-                        )
-                        .with_help("write `distance(o.buyer, o.contract.lead)`"),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::DistanceArguments {
+                            count: arguments.len(),
+                        },
+                        span,
+                    ));
                     return None;
                 };
                 let from = self.place(file, from, variables);
@@ -1050,15 +934,8 @@ impl RuleChecker<'_> {
                         .skip(1)
                         .any(|(_, entity)| *entity == Entity::Order)
                 {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            "an aggregate over orders inside another aggregate over orders",
-                            span,
-                            "nested here",
-                        )
-                        .with_help("a `sum` or `count` ranges over the orders once; write the inner total as a rule of its own, or compare two aggregates side by side"),
-                    );
+                    self.diagnostics
+                        .push(Diagnostic::of(RuleProblem::NestedAggregate, span));
                     return None;
                 }
                 let mut inner = variables.clone();
@@ -1081,20 +958,12 @@ impl RuleChecker<'_> {
                         if matches!(function.value, Aggregate::Any | Aggregate::All)
                             && filter.is_none()
                         {
-                            self.diagnostics.push(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    format!(
-                                        "`{}` needs a condition after `where`",
-                                        function.value.word()
-                                    ),
-                                    span,
-                                    "no condition",
-                                )
-                                .with_help(
-                                    "write `any(line l of o where l.category == construction)`",
-                                ),
-                            );
+                            self.diagnostics.push(Diagnostic::of(
+                                RuleProblem::AggregateWithoutCondition {
+                                    function: function.value,
+                                },
+                                span,
+                            ));
                             return None;
                         }
                         let ty = match function.value {
@@ -1268,34 +1137,24 @@ impl RuleChecker<'_> {
                 };
                 if let Some(problem) = units_differ(&left.ty, &right.ty) {
                     self.diagnostics
-                        .push(self.operands_differ(operator, &left, &right, problem));
+                        .push(operands_differ(problem, operator, &left, &right));
                     return None;
                 }
                 if !comparable(&left.ty, &right.ty) {
-                    self.diagnostics.push(self.operands_differ(
-                        operator,
-                        &left,
-                        &right,
-                        format!(
-                            "{} cannot be compared with {}",
-                            left.ty.describe(),
-                            right.ty.describe()
-                        ),
-                    ));
+                    let problem = RuleProblem::NotComparable {
+                        left: &left.ty,
+                        right: &right.ty,
+                    };
+                    self.diagnostics
+                        .push(operands_differ(problem, operator, &left, &right));
                     return None;
                 }
                 let ordered = matches!(comparison, Comparison::Equal | Comparison::NotEqual)
                     || is_ordered(&left.ty);
                 if !ordered {
                     self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            format!("{} has no order", left.ty.describe()),
-                            operator.span,
-                            "no order",
-                        )
-                        .with_related(left.span, format!("this is {}", left.ty.describe()))
-                        .with_help("compare it with `==`, `!=` or `in [...]`"),
+                        Diagnostic::of(RuleProblem::NoOrder { ty: &left.ty }, operator.span)
+                            .with_related(left.span, format!("this is {}", left.ty.describe())),
                     );
                     return None;
                 }
@@ -1311,23 +1170,19 @@ impl RuleChecker<'_> {
                 };
                 if let Some(problem) = units_differ(&left.ty, &right.ty) {
                     self.diagnostics
-                        .push(self.operands_differ(operator, &left, &right, problem));
+                        .push(operands_differ(problem, operator, &left, &right));
                     return None;
                 }
                 match arithmetic_type(typed, &left.ty, &right.ty) {
                     Some(ty) => (typed, ty),
                     None => {
-                        self.diagnostics.push(self.operands_differ(
-                            operator,
-                            &left,
-                            &right,
-                            format!(
-                                "`{}` does not apply to {} and {}",
-                                operator.value.symbol(),
-                                left.ty.describe(),
-                                right.ty.describe()
-                            ),
-                        ));
+                        let problem = RuleProblem::NoArithmetic {
+                            operator: operator.value,
+                            left: &left.ty,
+                            right: &right.ty,
+                        };
+                        self.diagnostics
+                            .push(operands_differ(problem, operator, &left, &right));
                         return None;
                     }
                 }
@@ -1338,19 +1193,6 @@ impl RuleChecker<'_> {
             ty,
             span,
         })
-    }
-
-    fn operands_differ(
-        &self,
-        operator: Spanned<BinaryOperator>,
-        left: &Expression,
-        right: &Expression,
-        problem: String,
-    ) -> Diagnostic {
-        Diagnostic::new(Code::TypeMismatch, problem, operator.span, "here")
-            .with_related(left.span, format!("this is {}", left.ty.describe()))
-            .with_related(right.span, format!("this is {}", right.ty.describe()))
-            .with_help(ONE_KIND)
     }
 
     /// A name and the fields followed from it.
@@ -1383,15 +1225,13 @@ impl RuleChecker<'_> {
         while let Some(name) = rest.next() {
             let span = current.span.to(name.span);
             if Record::of(&current.ty).is_none() {
-                self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::UnknownField,
-                            format!("{} has no fields, so `.{}` leads nowhere", current.ty.describe(), name.value),
-                            name.span,
-                            "no such field",
-                        )
-                        .with_help("only agencies, solicitations, contracts, access instruments, orders, bindings, order lines, fees, terms and facts have fields"),
-                    );
+                self.diagnostics.push(Diagnostic::of(
+                    RuleProblem::NoFields {
+                        ty: &current.ty,
+                        field: &name.value,
+                    },
+                    name.span,
+                ));
                 return None;
             }
             let entries = match current.ty {
@@ -1404,18 +1244,10 @@ impl RuleChecker<'_> {
             };
             if let Some(entries) = entries {
                 let Some(entry) = rest.next() else {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::UnknownField,
-                            format!("`{}` needs a name after it", entries.word()),
-                            name.span,
-                            "which one?",
-                        )
-                        .with_help(format!(
-                            "write `x.{}.NAME`, such as `o.buyer.fact.board_approval` or `c.clause.warranty`",
-                            entries.word()
-                        )),
-                    );
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::EntryWithoutName { entries },
+                        name.span,
+                    ));
                     return None;
                 };
                 current = Expression {
@@ -1440,19 +1272,14 @@ impl RuleChecker<'_> {
                     if let Type::Entity(entity) = current.ty {
                         candidates.extend(entity.entries().iter().map(|entries| entries.word()));
                     }
-                    let diagnostic = Diagnostic::new(
-                        Code::UnknownField,
-                        format!("{} has no field `{}`", current.ty.describe(), name.value),
-                        name.span,
-                        "unknown field",
-                    );
-                    self.diagnostics.push(
-                        match super::suggest(&name.value, candidates.iter().copied()) {
-                            Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                            None => diagnostic
-                                .with_help(format!("its fields are: {}", candidates.join(", "))),
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::UnknownField {
+                            ty: &current.ty,
+                            field: &name.value,
+                            candidates: &candidates,
                         },
-                    );
+                        name.span,
+                    ));
                     return None;
                 }
             }
@@ -1490,17 +1317,13 @@ impl RuleChecker<'_> {
                     span,
                 });
             }
-            let diagnostic = Diagnostic::new(
-                Code::UnknownValue,
-                format!("`{}` is not {}", name.value, enumeration.describe()),
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::UnknownEnumerationValue {
+                    value: &name.value,
+                    enumeration: *enumeration,
+                },
                 span,
-                format!("not {}", enumeration.describe()),
-            );
-            self.diagnostics
-                .push(match super::suggest(&name.value, values.iter().copied()) {
-                    Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                    None => diagnostic.with_help(format!("use one of: {}", values.join(", "))),
-                });
+            ));
             return None;
         }
         if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
@@ -1536,66 +1359,53 @@ impl RuleChecker<'_> {
             .collect();
         candidates.extend(parameters);
         candidates.extend(self.namespace.all_names());
-        let diagnostic = Diagnostic::new(
-            Code::UndefinedName,
-            format!(
-                "`{}` is not a variable, a parameter or a declaration",
-                name.value
-            ),
-            span,
-            "not defined",
-        );
-        let pack = self.pack_names.get(&file);
-        self.diagnostics.push(
-            match super::suggest(&name.value, candidates.iter().copied()) {
-                Some(candidate) => diagnostic.with_suggestion(Some(candidate)),
-                None if pack.is_some() && !variables.is_empty() => diagnostic.with_help(format!(
-                    "rule pack `{}` names `{}`: declare it in the model (the pack's page says what the pack needs)",
-                    pack.map_or("", String::as_str),
-                    name.value
-                )),
-                None if self.implicit_agency => diagnostic.with_help(
-                    "`open_to` reads the agency's fields: `kind`, `jurisdiction`, `member_of NAME`, as in `kind in [city, county] and jurisdiction in [US-WA]`",
-                ),
-                None => diagnostic.with_help(match variables.first() {
-                    Some((variable, entity)) => format!(
-                        "start from the rule's {} `{variable}`, as in `{variable}.{}`",
-                        entity.noun(),
-                        Record::Entity(*entity)
-                            .fields()
-                            .first()
-                            .map_or("name", |spec| spec.name)
-                    ),
-                    None => "parameters are written out: a number, an amount, a date".to_string(),
-                }),
+        self.diagnostics.push(Diagnostic::of(
+            RuleProblem::Undefined {
+                name: &name.value,
+                suggestion: super::suggest(&name.value, candidates.iter().copied()),
+                pack: self.pack_names.get(&file).map(String::as_str),
+                open_to: self.implicit_agency,
+                first_variable: variables
+                    .first()
+                    .map(|(variable, entity)| (variable.as_str(), *entity)),
             },
-        );
+            span,
+        ));
         None
     }
 }
 
-/// The help of a type mismatch between two sides.
-const ONE_KIND: &str = "both sides must be of one kind: money in one currency, quantities of one thing, dates with dates";
-
 fn duplicate_field(field: &str, rule: &ast::Name, span: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::DuplicateField,
-        format!("`{field}` is given twice in rule `{}`", rule.value),
+    Diagnostic::of(
+        RuleProblem::DuplicateField {
+            field,
+            rule: &rule.value,
+        },
         span,
-        "given again here",
     )
-    .with_help(format!("keep one `{field}` line"))
+}
+
+/// A type mismatch between the two sides of an operator, pointing at both.
+fn operands_differ(
+    problem: RuleProblem<'_>,
+    operator: Spanned<BinaryOperator>,
+    left: &Expression,
+    right: &Expression,
+) -> Diagnostic {
+    Diagnostic::of(problem, operator.span)
+        .with_related(left.span, format!("this is {}", left.ty.describe()))
+        .with_related(right.span, format!("this is {}", right.ty.describe()))
 }
 
 /// Why two types that are otherwise comparable cannot meet: money in different currencies, or
 /// quantities of different things, as far as literals tell.
-fn units_differ(left: &Type, right: &Type) -> Option<String> {
+fn units_differ<'t>(left: &'t Type, right: &'t Type) -> Option<RuleProblem<'t>> {
     match (left, right) {
-        (Type::Money(Some(a)), Type::Money(Some(b))) if a != b => {
-            Some(format!("{a} and {b} are different currencies"))
+        (Type::Money(Some(left)), Type::Money(Some(right))) if left != right => {
+            Some(RuleProblem::CurrenciesDiffer { left, right })
         }
-        (Type::Quantity(Some(a)), Type::Quantity(Some(b))) if a != b => {
-            Some(format!("{a} and {b} count different things"))
+        (Type::Quantity(Some(left)), Type::Quantity(Some(right))) if left != right => {
+            Some(RuleProblem::QuantitiesDiffer { left, right })
         }
         _ => None,
     }
@@ -1685,17 +1495,14 @@ fn reads_only(expression: &Expression, depth: usize) -> bool {
 /// A responsibility or a precedence in a rule that is not for bindings: both are about what binds
 /// an agency to a contract.
 fn binding_only(rule: &ast::Name, scope: Entity, what: &str, span: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::OutcomeOutOfScope,
-        format!(
-            "rule `{}` {what}, but it is for {}s: only a binding has a responsible agency and terms",
-            rule.value,
-            scope.noun()
-        ),
+    Diagnostic::of(
+        RuleProblem::BindingOnly {
+            rule: &rule.value,
+            scope,
+            what,
+        },
         span,
-        "needs `for binding b`",
     )
-    .with_help("write the rule `for binding b where ...`; `b.agency` is the agency bound, `b.contract` its contract")
 }
 
 /// A message of nothing but spaces: it gives no reason.

@@ -26,7 +26,7 @@ pub fn to_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         };
         out.push_str(&format!(
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            severity_word(diagnostic.severity),
+            severity_word(diagnostic.severity()),
             property(&place.file),
             place.start_line,
             place.start_column,

@@ -50,7 +50,7 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                         place.file,
                         place.start_line,
                         place.start_column,
-                        severity_word(diagnostic.severity),
+                        severity_word(diagnostic.severity()),
                         diagnostic.code.name(),
                         printable(&diagnostic.message)
                     )

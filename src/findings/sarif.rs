@@ -126,7 +126,7 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> SarifResult {
         .iter()
         .map(|label| location(sources, label.span, Some(&label.text)))
         .collect();
-    let level = match diagnostic.severity {
+    let level = match diagnostic.severity() {
         Severity::Error => ResultLevel::Error,
         Severity::Warning => ResultLevel::Warning,
     };

@@ -663,7 +663,7 @@ fn source_line(sources: &SourceMap, span: crate::source::Span) -> String {
 pub fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
     Finding {
         code: diagnostic.code,
-        severity: diagnostic.severity,
+        severity: diagnostic.severity(),
         message: diagnostic.message.clone(),
         help: diagnostic.help.clone(),
         location: location(sources, diagnostic.primary.span),

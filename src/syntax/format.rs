@@ -50,15 +50,10 @@ pub fn format(file: FileId, text: &str) -> Result<String, Box<Diagnostic>> {
 /// A formatter that would change a file's meaning or lose a comment is a bug; refusing is the
 /// safe answer, and the message asks for a report.
 fn unformattable(file: FileId) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::new(
-            crate::codes::Code::FormatterFailed,
-            "coop fmt could not lay this file out without changing it",
-            crate::source::Span::new(file, 0, 0),
-            "left as it is",
-        )
-        .with_help("this is a bug in coop fmt; please report it with the file"),
-    )
+    Box::new(Diagnostic::of(
+        super::problems::SyntaxProblem::FormatterFailed,
+        crate::source::Span::new(file, 0, 0),
+    ))
 }
 
 struct Formatter<'t> {

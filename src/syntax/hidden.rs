@@ -3,7 +3,7 @@
 //! controls that reorder bidirectional text (the "Trojan Source" class, CVE-2021-42574). Either
 //! lets a reviewer approve one text while Coop checks another, so a file holding one is refused.
 
-use crate::codes::Code;
+use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -34,38 +34,19 @@ pub(super) fn hidden_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
         .enumerate()
         .map(|(index, (offset, character, hidden))| {
             let span = Span::new(file, offset, offset + character.len_utf8());
-            let name = character_name(character);
-            let code_point = format!("U+{:04X}", u32::from(character));
-            let diagnostic = match hidden {
-                Hidden::LineBreak => Diagnostic::new(
-                    Code::InvisibleLineBreak,
-                    format!(
-                        "a {name} ({code_point}): editors and terminals may show a new line here, but Coop reads none"
-                    ),
-                    span,
-                    "a hidden line break",
-                )
-                .with_help(
-                    "delete it; end a line with a line feed (or a carriage return and line feed)",
-                ),
-                Hidden::Bidirectional => Diagnostic::new(
-                    Code::BidirectionalOverride,
-                    format!(
-                        "a {name} ({code_point}): it changes the order in which the text around it is shown, so what a reviewer reads is not what Coop checks"
-                    ),
-                    span,
-                    "a direction control",
-                )
-                .with_help("delete it; right-to-left text needs no direction controls in a model"),
+            // The last one reported counts the rest.
+            let unlisted = if index + 1 == reported { unreported } else { 0 };
+            let problem = match hidden {
+                Hidden::LineBreak => SyntaxProblem::InvisibleLineBreak {
+                    character,
+                    unlisted,
+                },
+                Hidden::Bidirectional => SyntaxProblem::BidirectionalOverride {
+                    character,
+                    unlisted,
+                },
             };
-            if index + 1 == reported && unreported > 0 {
-                let help = diagnostic.help.clone().unwrap_or_default();
-                diagnostic.with_help(format!(
-                    "{help}; {unreported} more such characters in this file are not listed"
-                ))
-            } else {
-                diagnostic
-            }
+            Diagnostic::of(problem, span)
         })
         .collect()
 }
@@ -84,7 +65,8 @@ fn classify(character: char) -> Option<Hidden> {
     }
 }
 
-fn character_name(character: char) -> &'static str {
+/// How messages name a hidden character.
+pub(super) fn character_name(character: char) -> &'static str {
     match character {
         '\u{000B}' => "vertical tab",
         '\u{000C}' => "form feed",

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::ast::{Block, Declaration, Line, Name, OrderField};
 use super::lower::{calendar_date, decimal};
-use crate::codes::Code;
+use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, Spanned};
 use crate::values::{Date, Money};
@@ -67,15 +67,10 @@ pub fn read(file: FileId, text: &str) -> Ledger {
                     .position()
                     .map_or(body.len(), |position| position.byte() as usize);
                 let at = byte_order_mark + offset;
-                ledger.diagnostics.push(
-                    Diagnostic::new(
-                        Code::MalformedLedgerRow,
-                        format!("this row cannot be read as CSV: {error}"),
-                        Span::new(file, at, at),
-                        "unreadable",
-                    )
-                    .with_help("save the ledger as CSV with commas between fields and quotes around fields that hold commas"),
-                );
+                ledger.diagnostics.push(Diagnostic::of(
+                    SyntaxProblem::UnreadableLedgerRow { error: &error },
+                    Span::new(file, at, at),
+                ));
                 break;
             }
         }
@@ -120,24 +115,13 @@ pub fn read(file: FileId, text: &str) -> Ledger {
             let swallowed = field.matches('\n').count();
             ledger.rows += swallowed;
             let at = row.fields.get(index).map_or(row.start, |(start, _)| *start);
-            let lines = if swallowed == 1 {
-                "line was".to_string()
-            } else {
-                format!("{swallowed} lines were")
-            };
-            let message = if row.unclosed_quote {
-                format!(
-                    "a quote opened in this row is never closed: the next {lines} read into one field"
-                )
-            } else {
-                format!(
-                    "a quote opened in this row is closed only on a later line: the next {lines} read into one field"
-                )
-            };
-            ledger.diagnostics.push(
-                Diagnostic::new(Code::MalformedLedgerRow, message, Span::new(file, at, at + 1), "opened here")
-                    .with_help("close the quote on the same line, or remove it: a field of a ledger never spans lines"),
-            );
+            ledger.diagnostics.push(Diagnostic::of(
+                SyntaxProblem::QuoteSpansLines {
+                    lines: swallowed,
+                    closed: !row.unclosed_quote,
+                },
+                Span::new(file, at, at + 1),
+            ));
             match &mut current {
                 Some(pending) => pending.rejected = true,
                 None if order_id.is_empty() => {}
@@ -167,18 +151,10 @@ pub fn read(file: FileId, text: &str) -> Ledger {
         finished.finish(&mut ledger.orders);
     }
     if !header_read {
-        ledger.diagnostics.push(
-            Diagnostic::new(
-                Code::MalformedLedgerRow,
-                "the ledger is empty: it has no header row",
-                Span::new(file, 0, 0),
-                "no header",
-            )
-            .with_help(format!(
-                "a ledger starts with the header row `{}`",
-                COLUMNS.join(",")
-            )),
-        );
+        ledger.diagnostics.push(Diagnostic::of(
+            SyntaxProblem::EmptyLedger,
+            Span::new(file, 0, 0),
+        ));
     }
     ledger
 }
@@ -261,18 +237,7 @@ fn check_header(
     if names.iter().map(String::as_str).eq(COLUMNS) {
         return true;
     }
-    diagnostics.push(
-        Diagnostic::new(
-            Code::MalformedLedgerRow,
-            "the ledger's header row does not name its columns in the order Coop reads them",
-            row.span(),
-            "not the expected header",
-        )
-        .with_help(format!(
-            "the first row must be `{}`; no row is read until it is",
-            COLUMNS.join(",")
-        )),
-    );
+    diagnostics.push(Diagnostic::of(SyntaxProblem::WrongLedgerHeader, row.span()));
     false
 }
 
@@ -288,35 +253,22 @@ struct Row {
 
 fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
     if fields.len() != COLUMNS.len() {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::MalformedLedgerRow,
-                format!(
-                    "this row has {} fields; a ledger row has {}: {}",
-                    fields.len(),
-                    COLUMNS.len(),
-                    COLUMNS.join(", ")
-                ),
-                row.span(),
-                crate::diagnostic::plural(fields.len(), "field"),
-            )
-            .with_help(
-                "quote a field that holds a comma, and give every column, even an empty `via`",
-            ),
-        ));
+        return Err(Box::new(Diagnostic::of(
+            SyntaxProblem::WrongFieldCount {
+                fields: fields.len(),
+            },
+            row.span(),
+        )));
     }
     let field = |index: usize| -> Result<(&str, Span), Box<Diagnostic>> {
         let value = fields[index];
         if value.is_empty() {
-            return Err(Box::new(
-                Diagnostic::new(
-                    Code::MalformedLedgerRow,
-                    format!("the `{}` column of this row is empty", COLUMNS[index]),
-                    row.field(index),
-                    "empty",
-                )
-                .with_help("every column but `via` needs a value"),
-            ));
+            return Err(Box::new(Diagnostic::of(
+                SyntaxProblem::EmptyLedgerField {
+                    column: COLUMNS[index],
+                },
+                row.field(index),
+            )));
         }
         Ok((value, row.field(index)))
     };
@@ -363,15 +315,10 @@ fn read_date((written, span): (&str, Span)) -> Result<Spanned<Date>, Box<Diagnos
                 _ => character.is_ascii_digit(),
             });
     if !shaped {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::InvalidDate,
-                format!("`{written}` is not a date written YYYY-MM-DD"),
-                span,
-                "not a date",
-            )
-            .with_help("write dates as in .coop files, such as 2025-06-15; set the spreadsheet's date column to ISO 8601"),
-        ));
+        return Err(Box::new(Diagnostic::of(
+            SyntaxProblem::LedgerDateShape { written },
+            span,
+        )));
     }
     calendar_date(written, span).map(|date| Spanned::new(date, span))
 }
@@ -394,15 +341,10 @@ fn read_number((text, span): (&str, Span)) -> Result<Spanned<Decimal>, Box<Diagn
         !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
     });
     if !(first_ok && groups_ok && fraction_ok) {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::InvalidNumber,
-                format!("`{text}` is not a number"),
-                span,
-                "not a number",
-            )
-            .with_help("write numbers as in .coop files: digits, a point for decimals, commas only between groups of three digits (`1,250.50`)"),
-        ));
+        return Err(Box::new(Diagnostic::of(
+            SyntaxProblem::LedgerNotANumber { written: text },
+            span,
+        )));
     }
     decimal(text, span).map(|value| Spanned::new(value, span))
 }
@@ -500,17 +442,14 @@ impl PendingOrder {
         }
     }
 
-    fn inconsistent(&self, column: &str, first: Option<Span>, this: Span) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(
-            Code::InconsistentLedgerOrder,
-            format!(
-                "rows of order `{}` disagree on its `{column}`",
-                self.name.value
-            ),
+    fn inconsistent(&self, column: &'static str, first: Option<Span>, this: Span) -> Diagnostic {
+        let mut diagnostic = Diagnostic::of(
+            SyntaxProblem::InconsistentLedgerOrder {
+                order: &self.name.value,
+                column,
+            },
             this,
-            "differs from the order's first row",
-        )
-        .with_help("consecutive rows with one order id are the lines of one order: give them the same buyer, contract, date and via, or give the rows different order ids");
+        );
         if let Some(first) = first {
             diagnostic = diagnostic.with_related(first, "the order's first row");
         }

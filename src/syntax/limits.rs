@@ -3,8 +3,6 @@
 
 use std::ops::ControlFlow;
 
-use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
 /// Brackets of any kind may nest this deep; real models nest three or four deep.
@@ -16,7 +14,7 @@ pub(super) const MAXIMUM_CONDITION_SIZE: usize = 1024;
 
 /// Finds the first bracket that opens past the nesting limit, skipping strings and comments,
 /// before pest (which recurses into each bracket) sees the text.
-pub(super) fn nesting_too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
+pub(super) fn nesting_too_deep(file: FileId, text: &str) -> Option<Span> {
     let mut depth = 0usize;
     let mut too_deep = None;
     super::trivia::walk(
@@ -37,16 +35,5 @@ pub(super) fn nesting_too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
         },
         |_, _| {},
     );
-    let index = too_deep?;
-    Some(
-        Diagnostic::new(
-            Code::NestingTooDeep,
-            format!("brackets nest more than {MAXIMUM_NESTING} deep"),
-            Span::new(file, index, index + 1),
-            "too deep",
-        )
-        .with_help(
-            "is a closing bracket missing? otherwise, write the condition with fewer parentheses",
-        ),
-    )
+    too_deep.map(|index| Span::new(file, index, index + 1))
 }

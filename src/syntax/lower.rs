@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use super::parser::Rule;
-use crate::codes::Code;
+use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
 use crate::schema::Entity;
 use crate::source::{FileId, Span, Spanned};
@@ -50,7 +50,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
 }
 
 /// The significant digits a coordinate may have: what a 64-bit float holds exactly.
-const MOST_COORDINATE_DIGITS: usize = 15;
+pub(super) const MOST_COORDINATE_DIGITS: usize = 15;
 
 /// The operators of expressions, loosest first.
 static EXPRESSION_OPERATORS: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -313,15 +313,10 @@ impl Lowerer {
             }
             let offset = body_start + (body.len() - rest.len()) + open;
             let Some(close) = after.find('}') else {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::SyntaxError,
-                        "a `{` in this message opens a value that is never closed",
-                        Span::new(self.file, offset, offset + 1),
-                        "opened here",
-                    )
-                    .with_help("close the value with `}`, or write `{{` for a brace"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    SyntaxProblem::UnclosedMessageValue,
+                    Span::new(self.file, offset, offset + 1),
+                ));
                 rest = after;
                 continue;
             };
@@ -342,15 +337,11 @@ impl Lowerer {
     /// stands in the file, so that each costs the length of the expression, not of the file.
     fn interpolated(&mut self, written: &str, start: usize) -> Option<Expression> {
         let span = Span::new(self.file, start, start + written.len());
-        if let Some(diagnostic) = super::limits::nesting_too_deep(self.file, written) {
-            let at = diagnostic.primary.span;
-            self.diagnostics.push(Diagnostic {
-                primary: crate::diagnostic::Label::new(
-                    shifted(at, start),
-                    diagnostic.primary.text.clone(),
-                ),
-                ..diagnostic
-            });
+        if let Some(bracket) = super::limits::nesting_too_deep(self.file, written) {
+            self.diagnostics.push(Diagnostic::of(
+                SyntaxProblem::BracketsTooDeep,
+                shifted(bracket, start),
+            ));
             return None;
         }
         match <super::parser::CoopParser as pest::Parser<Rule>>::parse(
@@ -365,15 +356,10 @@ impl Lowerer {
                 Some(expression)
             }
             Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::SyntaxError,
-                        format!("`{{{written}}}` is not a value this message can show"),
-                        span,
-                        "not an expression",
-                    )
-                    .with_help("braces in a message hold an expression such as `{o.value}`; write `{{` for a brace"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    SyntaxProblem::NotAMessageValue { written },
+                    span,
+                ));
                 None
             }
         }
@@ -384,18 +370,8 @@ impl Lowerer {
         let whole = self.span(&pair);
         let terms = pair.clone().into_inner().flatten().count();
         if terms > super::limits::MAXIMUM_CONDITION_SIZE {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::NestingTooDeep,
-                    format!(
-                        "this expression is longer than {} words and symbols",
-                        super::limits::MAXIMUM_CONDITION_SIZE
-                    ),
-                    whole,
-                    "too long",
-                )
-                .with_help("a condition this long is hard to read and to check: split a rule into several, and write `open_to` with `kind in [...]` and `jurisdiction in [...]` lists"),
-            );
+            self.diagnostics
+                .push(Diagnostic::of(SyntaxProblem::ExpressionTooLong, whole));
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
         // A chain of `not`s or of minus signs nests one level an operator; the tree is bounded
@@ -406,7 +382,8 @@ impl Lowerer {
             .filter(|child| !matches!(child.as_rule(), Rule::expression))
             .count();
         if operators > MAXIMUM_EXPRESSION_DEPTH {
-            self.diagnostics.push(too_deep(whole));
+            self.diagnostics
+                .push(Diagnostic::of(SyntaxProblem::ExpressionTooDeep, whole));
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
         let (file, offset) = (self.file, self.offset);
@@ -475,7 +452,9 @@ impl Lowerer {
             .parse(operands);
         if depth(&expression) > MAXIMUM_EXPRESSION_DEPTH {
             let whole = expression.span;
-            this.into_inner().diagnostics.push(too_deep(whole));
+            this.into_inner()
+                .diagnostics
+                .push(Diagnostic::of(SyntaxProblem::ExpressionTooDeep, whole));
             return Spanned::new(ExpressionKind::Boolean(true), whole);
         }
         expression
@@ -523,15 +502,13 @@ impl Lowerer {
                                 })
                             }
                             _ => {
-                                self.diagnostics.push(
-                                    Diagnostic::new(
-                                        Code::InvalidNumber,
-                                        format!("`{}` is not a whole number of {}", number.value, unit.value),
-                                        number.span,
-                                        "expected a whole number",
-                                    )
-                                    .with_help("write a duration as a whole number and a unit, such as `4 years` or `45 days`"),
-                                );
+                                self.diagnostics.push(Diagnostic::of(
+                                    SyntaxProblem::DurationNotWhole {
+                                        count: number.value,
+                                        unit: &unit.value,
+                                    },
+                                    number.span,
+                                ));
                                 ExpressionKind::Duration(Duration {
                                     count: 0,
                                     unit: duration,
@@ -1151,15 +1128,12 @@ impl Lowerer {
         let count = match count_pair.as_str().replace(',', "").parse::<u32>() {
             Ok(count) => count,
             Err(_) => {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidNumber,
-                        format!("`{}` is not a whole number of days, weeks, months or years", count_pair.as_str()),
-                        count_span,
-                        "expected a whole number",
-                    )
-                    .with_help("write a duration as a whole number and a unit, such as `1 year` or `90 days`"),
-                );
+                self.diagnostics.push(Diagnostic::of(
+                    SyntaxProblem::DurationCountInvalid {
+                        written: count_pair.as_str(),
+                    },
+                    count_span,
+                ));
                 0
             }
         };
@@ -1198,20 +1172,14 @@ impl Lowerer {
             .len();
         let value = written.parse::<f64>().unwrap_or(f64::NAN);
         if significant > MOST_COORDINATE_DIGITS {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidNumber,
-                    format!(
-                        "`{}` has {significant} significant digits; a coordinate holds at most {MOST_COORDINATE_DIGITS}",
-                        pair.as_str()
-                    ),
-                    span,
-                    "too precise",
-                )
-                .with_help(format!(
-                    "six decimals of a degree are a tenth of a metre: write `{value:.6}`"
-                )),
-            );
+            self.diagnostics.push(Diagnostic::of(
+                SyntaxProblem::CoordinateTooPrecise {
+                    written: pair.as_str(),
+                    significant,
+                    value,
+                },
+                span,
+            ));
         }
         Spanned::new(value, span)
     }
@@ -1265,17 +1233,7 @@ impl Lowerer {
 
 /// How deep an expression may nest, counting every operator and bracket: real rules nest a few
 /// levels; the bound keeps the checker and evaluation, which recurse, far from the stack's end.
-const MAXIMUM_EXPRESSION_DEPTH: usize = 200;
-
-fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::NestingTooDeep,
-        format!("this expression nests more than {MAXIMUM_EXPRESSION_DEPTH} operators deep"),
-        span,
-        "too deep",
-    )
-    .with_help("split the condition into several `require`s or rules, or use `in [...]` for lists of values")
-}
+pub(super) const MAXIMUM_EXPRESSION_DEPTH: usize = 200;
 
 /// The depth of an expression's tree.
 fn depth(expression: &Expression) -> usize {
@@ -1348,26 +1306,14 @@ pub(super) fn decimal(written: &str, span: Span) -> Result<Decimal, Box<Diagnost
     };
     match Decimal::from_str_exact(&digits) {
         Ok(value) if value.abs() <= Decimal::from(LARGEST_AMOUNT) => Ok(value),
-        Ok(_) => Err(Box::new(
-            Diagnostic::new(
-                Code::InvalidNumber,
-                format!("`{written}` is larger than Coop accepts"),
-                span,
-                "too large",
-            )
-            .with_help(
-                "amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)",
-            ),
-        )),
-        Err(_) => Err(Box::new(
-            Diagnostic::new(
-                Code::InvalidNumber,
-                format!("`{written}` cannot be represented exactly"),
-                span,
-                "too many digits",
-            )
-            .with_help("numbers hold at most 28 significant digits; write a smaller amount"),
-        )),
+        Ok(_) => Err(Box::new(Diagnostic::of(
+            SyntaxProblem::NumberTooLarge { written },
+            span,
+        ))),
+        Err(_) => Err(Box::new(Diagnostic::of(
+            SyntaxProblem::NumberTooPrecise { written },
+            span,
+        ))),
     }
 }
 
@@ -1384,17 +1330,10 @@ pub(super) fn calendar_date(written: &str, span: Span) -> Result<Date, Box<Diagn
         _ => Date::parse_from_str(written, "%Y-%m-%d").map_err(|_| ()),
     };
     date.map_err(|()| {
-        Box::new(
-            Diagnostic::new(
-                Code::InvalidDate,
-                format!("`{written}` is not a date on the calendar"),
-                span,
-                "no such day",
-            )
-            .with_help(
-                "dates are written YYYY-MM-DD with a real month (01-12) and day of that month",
-            ),
-        )
+        Box::new(Diagnostic::of(
+            SyntaxProblem::NotOnCalendar { written },
+            span,
+        ))
     })
 }
 

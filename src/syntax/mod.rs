@@ -8,11 +8,12 @@ mod limits;
 mod lower;
 mod orders;
 mod parser;
+mod problems;
 mod trivia;
 
-use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
+use problems::SyntaxProblem;
 
 /// Parses one file. A syntax error stops this file (pest reports the first one only); values
 /// that parse but are impossible, such as `2025-02-30`, are reported and parsing goes on.
@@ -31,8 +32,11 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     if let Some(tree) = orders::read(file, text) {
         return (Some(tree), Vec::new());
     }
-    if let Some(diagnostic) = limits::nesting_too_deep(file, text) {
-        return (None, vec![diagnostic]);
+    if let Some(bracket) = limits::nesting_too_deep(file, text) {
+        return (
+            None,
+            vec![Diagnostic::of(SyntaxProblem::BracketsTooDeep, bracket)],
+        );
     }
     match parser::parse_file(file, text) {
         Ok(pair) => {
@@ -69,34 +73,19 @@ fn invalid_encoding(sources: &SourceMap, file: FileId) -> Option<Diagnostic> {
     let source = sources.file(file);
     let offset = source.invalid_encoding_at?;
     let replacement = '\u{FFFD}'.len_utf8();
-    Some(
-        Diagnostic::new(
-            Code::InvalidEncoding,
-            format!("`{}` is not UTF-8 text", source.name),
-            Span::new(file, offset, offset + replacement),
-            "not UTF-8 (shown as �)",
-        )
-        .with_help("save the file as UTF-8; Coop reads no other encoding"),
-    )
+    Some(Diagnostic::of(
+        SyntaxProblem::InvalidEncoding { file: &source.name },
+        Span::new(file, offset, offset + replacement),
+    ))
 }
 
 /// Formats a file in Coop's one canonical layout, keeping every comment; or the problem that
 /// stops it (a file that does not parse is never rewritten).
 pub fn format(sources: &SourceMap, file: FileId) -> Result<String, Box<Diagnostic>> {
-    let source = sources.file(file);
-    if source.invalid_encoding_at.is_some() {
-        let (_, diagnostics) = parse(sources, file);
-        return Err(Box::new(diagnostics.into_iter().next().unwrap_or_else(
-            || {
-                Diagnostic::new(
-                    Code::InvalidEncoding,
-                    "not UTF-8",
-                    Span::new(file, 0, 0),
-                    "here",
-                )
-            },
-        )));
+    if let Some(diagnostic) = invalid_encoding(sources, file) {
+        return Err(Box::new(diagnostic));
     }
+    let source = sources.file(file);
     // A file whose text reads differently from how it is shown is not laid out again: the
     // layout would keep what it hides.
     if let Some(diagnostic) = hidden::hidden_characters(file, &source.text)
@@ -105,8 +94,11 @@ pub fn format(sources: &SourceMap, file: FileId) -> Result<String, Box<Diagnosti
     {
         return Err(Box::new(diagnostic));
     }
-    if let Some(diagnostic) = limits::nesting_too_deep(file, &source.text) {
-        return Err(Box::new(diagnostic));
+    if let Some(bracket) = limits::nesting_too_deep(file, &source.text) {
+        return Err(Box::new(Diagnostic::of(
+            SyntaxProblem::BracketsTooDeep,
+            bracket,
+        )));
     }
     format::format(file, &source.text)
 }

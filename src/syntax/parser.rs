@@ -4,7 +4,7 @@ use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 
-use crate::codes::Code;
+use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
@@ -23,22 +23,14 @@ pub(super) fn parse_file(file: FileId, text: &str) -> Result<Pair<'_, Rule>, Box
     }
 }
 
-/// Turns pest's error into one diagnostic: what was expected, named as a person would type it,
-/// what was found, and a "did you mean" when the found word is close to an expected keyword.
+/// Turns pest's error into one diagnostic: the word or symbol found, and what was expected,
+/// named as a person would type it.
 fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagnostic {
     let position = match error.location {
         InputLocation::Pos(position) => position,
         InputLocation::Span((start, _)) => start,
     };
     let found = found_token(text, position);
-    let found_span = Span::new(file, position, position + found.len());
-    let found_text = if found.is_empty() {
-        "the end of the file".to_string()
-    } else if found.chars().any(|character| character.is_control()) {
-        format!("the character {}", found.escape_unicode())
-    } else {
-        quoted(found)
-    };
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&'static str> =
@@ -49,53 +41,16 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let message = if expected.is_empty() {
-        format!("unexpected {found_text}")
-    } else {
-        format!("expected {}, found {found_text}", one_of(&expected))
-    };
-    let label = if found.is_empty() {
-        "the file ends here".to_string()
-    } else if found.chars().any(|character| character.is_control()) {
-        "unexpected character".to_string()
-    } else {
-        format!("unexpected {found_text}")
-    };
-    let keywords: Vec<&str> = expected
-        .iter()
-        .filter_map(|name| {
-            name.strip_prefix('`')
-                .and_then(|name| name.strip_suffix('`'))
-        })
-        .collect();
     let after_digit =
         text[..position.min(text.len())].ends_with(|character: char| character.is_ascii_digit());
-    let help = match crate::check::suggest(found, keywords.iter().copied()) {
-        _ if found == "\"" => "a string ends on the line it starts, with `\"`; inside it, write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line".to_string(),
-        _ if found == "," && after_digit => "thousands separators come in groups of three digits, as in `1,250`; decimals take a point, as in `12.50`".to_string(),
-        Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
-        _ if found.is_empty() => "a declaration is not finished: is a closing `}` missing?".to_string(),
-        _ if expected.contains(&"`}`") && is_declaration_keyword(found) => {
-            format!("is a closing `}}` missing before this `{found}`?")
-        }
-        _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
-            .to_string(),
-    };
-    Diagnostic::new(Code::SyntaxError, message, found_span, label).with_help(help)
-}
-
-/// A found word as a message quotes it: whole when short, else its start and its length, so
-/// that a megabyte-long token is not printed (twice) in full.
-fn quoted(found: &str) -> String {
-    const SHOWN: usize = 40;
-    match found.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!(
-            "`{}…` ({} characters)",
-            &found[..cut],
-            found.chars().count()
-        ),
-        None => format!("`{found}`"),
-    }
+    Diagnostic::of(
+        SyntaxProblem::Unexpected {
+            found,
+            expected,
+            after_digit,
+        },
+        Span::new(file, position, position + found.len()),
+    )
 }
 
 /// The word or symbol at `position`: a run of word characters, or one character.
@@ -113,22 +68,6 @@ fn found_token(text: &str, position: usize) -> &str {
         rest.chars()
             .next()
             .map_or("", |character| &rest[..character.len_utf8()])
-    }
-}
-
-fn is_declaration_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "agency" | "solicitation" | "contract" | "access" | "order"
-    )
-}
-
-/// "a, b or c"
-fn one_of(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [only] => (*only).to_string(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

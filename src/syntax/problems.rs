@@ -1,0 +1,371 @@
+//! What reading a file can find wrong: text that is not UTF-8 or hides characters, brackets
+//! nested too deep, text that does not follow the grammar, values that parse but cannot be
+//! (`2025-02-30`, a number too large), a file `coop fmt` cannot lay out, and a ledger row that
+//! cannot be read as an order line. Each variant says its one code, message, label and help.
+
+use rust_decimal::Decimal;
+
+use super::ledger::COLUMNS;
+use super::limits::{MAXIMUM_CONDITION_SIZE, MAXIMUM_NESTING};
+use super::lower::{MAXIMUM_EXPRESSION_DEPTH, MOST_COORDINATE_DIGITS};
+use crate::codes::Code;
+use crate::diagnostic::{Description, Problem, plural};
+
+pub enum SyntaxProblem<'a> {
+    /// A file that is not UTF-8, named as messages show it.
+    InvalidEncoding { file: &'a str },
+    /// A character that editors show as a line break and Coop does not read as one; `unlisted`
+    /// counts the further hidden characters of the file not reported one by one.
+    InvisibleLineBreak { character: char, unlisted: usize },
+    /// A control that reorders how bidirectional text is shown.
+    BidirectionalOverride { character: char, unlisted: usize },
+    /// A bracket that opens past the nesting limit.
+    BracketsTooDeep,
+    /// The text does not follow the grammar: the word or symbol `found` (empty at the end of
+    /// the file) where one of `expected` (as messages name them, sorted) should be;
+    /// `after_digit` when it follows a digit.
+    Unexpected {
+        found: &'a str,
+        expected: Vec<&'static str>,
+        after_digit: bool,
+    },
+    /// A `{` in a message that no `}` closes.
+    UnclosedMessageValue,
+    /// The braces of a message hold no expression.
+    NotAMessageValue { written: &'a str },
+    /// An expression longer than the condition-size limit.
+    ExpressionTooLong,
+    /// An expression with more operators nested than the depth limit.
+    ExpressionTooDeep,
+    /// A number before a duration unit that is not a whole number.
+    DurationNotWhole { count: Decimal, unit: &'a str },
+    /// A duration's count that is no whole number a duration can hold.
+    DurationCountInvalid { written: &'a str },
+    /// A coordinate with more significant digits than a float holds; `value` as read.
+    CoordinateTooPrecise {
+        written: &'a str,
+        significant: usize,
+        value: f64,
+    },
+    /// A number larger than any amount Coop accepts.
+    NumberTooLarge { written: &'a str },
+    /// A number with more digits than a decimal holds.
+    NumberTooPrecise { written: &'a str },
+    /// A date of the right shape that is not on the calendar.
+    NotOnCalendar { written: &'a str },
+    /// `coop fmt` could not lay a file out without changing its tokens or comments.
+    FormatterFailed,
+    /// The CSV reader stopped at a row it cannot read.
+    UnreadableLedgerRow { error: &'a csv::Error },
+    /// A quoted field of a ledger runs over `lines` further lines; `closed` when its quote is
+    /// closed at all.
+    QuoteSpansLines { lines: usize, closed: bool },
+    /// A ledger with no rows at all.
+    EmptyLedger,
+    /// A ledger whose first row does not name the columns.
+    WrongLedgerHeader,
+    /// A ledger row with `fields` fields, not one a column.
+    WrongFieldCount { fields: usize },
+    /// A ledger row's column, other than `via`, left empty.
+    EmptyLedgerField { column: &'static str },
+    /// A ledger's date not written YYYY-MM-DD.
+    LedgerDateShape { written: &'a str },
+    /// A ledger's number not written as the language writes numbers.
+    LedgerNotANumber { written: &'a str },
+    /// Rows of one order in a ledger that disagree on `column`.
+    InconsistentLedgerOrder {
+        order: &'a str,
+        column: &'static str,
+    },
+}
+
+impl Problem for SyntaxProblem<'_> {
+    fn describe(self) -> Description {
+        match self {
+            SyntaxProblem::InvalidEncoding { file } => Description::new(
+                Code::InvalidEncoding,
+                format!("`{file}` is not UTF-8 text"),
+                "not UTF-8 (shown as �)",
+            )
+            .help("save the file as UTF-8; Coop reads no other encoding"),
+            SyntaxProblem::InvisibleLineBreak { character, unlisted } => Description::new(
+                Code::InvisibleLineBreak,
+                format!(
+                    "a {} ({}): editors and terminals may show a new line here, but Coop reads none",
+                    super::hidden::character_name(character),
+                    code_point(character)
+                ),
+                "a hidden line break",
+            )
+            .help(and_unlisted(
+                "delete it; end a line with a line feed (or a carriage return and line feed)",
+                unlisted,
+            )),
+            SyntaxProblem::BidirectionalOverride { character, unlisted } => Description::new(
+                Code::BidirectionalOverride,
+                format!(
+                    "a {} ({}): it changes the order in which the text around it is shown, so what a reviewer reads is not what Coop checks",
+                    super::hidden::character_name(character),
+                    code_point(character)
+                ),
+                "a direction control",
+            )
+            .help(and_unlisted(
+                "delete it; right-to-left text needs no direction controls in a model",
+                unlisted,
+            )),
+            SyntaxProblem::BracketsTooDeep => Description::new(
+                Code::NestingTooDeep,
+                format!("brackets nest more than {MAXIMUM_NESTING} deep"),
+                "too deep",
+            )
+            .help("is a closing bracket missing? otherwise, write the condition with fewer parentheses"),
+            SyntaxProblem::Unexpected {
+                found,
+                expected,
+                after_digit,
+            } => unexpected(found, &expected, after_digit),
+            SyntaxProblem::UnclosedMessageValue => Description::new(
+                Code::SyntaxError,
+                "a `{` in this message opens a value that is never closed",
+                "opened here",
+            )
+            .help("close the value with `}`, or write `{{` for a brace"),
+            SyntaxProblem::NotAMessageValue { written } => Description::new(
+                Code::SyntaxError,
+                format!("`{{{written}}}` is not a value this message can show"),
+                "not an expression",
+            )
+            .help("braces in a message hold an expression such as `{o.value}`; write `{{` for a brace"),
+            SyntaxProblem::ExpressionTooLong => Description::new(
+                Code::NestingTooDeep,
+                format!("this expression is longer than {MAXIMUM_CONDITION_SIZE} words and symbols"),
+                "too long",
+            )
+            .help("a condition this long is hard to read and to check: split a rule into several, and write `open_to` with `kind in [...]` and `jurisdiction in [...]` lists"),
+            SyntaxProblem::ExpressionTooDeep => Description::new(
+                Code::NestingTooDeep,
+                format!("this expression nests more than {MAXIMUM_EXPRESSION_DEPTH} operators deep"),
+                "too deep",
+            )
+            .help("split the condition into several `require`s or rules, or use `in [...]` for lists of values"),
+            SyntaxProblem::DurationNotWhole { count, unit } => Description::new(
+                Code::InvalidNumber,
+                format!("`{count}` is not a whole number of {unit}"),
+                "expected a whole number",
+            )
+            .help("write a duration as a whole number and a unit, such as `4 years` or `45 days`"),
+            SyntaxProblem::DurationCountInvalid { written } => Description::new(
+                Code::InvalidNumber,
+                format!("`{written}` is not a whole number of days, weeks, months or years"),
+                "expected a whole number",
+            )
+            .help("write a duration as a whole number and a unit, such as `1 year` or `90 days`"),
+            SyntaxProblem::CoordinateTooPrecise {
+                written,
+                significant,
+                value,
+            } => Description::new(
+                Code::InvalidNumber,
+                format!(
+                    "`{written}` has {significant} significant digits; a coordinate holds at most {MOST_COORDINATE_DIGITS}"
+                ),
+                "too precise",
+            )
+            .help(format!(
+                "six decimals of a degree are a tenth of a metre: write `{value:.6}`"
+            )),
+            SyntaxProblem::NumberTooLarge { written } => Description::new(
+                Code::InvalidNumber,
+                format!("`{written}` is larger than Coop accepts"),
+                "too large",
+            )
+            .help("amounts and quantities may be at most 1,000,000,000,000,000 (a quadrillion)"),
+            SyntaxProblem::NumberTooPrecise { written } => Description::new(
+                Code::InvalidNumber,
+                format!("`{written}` cannot be represented exactly"),
+                "too many digits",
+            )
+            .help("numbers hold at most 28 significant digits; write a smaller amount"),
+            SyntaxProblem::NotOnCalendar { written } => Description::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date on the calendar"),
+                "no such day",
+            )
+            .help("dates are written YYYY-MM-DD with a real month (01-12) and day of that month"),
+            SyntaxProblem::FormatterFailed => Description::new(
+                Code::FormatterFailed,
+                "coop fmt could not lay this file out without changing it",
+                "left as it is",
+            )
+            .help("this is a bug in coop fmt; please report it with the file"),
+            SyntaxProblem::UnreadableLedgerRow { error } => Description::new(
+                Code::MalformedLedgerRow,
+                format!("this row cannot be read as CSV: {error}"),
+                "unreadable",
+            )
+            .help("save the ledger as CSV with commas between fields and quotes around fields that hold commas"),
+            SyntaxProblem::QuoteSpansLines { lines, closed } => {
+                let lines = if lines == 1 {
+                    "line was".to_string()
+                } else {
+                    format!("{lines} lines were")
+                };
+                Description::new(
+                    Code::MalformedLedgerRow,
+                    if closed {
+                        format!(
+                            "a quote opened in this row is closed only on a later line: the next {lines} read into one field"
+                        )
+                    } else {
+                        format!(
+                            "a quote opened in this row is never closed: the next {lines} read into one field"
+                        )
+                    },
+                    "opened here",
+                )
+                .help("close the quote on the same line, or remove it: a field of a ledger never spans lines")
+            }
+            SyntaxProblem::EmptyLedger => Description::new(
+                Code::MalformedLedgerRow,
+                "the ledger is empty: it has no header row",
+                "no header",
+            )
+            .help(format!(
+                "a ledger starts with the header row `{}`",
+                COLUMNS.join(",")
+            )),
+            SyntaxProblem::WrongLedgerHeader => Description::new(
+                Code::MalformedLedgerRow,
+                "the ledger's header row does not name its columns in the order Coop reads them",
+                "not the expected header",
+            )
+            .help(format!(
+                "the first row must be `{}`; no row is read until it is",
+                COLUMNS.join(",")
+            )),
+            SyntaxProblem::WrongFieldCount { fields } => Description::new(
+                Code::MalformedLedgerRow,
+                format!(
+                    "this row has {fields} fields; a ledger row has {}: {}",
+                    COLUMNS.len(),
+                    COLUMNS.join(", ")
+                ),
+                plural(fields, "field"),
+            )
+            .help("quote a field that holds a comma, and give every column, even an empty `via`"),
+            SyntaxProblem::EmptyLedgerField { column } => Description::new(
+                Code::MalformedLedgerRow,
+                format!("the `{column}` column of this row is empty"),
+                "empty",
+            )
+            .help("every column but `via` needs a value"),
+            SyntaxProblem::LedgerDateShape { written } => Description::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date written YYYY-MM-DD"),
+                "not a date",
+            )
+            .help("write dates as in .coop files, such as 2025-06-15; set the spreadsheet's date column to ISO 8601"),
+            SyntaxProblem::LedgerNotANumber { written } => Description::new(
+                Code::InvalidNumber,
+                format!("`{written}` is not a number"),
+                "not a number",
+            )
+            .help("write numbers as in .coop files: digits, a point for decimals, commas only between groups of three digits (`1,250.50`)"),
+            SyntaxProblem::InconsistentLedgerOrder { order, column } => Description::new(
+                Code::InconsistentLedgerOrder,
+                format!("rows of order `{order}` disagree on its `{column}`"),
+                "differs from the order's first row",
+            )
+            .help("consecutive rows with one order id are the lines of one order: give them the same buyer, contract, date and via, or give the rows different order ids"),
+        }
+    }
+}
+
+/// `U+202E`, as messages name a character.
+fn code_point(character: char) -> String {
+    format!("U+{:04X}", u32::from(character))
+}
+
+/// A hidden character's help, saying how many more the file has when some are not listed.
+fn and_unlisted(help: &str, unlisted: usize) -> String {
+    if unlisted > 0 {
+        format!("{help}; {unlisted} more such characters in this file are not listed")
+    } else {
+        help.to_string()
+    }
+}
+
+/// A syntax error: what was expected, named as a person would type it, what was found, and a
+/// "did you mean" when the found word is close to an expected keyword.
+fn unexpected(found: &str, expected: &[&str], after_digit: bool) -> Description {
+    let control = found.chars().any(|character| character.is_control());
+    let found_text = if found.is_empty() {
+        "the end of the file".to_string()
+    } else if control {
+        format!("the character {}", found.escape_unicode())
+    } else {
+        quoted(found)
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", one_of(expected))
+    };
+    let label = if found.is_empty() {
+        "the file ends here".to_string()
+    } else if control {
+        "unexpected character".to_string()
+    } else {
+        format!("unexpected {found_text}")
+    };
+    let keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|name| {
+            name.strip_prefix('`')
+                .and_then(|name| name.strip_suffix('`'))
+        })
+        .collect();
+    let help = match crate::check::suggest(found, keywords.iter().copied()) {
+        _ if found == "\"" => "a string ends on the line it starts, with `\"`; inside it, write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line".to_string(),
+        _ if found == "," && after_digit => "thousands separators come in groups of three digits, as in `1,250`; decimals take a point, as in `12.50`".to_string(),
+        Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
+        _ if found.is_empty() => "a declaration is not finished: is a closing `}` missing?".to_string(),
+        _ if expected.contains(&"`}`") && is_declaration_keyword(found) => {
+            format!("is a closing `}}` missing before this `{found}`?")
+        }
+        _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
+            .to_string(),
+    };
+    Description::new(Code::SyntaxError, message, label).help(help)
+}
+
+/// A found word as a message quotes it: whole when short, else its start and its length, so
+/// that a megabyte-long token is not printed (twice) in full.
+fn quoted(found: &str) -> String {
+    const SHOWN: usize = 40;
+    match found.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!(
+            "`{}…` ({} characters)",
+            &found[..cut],
+            found.chars().count()
+        ),
+        None => format!("`{found}`"),
+    }
+}
+
+fn is_declaration_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "agency" | "solicitation" | "contract" | "access" | "order"
+    )
+}
+
+/// "a, b or c"
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => (*only).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
