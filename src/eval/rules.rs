@@ -9,6 +9,7 @@ use std::cell::{Cell, OnceCell};
 use ahash::AHashMap;
 
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 use ustr::Ustr;
 
 use super::problems::EvalProblem;
@@ -593,7 +594,9 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
 /// permitted orders it admits. Kept as orders are permitted, so no aggregate rescans the orders.
 #[derive(Debug, Default)]
 pub struct Totals {
-    totals: AHashMap<(usize, Vec<Key>), Total>,
+    /// Keyed by the aggregate and the values of its keys; most aggregates have one or two keys,
+    /// held inline.
+    totals: AHashMap<(usize, SmallVec<[Key; 2]>), Total>,
     /// Every indexed aggregate of the model's rules, found once.
     indexed: Vec<IndexedAggregate>,
 }
@@ -611,7 +614,7 @@ struct Total {
 }
 
 /// A value that can key a running total: what `==` compares exactly.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Boolean(bool),
     Number(Decimal),
@@ -687,7 +690,7 @@ impl Totals {
                         .ok()
                         .and_then(|value| Key::of(&value))
                 })
-                .collect::<Option<Vec<Key>>>()
+                .collect::<Option<SmallVec<[Key; 2]>>>()
             else {
                 continue;
             };
@@ -2091,7 +2094,7 @@ impl Context<'_> {
             found.add_up(self, function, value, filter, orders, variables)?;
             return Ok(found.value(function));
         };
-        let mut key = Vec::with_capacity(index.keys.len());
+        let mut key: SmallVec<[Key; 2]> = SmallVec::new();
         for (_, outer) in &index.keys {
             match Key::of(&interpret::evaluate(self, outer, variables)?) {
                 Some(part) => key.push(part),

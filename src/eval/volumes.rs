@@ -4,6 +4,7 @@
 //! arithmetic saturates all the same, so that no input can make evaluation panic.
 
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 
 use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
 
@@ -11,8 +12,9 @@ use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
     /// Per item, by item: a sorted list, since an order buys a few items and a contract's
-    /// solicitation names a few dozen (cheaper to build per order than a tree).
-    pub quantities: Vec<(ItemId, Decimal)>,
+    /// solicitation names a few dozen (cheaper to build per order than a tree); an order's
+    /// first two items are held inline, so tallying an order allocates nothing.
+    pub quantities: SmallVec<[(ItemId, Decimal); 2]>,
     /// Total value, in the contract's currency.
     pub value: Decimal,
 }
