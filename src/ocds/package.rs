@@ -75,7 +75,7 @@ pub fn read(inputs: &[Input], notes: &mut Vec<Note>) -> Result<Vec<Process>, Imp
                 "records" => {
                     found_package = true;
                     for record in list(node, "a record", input)? {
-                        read_record(record, input, index, &mut releases, &mut compiled)?;
+                        read_record(record, input, index, &mut releases, &mut compiled, notes)?;
                     }
                 }
                 _ if PACKAGE_METADATA.contains(&name.as_str()) => {}
@@ -98,11 +98,13 @@ pub fn read(inputs: &[Input], notes: &mut Vec<Note>) -> Result<Vec<Process>, Imp
             processes.push(Process { ocid, release });
         }
     }
-    processes.extend(
-        compiled
-            .into_iter()
-            .map(|(ocid, release)| Process { ocid, release }),
-    );
+    // A compiled release alone is merged too, so that its own `id`, `date` and `tag` are
+    // discarded as the merge discards them.
+    for (ocid, release) in compiled {
+        if let Some(release) = merge::compile(vec![release]) {
+            processes.push(Process { ocid, release });
+        }
+    }
     processes.sort_by(|one, other| one.ocid.cmp(&other.ocid));
     Ok(processes)
 }
@@ -114,6 +116,7 @@ fn read_record(
     file: usize,
     releases: &mut BTreeMap<String, Vec<(String, usize, Node)>>,
     compiled: &mut BTreeMap<String, Node>,
+    notes: &mut Vec<Note>,
 ) -> Result<(), ImportError> {
     let (ocid, _) = identity(&record, input, false)?;
     let pointer = record.origin.pointer.clone();
@@ -138,7 +141,7 @@ fn read_record(
             "compiledRelease" => compiled_release = Some(node),
             // Read only for its `ocid`; a versioned release says nothing the releases do not.
             "ocid" | "versionedRelease" => {}
-            _ => {}
+            _ => notes.push(not_mapped(input, &node)),
         }
     }
     match compiled_release {
