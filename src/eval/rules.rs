@@ -1895,7 +1895,7 @@ impl Context<'_> {
                 let contract = model.contract(*id);
                 let solicitation = model.solicitation(contract.solicitation);
                 match field {
-                    ContractField::Term | ContractField::End => {
+                    ContractField::Term | ContractField::End | ContractField::Remaining => {
                         stated(contract.term.span, "the term")
                     }
                     ContractField::PiggybackOpen | ContractField::Requires => {
@@ -2359,6 +2359,17 @@ impl Context<'_> {
                 end: contract.term.end,
             },
             ContractField::End => Value::Date(contract.end_as_of(self.today)),
+            ContractField::Remaining => {
+                let end = contract.end_as_of(self.today);
+                if end < self.today {
+                    Value::Absent
+                } else {
+                    Value::Interval {
+                        start: self.today,
+                        end,
+                    }
+                }
+            }
             ContractField::Currency => contract
                 .currency
                 .as_ref()
