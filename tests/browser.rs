@@ -83,25 +83,7 @@ fn html_reports_read_well_at_every_width_and_in_print() {
     // A fresh profile and fresh screenshots every run.
     let _ = std::fs::remove_dir_all(&directory);
     std::fs::create_dir_all(&directory).expect("scratch directory");
-    let profile = directory.join("profile");
-    let browser = Browser::new(LaunchOptions {
-        path: Some(chromium),
-        headless: true,
-        sandbox: false,
-        user_data_dir: Some(profile),
-        idle_browser_timeout: Duration::from_secs(120),
-        args: [
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-component-update",
-            "--hide-scrollbars",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect(),
-        ..LaunchOptions::default()
-    })
-    .expect("Chromium starts");
+    let browser = launch(chromium, &directory.join("profile"));
 
     // Every example, and a generated program large enough for the page to summarise it.
     let mut pages: Vec<(String, coop::report::Report)> = examples()
@@ -174,6 +156,10 @@ fn check_page(
     .expect("the whole page is laid out");
     let dom = tab.get_content().expect("the page's DOM");
     failures.extend(contents(name, report, &dom));
+    for view in VIEWS {
+        failures.extend(look(&tab, name, view, directory));
+    }
+    // Last, so that the screenshots show the page as it opens.
     let used = tab
         .evaluate(include_str!("browser/interact.js"), false)
         .expect("the page can be used")
@@ -182,9 +168,6 @@ fn check_page(
         .unwrap_or_default();
     if !used.is_empty() {
         failures.push(format!("{name}: sorting and filtering: {used}"));
-    }
-    for view in VIEWS {
-        failures.extend(look(&tab, name, view, directory));
     }
     for (paper, width, height) in [("a4", 8.27, 11.69), ("letter", 8.5, 11.0)] {
         let pdf = tab
@@ -433,6 +416,29 @@ fn examples() -> Vec<PathBuf> {
     paths
 }
 
+/// Headless Chromium with a fresh profile, loading nothing from the network.
+fn launch(chromium: PathBuf, profile: &Path) -> Browser {
+    Browser::new(LaunchOptions {
+        path: Some(chromium),
+        headless: true,
+        sandbox: false,
+        user_data_dir: Some(profile.to_path_buf()),
+        idle_browser_timeout: Duration::from_secs(300),
+        window_size: Some((1280, 900)),
+        args: [
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-component-update",
+            "--hide-scrollbars",
+        ]
+        .iter()
+        .map(OsStr::new)
+        .collect(),
+        ..LaunchOptions::default()
+    })
+    .expect("Chromium starts")
+}
+
 /// Debian's Chromium, or another Chromium named by `COOP_CHROMIUM`.
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("COOP_CHROMIUM") {
@@ -460,24 +466,7 @@ fn time_to_show_a_report_page() {
     let chromium = chromium().expect("Chromium");
     let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("measure");
     let _ = std::fs::remove_dir_all(&directory);
-    let browser = Browser::new(LaunchOptions {
-        path: Some(chromium),
-        headless: true,
-        sandbox: false,
-        user_data_dir: Some(directory.join("profile")),
-        idle_browser_timeout: Duration::from_secs(300),
-        window_size: Some((1280, 900)),
-        args: [
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-component-update",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect(),
-        ..LaunchOptions::default()
-    })
-    .expect("Chromium starts");
+    let browser = launch(chromium, &directory.join("profile"));
     let bytes = std::fs::metadata(&page).expect("the page").len();
     for run in 1..=3 {
         let tab = browser.new_tab().expect("a tab");

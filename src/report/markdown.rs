@@ -171,22 +171,11 @@ fn denied_orders(out: &mut String, report: &Report, limits: &Limits) {
     for order in denied.iter().take(limits.denied_orders) {
         let reasons: Vec<String> = denials(order)
             .map(|reason| {
-                let place = if limits.places {
-                    let rule = reason.rule.as_ref().map_or(String::new(), |rule| {
-                        format!(", {}", message(&rule.describe()))
-                    });
-                    format!(
-                        " ({}:{}{rule})",
-                        cell(&reason.location.file),
-                        reason.location.line
-                    )
-                } else {
-                    String::new()
-                };
                 format!(
-                    "`{}` {}{place}",
+                    "`{}` {}{}",
                     reason.code.name(),
-                    message(&reason.message)
+                    message(&reason.message),
+                    place(reason, limits)
                 )
             })
             .collect();
@@ -439,28 +428,33 @@ fn findings(out: &mut String, findings: &[Finding], limits: &Limits) {
     }
     out.push_str("## Findings\n\n");
     for finding in findings.iter().take(limits.findings) {
-        let place = if limits.places {
-            let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
-                format!(", {}", message(&rule.describe()))
-            });
-            format!(
-                " ({}:{}{rule})",
-                cell(&finding.location.file),
-                finding.location.line
-            )
-        } else {
-            String::new()
-        };
         let _ = writeln!(
             out,
-            "- {} `{}` {}{place}",
+            "- {} `{}` {}{}",
             finding.severity,
             finding.code.name(),
-            message(&finding.message)
+            message(&finding.message),
+            place(finding, limits)
         );
     }
     left_out(out, findings.len(), limits.findings, "finding");
     out.push('\n');
+}
+
+/// ` (file:line, rule ...)`: where a finding is written and the rule that made it, while the
+/// limits keep places.
+fn place(finding: &Finding, limits: &Limits) -> String {
+    if !limits.places {
+        return String::new();
+    }
+    let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
+        format!(", {}", message(&rule.describe()))
+    });
+    format!(
+        " ({}:{}{rule})",
+        cell(&finding.location.file),
+        finding.location.line
+    )
 }
 
 fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {
