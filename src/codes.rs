@@ -99,6 +99,9 @@ codes! {
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
+    MaximumNearlyReached = "maximum-nearly-reached", Warning, "permitted orders have used most of the solicitation's maximum (90% by default)";
+    CeilingNearlyReached = "ceiling-nearly-reached", Warning, "permitted piggyback orders have used most of the piggyback ceiling (90% by default)";
+    TermEndingSoon = "term-ending-soon", Warning, "a contract's term, with the options exercised, ends within the horizon (180 days by default)";
     ItemNotPriced = "item-not-priced", Error, "an order line for an item the contract sets no price for";
     BasisNotMet = "basis-not-met", Error, "an order that no legal basis permits: every basis tried, with the conditions that failed";
     NoBasis = "no-basis", Error, "an order to which no legal basis applies";

@@ -169,6 +169,7 @@ schema! {
         Awarded = "awarded": Type::Date, fixed, "its award date";
         Term = "term": Type::Term, fixed, "its term as awarded";
         End = "end": Type::Date, varies, "its end, counting the options exercised by the date judged";
+        Remaining = "remaining": Type::Duration, varies, "how long it still runs after the date judged, to that end, compared by the calendar from the date judged; absent once it has ended";
         Currency = "currency": Type::Text, fixed, "the currency of its prices";
         PiggybackOpen = "piggyback_open": Type::Boolean, fixed, "whether its piggyback clause opens it to non-parties";
         Requires = "requires": Type::Enumeration(N::InstrumentKind), fixed, "the access instrument its piggyback clause requires";

@@ -344,9 +344,13 @@ fn html_and_markdown_reports_and_output_files() {
     let page = stdout(&html);
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(
-        !page.contains("<script") && !page.contains("http://") && !page.contains("https://"),
+        !page.contains("http://") && !page.contains("https://") && !page.contains(" src="),
         "the page must be self-contained"
     );
+    // One script, its own, which the page's policy allows by its hash and nothing else.
+    assert_eq!(page.matches("<script").count(), 1);
+    assert!(page.contains("script-src 'sha256-") && page.contains("default-src 'none'"));
+    assert!(page.contains("<h1>piggyback-trucks</h1>"));
     let markdown = coop(&[
         "report",
         "examples/piggyback-trucks.coop",
@@ -356,7 +360,9 @@ fn html_and_markdown_reports_and_output_files() {
         "markdown",
     ]);
     assert_eq!(markdown.status.code(), Some(0));
-    assert!(stdout(&markdown).starts_with("# Binding obligations as of 2025-12-31"));
+    assert!(
+        stdout(&markdown).starts_with("# piggyback-trucks: binding obligations as of 2025-12-31")
+    );
 
     let directory = scratch("output-file");
     let target = directory.join("report.html");

@@ -189,9 +189,14 @@ fn every_explanation_example_produces_its_code() {
             .and_then(|block| block.split("```").next())
             .unwrap_or_else(|| panic!("docs/codes/{}.md has no ```coop example", code.name()));
         let path = directory.join(format!("{}.coop", code.name()));
-        // Judged far in the future, so that every order in the example is judged.
-        std::fs::write(&path, format!("// as-of: 2099-12-31\n{example}"))
-            .expect("write the example");
+        // Judged far in the future, so that every order in the example is judged, unless the
+        // example names its date in a first `// as-of:` line (a warning about what lies ahead).
+        let text = if example.starts_with("// as-of:") {
+            example.to_string()
+        } else {
+            format!("// as-of: 2099-12-31\n{example}")
+        };
+        std::fs::write(&path, text).expect("write the example");
         let analysis = common::analyse(&path);
         if !analysis
             .diagnostics

@@ -394,3 +394,68 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 5. Text from the model never becomes markup or script in the HTML report.
+
+#[test]
+fn the_html_report_shows_markup_in_the_model_as_text() {
+    let directory = scratch("html-injection");
+    let model = directory.join("model");
+    std::fs::create_dir_all(&model).expect("the model directory");
+    let hostile = r#"agency olympia "<script>alert(1)</script>" { kind city jurisdiction US-WA }
+agency tumwater "\" onmouseover=\"alert(2)" { kind city jurisdiction US-WA }
+solicitation itb "</title><img src=x onerror=alert(3)>" { lead olympia method competitive_bid cooperative_use stated item laptop "<svg onload=alert(4)>" per unit }
+contract laptops "<style>body{display:none}</style>" {
+  awards itb
+  supplier "<iframe src=javascript:alert(5)>"
+  term 2025-01-01 to 2026-12-31
+  price laptop USD 1,099.00 per unit
+  clause warranty "<a href=javascript:alert(6)>x</a>"
+  piggyback { }
+}
+order o1 "<details open ontoggle=alert(7)>" { buyer tumwater contract laptops date 2025-02-01 line laptop 25 unit at USD 1,049.00 }
+rule r "<form action=x>" {
+  cite "<base href=http://example.invalid/>"
+  for order o
+  require o.value < USD 1.00
+  else deny "{o.buyer.title} <script>alert(8)</script>" help "<img src=y>"
+}
+"#;
+    // The program is named after its file.
+    std::fs::write(model.join("<i>program.coop"), hostile).expect("write the model");
+    let output = coop(&[
+        "report",
+        &text(&model),
+        "--format",
+        "html",
+        "--as-of",
+        "2025-12-31",
+    ]);
+    let page = stdout(&output);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", stderr(&output));
+    // The page's own script, and nothing the model wrote, is markup.
+    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    for markup in [
+        "<img",
+        "<svg onload",
+        "<iframe",
+        "<style>body",
+        "<a href=javascript",
+        "<details open",
+        "<form",
+        "<base",
+        "</title><img",
+        "<i>program",
+    ] {
+        assert!(
+            !page.contains(markup),
+            "the page holds `{markup}` as markup"
+        );
+    }
+    assert!(
+        !page.contains("\" onmouseover=\""),
+        "an attribute broke out of its quotes"
+    );
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

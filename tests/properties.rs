@@ -89,7 +89,8 @@ fn declarations(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The JSON report without source locations, which legitimately move when text moves.
+/// The JSON report without source locations, which legitimately move when text moves, and
+/// without the program's name, which comes from the files.
 fn without_locations(json: &str) -> serde_json::Value {
     fn strip(value: &mut serde_json::Value) {
         match value {
@@ -104,6 +105,10 @@ fn without_locations(json: &str) -> serde_json::Value {
     }
     let mut value: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
     strip(&mut value);
+    // The program is named by its file, or by its directory when it has several.
+    if let Some(report) = value.as_object_mut() {
+        report.remove("program");
+    }
     value
 }
 

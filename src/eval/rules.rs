@@ -1939,7 +1939,7 @@ impl Context<'_> {
                 let contract = model.contract(*id);
                 let solicitation = model.solicitation(contract.solicitation);
                 match field {
-                    ContractField::Term | ContractField::End => {
+                    ContractField::Term | ContractField::End | ContractField::Remaining => {
                         stated(contract.term.span, "the term")
                     }
                     ContractField::PiggybackOpen | ContractField::Requires => {
@@ -2437,6 +2437,17 @@ impl Context<'_> {
                 end: contract.term.end,
             },
             ContractField::End => Value::Date(contract.end_as_of(self.today)),
+            ContractField::Remaining => {
+                let end = contract.end_as_of(self.today);
+                if end < self.today {
+                    Value::Absent
+                } else {
+                    Value::Interval {
+                        start: self.today,
+                        end,
+                    }
+                }
+            }
             ContractField::Currency => contract
                 .currency
                 .as_ref()

@@ -47,6 +47,7 @@ pub fn build(
         .filter(|order| order.decision == Decision::Denied)
         .count();
     Report {
+        program: program_name(sources),
         as_of: evaluation.as_of.to_string(),
         horizon_days,
         summary: Summary {
@@ -86,6 +87,30 @@ pub fn build(
     }
 }
 
+/// The model's file without `.coop` when the model is one `.coop` file (its ledgers aside), else
+/// the name of the directory that holds it.
+fn program_name(sources: &SourceMap) -> String {
+    let mut files = sources
+        .model_files()
+        .filter(|(_, file)| file.kind == crate::source::FileKind::Coop);
+    let single = match (files.next(), files.next()) {
+        (Some((_, file)), None) => Some(file),
+        _ => None,
+    };
+    let name = match single {
+        Some(file) => std::path::Path::new(&file.name)
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned()),
+        None => sources
+            .root
+            .as_ref()
+            .and_then(|root| root.file_name())
+            .map(|name| name.to_string_lossy().into_owned()),
+    };
+    name.filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "the model".to_string())
+}
+
 /// One order with its decision; an order without a judgment is after the as-of date.
 fn order_report(
     model: &Model,
@@ -102,6 +127,7 @@ fn order_report(
     );
     OrderReport {
         name: order.header.name.value.clone(),
+        title: order.header.title.clone(),
         buyer: model.agency(order.buyer.value).header.name.value.clone(),
         contract: contract.header.name.value.clone(),
         date: order.date.value.to_string(),

@@ -1,6 +1,9 @@
 //! The report as Markdown, for a pull-request comment or a wiki page: tables and small text bars,
-//! no charts. A report that would pass GitHub's comment limit is summarised, saying how much was
-//! left out.
+//! no charts. What a reviewer must see comes first: the denied orders, with a count for each
+//! reason, and the findings; then the contracts and who is bound. A report that would pass
+//! GitHub's comment limit drops detail first (each contract's details, who is bound, the
+//! contracts, then where each reason is written), the denied orders and findings last, and says
+//! how much it left out.
 
 use std::fmt::Write as _;
 
@@ -22,20 +25,25 @@ pub fn render(report: &Report) -> String {
     }
 }
 
-/// How many rows of each kind to show; the rest are counted, not shown.
+/// How many rows of each kind to show, and whether each reason says where it is written; the
+/// rest are counted, not shown.
 #[derive(Clone, Copy)]
 struct Limits {
     denied_orders: usize,
+    findings: usize,
+    /// Each reason's and finding's place in the files and its rule's citation.
+    places: bool,
     contracts: usize,
     contract_details: usize,
     bindings: usize,
-    findings: usize,
 }
 
 impl Limits {
     fn everything(report: &Report) -> Limits {
         Limits {
             denied_orders: report.orders.len(),
+            findings: report.findings.len(),
+            places: true,
             contracts: report.contracts.len(),
             contract_details: report.contracts.len(),
             bindings: report
@@ -43,39 +51,60 @@ impl Limits {
                 .iter()
                 .map(|agency| agency.bindings.len())
                 .sum(),
-            findings: report.findings.len(),
         }
     }
 
-    /// Long lists of denied orders and findings give way first; the contracts and who is bound
-    /// only when those are already short.
+    /// Detail gives way first: each contract's details, who is bound, the table of contracts,
+    /// then where each reason is written; the denied orders and the findings last.
     fn smaller(self) -> Limits {
-        if self.denied_orders > 20 || self.findings > 20 {
+        if self.contract_details > 0 {
             Limits {
-                denied_orders: self.denied_orders / 2,
-                findings: self.findings / 2,
+                contract_details: self.contract_details / 2,
+                ..self
+            }
+        } else if self.bindings > 0 {
+            Limits {
+                bindings: self.bindings / 2,
+                ..self
+            }
+        } else if self.contracts > 0 {
+            Limits {
+                contracts: self.contracts / 2,
+                ..self
+            }
+        } else if self.places {
+            Limits {
+                places: false,
                 ..self
             }
         } else {
             Limits {
                 denied_orders: self.denied_orders / 2,
-                contracts: self.contracts / 2,
-                contract_details: self.contract_details / 2,
-                bindings: self.bindings / 2,
                 findings: self.findings / 2,
+                ..self
             }
         }
     }
 
     fn is_smallest(&self) -> bool {
-        self.denied_orders == 0 && self.contracts == 0 && self.bindings == 0 && self.findings == 0
+        self.denied_orders == 0
+            && self.findings == 0
+            && !self.places
+            && self.contracts == 0
+            && self.contract_details == 0
+            && self.bindings == 0
     }
 }
 
 fn render_within(report: &Report, limits: &Limits) -> String {
     let mut out = String::new();
     let summary = &report.summary;
-    let _ = writeln!(out, "# Binding obligations as of {}\n", report.as_of);
+    let _ = writeln!(
+        out,
+        "# {}: binding obligations as of {}\n",
+        cell(&report.program),
+        report.as_of
+    );
     let _ = write!(
         out,
         "**{}, {}, {} judged: {} permitted, {} denied**",
@@ -93,15 +122,15 @@ fn render_within(report: &Report, limits: &Limits) -> String {
         );
     }
     out.push_str("\n\n");
-    denied_orders(&mut out, report, limits.denied_orders);
+    denied_orders(&mut out, report, limits);
+    findings(&mut out, &report.findings, limits);
     contracts(&mut out, report, limits);
     bindings(&mut out, report, limits.bindings);
-    findings(&mut out, &report.findings, limits.findings);
     out.push_str("\n_Made by Coop. Not legal advice._\n");
     out
 }
 
-fn denied_orders(out: &mut String, report: &Report, limit: usize) {
+fn denied_orders(out: &mut String, report: &Report, limits: &Limits) {
     let denied: Vec<&OrderReport> = report
         .orders
         .iter()
@@ -112,23 +141,41 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
         out.push_str("No order was denied.\n\n");
         return;
     }
+    // How many orders each reason denies, every reason: the table is short, and says what the
+    // rows below may leave out.
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for order in &denied {
+        let mut named: Vec<String> = denials(order).map(reason_name).collect();
+        named.sort();
+        named.dedup();
+        for name in named {
+            match reasons.iter_mut().find(|(seen, _)| *seen == name) {
+                Some((_, count)) => *count += 1,
+                None => reasons.push((name, 1)),
+            }
+        }
+    }
+    reasons.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+    out.push_str("| Reason | Orders denied |\n|---|---:|\n");
+    for (name, count) in &reasons {
+        let _ = writeln!(out, "| {name} | {count} |");
+    }
+    out.push('\n');
+    // Buyers by their titles, as people call them.
+    let titles: std::collections::HashMap<&str, &str> = report
+        .agencies
+        .iter()
+        .filter_map(|agency| Some((agency.name.as_str(), agency.title.as_deref()?)))
+        .collect();
     out.push_str("| Order | Date | Buyer | Contract | Reasons |\n|---|---|---|---|---|\n");
-    for order in denied.iter().take(limit) {
-        // The reasons it is denied; a warning on a denied order is not one.
-        let reasons: Vec<String> = order
-            .reasons
-            .iter()
-            .filter(|reason| reason.severity == crate::diagnostic::Severity::Error)
+    for order in denied.iter().take(limits.denied_orders) {
+        let reasons: Vec<String> = denials(order)
             .map(|reason| {
-                let rule = reason.rule.as_ref().map_or(String::new(), |rule| {
-                    format!(", {}", message(&rule.describe()))
-                });
                 format!(
-                    "`{}` {} ({}:{}{rule})",
+                    "`{}` {}{}",
                     reason.code.name(),
                     message(&reason.message),
-                    cell(&reason.location.file),
-                    reason.location.line
+                    place(reason, limits)
                 )
             })
             .collect();
@@ -137,13 +184,36 @@ fn denied_orders(out: &mut String, report: &Report, limit: usize) {
             "| {} | {} | {} | {} | {} |",
             cell(&order.name),
             order.date,
-            cell(&order.buyer),
+            cell(
+                titles
+                    .get(order.buyer.as_str())
+                    .unwrap_or(&order.buyer.as_str())
+            ),
             cell(&order.contract),
             reasons.join("<br>")
         );
     }
-    left_out(out, denied.len(), limit, "denied order");
+    left_out(out, denied.len(), limits.denied_orders, "denied order");
     out.push('\n');
+}
+
+/// The reasons an order is denied: its findings that are errors (a warning does not deny).
+fn denials(order: &OrderReport) -> impl Iterator<Item = &Finding> {
+    order
+        .reasons
+        .iter()
+        .filter(|reason| reason.severity == crate::diagnostic::Severity::Error)
+}
+
+/// A reason as the table of counts names it: its rule's title and id, else its code.
+fn reason_name(reason: &Finding) -> String {
+    match &reason.rule {
+        Some(rule) => match &rule.title {
+            Some(title) => format!("{} (`{}`)", cell(title), rule.id.replace('`', "")),
+            None => format!("`{}`", rule.id.replace('`', "")),
+        },
+        None => format!("`{}`", reason.code.name()),
+    }
 }
 
 fn contracts(out: &mut String, report: &Report, limits: &Limits) {
@@ -352,26 +422,39 @@ fn bindings(out: &mut String, report: &Report, limit: usize) {
     out.push('\n');
 }
 
-fn findings(out: &mut String, findings: &[Finding], limit: usize) {
+fn findings(out: &mut String, findings: &[Finding], limits: &Limits) {
     if findings.is_empty() {
         return;
     }
     out.push_str("## Findings\n\n");
-    for finding in findings.iter().take(limit) {
-        let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
-            format!(", {}", message(&rule.describe()))
-        });
+    for finding in findings.iter().take(limits.findings) {
         let _ = writeln!(
             out,
-            "- {} `{}` {} ({}:{}{rule})",
+            "- {} `{}` {}{}",
             finding.severity,
             finding.code.name(),
             message(&finding.message),
-            cell(&finding.location.file),
-            finding.location.line
+            place(finding, limits)
         );
     }
-    left_out(out, findings.len(), limit, "finding");
+    left_out(out, findings.len(), limits.findings, "finding");
+    out.push('\n');
+}
+
+/// ` (file:line, rule ...)`: where a finding is written and the rule that made it, while the
+/// limits keep places.
+fn place(finding: &Finding, limits: &Limits) -> String {
+    if !limits.places {
+        return String::new();
+    }
+    let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
+        format!(", {}", message(&rule.describe()))
+    });
+    format!(
+        " ({}:{}{rule})",
+        cell(&finding.location.file),
+        finding.location.line
+    )
 }
 
 fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {

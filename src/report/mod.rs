@@ -24,6 +24,10 @@ pub use negotiation::{Bought, NegotiatingPosition, NextTier, TierReached};
 /// contract has been used.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// What the report is about, for its heading: the model's file without `.coop` when the
+    /// model is one file, else the name of its directory.
+    #[serde(default)]
+    pub program: String,
     pub as_of: String,
     /// Contracts ending within this many days of `as_of` come first.
     pub horizon_days: u32,
@@ -327,6 +331,9 @@ pub struct PriceReport {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderReport {
     pub name: String,
+    /// Its title, when the model gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub buyer: String,
     pub contract: String,
     pub date: String,
