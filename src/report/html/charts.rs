@@ -243,10 +243,9 @@ fn segments(page: &Page, contract: &ContractReport) -> Vec<Segment> {
             })
             .sum();
         let amount = match &contract.ordered {
-            Amount::Money(money) => Amount::Money(crate::values::Money::in_cents(
-                money.currency.clone(),
-                total,
-            )),
+            Amount::Money(money) => {
+                Amount::Money(crate::values::Money::in_cents(money.currency, total))
+            }
             Amount::Quantity { unit, .. } => Amount::Quantity {
                 quantity: total,
                 unit: unit.clone(),

@@ -195,7 +195,7 @@ impl Totals {
         let entry = self
             .0
             .entry(money.currency.as_str().to_string())
-            .or_insert_with(|| (money.currency.clone(), Decimal::ZERO));
+            .or_insert_with(|| (money.currency, Decimal::ZERO));
         entry.1 = entry.1.saturating_add(money.amount);
     }
 
@@ -204,7 +204,7 @@ impl Totals {
         html! {
             @for (index, (currency, amount)) in self.0.values().enumerate() {
                 @if index > 0 { "; " }
-                (money(&Money::in_cents(currency.clone(), *amount)))
+                (money(&Money::in_cents(*currency, *amount)))
             }
         }
     }
