@@ -171,3 +171,44 @@ fn a_local_pack_decides_as_the_shipped_one() {
         );
     }
 }
+
+/// The prelude encodes Coop's own definition of what a model means: each of its rules quotes the
+/// sentence of `docs/language.md` that states it, word for word (line breaks and bold aside).
+#[test]
+fn the_prelude_quotes_the_language_reference() {
+    let normal = |text: &str| {
+        text.replace("**", "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let reference = normal(
+        &std::fs::read_to_string(root().join("docs/language.md")).expect("the reference reads"),
+    );
+    let prelude = coop::packs::prelude();
+    let pack = coop::literate::LiteratePack::read(prelude.name, prelude.text).expect("it parses");
+    let mut missing = Vec::new();
+    for rule in pack.rules() {
+        assert!(
+            !rule.quotes.is_empty(),
+            "prelude rule {} quotes nothing",
+            rule.id
+        );
+        for quote in &rule.quotes {
+            assert!(
+                quote.from.starts_with("docs/language.md"),
+                "{}: {}",
+                rule.id,
+                quote.from
+            );
+            if !reference.contains(&normal(&quote.text)) {
+                missing.push(format!("{}: {}", rule.id, quote.text));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "prelude quotations not in docs/language.md:\n{}",
+        missing.join("\n")
+    );
+}
