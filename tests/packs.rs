@@ -78,7 +78,12 @@ fn every_pack_example_shows_each_rule_passing_and_failing() {
         let report = common::report_of(&example(pack.name));
         let summary = pack.summary().expect("the pack parses");
         for rule in &summary.rules {
-            let Some(tally) = report.rules.iter().find(|found| found.rule.id == rule.id) else {
+            // Versions of a rule share its id: each is told apart by where it is written.
+            let Some(tally) = report
+                .rules
+                .iter()
+                .find(|found| found.rule.id == rule.id && found.rule.location.line == rule.line)
+            else {
                 missing.push(format!("{}: {} is not followed", pack.name, rule.id));
                 continue;
             };
@@ -86,8 +91,8 @@ fn every_pack_example_shows_each_rule_passing_and_failing() {
             let fails = tally.failed > 0 || (!rule.requires && tally.considered > tally.applied);
             if !passes || !fails {
                 missing.push(format!(
-                    "{}: {} applied to {} of {}, failed {}",
-                    pack.name, rule.id, tally.applied, tally.considered, tally.failed
+                    "{}: {} (line {}) applied to {} of {}, failed {}",
+                    pack.name, rule.id, rule.line, tally.applied, tally.considered, tally.failed
                 ));
             }
         }

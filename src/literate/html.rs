@@ -123,7 +123,10 @@ fn rule_section(out: &mut String, rule: &LiterateRule) {
         let _ = writeln!(out, "<p class=\"notes\">{}</p>", notes.join(" · "));
     }
     for quote in &rule.quotes {
-        let address = web_address(&quote.from);
+        let address = quote
+            .from
+            .split(' ')
+            .find_map(|word| web_address(word.trim_end_matches([',', ';', '.', ')'])));
         out.push_str("<figure class=\"quote\">\n<blockquote");
         if let Some(address) = address {
             let _ = write!(out, " cite=\"{}\"", escape(address));
@@ -140,10 +143,7 @@ fn rule_section(out: &mut String, rule: &LiterateRule) {
                     .join("<br>\n")
             );
         }
-        let from = match address {
-            Some(address) => format!("<a href=\"{}\">{}</a>", escape(address), escape(address)),
-            None => escape(&quote.from),
-        };
+        let from = linked(&quote.from);
         let _ = writeln!(
             out,
             "</blockquote>\n<figcaption>Read {} at {from}</figcaption>\n</figure>",
@@ -182,6 +182,25 @@ fn version(rule: &LiterateRule) -> String {
         ),
         _ => String::new(),
     }
+}
+
+/// Where a quotation was read, its web addresses linked.
+fn linked(from: &str) -> String {
+    from.split(' ')
+        .map(|word| {
+            let address = word.trim_end_matches([',', ';', '.', ')']);
+            match web_address(address) {
+                Some(address) => format!(
+                    "<a href=\"{}\">{}</a>{}",
+                    escape(address),
+                    escape(address),
+                    escape(&word[address.len()..])
+                ),
+                None => escape(word),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A web address, which may be linked; `None` for anything else.

@@ -144,13 +144,19 @@ fn inert(text: &str) -> String {
     escaped
 }
 
-/// Where a quotation was read: a link when it is a web address, else the publication named.
+/// Where a quotation was read, its web addresses as links; the rest made inert.
 fn source(from: &str) -> String {
-    let is_address = (from.starts_with("https://") || from.starts_with("http://"))
-        && !from.contains(|character: char| character.is_whitespace() || "<>`".contains(character));
-    if is_address {
-        format!("<{from}>")
-    } else {
-        inert(from)
-    }
+    from.split(' ')
+        .map(|word| {
+            let address = word.trim_end_matches([',', ';', '.', ')']);
+            let is_address = (address.starts_with("https://") || address.starts_with("http://"))
+                && !address.contains(|character: char| "<>`".contains(character));
+            if is_address {
+                format!("<{address}>{}", inert(&word[address.len()..]))
+            } else {
+                inert(word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

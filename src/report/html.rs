@@ -146,9 +146,12 @@ fn orders(out: &mut String, report: &Report) {
             (Decision::Permitted, Some(basis)) => (
                 "permitted",
                 format!(
-                    "✓ Permitted under <span class=\"code\" title=\"{}\">{}</span>",
+                    "✓ Permitted under <span class=\"code\" title=\"{}\">{}</span>{}",
                     escape(basis.citation.as_deref().unwrap_or_default()),
-                    escape(&basis.id)
+                    escape(&basis.id),
+                    basis.in_force.as_ref().map_or(String::new(), |in_force| {
+                        format!(" (in force {})", escape(in_force))
+                    })
                 ),
             ),
             (Decision::Permitted, None) => ("permitted", "✓ Permitted".to_string()),
