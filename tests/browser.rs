@@ -147,3 +147,79 @@ fn chromium() -> Option<PathBuf> {
         .flat_map(|directory| ["chromium", "chromium-browser"].map(|name| directory.join(name)))
         .find(|candidate| candidate.is_file())
 }
+
+/// Every shipped pack's page (`coop rules PACK --format html`) loads in headless Chromium with no
+/// console message, and shows each rule in its own section with what it quotes, or why it quotes
+/// nothing, and the rule as written: the page a reviewer reads beside the statute.
+#[test]
+fn pack_pages_render_in_a_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium to test the pack pages: .ci/run installs Debian's `chromium`"
+        );
+        eprintln!("skipped: no Chromium here (apt-get install chromium)");
+        return;
+    };
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-packs");
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    for pack in coop::packs::SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        let page = directory.join(format!("{}.html", pack.name));
+        std::fs::write(&page, coop::literate::html(&literate)).expect("write the page");
+        let (dom, log) = load(
+            &browser,
+            &page,
+            &directory.join(format!("profile-{}", pack.name)),
+        );
+        let console: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains(":CONSOLE"))
+            .collect();
+        assert!(
+            console.is_empty(),
+            "{}: the browser console reported:\n{}",
+            pack.name,
+            console.join("\n")
+        );
+        assert!(
+            dom.contains("Not legal advice."),
+            "{}: no advice",
+            pack.name
+        );
+        for rule in literate.rules() {
+            let start = dom
+                .find(&format!(
+                    "<section class=\"rule\" id=\"{}\">",
+                    rule.anchor()
+                ))
+                .unwrap_or_else(|| panic!("{}: no section for {}", pack.name, rule.id));
+            let section = &dom[start
+                ..dom[start..]
+                    .find("</section>")
+                    .map_or(dom.len(), |end| start + end)];
+            let quoted = section.matches("<blockquote").count();
+            assert_eq!(
+                quoted,
+                rule.quotes.len(),
+                "{}: {} shows {quoted} of its {} quotations",
+                pack.name,
+                rule.id,
+                rule.quotes.len()
+            );
+            assert!(
+                !rule.quotes.is_empty() || section.contains("class=\"unquoted\""),
+                "{}: {} quotes nothing and does not say why",
+                pack.name,
+                rule.id
+            );
+            assert!(
+                section.contains("The rule as written"),
+                "{}: {} does not show its logic",
+                pack.name,
+                rule.id
+            );
+        }
+    }
+}

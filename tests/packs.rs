@@ -1,6 +1,7 @@
-//! The rule packs shipped inside coop: each parses, cites a source for every rule, has its page
-//! and its example, and its example shows every rule both passing and failing. A pack used from a
-//! local file decides exactly as the shipped one.
+//! The rule packs shipped inside coop: each parses, cites a source for every rule and quotes it
+//! (or says why it cannot), has its page generated from it and its example, and its example shows
+//! every rule both passing and failing. A pack used from a local file decides exactly as the
+//! shipped one.
 
 mod common;
 
@@ -67,6 +68,51 @@ fn every_pack_has_its_page_and_its_example() {
             pack.name
         );
     }
+}
+
+/// Every rule of every shipped pack says what it encodes: a quotation of the text it was read
+/// from, or why none could be quoted (`not quoted because`), and a plain-language reading.
+#[test]
+fn every_shipped_rule_quotes_its_text() {
+    let mut silent = Vec::new();
+    for pack in SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        for rule in literate.rules() {
+            if rule.quotes.is_empty() && rule.unquoted.is_none() {
+                silent.push(format!(
+                    "{}: {} neither quotes its text nor says why not",
+                    pack.name, rule.id
+                ));
+            }
+            if rule.reading.is_none() {
+                silent.push(format!("{}: {} has no `///` reading", pack.name, rule.id));
+            }
+        }
+    }
+    assert!(silent.is_empty(), "{}", silent.join("\n"));
+}
+
+/// The pages of `docs/rules/` are generated from the packs (`scripts/rule-pages.sh`): each is
+/// what `coop rules PACK --format markdown` prints, so a page cannot drift from its pack.
+#[test]
+fn every_pack_page_is_generated_from_its_pack() {
+    let mut drifted = Vec::new();
+    for pack in SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        let page = root().join("docs/rules").join(format!("{}.md", pack.name));
+        let written = std::fs::read_to_string(&page)
+            .unwrap_or_else(|_| panic!("{} has no page {}", pack.name, page.display()));
+        if written != coop::literate::markdown(&literate) {
+            drifted.push(page.display().to_string());
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "pages that differ from their pack (run scripts/rule-pages.sh):\n{}",
+        drifted.join("\n")
+    );
 }
 
 /// Each rule of each pack applies in its example at least once without failing, and fails at

@@ -301,6 +301,8 @@ blockquote p { margin: 0.3rem 0; }
 .unquoted { font-style: italic; color: var(--muted); }
 pre { background: #f6f8fa; border-left: 3px solid var(--line); padding: 0.5rem 0.7rem; overflow-x: auto;
   font-size: 0.85rem; }
+/* A rule as written wraps: a reviewer reads a long message without scrolling sideways. */
+.logic pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font-family: ui-monospace, 'SF Mono', Menlo, monospace; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
 caption { text-align: left; font-weight: 600; }
