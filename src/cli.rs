@@ -42,10 +42,18 @@ enum Command {
         #[arg(long, value_enum)]
         deny: Option<Deny>,
     },
-    /// List the rule packs shipped with coop, with their rules and citations; or print one pack.
+    /// List the rule packs shipped with coop, with their rules and citations; or show one pack,
+    /// rule by rule: the text each quotes, its plain-language reading and its logic.
     Rules {
-        /// A pack's name, such as `us-wa`, to print its text.
+        /// A shipped pack's name, such as `us-wa`, or the path of a local pack file.
         pack: Option<String>,
+        /// How to show the pack: for a terminal, as a Markdown or HTML page for review, or its
+        /// source text.
+        #[arg(long, value_enum, default_value_t = PackFormat::Text)]
+        format: PackFormat,
+        /// Write the page to this file (replaced atomically) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print the binding-obligation report of a model.
     Report {
@@ -169,6 +177,18 @@ enum Format {
     Markdown,
     /// An OCDS 1.1 release package, with Coop's extension (docs/ocds.md).
     Ocds,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PackFormat {
+    /// Rule by rule, for a terminal.
+    Text,
+    /// A page for a wiki or the docs (the pages of docs/rules/ are these).
+    Markdown,
+    /// One self-contained page for review.
+    Html,
+    /// The pack's source text.
+    Coop,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -300,7 +320,11 @@ pub fn run(arguments: Arguments) -> ExitCode {
             color,
         ),
         Command::Explain { code } => explain(code.as_deref()),
-        Command::Rules { pack } => rules(pack.as_deref()),
+        Command::Rules {
+            pack,
+            format,
+            output,
+        } => rules(pack.as_deref(), format, output.as_deref()),
     };
     ExitCode::from(code)
 }
@@ -673,8 +697,8 @@ fn to_json(value: &impl serde::Serialize) -> String {
 }
 
 /// `coop rules`: the shipped packs, each with its parameters and its rules' citations; or one
-/// pack's text.
-fn rules(pack: Option<&str>) -> u8 {
+/// pack, shipped or local, as the page its format makes.
+fn rules(pack: Option<&str>, format: PackFormat, output: Option<&std::path::Path>) -> u8 {
     let Some(name) = pack else {
         let mut listing = String::new();
         for pack in coop::packs::SHIPPED {
@@ -698,21 +722,87 @@ fn rules(pack: Option<&str>) -> u8 {
             }
             listing.push('\n');
         }
-        listing.push_str("Use a pack with `use rules NAME` in a model file; `coop rules NAME` prints it.\nThe packs are not legal advice.\n");
+        listing.push_str("Use a pack with `use rules NAME` in a model file; `coop rules NAME` shows it, rule by rule.\nThe packs are not legal advice.\n");
         return write_stdout(&listing);
     };
+    let (name, text, file) = match pack_text(name) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let literate = || {
+        coop::literate::LiteratePack::read(&name, &text).ok_or_else(|| {
+            usage_error(&format!(
+                "`{}` is not a rule pack Coop can read\n  help: `coop check` a model that uses it to see what is wrong",
+                coop::values::printable(&name)
+            ))
+        })
+    };
+    let page = match format {
+        PackFormat::Coop => Ok(text.clone()),
+        PackFormat::Text => literate().map(|pack| coop::literate::text(&pack)),
+        PackFormat::Markdown => literate().map(|pack| coop::literate::markdown(&pack)),
+        PackFormat::Html => literate().map(|pack| coop::literate::html(&pack)),
+    };
+    let page = match page {
+        Ok(page) => page,
+        Err(code) => return code,
+    };
+    let escapes = match format {
+        PackFormat::Text | PackFormat::Coop => Escapes::Text,
+        PackFormat::Markdown => Escapes::Markdown,
+        PackFormat::Html => Escapes::Markup,
+    };
+    match output.filter(|path| *path != std::path::Path::new("-")) {
+        Some(path) => {
+            if let Err(refusal) = coop::output::check_target(path, file.as_deref()) {
+                return usage_error(&format!(
+                    "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
+                ));
+            }
+            match coop::output::write_atomically(path, &guarded(&page, escapes)) {
+                Ok(()) => SUCCESS,
+                Err(error) => usage_error(&format!(
+                    "cannot write `{}`: {error}",
+                    coop::load::display_name(path)
+                )),
+            }
+        }
+        None => write_stdout_as(&page, Some(escapes)),
+    }
+}
+
+/// A pack's name and text, and its file when it has one: a shipped pack by its name, or a local
+/// pack file by its path (a name ending in `.coop`, or holding a `/`).
+fn pack_text(name: &str) -> Result<(String, String, Option<PathBuf>), u8> {
+    if name.ends_with(".coop") || name.contains('/') || name.contains('\\') {
+        let path = std::path::Path::new(name);
+        return match std::fs::read_to_string(path) {
+            Ok(text) => Ok((
+                path.file_stem().map_or_else(
+                    || name.to_string(),
+                    |stem| stem.to_string_lossy().into_owned(),
+                ),
+                text,
+                Some(path.to_path_buf()),
+            )),
+            Err(error) => Err(usage_error(&format!(
+                "cannot read `{}`: {error}",
+                coop::load::display_name(path)
+            ))),
+        };
+    }
     match coop::packs::shipped(name) {
-        Some(pack) => write_stdout(pack.text),
+        Some(pack) => Ok((pack.name.to_string(), pack.text.to_string(), None)),
         None => {
             let names = coop::packs::SHIPPED.iter().map(|pack| pack.name);
             let help = match coop::check::suggest(name, names) {
                 Some(candidate) => format!("did you mean `{candidate}`?"),
-                None => "run `coop rules` to list the shipped packs".to_string(),
+                None => "run `coop rules` to list the shipped packs, or name a local pack's `.coop` file".to_string(),
             };
-            usage_error(&format!(
+            Err(usage_error(&format!(
                 "coop ships no rule pack `{}`\n  help: {help}",
                 coop::values::printable(name)
-            ))
+            )))
         }
     }
 }

@@ -119,6 +119,9 @@ codes! {
     RuleWarning = "rule-warning", Warning, "a rule's requirement is not met, and the rule warns";
     RuleUndecided = "rule-undecided", Warning, "a rule could not be decided: amounts in different currencies or units";
     UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
+    WouldDeny = "would-deny", Warning, "a rule of a pack used as warnings would deny: its finding is a warning instead";
+    InForceEmpty = "in-force-empty", Error, "a rule's period of force holds no day";
+    VersionsOverlap = "versions-overlap", Error, "two versions of one rule in force on the same day";
     PrecedenceConflict = "precedence-conflict", Warning, "two rules of a model or its packs order a binding's terms both ways";
     // Tests.
     TestWithoutExpectations = "test-without-expectations", Error, "a test that expects nothing";

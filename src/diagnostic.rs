@@ -67,8 +67,39 @@ pub struct RuleReference {
     pub citation: Option<String>,
     /// The rule pack it comes from, when it comes from one.
     pub pack: Option<String>,
+    /// When the version of the rule that judged is in force, if not always: `2015-07-24 to ...`.
+    pub in_force: Option<String>,
+    /// Whether its pack is used as warnings.
+    pub as_warnings: bool,
     /// Where the rule is written.
     pub span: Span,
+}
+
+impl RuleReference {
+    /// What says which version of the rule judged, and that its pack only warns:
+    /// `, in force 2015-07-24 to ...`, `, pack us-wa used as warnings`; empty for most rules.
+    pub fn qualifiers(&self) -> String {
+        qualifiers(
+            self.in_force.as_deref(),
+            self.pack.as_deref(),
+            self.as_warnings,
+        )
+    }
+}
+
+/// `, in force 2015-07-24 to ..., pack us-wa used as warnings`, each part when it applies.
+pub fn qualifiers(in_force: Option<&str>, pack: Option<&str>, as_warnings: bool) -> String {
+    let mut text = String::new();
+    if let Some(in_force) = in_force {
+        text.push_str(&format!(", in force {in_force}"));
+    }
+    if as_warnings {
+        text.push_str(&format!(
+            ", pack {} used as warnings",
+            pack.unwrap_or("(local)")
+        ));
+    }
+    text
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -420,8 +451,9 @@ fn help_with_rule(diagnostic: &Diagnostic, sources: &SourceMap) -> Option<String
         format!(", citing {}", printable(citation))
     });
     let line = format!(
-        "rule `{}`{title}{citation} ({})",
+        "rule `{}`{title}{citation}{} ({})",
         rule.id,
+        printable(&rule.qualifiers()),
         plain_location(sources, rule.span)
     );
     Some(match help {

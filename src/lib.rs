@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod findings;
 pub mod generate;
+pub mod literate;
 pub mod load;
 pub mod model;
 pub mod ocds;
@@ -71,6 +72,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         pack: prelude,
         name: prelude_pack.name.to_string(),
         settings: Vec::new(),
+        as_warnings: false,
         span: source::Span::new(prelude, 0, 0),
     });
     let mut next = 0;
@@ -100,6 +102,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
                     pack,
                     name,
                     settings: used.settings.clone(),
+                    as_warnings: used.as_warnings,
                     span: used.span,
                 }),
                 Err(diagnostic) => diagnostics.push(*diagnostic),

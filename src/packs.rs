@@ -64,6 +64,8 @@ pub struct PackSummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSummary {
     pub id: String,
+    /// The line its id is written on: versions of a rule share the id, not the line.
+    pub line: usize,
     pub title: Option<String>,
     pub citation: Option<String>,
     /// Whether the rule requires something (else it only obliges).
@@ -105,6 +107,7 @@ impl ShippedPack {
                 .iter()
                 .map(|rule| RuleSummary {
                     id: rule.name.value.clone(),
+                    line: sources.line_column(rule.name.span).line,
                     title: rule.title.as_ref().map(|title| title.value.clone()),
                     citation: citation(rule),
                     requires: rule.fields.iter().any(|field| {

@@ -6,6 +6,9 @@
 //! browser's console must stay silent. Each view's screenshot, and each printed PDF, is written to
 //! `target/tmp/browser/` for a person to look at; nothing there is committed.
 //!
+//! Every shipped pack's page (`coop rules PACK --format html`) is opened the same way, and must
+//! show each rule with its quotations.
+//!
 //! Chromium is driven over the DevTools protocol by the `headless_chrome` crate: widths, print
 //! emulation, full-page screenshots and measuring need it, and the command line's `--dump-dom` and
 //! `--screenshot` give one view a launch. Needs Debian's `chromium` (`.ci/run` installs it).
@@ -513,6 +516,84 @@ fn time_to_show_a_report_page() {
             seconds("LayoutDuration"),
             seconds("ScriptDuration"),
         );
+        let _ = tab.close(false);
+    }
+}
+
+/// Every shipped pack's page (`coop rules PACK --format html`) loads in headless Chromium with no
+/// console message, and shows each rule in its own section with what it quotes, or why it quotes
+/// nothing, and the rule as written: the page a reviewer reads beside the statute.
+#[test]
+fn pack_pages_render_in_a_browser() {
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium to test the pack pages: .ci/run installs Debian's `chromium`"
+        );
+        eprintln!("skipped: no Chromium here (apt-get install chromium)");
+        return;
+    };
+    let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-packs");
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).expect("scratch directory");
+    let browser = launch(chromium, &directory.join("profile"));
+    for pack in coop::packs::SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        let page = directory.join(format!("{}.html", pack.name));
+        std::fs::write(&page, coop::literate::html(&literate)).expect("write the page");
+        let tab = browser.new_tab().expect("a tab");
+        tab.set_default_timeout(Duration::from_secs(60));
+        let console = listen(&tab);
+        tab.navigate_to(&format!("file://{}", page.display()))
+            .and_then(|tab| tab.wait_until_navigated())
+            .expect("the page loads");
+        let dom = tab.get_content().expect("the page's DOM");
+        let said = console.lock().map(|said| said.clone()).unwrap_or_default();
+        assert!(
+            said.is_empty(),
+            "{}: the browser console said:\n  {}",
+            pack.name,
+            said.join("\n  ")
+        );
+        assert!(
+            dom.contains("Not legal advice."),
+            "{}: no advice",
+            pack.name
+        );
+        for rule in literate.rules() {
+            let start = dom
+                .find(&format!(
+                    "<section class=\"rule\" id=\"{}\">",
+                    rule.anchor()
+                ))
+                .unwrap_or_else(|| panic!("{}: no section for {}", pack.name, rule.id));
+            let section = &dom[start
+                ..dom[start..]
+                    .find("</section>")
+                    .map_or(dom.len(), |end| start + end)];
+            let quoted = section.matches("<blockquote").count();
+            assert_eq!(
+                quoted,
+                rule.quotes.len(),
+                "{}: {} shows {quoted} of its {} quotations",
+                pack.name,
+                rule.id,
+                rule.quotes.len()
+            );
+            assert!(
+                !rule.quotes.is_empty() || section.contains("class=\"unquoted\""),
+                "{}: {} quotes nothing and does not say why",
+                pack.name,
+                rule.id
+            );
+            assert!(
+                section.contains("The rule as written"),
+                "{}: {} does not show its logic",
+                pack.name,
+                rule.id
+            );
+        }
         let _ = tab.close(false);
     }
 }

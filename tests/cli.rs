@@ -673,14 +673,61 @@ fn rules_lists_every_shipped_pack_and_prints_one() {
         );
     }
     assert!(stdout(&listing).contains("RCW 39.34.030(5)(b)"));
-    let one = coop(&["rules", "us-va"]);
+    let source = coop(&["rules", "us-va", "--format", "coop"]);
     assert_eq!(
-        stdout(&one),
+        stdout(&source),
         coop::packs::shipped("us-va").expect("shipped").text
     );
+    // Rule by rule: what it quotes, how it reads, what it does.
+    let literate = stdout(&coop(&["rules", "us-va"]));
+    for part in [
+        "rule va_on_behalf_of_others",
+        "  cites Va. Code",
+        "  logic:",
+    ] {
+        assert!(literate.contains(part), "no `{part}` in:\n{literate}");
+    }
     let unknown = coop(&["rules", "us-vaa"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("did you mean `us-va`?"));
+}
+
+#[test]
+fn rules_writes_a_pack_page_and_reads_a_local_pack() {
+    let directory = scratch("rules-page");
+    let page = directory.join("us-wa.html");
+    let written = coop(&[
+        "rules",
+        "us-wa",
+        "--format",
+        "html",
+        "-o",
+        &page.to_string_lossy(),
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let html = std::fs::read_to_string(&page).expect("the page is written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Not legal advice."));
+    assert!(!html.contains("<script"));
+    // A local pack is read from its file, and its page never replaces it.
+    let pack = directory.join("ours.coop");
+    std::fs::write(
+        &pack,
+        "//! Our <b>own</b> rules.\npack \"Ours\"\n\n/// Reads [plainly](javascript:alert(1)).\nrule ours \"Ours\" {\n  cite \"Manual 1\"\n  for order o\n  require o.value <= USD 5.00\n  else warn \"big\"\n}\n",
+    )
+    .expect("write the pack");
+    let local = coop(&["rules", &pack.to_string_lossy(), "--format", "html"]);
+    assert_eq!(local.status.code(), Some(0), "{}", stderr(&local));
+    let html = stdout(&local);
+    assert!(html.contains("&lt;b&gt;own&lt;/b&gt;"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    let over = coop(&[
+        "rules",
+        &pack.to_string_lossy(),
+        "-o",
+        &pack.to_string_lossy(),
+    ]);
+    assert_eq!(over.status.code(), Some(2));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The rule packs shipped inside coop: each parses, cites a source for every rule, has its page
-//! and its example, and its example shows every rule both passing and failing. A pack used from a
-//! local file decides exactly as the shipped one.
+//! The rule packs shipped inside coop: each parses, cites a source for every rule and quotes it
+//! (or says why it cannot), has its page generated from it and its example, and its example shows
+//! every rule both passing and failing. A pack used from a local file decides exactly as the
+//! shipped one.
 
 mod common;
 
@@ -69,6 +70,51 @@ fn every_pack_has_its_page_and_its_example() {
     }
 }
 
+/// Every rule of every shipped pack says what it encodes: a quotation of the text it was read
+/// from, or why none could be quoted (`not quoted because`), and a plain-language reading.
+#[test]
+fn every_shipped_rule_quotes_its_text() {
+    let mut silent = Vec::new();
+    for pack in SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        for rule in literate.rules() {
+            if rule.quotes.is_empty() && rule.unquoted.is_none() {
+                silent.push(format!(
+                    "{}: {} neither quotes its text nor says why not",
+                    pack.name, rule.id
+                ));
+            }
+            if rule.reading.is_none() {
+                silent.push(format!("{}: {} has no `///` reading", pack.name, rule.id));
+            }
+        }
+    }
+    assert!(silent.is_empty(), "{}", silent.join("\n"));
+}
+
+/// The pages of `docs/rules/` are generated from the packs (`scripts/rule-pages.sh`): each is
+/// what `coop rules PACK --format markdown` prints, so a page cannot drift from its pack.
+#[test]
+fn every_pack_page_is_generated_from_its_pack() {
+    let mut drifted = Vec::new();
+    for pack in SHIPPED {
+        let literate = coop::literate::LiteratePack::read(pack.name, pack.text)
+            .unwrap_or_else(|| panic!("rules/{}.coop does not parse", pack.name));
+        let page = root().join("docs/rules").join(format!("{}.md", pack.name));
+        let written = std::fs::read_to_string(&page)
+            .unwrap_or_else(|_| panic!("{} has no page {}", pack.name, page.display()));
+        if written != coop::literate::markdown(&literate) {
+            drifted.push(page.display().to_string());
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "pages that differ from their pack (run scripts/rule-pages.sh):\n{}",
+        drifted.join("\n")
+    );
+}
+
 /// Each rule of each pack applies in its example at least once without failing, and fails at
 /// least once (a rule that only obliges "fails" where it does not apply).
 #[test]
@@ -78,7 +124,12 @@ fn every_pack_example_shows_each_rule_passing_and_failing() {
         let report = common::report_of(&example(pack.name));
         let summary = pack.summary().expect("the pack parses");
         for rule in &summary.rules {
-            let Some(tally) = report.rules.iter().find(|found| found.rule.id == rule.id) else {
+            // Versions of a rule share its id: each is told apart by where it is written.
+            let Some(tally) = report
+                .rules
+                .iter()
+                .find(|found| found.rule.id == rule.id && found.rule.location.line == rule.line)
+            else {
                 missing.push(format!("{}: {} is not followed", pack.name, rule.id));
                 continue;
             };
@@ -86,8 +137,8 @@ fn every_pack_example_shows_each_rule_passing_and_failing() {
             let fails = tally.failed > 0 || (!rule.requires && tally.considered > tally.applied);
             if !passes || !fails {
                 missing.push(format!(
-                    "{}: {} applied to {} of {}, failed {}",
-                    pack.name, rule.id, tally.applied, tally.considered, tally.failed
+                    "{}: {} (line {}) applied to {} of {}, failed {}",
+                    pack.name, rule.id, rule.line, tally.applied, tally.considered, tally.failed
                 ));
             }
         }
@@ -170,4 +221,45 @@ fn a_local_pack_decides_as_the_shipped_one() {
             pack.name
         );
     }
+}
+
+/// The prelude encodes Coop's own definition of what a model means: each of its rules quotes the
+/// sentence of `docs/language.md` that states it, word for word (line breaks and bold aside).
+#[test]
+fn the_prelude_quotes_the_language_reference() {
+    let normal = |text: &str| {
+        text.replace("**", "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let reference = normal(
+        &std::fs::read_to_string(root().join("docs/language.md")).expect("the reference reads"),
+    );
+    let prelude = coop::packs::prelude();
+    let pack = coop::literate::LiteratePack::read(prelude.name, prelude.text).expect("it parses");
+    let mut missing = Vec::new();
+    for rule in pack.rules() {
+        assert!(
+            !rule.quotes.is_empty(),
+            "prelude rule {} quotes nothing",
+            rule.id
+        );
+        for quote in &rule.quotes {
+            assert!(
+                quote.from.starts_with("docs/language.md"),
+                "{}: {}",
+                rule.id,
+                quote.from
+            );
+            if !reference.contains(&normal(&quote.text)) {
+                missing.push(format!("{}: {}", rule.id, quote.text));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "prelude quotations not in docs/language.md:\n{}",
+        missing.join("\n")
+    );
 }

@@ -21,8 +21,19 @@ pub struct PackUse {
     /// `us-wa` for a shipped pack; the file's name without `.coop` for a local one.
     pub name: String,
     pub settings: Vec<ast::ParameterSetting>,
+    /// `use rules NAME as warnings`
+    pub as_warnings: bool,
     /// The `use rules` declaration.
     pub span: Span,
+}
+
+/// What every rule of a pack file shares: the pack's name, whether it is used only as warnings,
+/// and when the whole pack is in force.
+#[derive(Clone, Debug)]
+struct PackOf {
+    name: String,
+    as_warnings: bool,
+    in_force: Option<InForce>,
 }
 
 /// Checks every rule of the model's files; returns the rules that passed, sorted by id.
@@ -68,36 +79,80 @@ pub(super) fn check(
         checker.facts_once(file);
         checker.parameters_of(file, packs);
     }
-    let mut rules = Vec::new();
-    let mut named = Vec::new();
-    let mut ids: HashMap<String, Span> = HashMap::new();
+    let mut checked: Vec<(Rule, Vec<NamedSetAside>)> = Vec::new();
+    // Each id, with the periods of force of its versions so far (`None`: no period stated).
+    let mut ids: HashMap<String, Vec<(Span, Option<InForce>)>> = HashMap::new();
     for file in files {
+        let pack = pack_names.get(&file.file).map(|name| PackOf {
+            name: name.clone(),
+            // A pack is used as warnings only when every use of it says so.
+            as_warnings: packs
+                .iter()
+                .filter(|used| used.pack == file.file)
+                .all(|used| used.as_warnings),
+            in_force: file.pack_in_force.map(|in_force| in_force.value),
+        });
         for rule in &file.rules {
-            if let Some(first) = ids.get(&rule.name.value) {
-                checker.diagnostics.push(
-                    Diagnostic::of(
-                        RuleProblem::DuplicateRule {
-                            rule: &rule.name.value,
-                        },
-                        rule.name.span,
-                    )
-                    .with_related(*first, "first declared here"),
-                );
-                continue;
-            }
-            ids.insert(rule.name.value.clone(), rule.name.span);
-            let pack = pack_names.get(&file.file).cloned();
-            if let Some((rule, set_aside)) = checker.rule(file.file, rule, pack) {
-                if !set_aside.is_empty() {
-                    named.push((rule.id.value.clone(), set_aside));
+            let stated = stated_in_force(rule).or(file.pack_in_force.map(|period| period.value));
+            let versions = ids.entry(rule.name.value.clone()).or_default();
+            if let Some((first, _)) = versions.first() {
+                let overlapping = match stated {
+                    Some(period) if versions.iter().all(|(_, earlier)| earlier.is_some()) => {
+                        versions.iter().find_map(|(span, earlier)| {
+                            earlier
+                                .filter(|earlier| earlier.within(period).is_some())
+                                .map(|earlier| (*span, earlier))
+                        })
+                    }
+                    _ => {
+                        checker.diagnostics.push(
+                            Diagnostic::of(
+                                RuleProblem::DuplicateRule {
+                                    rule: &rule.name.value,
+                                },
+                                rule.name.span,
+                            )
+                            .with_related(*first, "first declared here"),
+                        );
+                        continue;
+                    }
+                };
+                if let (Some((span, earlier)), Some(period)) = (overlapping, stated) {
+                    checker.diagnostics.push(
+                        Diagnostic::of(
+                            RuleProblem::VersionsOverlap {
+                                rule: &rule.name.value,
+                                first: earlier,
+                                second: period,
+                            },
+                            rule.name.span,
+                        )
+                        .with_related(span, "the other version"),
+                    );
+                    continue;
                 }
-                rules.push(rule);
+            }
+            versions.push((rule.name.span, stated));
+            if let Some(checked_rule) = checker.rule(file.file, rule, pack.as_ref()) {
+                checked.push(checked_rule);
             }
         }
     }
-    rules.sort_by(|left, right| left.id.value.cmp(&right.id.value));
+    // By id, and the versions of one rule in the order they came into force.
+    checked.sort_by(|(left, _), (right, _)| {
+        (&left.id.value, left.in_force.from).cmp(&(&right.id.value, right.in_force.from))
+    });
+    let (mut rules, named): (Vec<Rule>, Vec<Vec<NamedSetAside>>) = checked.into_iter().unzip();
     checker.sets_aside(&mut rules, named);
     rules
+}
+
+/// The period of force a rule states, if it does.
+fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
+    rule.fields.iter().find_map(|field| match &field.value {
+        ast::RuleField::InForce(in_force) => Some(in_force.value),
+        _ => None,
+    })
 }
 
 struct RuleChecker<'c> {
@@ -296,9 +351,10 @@ impl RuleChecker<'_> {
         &mut self,
         file: FileId,
         written: &ast::Rule,
-        pack: Option<String>,
+        pack: Option<&PackOf>,
     ) -> Option<(Rule, Vec<NamedSetAside>)> {
         let mut citation = None;
+        let mut in_force: Option<Spanned<InForce>> = None;
         let mut scope = None;
         let mut outcomes = Vec::new();
         let mut permits = Vec::new();
@@ -311,6 +367,18 @@ impl RuleChecker<'_> {
                             .push(duplicate_field("cite", &written.name, field.span));
                     }
                     citation = Some(text.value.clone());
+                }
+                // What the rule quotes is for its readers (`coop rules`), not its checking.
+                ast::RuleField::Quote(_) | ast::RuleField::Unquoted(_) => {}
+                ast::RuleField::InForce(period) => {
+                    if in_force.is_some() {
+                        self.diagnostics.push(duplicate_field(
+                            "in_force",
+                            &written.name,
+                            field.span,
+                        ));
+                    }
+                    in_force = Some(*period);
                 }
                 ast::RuleField::Scope {
                     kind,
@@ -339,6 +407,7 @@ impl RuleChecker<'_> {
                 _ => outcomes.push(field),
             }
         }
+        let period = self.in_force(written, in_force, pack);
         let Some((kind, variable, filter)) = scope else {
             self.diagnostics.push(Diagnostic::of(
                 RuleProblem::WithoutScope {
@@ -431,6 +500,7 @@ impl RuleChecker<'_> {
                 _ => failed = true,
             }
         }
+        let period = period?;
         if failed {
             return None;
         }
@@ -438,7 +508,9 @@ impl RuleChecker<'_> {
             id: written.name.clone(),
             title: written.title.as_ref().map(|title| title.value.clone()),
             citation,
-            pack,
+            pack: pack.map(|pack| pack.name.clone()),
+            in_force: period,
+            as_warnings: pack.is_some_and(|pack| pack.as_warnings),
             scope: kind.value,
             filter,
             outcomes: checked,
@@ -449,22 +521,61 @@ impl RuleChecker<'_> {
         Some((rule, set_aside))
     }
 
+    /// When a rule is in force: its own period within its pack's; `None`, reported, when that
+    /// holds no day.
+    fn in_force(
+        &mut self,
+        written: &ast::Rule,
+        stated: Option<Spanned<InForce>>,
+        pack: Option<&PackOf>,
+    ) -> Option<InForce> {
+        let own = stated.map_or(InForce::ALWAYS, |period| period.value);
+        let span = stated.map_or(written.name.span, |period| period.span);
+        let Some(own) = own.within(InForce::ALWAYS) else {
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::InForceEmpty {
+                    rule: &written.name.value,
+                    period: own,
+                    pack: None,
+                },
+                span,
+            ));
+            return None;
+        };
+        let pack_period = pack.and_then(|pack| pack.in_force);
+        match own.within(pack_period.unwrap_or(InForce::ALWAYS)) {
+            Some(period) => Some(period),
+            None => {
+                self.diagnostics.push(Diagnostic::of(
+                    RuleProblem::InForceEmpty {
+                        rule: &written.name.value,
+                        period: own,
+                        pack: pack_period,
+                    },
+                    span,
+                ));
+                None
+            }
+        }
+    }
+
     /// Resolves the rules each rule replaces or waives, by id, once every rule is sorted: each
-    /// must exist, be another rule, and range over the same things.
-    fn sets_aside(&mut self, rules: &mut [Rule], named: Vec<(String, Vec<NamedSetAside>)>) {
-        let index: HashMap<&str, usize> = rules
-            .iter()
-            .enumerate()
-            .map(|(position, rule)| (rule.id.value.as_str(), position))
-            .collect();
+    /// must exist, be another rule, and range over the same things. A rule named sets aside
+    /// every version of it.
+    fn sets_aside(&mut self, rules: &mut [Rule], named: Vec<Vec<NamedSetAside>>) {
+        let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (position, rule) in rules.iter().enumerate() {
+            index
+                .entry(rule.id.value.as_str())
+                .or_default()
+                .push(position);
+        }
         let mut resolved = Vec::new();
-        for (id, set_aside) in named {
-            let Some(&setter) = index.get(id.as_str()) else {
-                continue;
-            };
+        for (setter, set_aside) in named.into_iter().enumerate() {
+            let id = rules[setter].id.value.clone();
             for (name, waived_because) in set_aside {
                 let waives = waived_because.is_some();
-                let Some(&target) = index.get(name.value.as_str()) else {
+                let Some(targets) = index.get(name.value.as_str()) else {
                     self.diagnostics.push(Diagnostic::of(
                         RuleProblem::SetAsideUndefined {
                             rule: &id,
@@ -476,30 +587,32 @@ impl RuleChecker<'_> {
                     ));
                     continue;
                 };
-                if target == setter || rules[target].scope != rules[setter].scope {
-                    self.diagnostics.push(
-                        Diagnostic::of(
-                            RuleProblem::SetAsideWrongKind {
-                                rule: &id,
-                                waives,
-                                target: &name.value,
-                                scope: rules[setter].scope,
-                                target_scope: rules[target].scope,
-                            },
-                            name.span,
-                        )
-                        .with_related(rules[target].id.span, "that rule"),
-                    );
-                    continue;
+                for &target in targets {
+                    if target == setter || rules[target].scope != rules[setter].scope {
+                        self.diagnostics.push(
+                            Diagnostic::of(
+                                RuleProblem::SetAsideWrongKind {
+                                    rule: &id,
+                                    waives,
+                                    target: &name.value,
+                                    scope: rules[setter].scope,
+                                    target_scope: rules[target].scope,
+                                },
+                                name.span,
+                            )
+                            .with_related(rules[target].id.span, "that rule"),
+                        );
+                        continue;
+                    }
+                    resolved.push((
+                        setter,
+                        SetAside {
+                            rule: target,
+                            waived_because: waived_because.clone(),
+                            span: name.span,
+                        },
+                    ));
                 }
-                resolved.push((
-                    setter,
-                    SetAside {
-                        rule: target,
-                        waived_because,
-                        span: name.span,
-                    },
-                ));
             }
         }
         for (setter, set_aside) in resolved {
@@ -599,7 +712,10 @@ impl RuleChecker<'_> {
             | ast::RuleField::Scope { .. }
             | ast::RuleField::Permit { .. }
             | ast::RuleField::Replaces(_)
-            | ast::RuleField::Waives { .. } => None,
+            | ast::RuleField::Waives { .. }
+            | ast::RuleField::Quote(_)
+            | ast::RuleField::Unquoted(_)
+            | ast::RuleField::InForce(_) => None,
         }
     }
 

@@ -26,6 +26,14 @@ pub enum EvalProblem<'a> {
         message: String,
         help: Option<String>,
     },
+    /// A rule of a pack used as warnings would deny: a `require ... else deny` that fails, or a
+    /// legal basis of it not met. `message` says what it found, as the denial would.
+    WouldDeny {
+        rule: &'a Rule,
+        about_order: bool,
+        message: String,
+        help: Option<String>,
+    },
     /// A rule's condition could not be computed for a subject.
     RuleUndecided { rule: &'a Rule, why: &'a str },
     /// Two rules order the terms of one binding both ways.
@@ -102,6 +110,33 @@ impl Problem for EvalProblem<'_> {
                     Some(help) => description.help(help),
                     None => description,
                 }
+            }
+            EvalProblem::WouldDeny {
+                rule,
+                about_order,
+                message,
+                help,
+            } => {
+                let pack = rule.pack.as_deref().unwrap_or("the pack");
+                let what = if about_order { "this order" } else { "this" };
+                let advice = format!(
+                    "pack `{pack}` is used `as warnings`, so rule `{}` only warns; without `as warnings` it denies {what}",
+                    rule.id.value
+                );
+                Description::new(
+                    Code::WouldDeny,
+                    format!("would deny (pack `{pack}`, used as warnings): {message}"),
+                    match &rule.citation {
+                        Some(citation) => {
+                            format!("rule `{}` ({citation}) would deny", rule.id.value)
+                        }
+                        None => format!("rule `{}` would deny", rule.id.value),
+                    },
+                )
+                .help(match help {
+                    Some(help) => format!("{help}; {advice}"),
+                    None => advice,
+                })
             }
             EvalProblem::RuleUndecided { rule, why } => Description::new(
                 Code::RuleUndecided,

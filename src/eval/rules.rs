@@ -843,7 +843,7 @@ pub(super) fn judge_order(
                     place: subject,
                     slots: Some(Slots::of_order(context.model, order, order_basis)),
                 };
-                if !applies_to(
+                let fallback = match applies_to(
                     context,
                     index,
                     rule,
@@ -852,11 +852,15 @@ pub(super) fn judge_order(
                     &mut set_aside,
                     &mut run,
                 ) {
-                    continue;
-                }
+                    Applies::No => continue,
+                    Applies::Yes => false,
+                    Applies::AsFallback => true,
+                };
                 requirements(context, index, rule, variables, judged, &mut run);
                 if let Some(conditions) = &rule.permits {
-                    bases.push(basis(context, index, rule, conditions, variables, &mut run));
+                    let mut tried = basis(context, index, rule, conditions, variables, &mut run);
+                    tried.fallback = fallback;
+                    bases.push(tried);
                 }
                 if rule.obliges() {
                     applied.push((index, Value::Order(order)));
@@ -880,7 +884,8 @@ pub(super) fn judge_order(
                         variables,
                         &mut SetAsideFor::new(Entity::Line, subject),
                         &mut run,
-                    ) {
+                    ) != Applies::No
+                    {
                         requirements(context, index, rule, variables, judged, &mut run);
                         if rule.obliges() {
                             applied.push((index, subject));
@@ -905,6 +910,9 @@ struct Tried {
     rule: usize,
     failed: Vec<(Span, String)>,
     undecided: bool,
+    /// A basis that only a pack used as warnings replaces: it permits the order when none of
+    /// the other bases does.
+    fallback: bool,
 }
 
 /// The conditions of a legal basis on an order: a step for each, and what failed.
@@ -920,6 +928,7 @@ fn basis(
         rule: index,
         failed: Vec::new(),
         undecided: false,
+        fallback: false,
     };
     for condition in conditions {
         match context.value(&condition.condition, variables) {
@@ -960,54 +969,88 @@ fn basis(
 
 /// The legal basis that permits an order, if one holds; otherwise a finding for each basis tried
 /// (or, when none applied, one that says so), which denies the order. A basis of the model or a
-/// pack is named before one of the prelude, whose bases are the defaults.
+/// pack is named before one of the prelude, whose bases are the defaults. A basis of a pack used
+/// as warnings that is not met only warns: where it replaced others, those are tried in its
+/// stead (`fallback`), and where none is left, nothing permits the order.
 fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run) -> Option<usize> {
     let rules = &context.model.rules;
-    let holding = bases
-        .iter()
-        .filter(|tried| tried.failed.is_empty())
-        .min_by_key(|tried| (rules[tried.rule].is_prelude(), tried.rule));
-    let denied = run.reasons.iter().any(Diagnostic::is_error);
+    let holding_of = |fallback: bool| {
+        bases
+            .iter()
+            .filter(|tried| tried.failed.is_empty() && tried.fallback == fallback)
+            .min_by_key(|tried| (rules[tried.rule].is_prelude(), tried.rule))
+    };
+    let holding = holding_of(false).or_else(|| holding_of(true));
+    let declared = &context.model.orders[order.0];
     if let Some(holding) = holding {
+        if holding.fallback {
+            for tried in bases.iter().filter(|tried| {
+                !tried.fallback && !tried.failed.is_empty() && rules[tried.rule].as_warnings
+            }) {
+                run.tallies[tried.rule].failed += 1;
+                run.reasons
+                    .push(not_met(context, order, tried, bases.len() > 1));
+            }
+        }
+        let denied = run.reasons.iter().any(Diagnostic::is_error);
         if !denied {
             run.tallies[holding.rule].permitted += 1;
         }
         return Some(holding.rule);
     }
-    let declared = &context.model.orders[order.0];
-    if bases.is_empty() {
+    for tried in bases {
+        run.tallies[tried.rule].failed += 1;
+        run.reasons
+            .push(not_met(context, order, tried, bases.len() > 1));
+    }
+    // Only bases of packs used as warnings applied, and they only warn: nothing permits it.
+    if bases.iter().all(|tried| rules[tried.rule].as_warnings) {
         run.reasons.push(Diagnostic::of(
             EvalProblem::NoBasis {
                 order: &declared.header.name.value,
             },
             declared.header.name.span,
         ));
-        return None;
-    }
-    for tried in bases {
-        let rule = &rules[tried.rule];
-        run.tallies[tried.rule].failed += 1;
-        let mut diagnostic = Diagnostic::of(
-            EvalProblem::BasisNotMet {
-                basis: rule,
-                reasons: tried.failed.iter().map(|(_, why)| why.as_str()).collect(),
-                alternatives: bases.len() > 1,
-            },
-            declared.header.name.span,
-        )
-        .with_rule(reference(rule));
-        for (span, _) in &tried.failed {
-            diagnostic = diagnostic.with_related(
-                *span,
-                format!(
-                    "a condition of basis `{}`, which does not hold",
-                    rule.id.value
-                ),
-            );
-        }
-        run.reasons.push(diagnostic);
     }
     None
+}
+
+/// The finding of a basis tried on an order that does not hold: `basis-not-met`, or for a basis
+/// of a pack used as warnings, `would-deny`.
+fn not_met(context: &Context<'_>, order: OrderId, tried: &Tried, alternatives: bool) -> Diagnostic {
+    let rule = &context.model.rules[tried.rule];
+    let declared = &context.model.orders[order.0];
+    let reasons: Vec<&str> = tried.failed.iter().map(|(_, why)| why.as_str()).collect();
+    let problem = if rule.as_warnings {
+        EvalProblem::WouldDeny {
+            rule,
+            about_order: true,
+            message: format!(
+                "not permitted under {}: {}",
+                rule.title.as_deref().unwrap_or(&rule.id.value),
+                reasons.join("; ")
+            ),
+            help: None,
+        }
+    } else {
+        EvalProblem::BasisNotMet {
+            basis: rule,
+            reasons,
+            alternatives,
+        }
+    };
+    let mut diagnostic =
+        Diagnostic::of(problem, declared.header.name.span).with_rule(reference(rule));
+    for (span, _) in &tried.failed {
+        diagnostic = diagnostic.with_related(
+            *span,
+            format!(
+                "a condition of basis `{}`, which does not hold",
+                rule.id.value
+            ),
+        );
+    }
+    diagnostic
 }
 
 /// The rules set aside for one subject: those named by the rules of its scope that apply to it,
@@ -1049,7 +1092,7 @@ impl SetAsideFor {
             let mut variables = Vec::with_capacity(2);
             for &setter in &context.gates.setters {
                 let rule = &context.model.rules[setter];
-                if rule.scope != self.scope {
+                if rule.scope != self.scope || !rule.in_force.holds_on(context.today) {
                     continue;
                 }
                 variables.clear();
@@ -1076,9 +1119,11 @@ impl SetAsideFor {
             }
             found
         });
+        // A rule of a pack used as warnings sets aside only what no other rule does.
         found
             .iter()
-            .find(|(target, _)| *target == index)
+            .filter(|(target, _)| *target == index)
+            .min_by_key(|(_, setter)| context.model.rules[*setter].as_warnings)
             .map(|(_, setter)| *setter)
     }
 }
@@ -1091,6 +1136,18 @@ struct Subject {
     slots: Option<Slots>,
 }
 
+/// Whether a rule applies to a subject: it does not when it is not in force on the date judged
+/// (an order's, or the as-of date), its filter does not admit the subject, or another rule sets
+/// it aside for the subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Applies {
+    No,
+    Yes,
+    /// A legal basis that only a pack used as warnings sets aside: tried all the same, to permit
+    /// the order when none of that pack's bases does.
+    AsFallback,
+}
+
 /// Whether a rule applies to a subject and is not set aside for it, counting it either way.
 fn applies_to(
     context: &Context<'_>,
@@ -1100,12 +1157,18 @@ fn applies_to(
     variables: &mut Vec<Value>,
     set_aside: &mut SetAsideFor,
     run: &mut Run,
-) -> bool {
+) -> Applies {
     run.tallies[index].considered += 1;
-    if !applies(context, index, rule, subject, variables, run) {
-        return false;
+    if !rule.in_force.holds_on(context.today)
+        || !applies(context, index, rule, subject, variables, run)
+    {
+        return Applies::No;
     }
     if let Some(setter) = set_aside.setter_of(context, index) {
+        if context.model.rules[setter].as_warnings && rule.permits.is_some() {
+            run.tallies[index].applied += 1;
+            return Applies::AsFallback;
+        }
         run.tallies[index].set_aside += 1;
         let setter = &context.model.rules[setter];
         run.step(|| Step {
@@ -1122,10 +1185,10 @@ fn applies_to(
             },
             place: setter.id.span,
         });
-        return false;
+        return Applies::No;
     }
     run.tallies[index].applied += 1;
-    true
+    Applies::Yes
 }
 
 /// What the order rules found about one order.
@@ -1246,7 +1309,7 @@ pub(super) fn judge_model(
             };
             let mut variables = vec![subject];
             let judged = Subject { place: span, slots };
-            if !applies_to(
+            if applies_to(
                 context,
                 index,
                 rule,
@@ -1254,7 +1317,8 @@ pub(super) fn judge_model(
                 &mut variables,
                 &mut set_aside,
                 &mut run,
-            ) {
+            ) == Applies::No
+            {
                 continue;
             }
             requirements(context, index, rule, &mut variables, judged, &mut run);
@@ -1330,18 +1394,32 @@ fn requirements(
                 place: *span,
             }),
             Ok(_) => {
-                let code = rule.finding_code(*outcome);
-                let mut diagnostic = Diagnostic::of(
+                let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
+                let message = context.message(message, variables);
+                let help = help.as_ref().map(|help| context.message(help, variables));
+                let would_deny = rule.as_warnings && *outcome == Outcome::Deny;
+                let code = if would_deny {
+                    Code::WouldDeny
+                } else {
+                    rule.finding_code(*outcome)
+                };
+                let problem = if would_deny {
+                    EvalProblem::WouldDeny {
+                        rule,
+                        about_order,
+                        message,
+                        help,
+                    }
+                } else {
                     EvalProblem::RuleFinding {
                         rule,
                         outcome: *outcome,
-                        about_order: matches!(rule.scope, Entity::Order | Entity::Line),
-                        message: context.message(message, variables),
-                        help: help.as_ref().map(|help| context.message(help, variables)),
-                    },
-                    place,
-                )
-                .with_rule(reference(rule));
+                        about_order,
+                        message,
+                        help,
+                    }
+                };
+                let mut diagnostic = Diagnostic::of(problem, place).with_rule(reference(rule));
                 // Point at the parts of the requirement that do not hold, so a reader need not
                 // work out which one failed; a prelude rule's finding names its rule in the help
                 // and points into the model only.
@@ -1678,6 +1756,8 @@ pub fn reference(rule: &Rule) -> RuleReference {
         title: rule.title.clone(),
         citation: rule.citation.clone(),
         pack: rule.pack.clone(),
+        in_force: (!rule.in_force.is_always()).then(|| rule.in_force.describe()),
+        as_warnings: rule.as_warnings,
         span: rule.id.span,
     }
 }

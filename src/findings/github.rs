@@ -18,7 +18,11 @@ pub fn to_github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
         let title = match &diagnostic.rule {
             Some(rule) => {
                 if let Some(citation) = &rule.citation {
-                    message.push_str(&format!("\nrule {}: {citation}", rule.id));
+                    message.push_str(&format!(
+                        "\nrule {}: {citation}{}",
+                        rule.id,
+                        rule.qualifiers()
+                    ));
                 }
                 format!("{} ({})", diagnostic.code.name(), rule.id)
             }

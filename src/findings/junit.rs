@@ -39,10 +39,13 @@ pub fn to_junit(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                     let place = region(sources, diagnostic.primary.span);
                     let rule = diagnostic.rule.as_ref().map_or(String::new(), |rule| {
                         match &rule.citation {
-                            Some(citation) => {
-                                format!(" (rule {}, {})", rule.id, printable(citation))
-                            }
-                            None => format!(" (rule {})", rule.id),
+                            Some(citation) => format!(
+                                " (rule {}, {}{})",
+                                rule.id,
+                                printable(citation),
+                                printable(&rule.qualifiers())
+                            ),
+                            None => format!(" (rule {}{})", rule.id, printable(&rule.qualifiers())),
                         }
                     });
                     format!(

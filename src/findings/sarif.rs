@@ -108,6 +108,7 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> SarifResult {
         if let Some(citation) = &rule.citation {
             text.push_str(&format!(", citing {citation}"));
         }
+        text.push_str(&rule.qualifiers());
         let place = region(sources, rule.span);
         properties.insert(
             "coopRule".to_string(),
@@ -116,6 +117,8 @@ fn result(diagnostic: &Diagnostic, sources: &SourceMap) -> SarifResult {
                 "title": rule.title,
                 "citation": rule.citation,
                 "pack": rule.pack,
+                "inForce": rule.in_force,
+                "asWarnings": rule.as_warnings,
                 "file": place.file,
                 "line": place.start_line,
             }),

@@ -19,7 +19,9 @@ pub use crate::schema::{
     AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
     FeeField, Field, LineField, OrderField, Record, SolicitationField, TermField, Type,
 };
-pub use crate::syntax::ast::{Aggregate, Extent, Outcome, Period, TermSource, UnaryOperator};
+pub use crate::syntax::ast::{
+    Aggregate, Extent, InForce, Outcome, Period, TermSource, UnaryOperator,
+};
 
 /// A rule as evaluation runs it.
 #[derive(Clone, Debug)]
@@ -30,6 +32,12 @@ pub struct Rule {
     pub citation: Option<String>,
     /// The rule pack it comes from, when it comes from one.
     pub pack: Option<String>,
+    /// When the rule is in force, within its pack's period: an order or line rule judges the
+    /// orders dated then, any other rule judges as of an as-of date then. Successive versions
+    /// of a rule share its id, each with its own period.
+    pub in_force: InForce,
+    /// Whether its pack is used `as warnings`: what it would deny is a warning instead.
+    pub as_warnings: bool,
     /// What the rule ranges over.
     pub scope: Entity,
     pub filter: Option<Expression>,

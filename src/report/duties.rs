@@ -18,6 +18,8 @@ pub fn rule_finding(sources: &SourceMap, rule: &RuleReference) -> RuleFinding {
         title: rule.title.clone(),
         citation: rule.citation.clone(),
         pack: rule.pack.clone(),
+        in_force: rule.in_force.clone(),
+        as_warnings: rule.as_warnings,
         location: location(sources, rule.span),
     }
 }

@@ -191,6 +191,12 @@ pub struct RuleFinding {
     pub citation: Option<String>,
     /// The rule pack it comes from, when it comes from one.
     pub pack: Option<String>,
+    /// When the version of the rule that judged is in force, if not always: `2015-07-24 to ...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<String>,
+    /// Whether its pack is used as warnings: what it would deny is a `would-deny` warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub as_warnings: bool,
     pub location: Location,
 }
 
@@ -517,7 +523,12 @@ impl RuleFinding {
             .citation
             .as_ref()
             .map_or(String::new(), |citation| format!(" ({citation})"));
-        format!("rule {}{title}{citation}", self.id)
+        let qualifiers = crate::diagnostic::qualifiers(
+            self.in_force.as_deref(),
+            self.pack.as_deref(),
+            self.as_warnings,
+        );
+        format!("rule {}{title}{citation}{qualifiers}", self.id)
     }
 }
 

@@ -53,7 +53,18 @@ pub fn render(report: &Report) -> String {
                 .map_or(String::new(), |citation| {
                     format!(" ({})", printable(citation))
                 });
-            let _ = writeln!(out, "  {}{pack}{citation}", rule.rule.id);
+            // A version of a rule says when it is in force; a pack used as warnings says so.
+            let qualifiers = crate::diagnostic::qualifiers(
+                rule.rule.in_force.as_deref(),
+                rule.rule.pack.as_deref(),
+                rule.rule.as_warnings,
+            );
+            let _ = writeln!(
+                out,
+                "  {}{pack}{citation}{}",
+                rule.rule.id,
+                printable(&qualifiers)
+            );
             let things = match rule.scope.as_str() {
                 "agency" => "agencies",
                 "access" => "access instruments",
@@ -286,10 +297,15 @@ fn orders_section(out: &mut String, orders: &[OrderReport]) {
             .as_ref()
             .map(|value| format!(", {value}"))
             .unwrap_or_default();
-        let under = order
-            .legal_basis
-            .as_ref()
-            .map_or(String::new(), |basis| format!(", under {}", basis.id));
+        let under =
+            order
+                .legal_basis
+                .as_ref()
+                .map_or(String::new(), |basis| match &basis.in_force {
+                    // The version of the basis that permitted it, when the basis has versions.
+                    Some(in_force) => format!(", under {} (in force {in_force})", basis.id),
+                    None => format!(", under {}", basis.id),
+                });
         let _ = writeln!(
             out,
             "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}{under}",

@@ -21,6 +21,8 @@ pub struct File {
     pub rule_packs: Vec<RulePackUse>,
     /// `pack "title"`: present when this file is a rule pack.
     pub pack: Option<Spanned<String>>,
+    /// `pack "title" in_force ...`: when the whole pack is in force, if it says.
+    pub pack_in_force: Option<Spanned<InForce>>,
     pub parameters: Vec<Parameter>,
     pub rules: Vec<Rule>,
     /// The CSV ledgers of orders this file names with `ledger`, in the order written.
@@ -39,6 +41,7 @@ impl File {
             ledgers: Vec::new(),
             rule_packs: Vec::new(),
             pack: None,
+            pack_in_force: None,
             parameters: Vec::new(),
             rules: Vec::new(),
             declarations: Vec::new(),
@@ -125,6 +128,8 @@ pub struct Fact {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulePackUse {
     pub source: RulePackSource,
+    /// `use rules NAME as warnings`: the pack's denials are reported as warnings.
+    pub as_warnings: bool,
     pub settings: Vec<ParameterSetting>,
     pub span: Span,
 }
@@ -164,6 +169,12 @@ pub struct Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RuleField {
     Cite(Spanned<String>),
+    /// `quote "..." from "..." read DATE`: the text the rule encodes.
+    Quote(Quotation),
+    /// `not quoted because "..."`: why the rule quotes no text.
+    Unquoted(Spanned<String>),
+    /// `in_force 2015-07-24 to ...`
+    InForce(Spanned<InForce>),
     /// `for order o where ...`
     Scope {
         kind: Spanned<crate::schema::Entity>,
@@ -201,6 +212,75 @@ pub enum RuleField {
     },
     /// `precedence via over contract` (or `contract over via`): the source that prevails.
     Precedence(Spanned<TermSource>),
+}
+
+/// The words of a statute, a regulation or a program's terms that a rule encodes, where they
+/// were read and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quotation {
+    /// The words, as one text: the strings written, joined by spaces.
+    pub text: Spanned<String>,
+    /// Where they were read: an address or a publication.
+    pub from: Spanned<String>,
+    /// When they were read.
+    pub read: Spanned<Date>,
+}
+
+/// When a rule or a pack is in force: from a first day to a last day, either end open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InForce {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+impl InForce {
+    /// In force on every day.
+    pub const ALWAYS: InForce = InForce {
+        from: None,
+        to: None,
+    };
+
+    /// Whether it is in force on `date`.
+    pub fn holds_on(self, date: Date) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+    }
+
+    /// The days both are in force; `None` when they share none.
+    pub fn within(self, other: InForce) -> Option<InForce> {
+        let from = self.from.max(other.from);
+        let to = match (self.to, other.to) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match (from, to) {
+            (Some(from), Some(to)) if from > to => None,
+            _ => Some(InForce { from, to }),
+        }
+    }
+
+    /// In words: `from 2015-07-24`, `until 2025-02-23`, `from 2015-02-26 to 2025-02-23`.
+    pub fn describe(self) -> String {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) => format!("from {from} to {to}"),
+            (Some(from), None) => format!("from {from}"),
+            (None, Some(to)) => format!("until {to}"),
+            (None, None) => "always".to_string(),
+        }
+    }
+
+    /// Whether it states no end on either side.
+    pub fn is_always(self) -> bool {
+        self == InForce::ALWAYS
+    }
+}
+
+impl std::fmt::Display for InForce {
+    /// As written: `2015-07-24 to ...`.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let end =
+            |date: Option<Date>| date.map_or_else(|| "...".to_string(), |date| date.to_string());
+        write!(formatter, "{} to {}", end(self.from), end(self.to))
+    }
 }
 
 /// How far an agency answers for something: alone, jointly with the other parties to the

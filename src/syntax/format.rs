@@ -276,6 +276,9 @@ fn indent(depth: usize) -> String {
 /// line of its own, and an expression too wide for one line breaks before each `and` and `or`
 /// that is not inside parentheses, its continuations indented two levels.
 fn lines(pair: Pair<'_, Rule>, depth: usize) -> Vec<(usize, String)> {
+    if pair.as_rule() == Rule::quote_field {
+        return quotation_lines(pair, depth);
+    }
     // Lines of groups: a group is the tokens that stay together.
     let mut lines: Vec<Vec<Vec<Token>>> = vec![vec![Vec::new()]];
     for child in pair.into_inner() {
@@ -313,6 +316,41 @@ fn lines(pair: Pair<'_, Rule>, depth: usize) -> Vec<(usize, String)> {
         }
     }
     laid_out
+}
+
+/// A quotation on one line when it fits; else each of its strings on a line of its own, and
+/// where and when it was read on the last, the continuations indented two levels.
+fn quotation_lines(pair: Pair<'_, Rule>, depth: usize) -> Vec<(usize, String)> {
+    let tokens = leaves(pair);
+    let one_line = join(&tokens);
+    if indent(depth).len() + one_line.chars().count() <= WIDTH {
+        return vec![(0, one_line)];
+    }
+    let mut lines: Vec<(usize, Vec<Token>)> = Vec::new();
+    for token in tokens {
+        let starts_line = match token.rule {
+            Rule::kw_quote | Rule::kw_from => true,
+            Rule::string => !matches!(
+                lines.last().and_then(|(_, line)| line.last()),
+                Some(Token {
+                    rule: Rule::kw_quote | Rule::kw_from,
+                    ..
+                })
+            ),
+            _ => false,
+        };
+        if starts_line || lines.is_empty() {
+            let extra = if lines.is_empty() { 0 } else { 2 };
+            lines.push((extra, Vec::new()));
+        }
+        if let Some((_, line)) = lines.last_mut() {
+            line.push(token);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(extra, line)| (extra, join(&line)))
+        .collect()
 }
 
 /// A token as it will be written, with the grammar rule it comes from.

@@ -40,6 +40,10 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
                 let _keyword = inner.next();
                 let title = lowerer.string(next(&mut inner));
                 tree.pack.get_or_insert(title);
+                if let Some(in_force) = inner.next() {
+                    let in_force = lowerer.in_force(in_force);
+                    tree.pack_in_force.get_or_insert(in_force);
+                }
             }
             Rule::parameter => tree.parameters.push(lowerer.parameter(pair)),
             Rule::rule_block => tree.rules.push(lowerer.rule(pair)),
@@ -104,6 +108,10 @@ impl Lowerer {
             Rule::string => RulePackSource::Local(self.string(source)),
             _ => RulePackSource::Shipped(self.name(source)),
         };
+        let mut parts = parts.peekable();
+        let as_warnings = parts
+            .next_if(|part| part.as_rule() == Rule::as_warnings)
+            .is_some();
         let settings = parts
             .filter(|part| part.as_rule() == Rule::parameter_setting)
             .map(|setting| {
@@ -116,6 +124,7 @@ impl Lowerer {
             .collect();
         Err(RulePackUse {
             source,
+            as_warnings,
             settings,
             span,
         })
@@ -144,10 +153,45 @@ impl Lowerer {
 
     fn rule_field(&mut self, pair: Pair<'_, Rule>) -> RuleField {
         let rule = pair.as_rule();
+        if rule == Rule::in_force_field {
+            return RuleField::InForce(self.in_force(pair));
+        }
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
             Rule::cite_field => RuleField::Cite(self.string(next(&mut inner))),
+            Rule::quote_field => {
+                let mut strings = Vec::new();
+                let mut from = None;
+                for part in inner.by_ref() {
+                    match part.as_rule() {
+                        Rule::string => strings.push(self.string(part)),
+                        _ => {
+                            from = Some(self.string(next(&mut inner)));
+                            break;
+                        }
+                    }
+                }
+                let _read = inner.next();
+                let read = self.date(next(&mut inner));
+                let span = strings
+                    .iter()
+                    .map(|string| string.span)
+                    .reduce(Span::to)
+                    .unwrap_or(read.span);
+                let words: Vec<&str> = strings.iter().map(|string| string.value.as_str()).collect();
+                RuleField::Quote(Quotation {
+                    text: Spanned::new(words.join(" "), span),
+                    from: from.unwrap_or_else(|| panic!("lowering: a quote without `from`")),
+                    read,
+                })
+            }
+            Rule::unquoted_field => {
+                let _quoted = inner.next();
+                let _because = inner.next();
+                RuleField::Unquoted(self.string(next(&mut inner)))
+            }
+
             Rule::scope_field => {
                 let kind_pair = next(&mut inner);
                 let kind_span = self.span(&kind_pair);
@@ -244,6 +288,21 @@ impl Lowerer {
             }
             rule => panic!("lowering: unexpected rule field {rule:?}"),
         }
+    }
+
+    /// `in_force 2015-07-24 to ...`
+    fn in_force(&mut self, pair: Pair<'_, Rule>) -> Spanned<InForce> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let end = |lowerer: &mut Self, pair: Pair<'_, Rule>| match pair.as_rule() {
+            Rule::date => Some(lowerer.date(pair).value),
+            _ => None,
+        };
+        let from = end(self, next(&mut inner));
+        let _to = inner.next();
+        let to = end(self, next(&mut inner));
+        Spanned::new(InForce { from, to }, span)
     }
 
     fn duty(&mut self, pair: Pair<'_, Rule>) -> Duty {

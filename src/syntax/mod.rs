@@ -47,6 +47,57 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     }
 }
 
+/// A run of documentation comments: `//!` lines, the prose of a literate file where they stand,
+/// or `///` lines, the documentation of the declaration that follows them. Both are ordinary
+/// comments to the grammar and to `coop fmt`; only `coop rules` reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocBlock {
+    /// `//!` (prose of the file) rather than `///` (of what follows).
+    pub inner: bool,
+    /// Byte offsets of the first line's marker and of the last line's end.
+    pub start: usize,
+    pub end: usize,
+    /// The lines without their markers (and one space after each), as Markdown.
+    pub text: String,
+}
+
+/// Every run of `//!` or `///` lines of a text, in order; consecutive lines of one kind form one
+/// run. As in Rust, `////` is a plain comment.
+pub fn documentation(text: &str) -> Vec<DocBlock> {
+    let mut blocks: Vec<DocBlock> = Vec::new();
+    for (start, end) in trivia::comments(text) {
+        let comment = &text[start..end];
+        let (inner, body) = if let Some(body) = comment.strip_prefix("//!") {
+            (true, body)
+        } else if let Some(body) = comment.strip_prefix("///")
+            && !body.starts_with('/')
+        {
+            (false, body)
+        } else {
+            continue;
+        };
+        let line = body.strip_prefix(' ').unwrap_or(body).trim_end();
+        match blocks.last_mut() {
+            Some(block)
+                if block.inner == inner
+                    && text[block.end..start].trim().is_empty()
+                    && text[block.end..start].matches('\n').count() == 1 =>
+            {
+                block.text.push('\n');
+                block.text.push_str(line);
+                block.end = end;
+            }
+            _ => blocks.push(DocBlock {
+                inner,
+                start,
+                end,
+                text: line.to_string(),
+            }),
+        }
+    }
+    blocks
+}
+
 /// Reads a ledger of orders (a CSV file named by `ledger`) into a syntax tree of `order`
 /// declarations, and marks the file as a ledger in the source map. Every row that cannot be read
 /// is reported; the order it belongs to is left out.

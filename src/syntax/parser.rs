@@ -190,6 +190,14 @@ fn describe(rule: Rule) -> &'static str {
         Rule::parameter | Rule::kw_parameter => "`parameter`",
         Rule::rule_block | Rule::kw_rule => "`rule`",
         Rule::cite_field | Rule::kw_cite => "`cite`",
+        Rule::quote_field | Rule::kw_quote => "`quote`",
+        Rule::unquoted_field => "`not quoted because`",
+        Rule::kw_quoted => "`quoted`",
+        Rule::kw_read => "`read`",
+        Rule::in_force_field | Rule::kw_in_force => "`in_force`",
+        Rule::open_end => "`...`",
+        Rule::as_warnings => "`as warnings`",
+        Rule::kw_warnings => "`warnings`",
         Rule::scope_field | Rule::kw_for => "`for`",
         Rule::scope_kind => {
             "what the rule is for (`order`, `line`, `contract`, `solicitation`, `agency`, `access` or `binding`)"

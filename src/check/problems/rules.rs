@@ -22,6 +22,18 @@ pub enum RuleProblem<'a> {
     PackNamesFile { pack: &'a str },
     /// Two rules of one id.
     DuplicateRule { rule: &'a str },
+    /// Two versions of one rule in force on a day both.
+    VersionsOverlap {
+        rule: &'a str,
+        first: crate::syntax::ast::InForce,
+        second: crate::syntax::ast::InForce,
+    },
+    /// A period of force with no day in it: its end before its start, or outside its pack's.
+    InForceEmpty {
+        rule: &'a str,
+        period: crate::syntax::ast::InForce,
+        pack: Option<crate::syntax::ast::InForce>,
+    },
     /// A fact of one name recorded twice by one declaration.
     DuplicateFact { fact: &'a str },
     /// Two parameters of one name in one file.
@@ -173,6 +185,25 @@ impl Problem for RuleProblem<'_> {
                 "declared again here",
             )
             .help("rule names are shared by every file and pack of the model; rename one"),
+            RuleProblem::VersionsOverlap { rule, first, second } => Description::new(
+                Code::VersionsOverlap,
+                format!("two versions of rule `{rule}` are in force on the same days: {first} and {second}"),
+                "in force on days the other version is",
+            )
+            .help("versions of a rule follow one another: end the earlier one the day before the later one starts (`in_force ... to DATE`), or give the rules different names"),
+            RuleProblem::InForceEmpty { rule, period, pack } => {
+                let (message, help) = match pack {
+                    Some(pack) => (
+                        format!("rule `{rule}` is in force {period}, but its pack only {pack}: it is never in force"),
+                        "a rule of a pack is in force only while its pack is; state a period within the pack's",
+                    ),
+                    None => (
+                        format!("rule `{rule}` is in force {period}: that period ends before it starts"),
+                        "write the first day first: `in_force FROM to UNTIL`, either end `...` when open",
+                    ),
+                };
+                Description::new(Code::InForceEmpty, message, "no day is in this period").help(help)
+            }
             RuleProblem::DuplicateFact { fact } => Description::new(
                 Code::DuplicateField,
                 format!("fact `{fact}` is recorded twice"),

@@ -167,10 +167,18 @@ impl<'r> Page<'r> {
     fn summary(&self, denied: &[findings::ReasonGroup]) -> Markup {
         let report = self.report;
         let summary = &report.summary;
-        let warnings: Vec<&Finding> = report
-            .findings
+        // The orders' warnings first (each names its order), then the model's.
+        let warnings: Vec<(Option<&str>, &Finding)> = report
+            .orders
             .iter()
-            .filter(|finding| finding.severity == crate::diagnostic::Severity::Warning)
+            .flat_map(|order| {
+                order
+                    .reasons
+                    .iter()
+                    .map(move |reason| (Some(order.name.as_str()), reason))
+            })
+            .chain(report.findings.iter().map(|finding| (None, finding)))
+            .filter(|(_, finding)| finding.severity == crate::diagnostic::Severity::Warning)
             .collect();
         // A long list is cut here; the sections below have every item.
         const SHOWN: usize = 12;
@@ -209,8 +217,16 @@ impl<'r> Page<'r> {
                     div.attention {
                         h3 { (count(warnings.len(), "warning")) }
                         ul {
-                            @for finding in warnings.iter().take(SHOWN) {
-                                li { (findings::headline(finding)) }
+                            @for (order, finding) in warnings.iter().take(SHOWN) {
+                                li {
+                                    @if let Some(order) = order {
+                                        "Order "
+                                        // A large program's page lists only its denied orders.
+                                        @if self.large { (words::id(order)) } @else { a href={ "#order-" (order) } { (words::id(order)) } }
+                                        ": "
+                                    }
+                                    (findings::headline(finding))
+                                }
                             }
                         }
                         @if warnings.len() > SHOWN {

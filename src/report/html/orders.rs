@@ -10,6 +10,7 @@ use super::findings::{ReasonGroup, denials, reason_key, reason_title};
 use super::tables::{DENIED, ORDERS, PER_CONTRACT, REASONS};
 use super::words::{count, date, id, message, money, titled};
 use super::{Page, findings};
+use crate::diagnostic::Severity;
 use crate::report::{Decision, OrderReport};
 use crate::values::{Currency, Money};
 
@@ -226,7 +227,10 @@ fn decision(order: &OrderReport) -> Markup {
                 span.permitted data-decision="permitted" { "✓ Permitted" }
                 @if let Some(basis) = &order.legal_basis {
                     br;
-                    small { "under: " (basis.title.as_deref().unwrap_or(&basis.id)) }
+                    small {
+                        "under: " (basis.title.as_deref().unwrap_or(&basis.id))
+                        @if let Some(in_force) = &basis.in_force { " (in force " (in_force) ")" }
+                    }
                 }
                 @if let Some(via) = &order.via {
                     br;
@@ -246,6 +250,16 @@ fn decision(order: &OrderReport) -> Markup {
             }
             Decision::AfterAsOf => {
                 span.later data-decision="after_as_of" { "After the as-of date" }
+            }
+        }
+        // Warnings deny nothing, but a reader of the order should see them beside its decision.
+        @if order.reasons.iter().any(|reason| reason.severity == Severity::Warning) {
+            ul.reason-list {
+                @for reason in order.reasons.iter().filter(|reason| reason.severity == Severity::Warning) {
+                    li title=(reason.message) data-code=(reason.code.name()) {
+                        span.warning { "Warning" } ": " (reason_title(reason))
+                    }
+                }
             }
         }
     }
