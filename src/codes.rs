@@ -83,7 +83,6 @@ codes! {
     TermEndsBeforeStart = "term-ends-before-start", Error, "a contract term that ends before it starts";
     OptionExercisedAfterTerm = "option-exercised-after-term", Error, "a renewal option exercised after the term had ended";
     OptionExercisedOutOfOrder = "option-exercised-out-of-order", Error, "a renewal option exercised while an earlier one is not";
-    OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
     // Judging orders.
     PiggybackClosed = "piggyback-closed", Error, "a non-party ordered from a contract not open to piggyback use";
     BuyerNotEligible = "buyer-not-eligible", Error, "the buyer is outside those the piggyback clause admits";
@@ -92,6 +91,7 @@ codes! {
     AccessWrongKind = "access-wrong-kind", Error, "the access instrument used is not of the kind the contract requires";
     AccessNotForOrder = "access-not-for-order", Error, "the access instrument admits another agency or covers another contract";
     AccessNotInForce = "access-not-in-force", Error, "the access instrument was not in force on the order date";
+    OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
     OrderOutsideTerm = "order-outside-term", Error, "an order dated outside the contract term and its exercised options";
     ItemOutOfScope = "item-out-of-scope", Error, "an ordered item that the contract does not cover";
     PriceAboveContract = "price-above-contract", Error, "an order line priced above the contract's unit price";
@@ -132,6 +132,7 @@ impl Code {
         Code::AccessWrongKind,
         Code::AccessNotForOrder,
         Code::AccessNotInForce,
+        Code::OrderBeforeAward,
         Code::OrderOutsideTerm,
         Code::ItemOutOfScope,
         Code::PriceAboveContract,

@@ -1850,26 +1850,7 @@ impl Checker<'_> {
         let mut checked_lines = Vec::new();
         if let (Some(contract), Some(solicitation)) = (checked_contract, solicitation) {
             for (line, span) in &lines {
-                if let Some(line) = self.line(line, *span, contract, solicitation, solicitations) {
-                    checked_lines.push(line);
-                }
-            }
-            if let Some(date) = &date
-                && date.value < contract.awarded
-            {
-                self.diagnostics.push(
-                    Diagnostic::of(
-                        DeclarationProblem::OrderBeforeAward {
-                            order: &block.name.value,
-                            date: date.value,
-                            contract: &contract.header.name.value,
-                            awarded: contract.awarded,
-                            award_date_stated: contract.award_date_stated,
-                        },
-                        date.span,
-                    )
-                    .with_related(contract.header.name.span, "the contract"),
-                );
+                checked_lines.push(self.line(line, *span, contract, solicitation, solicitations));
             }
         }
         if checked_lines.len() != lines.len() || lines.is_empty() {
@@ -1893,7 +1874,7 @@ impl Checker<'_> {
         contract: &Contract,
         solicitation: &Solicitation,
         solicitations: &[Option<Solicitation>],
-    ) -> Option<OrderLine> {
+    ) -> OrderLine {
         let item = match solicitation
             .items
             .iter()
@@ -1917,10 +1898,9 @@ impl Checker<'_> {
                         }
                         LineItem::OutOfScope(line.item.clone())
                     }
-                    None => {
-                        self.item_of(&line.item, solicitation)?;
-                        return None;
-                    }
+                    // An item no solicitation names is a fact about the order, which the
+                    // rules judge (`item-out-of-scope`), not a reason to refuse the model.
+                    None => LineItem::OutOfScope(line.item.clone()),
                 }
             }
         };
@@ -1969,12 +1949,12 @@ impl Checker<'_> {
                 .with_related(first_price, format!("in {currency}")),
             );
         }
-        Some(OrderLine {
+        OrderLine {
             item,
             quantity: line.quantity.value,
             unit_price: line.unit_price.value,
             span,
-        })
+        }
     }
 }
 

@@ -138,14 +138,6 @@ pub enum DeclarationProblem<'a> {
         expires: Date,
         signed: Date,
     },
-    /// An order dated before its contract was awarded (or, stating no award date, starts).
-    OrderBeforeAward {
-        order: &'a str,
-        date: Date,
-        contract: &'a str,
-        awarded: Date,
-        award_date_stated: bool,
-    },
     /// An order line of no or a negative quantity.
     QuantityNotPositive,
     /// An order line worth more than any amount Coop accepts.
@@ -435,26 +427,6 @@ impl Problem for DeclarationProblem<'_> {
                 "expires here",
             )
             .help("correct the expiry or the signing date"),
-            DeclarationProblem::OrderBeforeAward {
-                order,
-                date,
-                contract,
-                awarded,
-                award_date_stated,
-            } => Description::new(
-                Code::OrderBeforeAward,
-                if award_date_stated {
-                    format!(
-                        "order `{order}` is dated {date} before contract `{contract}` was awarded on {awarded}"
-                    )
-                } else {
-                    format!(
-                        "order `{order}` is dated {date} before contract `{contract}` starts on {awarded} (it states no award date)"
-                    )
-                },
-                "before the award",
-            )
-            .help("an order can only be placed under an awarded contract; check the order's date and the contract it names"),
             DeclarationProblem::QuantityNotPositive => Description::new(
                 Code::OutOfRange,
                 "an order line must order a positive quantity",
