@@ -81,6 +81,9 @@ codes! {
     CurrencyMismatch = "currency-mismatch", Error, "amounts in different currencies where one is required";
     UnitMismatch = "unit-mismatch", Error, "a quantity counted in a unit its context does not use";
     TermEndsBeforeStart = "term-ends-before-start", Error, "a contract term that ends before it starts";
+    AwardedBeforeIssued = "awarded-before-issued", Error, "a contract awarded before its solicitation was issued or posted";
+    PostedBeforeIssued = "posted-before-issued", Warning, "a solicitation posted before it was issued";
+    ReferenceCycle = "reference-cycle", Error, "declarations that hold or stand under each other in a cycle";
     OptionExercisedAfterTerm = "option-exercised-after-term", Error, "a renewal option exercised after the term had ended";
     OptionExercisedOutOfOrder = "option-exercised-out-of-order", Error, "a renewal option exercised while an earlier one is not";
     // Judging orders.

@@ -23,6 +23,40 @@ pub struct Model {
     pub tests: Vec<Test>,
     /// The rules of the model's files and rule packs, sorted by id.
     pub rules: Vec<rules::Rule>,
+    /// The agency kinds and roles the model (and its packs) add to the built-in ones, sorted by
+    /// name.
+    pub definitions: Vec<Definition>,
+    /// The jurisdiction groups of the model, its packs and the prelude, sorted by name.
+    pub groups: Vec<Group>,
+}
+
+/// `kind town "A town under the state's municipal code"`: a value added to an open set.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub set: crate::schema::Enumeration,
+    pub name: Spanned<String>,
+    pub meaning: String,
+}
+
+/// A jurisdiction group, with its members as they change over time.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    /// From each date on, the members (comma-separated codes, interned), in date order: the
+    /// members on a date are those of the last entry on or before it, none before the first.
+    pub members: Vec<(Date, Ustr)>,
+}
+
+impl Group {
+    /// The members on a date, comma-separated; empty before the group has any.
+    pub fn members_on(&self, date: Date) -> Ustr {
+        let after = self.members.partition_point(|(from, _)| *from <= date);
+        match after.checked_sub(1) {
+            Some(index) => self.members[index].1,
+            None => Ustr::from(""),
+        }
+    }
 }
 
 /// A named set of expectations about the model's meaning, judged as of a date.
@@ -140,7 +174,11 @@ pub struct Fact {
 #[derive(Clone, Debug)]
 pub struct Agency {
     pub header: Header,
-    pub kind: AgencyKind,
+    /// Every kind it is of, built in or declared, as written (at least one). Interned: rules
+    /// compare them for every order.
+    pub kinds: Vec<Ustr>,
+    /// The roles it holds, as written.
+    pub roles: Vec<Ustr>,
     /// An ISO 3166 style code: a country (`DK`) or a subdivision (`US-WA`). Interned: rules
     /// compare it for every order.
     pub jurisdiction: Ustr,
@@ -336,7 +374,7 @@ pub enum LineItem {
     OutOfScope(Spanned<String>),
 }
 
-pub use crate::schema::{AgencyKind, Category, DutyKind, InstrumentKind, Method};
+pub use crate::schema::{AgencyKind, AgencyRole, Category, DutyKind, InstrumentKind, Method};
 
 impl Model {
     pub fn agency(&self, id: AgencyId) -> &Agency {
@@ -363,6 +401,14 @@ impl Model {
     /// The agency that led the solicitation a contract awards.
     pub fn lead_of(&self, contract: ContractId) -> AgencyId {
         self.solicitation_of(contract).lead
+    }
+}
+
+impl Agency {
+    /// Its kinds in words: `city`, `nonprofit and grantee`.
+    pub fn kinds_text(&self) -> String {
+        let kinds: Vec<&str> = self.kinds.iter().map(Ustr::as_str).collect();
+        kinds.join(" and ")
     }
 }
 

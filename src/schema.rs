@@ -51,7 +51,10 @@ pub enum Type {
 /// Closed sets of values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Enumeration {
+    /// Open: a model may declare more (`kind town "..."`).
     AgencyKind,
+    /// Open: a model may declare more (`role ... "..."`).
+    AgencyRole,
     Method,
     Category,
     InstrumentKind,
@@ -64,6 +67,8 @@ pub enum Record {
     Entity(Entity),
     Term,
     Fact,
+    /// A jurisdiction group (`EU`), as `x in [EU]` reads it.
+    Group,
 }
 
 /// One field: how it is written, what it is, its type, whether its value changes as orders are
@@ -141,7 +146,8 @@ schema! {
     Agency(Record::Entity(Entity::Agency)) AgencyField {
         Name = "name": Type::Text, fixed, "the agency's name";
         Title = "title": Type::Text, fixed, "its title, as reports show it";
-        Kind = "kind": Type::Enumeration(N::AgencyKind), fixed, "what kind of public body it is";
+        Kind = "kind": Type::Enumeration(N::AgencyKind), fixed, "what kind of public body it is (`==` and `in` hold for each of its kinds)";
+        Role = "role": Type::Enumeration(N::AgencyRole), fixed, "the roles it holds (`==` and `in` hold for each)";
         Jurisdiction = "jurisdiction": Type::Jurisdiction, fixed, "where it is: a country or a subdivision";
         Location = "location": Type::Location, fixed, "its latitude and longitude";
     }
@@ -244,6 +250,9 @@ schema! {
         Start = "start": Type::Date, fixed, "the first day of the term";
         End = "end": Type::Date, fixed, "its last day, as awarded";
         Length = "length": Type::Duration, fixed, "its length, compared by the calendar from its start";
+    }
+    Group(Record::Group) GroupField {
+        Members = "members": Type::Jurisdiction, varies, "its members on the date judged, which `x in [EU]` reads";
     }
     Fact(Record::Fact) FactField {
         Date = "date": Type::Date, fixed, "the date it records";
@@ -370,6 +379,7 @@ impl Record {
             Record::Entity(entity) => entity.noun(),
             Record::Term => "term",
             Record::Fact => "fact",
+            Record::Group => "jurisdiction group",
         }
     }
 
@@ -378,7 +388,7 @@ impl Record {
         Entity::ALL
             .iter()
             .map(|entity| Record::Entity(*entity))
-            .chain([Record::Term, Record::Fact])
+            .chain([Record::Term, Record::Fact, Record::Group])
     }
 }
 
@@ -396,6 +406,7 @@ impl Field {
             Field::Fee(_) => Record::Entity(Entity::Fee),
             Field::Term(_) => Record::Term,
             Field::Fact(_) => Record::Fact,
+            Field::Group(_) => Record::Group,
         };
         record
             .fields()
@@ -440,6 +451,7 @@ impl Enumeration {
     pub fn describe(self) -> &'static str {
         match self {
             Enumeration::AgencyKind => "an agency kind",
+            Enumeration::AgencyRole => "an agency role",
             Enumeration::Method => "a solicitation method",
             Enumeration::Category => "a category",
             Enumeration::InstrumentKind => "an access instrument kind",
@@ -447,10 +459,16 @@ impl Enumeration {
         }
     }
 
-    /// Every spelling of the set.
+    /// Whether a model may add values to the set (`kind town "..."`).
+    pub fn is_open(self) -> bool {
+        matches!(self, Enumeration::AgencyKind | Enumeration::AgencyRole)
+    }
+
+    /// Every spelling the set has built in; an open set's model may add more.
     pub fn values(self) -> Vec<&'static str> {
         match self {
             Enumeration::AgencyKind => AgencyKind::ALL.iter().map(|v| v.as_str()).collect(),
+            Enumeration::AgencyRole => AgencyRole::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Method => Method::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Category => Category::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::InstrumentKind => InstrumentKind::ALL.iter().map(|v| v.as_str()).collect(),
@@ -500,6 +518,18 @@ closed_set! {
         Nonprofit = "nonprofit",
         Grantee = "grantee",
         Contractor = "contractor",
+        NationalGovernment = "national_government",
+        RegionalAuthority = "regional_authority",
+        LocalAuthority = "local_authority",
+        BodyGovernedByPublicLaw = "body_governed_by_public_law",
+    }
+}
+
+closed_set! {
+    /// The roles an agency may hold, besides its kinds; a model may declare more.
+    AgencyRole {
+        CentralPurchasingBody = "central_purchasing_body",
+        ProcuringEntity = "procuring_entity",
     }
 }
 
@@ -510,6 +540,14 @@ closed_set! {
         Rfp = "rfp",
         CompetitiveQuotes = "competitive_quotes",
         SoleSource = "sole_source",
+        Open = "open",
+        Restricted = "restricted",
+        Selective = "selective",
+        Negotiated = "negotiated",
+        NegotiatedWithoutPublication = "negotiated_without_publication",
+        CompetitiveDialogue = "competitive_dialogue",
+        DynamicPurchasingSystem = "dynamic_purchasing_system",
+        InnovationPartnership = "innovation_partnership",
     }
 }
 

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::names::Namespace;
-use super::problems::DeclarationProblem;
+use super::problems::{DeclarationProblem, NameProblem};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::schema::{Entity, Enumeration};
@@ -85,6 +85,24 @@ pub(super) fn build(
     let contracts = declare_all(contracts, Entity::Contract, &winners, &mut namespace);
     let instruments = declare_all(instruments, Entity::Access, &winners, &mut namespace);
     let order_blocks = declare_all(orders, Entity::Order, &winners, &mut namespace);
+    let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
+    // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
+    for group in files.iter().flat_map(|file| &file.groups) {
+        if let Some(declared) = namespace.lookup(&group.name.value) {
+            diagnostics.push(
+                Diagnostic::of(
+                    NameProblem::Duplicate {
+                        name: &group.name.value,
+                    },
+                    group.name.span,
+                )
+                .with_related(
+                    declared.span,
+                    format!("first declared here, as {}", declared.kind.article()),
+                ),
+            );
+        }
+    }
 
     let mut checker = Checker {
         namespace,
@@ -112,6 +130,7 @@ pub(super) fn build(
             })
             .collect(),
         currencies: Vec::new(),
+        vocabulary,
     };
     let agencies: Vec<Option<Agency>> =
         agencies.iter().map(|block| checker.agency(block)).collect();
@@ -141,7 +160,13 @@ pub(super) fn build(
         .collect();
 
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
-    let rules = super::rules::check(files, packs, &checker.namespace, checker.diagnostics);
+    let rules = super::rules::check(
+        files,
+        packs,
+        &checker.namespace,
+        &checker.vocabulary,
+        checker.diagnostics,
+    );
     expected_rules_exist(files, &tests, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
@@ -154,6 +179,7 @@ pub(super) fn build(
     if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
+    let (definitions, groups) = std::mem::take(&mut checker.vocabulary).into_parts();
     let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
     // Orders are judged in date order; the same date keeps name order, which is stable.
     // Winning names are distinct, so an unstable sort gives the one order, faster.
@@ -169,6 +195,8 @@ pub(super) fn build(
         orders,
         tests,
         rules,
+        definitions,
+        groups,
     })
 }
 
@@ -258,6 +286,8 @@ struct Checker<'d> {
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
     currencies: Vec<crate::values::Currency>,
+    /// The kinds and roles the model adds, and its jurisdiction groups.
+    vocabulary: super::vocabulary::Vocabulary,
 }
 
 /// What a test that names a rule under `under` expects it to be able to do.
@@ -744,19 +774,20 @@ impl Checker<'_> {
             block,
             keyword: "agency",
         };
-        let mut kind = None;
+        let mut kinds = None;
+        let mut roles = None;
         let mut jurisdiction = None;
         let mut location = None;
         let mut memberships = Vec::new();
         for field in &block.fields {
             match &field.value {
-                ast::AgencyField::Kind(name) => {
-                    let value = AgencyKind::from_name(&name.value);
-                    if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::AgencyKind));
-                    }
-                    fields.once(&mut kind, value, field.span, "kind", self.diagnostics);
+                ast::AgencyField::Kind(names) => {
+                    let value = self.open_values(names, Enumeration::AgencyKind);
+                    fields.once(&mut kinds, value, field.span, "kind", self.diagnostics);
+                }
+                ast::AgencyField::Role(names) => {
+                    let value = self.open_values(names, Enumeration::AgencyRole);
+                    fields.once(&mut roles, value, field.span, "role", self.diagnostics);
                 }
                 ast::AgencyField::Jurisdiction(code) => fields.once(
                     &mut jurisdiction,
@@ -788,7 +819,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let kind = fields.require(kind, "kind", "kind county", self.diagnostics);
+        let kinds = fields.require(kinds, "kind", "kind county", self.diagnostics);
         let jurisdiction = fields.require(
             jurisdiction,
             "jurisdiction",
@@ -797,11 +828,35 @@ impl Checker<'_> {
         );
         Some(Agency {
             header: header(block),
-            kind: kind??,
+            kinds: kinds??,
+            roles: roles.and_then(|(roles, _)| roles).unwrap_or_default(),
             jurisdiction: jurisdiction?.into(),
             location: location.map(|(location, _)| location),
             memberships,
         })
+    }
+
+    /// The values of an open set that a field names, each built in or declared; `None` once one
+    /// that is neither is reported.
+    fn open_values(&mut self, names: &[Name], set: Enumeration) -> Option<Vec<ustr::Ustr>> {
+        let mut values = Vec::new();
+        let mut known = true;
+        for name in names {
+            match self.vocabulary.value(set, &name.value) {
+                Some(value) => {
+                    let value = ustr::Ustr::from(value);
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                None => {
+                    let all = self.vocabulary.values(set);
+                    self.diagnostics.push(unknown_value(name, set, &all));
+                    known = false;
+                }
+            }
+        }
+        known.then_some(values)
     }
 
     fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
@@ -851,16 +906,22 @@ impl Checker<'_> {
                 ast::SolicitationField::Method(name) => {
                     let value = Method::from_name(&name.value);
                     if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::Method));
+                        self.diagnostics.push(unknown_value(
+                            name,
+                            Enumeration::Method,
+                            &Enumeration::Method.values(),
+                        ));
                     }
                     fields.once(&mut method, value, span, "method", self.diagnostics);
                 }
                 ast::SolicitationField::Category(name) => {
                     let value = Category::from_name(&name.value);
                     if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::Category));
+                        self.diagnostics.push(unknown_value(
+                            name,
+                            Enumeration::Category,
+                            &Enumeration::Category.values(),
+                        ));
                     }
                     fields.once(&mut category, value, span, "category", self.diagnostics);
                 }
@@ -907,8 +968,11 @@ impl Checker<'_> {
                         let category = item.category.as_ref().and_then(|name| {
                             let category = Category::from_name(&name.value);
                             if category.is_none() {
-                                self.diagnostics
-                                    .push(unknown_value(name, Enumeration::Category));
+                                self.diagnostics.push(unknown_value(
+                                    name,
+                                    Enumeration::Category,
+                                    &Enumeration::Category.values(),
+                                ));
                             }
                             category
                         });
@@ -934,6 +998,21 @@ impl Checker<'_> {
         if items.is_empty() {
             self.diagnostics
                 .push(fields.missing("item", "item dump_truck \"Class 8 dump truck\" per truck"));
+        }
+        if let (Some((issued, issued_span)), Some((posting, posted_span))) = (&issued, &posted)
+            && posting.date < *issued
+        {
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::PostedBeforeIssued {
+                        solicitation: &block.name.value,
+                        posted: posting.date,
+                        issued: *issued,
+                    },
+                    *posted_span,
+                )
+                .with_related(*issued_span, "issued here"),
+            );
         }
         let estimate =
             estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
@@ -1289,6 +1368,35 @@ impl Checker<'_> {
             (None, Some(term)) => term.start,
             (None, None) => Date::MIN,
         };
+        if let Some(solicitation) = solicitation {
+            let stated = awarded.as_ref().map(|(date, _)| date.span);
+            let place = stated.or(term.as_ref().map(|term| term.span));
+            let events = [
+                ("issued", solicitation.issued),
+                ("posted", solicitation.posted.map(|posting| posting.date)),
+            ];
+            if let Some(place) = place
+                && let Some((event, date)) = events.into_iter().find_map(|(event, date)| {
+                    date.filter(|date| awarded_date < *date)
+                        .map(|date| (event, date))
+                })
+            {
+                self.diagnostics.push(
+                    Diagnostic::of(
+                        DeclarationProblem::AwardedBeforeSolicitation {
+                            contract: &block.name.value,
+                            awarded: awarded_date,
+                            award_date_stated: stated.is_some(),
+                            solicitation: &solicitation.header.name.value,
+                            event,
+                            date,
+                        },
+                        place,
+                    )
+                    .with_related(solicitation.header.name.span, "the solicitation"),
+                );
+            }
+        }
         let solicitation_index = solicitation_index?;
         let solicitation = solicitation?;
         Some(Contract {
@@ -1536,8 +1644,12 @@ impl Checker<'_> {
         for term in terms {
             match &term.value {
                 ast::PiggybackTerm::OpenTo(condition) => {
-                    let value =
-                        super::rules::eligibility(&self.namespace, self.diagnostics, condition);
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
                     fields.once(
                         &mut eligibility,
                         value,
@@ -1599,8 +1711,11 @@ impl Checker<'_> {
     fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {
         let kind = InstrumentKind::from_name(&name.value);
         if kind.is_none() {
-            self.diagnostics
-                .push(unknown_value(name, Enumeration::InstrumentKind));
+            self.diagnostics.push(unknown_value(
+                name,
+                Enumeration::InstrumentKind,
+                &Enumeration::InstrumentKind.values(),
+            ));
         }
         kind
     }
@@ -1977,11 +2092,12 @@ fn stated(slot: Option<(bool, Span)>) -> Stated {
 }
 
 /// A value outside one of the closed sets.
-fn unknown_value(name: &Name, set: Enumeration) -> Diagnostic {
+fn unknown_value(name: &Name, set: Enumeration, values: &[&str]) -> Diagnostic {
     Diagnostic::of(
         DeclarationProblem::UnknownValue {
             value: &name.value,
             set,
+            values,
         },
         name.span,
     )

@@ -2232,9 +2232,8 @@ impl Context<'_> {
                 match field {
                     AgencyField::Name => text(&agency.header.name.value),
                     AgencyField::Title => titled(&agency.header.title),
-                    AgencyField::Kind => {
-                        Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
-                    }
+                    AgencyField::Kind => several(Enumeration::AgencyKind, &agency.kinds),
+                    AgencyField::Role => several(Enumeration::AgencyRole, &agency.roles),
                     AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction),
                     AgencyField::Location => {
                         agency
@@ -2347,6 +2346,9 @@ impl Context<'_> {
                     FeeField::Payee => fee.payee.map_or(Value::Absent, Value::Agency),
                     FeeField::Instrument => Value::Access(*instrument),
                 }
+            }
+            (Value::Group(group), Field::Group(GroupField::Members)) => {
+                Value::Jurisdictions(model.groups[*group].members_on(self.today))
             }
             (Value::Recorded(recorded), Field::Fact(field)) => {
                 let (date, written, value) = self.recorded(*recorded);
@@ -2703,6 +2705,18 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
 /// Text as a value: interned, so that the value is copied, never allocated.
 fn text(written: &str) -> Value {
     Value::Text(Ustr::from(written))
+}
+
+/// The values of an open set an agency has: none, one, or several (comma-separated).
+fn several(set: Enumeration, values: &[Ustr]) -> Value {
+    match values {
+        [] => Value::Absent,
+        [one] => Value::Enumeration(set, one.as_str()),
+        several => {
+            let joined: Vec<&str> = several.iter().map(Ustr::as_str).collect();
+            Value::Several(set, Ustr::from(&joined.join(",")))
+        }
+    }
 }
 
 fn category_value(category: Option<crate::model::Category>) -> Value {

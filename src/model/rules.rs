@@ -17,7 +17,7 @@ use crate::values::{Date, Duration, DurationUnit, Money, format_percentage, form
 
 pub use crate::schema::{
     AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
-    FeeField, Field, LineField, OrderField, Record, SolicitationField, TermField, Type,
+    FeeField, Field, GroupField, LineField, OrderField, Record, SolicitationField, TermField, Type,
 };
 pub use crate::syntax::ast::{Aggregate, Extent, Outcome, Period, TermSource, UnaryOperator};
 
@@ -310,6 +310,14 @@ pub enum Value {
     Fee(InstrumentId, usize),
     /// A value of a closed set, by its spelling.
     Enumeration(Enumeration, &'static str),
+    /// Several values of one set, comma-separated (an agency of several kinds): `==` holds for
+    /// each of them, `in` when one is among the candidates.
+    Several(Enumeration, Ustr),
+    /// A jurisdiction group, by its index in `Model::groups`.
+    Group(usize),
+    /// The members of a jurisdiction group on a date, comma-separated: what `in [EU]` reads. A
+    /// jurisdiction is in it when it is within one of them.
+    Jurisdictions(Ustr),
     Term {
         start: Date,
         end: Date,
@@ -479,6 +487,15 @@ impl Value {
             (Text(a), Text(b)) | (Jurisdiction(a), Jurisdiction(b)) => {
                 (a == b).then_some(Ordering::Equal)
             }
+            (Several(_, several), Enumeration(_, one))
+            | (Enumeration(_, one), Several(_, several)) => several
+                .split(',')
+                .any(|value| value == *one)
+                .then_some(Ordering::Equal),
+            (Several(_, left), Several(_, right)) => left
+                .split(',')
+                .any(|value| right.split(',').any(|other| other == value))
+                .then_some(Ordering::Equal),
             (a, b) => (a == b).then_some(Ordering::Equal),
         })
     }
@@ -499,6 +516,9 @@ impl Value {
                 (Value::Jurisdiction(code), Value::Jurisdiction(area)) => {
                     super::jurisdiction_within(code, area)
                 }
+                (Value::Jurisdiction(code), Value::Jurisdictions(areas)) => areas
+                    .split(',')
+                    .any(|area| super::jurisdiction_within(code, area)),
                 _ => self.equals(candidate)?,
             };
             if found {
@@ -759,6 +779,9 @@ impl fmt::Display for Value {
                 longitude,
             } => write!(formatter, "{latitude}, {longitude}"),
             Value::Enumeration(_, spelling) => write!(formatter, "{spelling}"),
+            Value::Several(_, values) => write!(formatter, "{}", values.replace(',', " and ")),
+            Value::Jurisdictions(codes) => write!(formatter, "{}", codes.replace(',', ", ")),
+            Value::Group(_) => write!(formatter, "(group)"),
             Value::Term { start, end } => write!(formatter, "{start} to {end}"),
             // Declarations and what they record are named by the evaluator, which knows the model.
             Value::Recorded(_) => write!(formatter, "recorded"),

@@ -152,7 +152,15 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
         .map(|(agency, bindings)| AgencyReport {
             name: agency.header.name.value.clone(),
             title: agency.header.title.clone(),
-            kind: agency.kind.as_str().to_string(),
+            kind: agency
+                .kinds
+                .first()
+                .map_or_else(String::new, ToString::to_string),
+            kinds: match agency.kinds.as_slice() {
+                [] | [_] => Vec::new(),
+                several => several.iter().map(ToString::to_string).collect(),
+            },
+            roles: agency.roles.iter().map(ToString::to_string).collect(),
             jurisdiction: agency.jurisdiction.to_string(),
             bindings: bindings
                 .into_iter()

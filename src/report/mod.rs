@@ -130,7 +130,14 @@ pub struct Summary {
 pub struct AgencyReport {
     pub name: String,
     pub title: Option<String>,
+    /// Its (first) kind.
     pub kind: String,
+    /// Every kind, for an agency of several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    /// The roles it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     pub jurisdiction: String,
     pub bindings: Vec<BindingReport>,
     /// The duties rules add to the agency: fees, reports, notices.

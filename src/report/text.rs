@@ -114,7 +114,17 @@ fn header(out: &mut String, report: &Report) {
 }
 
 fn agency_section(out: &mut String, agency: &AgencyReport) {
-    let kind = format!("{} in {}", agency.kind, agency.jurisdiction);
+    let kinds = if agency.kinds.is_empty() {
+        agency.kind.clone()
+    } else {
+        agency.kinds.join(" and ")
+    };
+    let roles = if agency.roles.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", agency.roles.join(", "))
+    };
+    let kind = format!("{kinds} in {}{roles}", agency.jurisdiction);
     match &agency.title {
         Some(title) => {
             let _ = writeln!(out, "\n{} ({}, {kind})", printable(title), agency.name);

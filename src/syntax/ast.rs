@@ -26,8 +26,42 @@ pub struct File {
     /// The CSV ledgers of orders this file names with `ledger`, in the order written.
     pub ledgers: Vec<Ledger>,
     pub declarations: Vec<Declaration>,
+    /// What the file adds to the open sets: `kind town "..."`, `role ... "..."`.
+    pub definitions: Vec<Definition>,
+    /// The jurisdiction groups it declares.
+    pub groups: Vec<Group>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
+}
+
+/// `kind town "A town under the state's municipal code"`: a value a model adds to an open set,
+/// with what it means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    pub set: Spanned<crate::schema::Enumeration>,
+    pub name: Name,
+    pub meaning: Spanned<String>,
+    pub span: Span,
+}
+
+/// `group EU "Member states" { AT from 1995-01-01 ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub members: Vec<GroupMember>,
+    pub span: Span,
+}
+
+/// `GB from 1973-01-01 until 2020-01-31`: a jurisdiction, or another group, and when it belongs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupMember {
+    pub name: Name,
+    /// The first day it belongs; always, when absent.
+    pub from: Option<Spanned<Date>>,
+    /// The last day it belongs; still, when absent.
+    pub until: Option<Spanned<Date>>,
+    pub span: Span,
 }
 
 impl File {
@@ -42,6 +76,8 @@ impl File {
             parameters: Vec::new(),
             rules: Vec::new(),
             declarations: Vec::new(),
+            definitions: Vec::new(),
+            groups: Vec::new(),
             tests: Vec::new(),
         }
     }
@@ -478,7 +514,10 @@ pub struct Block<Field> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgencyField {
-    Kind(Name),
+    /// `kind nonprofit, grantee`: every kind it is of.
+    Kind(Vec<Name>),
+    /// `role central_purchasing_body`
+    Role(Vec<Name>),
     Jurisdiction(Name),
     Location {
         latitude: Spanned<f64>,

@@ -43,6 +43,8 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             }
             Rule::parameter => tree.parameters.push(lowerer.parameter(pair)),
             Rule::rule_block => tree.rules.push(lowerer.rule(pair)),
+            Rule::definition => tree.definitions.push(lowerer.definition(pair)),
+            Rule::group => tree.groups.push(lowerer.group(pair)),
             _ => tree.declarations.push(lowerer.declaration(pair)),
         }
     }
@@ -832,6 +834,69 @@ impl Lowerer {
         }
     }
 
+    /// `kind town "..."` or `role central_purchasing_body "..."`.
+    fn definition(&mut self, pair: Pair<'_, Rule>) -> Definition {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = next(&mut inner);
+        let set = match keyword.as_rule() {
+            Rule::kw_kind => crate::schema::Enumeration::AgencyKind,
+            _ => crate::schema::Enumeration::AgencyRole,
+        };
+        let set = Spanned::new(set, self.span(&keyword));
+        let name = self.name(next(&mut inner));
+        let meaning = self.string(next(&mut inner));
+        Definition {
+            set,
+            name,
+            meaning,
+            span,
+        }
+    }
+
+    /// `group NAME "title" { MEMBER [from DATE] [until DATE] ... }`
+    fn group(&mut self, pair: Pair<'_, Rule>) -> Group {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let mut title = None;
+        let mut members = Vec::new();
+        for child in inner {
+            match child.as_rule() {
+                Rule::title => title = Some(self.title(child)),
+                Rule::group_member => {
+                    let member_span = self.span(&child);
+                    let mut parts = child.into_inner();
+                    let member = self.name(next(&mut parts));
+                    let mut from = None;
+                    let mut until = None;
+                    let mut keyword = Rule::kw_from;
+                    for part in parts {
+                        match part.as_rule() {
+                            Rule::date if keyword == Rule::kw_from => from = Some(self.date(part)),
+                            Rule::date => until = Some(self.date(part)),
+                            rule => keyword = rule,
+                        }
+                    }
+                    members.push(GroupMember {
+                        name: member,
+                        from,
+                        until,
+                        span: member_span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Group {
+            name,
+            title,
+            members,
+            span,
+        }
+    }
+
     fn fact(&mut self, pair: Pair<'_, Rule>) -> Fact {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
@@ -861,7 +926,8 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
-            Rule::kind_field => AgencyField::Kind(self.name(next(&mut inner))),
+            Rule::agency_kind_field => AgencyField::Kind(self.identifier_list(next(&mut inner))),
+            Rule::role_field => AgencyField::Role(self.identifier_list(next(&mut inner))),
             Rule::jurisdiction_field => AgencyField::Jurisdiction(self.name(next(&mut inner))),
             Rule::location_field => {
                 let latitude = self.coordinate(next(&mut inner));

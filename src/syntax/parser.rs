@@ -101,7 +101,12 @@ fn describe(rule: Rule) -> &'static str {
         Rule::contract | Rule::kw_contract | Rule::contract_ref_field => "`contract`",
         Rule::access | Rule::kw_access => "`access`",
         Rule::order | Rule::kw_order => "`order`",
-        Rule::kind_field | Rule::kw_kind => "`kind`",
+        Rule::kind_field | Rule::agency_kind_field | Rule::kw_kind => "`kind`",
+        Rule::role_field | Rule::kw_role => "`role`",
+        Rule::definition => "`kind` or `role`",
+        Rule::group | Rule::kw_group => "`group`",
+        Rule::group_member => "a jurisdiction code such as `AT`, or a group's name",
+        Rule::kw_until => "`until`",
         Rule::jurisdiction_field | Rule::kw_jurisdiction => "`jurisdiction`",
         Rule::location_field | Rule::kw_location => "`location`",
         Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
@@ -178,7 +183,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `ledger` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `kind`, `role`, `group`, `ledger` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
         Rule::fact_field | Rule::kw_fact => "`fact`",
@@ -261,6 +266,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::COMMENT
         | Rule::word_end
         | Rule::declaration
+        | Rule::vocabulary
         | Rule::agency_field
         | Rule::solicitation_field
         | Rule::contract_field

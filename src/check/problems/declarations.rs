@@ -28,8 +28,52 @@ pub enum DeclarationProblem<'a> {
         keyword: &'a str,
         declaration: &'a str,
     },
-    /// A value outside one of the closed sets.
-    UnknownValue { value: &'a str, set: Enumeration },
+    /// A value outside one of the sets; `values` are its values (a model's own too, for an open
+    /// set).
+    UnknownValue {
+        value: &'a str,
+        set: Enumeration,
+        values: &'a [&'a str],
+    },
+    /// A kind or role declared again, or declared though it is built in.
+    DuplicateDefinition {
+        name: &'a str,
+        set: Enumeration,
+        built_in: bool,
+    },
+    /// Two jurisdiction groups of one name.
+    DuplicateGroup { group: &'a str },
+    /// A group member that is no jurisdiction code and no group; `suggestion` is a close group.
+    UnknownGroupMember {
+        member: &'a str,
+        group: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    /// A member that leaves a group before it joins.
+    LeavesBeforeJoining {
+        member: &'a str,
+        group: &'a str,
+        from: Date,
+        until: Date,
+    },
+    /// A group that holds itself, through the groups it holds.
+    GroupHoldsItself { group: &'a str },
+    /// A solicitation posted before it was issued.
+    PostedBeforeIssued {
+        solicitation: &'a str,
+        posted: Date,
+        issued: Date,
+    },
+    /// A contract awarded (or, stating no award date, starting) before its solicitation was
+    /// issued or posted (`event`).
+    AwardedBeforeSolicitation {
+        contract: &'a str,
+        awarded: Date,
+        award_date_stated: bool,
+        solicitation: &'a str,
+        event: &'a str,
+        date: Date,
+    },
     /// A code expected of a denied order that is no code that denies orders.
     UnknownDenialCode { code: &'a str },
     /// A duty expected of an agency that is no duty, nor a rule of the model.
@@ -223,16 +267,106 @@ impl Problem for DeclarationProblem<'_> {
                 format!("`{field}` missing"),
             )
             .help(format!("add a line such as `{example}`")),
-            DeclarationProblem::UnknownValue { value, set } => {
-                unknown_value(value, set.describe(), &set.values())
+            DeclarationProblem::UnknownValue { value, set, values } => {
+                let declare = match set {
+                    Enumeration::AgencyKind => format!(", or declare it: `kind {value} \"what it means\"`"),
+                    Enumeration::AgencyRole => format!(", or declare it: `role {value} \"what it means\"`"),
+                    _ => String::new(),
+                };
+                unknown_value(value, set.describe(), values, &declare)
             }
+            DeclarationProblem::DuplicateDefinition {
+                name,
+                set,
+                built_in,
+            } => {
+                let what = set.describe().trim_start_matches("an ").trim_start_matches("a ");
+                if built_in {
+                    Description::new(
+                        Code::DuplicateName,
+                        format!("`{name}` is a built-in {what}"),
+                        "built in",
+                    )
+                    .help("use it as it is, without declaring it")
+                } else {
+                    Description::new(
+                        Code::DuplicateName,
+                        format!("{what} `{name}` is declared twice"),
+                        "declared again here",
+                    )
+                    .help("keep one declaration, with what it means")
+                }
+            }
+            DeclarationProblem::DuplicateGroup { group } => Description::new(
+                Code::DuplicateName,
+                format!("jurisdiction group `{group}` is declared twice"),
+                "declared again here",
+            )
+            .help("keep one group of the name, with every member"),
+            DeclarationProblem::UnknownGroupMember {
+                member,
+                group,
+                suggestion,
+            } => Description::new(
+                Code::UndefinedName,
+                format!("`{member}` in group `{group}` is neither a jurisdiction code nor a group"),
+                "not a jurisdiction or a group",
+            )
+            .suggestion_or(
+                suggestion,
+                "write an ISO 3166 code such as `AT` or `US-WA`, or the name of another group",
+            ),
+            DeclarationProblem::LeavesBeforeJoining {
+                member,
+                group,
+                from,
+                until,
+            } => Description::new(
+                Code::TermEndsBeforeStart,
+                format!("`{member}` leaves group `{group}` on {until}, before it joins on {from}"),
+                "leaves here",
+            )
+            .help("`from` is the first day it belongs, `until` the last; correct the one that is mistyped"),
+            DeclarationProblem::GroupHoldsItself { group } => Description::new(
+                Code::ReferenceCycle,
+                format!("jurisdiction group `{group}` holds itself, through the groups it holds"),
+                "in a cycle",
+            )
+            .help("a group may hold other groups, but none of them may hold it back"),
+            DeclarationProblem::PostedBeforeIssued {
+                solicitation,
+                posted,
+                issued,
+            } => Description::new(
+                Code::PostedBeforeIssued,
+                format!("solicitation `{solicitation}` is posted on {posted}, before it was issued on {issued}"),
+                "posted here",
+            )
+            .help("a solicitation is posted once it is issued; check both dates"),
+            DeclarationProblem::AwardedBeforeSolicitation {
+                contract,
+                awarded,
+                award_date_stated,
+                solicitation,
+                event,
+                date,
+            } => Description::new(
+                Code::AwardedBeforeIssued,
+                if award_date_stated {
+                    format!("contract `{contract}` is awarded on {awarded}, before solicitation `{solicitation}` was {event} on {date}")
+                } else {
+                    format!("contract `{contract}` starts on {awarded} (it states no award date), before solicitation `{solicitation}` was {event} on {date}")
+                },
+                "before the solicitation",
+            )
+            .help("a contract is awarded from a solicitation already issued and posted; correct the dates, or the solicitation the contract `awards`"),
             DeclarationProblem::UnknownDenialCode { code } => {
                 let denials: Vec<&str> = Code::ORDER_DENIALS.iter().map(|code| code.name()).collect();
-                unknown_value(code, "a code that denies orders", &denials)
+                unknown_value(code, "a code that denies orders", &denials, "")
             }
             DeclarationProblem::UnknownDuty { duty } => {
                 let duties: Vec<&str> = DutyKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                unknown_value(duty, "a duty, nor a rule of the model", &duties)
+                unknown_value(duty, "a duty, nor a rule of the model", &duties, "")
             }
             DeclarationProblem::CoordinateOutOfRange { what, value, limit } => Description::new(
                 Code::OutOfRange,
@@ -558,9 +692,9 @@ impl Problem for DeclarationProblem<'_> {
     }
 }
 
-/// A value outside a closed set (`what`, such as "an agency kind"), with a close value or the
-/// whole set.
-fn unknown_value(value: &str, what: &str, allowed: &[&str]) -> Description {
+/// A value outside a set (`what`, such as "an agency kind"), with a close value or the whole set
+/// and what else may be done (`otherwise`, such as declaring it).
+fn unknown_value(value: &str, what: &str, allowed: &[&str], otherwise: &str) -> Description {
     Description::new(
         Code::UnknownValue,
         format!("`{value}` is not {what}"),
@@ -571,7 +705,7 @@ fn unknown_value(value: &str, what: &str, allowed: &[&str]) -> Description {
     )
     .suggestion_or(
         crate::check::suggest(value, allowed.iter().copied()),
-        format!("use one of: {}", allowed.join(", ")),
+        format!("use one of: {}{otherwise}", allowed.join(", ")),
     )
 }
 
