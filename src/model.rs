@@ -208,6 +208,41 @@ pub struct Solicitation {
     pub maximum: Option<Spanned<Volume>>,
     /// Empty for a single-agency solicitation.
     pub participants: Vec<Participant>,
+    /// The lots it is divided into, in the order written; empty when it is not divided.
+    pub lots: Vec<Lot>,
+    /// The authorities it identifies as those who may call off its contracts.
+    pub buyers: IdentifiedBuyers,
+    /// The contracts that award it, by id: one per supplier, or per supplier and lot.
+    pub contracts: Vec<ContractId>,
+}
+
+/// `lot stationery "Stationery" { estimate ... maximum ... }`: a part of a solicitation awarded
+/// on its own, with its own estimate and maximum.
+#[derive(Clone, Debug)]
+pub struct Lot {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    pub estimate: Option<Spanned<Volume>>,
+    pub maximum: Option<Spanned<Volume>>,
+}
+
+/// A lot of a solicitation, by its position in `Solicitation::lots`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LotId(pub usize);
+
+/// The authorities a solicitation identifies (its `buyers`): by name, and by a condition over
+/// the agency, as `open_to` is written.
+#[derive(Clone, Debug, Default)]
+pub struct IdentifiedBuyers {
+    pub agencies: Vec<AgencyId>,
+    pub condition: Option<rules::Expression>,
+}
+
+impl IdentifiedBuyers {
+    /// Whether the solicitation identifies anyone.
+    pub fn any(&self) -> bool {
+        !self.agencies.is_empty() || self.condition.is_some()
+    }
 }
 
 /// A yes/no fact that a solicitation states, remembering where (if anywhere) it was written.
@@ -230,6 +265,9 @@ pub struct Item {
     pub unit: Ustr,
     /// What the item is, when it differs from its solicitation's category.
     pub category: Option<Category>,
+    /// The lot it belongs to; none when the solicitation has no lots, or for an item common to
+    /// every lot.
+    pub lot: Option<LotId>,
 }
 
 /// An item of a solicitation, by its position in `Solicitation::items`.
@@ -260,6 +298,8 @@ pub enum Measure {
 pub struct Contract {
     pub header: Header,
     pub solicitation: SolicitationId,
+    /// The lot of the solicitation it awards, when the solicitation has lots.
+    pub lot: Option<LotId>,
     pub suppliers: Vec<String>,
     /// The award date; the term's start when the contract does not say.
     pub awarded: Date,
@@ -357,6 +397,26 @@ pub struct Order {
     pub via: Option<Spanned<InstrumentId>>,
     pub lines: Vec<OrderLine>,
     pub requests: Vec<Spanned<String>>,
+    /// How it chose its contract under a framework, when it says.
+    pub call_off: Option<CallOff>,
+}
+
+/// `call_off direct`, `call_off mini_competition { invited ... issued ... awarded ... }`
+#[derive(Clone, Debug)]
+pub struct CallOff {
+    pub kind: CallOffKind,
+    /// For a mini-competition, its facts.
+    pub competition: Option<Competition>,
+    pub span: Span,
+}
+
+/// The facts of a mini-competition among a framework's contracts.
+#[derive(Clone, Debug, Default)]
+pub struct Competition {
+    /// The contracts invited to compete; `None` when the order does not say.
+    pub invited: Option<Vec<ContractId>>,
+    pub issued: Option<Date>,
+    pub awarded: Option<Date>,
 }
 
 #[derive(Clone, Debug)]
@@ -374,7 +434,9 @@ pub enum LineItem {
     OutOfScope(Spanned<String>),
 }
 
-pub use crate::schema::{AgencyKind, AgencyRole, Category, DutyKind, InstrumentKind, Method};
+pub use crate::schema::{
+    AgencyKind, AgencyRole, CallOffKind, Category, DutyKind, InstrumentKind, Method,
+};
 
 impl Model {
     pub fn agency(&self, id: AgencyId) -> &Agency {
@@ -452,6 +514,30 @@ impl Solicitation {
     /// Whether an agency is a party: the lead or a joint participant.
     pub fn is_party(&self, agency: AgencyId) -> bool {
         self.lead == agency || self.participant(agency).is_some()
+    }
+
+    pub fn lot(&self, id: LotId) -> &Lot {
+        &self.lots[id.0]
+    }
+
+    /// What a solicitation's use is counted in: its maximum's measure, else its estimate's, else
+    /// its lots' (their maxima's, then their estimates'); `None` when it states none (money).
+    pub fn measure(&self) -> Option<&Volume> {
+        self.maximum
+            .as_ref()
+            .or(self.estimate.as_ref())
+            .or_else(|| self.lots.iter().find_map(|lot| lot.maximum.as_ref()))
+            .or_else(|| self.lots.iter().find_map(|lot| lot.estimate.as_ref()))
+            .map(|volume| &volume.value)
+    }
+
+    /// Whether an item is in the scope of a contract awarding a lot (or, with none, the whole
+    /// solicitation): the lot's own items, and those of no lot.
+    pub fn in_scope(&self, item: ItemId, lot: Option<LotId>) -> bool {
+        match (lot, self.item(item).lot) {
+            (Some(lot), Some(own)) => lot == own,
+            _ => true,
+        }
     }
 }
 

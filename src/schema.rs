@@ -20,6 +20,8 @@ pub enum Entity {
     Line,
     /// One fee of an access instrument.
     Fee,
+    /// A lot of a solicitation.
+    Lot,
 }
 
 /// The types of expressions.
@@ -46,6 +48,8 @@ pub enum Type {
     Term,
     /// A named entry of a declaration (a fact, a clause, ...): its date, text and value.
     Fact,
+    /// The mini-competition a call-off was awarded by.
+    Competition,
 }
 
 /// Closed sets of values.
@@ -59,6 +63,8 @@ pub enum Enumeration {
     Category,
     InstrumentKind,
     Basis,
+    /// How a call-off chose its contract.
+    CallOff,
 }
 
 /// What has fields: every entity, and the two records that are not things of their own.
@@ -69,6 +75,8 @@ pub enum Record {
     Fact,
     /// A jurisdiction group (`EU`), as `x in [EU]` reads it.
     Group,
+    /// The mini-competition of a call-off.
+    Competition,
 }
 
 /// One field: how it is written, what it is, its type, whether its value changes as orders are
@@ -165,6 +173,10 @@ schema! {
         Joint = "joint": Type::Boolean, fixed, "whether agencies bought together in it";
         Estimate = "estimate": Type::Volume, fixed, "the volume it estimated";
         Maximum = "maximum": Type::Volume, fixed, "the most its contracts may be used for";
+        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought under every contract awarding it, in its measure (its maximum's, else its estimate's, else its lots', else money)";
+        OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far under every contract awarding it";
+        Contracts = "contracts": Type::Number, fixed, "how many contracts award it (one per supplier, or per supplier and lot)";
+        BuyersIdentified = "buyers_identified": Type::Boolean, fixed, "whether it identifies the authorities that may call off (`buyers`)";
     }
     Contract(Record::Entity(Entity::Contract)) ContractField {
         Name = "name": Type::Text, fixed, "the contract's name";
@@ -185,6 +197,7 @@ schema! {
         Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought, in its measure (its maximum's, else its ceiling's, else its estimate's, else money)";
         OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far";
         PiggybackOrdered = "piggyback_ordered": Type::Volume, varies, "what permitted piggyback orders so far bought, in its measure";
+        Lot = "lot": Type::Entity(E::Lot), fixed, "the lot of its solicitation it awards";
     }
     Access(Record::Entity(Entity::Access)) AccessField {
         Name = "name": Type::Text, fixed, "the instrument's name";
@@ -218,6 +231,10 @@ schema! {
         ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether the instrument named lets this buyer use contracts";
         ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether the instrument named covers this contract";
         ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor its instrument has, by name";
+        Lot = "lot": Type::Entity(E::Lot), fixed, "the lot its contract awards";
+        BuyerIdentified = "buyer_identified": Type::Boolean, fixed, "whether its buyer is a party to the solicitation or one of the buyers it identifies (`buyers`)";
+        CallOff = "call_off": Type::Enumeration(N::CallOff), fixed, "how it chose its contract under a framework: direct or mini_competition";
+        Competition = "competition": Type::Competition, fixed, "the mini-competition it was awarded by";
     }
     Binding(Record::Entity(Entity::Binding)) BindingField {
         Agency = "agency": Type::Entity(E::Agency), fixed, "the agency bound";
@@ -246,10 +263,25 @@ schema! {
         Payee = "payee": Type::Entity(E::Agency), fixed, "whom it is paid to, when the instrument says";
         Instrument = "instrument": Type::Entity(E::Access), fixed, "the instrument that charges it";
     }
+    Lot(Record::Entity(Entity::Lot)) LotField {
+        Name = "name": Type::Text, fixed, "the lot's name";
+        Title = "title": Type::Text, fixed, "its title";
+        Solicitation = "solicitation": Type::Entity(E::Solicitation), fixed, "the solicitation it is a lot of";
+        Estimate = "estimate": Type::Volume, fixed, "the volume it estimated";
+        Maximum = "maximum": Type::Volume, fixed, "the most the contracts awarding it may be used for";
+        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought under the contracts awarding it, in its solicitation's measure";
+        OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far under the contracts awarding it";
+        Contracts = "contracts": Type::Number, fixed, "how many contracts award it";
+    }
     Term(Record::Term) TermField {
         Start = "start": Type::Date, fixed, "the first day of the term";
         End = "end": Type::Date, fixed, "its last day, as awarded";
         Length = "length": Type::Duration, fixed, "its length, compared by the calendar from its start";
+    }
+    Competition(Record::Competition) CompetitionField {
+        Invited = "invited": Type::Number, fixed, "how many of the framework's contracts (of the lot) it invited";
+        Issued = "issued": Type::Date, fixed, "when it was issued";
+        Awarded = "awarded": Type::Date, fixed, "when it was awarded";
     }
     Group(Record::Group) GroupField {
         Members = "members": Type::Jurisdiction, varies, "its members on the date judged, which `x in [EU]` reads";
@@ -275,6 +307,7 @@ impl Entity {
         Entity::Binding,
         Entity::Line,
         Entity::Fee,
+        Entity::Lot,
     ];
 
     /// The entities that are declared in files, each with its keyword.
@@ -297,6 +330,7 @@ impl Entity {
             Entity::Binding => "binding",
             Entity::Line => "line",
             Entity::Fee => "fee",
+            Entity::Lot => "lot",
         }
     }
 
@@ -320,6 +354,7 @@ impl Entity {
             Entity::Binding => "a binding",
             Entity::Line => "an order line",
             Entity::Fee => "a fee",
+            Entity::Lot => "a lot",
         }
     }
 
@@ -330,7 +365,7 @@ impl Entity {
             Entity::Contract | Entity::Access => &[Entries::Fact, Entries::Clause],
             Entity::Order => &[Entries::Fact, Entries::Requested],
             Entity::Solicitation => &[Entries::Fact],
-            Entity::Binding | Entity::Line | Entity::Fee => &[],
+            Entity::Binding | Entity::Line | Entity::Fee | Entity::Lot => &[],
         }
     }
 
@@ -364,6 +399,7 @@ impl Record {
             Type::Entity(entity) => Some(Record::Entity(*entity)),
             Type::Term => Some(Record::Term),
             Type::Fact => Some(Record::Fact),
+            Type::Competition => Some(Record::Competition),
             _ => None,
         }
     }
@@ -380,6 +416,7 @@ impl Record {
             Record::Term => "term",
             Record::Fact => "fact",
             Record::Group => "jurisdiction group",
+            Record::Competition => "mini-competition",
         }
     }
 
@@ -388,7 +425,12 @@ impl Record {
         Entity::ALL
             .iter()
             .map(|entity| Record::Entity(*entity))
-            .chain([Record::Term, Record::Fact, Record::Group])
+            .chain([
+                Record::Term,
+                Record::Fact,
+                Record::Competition,
+                Record::Group,
+            ])
     }
 }
 
@@ -407,6 +449,8 @@ impl Field {
             Field::Term(_) => Record::Term,
             Field::Fact(_) => Record::Fact,
             Field::Group(_) => Record::Group,
+            Field::Lot(_) => Record::Entity(Entity::Lot),
+            Field::Competition(_) => Record::Competition,
         };
         record
             .fields()
@@ -443,6 +487,7 @@ impl Type {
             Type::Enumeration(enumeration) => enumeration.describe().to_string(),
             Type::Term => "a contract term".to_string(),
             Type::Fact => "a recorded fact".to_string(),
+            Type::Competition => "a mini-competition".to_string(),
         }
     }
 }
@@ -456,6 +501,7 @@ impl Enumeration {
             Enumeration::Category => "a category",
             Enumeration::InstrumentKind => "an access instrument kind",
             Enumeration::Basis => "a basis (lead, joint_participant or piggyback)",
+            Enumeration::CallOff => "a way of calling off (direct or mini_competition)",
         }
     }
 
@@ -473,6 +519,7 @@ impl Enumeration {
             Enumeration::Category => Category::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::InstrumentKind => InstrumentKind::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Basis => vec!["lead", "joint_participant", "piggyback"],
+            Enumeration::CallOff => CallOffKind::ALL.iter().map(|v| v.as_str()).collect(),
         }
     }
 }
@@ -561,6 +608,14 @@ closed_set! {
         InformationTechnology = "information_technology",
         Security = "security",
         DisasterRecovery = "disaster_recovery",
+    }
+}
+
+closed_set! {
+    /// How a call-off under a framework chose its contract.
+    CallOffKind {
+        Direct = "direct",
+        MiniCompetition = "mini_competition",
     }
 }
 

@@ -187,10 +187,17 @@ pub(super) fn build(
         (left.date.value, &left.header.name.value)
             .cmp(&(right.date.value, &right.header.name.value))
     });
+    let contracts: Vec<Contract> = contracts.into_iter().flatten().collect();
+    let mut solicitations: Vec<Solicitation> = solicitations.into_iter().flatten().collect();
+    for (index, contract) in contracts.iter().enumerate() {
+        solicitations[contract.solicitation.0]
+            .contracts
+            .push(ContractId(index));
+    }
     Some(Model {
         agencies: agencies.into_iter().flatten().collect(),
-        solicitations: solicitations.into_iter().flatten().collect(),
-        contracts: contracts.into_iter().flatten().collect(),
+        solicitations,
+        contracts,
         instruments: instruments.into_iter().flatten().collect(),
         orders,
         tests,
@@ -887,10 +894,61 @@ impl Checker<'_> {
         let mut estimate = None;
         let mut maximum = None;
         let mut items: Vec<Item> = Vec::new();
+        // Each item's lot as written, resolved once every lot is known.
+        let mut item_lots: Vec<Option<&Name>> = Vec::new();
+        let mut written_lots: Vec<&ast::Lot> = Vec::new();
+        let mut named_buyers: Vec<AgencyId> = Vec::new();
+        let mut buyers_where = None;
         let mut joint: Option<(&Vec<ast::Participant>, Span)> = None;
         for field in &block.fields {
             let span = field.span;
             match &field.value {
+                ast::SolicitationField::Lot(lot) => {
+                    match written_lots
+                        .iter()
+                        .find(|earlier| earlier.name.value == lot.name.value)
+                    {
+                        Some(first) => self.diagnostics.push(
+                            Diagnostic::of(
+                                DeclarationProblem::DuplicateLot {
+                                    lot: &lot.name.value,
+                                    solicitation: &block.name.value,
+                                },
+                                lot.name.span,
+                            )
+                            .with_related(first.name.span, "first declared here"),
+                        ),
+                        None => written_lots.push(lot),
+                    }
+                }
+                ast::SolicitationField::Buyers(ast::Buyers::Named(names)) => {
+                    for name in names {
+                        if let Some(index) = self.namespace.resolve(
+                            name,
+                            Entity::Agency,
+                            "`buyers`",
+                            self.diagnostics,
+                        ) && !named_buyers.contains(&AgencyId(index))
+                        {
+                            named_buyers.push(AgencyId(index));
+                        }
+                    }
+                }
+                ast::SolicitationField::Buyers(ast::Buyers::Where(condition)) => {
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
+                    fields.once(
+                        &mut buyers_where,
+                        value,
+                        span,
+                        "buyers where",
+                        self.diagnostics,
+                    );
+                }
                 ast::SolicitationField::Lead(name) => {
                     let agency =
                         self.namespace
@@ -981,7 +1039,9 @@ impl Checker<'_> {
                             title: item.title.as_ref().map(|title| title.value.clone()),
                             unit: item.unit.value.as_str().into(),
                             category,
+                            lot: None,
                         });
+                        item_lots.push(item.lot.as_ref());
                     }
                 }
                 ast::SolicitationField::Estimate(amount) => {
@@ -1020,6 +1080,24 @@ impl Checker<'_> {
             maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
         if let (Some(estimate), Some(maximum)) = (&estimate, &maximum) {
             self.same_currency(estimate, maximum, "the estimate", "the maximum");
+        }
+        let lots = self.lots(&written_lots, &items, &block.name, [&maximum, &estimate]);
+        for (item, written) in items.iter_mut().zip(item_lots) {
+            let Some(written) = written else { continue };
+            match lots.iter().position(|lot| lot.name.value == written.value) {
+                Some(index) => item.lot = Some(LotId(index)),
+                None => {
+                    let names: Vec<&str> = lots.iter().map(|lot| lot.name.value.as_str()).collect();
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownLot {
+                            lot: &written.value,
+                            solicitation: &block.name.value,
+                            lots: &names,
+                        },
+                        written.span,
+                    ));
+                }
+            }
         }
         let mut participants: Vec<Participant> = Vec::new();
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
@@ -1082,7 +1160,95 @@ impl Checker<'_> {
             estimate,
             maximum,
             participants,
+            lots,
+            buyers: IdentifiedBuyers {
+                agencies: named_buyers,
+                condition: buyers_where.and_then(|(condition, _)| condition),
+            },
+            contracts: Vec::new(),
         })
+    }
+
+    /// A solicitation's lots, each estimate and maximum counted like the solicitation's own
+    /// (its maximum's measure, else its estimate's, else the first lot's), so that the
+    /// solicitation's use and each lot's add up in one measure.
+    fn lots(
+        &mut self,
+        written: &[&ast::Lot],
+        items: &[Item],
+        solicitation: &Name,
+        own: [&Option<Spanned<Volume>>; 2],
+    ) -> Vec<Lot> {
+        let mut lots = Vec::new();
+        let mut measure: Option<Spanned<Volume>> = own.into_iter().flatten().next().cloned();
+        for lot in written {
+            let fields = Fields {
+                block: &Block::<()> {
+                    name: lot.name.clone(),
+                    title: None,
+                    fields: Vec::new(),
+                    facts: Vec::new(),
+                    span: lot.name.span,
+                },
+                keyword: "lot",
+            };
+            let mut estimate = None;
+            let mut maximum = None;
+            for field in &lot.fields {
+                let (slot, amount, what) = match &field.value {
+                    ast::LotField::Estimate(amount) => (&mut estimate, amount, "estimate"),
+                    ast::LotField::Maximum(amount) => (&mut maximum, amount, "maximum"),
+                };
+                let volume = self.volume(amount, items, solicitation, what);
+                if let Some(volume) = &volume {
+                    match &measure {
+                        Some(first) => self.same_measure(first, volume, items),
+                        None => measure = Some(volume.clone()),
+                    }
+                }
+                fields.once(slot, volume, field.span, what, self.diagnostics);
+            }
+            lots.push(Lot {
+                name: lot.name.clone(),
+                title: lot.title.as_ref().map(|title| title.value.clone()),
+                estimate: estimate.and_then(|(volume, _)| volume),
+                maximum: maximum.and_then(|(volume, _)| volume),
+            });
+        }
+        lots
+    }
+
+    /// A lot's amount must count what the solicitation's use is counted in.
+    fn same_measure(&mut self, first: &Spanned<Volume>, other: &Spanned<Volume>, items: &[Item]) {
+        let describe = |volume: &Volume| match volume {
+            Volume::Money(money) => format!("money in {}", money.currency),
+            Volume::Quantity {
+                measure: Measure::Item(item),
+                ..
+            } => format!("`{}`", items[item.0].name.value),
+            Volume::Quantity {
+                measure: Measure::Unit(unit),
+                ..
+            } => format!("`{unit}`"),
+        };
+        let (expected, found) = (describe(&first.value), describe(&other.value));
+        if expected != found {
+            let money = matches!(
+                (&first.value, &other.value),
+                (Volume::Money(_), Volume::Money(_))
+            );
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::LotMeasure {
+                        found: &found,
+                        expected: &expected,
+                        money,
+                    },
+                    other.span,
+                )
+                .with_related(first.span, format!("counted in {expected}")),
+            );
+        }
     }
 
     /// Resolves an amount's measure against a solicitation's items: an item's name, or the unit
@@ -1218,14 +1384,20 @@ impl Checker<'_> {
         for field in &block.fields {
             let span = field.span;
             match &field.value {
-                ast::ContractField::Awards(name) => {
-                    let solicitation = self.namespace.resolve(
-                        name,
+                ast::ContractField::Awards { solicitation, lot } => {
+                    let index = self.namespace.resolve(
+                        solicitation,
                         Entity::Solicitation,
                         "`awards`",
                         self.diagnostics,
                     );
-                    fields.once(&mut awards, solicitation, span, "awards", self.diagnostics);
+                    fields.once(
+                        &mut awards,
+                        index.map(|index| (index, lot.as_ref())),
+                        span,
+                        "awards",
+                        self.diagnostics,
+                    );
                 }
                 ast::ContractField::Supplier(name) => suppliers.push(name.value.clone()),
                 ast::ContractField::Awarded(date) => {
@@ -1288,9 +1460,11 @@ impl Checker<'_> {
             self.diagnostics
                 .push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
         }
-        let solicitation_index = fields
+        let awarded_lot = fields
             .require(awards, "awards", "awards itb_24_07", self.diagnostics)
             .flatten();
+        let solicitation_index = awarded_lot.map(|(index, _)| index);
+        let lot_name = awarded_lot.and_then(|(_, lot)| lot);
         let term = fields.require(
             term,
             "term",
@@ -1320,18 +1494,26 @@ impl Checker<'_> {
         let mut checked_prices = Vec::new();
         let mut currency: Option<(crate::values::Currency, Span)> = None;
         let mut piggyback_clause = None;
+        let lot = solicitation
+            .and_then(|solicitation| self.awarded_lot(solicitation, lot_name, &block.name));
         if let Some(solicitation) = solicitation {
             for (price, span) in prices {
-                if let Some(entry) =
-                    self.price(price, span, solicitation, &mut currency, &checked_prices)
-                {
+                if let Some(entry) = self.price(
+                    price,
+                    span,
+                    solicitation,
+                    lot,
+                    &mut currency,
+                    &checked_prices,
+                ) {
                     checked_prices.push(entry);
                 }
             }
             for (index, item) in solicitation.items.iter().enumerate() {
-                if !checked_prices
-                    .iter()
-                    .any(|price: &PriceEntry| price.item == ItemId(index))
+                if solicitation.in_scope(ItemId(index), lot)
+                    && !checked_prices
+                        .iter()
+                        .any(|price: &PriceEntry| price.item == ItemId(index))
                 {
                     self.diagnostics.push(
                         Diagnostic::of(
@@ -1402,6 +1584,7 @@ impl Checker<'_> {
         Some(Contract {
             header: header(block),
             solicitation: SolicitationId(solicitation_index),
+            lot,
             suppliers,
             awarded: awarded_date,
             award_date_stated: awarded.is_some(),
@@ -1484,15 +1667,71 @@ impl Checker<'_> {
         }
     }
 
+    /// The lot a contract awards: one of its solicitation's, named when the solicitation has
+    /// lots (a contract awards one lot; a supplier of two has two contracts).
+    fn awarded_lot(
+        &mut self,
+        solicitation: &Solicitation,
+        written: Option<&Name>,
+        contract: &Name,
+    ) -> Option<LotId> {
+        let names: Vec<&str> = solicitation
+            .lots
+            .iter()
+            .map(|lot| lot.name.value.as_str())
+            .collect();
+        match written {
+            None if solicitation.lots.is_empty() => None,
+            None => {
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::LotNotAwarded {
+                        contract: &contract.value,
+                        solicitation: &solicitation.header.name.value,
+                        lots: &names,
+                    },
+                    contract.span,
+                ));
+                None
+            }
+            Some(written) => {
+                let found = names.iter().position(|name| *name == written.value);
+                if found.is_none() {
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownLot {
+                            lot: &written.value,
+                            solicitation: &solicitation.header.name.value,
+                            lots: &names,
+                        },
+                        written.span,
+                    ));
+                }
+                found.map(LotId)
+            }
+        }
+    }
+
     fn price(
         &mut self,
         price: &ast::Price,
         span: Span,
         solicitation: &Solicitation,
+        lot: Option<LotId>,
         currency: &mut Option<(crate::values::Currency, Span)>,
         earlier: &[PriceEntry],
     ) -> Option<PriceEntry> {
         let item = self.item_of(&price.item, solicitation)?;
+        if let Some(lot) = lot
+            && !solicitation.in_scope(item, Some(lot))
+        {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::ItemOfAnotherLot {
+                    item: &price.item.value,
+                    lot: &solicitation.lot(lot).name.value,
+                },
+                price.item.span,
+            ));
+            return None;
+        }
         let unit = &solicitation.item(item).unit;
         if price.unit.value != *unit {
             self.diagnostics.push(unit_mismatch(
@@ -1893,6 +2132,7 @@ impl Checker<'_> {
         let mut via = None;
         let mut lines = Vec::new();
         let mut requests = Vec::new();
+        let mut call_off = None;
         for field in &block.fields {
             let span = field.span;
             match &field.value {
@@ -1940,6 +2180,9 @@ impl Checker<'_> {
                 }
                 ast::OrderField::Line(line) => lines.push((line, span)),
                 ast::OrderField::Requests(names) => requests.extend(names.iter().cloned()),
+                ast::OrderField::CallOff(written) => {
+                    fields.once(&mut call_off, written, span, "call_off", self.diagnostics)
+                }
             }
         }
         if lines.is_empty() {
@@ -1968,6 +2211,12 @@ impl Checker<'_> {
                 checked_lines.push(self.line(line, *span, contract, solicitation, solicitations));
             }
         }
+        let call_off = match call_off {
+            Some((written, span)) => {
+                Some(self.call_off(written, span, checked_contract, contracts)?)
+            }
+            None => None,
+        };
         if checked_lines.len() != lines.len() || lines.is_empty() {
             return None;
         }
@@ -1979,6 +2228,108 @@ impl Checker<'_> {
             via,
             lines: checked_lines,
             requests,
+            call_off,
+        })
+    }
+
+    /// How a call-off chose its contract; for a mini-competition, the contracts it invited must
+    /// be of the same framework (and lot) as the contract ordered under.
+    fn call_off(
+        &mut self,
+        written: &ast::CallOff,
+        span: Span,
+        contract: Option<&Contract>,
+        contracts: &[Option<Contract>],
+    ) -> Option<CallOff> {
+        let Some(kind) = CallOffKind::from_name(&written.kind.value) else {
+            self.diagnostics.push(unknown_value(
+                &written.kind,
+                Enumeration::CallOff,
+                &Enumeration::CallOff.values(),
+            ));
+            return None;
+        };
+        let competition = match &written.competition {
+            None => None,
+            Some(fields) => {
+                let mut competition = Competition::default();
+                let mut complete = true;
+                let mut issued_at = None;
+                let mut awarded_at = None;
+                for field in fields {
+                    match &field.value {
+                        ast::CompetitionField::Invited(names) => {
+                            let invited = competition.invited.get_or_insert_with(Vec::new);
+                            for name in names {
+                                let Some(index) = self.namespace.resolve(
+                                    name,
+                                    Entity::Contract,
+                                    "`invited`",
+                                    self.diagnostics,
+                                ) else {
+                                    complete = false;
+                                    continue;
+                                };
+                                let same_framework = match (contract, &contracts[index]) {
+                                    (Some(ordered), Some(other)) => {
+                                        other.solicitation == ordered.solicitation
+                                            && other.lot == ordered.lot
+                                    }
+                                    _ => true,
+                                };
+                                if !same_framework {
+                                    self.diagnostics.push(Diagnostic::of(
+                                        DeclarationProblem::InvitedOutsideFramework {
+                                            contract: &name.value,
+                                        },
+                                        name.span,
+                                    ));
+                                    complete = false;
+                                } else if !invited.contains(&ContractId(index)) {
+                                    invited.push(ContractId(index));
+                                }
+                            }
+                        }
+                        ast::CompetitionField::Issued(date) => {
+                            competition.issued = Some(date.value);
+                            issued_at = Some(date.span);
+                        }
+                        ast::CompetitionField::Awarded(date) => {
+                            competition.awarded = Some(date.value);
+                            awarded_at = Some(date.span);
+                        }
+                    }
+                }
+                if let (Some(issued), Some(issued_at), Some(awarded), Some(awarded_at)) = (
+                    competition.issued,
+                    issued_at,
+                    competition.awarded,
+                    awarded_at,
+                ) && awarded < issued
+                {
+                    self.diagnostics.push(
+                        Diagnostic::of(
+                            DeclarationProblem::CompetitionAwardedBeforeIssued { awarded, issued },
+                            awarded_at,
+                        )
+                        .with_related(issued_at, "issued here"),
+                    );
+                }
+                if !complete {
+                    return None;
+                }
+                Some(competition)
+            }
+        };
+        // `call_off mini_competition` without its facts is a mini-competition all the same.
+        let competition = match (kind, competition) {
+            (CallOffKind::MiniCompetition, competition) => Some(competition.unwrap_or_default()),
+            (CallOffKind::Direct, _) => None,
+        };
+        Some(CallOff {
+            kind,
+            competition,
+            span,
         })
     }
 
@@ -1994,6 +2345,7 @@ impl Checker<'_> {
             .items
             .iter()
             .position(|item| item.name.value == line.item.value)
+            .filter(|index| solicitation.in_scope(ItemId(*index), contract.lot))
         {
             Some(index) => LineItem::InScope(ItemId(index)),
             None => {

@@ -550,13 +550,17 @@ fn admits(
 ) -> bool {
     clause
         .and_then(|clause| clause.eligibility.as_ref())
-        .is_none_or(|eligibility| {
-            let mut variables = vec![Value::Agency(agency)];
-            matches!(
-                context.value(eligibility, &mut variables),
-                Ok(Value::Boolean(true))
-            )
-        })
+        .is_none_or(|eligibility| admitted_by(context, eligibility, agency))
+}
+
+/// Whether a condition over an agency (an `open_to`, a solicitation's `buyers where`) holds of
+/// it; one that cannot be decided does not.
+fn admitted_by(context: &Context<'_>, condition: &Expression, agency: AgencyId) -> bool {
+    let mut variables = vec![Value::Agency(agency)];
+    matches!(
+        context.value(condition, &mut variables),
+        Ok(Value::Boolean(true))
+    )
 }
 
 /// Whether an expression reads the rule's order only through these fields (and nothing that
@@ -627,6 +631,7 @@ enum Key {
     Access(InstrumentId),
     Order(OrderId),
     Binding(usize),
+    Lot(crate::model::SolicitationId, usize),
 }
 
 impl Key {
@@ -643,6 +648,7 @@ impl Key {
             Value::Access(id) => Key::Access(*id),
             Value::Order(id) => Key::Order(*id),
             Value::Binding(index) => Key::Binding(*index),
+            Value::Lot(solicitation, lot) => Key::Lot(*solicitation, *lot),
             _ => return None,
         })
     }
@@ -1135,8 +1141,9 @@ pub(super) fn judge_model(
     };
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
-            // Orders and their lines are judged as each order is; fees are no rule's scope.
-            Entity::Order | Entity::Line | Entity::Fee => continue,
+            // Orders and their lines are judged as each order is; fees and lots are no rule's
+            // scope.
+            Entity::Order | Entity::Line | Entity::Fee | Entity::Lot => continue,
             Entity::Contract => (0..model.contracts.len())
                 .map(|id| {
                     let contract = ContractId(id);
@@ -1983,6 +1990,16 @@ impl Context<'_> {
                 let price = contract.unit_price(item, line.quantity)?;
                 stated(price.span, "the contract price")
             }
+            (Value::Lot(solicitation, lot), Field::Lot(LotField::Maximum)) => {
+                let lot = &model.solicitation(*solicitation).lots[*lot];
+                match &lot.maximum {
+                    Some(maximum) => stated(maximum.span, "the lot's maximum"),
+                    None => (
+                        lot.name.span,
+                        format!("lot `{}` states no maximum", lot.name.value),
+                    ),
+                }
+            }
             (Value::Binding(index), Field::Binding(BindingField::Commitment)) => {
                 let binding = &self.bindings[*index];
                 stated(binding.commitment.as_ref()?.span, "the commitment")
@@ -2033,6 +2050,16 @@ impl Context<'_> {
                 (None, None, Some(written)) => format!("\"{written}\""),
                 (None, None, None) => "recorded".to_string(),
             };
+        }
+        if let Value::Lot(solicitation, lot) = value {
+            let lot = &self.model.solicitation(*solicitation).lots[*lot];
+            return lot.title.clone().unwrap_or_else(|| lot.name.value.clone());
+        }
+        if let Value::Competition(order) = value {
+            return format!(
+                "the mini-competition of order `{}`",
+                self.model.orders[order.0].header.name.value
+            );
         }
         if let Value::Binding(index) = value {
             let binding = &self.bindings[*index];
@@ -2277,6 +2304,66 @@ impl Context<'_> {
                         solicitation.maximum.as_ref().map(|volume| &volume.value),
                         solicitation,
                     ),
+                    SolicitationField::Ordered => self.framework_ordered(*id, None, false),
+                    SolicitationField::OrderedValue => self.framework_ordered(*id, None, true),
+                    SolicitationField::Contracts => {
+                        Value::Number(Decimal::from(solicitation.contracts.len()))
+                    }
+                    SolicitationField::BuyersIdentified => {
+                        Value::Boolean(solicitation.buyers.any())
+                    }
+                }
+            }
+            (Value::Lot(solicitation_id, index), Field::Lot(field)) => {
+                let solicitation = model.solicitation(*solicitation_id);
+                let lot = &solicitation.lots[*index];
+                let lot_id = crate::model::LotId(*index);
+                match field {
+                    LotField::Name => text(&lot.name.value),
+                    LotField::Title => titled(&lot.title),
+                    LotField::Solicitation => Value::Solicitation(*solicitation_id),
+                    LotField::Estimate => self.volume(
+                        lot.estimate.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
+                    LotField::Maximum => self.volume(
+                        lot.maximum.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
+                    LotField::Ordered => {
+                        self.framework_ordered(*solicitation_id, Some(lot_id), false)
+                    }
+                    LotField::OrderedValue => {
+                        self.framework_ordered(*solicitation_id, Some(lot_id), true)
+                    }
+                    LotField::Contracts => Value::Number(Decimal::from(
+                        solicitation
+                            .contracts
+                            .iter()
+                            .filter(|contract| model.contract(**contract).lot == Some(lot_id))
+                            .count(),
+                    )),
+                }
+            }
+            (Value::Competition(order), Field::Competition(field)) => {
+                let competition = model.orders[order.0]
+                    .call_off
+                    .as_ref()
+                    .and_then(|call_off| call_off.competition.as_ref());
+                match (competition, field) {
+                    (None, _) => Value::Absent,
+                    (Some(competition), CompetitionField::Invited) => competition
+                        .invited
+                        .as_ref()
+                        .map_or(Value::Absent, |invited| {
+                            Value::Number(Decimal::from(invited.len()))
+                        }),
+                    (Some(competition), CompetitionField::Issued) => {
+                        optional_date(competition.issued)
+                    }
+                    (Some(competition), CompetitionField::Awarded) => {
+                        optional_date(competition.awarded)
+                    }
                 }
             }
             (Value::Contract(id), Field::Contract(field)) => self.contract_field(*id, field),
@@ -2429,6 +2516,7 @@ impl Context<'_> {
             ContractField::Ordered => self.measured(id, &usage.total),
             ContractField::OrderedValue => self.money(id, usage.total.value),
             ContractField::PiggybackOrdered => self.measured(id, &usage.piggyback),
+            ContractField::Lot => lot_value(contract),
         }
     }
 
@@ -2509,6 +2597,26 @@ impl Context<'_> {
                     text(&missing.join(", "))
                 }
             }
+            OrderField::Lot => lot_value(contract),
+            OrderField::BuyerIdentified => {
+                let solicitation = model.solicitation(contract.solicitation);
+                let buyer = order.buyer.value;
+                let identified = solicitation.is_party(buyer)
+                    || solicitation.buyers.agencies.contains(&buyer)
+                    || solicitation
+                        .buyers
+                        .condition
+                        .as_ref()
+                        .is_some_and(|condition| admitted_by(self, condition, buyer));
+                Value::Boolean(identified)
+            }
+            OrderField::CallOff => order.call_off.as_ref().map_or(Value::Absent, |call_off| {
+                Value::Enumeration(Enumeration::CallOff, call_off.kind.as_str())
+            }),
+            OrderField::Competition => match &order.call_off {
+                Some(call_off) if call_off.competition.is_some() => Value::Competition(id),
+                _ => Value::Absent,
+            },
         }
     }
 
@@ -2559,8 +2667,46 @@ impl Context<'_> {
         }
     }
 
-    /// A tally in the contract's measure: that of its maximum, else its piggyback ceiling, else
-    /// its estimate, else money.
+    /// What permitted orders so far bought under every contract awarding a solicitation (or one
+    /// lot of it), in the solicitation's measure, or (`value`) their value in money.
+    fn framework_ordered(
+        &self,
+        id: crate::model::SolicitationId,
+        lot: Option<crate::model::LotId>,
+        value: bool,
+    ) -> Value {
+        let solicitation = self.model.solicitation(id);
+        let contracts: Vec<ContractId> = solicitation
+            .contracts
+            .iter()
+            .copied()
+            .filter(|contract| lot.is_none() || self.model.contract(*contract).lot == lot)
+            .collect();
+        let measure = solicitation.measure().filter(|_| !value);
+        let total = crate::eval::volumes::saturating_sum(contracts.iter().map(|contract| {
+            let tally = &self.usage[contract.0].total;
+            match measure {
+                Some(volume) => tally.measured_like(volume, solicitation),
+                None => tally.value,
+            }
+        }));
+        match measure {
+            Some(Volume::Quantity { measure, .. }) => Value::Quantity {
+                count: total,
+                unit: measure_name(measure, solicitation),
+            },
+            Some(Volume::Money(money)) => Value::Money(Money::new(money.currency, total)),
+            None => contracts
+                .iter()
+                .find_map(|contract| self.model.contract(*contract).currency)
+                .map_or(Value::Absent, |currency| {
+                    Value::Money(Money::new(currency, total))
+                }),
+        }
+    }
+
+    /// A tally in the contract's measure: that of its solicitation's maximum, else its lot's,
+    /// else its piggyback ceiling, else its solicitation's estimate, else its lot's, else money.
     fn measured(&self, contract: ContractId, tally: &Tally) -> Value {
         let record = self.model.contract(contract);
         let solicitation = self.model.solicitation(record.solicitation);
@@ -2568,11 +2714,14 @@ impl Context<'_> {
             .piggyback
             .as_ref()
             .and_then(|clause| clause.ceiling.as_ref());
+        let lot = record.lot.map(|lot| solicitation.lot(lot));
         let measure = solicitation
             .maximum
             .as_ref()
+            .or(lot.and_then(|lot| lot.maximum.as_ref()))
             .or(ceiling)
             .or(solicitation.estimate.as_ref())
+            .or(lot.and_then(|lot| lot.estimate.as_ref()))
             .map(|volume| &volume.value);
         match measure {
             Some(volume @ Volume::Quantity { .. }) => self.like(tally, volume, solicitation),
@@ -2717,6 +2866,13 @@ fn several(set: Enumeration, values: &[Ustr]) -> Value {
             Value::Several(set, Ustr::from(&joined.join(",")))
         }
     }
+}
+
+/// The lot a contract awards, as a value.
+fn lot_value(contract: &crate::model::Contract) -> Value {
+    contract.lot.map_or(Value::Absent, |lot| {
+        Value::Lot(contract.solicitation, lot.0)
+    })
 }
 
 fn category_value(category: Option<crate::model::Category>) -> Value {

@@ -16,8 +16,9 @@ use crate::source::{Span, Spanned};
 use crate::values::{Date, Duration, DurationUnit, Money, format_percentage, format_quantity};
 
 pub use crate::schema::{
-    AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
-    FeeField, Field, GroupField, LineField, OrderField, Record, SolicitationField, TermField, Type,
+    AccessField, AgencyField, BindingField, CompetitionField, ContractField, Entity, Entries,
+    Enumeration, FactField, FeeField, Field, GroupField, LineField, LotField, OrderField, Record,
+    SolicitationField, TermField, Type,
 };
 pub use crate::syntax::ast::{Aggregate, Extent, Outcome, Period, TermSource, UnaryOperator};
 
@@ -308,6 +309,10 @@ pub enum Value {
     Line(OrderId, usize),
     /// A fee of an access instrument, by its position among the instrument's fees.
     Fee(InstrumentId, usize),
+    /// A lot of a solicitation, by its position among the solicitation's lots.
+    Lot(SolicitationId, usize),
+    /// The mini-competition an order was awarded by.
+    Competition(OrderId),
     /// A value of a closed set, by its spelling.
     Enumeration(Enumeration, &'static str),
     /// Several values of one set, comma-separated (an agency of several kinds): `==` holds for
@@ -417,8 +422,8 @@ impl Value {
             Entity::Access => Value::Access(InstrumentId(index)),
             Entity::Order => Value::Order(OrderId(index)),
             Entity::Binding => Value::Binding(index),
-            Entity::Line | Entity::Fee => {
-                unreachable!("lines and fees are not declared by name")
+            Entity::Line | Entity::Fee | Entity::Lot => {
+                unreachable!("lines, fees and lots are not declared by name")
             }
         }
     }
@@ -792,7 +797,9 @@ impl fmt::Display for Value {
             | Value::Order(_)
             | Value::Binding(_)
             | Value::Line(..)
-            | Value::Fee(..) => write!(formatter, "(declaration)"),
+            | Value::Fee(..)
+            | Value::Lot(..)
+            | Value::Competition(_) => write!(formatter, "(declaration)"),
         }
     }
 }

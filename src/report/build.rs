@@ -60,6 +60,7 @@ pub fn build(
         agencies: agencies(model, evaluation, sources),
         orders,
         contracts: contracts(model, evaluation, sources, horizon_days),
+        frameworks: super::frameworks::frameworks(model, evaluation, sources),
         ledgers: super::ledger_counts(sources, model),
         rules: model
             .rules
@@ -444,6 +445,9 @@ fn contract_report(
         name: contract.header.name.value.clone(),
         title: contract.header.title.clone(),
         solicitation: solicitation.header.name.value.clone(),
+        lot: contract
+            .lot
+            .map(|lot| solicitation.lot(lot).name.value.clone()),
         lead: model.agency(solicitation.lead).header.name.value.clone(),
         joint: solicitation.is_joint(),
         suppliers: contract.suppliers.clone(),
@@ -587,11 +591,11 @@ fn counts_in(volume: &Volume, like: &Volume, solicitation: &Solicitation) -> boo
     }
 }
 
-fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
+pub(super) fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
     amount_like(amount_of(volume), volume, solicitation)
 }
 
-fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
+pub(super) fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
         Volume::Money(money) => Amount::Money(Money::in_cents(money.currency, amount)),
         Volume::Quantity { measure, .. } => Amount::Quantity {

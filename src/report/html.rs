@@ -26,6 +26,7 @@ pub fn render(report: &Report) -> String {
     out.push_str("<main>\n");
     summary(&mut out, report);
     orders(&mut out, report);
+    frameworks(&mut out, &report.frameworks);
     contracts(&mut out, report);
     agencies(&mut out, report);
     findings(&mut out, &report.findings);
@@ -1031,4 +1032,90 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// Each framework as a whole, per lot and per supplier contract: one table each, no chart.
+fn frameworks(out: &mut String, frameworks: &[FrameworkReport]) {
+    if frameworks.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"frameworks\" aria-labelledby=\"frameworks-heading\">\n<h2 id=\"frameworks-heading\">Frameworks</h2>\n");
+    let cell = |amount: Option<&Amount>| {
+        amount.map_or(String::new(), |amount| escape(&amount.to_string()))
+    };
+    for framework in frameworks {
+        let title = framework
+            .title
+            .as_deref()
+            .unwrap_or(&framework.solicitation);
+        let _ = writeln!(
+            out,
+            "<article class=\"contract\">\n<h3>{} <span class=\"code\">{}</span></h3>\n<p>Led by {}; awarded as {}.</p>",
+            escape(title),
+            escape(&framework.solicitation),
+            escape(&framework.lead),
+            plural(framework.contracts.len(), "contract")
+        );
+        if !framework.buyers.is_empty() || framework.buyers_where.is_some() {
+            let mut identified = Vec::new();
+            if !framework.buyers.is_empty() {
+                identified.push(escape(&framework.buyers.join(", ")));
+            }
+            if let Some(condition) = &framework.buyers_where {
+                identified.push(format!(
+                    "those where <span class=\"code\">{}</span>",
+                    escape(condition)
+                ));
+            }
+            let _ = writeln!(
+                out,
+                "<p>Buyers identified: {}.</p>",
+                identified.join("; and ")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<table>\n<caption>{} as a whole and per lot</caption>\n<thead><tr><th scope=\"col\">Part</th><th scope=\"col\">Estimate</th><th scope=\"col\">Maximum</th><th scope=\"col\">Ordered</th><th scope=\"col\">Share of maximum</th></tr></thead>\n<tbody>",
+            escape(&framework.solicitation)
+        );
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">the whole framework</th><td class=\"number\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td></tr>",
+            cell(framework.estimate.as_ref()),
+            cell(framework.maximum.as_ref()),
+            escape(&framework.ordered.to_string()),
+            escape(framework.share_of_maximum.as_deref().unwrap_or(""))
+        );
+        for lot in &framework.lots {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">lot {}</th><td class=\"number\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td></tr>",
+                escape(lot.title.as_deref().unwrap_or(&lot.name)),
+                cell(lot.estimate.as_ref()),
+                cell(lot.maximum.as_ref()),
+                escape(&lot.ordered.to_string()),
+                escape(lot.share_of_maximum.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        let _ = writeln!(
+            out,
+            "<table>\n<caption>{} per supplier contract</caption>\n<thead><tr><th scope=\"col\">Contract</th><th scope=\"col\">Supplier</th><th scope=\"col\">Lot</th><th scope=\"col\">Ordered</th><th scope=\"col\">Orders</th><th scope=\"col\">After a mini-competition</th></tr></thead>\n<tbody>",
+            escape(&framework.solicitation)
+        );
+        for contract in &framework.contracts {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td></tr>",
+                escape(&contract.name),
+                escape(&contract.suppliers.join(", ")),
+                escape(contract.lot.as_deref().unwrap_or("")),
+                escape(&contract.ordered.to_string()),
+                contract.orders_permitted,
+                contract.mini_competitions
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</article>\n");
+    }
+    out.push_str("</section>\n");
 }

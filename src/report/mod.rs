@@ -3,6 +3,7 @@
 
 mod build;
 mod duties;
+mod frameworks;
 pub mod html;
 pub mod markdown;
 mod negotiation;
@@ -31,6 +32,10 @@ pub struct Report {
     pub agencies: Vec<AgencyReport>,
     pub orders: Vec<OrderReport>,
     pub contracts: Vec<ContractReport>,
+    /// Each framework (a solicitation awarded by several contracts, or divided into lots) as a
+    /// whole, per lot and per supplier contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkReport>,
     /// Findings not about one order, such as commitment shortfalls at the end of a term.
     pub findings: Vec<Finding>,
     /// The rules the model follows, and how each fared.
@@ -376,6 +381,9 @@ pub struct ContractReport {
     pub name: String,
     pub title: Option<String>,
     pub solicitation: String,
+    /// The lot of the solicitation it awards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<String>,
     pub lead: String,
     pub joint: bool,
     pub suppliers: Vec<String>,
@@ -413,6 +421,61 @@ pub struct ContractReport {
     /// The duties rules add to the contract's suppliers, such as usage reports.
     #[serde(default)]
     pub supplier_duties: Vec<DutyReport>,
+}
+
+/// A framework: a solicitation awarded by several contracts (one per supplier, or per supplier
+/// and lot), or divided into lots, whose estimate, maximum and identified buyers hold for all its
+/// contracts together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkReport {
+    /// The solicitation's name.
+    pub solicitation: String,
+    pub title: Option<String>,
+    pub lead: String,
+    pub estimate: Option<Amount>,
+    pub maximum: Option<Amount>,
+    /// Permitted orders under every contract awarding it, in its measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    /// Ordered as a percentage of the maximum.
+    pub share_of_maximum: Option<String>,
+    /// The authorities it identifies by name as those who may call off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buyers: Vec<String>,
+    /// The condition by which it identifies them, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyers_where: Option<String>,
+    pub lots: Vec<LotReport>,
+    pub contracts: Vec<FrameworkContractReport>,
+}
+
+/// A lot of a framework, and what its contracts together bought.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LotReport {
+    pub name: String,
+    pub title: Option<String>,
+    pub estimate: Option<Amount>,
+    pub maximum: Option<Amount>,
+    /// In the framework's measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    pub share_of_maximum: Option<String>,
+    /// The contracts awarding it.
+    pub contracts: Vec<String>,
+}
+
+/// One supplier's contract under a framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkContractReport {
+    pub name: String,
+    pub suppliers: Vec<String>,
+    pub lot: Option<String>,
+    /// In the framework's measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    pub orders_permitted: usize,
+    /// Of those, the call-offs after a mini-competition.
+    pub mini_competitions: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -539,6 +539,31 @@ pub enum SolicitationField {
     Estimate(Amount),
     Maximum(Amount),
     Joint(Vec<Participant>),
+    Lot(Lot),
+    Buyers(Buyers),
+}
+
+/// `lot stationery "Stationery" { estimate ... maximum ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lot {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub fields: Vec<Spanned<LotField>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LotField {
+    Estimate(Amount),
+    Maximum(Amount),
+}
+
+/// Who a solicitation identifies as those who may call off its contracts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Buyers {
+    /// `buyers leeds, york`
+    Named(Vec<Name>),
+    /// `buyers where kind in [local_authority]`: a condition over the agency, as `open_to` is.
+    Where(Expression),
 }
 
 /// `item dump_truck "Class 8 dump truck" per truck`
@@ -549,6 +574,8 @@ pub struct Item {
     pub unit: Name,
     /// What the item is, when it differs from its solicitation's category.
     pub category: Option<Name>,
+    /// The lot it belongs to.
+    pub lot: Option<Name>,
 }
 
 /// `duluth commits 12 mower`
@@ -575,7 +602,11 @@ pub struct Quantity {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractField {
-    Awards(Name),
+    /// `awards fw_2024 lot stationery`
+    Awards {
+        solicitation: Name,
+        lot: Option<Name>,
+    },
     Supplier(Spanned<String>),
     Awarded(Spanned<Date>),
     Term {
@@ -654,6 +685,23 @@ pub enum OrderField {
     /// Boxed, so that the other fields of an order, far more numerous, stay small.
     Line(Box<Line>),
     Requests(Vec<Name>),
+    /// `call_off direct`, `call_off mini_competition { ... }`; boxed like a line.
+    CallOff(Box<CallOff>),
+}
+
+/// How a call-off chose its contract: `direct` or `mini_competition`, with the competition's facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallOff {
+    pub kind: Name,
+    pub competition: Option<Vec<Spanned<CompetitionField>>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompetitionField {
+    /// The framework's contracts invited to compete.
+    Invited(Vec<Name>),
+    Issued(Spanned<Date>),
+    Awarded(Spanned<Date>),
 }
 
 /// `line dump_truck 3 truck at USD 198,500.00`

@@ -968,12 +968,16 @@ impl Lowerer {
                 let mut title = None;
                 let mut unit = None;
                 let mut category = None;
-                let mut after_category = false;
+                let mut lot = None;
+                let mut after = Rule::kw_per;
                 for child in inner {
                     match child.as_rule() {
                         Rule::title => title = Some(self.title(child)),
-                        Rule::kw_category => after_category = true,
-                        Rule::identifier if after_category => category = Some(self.name(child)),
+                        rule @ (Rule::kw_category | Rule::kw_lot) => after = rule,
+                        Rule::identifier if after == Rule::kw_category => {
+                            category = Some(self.name(child))
+                        }
+                        Rule::identifier if after == Rule::kw_lot => lot = Some(self.name(child)),
                         Rule::identifier => unit = Some(self.name(child)),
                         _ => {}
                     }
@@ -986,6 +990,7 @@ impl Lowerer {
                     title,
                     unit,
                     category,
+                    lot,
                 })
             }
             Rule::estimate_field => SolicitationField::Estimate(self.amount(next(&mut inner))),
@@ -996,6 +1001,41 @@ impl Lowerer {
                     .map(|child| self.participant(child))
                     .collect(),
             ),
+            Rule::lot_block => {
+                let name = self.name(next(&mut inner));
+                let mut title = None;
+                let mut fields = Vec::new();
+                for child in inner {
+                    let span = self.span(&child);
+                    match child.as_rule() {
+                        Rule::title => title = Some(self.title(child)),
+                        rule @ (Rule::estimate_field | Rule::maximum_field) => {
+                            let mut parts = child.into_inner();
+                            let _keyword = parts.next();
+                            let amount = self.amount(next(&mut parts));
+                            let field = if rule == Rule::estimate_field {
+                                LotField::Estimate(amount)
+                            } else {
+                                LotField::Maximum(amount)
+                            };
+                            fields.push(Spanned::new(field, span));
+                        }
+                        _ => {}
+                    }
+                }
+                SolicitationField::Lot(Lot {
+                    name,
+                    title,
+                    fields,
+                })
+            }
+            Rule::buyers_field => {
+                let first = next(&mut inner);
+                SolicitationField::Buyers(match first.as_rule() {
+                    Rule::kw_where => Buyers::Where(self.expression(next(&mut inner))),
+                    _ => Buyers::Named(self.identifier_list(first)),
+                })
+            }
             rule => panic!("lowering: unexpected solicitation field {rule:?}"),
         }
     }
@@ -1013,7 +1053,12 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
-            Rule::awards_field => ContractField::Awards(self.name(next(&mut inner))),
+            Rule::awards_field => {
+                let solicitation = self.name(next(&mut inner));
+                let _lot = inner.next();
+                let lot = inner.next().map(|lot| self.name(lot));
+                ContractField::Awards { solicitation, lot }
+            }
             Rule::supplier_field => ContractField::Supplier(self.string(next(&mut inner))),
             Rule::awarded_field => ContractField::Awarded(self.date(next(&mut inner))),
             Rule::term_field => {
@@ -1153,6 +1198,34 @@ impl Lowerer {
                 }))
             }
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
+            Rule::call_off_field => {
+                let kind = next(&mut inner);
+                let kind = Spanned::new(kind.as_str().to_string(), self.span(&kind));
+                let competition = inner.next().map(|block| {
+                    block
+                        .into_inner()
+                        .filter(|child| {
+                            !matches!(child.as_rule(), Rule::open_brace | Rule::close_brace)
+                        })
+                        .map(|child| {
+                            let span = self.span(&child);
+                            let rule = child.as_rule();
+                            let mut parts = child.into_inner();
+                            let _keyword = parts.next();
+                            let value = next(&mut parts);
+                            let field = match rule {
+                                Rule::invited_field => {
+                                    CompetitionField::Invited(self.identifier_list(value))
+                                }
+                                Rule::issued_field => CompetitionField::Issued(self.date(value)),
+                                _ => CompetitionField::Awarded(self.date(value)),
+                            };
+                            Spanned::new(field, span)
+                        })
+                        .collect()
+                });
+                OrderField::CallOff(Box::new(CallOff { kind, competition }))
+            }
             rule => panic!("lowering: unexpected order field {rule:?}"),
         }
     }

@@ -107,6 +107,12 @@ fn describe(rule: Rule) -> &'static str {
         Rule::group | Rule::kw_group => "`group`",
         Rule::group_member => "a jurisdiction code such as `AT`, or a group's name",
         Rule::kw_until => "`until`",
+        Rule::lot_block | Rule::kw_lot => "`lot`",
+        Rule::buyers_field | Rule::kw_buyers => "`buyers`",
+        Rule::call_off_field | Rule::kw_call_off => "`call_off`",
+        Rule::kw_mini_competition => "`mini_competition`",
+        Rule::competition => "`{`",
+        Rule::invited_field | Rule::kw_invited => "`invited`",
         Rule::jurisdiction_field | Rule::kw_jurisdiction => "`jurisdiction`",
         Rule::location_field | Rule::kw_location => "`location`",
         Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
@@ -267,6 +273,8 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::word_end
         | Rule::declaration
         | Rule::vocabulary
+        | Rule::lot_field
+        | Rule::competition_field
         | Rule::agency_field
         | Rule::solicitation_field
         | Rule::contract_field

@@ -58,6 +58,33 @@ pub enum DeclarationProblem<'a> {
     },
     /// A group that holds itself, through the groups it holds.
     GroupHoldsItself { group: &'a str },
+    /// A lot declared twice in one solicitation.
+    DuplicateLot { lot: &'a str, solicitation: &'a str },
+    /// An item or a contract naming a lot its solicitation does not have; `lots` are its lots.
+    UnknownLot {
+        lot: &'a str,
+        solicitation: &'a str,
+        lots: &'a [&'a str],
+    },
+    /// A contract awarding a solicitation that has lots, without naming which.
+    LotNotAwarded {
+        contract: &'a str,
+        solicitation: &'a str,
+        lots: &'a [&'a str],
+    },
+    /// A contract pricing an item of another lot than the one it awards.
+    ItemOfAnotherLot { item: &'a str, lot: &'a str },
+    /// A lot's amount counted otherwise than the solicitation's use (`money`: both are money,
+    /// in different currencies).
+    LotMeasure {
+        found: &'a str,
+        expected: &'a str,
+        money: bool,
+    },
+    /// A mini-competition inviting a contract of another framework or lot.
+    InvitedOutsideFramework { contract: &'a str },
+    /// A mini-competition awarded before it was issued.
+    CompetitionAwardedBeforeIssued { awarded: Date, issued: Date },
     /// A solicitation posted before it was issued.
     PostedBeforeIssued {
         solicitation: &'a str,
@@ -333,6 +360,73 @@ impl Problem for DeclarationProblem<'_> {
                 "in a cycle",
             )
             .help("a group may hold other groups, but none of them may hold it back"),
+            DeclarationProblem::DuplicateLot { lot, solicitation } => Description::new(
+                Code::DuplicateName,
+                format!("lot `{lot}` is declared twice in solicitation `{solicitation}`"),
+                "declared again here",
+            )
+            .help("give each lot of a solicitation its own name"),
+            DeclarationProblem::UnknownLot {
+                lot,
+                solicitation,
+                lots,
+            } => {
+                let description = Description::new(
+                    Code::UndefinedName,
+                    format!("solicitation `{solicitation}` has no lot `{lot}`"),
+                    "not a lot of the solicitation",
+                );
+                match crate::check::suggest(lot, lots.iter().copied()) {
+                    Some(close) => description.suggestion(Some(close)),
+                    None if lots.is_empty() => description.help(format!(
+                        "declare it in the solicitation: `lot {lot} \"title\" {{ maximum ... }}`"
+                    )),
+                    None => description.help(format!("its lots are: {}", lots.join(", "))),
+                }
+            }
+            DeclarationProblem::LotNotAwarded {
+                contract,
+                solicitation,
+                lots,
+            } => Description::new(
+                Code::MissingField,
+                format!("contract `{contract}` awards solicitation `{solicitation}`, which has lots, without naming one"),
+                "which lot?",
+            )
+            .help(format!(
+                "a contract awards one lot (a supplier of two lots has two contracts): `awards {solicitation} lot {}`",
+                lots.first().copied().unwrap_or("LOT")
+            )),
+            DeclarationProblem::ItemOfAnotherLot { item, lot } => Description::new(
+                Code::UndefinedName,
+                format!("`{item}` is not an item of lot `{lot}`, which the contract awards"),
+                "an item of another lot",
+            )
+            .help("price only the items of the lot the contract awards, and those of no lot"),
+            DeclarationProblem::LotMeasure {
+                found,
+                expected,
+                money,
+            } => Description::new(
+                if money { Code::CurrencyMismatch } else { Code::UnitMismatch },
+                format!("this lot's amount is counted in {found}, but the solicitation's use is counted in {expected}"),
+                format!("in {found}"),
+            )
+            .help(format!(
+                "write the lot's estimate and maximum in {expected}, so that the lots and the whole add up"
+            )),
+            DeclarationProblem::InvitedOutsideFramework { contract } => Description::new(
+                Code::WrongKind,
+                format!("contract `{contract}` does not award the framework (and lot) the order's contract awards"),
+                "another framework's contract",
+            )
+            .help("a mini-competition is held among the contracts of one framework, or of one lot of it"),
+            DeclarationProblem::CompetitionAwardedBeforeIssued { awarded, issued } => Description::new(
+                Code::AwardedBeforeIssued,
+                format!("the mini-competition is awarded on {awarded}, before it was issued on {issued}"),
+                "before it was issued",
+            )
+            .help("correct the dates of the competition"),
             DeclarationProblem::PostedBeforeIssued {
                 solicitation,
                 posted,
