@@ -101,6 +101,7 @@ codes! {
     ClauseNotInContract = "clause-not-in-contract", Error, "an order requests a clause the contract does not have";
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
+    CapExceeded = "cap-exceeded", Error, "an order that takes an access instrument past its cap";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
     ItemNotPriced = "item-not-priced", Error, "an order line for an item the contract sets no price for";
     BasisNotMet = "basis-not-met", Error, "an order that no legal basis permits: every basis tried, with the conditions that failed";
@@ -142,6 +143,7 @@ impl Code {
         Code::ClauseNotInContract,
         Code::MaximumExceeded,
         Code::CeilingExceeded,
+        Code::CapExceeded,
         Code::ItemNotPriced,
         Code::BasisNotMet,
         Code::NoBasis,

@@ -368,10 +368,16 @@ pub struct PiggybackClause {
 pub struct AccessInstrument {
     pub header: Header,
     pub kind: InstrumentKind,
-    /// The agency the instrument lets use contracts.
-    pub agency: AgencyId,
-    pub counterparty: AgencyId,
-    /// The contracts it covers; when empty, every contract led by the counterparty.
+    /// The agency the instrument lets use contracts, when it names one.
+    pub agency: Option<AgencyId>,
+    /// Who else it admits: a condition over the agency (variable 0), as `open_to` is written
+    /// (every agency of a jurisdiction, a program's members).
+    pub eligibility: Option<rules::Expression>,
+    pub counterparty: Counterparty,
+    /// The instrument it is made under: a link of a chain, in force only while that one is.
+    pub under: Option<InstrumentId>,
+    /// The contracts it covers; when empty, those the one it is under covers, else those its
+    /// counterparty led (or, a supplier, supplies).
     pub covers: Vec<ContractId>,
     pub signed: Option<Spanned<Date>>,
     pub posted: Option<Spanned<Date>>,
@@ -379,7 +385,27 @@ pub struct AccessInstrument {
     pub effective: Option<Spanned<Date>>,
     pub expires: Option<Spanned<Date>>,
     pub fees: Vec<Fee>,
+    /// The most orders through it may buy.
+    pub cap: Option<Cap>,
     pub clauses: Vec<Clause>,
+}
+
+/// Whom an access instrument is signed with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Counterparty {
+    /// An agency: a state, a contract's lead, a cooperative program.
+    Agency(AgencyId),
+    /// A supplier, by the name its contracts give it.
+    Supplier(String),
+}
+
+/// `cap USD 250,000.00 per buyer per year`: the most orders placed through an instrument may be
+/// worth, for each buyer and in each calendar period when it says.
+#[derive(Clone, Copy, Debug)]
+pub struct Cap {
+    pub amount: Money,
+    pub per_buyer: bool,
+    pub every: Option<rules::Period>,
 }
 
 #[derive(Clone, Debug)]
@@ -394,7 +420,10 @@ pub struct Order {
     pub buyer: Spanned<AgencyId>,
     pub contract: Spanned<ContractId>,
     pub date: Spanned<Date>,
-    pub via: Option<Spanned<InstrumentId>>,
+    /// The access instruments it names, in the order written.
+    pub via: Vec<Spanned<InstrumentId>>,
+    /// Every instrument it uses: those it names, then those each is under, each once.
+    pub instruments: Vec<InstrumentId>,
     pub lines: Vec<OrderLine>,
     pub requests: Vec<Spanned<String>>,
     /// How it chose its contract under a framework, when it says.
@@ -599,14 +628,41 @@ impl OrderLine {
 }
 
 impl AccessInstrument {
-    /// Whether the instrument covers a contract: its `covers` list names it, or, when it has
-    /// none, its counterparty led the contract's solicitation.
+    /// Whether the instrument covers a contract: its `covers` list names it; when it has none,
+    /// the instrument it is under covers it; when it is under none, its counterparty led the
+    /// contract's solicitation, or is one of the contract's suppliers.
     pub fn covers_contract(&self, model: &Model, contract: ContractId) -> bool {
-        if self.covers.is_empty() {
-            self.counterparty == model.lead_of(contract)
-        } else {
-            self.covers.contains(&contract)
+        // Up the chain (checking refused cycles), without recursing: a chain may be long.
+        let mut instrument = self;
+        while instrument.covers.is_empty()
+            && let Some(under) = instrument.under
+        {
+            instrument = model.instrument(under);
         }
+        if !instrument.covers.is_empty() {
+            return instrument.covers.contains(&contract);
+        }
+        match &instrument.counterparty {
+            Counterparty::Agency(agency) => *agency == model.lead_of(contract),
+            Counterparty::Supplier(supplier) => model
+                .contract(contract)
+                .suppliers
+                .iter()
+                .any(|named| named == supplier),
+        }
+    }
+
+    /// Whether it is in force on a date, and so is every instrument it is under.
+    pub fn chain_in_force_on(&self, model: &Model, date: Date) -> bool {
+        self.chain(model)
+            .all(|instrument| instrument.in_force_on(date))
+    }
+
+    /// The instrument and every instrument it is under, nearest first.
+    pub fn chain<'m>(&'m self, model: &'m Model) -> impl Iterator<Item = &'m AccessInstrument> {
+        std::iter::successors(Some(self), |instrument| {
+            instrument.under.map(|under| model.instrument(under))
+        })
     }
 
     /// The first day the instrument is in force: its effective date, else its signing date.

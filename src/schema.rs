@@ -203,14 +203,20 @@ schema! {
         Name = "name": Type::Text, fixed, "the instrument's name";
         Title = "title": Type::Text, fixed, "its title";
         Kind = "kind": Type::Enumeration(N::InstrumentKind), fixed, "what kind of instrument it is";
-        Agency = "agency": Type::Entity(E::Agency), fixed, "the agency it lets use contracts";
-        With = "with": Type::Entity(E::Agency), fixed, "the agency it is signed with";
+        Agency = "agency": Type::Entity(E::Agency), fixed, "the agency it lets use contracts, when it names one";
+        With = "with": Type::Entity(E::Agency), fixed, "the agency it is signed with (absent when it is signed with a supplier)";
         Signed = "signed": Type::Date, fixed, "when it was signed";
         Posted = "posted": Type::Date, fixed, "when it was posted";
         Approved = "approved": Type::Date, fixed, "when its governing body approved it";
         Effective = "effective": Type::Date, fixed, "when it takes effect";
         Expires = "expires": Type::Date, fixed, "when it expires";
-        InForce = "in_force": Type::Boolean, varies, "whether it is in force on the date judged";
+        InForce = "in_force": Type::Boolean, varies, "whether it, and every instrument it is under, is in force on the date judged";
+        Under = "under": Type::Entity(E::Access), fixed, "the instrument it is made under";
+        WithSupplier = "with_supplier": Type::Text, fixed, "the supplier it is signed with, when it is";
+        Admits = "admits": Type::Text, fixed, "whom it lets use contracts, in words";
+        Counterparty = "counterparty": Type::Text, fixed, "whom it is signed with, in words";
+        Cap = "cap": Type::Money(None), fixed, "the most orders through it may be worth (for each buyer, in each period, when it says)";
+        CapUsed = "cap_used": Type::Money(None), varies, "what permitted orders through it used of its cap before the order judged: in the cap's period holding the date judged, and by the order's buyer for a cap per buyer";
     }
     Order(Record::Entity(Entity::Order)) OrderField {
         Name = "name": Type::Text, fixed, "the order's name";
@@ -220,7 +226,7 @@ schema! {
         Solicitation = "solicitation": Type::Entity(E::Solicitation), fixed, "that contract's solicitation";
         Lead = "lead": Type::Entity(E::Agency), fixed, "that solicitation's lead";
         Date = "date": Type::Date, fixed, "the order's date";
-        Via = "via": Type::Entity(E::Access), fixed, "the access instrument it names";
+        Via = "via": Type::Entity(E::Access), fixed, "the (first) access instrument it names";
         Value = "value": Type::Money(None), fixed, "what its lines add up to";
         Volume = "volume": Type::Volume, fixed, "what it buys, in the contract's measure";
         Basis = "basis": Type::Enumeration(N::Basis), fixed, "how the buyer stands to the contract: lead, joint_participant or piggyback";
@@ -228,13 +234,17 @@ schema! {
         AtContractPrices = "at_contract_prices": Type::Boolean, fixed, "whether every line is priced at or below the contract";
         OnContractTerms = "on_contract_terms": Type::Boolean, fixed, "whether every clause it requests is the contract's or its instrument's";
         BuyerAdmitted = "buyer_admitted": Type::Boolean, fixed, "whether the contract's `open_to` admits the buyer (true when it has none)";
-        ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether the instrument named lets this buyer use contracts";
-        ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether the instrument named covers this contract";
+        ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether every instrument it names lets this buyer use contracts";
+        ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether every instrument it names covers this contract, itself or through those it is under";
         ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor its instrument has, by name";
         Lot = "lot": Type::Entity(E::Lot), fixed, "the lot its contract awards";
         BuyerIdentified = "buyer_identified": Type::Boolean, fixed, "whether its buyer is a party to the solicitation or one of the buyers it identifies (`buyers`)";
         CallOff = "call_off": Type::Enumeration(N::CallOff), fixed, "how it chose its contract under a framework: direct or mini_competition";
         Competition = "competition": Type::Competition, fixed, "the mini-competition it was awarded by";
+        ViaNotForOrder = "via_not_for_order": Type::Entity(E::Access), fixed, "the first instrument it names that does not admit its buyer or cover its contract";
+        ViaNotInForce = "via_not_in_force": Type::Entity(E::Access), varies, "the first instrument it uses (named, or one they are under) that its own dates do not put in force on the order's date";
+        Instruments = "instruments": Type::Text, fixed, "the access instruments it uses (named, then those they are under), with their kinds, in words";
+        Caps = "caps": Type::Text, varies, "the caps of the instruments it uses, with what is used of each, in words";
     }
     Binding(Record::Entity(Entity::Binding)) BindingField {
         Agency = "agency": Type::Entity(E::Agency), fixed, "the agency bound";
@@ -369,12 +379,13 @@ impl Entity {
         }
     }
 
-    /// The collection an entity's values are taken from in `line l of o` and `fee f of i`: the
-    /// entity of the owner, or `None` for entities that are no one's collection.
+    /// The collection an entity's values are taken from in `line l of o`, `access v of o` and
+    /// `fee f of i`: the entity of the owner, or `None` for entities that are no one's collection.
     pub fn collected_from(self) -> Option<Entity> {
         match self {
             Entity::Line => Some(Entity::Order),
             Entity::Fee => Some(Entity::Access),
+            Entity::Access => Some(Entity::Order),
             _ => None,
         }
     }

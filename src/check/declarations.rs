@@ -146,13 +146,14 @@ pub(super) fn build(
         .iter()
         .map(|block| checker.access(block))
         .collect();
+    chains_end(&instruments, checker.diagnostics);
     // An order read from a ledger row that is in error is left out of the model (its errors are
     // reported); an order in error anywhere else stops the model.
     let orders: Vec<Option<Order>> = order_blocks
         .iter()
         .map(|block| {
             let errors_before = checker.diagnostics.error_count();
-            let order = checker.order(block, &solicitations, &contracts);
+            let order = checker.order(block, &solicitations, &contracts, &instruments);
             let rejected = sources.is_ledger(block.span.file)
                 && checker.diagnostics.error_count() > errors_before;
             if rejected { None } else { order }
@@ -1966,7 +1967,10 @@ impl Checker<'_> {
         };
         let mut kind = None;
         let mut agency = None;
+        let mut eligibility = None;
         let mut counterparty = None;
+        let mut under = None;
+        let mut cap = None;
         let mut covers = Vec::new();
         let mut covers_complete = true;
         let mut signed = None;
@@ -1996,17 +2000,59 @@ impl Checker<'_> {
                         self.diagnostics,
                     );
                 }
-                ast::AccessField::With(name) => {
+                ast::AccessField::With(ast::Counterparty::Named(name)) => {
                     let value =
                         self.namespace
                             .resolve(name, Entity::Agency, "`with`", self.diagnostics);
                     fields.once(
                         &mut counterparty,
-                        value.map(AgencyId),
+                        value.map(|index| Counterparty::Agency(AgencyId(index))),
                         span,
                         "with",
                         self.diagnostics,
                     );
+                }
+                ast::AccessField::With(ast::Counterparty::Supplier(supplier)) => fields.once(
+                    &mut counterparty,
+                    Some(Counterparty::Supplier(supplier.value.clone())),
+                    span,
+                    "with",
+                    self.diagnostics,
+                ),
+                ast::AccessField::OpenTo(condition) => {
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
+                    fields.once(&mut eligibility, value, span, "open_to", self.diagnostics);
+                }
+                ast::AccessField::Under(name) => {
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Access, "`under`", self.diagnostics);
+                    fields.once(
+                        &mut under,
+                        value.map(InstrumentId),
+                        span,
+                        "under",
+                        self.diagnostics,
+                    );
+                }
+                ast::AccessField::Cap {
+                    amount,
+                    per_buyer,
+                    every,
+                } => {
+                    self.known_currency(amount);
+                    self.amount_not_negative(amount.value.amount, amount.span, "cap");
+                    let value = Cap {
+                        amount: amount.value,
+                        per_buyer: *per_buyer,
+                        every: every.map(|every| every.value),
+                    };
+                    fields.once(&mut cap, value, span, "cap", self.diagnostics);
                 }
                 ast::AccessField::Covers(names) => {
                     for name in names {
@@ -2090,7 +2136,28 @@ impl Checker<'_> {
             );
         }
         let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
-        let agency = fields.require(agency, "agency", "agency everett", self.diagnostics);
+        // It admits an agency by name, those a condition admits, or both; one of them at least.
+        if agency.is_none() && eligibility.is_none() {
+            self.diagnostics.push(fields.missing(
+                "agency",
+                "agency everett` or `open_to jurisdiction in [US-WA]",
+            ));
+        }
+        let agency = match agency {
+            Some((Some(agency), _)) => Some(agency),
+            Some((None, _)) => return None,
+            None => None,
+        };
+        let eligibility = match eligibility {
+            Some((Some(condition), _)) => Some(condition),
+            Some((None, _)) => return None,
+            None => None,
+        };
+        let under = match under {
+            Some((Some(under), _)) => Some(under),
+            Some((None, _)) => return None,
+            None => None,
+        };
         let counterparty = fields.require(
             counterparty,
             "with",
@@ -2100,11 +2167,17 @@ impl Checker<'_> {
         if !covers_complete || !fees_complete {
             return None;
         }
+        if agency.is_none() && eligibility.is_none() {
+            return None;
+        }
         Some(AccessInstrument {
             header: header(block),
             kind: kind??,
-            agency: agency??,
+            agency,
+            eligibility,
             counterparty: counterparty??,
+            under,
+            cap: cap.map(|(cap, _)| cap),
             covers,
             signed: signed.map(|(date, _)| date),
             posted: posted.map(|(date, _)| date),
@@ -2121,6 +2194,7 @@ impl Checker<'_> {
         block: &Block<ast::OrderField>,
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
+        instruments: &[Option<AccessInstrument>],
     ) -> Option<Order> {
         let fields = Fields {
             block,
@@ -2166,13 +2240,30 @@ impl Checker<'_> {
                 ast::OrderField::Date(value) => {
                     fields.once(&mut date, *value, span, "date", self.diagnostics)
                 }
-                ast::OrderField::Via(name) => {
-                    let value =
-                        self.namespace
-                            .resolve(name, Entity::Access, "`via`", self.diagnostics);
+                ast::OrderField::Via(names) => {
+                    let mut named = Vec::new();
+                    let mut resolved = true;
+                    for name in names {
+                        match self.namespace.resolve(
+                            name,
+                            Entity::Access,
+                            "`via`",
+                            self.diagnostics,
+                        ) {
+                            Some(index) => {
+                                if !named
+                                    .iter()
+                                    .any(|known: &Spanned<InstrumentId>| known.value.0 == index)
+                                {
+                                    named.push(Spanned::new(InstrumentId(index), name.span));
+                                }
+                            }
+                            None => resolved = false,
+                        }
+                    }
                     fields.once(
                         &mut via,
-                        value.map(|index| Spanned::new(InstrumentId(index), name.span)),
+                        resolved.then_some(named),
                         span,
                         "via",
                         self.diagnostics,
@@ -2197,10 +2288,11 @@ impl Checker<'_> {
             .flatten();
         let date = fields.require(date, "date", "date 2025-06-15", self.diagnostics);
         let via = match via {
-            Some((Some(via), _)) => Some(via),
+            Some((Some(via), _)) => via,
             Some((None, _)) => return None,
-            None => None,
+            None => Vec::new(),
         };
+        let instruments = used_instruments(&via, instruments);
         let checked_contract =
             contract_reference.and_then(|reference| contracts[reference.value.0].as_ref());
         let solicitation =
@@ -2226,6 +2318,7 @@ impl Checker<'_> {
             contract: contract_reference?,
             date: date?,
             via,
+            instruments,
             lines: checked_lines,
             requests,
             call_off,
@@ -2421,6 +2514,73 @@ impl Checker<'_> {
             quantity: line.quantity.value,
             unit_price: line.unit_price.value,
             span,
+        }
+    }
+}
+
+/// Every instrument an order uses: those it names, then, for each, those it is under, each once.
+/// A chain that runs into a cycle stops there (the cycle is reported by `chains_end`).
+fn used_instruments(
+    named: &[Spanned<InstrumentId>],
+    instruments: &[Option<AccessInstrument>],
+) -> Vec<InstrumentId> {
+    let mut used: Vec<InstrumentId> = named.iter().map(|via| via.value).collect();
+    for via in named {
+        let mut link = instruments[via.value.0]
+            .as_ref()
+            .and_then(|instrument| instrument.under);
+        while let Some(id) = link {
+            if used.contains(&id) {
+                break;
+            }
+            used.push(id);
+            link = instruments[id.0]
+                .as_ref()
+                .and_then(|instrument| instrument.under);
+        }
+    }
+    used
+}
+
+/// Every chain of instruments (each `under` another) ends: an instrument under itself, through
+/// others, is a `reference-cycle`, reported once per cycle, at its first instrument by name.
+fn chains_end(instruments: &[Option<AccessInstrument>], diagnostics: &mut Diagnostics) {
+    // 0: not yet seen; 1: on the chain being followed; 2: known to end.
+    let mut state = vec![0u8; instruments.len()];
+    for start in 0..instruments.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(index) = at {
+            match state[index] {
+                2 => break,
+                1 => {
+                    let cycle = &path[path.iter().position(|seen| *seen == index).unwrap_or(0)..];
+                    let first = cycle
+                        .iter()
+                        .filter_map(|index: &usize| instruments[*index].as_ref())
+                        .min_by(|left, right| left.header.name.value.cmp(&right.header.name.value));
+                    if let Some(first) = first {
+                        diagnostics.push(Diagnostic::of(
+                            DeclarationProblem::InstrumentUnderItself {
+                                instrument: &first.header.name.value,
+                            },
+                            first.header.name.span,
+                        ));
+                    }
+                    break;
+                }
+                _ => {
+                    state[index] = 1;
+                    path.push(index);
+                    at = instruments[index]
+                        .as_ref()
+                        .and_then(|instrument| instrument.under)
+                        .map(|under| under.0);
+                }
+            }
+        }
+        for index in path {
+            state[index] = 2;
         }
     }
 }

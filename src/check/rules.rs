@@ -993,6 +993,7 @@ impl RuleChecker<'_> {
                             ExpressionKind::Aggregate {
                                 function: function.value,
                                 value: None,
+                                members: entity,
                                 index: index(self, None),
                                 collection: owner,
                                 filter,
@@ -1019,6 +1020,7 @@ impl RuleChecker<'_> {
                         typed(
                             ExpressionKind::Aggregate {
                                 function: Aggregate::Sum,
+                                members: entity,
                                 index: index(self, Some(&value)),
                                 value: Some(Box::new(value)),
                                 collection: owner,

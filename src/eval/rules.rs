@@ -20,7 +20,8 @@ use crate::diagnostic::{Diagnostic, RuleReference};
 use crate::model::interpret::{self, Found, Stuck};
 use crate::model::rules::*;
 use crate::model::{
-    AgencyId, ContractId, Header, InstrumentId, LineItem, Measure, Model, OrderId, Volume,
+    AgencyId, ContractId, Counterparty, Header, InstrumentId, LineItem, Measure, Model, OrderId,
+    Volume,
 };
 use crate::source::Span;
 use crate::values::{Date, Money};
@@ -276,6 +277,8 @@ pub(super) struct Context<'e> {
     pub totals: &'e Totals,
     /// What order rules' filters decide per contract and per buyer, found once each.
     pub gates: &'e Gates<'e>,
+    /// What permitted orders used of the access instruments' caps.
+    pub caps: &'e super::orders::CapUse,
 }
 
 /// The terms of order rules' conditions that depend only on an order's contract, only on its
@@ -1727,7 +1730,7 @@ fn report_periods(
 }
 
 /// The first day of the calendar period of `months` months holding `date`.
-fn period_containing(date: Date, months: u32) -> Option<Date> {
+pub(super) fn period_containing(date: Date, months: u32) -> Option<Date> {
     use chrono::Datelike;
     let month0 = date.month0() / months * months;
     Date::from_ymd_opt(date.year(), month0 + 1, 1)
@@ -1958,10 +1961,19 @@ impl Context<'_> {
                 let order = &model.orders[id.0];
                 match field {
                     OrderField::Date => stated(order.date.span, "the order date"),
-                    OrderField::Via => match order.via {
+                    OrderField::Via => match order.via.first() {
                         Some(via) => stated(via.span, "the instrument named"),
                         None => absent(&order.header, "`via`"),
                     },
+                    // Where the first instrument not in force states the dates that keep it out.
+                    OrderField::ViaNotInForce => {
+                        let id = order
+                            .instruments
+                            .iter()
+                            .find(|id| !model.instrument(**id).in_force_on(self.today))?;
+                        return self
+                            .stated_at(&Value::Access(*id), Field::Access(AccessField::InForce));
+                    }
                     OrderField::BuyerAdmitted => {
                         let clause = model.contract(order.contract.value).piggyback.as_ref()?;
                         stated(
@@ -2383,14 +2395,53 @@ impl Context<'_> {
                     AccessField::Kind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
-                    AccessField::Agency => Value::Agency(instrument.agency),
-                    AccessField::With => Value::Agency(instrument.counterparty),
+                    AccessField::Agency => instrument.agency.map_or(Value::Absent, Value::Agency),
+                    AccessField::With => match instrument.counterparty {
+                        Counterparty::Agency(agency) => Value::Agency(agency),
+                        Counterparty::Supplier(_) => Value::Absent,
+                    },
                     AccessField::Signed => spanned_date(instrument.signed),
                     AccessField::Posted => spanned_date(instrument.posted),
                     AccessField::Approved => spanned_date(instrument.approved),
                     AccessField::Effective => spanned_date(instrument.effective),
                     AccessField::Expires => spanned_date(instrument.expires),
-                    AccessField::InForce => Value::Boolean(instrument.in_force_on(self.today)),
+                    AccessField::InForce => {
+                        Value::Boolean(instrument.chain_in_force_on(model, self.today))
+                    }
+                    AccessField::Under => instrument.under.map_or(Value::Absent, Value::Access),
+                    AccessField::WithSupplier => match &instrument.counterparty {
+                        Counterparty::Supplier(supplier) => text(supplier),
+                        Counterparty::Agency(_) => Value::Absent,
+                    },
+                    AccessField::Admits => {
+                        let agency = instrument
+                            .agency
+                            .map(|agency| model.agency(agency).header.display_name());
+                        text(&match (agency, &instrument.eligibility) {
+                            (Some(agency), None) => agency,
+                            (Some(agency), Some(_)) => {
+                                format!("{agency} and the agencies its `open_to` admits")
+                            }
+                            (None, _) => "the agencies its `open_to` admits".to_string(),
+                        })
+                    }
+                    AccessField::Counterparty => match &instrument.counterparty {
+                        Counterparty::Agency(agency) => {
+                            text(&model.agency(*agency).header.display_name())
+                        }
+                        Counterparty::Supplier(supplier) => text(supplier),
+                    },
+                    AccessField::Cap => instrument
+                        .cap
+                        .map_or(Value::Absent, |cap| Value::Money(cap.amount)),
+                    AccessField::CapUsed => {
+                        let buyer = self
+                            .judged
+                            .map(|(order, _)| model.orders[order.0].buyer.value);
+                        self.caps
+                            .used(model, *id, buyer, self.today)
+                            .map_or(Value::Absent, Value::Money)
+                    }
                 }
             }
             (Value::Order(id), Field::Order(field)) => self.order_field(*id, field),
@@ -2524,7 +2575,30 @@ impl Context<'_> {
         let model = self.model;
         let order = &model.orders[id.0];
         let contract = model.contract(order.contract.value);
-        let instrument = order.via.map(|via| model.instrument(via.value));
+        // Whether a clause is the contract's or one of the instruments' the order uses.
+        let stated = |clause: &str| {
+            contract.has_clause(clause)
+                || order.instruments.iter().any(|instrument| {
+                    model
+                        .instrument(*instrument)
+                        .clauses
+                        .iter()
+                        .any(|own| own.name.value == clause)
+                })
+        };
+        // Whether an instrument the order names admits its buyer and covers its contract.
+        let for_order = |instrument: InstrumentId| {
+            let instrument = model.instrument(instrument);
+            let admits = instrument.agency == Some(order.buyer.value)
+                || instrument
+                    .eligibility
+                    .as_ref()
+                    .is_some_and(|condition| admitted_by(self, condition, order.buyer.value));
+            (
+                admits,
+                instrument.covers_contract(model, order.contract.value),
+            )
+        };
         match field {
             OrderField::Name => text(&order.header.name.value),
             OrderField::Title => order.header.title.as_deref().map_or(Value::Absent, text),
@@ -2533,8 +2607,9 @@ impl Context<'_> {
             OrderField::Solicitation => Value::Solicitation(contract.solicitation),
             OrderField::Lead => Value::Agency(model.lead_of(order.contract.value)),
             OrderField::Date => Value::Date(order.date.value),
-            OrderField::Via => instrument
-                .and(order.via)
+            OrderField::Via => order
+                .via
+                .first()
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
             OrderField::Value => {
                 let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
@@ -2558,37 +2633,25 @@ impl Context<'_> {
                     LineItem::OutOfScope(_) => false,
                 }
             })),
-            OrderField::OnContractTerms => Value::Boolean(order.requests.iter().all(|clause| {
-                contract.has_clause(&clause.value)
-                    || instrument.is_some_and(|instrument| {
-                        instrument
-                            .clauses
-                            .iter()
-                            .any(|own| own.name.value == clause.value)
-                    })
-            })),
+            OrderField::OnContractTerms => {
+                Value::Boolean(order.requests.iter().all(|clause| stated(&clause.value)))
+            }
             OrderField::BuyerAdmitted => {
                 Value::Boolean(admits(self, contract.piggyback.as_ref(), order.buyer.value))
             }
-            OrderField::ViaAdmitsBuyer => instrument.map_or(Value::Absent, |instrument| {
-                Value::Boolean(instrument.agency == order.buyer.value)
-            }),
-            OrderField::ViaCoversContract => instrument.map_or(Value::Absent, |instrument| {
-                Value::Boolean(instrument.covers_contract(model, order.contract.value))
-            }),
+            OrderField::ViaAdmitsBuyer if order.via.is_empty() => Value::Absent,
+            OrderField::ViaAdmitsBuyer => {
+                Value::Boolean(order.via.iter().all(|via| for_order(via.value).0))
+            }
+            OrderField::ViaCoversContract if order.via.is_empty() => Value::Absent,
+            OrderField::ViaCoversContract => {
+                Value::Boolean(order.via.iter().all(|via| for_order(via.value).1))
+            }
             OrderField::ClausesNotOnContract => {
                 let missing: Vec<String> = order
                     .requests
                     .iter()
-                    .filter(|clause| {
-                        !contract.has_clause(&clause.value)
-                            && !instrument.is_some_and(|instrument| {
-                                instrument
-                                    .clauses
-                                    .iter()
-                                    .any(|own| own.name.value == clause.value)
-                            })
-                    })
+                    .filter(|clause| !stated(&clause.value))
                     .map(|clause| format!("clause `{}`", clause.value))
                     .collect();
                 if missing.is_empty() {
@@ -2617,6 +2680,71 @@ impl Context<'_> {
                 Some(call_off) if call_off.competition.is_some() => Value::Competition(id),
                 _ => Value::Absent,
             },
+            OrderField::ViaNotForOrder => order
+                .via
+                .iter()
+                .find(|via| for_order(via.value) != (true, true))
+                .map_or(Value::Absent, |via| Value::Access(via.value)),
+            OrderField::ViaNotInForce => order
+                .instruments
+                .iter()
+                .find(|instrument| !model.instrument(**instrument).in_force_on(self.today))
+                .map_or(Value::Absent, |instrument| Value::Access(*instrument)),
+            OrderField::Instruments => {
+                let named: Vec<String> = order
+                    .instruments
+                    .iter()
+                    .map(|instrument| {
+                        let instrument = model.instrument(*instrument);
+                        format!(
+                            "`{}` ({})",
+                            instrument.header.name.value,
+                            instrument.kind.as_str()
+                        )
+                    })
+                    .collect();
+                if named.is_empty() {
+                    Value::Absent
+                } else {
+                    text(&named.join(", "))
+                }
+            }
+            OrderField::Caps => {
+                let caps: Vec<String> = order
+                    .instruments
+                    .iter()
+                    .filter_map(|id| {
+                        let instrument = model.instrument(*id);
+                        let cap = instrument.cap?;
+                        let used =
+                            self.caps
+                                .used(model, *id, Some(order.buyer.value), self.today)?;
+                        let mut scope = Vec::new();
+                        if cap.per_buyer {
+                            scope.push("per buyer".to_string());
+                        }
+                        if let Some(every) = cap.every {
+                            scope.push(format!("per {}", every.as_str()));
+                        }
+                        let scope = if scope.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {}", scope.join(" "))
+                        };
+                        Some(format!(
+                            "`{}`: {} used of {}{scope}",
+                            instrument.header.name.value,
+                            Money::in_cents(used.currency, used.amount),
+                            Money::in_cents(cap.amount.currency, cap.amount.amount)
+                        ))
+                    })
+                    .collect();
+                if caps.is_empty() {
+                    Value::Absent
+                } else {
+                    text(&caps.join("; "))
+                }
+            }
         }
     }
 
@@ -2785,6 +2913,7 @@ impl interpret::Environment for Context<'_> {
         let ExpressionKind::Aggregate {
             function,
             value,
+            members,
             collection,
             filter,
             index,
@@ -2796,11 +2925,16 @@ impl interpret::Environment for Context<'_> {
         let Some(owner) = collection else {
             return self.orders_aggregate(*function, value, filter, index.as_ref(), variables);
         };
-        let members: Vec<Value> = match interpret::evaluate(self, owner, variables)? {
-            Value::Order(order) => (0..self.model.orders[order.0].lines.len())
+        let members: Vec<Value> = match (members, interpret::evaluate(self, owner, variables)?) {
+            (Entity::Access, Value::Order(order)) => self.model.orders[order.0]
+                .instruments
+                .iter()
+                .map(|instrument| Value::Access(*instrument))
+                .collect(),
+            (_, Value::Order(order)) => (0..self.model.orders[order.0].lines.len())
                 .map(|line| Value::Line(order, line))
                 .collect(),
-            Value::Access(instrument) => (0..self.model.instrument(instrument).fees.len())
+            (_, Value::Access(instrument)) => (0..self.model.instrument(instrument).fees.len())
                 .map(|fee| Value::Fee(instrument, fee))
                 .collect(),
             _ => Vec::new(),

@@ -217,11 +217,15 @@ pub enum ExpressionKind {
     /// Great-circle distance between two agencies' locations.
     Distance(Box<Expression>, Box<Expression>),
     /// Over permitted orders, in date order, up to the one being judged; or, with a
-    /// `collection`, over the lines of an order or the fees of an access instrument.
+    /// `collection`, over the lines or access instruments of an order, or the fees of an access
+    /// instrument.
     Aggregate {
         function: Aggregate,
         value: Option<Box<Expression>>,
-        /// The order or instrument whose lines or fees are gone through.
+        /// What it goes through: orders, or the lines, access instruments or fees of the
+        /// `collection`.
+        members: Entity,
+        /// The order or instrument whose lines, instruments or fees are gone through.
         collection: Option<Box<Expression>>,
         filter: Option<Box<Expression>>,
         /// How to keep the aggregate as running totals, when its filter allows.

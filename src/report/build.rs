@@ -9,7 +9,7 @@ use crate::eval::rules::{BindingTerms, ClauseSource};
 use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
 use crate::model::rules::Extent;
-use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
+use crate::model::{Contract, ContractId, Counterparty, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
 use crate::values::format_percentage;
 
@@ -110,7 +110,14 @@ fn order_report(
         basis: judgment.map(|judgment| judgment.basis),
         via: order
             .via
+            .first()
             .map(|via| model.instrument(via.value).header.name.value.clone()),
+        via_also: order
+            .via
+            .iter()
+            .skip(1)
+            .map(|via| model.instrument(via.value).header.name.value.clone())
+            .collect(),
         value: Some(Money::in_cents(
             currency,
             Tally::of_lines(&order.lines).value,
@@ -197,11 +204,16 @@ fn binding_report(
             .copied()
             .unwrap_or_default();
         for fee in &instrument.fees {
-            let payee = model.agency(fee.payee.unwrap_or(instrument.counterparty));
+            let payee = match (fee.payee, &instrument.counterparty) {
+                (Some(payee), _) | (None, &Counterparty::Agency(payee)) => {
+                    model.agency(payee).header.display_name()
+                }
+                (None, Counterparty::Supplier(supplier)) => supplier.clone(),
+            };
             duties.push(format!(
                 "fee of {} of order value to {} under {}: {} on orders so far",
                 format_percentage(fee.rate),
-                payee.header.display_name(),
+                payee,
                 instrument.header.name.value,
                 money(
                     contract,
@@ -539,18 +551,17 @@ fn options(contract: &Contract, as_of: crate::values::Date) -> Vec<OptionReport>
 
 /// The access instruments that let agencies use a contract.
 fn instruments(model: &Model, contract: ContractId) -> Vec<InstrumentReport> {
-    let lead = model.lead_of(contract);
     model
         .instruments
         .iter()
-        .filter(|instrument| {
-            instrument.covers.contains(&contract)
-                || (instrument.covers.is_empty() && instrument.counterparty == lead)
-        })
+        .filter(|instrument| instrument.covers_contract(model, contract))
         .map(|instrument| InstrumentReport {
             name: instrument.header.name.value.clone(),
             kind: instrument.kind.as_str().to_string(),
-            agency: model.agency(instrument.agency).header.name.value.clone(),
+            agency: match instrument.agency {
+                Some(agency) => model.agency(agency).header.name.value.clone(),
+                None => "the agencies its `open_to` admits".to_string(),
+            },
             in_force_from: instrument.in_force_from().map(|date| date.to_string()),
             expires: instrument.expires.map(|date| date.value.to_string()),
         })

@@ -346,7 +346,11 @@ pub struct OrderReport {
     pub decision: Decision,
     /// Absent for orders after the as-of date.
     pub basis: Option<crate::eval::Basis>,
+    /// The (first) access instrument it names.
     pub via: Option<String>,
+    /// The other instruments it names (`via a, b`), after the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via_also: Vec<String>,
     /// What the order's lines add up to.
     pub value: Option<Money>,
     pub location: Location,
@@ -495,7 +499,7 @@ pub struct OptionReport {
 pub struct InstrumentReport {
     pub name: String,
     pub kind: String,
-    /// The agency it admits.
+    /// Whom it admits: the agency it names, else (in words) those its `open_to` admits.
     pub agency: String,
     /// The day it takes effect; null when unsigned.
     pub in_force_from: Option<String>,

@@ -336,6 +336,17 @@ pub enum Period {
     Year,
 }
 
+impl Period {
+    /// As written: `month`, `quarter`, `year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+}
+
 pub type Expression = Spanned<ExpressionKind>;
 
 /// An expression as written; its types are found by the checker.
@@ -662,7 +673,11 @@ pub enum PiggybackTerm {
 pub enum AccessField {
     Kind(Name),
     Agency(Name),
-    With(Name),
+    /// Who it admits, a condition over the agency written as a piggyback clause's is.
+    OpenTo(Expression),
+    With(Counterparty),
+    /// `under wa_sourcewell_pa`
+    Under(Name),
     Covers(Vec<Name>),
     Signed(Spanned<Date>),
     Posted(Spanned<Date>),
@@ -673,7 +688,21 @@ pub enum AccessField {
         rate: Spanned<Decimal>,
         payee: Option<Name>,
     },
+    /// `cap USD 250,000.00 per buyer per year`
+    Cap {
+        amount: Spanned<Money>,
+        per_buyer: bool,
+        every: Option<Spanned<Period>>,
+    },
     Clause(Clause),
+}
+
+/// Whom an instrument is signed with: a declared agency (a state, a lead, a cooperative
+/// program), or a supplier, by the name its contracts give it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Counterparty {
+    Named(Name),
+    Supplier(Spanned<String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -681,7 +710,8 @@ pub enum OrderField {
     Buyer(Name),
     Contract(Name),
     Date(Spanned<Date>),
-    Via(Name),
+    /// `via wa_ila, wa_pa`
+    Via(Vec<Name>),
     /// Boxed, so that the other fields of an order, far more numerous, stay small.
     Line(Box<Line>),
     Requests(Vec<Name>),

@@ -472,7 +472,7 @@ impl PendingOrder {
         ));
         fields.push(Spanned::new(OrderField::Date(date), date.span));
         if let Some(via) = self.via {
-            fields.push(Spanned::new(OrderField::Via(via.clone()), via.span));
+            fields.push(Spanned::new(OrderField::Via(vec![via.clone()]), via.span));
         }
         fields.extend(self.lines);
         orders.push(Declaration::Order(Block {

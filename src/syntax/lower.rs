@@ -262,23 +262,13 @@ impl Lowerer {
             Rule::report_duty => {
                 let _usage = inner.next();
                 let _every = inner.next();
-                let period_pair = next(&mut inner);
-                let period_span = self.span(&period_pair);
-                let every = match next(&mut period_pair.into_inner()).as_rule() {
-                    Rule::kw_month => Period::Month,
-                    Rule::kw_quarter => Period::Quarter,
-                    _ => Period::Year,
-                };
+                let every = self.period(next(&mut inner));
                 let _within = inner.next();
                 let within = self.duration(next(&mut inner));
                 let to = inner
                     .find(|part| part.as_rule() == Rule::expression)
                     .map(|to| self.expression(to));
-                Duty::Report {
-                    every: Spanned::new(every, period_span),
-                    within,
-                    to,
-                }
+                Duty::Report { every, within, to }
             }
             Rule::notify_duty => {
                 let whom = self.expression(next(&mut inner));
@@ -576,6 +566,7 @@ impl Lowerer {
                         Rule::collection => {
                             let kind = match next(&mut child.clone().into_inner()).as_rule() {
                                 Rule::kw_line => Entity::Line,
+                                Rule::kw_access => Entity::Access,
                                 _ => Entity::Fee,
                             };
                             collection = Some(Spanned::new(kind, self.span(&child)));
@@ -1148,7 +1139,32 @@ impl Lowerer {
         match rule {
             Rule::kind_field => AccessField::Kind(self.name(next(&mut inner))),
             Rule::agency_ref_field => AccessField::Agency(self.name(next(&mut inner))),
-            Rule::with_field => AccessField::With(self.name(next(&mut inner))),
+            Rule::open_to_field => AccessField::OpenTo(self.expression(next(&mut inner))),
+            Rule::with_field => {
+                let first = next(&mut inner);
+                AccessField::With(match first.as_rule() {
+                    Rule::kw_supplier => Counterparty::Supplier(self.string(next(&mut inner))),
+                    _ => Counterparty::Named(self.name(first)),
+                })
+            }
+            Rule::under_field => AccessField::Under(self.name(next(&mut inner))),
+            Rule::cap_field => {
+                let amount = self.money(next(&mut inner));
+                let mut per_buyer = false;
+                let mut every = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::kw_buyer => per_buyer = true,
+                        Rule::period => every = Some(self.period(part)),
+                        _ => {}
+                    }
+                }
+                AccessField::Cap {
+                    amount,
+                    per_buyer,
+                    every,
+                }
+            }
             Rule::covers_field => AccessField::Covers(self.identifier_list(next(&mut inner))),
             Rule::signed_field => AccessField::Signed(self.date(next(&mut inner))),
             Rule::posted_date_field => AccessField::Posted(self.date(next(&mut inner))),
@@ -1174,7 +1190,7 @@ impl Lowerer {
             Rule::buyer_field => OrderField::Buyer(self.name(next(&mut inner))),
             Rule::contract_ref_field => OrderField::Contract(self.name(next(&mut inner))),
             Rule::date_field => OrderField::Date(self.date(next(&mut inner))),
-            Rule::via_field => OrderField::Via(self.name(next(&mut inner))),
+            Rule::via_field => OrderField::Via(self.identifier_list(next(&mut inner))),
             Rule::line_field => {
                 let item = self.name(next(&mut inner));
                 let quantity = self.number(next(&mut inner));
@@ -1228,6 +1244,17 @@ impl Lowerer {
             }
             rule => panic!("lowering: unexpected order field {rule:?}"),
         }
+    }
+
+    /// `month`, `quarter` or `year`.
+    fn period(&mut self, pair: Pair<'_, Rule>) -> Spanned<Period> {
+        let span = self.span(&pair);
+        let period = match next(&mut pair.into_inner()).as_rule() {
+            Rule::kw_month => Period::Month,
+            Rule::kw_quarter => Period::Quarter,
+            _ => Period::Year,
+        };
+        Spanned::new(period, span)
     }
 
     fn amount(&mut self, pair: Pair<'_, Rule>) -> Amount {

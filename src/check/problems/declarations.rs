@@ -58,6 +58,8 @@ pub enum DeclarationProblem<'a> {
     },
     /// A group that holds itself, through the groups it holds.
     GroupHoldsItself { group: &'a str },
+    /// An access instrument under itself, through the instruments it is under.
+    InstrumentUnderItself { instrument: &'a str },
     /// A lot declared twice in one solicitation.
     DuplicateLot { lot: &'a str, solicitation: &'a str },
     /// An item or a contract naming a lot its solicitation does not have; `lots` are its lots.
@@ -427,6 +429,12 @@ impl Problem for DeclarationProblem<'_> {
                 "before it was issued",
             )
             .help("correct the dates of the competition"),
+            DeclarationProblem::InstrumentUnderItself { instrument } => Description::new(
+                Code::ReferenceCycle,
+                format!("access instrument `{instrument}` is under itself, through the instruments it is under"),
+                "in a cycle",
+            )
+            .help("a chain of instruments ends: the first link (a state's participating agreement, say) is under none"),
             DeclarationProblem::PostedBeforeIssued {
                 solicitation,
                 posted,
