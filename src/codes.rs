@@ -73,6 +73,7 @@ codes! {
     UnknownValue = "unknown-value", Error, "a value outside the fixed set a field accepts";
     // Shape of declarations.
     MissingField = "missing-field", Error, "a required field is absent";
+    ValueAndLines = "value-and-lines", Error, "an order that states both its lines and a value";
     DuplicateField = "duplicate-field", Error, "a field that may appear once appears twice";
     OutOfRange = "out-of-range", Error, "a number outside the range its field allows";
     DuplicatePrice = "duplicate-price", Error, "two prices for the same item and tier";
@@ -102,6 +103,8 @@ codes! {
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
     CapExceeded = "cap-exceeded", Error, "an order that takes an access instrument past its cap";
+    QuantityExceeded = "quantity-exceeded", Error, "an order beyond the base quantity and the options exercised (or assigned to its buyer)";
+    VolumeUnknown = "volume-unknown", Error, "an order that states only its value, under limits counted in quantities";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
     ItemNotPriced = "item-not-priced", Error, "an order line for an item the contract sets no price for";
     BasisNotMet = "basis-not-met", Error, "an order that no legal basis permits: every basis tried, with the conditions that failed";
@@ -144,6 +147,8 @@ impl Code {
         Code::MaximumExceeded,
         Code::CeilingExceeded,
         Code::CapExceeded,
+        Code::QuantityExceeded,
+        Code::VolumeUnknown,
         Code::ItemNotPriced,
         Code::BasisNotMet,
         Code::NoBasis,

@@ -315,6 +315,35 @@ pub struct Contract {
     pub piggyback: Option<PiggybackClause>,
     /// The usage reports the supplier filed, by the end of the period each covers.
     pub usage_reports: Vec<UsageReport>,
+    /// The quantity the award buys, when it states one.
+    pub base_quantity: Option<Spanned<Volume>>,
+    /// The options to buy more, in the order written: each counted once exercised, for the
+    /// agency it is assigned to when it is.
+    pub quantity_options: Vec<QuantityOption>,
+    /// Catalogue pricing: a discount off the supplier's list of each date, latest date last.
+    pub discounts: Vec<Discount>,
+}
+
+/// `quantity_option 30 bus exercised 2025-03-01 assigned_to tri_met`
+#[derive(Clone, Debug)]
+pub struct QuantityOption {
+    /// In the base quantity's measure.
+    pub volume: Spanned<Volume>,
+    pub exercised: Option<Spanned<Date>>,
+    /// The agency it is assigned to, which alone may order its quantity.
+    pub assignee: Option<AgencyId>,
+    pub span: Span,
+}
+
+/// `discount 18% off list 2025-01-01 "Staples contract catalogue"`
+#[derive(Clone, Debug)]
+pub struct Discount {
+    /// A percentage, e.g. `18` for 18%.
+    pub rate: Decimal,
+    /// The date of the list it applies to, from which it applies.
+    pub list: Date,
+    pub name: Option<String>,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -428,6 +457,18 @@ pub struct Order {
     pub requests: Vec<Spanned<String>>,
     /// How it chose its contract under a framework, when it says.
     pub call_off: Option<CallOff>,
+    /// What a call-off without lines is worth (`value EUR 12,500.00`).
+    pub value: Option<Spanned<Money>>,
+    /// A blanket order's period.
+    pub period: Option<OrderPeriod>,
+}
+
+/// `period 2025-01-01 to 2025-12-31`: the period a blanket order's deliveries run over.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderPeriod {
+    pub start: Date,
+    pub end: Date,
+    pub span: Span,
 }
 
 /// `call_off direct`, `call_off mini_competition { invited ... issued ... awarded ... }`
@@ -453,6 +494,8 @@ pub struct OrderLine {
     pub item: LineItem,
     pub quantity: Decimal,
     pub unit_price: Money,
+    /// The list price the unit price comes from, under catalogue pricing.
+    pub list_price: Option<Money>,
     pub span: Span,
 }
 
@@ -597,6 +640,33 @@ impl Contract {
 
     pub fn has_clause(&self, name: &str) -> bool {
         self.clauses.iter().any(|clause| clause.name.value == name)
+    }
+
+    /// The discount off the list in force on a date: the latest list dated on or before it.
+    pub fn discount_on(&self, date: Date) -> Option<&Discount> {
+        self.discounts
+            .iter()
+            .filter(|discount| discount.list <= date)
+            .max_by_key(|discount| discount.list)
+    }
+
+    /// The contract's price for one unit of a line ordered on a date, with where it is stated:
+    /// its price for the item at the line's quantity, else, under catalogue pricing, the line's
+    /// list price less the discount off the list in force.
+    pub fn price_for(&self, line: &OrderLine, date: Date) -> Option<(Money, Span)> {
+        let LineItem::InScope(item) = line.item else {
+            return None;
+        };
+        if let Some(price) = self.unit_price(item, line.quantity) {
+            return Some((price.unit_price, price.span));
+        }
+        let discount = self.discount_on(date)?;
+        let list = line.list_price?;
+        let kept = (Decimal::ONE_HUNDRED - discount.rate) / Decimal::ONE_HUNDRED;
+        Some((
+            Money::new(list.currency, list.amount.saturating_mul(kept)),
+            discount.span,
+        ))
     }
 }
 

@@ -198,6 +198,11 @@ schema! {
         OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far";
         PiggybackOrdered = "piggyback_ordered": Type::Volume, varies, "what permitted piggyback orders so far bought, in its measure";
         Lot = "lot": Type::Entity(E::Lot), fixed, "the lot of its solicitation it awards";
+        BaseQuantity = "base_quantity": Type::Quantity(None), fixed, "the quantity the award buys";
+        Quantity = "quantity": Type::Quantity(None), varies, "its base quantity and the quantity options exercised by the date judged, assigned ones included";
+        QuantityAssigned = "quantity_assigned": Type::Quantity(None), varies, "the quantity options exercised by the date judged and assigned to other agencies";
+        Discount = "discount": Type::Percentage, varies, "its catalogue discount: off the list in force on the date judged";
+        ListDate = "list_date": Type::Date, varies, "the date of the list in force on the date judged";
     }
     Access(Record::Entity(Entity::Access)) AccessField {
         Name = "name": Type::Text, fixed, "the instrument's name";
@@ -227,8 +232,8 @@ schema! {
         Lead = "lead": Type::Entity(E::Agency), fixed, "that solicitation's lead";
         Date = "date": Type::Date, fixed, "the order's date";
         Via = "via": Type::Entity(E::Access), fixed, "the (first) access instrument it names";
-        Value = "value": Type::Money(None), fixed, "what its lines add up to";
-        Volume = "volume": Type::Volume, fixed, "what it buys, in the contract's measure";
+        Value = "value": Type::Money(None), fixed, "what its lines add up to (its stated `value`, for a call-off without lines)";
+        Volume = "volume": Type::Volume, fixed, "what it buys, in the contract's measure (absent for a call-off without lines when the measure is a quantity)";
         Basis = "basis": Type::Enumeration(N::Basis), fixed, "how the buyer stands to the contract: lead, joint_participant or piggyback";
         Category = "category": Type::Enumeration(N::Category), fixed, "the category of the contract's solicitation";
         AtContractPrices = "at_contract_prices": Type::Boolean, fixed, "whether every line is priced at or below the contract";
@@ -245,6 +250,11 @@ schema! {
         ViaNotInForce = "via_not_in_force": Type::Entity(E::Access), varies, "the first instrument it uses (named, or one they are under) that its own dates do not put in force on the order's date";
         Instruments = "instruments": Type::Text, fixed, "the access instruments it uses (named, then those they are under), with their kinds, in words";
         Caps = "caps": Type::Text, varies, "the caps of the instruments it uses, with what is used of each, in words";
+        Period = "period": Type::Term, fixed, "a blanket order's period";
+        End = "end": Type::Date, fixed, "the last day it runs: its period's end, else its date";
+        Quantity = "quantity": Type::Quantity(None), fixed, "what it buys, in the measure of its contract's base quantity";
+        QuantityAvailable = "quantity_available": Type::Quantity(None), varies, "what its buyer may buy in all under the contract's quantities by its date: the options assigned to it, for an agency they are assigned to; the base quantity and the options exercised and not assigned, for anyone else";
+        QuantityOrdered = "quantity_ordered": Type::Quantity(None), varies, "what permitted orders so far bought of that quantity";
     }
     Binding(Record::Entity(Entity::Binding)) BindingField {
         Agency = "agency": Type::Entity(E::Agency), fixed, "the agency bound";
@@ -266,7 +276,8 @@ schema! {
         UnitPrice = "unit_price": Type::Money(None), fixed, "the price the line states for one";
         Value = "value": Type::Money(None), fixed, "quantity times unit price";
         InScope = "in_scope": Type::Boolean, fixed, "whether the item is one the contract's solicitation covers";
-        ContractPrice = "contract_price": Type::Money(None), fixed, "the contract's unit price for the item at this quantity";
+        ContractPrice = "contract_price": Type::Money(None), fixed, "the contract's unit price for the item at this quantity (under catalogue pricing, its list price less the discount off the list in force)";
+        ListPrice = "list_price": Type::Money(None), fixed, "the list price it states, under catalogue pricing";
     }
     Fee(Record::Entity(Entity::Fee)) FeeField {
         Rate = "rate": Type::Percentage, fixed, "the fee, as a percentage of order value";

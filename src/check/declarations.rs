@@ -1203,7 +1203,13 @@ impl Checker<'_> {
                 let volume = self.volume(amount, items, solicitation, what);
                 if let Some(volume) = &volume {
                     match &measure {
-                        Some(first) => self.same_measure(first, volume, items),
+                        Some(first) => self.same_measure(
+                            first,
+                            volume,
+                            items,
+                            "this lot's amount",
+                            "the solicitation's use",
+                        ),
                         None => measure = Some(volume.clone()),
                     }
                 }
@@ -1219,8 +1225,15 @@ impl Checker<'_> {
         lots
     }
 
-    /// A lot's amount must count what the solicitation's use is counted in.
-    fn same_measure(&mut self, first: &Spanned<Volume>, other: &Spanned<Volume>, items: &[Item]) {
+    /// A part (`what`, a lot's amount) must count what the whole it adds to (`whole`) counts.
+    fn same_measure(
+        &mut self,
+        first: &Spanned<Volume>,
+        other: &Spanned<Volume>,
+        items: &[Item],
+        what: &str,
+        whole: &str,
+    ) {
         let describe = |volume: &Volume| match volume {
             Volume::Money(money) => format!("money in {}", money.currency),
             Volume::Quantity {
@@ -1241,6 +1254,8 @@ impl Checker<'_> {
             self.diagnostics.push(
                 Diagnostic::of(
                     DeclarationProblem::LotMeasure {
+                        what,
+                        whole,
                         found: &found,
                         expected: &expected,
                         money,
@@ -1382,6 +1397,9 @@ impl Checker<'_> {
         let mut clauses: Vec<Clause> = Vec::new();
         let mut piggyback = None;
         let mut usage_reports = Vec::new();
+        let mut base_quantity = None;
+        let mut quantity_options = Vec::new();
+        let mut discounts: Vec<Discount> = Vec::new();
         for field in &block.fields {
             let span = field.span;
             match &field.value {
@@ -1455,8 +1473,57 @@ impl Checker<'_> {
                         span,
                     })
                 }
+                ast::ContractField::BaseQuantity(quantity) => fields.once(
+                    &mut base_quantity,
+                    quantity,
+                    span,
+                    "base_quantity",
+                    self.diagnostics,
+                ),
+                ast::ContractField::QuantityOption {
+                    quantity,
+                    exercised,
+                    assignee,
+                } => {
+                    // `None` once the agency named is reported as undeclared.
+                    let assignee = match assignee {
+                        Some(name) => self
+                            .namespace
+                            .resolve(name, Entity::Agency, "`assigned_to`", self.diagnostics)
+                            .map(|index| Some(AgencyId(index))),
+                        None => Some(None),
+                    };
+                    quantity_options.push((quantity, *exercised, assignee, span));
+                }
+                ast::ContractField::Discount { rate, list, name } => {
+                    self.percentage(rate, "discount");
+                    if let Some(first) = discounts
+                        .iter()
+                        .find(|earlier: &&Discount| earlier.list == list.value)
+                    {
+                        self.diagnostics.push(
+                            Diagnostic::of(
+                                DeclarationProblem::DuplicateField {
+                                    field: &format!("discount off list {}", list.value),
+                                    keyword: "contract",
+                                    declaration: &block.name.value,
+                                },
+                                span,
+                            )
+                            .with_related(first.span, "first given here"),
+                        );
+                    } else {
+                        discounts.push(Discount {
+                            rate: rate.value,
+                            list: list.value,
+                            name: name.as_ref().map(|name| name.value.clone()),
+                            span,
+                        });
+                    }
+                }
             }
         }
+        discounts.sort_by_key(|discount| discount.list);
         if suppliers.is_empty() {
             self.diagnostics
                 .push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
@@ -1510,8 +1577,10 @@ impl Checker<'_> {
                     checked_prices.push(entry);
                 }
             }
+            // Under catalogue pricing, an item without a price of its own is priced off the list.
             for (index, item) in solicitation.items.iter().enumerate() {
                 if solicitation.in_scope(ItemId(index), lot)
+                    && discounts.is_empty()
                     && !checked_prices
                         .iter()
                         .any(|price: &PriceEntry| price.item == ItemId(index))
@@ -1546,6 +1615,12 @@ impl Checker<'_> {
         if let Some((clause, span)) = piggyback {
             piggyback_clause = self.piggyback(clause, span, &block.name, solicitation, &currency);
         }
+        let (base_quantity, quantity_options) = self.quantities(
+            base_quantity.map(|(quantity, _)| quantity),
+            quantity_options,
+            solicitation,
+            &block.name,
+        );
         let awarded_date = match (&awarded, &term) {
             (Some((date, _)), _) => date.value,
             (None, Some(term)) => term.start,
@@ -1611,7 +1686,78 @@ impl Checker<'_> {
             clauses,
             piggyback: piggyback_clause,
             usage_reports,
+            base_quantity,
+            quantity_options: quantity_options?,
+            discounts,
         })
+    }
+
+    /// A contract's base quantity and its quantity options, each counted in the base quantity's
+    /// measure; `None` for the options once one of them names an agency that is not declared.
+    #[allow(clippy::type_complexity)]
+    fn quantities(
+        &mut self,
+        base: Option<&ast::Quantity>,
+        options: Vec<(
+            &ast::Quantity,
+            Option<Spanned<Date>>,
+            Option<Option<AgencyId>>,
+            Span,
+        )>,
+        solicitation: Option<&Solicitation>,
+        contract: &Name,
+    ) -> (Option<Spanned<Volume>>, Option<Vec<QuantityOption>>) {
+        if base.is_none() && !options.is_empty() {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::OptionsWithoutBase {
+                    contract: &contract.value,
+                },
+                contract.span,
+            ));
+        }
+        // Without the awarded solicitation, the quantities' measures cannot be checked.
+        let Some(solicitation) = solicitation else {
+            return (None, Some(Vec::new()));
+        };
+        let items = &solicitation.items;
+        let name = &solicitation.header.name;
+        let base = base.and_then(|quantity| {
+            self.volume(
+                &ast::Amount::Quantity(quantity.clone()),
+                items,
+                name,
+                "base quantity",
+            )
+        });
+        let mut checked = Vec::new();
+        let mut complete = true;
+        for (quantity, exercised, assignee, span) in options {
+            let volume = self.volume(
+                &ast::Amount::Quantity(quantity.clone()),
+                items,
+                name,
+                "quantity option",
+            );
+            if let (Some(base), Some(volume)) = (&base, &volume) {
+                self.same_measure(
+                    base,
+                    volume,
+                    items,
+                    "this option's quantity",
+                    "the base quantity",
+                );
+            }
+            match (volume, assignee) {
+                (Some(volume), Some(assignee)) => checked.push(QuantityOption {
+                    volume,
+                    exercised,
+                    assignee,
+                    span,
+                }),
+                _ => complete = false,
+            }
+        }
+        (base, complete.then_some(checked))
     }
 
     /// Each option must be exercised before the term, as extended by the options before it, ends.
@@ -1905,7 +2051,7 @@ impl Checker<'_> {
                     fields.once(&mut required, kind, term.span, "requires", self.diagnostics);
                 }
                 ast::PiggybackTerm::AdminFee(rate) => {
-                    self.percentage(rate);
+                    self.percentage(rate, "fee");
                     fields.once(
                         &mut admin_fee,
                         rate.value,
@@ -1941,10 +2087,12 @@ impl Checker<'_> {
         })
     }
 
-    fn percentage(&mut self, rate: &Spanned<Decimal>) {
+    fn percentage(&mut self, rate: &Spanned<Decimal>, what: &str) {
         if rate.value < Decimal::ZERO || rate.value > Decimal::ONE_HUNDRED {
-            self.diagnostics
-                .push(Diagnostic::of(DeclarationProblem::FeeOutOfRange, rate.span));
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::FeeOutOfRange { what },
+                rate.span,
+            ));
         }
     }
 
@@ -2083,7 +2231,7 @@ impl Checker<'_> {
                     fields.once(&mut expires, *date, span, "expires", self.diagnostics)
                 }
                 ast::AccessField::Fee { rate, payee } => {
-                    self.percentage(rate);
+                    self.percentage(rate, "fee");
                     let payee = match payee {
                         Some(name) => match self.namespace.resolve(
                             name,
@@ -2207,6 +2355,8 @@ impl Checker<'_> {
         let mut lines = Vec::new();
         let mut requests = Vec::new();
         let mut call_off = None;
+        let mut value = None;
+        let mut period = None;
         for field in &block.fields {
             let span = field.span;
             match &field.value {
@@ -2274,11 +2424,46 @@ impl Checker<'_> {
                 ast::OrderField::CallOff(written) => {
                     fields.once(&mut call_off, written, span, "call_off", self.diagnostics)
                 }
+                ast::OrderField::Value(money) => {
+                    self.known_currency(money);
+                    self.amount_not_negative(money.value.amount, money.span, "value");
+                    fields.once(&mut value, *money, span, "value", self.diagnostics)
+                }
+                ast::OrderField::Period { start, end } => {
+                    if end.value < start.value {
+                        self.diagnostics.push(
+                            Diagnostic::of(
+                                DeclarationProblem::PeriodEndsBeforeStart {
+                                    order: &block.name.value,
+                                    start: start.value,
+                                    end: end.value,
+                                },
+                                end.span,
+                            )
+                            .with_related(start.span, "starts here"),
+                        );
+                    }
+                    let written = OrderPeriod {
+                        start: start.value,
+                        end: end.value,
+                        span,
+                    };
+                    fields.once(&mut period, written, span, "period", self.diagnostics)
+                }
             }
         }
-        if lines.is_empty() {
-            self.diagnostics
-                .push(fields.missing("line", "line dump_truck 3 truck at USD 198,500.00"));
+        match (&value, lines.first()) {
+            (None, None) => self.diagnostics.push(fields.missing(
+                "line",
+                "line dump_truck 3 truck at USD 198,500.00` (or, for a call-off that states only its amount, `value USD 198,500.00",
+            )),
+            (Some((_, value_span)), Some(_)) => self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::ValueAndLines {
+                    order: &block.name.value,
+                },
+                *value_span,
+            )),
+            _ => {}
         }
         let buyer = fields
             .require(buyer, "buyer", "buyer everett", self.diagnostics)
@@ -2309,7 +2494,21 @@ impl Checker<'_> {
             }
             None => None,
         };
-        if checked_lines.len() != lines.len() || lines.is_empty() {
+        if let (Some((value, _)), Some(contract)) = (&value, checked_contract)
+            && let Some(currency) = &contract.currency
+            && value.value.currency != *currency
+        {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::LineCurrency {
+                    what: "the order's value is",
+                    found: &value.value.currency,
+                    contract: &contract.header.name.value,
+                    expected: currency,
+                },
+                value.span,
+            ));
+        }
+        if checked_lines.len() != lines.len() || (lines.is_empty() && value.is_none()) {
             return None;
         }
         Some(Order {
@@ -2322,6 +2521,8 @@ impl Checker<'_> {
             lines: checked_lines,
             requests,
             call_off,
+            value: value.map(|(value, _)| value),
+            period: period.map(|(period, _)| period),
         })
     }
 
@@ -2500,6 +2701,7 @@ impl Checker<'_> {
             self.diagnostics.push(
                 Diagnostic::of(
                     DeclarationProblem::LineCurrency {
+                        what: "this line is priced",
                         found: &line.unit_price.value.currency,
                         contract: &contract.header.name.value,
                         expected: currency,
@@ -2509,10 +2711,26 @@ impl Checker<'_> {
                 .with_related(first_price, format!("in {currency}")),
             );
         }
+        if let Some(list) = &line.list_price {
+            self.known_currency(list);
+            self.amount_not_negative(list.value.amount, list.span, "list price");
+            if list.value.currency != line.unit_price.value.currency {
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::LineCurrency {
+                        what: "the list price is",
+                        found: &list.value.currency,
+                        contract: &contract.header.name.value,
+                        expected: &line.unit_price.value.currency,
+                    },
+                    list.span,
+                ));
+            }
+        }
         OrderLine {
             item,
             quantity: line.quantity.value,
             unit_price: line.unit_price.value,
+            list_price: line.list_price.as_ref().map(|list| list.value),
             span,
         }
     }

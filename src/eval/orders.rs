@@ -30,7 +30,7 @@ pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> Judgment {
     Judgment {
         order: id,
         basis,
-        tally: Tally::of_lines(&order.lines),
+        tally: Tally::of_order(order),
         reasons: Vec::new(),
         legal_basis: None,
         steps,

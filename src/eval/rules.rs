@@ -1995,12 +1995,9 @@ impl Context<'_> {
             (Value::Line(order, index), Field::Line(LineField::ContractPrice)) => {
                 let order = &model.orders[order.0];
                 let line = &order.lines[*index];
-                let LineItem::InScope(item) = line.item else {
-                    return None;
-                };
                 let contract = model.contract(order.contract.value);
-                let price = contract.unit_price(item, line.quantity)?;
-                stated(price.span, "the contract price")
+                let (_, span) = contract.price_for(line, order.date.value)?;
+                stated(span, "the contract price")
             }
             (Value::Lot(solicitation, lot), Field::Lot(LotField::Maximum)) => {
                 let lot = &model.solicitation(*solicitation).lots[*lot];
@@ -2568,6 +2565,20 @@ impl Context<'_> {
             ContractField::OrderedValue => self.money(id, usage.total.value),
             ContractField::PiggybackOrdered => self.measured(id, &usage.piggyback),
             ContractField::Lot => lot_value(contract),
+            ContractField::BaseQuantity => self.volume(
+                contract.base_quantity.as_ref().map(|base| &base.value),
+                solicitation,
+            ),
+            ContractField::Quantity => self.quantity(id, |_| true),
+            ContractField::QuantityAssigned => {
+                self.quantity_of_options(id, |option| option.assignee.is_some())
+            }
+            ContractField::Discount => contract
+                .discount_on(self.today)
+                .map_or(Value::Absent, |discount| Value::Percentage(discount.rate)),
+            ContractField::ListDate => contract
+                .discount_on(self.today)
+                .map_or(Value::Absent, |discount| Value::Date(discount.list)),
         }
     }
 
@@ -2611,27 +2622,36 @@ impl Context<'_> {
                 .via
                 .first()
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
-            OrderField::Value => {
-                let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
-                    total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
-                });
-                self.money(order.contract.value, value)
-            }
-            OrderField::Volume => match self.judged {
-                Some((judged, tally)) if judged == id => self.measured(order.contract.value, tally),
-                _ => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
+            OrderField::Value => match (&order.value, order.lines.is_empty()) {
+                (Some(value), true) => Value::Money(value.value),
+                _ => {
+                    let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
+                        total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
+                    });
+                    self.money(order.contract.value, value)
+                }
             },
+            OrderField::Volume => {
+                let volume = match self.judged {
+                    Some((judged, tally)) if judged == id => {
+                        self.measured(order.contract.value, tally)
+                    }
+                    _ => self.measured(order.contract.value, &Tally::of_order(order)),
+                };
+                // A call-off that states only its value buys no quantity anyone can count.
+                match volume {
+                    Value::Quantity { .. } if order.lines.is_empty() => Value::Absent,
+                    volume => volume,
+                }
+            }
             OrderField::Basis => basis_value(super::orders::basis_of(model, order)),
             OrderField::Category => {
                 category_value(model.solicitation(contract.solicitation).category)
             }
             OrderField::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| {
-                match line.item {
-                    LineItem::InScope(item) => contract
-                        .unit_price(item, line.quantity)
-                        .is_some_and(|price| line.unit_price.amount <= price.unit_price.amount),
-                    LineItem::OutOfScope(_) => false,
-                }
+                contract
+                    .price_for(line, order.date.value)
+                    .is_some_and(|(price, _)| line.unit_price.amount <= price.amount)
             })),
             OrderField::OnContractTerms => {
                 Value::Boolean(order.requests.iter().all(|clause| stated(&clause.value)))
@@ -2690,6 +2710,64 @@ impl Context<'_> {
                 .iter()
                 .find(|instrument| !model.instrument(**instrument).in_force_on(self.today))
                 .map_or(Value::Absent, |instrument| Value::Access(*instrument)),
+            OrderField::Period => order.period.map_or(Value::Absent, |period| Value::Term {
+                start: period.start,
+                end: period.end,
+            }),
+            OrderField::End => {
+                Value::Date(order.period.map_or(order.date.value, |period| period.end))
+            }
+            OrderField::Quantity => {
+                let Some(base) = &contract.base_quantity else {
+                    return Value::Absent;
+                };
+                if order.lines.is_empty() {
+                    return Value::Absent;
+                }
+                let solicitation = model.solicitation(contract.solicitation);
+                let count = match self.judged {
+                    Some((judged, tally)) if judged == id => {
+                        tally.measured_like(&base.value, solicitation)
+                    }
+                    _ => Tally::of_order(order).measured_like(&base.value, solicitation),
+                };
+                self.in_base_measure(order.contract.value, count)
+            }
+            OrderField::QuantityAvailable => {
+                let buyer = order.buyer.value;
+                if self.assignees(order.contract.value).contains(&buyer) {
+                    self.quantity_of_options(order.contract.value, |option| {
+                        option.assignee == Some(buyer)
+                    })
+                } else {
+                    self.quantity(order.contract.value, |option| option.assignee.is_none())
+                }
+            }
+            OrderField::QuantityOrdered => {
+                let Some(base) = &contract.base_quantity else {
+                    return Value::Absent;
+                };
+                let solicitation = model.solicitation(contract.solicitation);
+                let usage = &self.usage[order.contract.value.0];
+                let measured = |agency: &AgencyId| {
+                    usage
+                        .by_agency
+                        .get(agency)
+                        .map_or(Decimal::ZERO, |(_, tally)| {
+                            tally.measured_like(&base.value, solicitation)
+                        })
+                };
+                let assignees = self.assignees(order.contract.value);
+                let count = if assignees.contains(&order.buyer.value) {
+                    measured(&order.buyer.value)
+                } else {
+                    assignees.iter().fold(
+                        usage.total.measured_like(&base.value, solicitation),
+                        |left, assignee| left.saturating_sub(measured(assignee)),
+                    )
+                };
+                self.in_base_measure(order.contract.value, count)
+            }
             OrderField::Instruments => {
                 let named: Vec<String> = order
                     .instruments
@@ -2778,12 +2856,90 @@ impl Context<'_> {
                 line.quantity.saturating_mul(line.unit_price.amount),
             )),
             LineField::InScope => Value::Boolean(item.is_some()),
-            LineField::ContractPrice => match line.item {
-                LineItem::InScope(item) => contract
-                    .unit_price(item, line.quantity)
-                    .map_or(Value::Absent, |price| Value::Money(price.unit_price)),
-                LineItem::OutOfScope(_) => Value::Absent,
+            LineField::ContractPrice => contract
+                .price_for(line, order.date.value)
+                .map_or(Value::Absent, |(price, _)| Value::Money(price)),
+            LineField::ListPrice => line.list_price.map_or(Value::Absent, Value::Money),
+        }
+    }
+
+    /// A contract's base quantity and its quantity options exercised by the date judged that
+    /// `counts` takes; absent when it states no base quantity.
+    fn quantity(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Value {
+        let Some(base) = &self.model.contract(contract).base_quantity else {
+            return Value::Absent;
+        };
+        let options = self.options_exercised(contract, counts);
+        self.in_base_measure(
+            contract,
+            crate::eval::volumes::amount_of(&base.value).saturating_add(options),
+        )
+    }
+
+    /// A contract's quantity options exercised by the date judged that `counts` takes, without
+    /// its base quantity; absent when it states none.
+    fn quantity_of_options(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Value {
+        if self.model.contract(contract).base_quantity.is_none() {
+            return Value::Absent;
+        }
+        let options = self.options_exercised(contract, counts);
+        self.in_base_measure(contract, options)
+    }
+
+    fn options_exercised(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Decimal {
+        crate::eval::volumes::saturating_sum(
+            self.model
+                .contract(contract)
+                .quantity_options
+                .iter()
+                .filter(|option| {
+                    option
+                        .exercised
+                        .is_some_and(|exercised| exercised.value <= self.today)
+                        && counts(option)
+                })
+                .map(|option| crate::eval::volumes::amount_of(&option.volume.value)),
+        )
+    }
+
+    /// The agencies a contract's quantity options are assigned to.
+    fn assignees(&self, contract: ContractId) -> Vec<AgencyId> {
+        let mut assignees: Vec<AgencyId> = self
+            .model
+            .contract(contract)
+            .quantity_options
+            .iter()
+            .filter_map(|option| option.assignee)
+            .collect();
+        assignees.sort_unstable();
+        assignees.dedup();
+        assignees
+    }
+
+    /// A count in the measure of a contract's base quantity.
+    fn in_base_measure(&self, contract: ContractId, count: Decimal) -> Value {
+        let record = self.model.contract(contract);
+        match &record.base_quantity {
+            Some(base) => match &base.value {
+                Volume::Quantity { measure, .. } => Value::Quantity {
+                    count,
+                    unit: measure_name(measure, self.model.solicitation(record.solicitation)),
+                },
+                Volume::Money(_) => Value::Absent,
             },
+            None => Value::Absent,
         }
     }
 

@@ -118,11 +118,12 @@ fn order_report(
             .skip(1)
             .map(|via| model.instrument(via.value).header.name.value.clone())
             .collect(),
-        value: Some(Money::in_cents(
-            currency,
-            Tally::of_lines(&order.lines).value,
-        )),
+        value: Some(Money::in_cents(currency, Tally::of_order(order).value)),
         location: location(sources, order.header.name.span),
+        period: order.period.map(|period| PeriodReport {
+            from: period.start.to_string(),
+            to: period.end.to_string(),
+        }),
         legal_basis: judgment
             .filter(|judgment| judgment.is_permitted())
             .and_then(|judgment| judgment.legal_basis)
@@ -520,6 +521,38 @@ fn contract_report(
         }
         .position(),
         supplier_duties: Vec::new(),
+        base_quantity: contract
+            .base_quantity
+            .as_ref()
+            .map(|base| volume_amount(&base.value, solicitation)),
+        quantity_options: contract
+            .quantity_options
+            .iter()
+            .map(|option| {
+                let exercised = option.exercised.map(|date| date.value);
+                QuantityOptionReport {
+                    quantity: volume_amount(&option.volume.value, solicitation),
+                    exercised: exercised
+                        .filter(|date| *date <= evaluation.as_of)
+                        .map(|date| date.to_string()),
+                    exercised_later: exercised
+                        .filter(|date| *date > evaluation.as_of)
+                        .map(|date| date.to_string()),
+                    assigned_to: option
+                        .assignee
+                        .map(|agency| model.agency(agency).header.name.value.clone()),
+                }
+            })
+            .collect(),
+        discounts: contract
+            .discounts
+            .iter()
+            .map(|discount| DiscountReport {
+                rate: format_percentage(discount.rate),
+                list: discount.list.to_string(),
+                name: discount.name.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -354,6 +354,9 @@ pub struct OrderReport {
     /// What the order's lines add up to.
     pub value: Option<Money>,
     pub location: Location,
+    /// A blanket order's period: `{from, to}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodReport>,
     /// The legal basis that permitted the order: the rule, its citation and where it is.
     #[serde(default)]
     pub legal_basis: Option<RuleFinding>,
@@ -425,6 +428,42 @@ pub struct ContractReport {
     /// The duties rules add to the contract's suppliers, such as usage reports.
     #[serde(default)]
     pub supplier_duties: Vec<DutyReport>,
+    /// The quantity the award buys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_quantity: Option<Amount>,
+    /// The options to buy more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantity_options: Vec<QuantityOptionReport>,
+    /// Catalogue pricing: the discount off each list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<DiscountReport>,
+}
+
+/// A period, such as a blanket order's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeriodReport {
+    pub from: String,
+    pub to: String,
+}
+
+/// A quantity option: how much, whether exercised (on or before the as-of date), and for whom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuantityOptionReport {
+    pub quantity: Amount,
+    pub exercised: Option<String>,
+    /// When it is recorded as exercised after the as-of date (so it does not count yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercised_later: Option<String>,
+    pub assigned_to: Option<String>,
+}
+
+/// A discount off a supplier's list of a date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiscountReport {
+    /// e.g. `"18%"`.
+    pub rate: String,
+    pub list: String,
+    pub name: Option<String>,
 }
 
 /// A framework: a solicitation awarded by several contracts (one per supplier, or per supplier

@@ -303,6 +303,10 @@ fn orders_section(out: &mut String, orders: &[OrderReport]) {
             .legal_basis
             .as_ref()
             .map_or(String::new(), |basis| format!(", under {}", basis.id));
+        let value = match &order.period {
+            Some(period) => format!("{value}, blanket {} to {}", period.from, period.to),
+            None => value,
+        };
         let _ = writeln!(
             out,
             "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}{under}",
@@ -495,6 +499,45 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
             term.push_str(&format!("; options: {}", options.join(", ")));
         }
         let _ = writeln!(out, "{term}");
+        if let Some(base) = &contract.base_quantity {
+            let options: Vec<String> = contract
+                .quantity_options
+                .iter()
+                .map(|option| {
+                    let assigned = option
+                        .assigned_to
+                        .as_ref()
+                        .map_or(String::new(), |agency| format!(", assigned to {agency}"));
+                    match (&option.exercised, &option.exercised_later) {
+                        (Some(date), _) => {
+                            format!("{} exercised {date}{assigned}", option.quantity)
+                        }
+                        (None, Some(date)) => format!(
+                            "{} exercised {date}, after the as-of date{assigned}",
+                            option.quantity
+                        ),
+                        (None, None) => format!("{} not exercised{assigned}", option.quantity),
+                    }
+                })
+                .collect();
+            let options = if options.is_empty() {
+                String::new()
+            } else {
+                format!("; quantity options: {}", options.join(", "))
+            };
+            let _ = writeln!(out, "    base quantity {base}{options}");
+        }
+        for discount in &contract.discounts {
+            let name = discount
+                .name
+                .as_ref()
+                .map_or(String::new(), |name| format!(" (\"{}\")", printable(name)));
+            let _ = writeln!(
+                out,
+                "    catalogue pricing: {} off the list of {}{name}",
+                discount.rate, discount.list
+            );
+        }
         let mut volumes = Vec::new();
         if let Some(estimate) = &contract.estimate {
             volumes.push(format!("estimate {estimate}"));

@@ -636,6 +636,20 @@ pub enum ContractField {
         period_end: Spanned<Date>,
         filed: Spanned<Date>,
     },
+    /// `base_quantity 50 bus`
+    BaseQuantity(Quantity),
+    /// `quantity_option 30 bus exercised 2025-03-01 assigned_to tri_met`
+    QuantityOption {
+        quantity: Quantity,
+        exercised: Option<Spanned<Date>>,
+        assignee: Option<Name>,
+    },
+    /// `discount 18% off list 2025-01-01 "Staples contract catalogue"`
+    Discount {
+        rate: Spanned<Decimal>,
+        list: Spanned<Date>,
+        name: Option<Spanned<String>>,
+    },
 }
 
 /// `price dump_truck from 10 truck USD 191,000.00 per truck`
@@ -717,6 +731,13 @@ pub enum OrderField {
     Requests(Vec<Name>),
     /// `call_off direct`, `call_off mini_competition { ... }`; boxed like a line.
     CallOff(Box<CallOff>),
+    /// `value EUR 12,500.00`: what a call-off without lines is worth.
+    Value(Spanned<Money>),
+    /// `period 2025-01-01 to 2025-12-31`: a blanket order's period.
+    Period {
+        start: Spanned<Date>,
+        end: Spanned<Date>,
+    },
 }
 
 /// How a call-off chose its contract: `direct` or `mini_competition`, with the competition's facts.
@@ -741,6 +762,8 @@ pub struct Line {
     pub quantity: Spanned<Decimal>,
     pub unit: Option<Name>,
     pub unit_price: Spanned<Money>,
+    /// The list price the line's price comes from, under catalogue pricing.
+    pub list_price: Option<Spanned<Money>>,
 }
 
 impl Amount {

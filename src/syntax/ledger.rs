@@ -295,6 +295,7 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
             Money::new(currency.value, price.value),
             currency.span.to(price.span),
         ),
+        list_price: None,
     };
     Ok(Row {
         name: order,

@@ -1094,6 +1094,34 @@ impl Lowerer {
                 let filed = self.date(next(&mut inner));
                 ContractField::UsageReport { period_end, filed }
             }
+            Rule::base_quantity_field => {
+                ContractField::BaseQuantity(self.quantity(next(&mut inner)))
+            }
+            Rule::quantity_option_field => {
+                let quantity = self.quantity(next(&mut inner));
+                let mut exercised = None;
+                let mut assignee = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::date => exercised = Some(self.date(part)),
+                        Rule::identifier => assignee = Some(self.name(part)),
+                        _ => {}
+                    }
+                }
+                ContractField::QuantityOption {
+                    quantity,
+                    exercised,
+                    assignee,
+                }
+            }
+            Rule::discount_field => {
+                let rate = self.percentage(next(&mut inner));
+                let _off = inner.next();
+                let _list = inner.next();
+                let list = self.date(next(&mut inner));
+                let name = inner.next().map(|name| self.string(name));
+                ContractField::Discount { rate, list, name }
+            }
             Rule::piggyback_field => {
                 let first = next(&mut inner);
                 if first.as_rule() == Rule::kw_closed {
@@ -1196,10 +1224,12 @@ impl Lowerer {
                 let quantity = self.number(next(&mut inner));
                 let mut unit = None;
                 let mut unit_price = None;
+                let mut list_price = None;
                 for child in inner {
                     match child.as_rule() {
                         Rule::identifier => unit = Some(self.name(child)),
-                        Rule::money => unit_price = Some(self.money(child)),
+                        Rule::money if unit_price.is_none() => unit_price = Some(self.money(child)),
+                        Rule::money => list_price = Some(self.money(child)),
                         _ => {}
                     }
                 }
@@ -1211,6 +1241,7 @@ impl Lowerer {
                     quantity,
                     unit,
                     unit_price,
+                    list_price,
                 }))
             }
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
@@ -1241,6 +1272,13 @@ impl Lowerer {
                         .collect()
                 });
                 OrderField::CallOff(Box::new(CallOff { kind, competition }))
+            }
+            Rule::value_field => OrderField::Value(self.money(next(&mut inner))),
+            Rule::period_field => {
+                let start = self.date(next(&mut inner));
+                let _to = inner.next();
+                let end = self.date(next(&mut inner));
+                OrderField::Period { start, end }
             }
             rule => panic!("lowering: unexpected order field {rule:?}"),
         }

@@ -104,6 +104,7 @@ impl<'t> Reader<'t> {
                     quantity,
                     unit,
                     unit_price,
+                    list_price: None,
                 }))
             }
             _ => return None,

@@ -76,9 +76,12 @@ pub enum DeclarationProblem<'a> {
     },
     /// A contract pricing an item of another lot than the one it awards.
     ItemOfAnotherLot { item: &'a str, lot: &'a str },
-    /// A lot's amount counted otherwise than the solicitation's use (`money`: both are money,
-    /// in different currencies).
+    /// An amount (`what`: a lot's, an option's) counted otherwise than what it adds to (`whole`:
+    /// the solicitation's use, the base quantity); `money`: both are money, in different
+    /// currencies.
     LotMeasure {
+        what: &'a str,
+        whole: &'a str,
         found: &'a str,
         expected: &'a str,
         money: bool,
@@ -163,8 +166,10 @@ pub enum DeclarationProblem<'a> {
         found: &'a Currency,
         expected: &'a Currency,
     },
-    /// An order line priced in another currency than its contract.
+    /// An order's amount (`what`: "this line is priced", "the order's value is") in another
+    /// currency than its contract.
     LineCurrency {
+        what: &'a str,
         found: &'a Currency,
         contract: &'a str,
         expected: &'a Currency,
@@ -203,8 +208,18 @@ pub enum DeclarationProblem<'a> {
         solicitation: &'a str,
         items: &'a [&'a str],
     },
-    /// A fee outside 0% to 100%.
-    FeeOutOfRange,
+    /// A fee (or a discount: `what`) outside 0% to 100%.
+    FeeOutOfRange { what: &'a str },
+    /// An order that states both its lines and a value.
+    ValueAndLines { order: &'a str },
+    /// A blanket order whose period ends before it starts.
+    PeriodEndsBeforeStart {
+        order: &'a str,
+        start: Date,
+        end: Date,
+    },
+    /// Quantity options without the base quantity they add to.
+    OptionsWithoutBase { contract: &'a str },
     /// An access instrument that expires before it is signed.
     ExpiresBeforeSigned {
         instrument: &'a str,
@@ -406,16 +421,18 @@ impl Problem for DeclarationProblem<'_> {
             )
             .help("price only the items of the lot the contract awards, and those of no lot"),
             DeclarationProblem::LotMeasure {
+                what,
+                whole,
                 found,
                 expected,
                 money,
             } => Description::new(
                 if money { Code::CurrencyMismatch } else { Code::UnitMismatch },
-                format!("this lot's amount is counted in {found}, but the solicitation's use is counted in {expected}"),
+                format!("{what} is counted in {found}, but {whole} is counted in {expected}"),
                 format!("in {found}"),
             )
             .help(format!(
-                "write the lot's estimate and maximum in {expected}, so that the lots and the whole add up"
+                "write it in {expected}, so that the parts and the whole add up"
             )),
             DeclarationProblem::InvitedOutsideFramework { contract } => Description::new(
                 Code::WrongKind,
@@ -555,11 +572,12 @@ impl Problem for DeclarationProblem<'_> {
                 expected,
             ),
             DeclarationProblem::LineCurrency {
+                what,
                 found,
                 contract,
                 expected,
             } => currency_mismatch(
-                format!("this line is priced in {found} but contract `{contract}` is in {expected}"),
+                format!("{what} in {found} but contract `{contract}` is in {expected}"),
                 found,
                 expected,
             ),
@@ -645,12 +663,34 @@ impl Problem for DeclarationProblem<'_> {
                 crate::check::suggest(item, items.iter().copied()),
                 format!("its items are: {}", items.join(", ")),
             ),
-            DeclarationProblem::FeeOutOfRange => Description::new(
+            DeclarationProblem::FeeOutOfRange { what } => Description::new(
                 Code::OutOfRange,
-                "a fee must be between 0% and 100%",
+                format!("a {what} must be between 0% and 100%"),
                 "outside 0% to 100%",
             )
-            .help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
+            .help(if what == "discount" {
+                "write the discount as a percentage off the list price, e.g. `18%`".to_string()
+            } else {
+                format!("write the {what} as a percentage of the order's value, e.g. `0.25%`")
+            }),
+            DeclarationProblem::ValueAndLines { order } => Description::new(
+                Code::ValueAndLines,
+                format!("order `{order}` states both its lines and a value"),
+                "a value beside lines",
+            )
+            .help("an order's value is what its lines add up to; state `value` only for a call-off without lines"),
+            DeclarationProblem::PeriodEndsBeforeStart { order, start, end } => Description::new(
+                Code::TermEndsBeforeStart,
+                format!("the period of order `{order}` ends on {end} before it starts on {start}"),
+                "ends here",
+            )
+            .help("a blanket order's period reads `period START to END`"),
+            DeclarationProblem::OptionsWithoutBase { contract } => Description::new(
+                Code::MissingField,
+                format!("contract `{contract}` has quantity options but no `base_quantity`"),
+                "options of what?",
+            )
+            .help("state the quantity the award buys, such as `base_quantity 50 bus`; the options add to it"),
             DeclarationProblem::ExpiresBeforeSigned {
                 instrument,
                 expires,
