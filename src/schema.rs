@@ -237,11 +237,11 @@ schema! {
         Basis = "basis": Type::Enumeration(N::Basis), fixed, "how the buyer stands to the contract: lead, joint_participant or piggyback";
         Category = "category": Type::Enumeration(N::Category), fixed, "the category of the contract's solicitation";
         AtContractPrices = "at_contract_prices": Type::Boolean, fixed, "whether every line is priced at or below the contract";
-        OnContractTerms = "on_contract_terms": Type::Boolean, fixed, "whether every clause it requests is the contract's or its instrument's";
+        OnContractTerms = "on_contract_terms": Type::Boolean, fixed, "whether every clause it requests is the contract's or that of an instrument it uses";
         BuyerAdmitted = "buyer_admitted": Type::Boolean, fixed, "whether the contract's `open_to` admits the buyer (true when it has none)";
         ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether every instrument it names lets this buyer use contracts";
         ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether every instrument it names covers this contract, itself or through those it is under";
-        ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor its instrument has, by name";
+        ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor an instrument it uses has, by name";
         Lot = "lot": Type::Entity(E::Lot), fixed, "the lot its contract awards";
         BuyerIdentified = "buyer_identified": Type::Boolean, fixed, "whether its buyer is a party to the solicitation or one of the buyers it identifies (`buyers`)";
         CallOff = "call_off": Type::Enumeration(N::CallOff), fixed, "how it chose its contract under a framework: direct or mini_competition";

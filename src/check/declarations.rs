@@ -867,6 +867,20 @@ impl Checker<'_> {
         known.then_some(values)
     }
 
+    /// A period (a contract's term, a blanket order's) must end on or after it starts; `problem`
+    /// says which ends before.
+    fn starts_before_end(
+        &mut self,
+        start: &Spanned<Date>,
+        end: &Spanned<Date>,
+        problem: DeclarationProblem<'_>,
+    ) {
+        if end.value < start.value {
+            self.diagnostics
+                .push(Diagnostic::of(problem, end.span).with_related(start.span, "starts here"));
+        }
+    }
+
     fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
         if value.value.is_nan() || value.value.abs() > limit {
             self.diagnostics.push(Diagnostic::of(
@@ -1423,19 +1437,15 @@ impl Checker<'_> {
                     fields.once(&mut awarded, *date, span, "awarded", self.diagnostics)
                 }
                 ast::ContractField::Term { start, end } => {
-                    if end.value < start.value {
-                        self.diagnostics.push(
-                            Diagnostic::of(
-                                DeclarationProblem::TermEndsBeforeStart {
-                                    contract: &block.name.value,
-                                    start: start.value,
-                                    end: end.value,
-                                },
-                                end.span,
-                            )
-                            .with_related(start.span, "starts here"),
-                        );
-                    }
+                    self.starts_before_end(
+                        start,
+                        end,
+                        DeclarationProblem::TermEndsBeforeStart {
+                            contract: &block.name.value,
+                            start: start.value,
+                            end: end.value,
+                        },
+                    );
                     let value = Term {
                         start: start.value,
                         end: end.value,
@@ -2430,19 +2440,15 @@ impl Checker<'_> {
                     fields.once(&mut value, *money, span, "value", self.diagnostics)
                 }
                 ast::OrderField::Period { start, end } => {
-                    if end.value < start.value {
-                        self.diagnostics.push(
-                            Diagnostic::of(
-                                DeclarationProblem::PeriodEndsBeforeStart {
-                                    order: &block.name.value,
-                                    start: start.value,
-                                    end: end.value,
-                                },
-                                end.span,
-                            )
-                            .with_related(start.span, "starts here"),
-                        );
-                    }
+                    self.starts_before_end(
+                        start,
+                        end,
+                        DeclarationProblem::PeriodEndsBeforeStart {
+                            order: &block.name.value,
+                            start: start.value,
+                            end: end.value,
+                        },
+                    );
                     let written = OrderPeriod {
                         start: start.value,
                         end: end.value,

@@ -472,14 +472,8 @@ fn contract_report(
         options: options(contract, evaluation.as_of),
         instruments: instruments(model, id),
         piggyback_open: contract.piggyback.is_some(),
-        estimate: solicitation
-            .estimate
-            .as_ref()
-            .map(|estimate| volume_amount(&estimate.value, solicitation)),
-        maximum: solicitation
-            .maximum
-            .as_ref()
-            .map(|maximum| volume_amount(&maximum.value, solicitation)),
+        estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
+        maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
         committed: committed.clone(),
         commitments_not_counted: not_counted.len(),
         ordered,
@@ -633,6 +627,14 @@ fn counts_in(volume: &Volume, like: &Volume, solicitation: &Solicitation) -> boo
         }
         _ => false,
     }
+}
+
+/// An estimate, a maximum or another stated volume, as the report writes it.
+pub(super) fn stated_amount(
+    volume: Option<&crate::source::Spanned<Volume>>,
+    solicitation: &Solicitation,
+) -> Option<Amount> {
+    volume.map(|volume| volume_amount(&volume.value, solicitation))
 }
 
 pub(super) fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::build::{amount_like, money, volume_amount};
+use super::build::{amount_like, money, stated_amount};
 use super::{FrameworkContractReport, FrameworkReport, LotReport};
 use crate::eval::Evaluation;
 use crate::eval::volumes::{Tally, amount_of};
@@ -48,19 +48,9 @@ fn framework(
         solicitation: solicitation.header.name.value.clone(),
         title: solicitation.header.title.clone(),
         lead: model.agency(solicitation.lead).header.name.value.clone(),
-        estimate: solicitation
-            .estimate
-            .as_ref()
-            .map(|estimate| volume_amount(&estimate.value, solicitation)),
-        maximum: solicitation
-            .maximum
-            .as_ref()
-            .map(|maximum| volume_amount(&maximum.value, solicitation)),
-        ordered: amount_like(
-            whole.measured_like(&measure, solicitation),
-            &measure,
-            solicitation,
-        ),
+        estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
+        maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
+        ordered: measured(&whole, &measure, solicitation),
         ordered_value: Money::in_cents(currency, whole.value),
         share_of_maximum: share(&whole, solicitation.maximum.as_ref(), solicitation),
         buyers: solicitation
@@ -83,19 +73,9 @@ fn framework(
                 LotReport {
                     name: lot.name.value.clone(),
                     title: lot.title.clone(),
-                    estimate: lot
-                        .estimate
-                        .as_ref()
-                        .map(|estimate| volume_amount(&estimate.value, solicitation)),
-                    maximum: lot
-                        .maximum
-                        .as_ref()
-                        .map(|maximum| volume_amount(&maximum.value, solicitation)),
-                    ordered: amount_like(
-                        ordered.measured_like(&measure, solicitation),
-                        &measure,
-                        solicitation,
-                    ),
+                    estimate: stated_amount(lot.estimate.as_ref(), solicitation),
+                    maximum: stated_amount(lot.maximum.as_ref(), solicitation),
+                    ordered: measured(&ordered, &measure, solicitation),
                     ordered_value: Money::in_cents(currency, ordered.value),
                     share_of_maximum: share(&ordered, lot.maximum.as_ref(), solicitation),
                     contracts: solicitation
@@ -143,15 +123,20 @@ fn contract(
         lot: contract
             .lot
             .map(|lot| solicitation.lot(lot).name.value.clone()),
-        ordered: amount_like(
-            usage.total.measured_like(measure, solicitation),
-            measure,
-            solicitation,
-        ),
+        ordered: measured(&usage.total, measure, solicitation),
         ordered_value: money(contract, usage.total.value),
         orders_permitted: usage.orders,
         mini_competitions,
     }
+}
+
+/// A tally in a measure, as the report writes it.
+fn measured(tally: &Tally, measure: &Volume, solicitation: &Solicitation) -> super::Amount {
+    amount_like(
+        tally.measured_like(measure, solicitation),
+        measure,
+        solicitation,
+    )
 }
 
 /// What the framework's use is counted in: its measure, else money in its contracts' currency.
