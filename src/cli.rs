@@ -122,10 +122,40 @@ enum Command {
         #[arg(long)]
         ledger: bool,
     },
+    /// Import procurement data published in another format as a model.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
         code: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportSource {
+    /// OCDS release packages and record packages (JSON), as one model: each process's releases
+    /// merged, parties as agencies, tenders as solicitations, awards as contracts, call-offs as
+    /// orders. Every field not mapped is listed on standard error.
+    Ocds {
+        /// OCDS JSON files: release packages or record packages.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the model to this file (atomically) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the output file when it exists.
+        #[arg(long)]
+        force: bool,
+        /// The kind of agency for parties that state none (OCDS has no such field): `city`,
+        /// `county`, `state`, ...
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// The jurisdiction for parties whose identifier's scheme names no country: `US-WA`, `DK`.
+        #[arg(long, value_name = "CODE")]
+        jurisdiction: Option<String>,
     },
 }
 
@@ -137,6 +167,8 @@ enum Format {
     Html,
     /// For a pull-request comment or a wiki page.
     Markdown,
+    /// An OCDS 1.1 release package, with Coop's extension (docs/ocds.md).
+    Ocds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -251,6 +283,22 @@ pub fn run(arguments: Arguments) -> ExitCode {
             };
             generate(&output, settings, format)
         }
+        Command::Import {
+            source:
+                ImportSource::Ocds {
+                    files,
+                    output,
+                    force,
+                    kind,
+                    jurisdiction,
+                },
+        } => import_ocds(
+            &files,
+            output.as_deref(),
+            force,
+            coop::ocds::Options { kind, jurisdiction },
+            color,
+        ),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Rules { pack } => rules(pack.as_deref()),
     };
@@ -381,7 +429,7 @@ fn report(
     write_stderr(&ledger_counts(&sources, &model));
     let escapes = match format {
         Format::Text => Escapes::Text,
-        Format::Json => Escapes::Json,
+        Format::Json | Format::Ocds => Escapes::Json,
         Format::Html => Escapes::Markup,
         Format::Markdown => Escapes::Markdown,
     };
@@ -391,6 +439,12 @@ fn report(
         Format::Text => out.write_all(coop::report::text::render(&report).as_bytes()),
         Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
         Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
+        Format::Ocds => {
+            let package = coop::ocds::export(&model, &report, &sources);
+            serde_json::to_writer_pretty(&mut *out, &package)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        }
     };
     let written = match output.filter(|path| *path != std::path::Path::new("-")) {
         Some(path) => match coop::output::write_atomically_with(path, |out| {
@@ -733,6 +787,95 @@ fn explain(code: Option<&str>) -> u8 {
                 ))
             }
         },
+    }
+}
+
+/// `coop import ocds`: the files read, imported, laid out and checked; the model written to the
+/// output (never over an existing file unless `--force`, never over an input), and every field
+/// not mapped listed.
+fn import_ocds(
+    files: &[PathBuf],
+    output: Option<&std::path::Path>,
+    force: bool,
+    options: coop::ocds::Options,
+    color: bool,
+) -> u8 {
+    let output = output.filter(|path| *path != std::path::Path::new("-"));
+    if let Some(path) = output {
+        if let Err(refusal) = coop::output::check_target(path, files.iter().map(PathBuf::as_path)) {
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `-o`, or write to standard output"
+            ));
+        }
+        if path.exists() && !force {
+            return usage_error(&format!(
+                "`{}` exists; coop import does not replace a file unless asked\n  help: give `--force` to replace it, or name a new file with `-o`",
+                coop::load::display_name(path)
+            ));
+        }
+    }
+    let mut inputs = Vec::with_capacity(files.len());
+    for path in files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => inputs.push(coop::ocds::Input {
+                name: coop::load::display_name(path),
+                text,
+            }),
+            Err(error) => {
+                return usage_error(&format!(
+                    "cannot read `{}`: {error}",
+                    coop::load::display_name(path)
+                ));
+            }
+        }
+    }
+    let imported = match coop::ocds::import(&inputs, &options) {
+        Ok(imported) => imported,
+        Err(error) => {
+            write_stderr(&format!("error: {error}\n"));
+            return ERRORS_FOUND;
+        }
+    };
+    // The model is checked as the file it will be.
+    let name = output.map_or_else(|| "imported.coop".to_string(), coop::load::display_name);
+    let mut sources = coop::source::SourceMap::new();
+    let path = output.map_or_else(
+        || PathBuf::from("imported.coop"),
+        std::path::Path::to_path_buf,
+    );
+    sources.add(name.clone(), path, imported.text.clone());
+    let (_, diagnostics) = coop::check_sources(&mut sources);
+    for note in &imported.notes {
+        write_stderr(&format!("{note}\n"));
+    }
+    let written = match output {
+        Some(path) => match coop::output::write_atomically(path, &imported.text) {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!("cannot write `{name}`: {error}")),
+        },
+        None => write_stdout_as(&imported.text, Some(Escapes::Text)),
+    };
+    print_diagnostics(&diagnostics, &sources, color);
+    let not_mapped = imported
+        .notes
+        .iter()
+        .filter(|note| matches!(note.kind, coop::ocds::NoteKind::NotMapped { .. }))
+        .count();
+    let left_out = imported
+        .notes
+        .iter()
+        .filter(|note| note.kind.is_loss())
+        .count();
+    write_stderr(&format!(
+        "imported {} into {name}: {} not mapped, {} left out; checked: {}\n",
+        diagnostic::plural(inputs.len(), "file"),
+        diagnostic::plural(not_mapped, "field"),
+        left_out,
+        diagnostic::summary(&diagnostics)
+    ));
+    match written {
+        SUCCESS if left_out > 0 || diagnostics.iter().any(Diagnostic::is_error) => ERRORS_FOUND,
+        code => code,
     }
 }
 

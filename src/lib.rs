@@ -11,6 +11,7 @@ pub mod findings;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod ocds;
 pub mod output;
 pub mod packs;
 pub mod report;

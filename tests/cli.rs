@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{coop, scratch, stderr, stdout};
+use common::{coop, coop_in, scratch, stderr, stdout};
 
 #[test]
 fn a_clean_model_exits_zero() {
@@ -692,4 +692,71 @@ fn generate_never_writes_over_a_program() {
         model
     );
     assert!(!directory.join("orders.csv").exists());
+}
+
+#[test]
+fn import_ocds_writes_a_new_file_and_replaces_one_only_when_asked() {
+    let directory = scratch("import-ocds");
+    let package = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ocds/single-buyer-tender.json");
+    let package = package.to_string_lossy();
+    let arguments = [
+        "import",
+        "ocds",
+        &package,
+        "--kind",
+        "city",
+        "-o",
+        "model.coop",
+    ];
+    let first = coop_in(&directory, &arguments);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let written = std::fs::read_to_string(directory.join("model.coop")).expect("written");
+    assert!(written.contains("contract salt_2025_1 \"Road salt 2025-2027\""));
+    assert!(stderr(&first).contains("not mapped: "));
+    assert!(stderr(&first).contains("/releases/0/tender/documents (an array)"));
+    // Never over a user's file unless asked.
+    std::fs::write(directory.join("model.coop"), "// mine\n").expect("written");
+    let refused = coop_in(&directory, &arguments);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("give `--force` to replace it"));
+    let kept = std::fs::read_to_string(directory.join("model.coop")).expect("kept");
+    assert_eq!(kept, "// mine\n");
+    let forced = coop_in(&directory, &[&arguments[..], &["--force"]].concat());
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    let replaced = std::fs::read_to_string(directory.join("model.coop")).expect("replaced");
+    assert_eq!(replaced, written);
+    // The model it wrote is reported as OCDS again.
+    let report = coop_in(
+        &directory,
+        &[
+            "report",
+            "model.coop",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "ocds",
+        ],
+    );
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    let package: serde_json::Value =
+        serde_json::from_str(&stdout(&report)).expect("the report is JSON");
+    assert_eq!(package["releases"][0]["ocid"], "ocds-b5fd17-salt-2025");
+}
+
+#[test]
+fn import_ocds_without_an_agency_kind_says_how_to_give_one() {
+    let output = coop(&[
+        "import",
+        "ocds",
+        "tests/fixtures/ocds/single-buyer-tender.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("party `GB-GOV-LEEDS` states no agency kind"),
+        "{message}"
+    );
+    assert!(message.contains("--kind KIND"), "{message}");
+    assert!(stdout(&output).is_empty());
 }

@@ -116,9 +116,11 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
         .iter()
         .map(|_| ContractUse::default())
         .collect();
-    let mut judgments = Vec::new();
+    // Most orders are judged and permitted: room for all of them from the start, so that a
+    // million judgments are not copied as the lists grow.
+    let mut judgments = Vec::with_capacity(model.orders.len());
     let mut later_orders = Vec::new();
-    let mut permitted = Vec::new();
+    let mut permitted = Vec::with_capacity(model.orders.len());
     let mut duties = Vec::new();
     let mut rule_tallies = vec![rules::RuleTally::default(); model.rules.len()];
     let mut totals = rules::Totals::new(model);

@@ -338,21 +338,61 @@ enum Decided {
     Shut,
 }
 
+/// Where an order or a binding stands, for the memos: its contract, its agency (an order's
+/// buyer) and its basis.
+#[derive(Clone, Copy, Debug)]
+struct Slots {
+    contract: ContractId,
+    agency: AgencyId,
+    basis: Basis,
+}
+
+impl Slots {
+    fn of_order(model: &Model, order: OrderId, basis: Basis) -> Slots {
+        let declared = &model.orders[order.0];
+        Slots {
+            contract: declared.contract.value,
+            agency: declared.buyer.value,
+            basis,
+        }
+    }
+
+    fn of_binding(binding: &Binding) -> Slots {
+        Slots {
+            contract: binding.contract,
+            agency: binding.agency,
+            basis: binding.basis,
+        }
+    }
+}
+
 impl<'m> Memo<'m> {
-    /// The memo of a term that reads an order only through its contract, its buyer or its
-    /// basis; `None` for any other term.
-    fn of(term: &'m Expression, model: &Model) -> Option<Memo<'m>> {
-        let by_contract = [
-            Field::Order(OrderField::Contract),
-            Field::Order(OrderField::Solicitation),
-            Field::Order(OrderField::Lead),
-            Field::Order(OrderField::Category),
-        ];
-        let (per, slots) = if reads_through(term, &by_contract) {
+    /// The memo of a term of an order or binding rule that reads its subject only through its
+    /// contract, its agency (an order's buyer) or its basis; `None` for any other term.
+    fn of(term: &'m Expression, scope: Entity, model: &Model) -> Option<Memo<'m>> {
+        let (by_contract, by_agency, by_basis): (&[Field], &[Field], &[Field]) = match scope {
+            Entity::Order => (
+                &[
+                    Field::Order(OrderField::Contract),
+                    Field::Order(OrderField::Solicitation),
+                    Field::Order(OrderField::Lead),
+                    Field::Order(OrderField::Category),
+                ],
+                &[Field::Order(OrderField::Buyer)],
+                &[Field::Order(OrderField::Basis)],
+            ),
+            Entity::Binding => (
+                &[Field::Binding(BindingField::Contract)],
+                &[Field::Binding(BindingField::Agency)],
+                &[Field::Binding(BindingField::Basis)],
+            ),
+            _ => return None,
+        };
+        let (per, slots) = if reads_through(term, by_contract) {
             (Per::Contract, model.contracts.len())
-        } else if reads_through(term, &[Field::Order(OrderField::Buyer)]) {
+        } else if reads_through(term, by_agency) {
             (Per::Buyer, model.agencies.len())
-        } else if reads_through(term, &[Field::Order(OrderField::Basis)]) {
+        } else if reads_through(term, by_basis) {
             (Per::Basis, 3)
         } else {
             return None;
@@ -364,20 +404,18 @@ impl<'m> Memo<'m> {
         })
     }
 
-    /// The term's value for an order, remembered once decided: `Some(true)`, `Some(false)`, or
-    /// `None` when it cannot be decided (tried again with each order).
+    /// The term's value for a subject standing where `slots` say, remembered once decided; an
+    /// error when it cannot be decided (tried again with each subject).
     fn value(
         &self,
         context: &Context<'_>,
-        order: OrderId,
-        basis: Basis,
+        slots: Slots,
         variables: &mut Vec<Value>,
     ) -> Result<bool, Mismatch> {
-        let declared = &context.model.orders[order.0];
         let slot = match self.per {
-            Per::Contract => declared.contract.value.0,
-            Per::Buyer => declared.buyer.value.0,
-            Per::Basis => basis as usize,
+            Per::Contract => slots.contract.0,
+            Per::Buyer => slots.agency.0,
+            Per::Basis => slots.basis as usize,
         };
         let cell = &self.decided[slot];
         match cell.get() {
@@ -400,13 +438,13 @@ impl<'m> Gates<'m> {
                 let filter = rule
                     .filter
                     .as_ref()
-                    .filter(|_| rule.scope == Entity::Order)?;
+                    .filter(|_| matches!(rule.scope, Entity::Order | Entity::Binding))?;
                 let mut gate = Gate {
                     memos: Vec::new(),
                     rest: Vec::new(),
                 };
                 for term in filter.conjuncts() {
-                    match Memo::of(term, model) {
+                    match Memo::of(term, rule.scope, model) {
                         Some(memo) => gate.memos.push(memo),
                         None => gate.rest.push(term),
                     }
@@ -421,8 +459,8 @@ impl<'m> Gates<'m> {
                 rule.outcomes
                     .iter()
                     .map(|outcome| match outcome {
-                        RuleOutcome::Require { condition, .. } if rule.scope == Entity::Order => {
-                            Memo::of(condition, model)
+                        RuleOutcome::Require { condition, .. } => {
+                            Memo::of(condition, rule.scope, model)
                         }
                         _ => None,
                     })
@@ -520,7 +558,11 @@ impl<'m> Gates<'m> {
                         .any(|memo| {
                             variables.clear();
                             variables.push(Value::Order(order));
-                            memo.value(context, order, basis, variables) == Ok(false)
+                            memo.value(
+                                context,
+                                Slots::of_order(context.model, order, basis),
+                                variables,
+                            ) == Ok(false)
                         }),
                     (Entity::Order | Entity::Line, _) => false,
                     _ => true,
@@ -796,7 +838,7 @@ pub(super) fn judge_order(
     applied.clear();
     bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
-    let mut set_aside = SetAsideFor::for_order(order, order_basis);
+    let mut set_aside = SetAsideFor::for_order(context.model, order, order_basis);
     context
         .gates
         .candidates(context, order, order_basis, variables, candidates);
@@ -808,7 +850,7 @@ pub(super) fn judge_order(
                 variables.push(Value::Order(order));
                 let judged = Subject {
                     place: subject,
-                    order: Some((order, order_basis)),
+                    slots: Some(Slots::of_order(context.model, order, order_basis)),
                 };
                 if !applies_to(
                     context,
@@ -837,7 +879,7 @@ pub(super) fn judge_order(
                     variables.push(subject);
                     let judged = Subject {
                         place: line.span,
-                        order: None,
+                        slots: None,
                     };
                     if applies_to(
                         context,
@@ -983,8 +1025,9 @@ fn decide(context: &Context<'_>, order: OrderId, bases: &[Tried], run: &mut Run)
 struct SetAsideFor {
     scope: Entity,
     subject: Value,
-    /// For an order, on what basis it is placed: setters' filters are read through their gates.
-    basis: Option<Basis>,
+    /// For an order or a binding, where it stands: setters' filters are read through their
+    /// gates.
+    slots: Option<Slots>,
     found: Option<Vec<(usize, usize)>>,
 }
 
@@ -993,14 +1036,14 @@ impl SetAsideFor {
         SetAsideFor {
             scope,
             subject,
-            basis: None,
+            slots: None,
             found: None,
         }
     }
 
-    fn for_order(order: OrderId, basis: Basis) -> SetAsideFor {
+    fn for_order(model: &Model, order: OrderId, basis: Basis) -> SetAsideFor {
         SetAsideFor {
-            basis: Some(basis),
+            slots: Some(Slots::of_order(model, order, basis)),
             ..SetAsideFor::new(Entity::Order, Value::Order(order))
         }
     }
@@ -1022,10 +1065,10 @@ impl SetAsideFor {
                 variables.push(self.subject);
                 let gate = context.gates.rules.get(setter).and_then(Option::as_ref);
                 // What cannot be decided sets nothing aside.
-                let applies = match (gate, &self.subject, self.basis) {
-                    (Some(gate), Value::Order(order), Some(basis)) => {
+                let applies = match (gate, self.slots) {
+                    (Some(gate), Some(slots)) => {
                         matches!(
-                            gate_admits(context, gate, *order, basis, &mut variables),
+                            gate_admits(context, gate, slots, &mut variables),
                             (true, None)
                         )
                     }
@@ -1049,11 +1092,12 @@ impl SetAsideFor {
     }
 }
 
-/// What a rule is judging: where it is written, and, for an order, which and on what basis.
+/// What a rule is judging: where it is written, and, for an order or a binding, where it
+/// stands (its contract, agency and basis), which its rule's memos are kept by.
 #[derive(Clone, Copy)]
 struct Subject {
     place: Span,
-    order: Option<(OrderId, Basis)>,
+    slots: Option<Slots>,
 }
 
 /// Whether a rule applies to a subject and is not set aside for it, counting it either way.
@@ -1202,12 +1246,16 @@ pub(super) fn judge_model(
         };
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
-            let mut set_aside = SetAsideFor::new(rule.scope, subject);
-            let mut variables = vec![subject];
-            let judged = Subject {
-                place: span,
-                order: None,
+            let slots = match subject {
+                Value::Binding(binding) => Some(Slots::of_binding(&context.bindings[binding])),
+                _ => None,
             };
+            let mut set_aside = SetAsideFor {
+                slots,
+                ..SetAsideFor::new(rule.scope, subject)
+            };
+            let mut variables = vec![subject];
+            let judged = Subject { place: span, slots };
             if !applies_to(
                 context,
                 index,
@@ -1280,10 +1328,8 @@ fn requirements(
             continue;
         };
         let memo = context.gates.conditions[index][position].as_ref();
-        let value = match (memo, subject.order) {
-            (Some(memo), Some((order, basis))) => memo
-                .value(context, order, basis, variables)
-                .map(Value::Boolean),
+        let value = match (memo, subject.slots) {
+            (Some(memo), Some(slots)) => memo.value(context, slots, variables).map(Value::Boolean),
             _ => context.value(condition, variables),
         };
         match value {
@@ -1544,12 +1590,8 @@ fn applies(
         return true;
     };
     let place = subject.place;
-    if let (Some(Some(gate)), Some((order, basis))) =
-        (context.gates.rules.get(index), subject.order)
-    {
-        return gated(
-            context, gate, index, rule, order, basis, variables, place, run,
-        );
+    if let (Some(Some(gate)), Some(slots)) = (context.gates.rules.get(index), subject.slots) {
+        return gated(context, gate, index, rule, slots, variables, place, run);
     }
     match context.value(filter, variables) {
         Ok(Value::Boolean(true)) => true,
@@ -1563,15 +1605,14 @@ fn applies(
     }
 }
 
-/// Whether an order rule's filter admits an order, its remembered terms read from what was
-/// decided before: the same result as evaluating the whole filter, since `and` is false as soon
-/// as one part is, whatever the others. Also the first part that could not be decided, which
-/// makes the filter undecided when nothing else is false.
+/// Whether an order or binding rule's filter admits its subject, its remembered terms read from
+/// what was decided before: the same result as evaluating the whole filter, since `and` is
+/// false as soon as one part is, whatever the others. Also the first part that could not be
+/// decided, which makes the filter undecided when nothing else is false.
 fn gate_admits(
     context: &Context<'_>,
     gate: &Gate<'_>,
-    order: OrderId,
-    basis: Basis,
+    slots: Slots,
     variables: &mut Vec<Value>,
 ) -> (bool, Option<(Span, Mismatch)>) {
     let mut undecided: Option<(Span, Mismatch)> = None;
@@ -1581,7 +1622,7 @@ fn gate_admits(
         }
     };
     for memo in &gate.memos {
-        match memo.value(context, order, basis, variables) {
+        match memo.value(context, slots, variables) {
             Ok(true) => {}
             Ok(false) => return (false, None),
             Err(mismatch) => note(memo.term, mismatch, variables),
@@ -1597,20 +1638,19 @@ fn gate_admits(
     (true, undecided)
 }
 
-/// An order rule's filter through its gate; an undecided filter is reported.
+/// An order or binding rule's filter through its gate; an undecided filter is reported.
 #[allow(clippy::too_many_arguments)]
 fn gated(
     context: &Context<'_>,
     gate: &Gate<'_>,
     index: usize,
     rule: &Rule,
-    order: OrderId,
-    basis: Basis,
+    slots: Slots,
     variables: &mut Vec<Value>,
     place: Span,
     run: &mut Run,
 ) -> bool {
-    match gate_admits(context, gate, order, basis, variables) {
+    match gate_admits(context, gate, slots, variables) {
         (false, _) => false,
         (true, None) => true,
         (true, Some((part, mismatch))) => {

@@ -87,11 +87,11 @@ pub fn evaluate(
         // decided: `far or small` holds for a small order in another currency.
         ExpressionKind::Binary(Operator::And, left, right) => {
             let left = evaluate(environment, left, variables);
-            if matches!(left, Ok(ref value) if *value != Value::Boolean(true)) {
+            if matches!(left, Ok(ref value) if !value.is_true()) {
                 return Ok(Value::Boolean(false));
             }
             let right = evaluate(environment, right, variables);
-            if matches!(right, Ok(ref value) if *value != Value::Boolean(true)) {
+            if matches!(right, Ok(ref value) if !value.is_true()) {
                 return Ok(Value::Boolean(false));
             }
             left?;

@@ -445,6 +445,11 @@ impl Value {
         })
     }
 
+    /// Whether the value is the condition `true`.
+    pub fn is_true(&self) -> bool {
+        matches!(self, Value::Boolean(true))
+    }
+
     pub fn is_absent(&self) -> bool {
         matches!(self, Value::Absent)
     }
@@ -512,10 +517,21 @@ impl Value {
     /// Whether `self == other` holds; a jurisdiction equals a wider one that holds it (`US-WA`
     /// is in `US`) only through `in`, never through `==`.
     pub fn equals(&self, other: &Value) -> Result<bool, Mismatch> {
-        if self.is_absent() || other.is_absent() {
-            return Ok(false);
-        }
-        Ok(self.compare(other)? == Some(Ordering::Equal))
+        use Value::*;
+        // What rules compare most, a closed set's value or a declaration, is equal exactly when
+        // it is the same; only amounts need `compare`'s care with currencies, units and zero.
+        Ok(match (self, other) {
+            (Absent, _) | (_, Absent) => false,
+            (Enumeration(_, a), Enumeration(_, b)) => a == b,
+            (Boolean(a), Boolean(b)) => a == b,
+            (Text(a), Text(b)) | (Jurisdiction(a), Jurisdiction(b)) => a == b,
+            (Agency(a), Agency(b)) => a == b,
+            (Contract(a), Contract(b)) => a == b,
+            (Access(a), Access(b)) => a == b,
+            (Order(a), Order(b)) => a == b,
+            (Date(a), Date(b)) => a == b,
+            _ => self.compare(other)? == Some(Ordering::Equal),
+        })
     }
 
     /// Whether the value is one of `candidates`; a jurisdiction is in a wider one that holds it.
