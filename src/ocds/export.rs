@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    AgencyId, ContractId, Fact, Header, Measure, Model, Order, Solicitation, SolicitationId, Volume,
+    AgencyId, CallOffKind, ContractId, Counterparty, Fact, Header, Measure, Method, Model, Order,
+    Solicitation, SolicitationId, Volume,
 };
 use crate::report::{Amount, BindingReport, Decision, Report};
 use crate::source::SourceMap;
@@ -145,6 +146,16 @@ impl Exporter<'_> {
                 let mut coop = Map::new();
                 let kind = declared.kinds.first().map_or("", |kind| kind.as_str());
                 coop.insert("kind".into(), json!(kind));
+                if declared.kinds.len() > 1 {
+                    let kinds: Vec<&str> =
+                        declared.kinds.iter().map(|kind| kind.as_str()).collect();
+                    coop.insert("kinds".into(), json!(kinds));
+                }
+                if !declared.roles.is_empty() {
+                    let roles: Vec<&str> =
+                        declared.roles.iter().map(|role| role.as_str()).collect();
+                    coop.insert("roles".into(), json!(roles));
+                }
                 coop.insert("jurisdiction".into(), json!(declared.jurisdiction.as_str()));
                 if let Some(location) = declared.location {
                     coop.insert(
@@ -210,6 +221,9 @@ impl Exporter<'_> {
             release.insert("buyer".into(), self.reference(solicitation.lead));
         }
         release.insert("tender".into(), self.tender(solicitation, &ocid));
+        for agency in &solicitation.buyers.agencies {
+            self.add_agency(&mut parties, *agency, "interestedParty");
+        }
         // Contracts of one award (its suppliers) are one award.
         let mut awards: BTreeMap<String, Vec<ContractId>> = BTreeMap::new();
         for contract in &contracts {
@@ -250,6 +264,9 @@ impl Exporter<'_> {
             contract.insert("dateSigned".into(), json!(date_time(order.date.value)));
             if !order.lines.is_empty() {
                 contract.insert("items".into(), self.order_items(order));
+            }
+            if let Some(value) = order.value {
+                contract.insert("value".into(), money_value(&value.value));
             }
             contract.insert("coop".into(), Value::Object(self.order_coop(order)));
             contract_list.push(Value::Object(contract));
@@ -295,6 +312,12 @@ impl Exporter<'_> {
                     entry.insert("description".into(), json!(title));
                 }
                 entry.insert("unit".into(), json!({"name": item.unit.as_str()}));
+                if let Some(lot) = item.lot {
+                    entry.insert(
+                        "relatedLot".into(),
+                        json!(lot_id(header, &solicitation.lot(lot).name.value)),
+                    );
+                }
                 if let Some(category) = item.category {
                     entry.insert("coop".into(), json!({"category": category.as_str()}));
                 }
@@ -302,6 +325,9 @@ impl Exporter<'_> {
             })
             .collect();
         tender.insert("items".into(), Value::Array(items));
+        if !solicitation.lots.is_empty() {
+            tender.insert("lots".into(), self.lots(solicitation));
+        }
         if let Some(Volume::Money(money)) = solicitation
             .estimate
             .as_ref()
@@ -310,12 +336,8 @@ impl Exporter<'_> {
             tender.insert("value".into(), money_value(money));
         }
         let method = solicitation.method.as_str();
-        let procurement_method =
-            fact_text(header, "ocds_procurement_method").unwrap_or(match method {
-                "competitive_quotes" => "limited",
-                "sole_source" => "direct",
-                _ => "open",
-            });
+        let procurement_method = fact_text(header, "ocds_procurement_method")
+            .unwrap_or_else(|| procurement_method(solicitation.method));
         tender.insert("procurementMethod".into(), json!(procurement_method));
         match method {
             "competitive_bid" => {
@@ -416,31 +438,92 @@ impl Exporter<'_> {
                 coop.insert(field.into(), self.volume(solicitation, &volume.value));
             }
         }
-        if solicitation.is_joint() {
-            let participants: Vec<Value> = solicitation
-                .participants
+        if !solicitation.buyers.agencies.is_empty() {
+            let buyers: Vec<Value> = solicitation
+                .buyers
+                .agencies
                 .iter()
-                .map(|participant| {
-                    let mut entry = Map::new();
-                    entry.insert("id".into(), json!(self.agency_id(participant.agency)));
-                    entry.insert(
-                        "name".into(),
-                        json!(self.model.agency(participant.agency).header.display_name()),
-                    );
-                    if let Some(commitment) = &participant.commitment {
-                        entry.insert(
-                            "commitment".into(),
-                            self.volume(solicitation, &commitment.value),
-                        );
-                    }
-                    Value::Object(entry)
-                })
+                .map(|agency| self.reference(*agency))
                 .collect();
-            coop.insert("participants".into(), Value::Array(participants));
+            coop.insert("buyers".into(), Value::Array(buyers));
         }
+        if let Some(condition) = &solicitation.buyers.condition {
+            coop.insert(
+                "buyersWhere".into(),
+                json!(self.sources.text(condition.span)),
+            );
+        }
+        // Always, an empty list for a single agency's: the other buyers among the parties
+        // (piggyback users) are then not read back as participants.
+        let participants: Vec<Value> = solicitation
+            .participants
+            .iter()
+            .map(|participant| {
+                let mut entry = Map::new();
+                entry.insert("id".into(), json!(self.agency_id(participant.agency)));
+                entry.insert(
+                    "name".into(),
+                    json!(self.model.agency(participant.agency).header.display_name()),
+                );
+                if let Some(commitment) = &participant.commitment {
+                    entry.insert(
+                        "commitment".into(),
+                        self.volume(solicitation, &commitment.value),
+                    );
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        coop.insert("participants".into(), Value::Array(participants));
         insert_facts(&mut coop, header);
         tender.insert("coop".into(), Value::Object(coop));
         Value::Object(tender)
+    }
+
+    /// The lots of a solicitation (the lots extension): a money estimate as the lot's `value`, a
+    /// money maximum as its framework agreement's, amounts in quantities in Coop's extension.
+    fn lots(&self, solicitation: &Solicitation) -> Value {
+        let lots: Vec<Value> = solicitation
+            .lots
+            .iter()
+            .map(|lot| {
+                let mut entry = Map::new();
+                entry.insert(
+                    "id".into(),
+                    json!(lot_id(&solicitation.header, &lot.name.value)),
+                );
+                if let Some(title) = &lot.title {
+                    entry.insert("title".into(), json!(title));
+                }
+                let mut coop = Map::new();
+                match lot.estimate.as_ref().map(|estimate| &estimate.value) {
+                    Some(Volume::Money(money)) => {
+                        entry.insert("value".into(), money_value(money));
+                    }
+                    Some(volume) => {
+                        coop.insert("estimate".into(), self.volume(solicitation, volume));
+                    }
+                    None => {}
+                }
+                match lot.maximum.as_ref().map(|maximum| &maximum.value) {
+                    Some(Volume::Money(money)) => {
+                        entry.insert(
+                            "techniques".into(),
+                            json!({"frameworkAgreement": {"value": money_value(money)}}),
+                        );
+                    }
+                    Some(volume) => {
+                        coop.insert("maximum".into(), self.volume(solicitation, volume));
+                    }
+                    None => {}
+                }
+                if !coop.is_empty() {
+                    entry.insert("coop".into(), Value::Object(coop));
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        Value::Array(lots)
     }
 
     /// An award of one or more contracts (its suppliers), and the contract signed for it.
@@ -461,16 +544,40 @@ impl Exporter<'_> {
         if first.award_date_stated {
             award.insert("date".into(), json!(date_time(first.awarded)));
         }
-        let suppliers: Vec<Value> = group
-            .iter()
-            .map(|contract| self.add_supplier(parties, *contract))
-            .collect();
+        let mut suppliers: Vec<Value> = Vec::new();
+        for contract in group {
+            let supplier = self.add_supplier(parties, *contract);
+            if !suppliers.contains(&supplier) {
+                suppliers.push(supplier);
+            }
+        }
         award.insert("suppliers".into(), Value::Array(suppliers));
-        let tiered = first.prices.iter().any(|price| !price.from.is_zero());
+        let mut lots: Vec<String> = Vec::new();
+        for contract in group {
+            if let Some(lot) = self.model.contract(*contract).lot {
+                let id = lot_id(&solicitation.header, &solicitation.lot(lot).name.value);
+                if !lots.contains(&id) {
+                    lots.push(id);
+                }
+            }
+        }
+        if !lots.is_empty() {
+            award.insert("relatedLots".into(), json!(lots));
+        }
+        // The prices of the award: those of its first contract for each lot it is made for.
+        let mut priced_lots = Vec::new();
+        let mut prices = Vec::new();
+        for contract in group {
+            let declared = self.model.contract(*contract);
+            if !priced_lots.contains(&declared.lot) {
+                priced_lots.push(declared.lot);
+                prices.extend(&declared.prices);
+            }
+        }
+        let tiered = prices.iter().any(|price| !price.from.is_zero());
         let mut coop = Map::new();
         if tiered {
-            let prices: Vec<Value> = first
-                .prices
+            let prices: Vec<Value> = prices
                 .iter()
                 .map(|price| {
                     let item = solicitation.item(price.item);
@@ -483,9 +590,8 @@ impl Exporter<'_> {
                 })
                 .collect();
             coop.insert("prices".into(), Value::Array(prices));
-        } else if !first.prices.is_empty() {
-            let items: Vec<Value> = first
-                .prices
+        } else if !prices.is_empty() {
+            let items: Vec<Value> = prices
                 .iter()
                 .map(|price| {
                     let item = solicitation.item(price.item);
@@ -527,6 +633,34 @@ impl Exporter<'_> {
                 })
                 .collect();
             coop.insert("options".into(), Value::Array(options));
+        }
+        if let Some(base) = &first.base_quantity {
+            coop.insert(
+                "baseQuantity".into(),
+                self.volume(solicitation, &base.value),
+            );
+        }
+        if !first.quantity_options.is_empty() {
+            let options: Vec<Value> = first
+                .quantity_options
+                .iter()
+                .map(|option| {
+                    let mut entry = Map::new();
+                    entry.insert(
+                        "quantity".into(),
+                        self.volume(solicitation, &option.volume.value),
+                    );
+                    if let Some(exercised) = option.exercised {
+                        entry.insert("exercised".into(), json!(exercised.value.to_string()));
+                    }
+                    if let Some(assignee) = option.assignee {
+                        self.add_agency(parties, assignee, "interestedParty");
+                        entry.insert("assignedTo".into(), self.reference(assignee));
+                    }
+                    Value::Object(entry)
+                })
+                .collect();
+            coop.insert("quantityOptions".into(), Value::Array(options));
         }
         if !first.clauses.is_empty() {
             coop.insert("clauses".into(), clauses(&first.clauses));
@@ -592,7 +726,7 @@ impl Exporter<'_> {
             if let Some(agency) = instrument.agency {
                 self.add_agency(parties, agency, "interestedParty");
             }
-            if let crate::model::Counterparty::Agency(counterparty) = instrument.counterparty {
+            if let Counterparty::Agency(counterparty) = instrument.counterparty {
                 self.add_agency(parties, counterparty, "interestedParty");
             }
             let mut entry = Map::new();
@@ -604,8 +738,42 @@ impl Exporter<'_> {
             if let Some(agency) = instrument.agency {
                 entry.insert("agency".into(), self.reference(agency));
             }
-            if let crate::model::Counterparty::Agency(counterparty) = instrument.counterparty {
-                entry.insert("with".into(), self.reference(counterparty));
+            if let Some(condition) = &instrument.eligibility {
+                entry.insert("openTo".into(), json!(self.sources.text(condition.span)));
+            }
+            match &instrument.counterparty {
+                Counterparty::Agency(counterparty) => {
+                    entry.insert("with".into(), self.reference(*counterparty));
+                }
+                Counterparty::Supplier(supplier) => {
+                    let id = self
+                        .model
+                        .contracts
+                        .iter()
+                        .find(|contract| contract.suppliers.contains(supplier))
+                        .map_or_else(
+                            || super::names::name_for(supplier, "supplier"),
+                            |contract| supplier_id(&contract.header, supplier),
+                        );
+                    entry.insert("withSupplier".into(), json!({"id": id, "name": supplier}));
+                }
+            }
+            if let Some(under) = instrument.under {
+                entry.insert(
+                    "under".into(),
+                    json!(ocds_id(&self.model.instrument(under).header)),
+                );
+            }
+            if let Some(cap) = instrument.cap {
+                let mut limit = Map::new();
+                limit.insert("value".into(), money_value(&cap.amount));
+                if cap.per_buyer {
+                    limit.insert("perBuyer".into(), json!(true));
+                }
+                if let Some(period) = cap.every {
+                    limit.insert("per".into(), json!(period.as_str()));
+                }
+                entry.insert("cap".into(), Value::Object(limit));
             }
             if !instrument.covers.is_empty() {
                 let covers: Vec<Value> = instrument
@@ -614,7 +782,13 @@ impl Exporter<'_> {
                     .map(|contract| {
                         let header = &self.model.contract(*contract).header;
                         let supplier = self.model.contract(*contract).suppliers.first().cloned().unwrap_or_default();
-                        json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)})
+                        let declared = self.model.contract(*contract);
+                        let mut entry = json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)});
+                        if let Some(lot) = declared.lot {
+                            let solicitation = self.model.solicitation(declared.solicitation);
+                            entry["relatedLot"] = json!(lot_id(&solicitation.header, &solicitation.lot(lot).name.value));
+                        }
+                        entry
                     })
                     .collect();
                 entry.insert("covers".into(), Value::Array(covers));
@@ -768,10 +942,12 @@ impl Exporter<'_> {
         }
         let mut tender = Map::new();
         tender.insert("id".into(), json!(ocid));
-        if fact(&first.header, "mini_competition").is_some() {
-            tender.insert("competitive".into(), json!(true));
-        } else if fact(&first.header, "direct_call_off").is_some() {
-            tender.insert("competitive".into(), json!(false));
+        // How it chose its contract: competitively, or not.
+        if let Some(call_off) = &first.call_off {
+            tender.insert(
+                "competitive".into(),
+                json!(call_off.kind == CallOffKind::MiniCompetition),
+            );
         }
         release.insert("tender".into(), Value::Object(tender));
         let mut awards = Vec::new();
@@ -786,6 +962,15 @@ impl Exporter<'_> {
             award.insert("status".into(), json!("active"));
             award.insert("date".into(), json!(date_time(order.date.value)));
             award.insert("suppliers".into(), json!([supplier]));
+            if let Some(lot) = self.model.contract(order.contract.value).lot {
+                award.insert(
+                    "relatedLots".into(),
+                    json!([lot_id(
+                        &solicitation.header,
+                        &solicitation.lot(lot).name.value
+                    )]),
+                );
+            }
             if !one_buyer {
                 award.insert("buyers".into(), json!([self.reference(order.buyer.value)]));
             }
@@ -835,11 +1020,13 @@ impl Exporter<'_> {
     /// Coop's extension of an order: its instrument, requests, facts and decision.
     fn order_coop(&self, order: &Order) -> Map<String, Value> {
         let mut coop = Map::new();
-        if let Some(via) = order.via.first() {
-            coop.insert(
-                "via".into(),
-                json!(ocds_id(&self.model.instrument(via.value).header)),
-            );
+        if !order.via.is_empty() {
+            let via: Vec<String> = order
+                .via
+                .iter()
+                .map(|via| ocds_id(&self.model.instrument(via.value).header))
+                .collect();
+            coop.insert("via".into(), json!(via));
         }
         if !order.requests.is_empty() {
             let requests: Vec<&str> = order
@@ -910,7 +1097,7 @@ fn insert_facts(coop: &mut Map<String, Value>, header: &Header) {
 /// The facts the import writes for what OCDS says and Coop has no field for: the export turns
 /// them back into OCDS fields.
 fn is_ocds_fact(name: &str) -> bool {
-    name.starts_with("ocds_") || matches!(name, "mini_competition" | "direct_call_off")
+    name.starts_with("ocds_")
 }
 
 fn fact_value(fact: &Fact) -> Value {
@@ -962,6 +1149,28 @@ fn ocds_id(header: &Header) -> String {
 fn supplier_id(header: &Header, name: &str) -> String {
     fact_text(header, "ocds_supplier_id")
         .map_or_else(|| super::names::name_for(name, "supplier"), str::to_string)
+}
+
+/// A lot's id in the tender: the one it was imported with, else its name.
+fn lot_id(header: &Header, lot: &str) -> String {
+    fact_text(header, &format!("ocds_lot_{lot}")).map_or_else(|| lot.to_string(), str::to_string)
+}
+
+/// OCDS's procurement method for Coop's: the open procedure and competed bids or proposals are
+/// `open`; procedures open to selected candidates `selective`; negotiating or quoting with a
+/// few without a call `limited`; a sole source `direct`.
+fn procurement_method(method: Method) -> &'static str {
+    match method {
+        Method::CompetitiveBid | Method::Rfp | Method::Open => "open",
+        Method::Restricted
+        | Method::Selective
+        | Method::Negotiated
+        | Method::CompetitiveDialogue
+        | Method::DynamicPurchasingSystem
+        | Method::InnovationPartnership => "selective",
+        Method::CompetitiveQuotes | Method::NegotiatedWithoutPublication => "limited",
+        Method::SoleSource => "direct",
+    }
 }
 
 /// An item's id in the tender: the one it was imported with, else its name.

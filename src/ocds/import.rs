@@ -176,6 +176,8 @@ struct Framework {
     /// The framework's lead, by party id.
     lead: String,
     items: Vec<ImportedItem>,
+    /// Its lots: each lot's id in the tender, and its name.
+    lots: Vec<(String, String)>,
     /// Each contract, by the award's id and its supplier's party id (or name).
     contracts: Vec<ImportedContract>,
 }
@@ -183,6 +185,8 @@ struct Framework {
 struct ImportedItem {
     name: String,
     key: ItemKey,
+    /// The lot it belongs to, by name.
+    lot: Option<String>,
 }
 
 /// How an item of a call-off is matched with the framework's: by its classification when both
@@ -198,6 +202,8 @@ struct ImportedContract {
     name: String,
     award: String,
     supplier: String,
+    /// The lot it awards, by name.
+    lot: Option<String>,
 }
 
 struct Importer<'a> {
@@ -212,6 +218,18 @@ struct Importer<'a> {
     /// The access instruments of Coop's extension, by id: their names, and whether written.
     instruments: BTreeMap<String, (String, bool)>,
     notes: Vec<Note>,
+}
+
+/// An award, as one of its contracts is written from it: for one lot of those it names.
+#[derive(Clone, Copy)]
+struct Awarded<'n> {
+    award: &'n Node,
+    /// The contract signed for the award, unless another buyer signed it.
+    signed: Option<&'n Node>,
+    award_id: &'n str,
+    lot: Option<&'n str>,
+    /// Every lot the award is made for.
+    lots: &'n [Option<String>],
 }
 
 /// Why a declaration could not be written: noted, and the declaration left out.
@@ -280,6 +298,10 @@ impl Importer<'_> {
             let name = name.clone();
             if let Some(party) = party(release, &id) {
                 mark_party(party);
+                // The same party described again in another release: written once, by its id.
+                if let Some(coop) = party.get("coop") {
+                    coop.use_all();
+                }
             }
             return Ok(name);
         }
@@ -291,9 +313,16 @@ impl Importer<'_> {
             mark_party(party);
         }
         let coop = source.get("coop");
+        // Every kind when it holds several, else its one kind.
+        let kinds: Vec<String> = list_of(coop, "kinds")
+            .iter()
+            .filter_map(|kind| kind.as_str().map(identifier_or_quoted))
+            .collect();
         let kind = coop
             .and_then(|coop| coop.text("kind"))
-            .map(str::to_string)
+            .map(identifier_or_quoted)
+            .filter(|_| kinds.is_empty())
+            .or_else(|| (!kinds.is_empty()).then(|| kinds.join(", ")))
             .or_else(|| self.options.kind.clone())
             .ok_or_else(|| self.unstated(source, &id, AgencyFact::Kind))?;
         let jurisdiction = coop
@@ -302,10 +331,15 @@ impl Importer<'_> {
             .or_else(|| jurisdiction_of_scheme(source))
             .or_else(|| self.options.jurisdiction.clone())
             .ok_or_else(|| self.unstated(source, &id, AgencyFact::Jurisdiction))?;
-        let mut fields = vec![
-            format!("kind {}", identifier_or_quoted(&kind)),
-            format!("jurisdiction {}", jurisdiction_or_quoted(&jurisdiction)),
-        ];
+        let mut fields = vec![format!("kind {kind}")];
+        let roles = self.names_of(list_of(coop, "roles"));
+        if !roles.is_empty() {
+            fields.push(format!("role {}", roles.join(", ")));
+        }
+        fields.push(format!(
+            "jurisdiction {}",
+            jurisdiction_or_quoted(&jurisdiction)
+        ));
         if let Some(location) = coop.and_then(|coop| coop.get("location")) {
             match (
                 number(location.get("latitude")),
@@ -532,6 +566,7 @@ impl Importer<'_> {
         {
             fields.push(format!("assignability {}", statement(stated)));
         }
+        let lots = self.lots(tender, &mut fields, &mut facts);
         // Items: the tender's, then those only awards list.
         let mut items: Vec<ImportedItem> = Vec::new();
         let mut item_names = Names::default();
@@ -557,6 +592,22 @@ impl Importer<'_> {
             {
                 line.push_str(&format!(" category {category}"));
             }
+            let lot = item.get("relatedLot").and_then(|related| {
+                let found = lots
+                    .iter()
+                    .find(|(id, _)| related.as_str() == Some(id.as_str()))
+                    .map(|(_, name)| name.clone());
+                if found.is_none() {
+                    self.note(
+                        related,
+                        not_mapped(related, "a lot the tender does not list"),
+                    );
+                }
+                found
+            });
+            if let Some(lot) = &lot {
+                line.push_str(&format!(" lot {lot}"));
+            }
             fields.push(line);
             self.id_fact(
                 &mut facts,
@@ -568,6 +619,7 @@ impl Importer<'_> {
             items.push(ImportedItem {
                 name: item_name,
                 key,
+                lot,
             });
         }
         if items.is_empty() {
@@ -597,6 +649,7 @@ impl Importer<'_> {
         if let Some(maximum) = maximum {
             fields.push(format!("maximum {maximum}"));
         }
+        self.identified_buyers(release, coop, &mut fields)?;
         // The joint participants: every other buyer the process names.
         let participants = self.participants(release, tender, coop, &lead_id)?;
         if !participants.is_empty() {
@@ -649,6 +702,7 @@ impl Importer<'_> {
         let mut framework = Framework {
             lead: lead_id.clone(),
             items,
+            lots,
             contracts: Vec::new(),
         };
         for award in awards {
@@ -656,6 +710,80 @@ impl Importer<'_> {
         }
         self.orders_signed_by_buyers(process, &framework, &lead_id)?;
         Ok(Ok(framework))
+    }
+
+    /// The lots of a tender (the lots extension), as `lot` blocks among the fields, with the
+    /// ids that are not names kept in facts: each lot's id and name.
+    fn lots(
+        &mut self,
+        tender: &Node,
+        fields: &mut Vec<String>,
+        facts: &mut Vec<String>,
+    ) -> Vec<(String, String)> {
+        let mut lots = Vec::new();
+        let mut names = Names::default();
+        for lot in tender.list("lots") {
+            let Some(id) = lot.text("id").map(str::to_string) else {
+                self.note(lot, not_mapped(lot, "a lot needs an id"));
+                continue;
+            };
+            let name = names.allocate(&id, "lot");
+            let title = self.title(Some(lot), "title");
+            let coop = lot.get("coop");
+            let estimate = coop
+                .and_then(|coop| coop.get("estimate"))
+                .and_then(volume_of)
+                .or_else(|| {
+                    lot.get("value")
+                        .and_then(money_of)
+                        .map(|money| money.to_string())
+                });
+            let maximum = coop
+                .and_then(|coop| coop.get("maximum"))
+                .and_then(volume_of)
+                .or_else(|| {
+                    lot.get("techniques")
+                        .and_then(|techniques| techniques.get("frameworkAgreement"))
+                        .and_then(|agreement| agreement.get("value"))
+                        .and_then(money_of)
+                        .map(|money| money.to_string())
+                });
+            let amounts: Vec<String> = [("estimate", estimate), ("maximum", maximum)]
+                .into_iter()
+                .filter_map(|(field, amount)| amount.map(|amount| format!("{field} {amount}")))
+                .collect();
+            fields.push(format!("lot {name}{title} {{ {} }}", amounts.join(" ")));
+            self.id_fact(facts, &format!("ocds_lot_{name}"), &name, &id, lot);
+            lots.push((id, name));
+        }
+        lots
+    }
+
+    /// `buyers AGENCY, ...` and `buyers where CONDITION`: the authorities a framework identifies,
+    /// from Coop's extension.
+    fn identified_buyers(
+        &mut self,
+        release: &Node,
+        coop: Option<&Node>,
+        fields: &mut Vec<String>,
+    ) -> Result<(), ImportError> {
+        let mut named = Vec::new();
+        for buyer in list_of(coop, "buyers") {
+            let agency = self.agency(release, buyer)?;
+            if !named.contains(&agency) {
+                named.push(agency);
+            }
+        }
+        if !named.is_empty() {
+            fields.push(format!("buyers {}", named.join(", ")));
+        }
+        if let Some(condition) = coop.and_then(|coop| coop.get("buyersWhere")) {
+            match condition.as_str().filter(|text| is_condition(text)) {
+                Some(text) => fields.push(format!("buyers where {text}")),
+                None => self.note(condition, not_mapped(condition, "not a condition Coop reads (an expression over the agency, without quotes, braces or slashes)")),
+            }
+        }
+        Ok(())
     }
 
     fn missing(&self, node: &Node, field: &str, reason: &str, help: &str) -> Missing {
@@ -684,13 +812,9 @@ impl Importer<'_> {
                 "state `tender.procurementMethod` (open, selective, limited or direct)",
             ));
         };
-        let price_only = matches!(
-            tender.text("awardCriteria"),
-            None | Some("priceOnly" | "lowestCost")
-        );
-        let competed = if price_only { "competitive_bid" } else { "rfp" };
         Ok(match method {
-            "open" | "selective" => competed,
+            "open" => "open",
+            "selective" => "selective",
             "limited" => "competitive_quotes",
             "direct" => "sole_source",
             _ => {
@@ -710,7 +834,7 @@ impl Importer<'_> {
         let coop_method = tender.peek("coop").and_then(|coop| coop.peek("method"));
         let node = tender.peek("procurementMethod")?;
         let method = node.str_unmarked()?;
-        if !matches!(method, "selective" | "limited") {
+        if method != "limited" {
             return None;
         }
         let fact = format!("fact ocds_procurement_method \"{method}\"");
@@ -718,21 +842,11 @@ impl Importer<'_> {
         if coop_method.is_some() {
             return Some(fact);
         }
-        let written = if method == "limited" {
-            "competitive_quotes"
-        } else if matches!(
-            tender.peek("awardCriteria").and_then(Node::str_unmarked),
-            None | Some("priceOnly" | "lowestCost")
-        ) {
-            "competitive_bid"
-        } else {
-            "rfp"
-        };
         self.note(
             node,
             NoteKind::Approximated {
                 ocds: method.to_string(),
-                coop: written.to_string(),
+                coop: "competitive_quotes".to_string(),
             },
         );
         Some(fact)
@@ -834,6 +948,34 @@ impl Importer<'_> {
                     buyer.peek("id").and_then(Node::str_unmarked) == Some(framework.lead.as_str())
                 })
         });
+        // The lots it awards (the lots extension): a contract for each supplier and lot.
+        let mut lots: Vec<Option<String>> = Vec::new();
+        for related in award.list("relatedLots") {
+            match framework
+                .lots
+                .iter()
+                .find(|(id, _)| related.as_str() == Some(id.as_str()))
+            {
+                Some((_, name)) => lots.push(Some(name.clone())),
+                None => self.note(
+                    related,
+                    not_mapped(related, "a lot the tender does not list"),
+                ),
+            }
+        }
+        if lots.is_empty() {
+            if !framework.lots.is_empty() {
+                let missing = self.missing(
+                    award,
+                    "relatedLots",
+                    "the tender is divided into lots, and the award names none of them",
+                    "name the lots the award is made for in `relatedLots`",
+                );
+                self.left_out(format!("award `{award_id}`"), missing);
+                return Ok(());
+            }
+            lots.push(None);
+        }
         for supplier in suppliers {
             let supplier_id = reference_id(supplier);
             let supplier_name = supplier
@@ -847,38 +989,48 @@ impl Importer<'_> {
             if let Some(party) = party(release, &supplier_id) {
                 mark_party(party);
             }
-            let preferred = if suppliers.len() > 1 {
-                format!("{award_id}_{supplier_id}")
-            } else {
-                award_id.clone()
-            };
-            let name = self.names.allocate(&preferred, "award");
-            match self.contract(
-                process,
-                award,
-                signed,
-                &award_id,
-                solicitation,
-                &name,
-                supplier,
-                &supplier_name,
-                &supplier_id,
-                framework,
-            ) {
-                Ok(block) => {
-                    self.blocks.contracts.push(block);
-                    framework.contracts.push(ImportedContract {
-                        name,
-                        award: award_id.clone(),
-                        supplier: supplier_id,
-                    });
+            for lot in &lots {
+                let mut preferred = award_id.clone();
+                if suppliers.len() > 1 {
+                    preferred = format!("{preferred}_{supplier_id}");
                 }
-                Err(missing) => self.left_out(
-                    format!(
-                        "the contract of award `{award_id}` with `{supplier_name}`, and its orders"
+                if let (Some(lot), true) = (lot, lots.len() > 1) {
+                    preferred = format!("{preferred}_{lot}");
+                }
+                let name = self.names.allocate(&preferred, "award");
+                let awarded = Awarded {
+                    award,
+                    signed,
+                    award_id: &award_id,
+                    lot: lot.as_deref(),
+                    lots: &lots,
+                };
+                match self.contract(
+                    process,
+                    &awarded,
+                    solicitation,
+                    &name,
+                    supplier,
+                    &supplier_name,
+                    &supplier_id,
+                    framework,
+                )? {
+                    Ok(block) => {
+                        self.blocks.contracts.push(block);
+                        framework.contracts.push(ImportedContract {
+                            name,
+                            award: award_id.clone(),
+                            supplier: supplier_id.clone(),
+                            lot: lot.clone(),
+                        });
+                    }
+                    Err(missing) => self.left_out(
+                        format!(
+                            "the contract of award `{award_id}` with `{supplier_name}`, and its orders"
+                        ),
+                        missing,
                     ),
-                    missing,
-                ),
+                }
             }
         }
         Ok(())
@@ -888,20 +1040,28 @@ impl Importer<'_> {
     fn contract(
         &mut self,
         process: &Process,
-        award: &Node,
-        signed: Option<&Node>,
-        award_id: &str,
+        awarded: &Awarded,
         solicitation: &str,
         name: &str,
         supplier: &Node,
         supplier_name: &str,
         supplier_id: &str,
         framework: &Framework,
-    ) -> Written<String> {
+    ) -> Result<Written<String>, ImportError> {
+        let Awarded {
+            award,
+            signed,
+            award_id,
+            lot,
+            lots,
+        } = *awarded;
         let release = &process.release;
         let supplier_literal = self.quote(supplier, supplier_name);
         let mut fields = vec![
-            format!("awards {solicitation}"),
+            match lot {
+                Some(lot) => format!("awards {solicitation} lot {lot}"),
+                None => format!("awards {solicitation}"),
+            },
             format!("supplier {supplier_literal}"),
         ];
         if let Some(date) = award.get("date").and_then(date_of).or_else(|| {
@@ -926,7 +1086,7 @@ impl Importer<'_> {
             ))
         });
         let Some((start, end)) = term else {
-            return Err(self.missing(signed.unwrap_or(award), "period", "no contract period with a start and an end date (in the contract, the award or the tender)", "state the contract's `period`, the award's `contractPeriod` or the tender's `contractPeriod`, with `startDate` and `endDate`"));
+            return Ok(Err(self.missing(signed.unwrap_or(award), "period", "no contract period with a start and an end date (in the contract, the award or the tender)", "state the contract's `period`, the award's `contractPeriod` or the tender's `contractPeriod`, with `startDate` and `endDate`")));
         };
         fields.push(format!("term {start} to {end}"));
         let coop = signed.and_then(|contract| contract.get("coop"));
@@ -946,6 +1106,33 @@ impl Importer<'_> {
                 ),
             }
         }
+        if let Some(base) = coop.and_then(|coop| coop.get("baseQuantity")) {
+            match volume_of(base) {
+                Some(volume) => fields.push(format!("base_quantity {volume}")),
+                None => self.note(
+                    base,
+                    not_mapped(base, "a base quantity is a quantity and its unit"),
+                ),
+            }
+        }
+        for option in list_of(coop, "quantityOptions") {
+            let Some(volume) = option.get("quantity").and_then(volume_of) else {
+                self.note(
+                    option,
+                    not_mapped(option, "a quantity option needs a quantity and its unit"),
+                );
+                continue;
+            };
+            let mut line = format!("quantity_option {volume}");
+            if let Some(exercised) = option.get("exercised").and_then(date_of) {
+                line.push_str(&format!(" exercised {exercised}"));
+            }
+            if let Some(assignee) = option.get("assignedTo") {
+                let agency = self.agency(release, assignee)?;
+                line.push_str(&format!(" assigned_to {agency}"));
+            }
+            fields.push(line);
+        }
         // Prices: Coop's own list with its tiers, else the unit prices of the award's items.
         let listed = coop.and_then(|coop| coop.get("prices"));
         let priced = match listed {
@@ -964,6 +1151,16 @@ impl Importer<'_> {
                 self.note(item, not_mapped(item, "an item the tender does not list"));
                 continue;
             };
+            // An item of another lot is priced by the contract for that lot, if the award has one.
+            if known.lot.is_some() && known.lot.as_deref() != lot {
+                if !lots.contains(&known.lot) {
+                    self.note(
+                        item,
+                        not_mapped(item, "an item of a lot the award is not made for"),
+                    );
+                }
+                continue;
+            }
             let price = match listed {
                 Some(_) => item.get("unitPrice").and_then(money_of),
                 None => item
@@ -1034,7 +1231,7 @@ impl Importer<'_> {
             None => Some(award),
         };
         let title = self.title(title_source, "title");
-        Ok(declaration("contract", name, &title, &fields))
+        Ok(Ok(declaration("contract", name, &title, &fields)))
     }
 
     /// `piggyback { ... }` or `piggyback closed`, from Coop's extension.
@@ -1240,8 +1437,8 @@ impl Importer<'_> {
             match result {
                 Ok((name, mut fields)) => {
                     match competitive {
-                        Some(true) => fields.push("fact mini_competition".to_string()),
-                        Some(false) => fields.push("fact direct_call_off".to_string()),
+                        Some(true) => fields.push("call_off mini_competition".to_string()),
+                        Some(false) => fields.push("call_off direct".to_string()),
                         None => {}
                     }
                     let ocid = self.quote(release, &process.ocid);
@@ -1277,7 +1474,7 @@ impl Importer<'_> {
         date: Option<&Node>,
     ) -> Written<Vec<String>> {
         let _ = name;
-        let contracts: Vec<&ImportedContract> = match supplier {
+        let mut contracts: Vec<&ImportedContract> = match supplier {
             Some(supplier) => {
                 let supplier_id = reference_id(supplier);
                 let _ = supplier.get("name");
@@ -1293,6 +1490,28 @@ impl Importer<'_> {
                 .filter(|contract| contract.award == award_id)
                 .collect(),
         };
+        // A supplier of several lots has a contract for each: the order's is its lot's, as the
+        // award names it (`relatedLots`, of the framework's lots) or as its items belong to one.
+        if contracts.len() > 1 {
+            let named = source.list("relatedLots").iter().find_map(|related| {
+                framework
+                    .lots
+                    .iter()
+                    .find(|(id, _)| related.as_str() == Some(id.as_str()))
+                    .map(|(_, name)| name.as_str())
+            });
+            let of_items = source.peek_list("items").iter().find_map(|item| {
+                let key = item_key(item);
+                framework
+                    .items
+                    .iter()
+                    .find(|known| known.key.matches(&key))
+                    .and_then(|known| known.lot.as_deref())
+            });
+            if let Some(lot) = named.or(of_items) {
+                contracts.retain(|contract| contract.lot.as_deref() == Some(lot));
+            }
+        }
         let contract = match contracts.as_slice() {
             [contract] => contract,
             [] => {
@@ -1331,12 +1550,23 @@ impl Importer<'_> {
         ];
         let coop = source.get("coop");
         if let Some(via) = coop.and_then(|coop| coop.get("via")) {
-            match via.as_str().and_then(|id| self.instruments.get(id)) {
-                Some((instrument, _)) => fields.push(format!("via {instrument}")),
-                None => self.note(
-                    via,
-                    not_mapped(via, "an access instrument the files do not list"),
-                ),
+            // Every instrument it names, in order; a lone id as one.
+            let named = match via.as_str() {
+                Some(_) => std::slice::from_ref(via),
+                None => via.items(),
+            };
+            let mut instruments = Vec::new();
+            for id in named {
+                match id.as_str().and_then(|id| self.instruments.get(id)) {
+                    Some((instrument, _)) => instruments.push(instrument.clone()),
+                    None => self.note(
+                        id,
+                        not_mapped(id, "an access instrument the files do not list"),
+                    ),
+                }
+            }
+            if !instruments.is_empty() {
+                fields.push(format!("via {}", instruments.join(", ")));
             }
         }
         let requests = self.names_of(list_of(coop, "requests"));
@@ -1345,7 +1575,14 @@ impl Importer<'_> {
         }
         let items = source.list("items");
         if items.is_empty() {
-            return Err(self.missing(source, "items", "it states no items with a quantity and a unit price (a call-off of a value alone has no form in Coop yet)", "list what was ordered in `items`, each with `quantity` and `unit.value`"));
+            // A call-off of a value alone.
+            return match source.get("value").and_then(money_of) {
+                Some(value) => {
+                    fields.push(format!("value {value}"));
+                    Ok(fields)
+                }
+                None => Err(self.missing(source, "items", "it states neither items with a quantity and a unit price nor a value", "list what was ordered in `items`, each with `quantity` and `unit.value`, or state the call-off's `value`")),
+            };
         }
         for item in items {
             let key = item_key(item);
@@ -1366,8 +1603,8 @@ impl Importer<'_> {
                 return Err(Missing {
                     at: item.origin.pointer.clone(),
                     file: item.origin.file,
-                    reason: "an item without a quantity or a unit price (a call-off of a value alone has no form in Coop yet)".to_string(),
-                    help: "state the item's `quantity` and `unit.value`".to_string(),
+                    reason: "an item without a quantity or a unit price".to_string(),
+                    help: "state the item's `quantity` and `unit.value`, or, for a call-off of a value alone, list no items and state its `value`".to_string(),
                 });
             };
             let _ = item.get("unit").and_then(|unit| unit.get("name"));
@@ -1405,49 +1642,95 @@ impl Importer<'_> {
                 instrument.use_all();
                 continue;
             }
-            let (Some(kind), Some(agency), Some(counterparty)) = (
+            let open_to = instrument
+                .peek("openTo")
+                .and_then(Node::str_unmarked)
+                .filter(|text| is_condition(text))
+                .map(str::to_string);
+            let admits = instrument.peek("agency").is_some() || open_to.is_some();
+            let counterparty = instrument
+                .peek("with")
+                .or_else(|| instrument.peek("withSupplier"));
+            let (Some(kind), true, Some(_)) = (
                 instrument
                     .text("kind")
                     .filter(|kind| is_name(kind))
                     .map(str::to_string),
-                instrument.get("agency"),
-                instrument.get("with"),
+                admits,
+                counterparty,
             ) else {
                 self.note(
                     instrument,
                     not_mapped(
                         instrument,
-                        "an access instrument needs a kind, an agency and a counterparty (`with`)",
+                        "an access instrument needs a kind, an agency or a condition (`openTo`) it admits, and a counterparty (`with` or `withSupplier`)",
                     ),
                 );
                 continue;
             };
-            let agency = self.agency(release, agency)?;
-            let counterparty = self.agency(release, counterparty)?;
-            let mut fields = vec![
-                format!("kind {kind}"),
-                format!("agency {agency}"),
-                format!("with {counterparty}"),
-            ];
+            let mut fields = vec![format!("kind {kind}")];
+            if let Some(agency) = instrument.get("agency") {
+                let agency = self.agency(release, agency)?;
+                fields.push(format!("agency {agency}"));
+            }
+            if let Some(condition) = open_to {
+                let _ = instrument.get("openTo");
+                fields.push(format!("open_to {condition}"));
+            } else if let Some(condition) = instrument.get("openTo") {
+                self.note(condition, not_mapped(condition, "not a condition Coop reads (an expression over the agency, without quotes, braces or slashes)"));
+            }
+            if let Some(with) = instrument.get("with") {
+                let counterparty = self.agency(release, with)?;
+                fields.push(format!("with {counterparty}"));
+            } else if let Some(supplier) = instrument.get("withSupplier") {
+                let _ = supplier.get("id");
+                let name = supplier
+                    .text("name")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| reference_id(supplier));
+                if let Some(party) = party(release, &reference_id(supplier)) {
+                    mark_party(party);
+                }
+                let literal = self.quote(supplier, &name);
+                fields.push(format!("with supplier {literal}"));
+            }
+            if let Some(under) = instrument.get("under") {
+                match under.as_str().and_then(|id| self.instruments.get(id)) {
+                    Some((above, _)) => fields.push(format!("under {above}")),
+                    None => self.note(
+                        under,
+                        not_mapped(under, "an access instrument the files do not list"),
+                    ),
+                }
+            }
             let mut covered = Vec::new();
             for contract in instrument.list("covers") {
                 let award = contract.text("awardID").unwrap_or_default();
                 let supplier = contract.text("supplierID");
-                let found = self
+                let lot = contract.text("relatedLot");
+                let found: Vec<String> = self
                     .frameworks
                     .values()
-                    .flat_map(|framework| &framework.contracts)
-                    .find(|imported| {
-                        imported.award == award
-                            && supplier.is_none_or(|supplier| imported.supplier == supplier)
-                    });
-                match found {
-                    Some(imported) => covered.push(imported.name.clone()),
-                    None => self.note(
+                    .flat_map(|framework| {
+                        framework.contracts.iter().filter(move |imported| {
+                            imported.award == award
+                                && supplier.is_none_or(|supplier| imported.supplier == supplier)
+                                && lot.is_none_or(|lot| {
+                                    framework.lots.iter().any(|(id, name)| {
+                                        id == lot && imported.lot.as_ref() == Some(name)
+                                    })
+                                })
+                        })
+                    })
+                    .map(|imported| imported.name.clone())
+                    .collect();
+                if found.is_empty() {
+                    self.note(
                         contract,
                         not_mapped(contract, "a contract the files do not hold"),
-                    ),
+                    );
                 }
+                covered.extend(found);
             }
             if !covered.is_empty() {
                 fields.push(format!("covers {}", covered.join(", ")));
@@ -1473,6 +1756,24 @@ impl Importer<'_> {
                     None => String::new(),
                 };
                 fields.push(format!("fee {}%{payee}", rate.normalize()));
+            }
+            if let Some(cap) = instrument.get("cap") {
+                match cap.get("value").and_then(money_of) {
+                    Some(amount) => {
+                        let mut line = format!("cap {amount}");
+                        if cap.get("perBuyer").and_then(Node::as_bool) == Some(true) {
+                            line.push_str(" per buyer");
+                        }
+                        if let Some(period) = cap
+                            .text("per")
+                            .filter(|period| matches!(*period, "month" | "quarter" | "year"))
+                        {
+                            line.push_str(&format!(" per {period}"));
+                        }
+                        fields.push(line);
+                    }
+                    None => self.note(cap, not_mapped(cap, "a cap needs a value in money")),
+                }
             }
             for clause in instrument.list("clauses") {
                 if let Some(line) = self.clause(clause) {
