@@ -779,17 +779,7 @@ impl Exporter<'_> {
                 let covers: Vec<Value> = instrument
                     .covers
                     .iter()
-                    .map(|contract| {
-                        let header = &self.model.contract(*contract).header;
-                        let supplier = self.model.contract(*contract).suppliers.first().cloned().unwrap_or_default();
-                        let declared = self.model.contract(*contract);
-                        let mut entry = json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)});
-                        if let Some(lot) = declared.lot {
-                            let solicitation = self.model.solicitation(declared.solicitation);
-                            entry["relatedLot"] = json!(lot_id(&solicitation.header, &solicitation.lot(lot).name.value));
-                        }
-                        entry
-                    })
+                    .map(|contract| self.contract_reference(*contract))
                     .collect();
                 entry.insert("covers".into(), Value::Array(covers));
             }
@@ -827,6 +817,23 @@ impl Exporter<'_> {
             listed.push(Value::Object(entry));
         }
         listed
+    }
+
+    /// A contract by its award, its supplier and (of a tender with lots) its lot.
+    fn contract_reference(&self, contract: ContractId) -> Value {
+        let declared = self.model.contract(contract);
+        let header = &declared.header;
+        let supplier = declared.suppliers.first().cloned().unwrap_or_default();
+        let mut entry =
+            json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)});
+        if let Some(lot) = declared.lot {
+            let solicitation = self.model.solicitation(declared.solicitation);
+            entry["relatedLot"] = json!(lot_id(
+                &solicitation.header,
+                &solicitation.lot(lot).name.value
+            ));
+        }
+        entry
     }
 
     /// Every binding to the contracts, as the report states it.
@@ -942,12 +949,22 @@ impl Exporter<'_> {
         }
         let mut tender = Map::new();
         tender.insert("id".into(), json!(ocid));
-        // How it chose its contract: competitively, or not.
+        // How it chose its contract: competitively (since the competition's issue), or not.
         if let Some(call_off) = &first.call_off {
             tender.insert(
                 "competitive".into(),
                 json!(call_off.kind == CallOffKind::MiniCompetition),
             );
+            if let Some(issued) = call_off
+                .competition
+                .as_ref()
+                .and_then(|competition| competition.issued)
+            {
+                tender.insert(
+                    "tenderPeriod".into(),
+                    json!({"startDate": date_time(issued)}),
+                );
+            }
         }
         release.insert("tender".into(), Value::Object(tender));
         let mut awards = Vec::new();
@@ -980,7 +997,28 @@ impl Exporter<'_> {
             if let Some(value) = order_value(order) {
                 award.insert("value".into(), money_value(&value));
             }
-            award.insert("coop".into(), Value::Object(self.order_coop(order)));
+            let mut coop = self.order_coop(order);
+            if let Some(competition) = order
+                .call_off
+                .as_ref()
+                .and_then(|call_off| call_off.competition.as_ref())
+            {
+                let mut entry = Map::new();
+                if let Some(invited) = &competition.invited {
+                    let invited: Vec<Value> = invited
+                        .iter()
+                        .map(|contract| self.contract_reference(*contract))
+                        .collect();
+                    entry.insert("invited".into(), Value::Array(invited));
+                }
+                if let Some(awarded) = competition.awarded {
+                    entry.insert("awarded".into(), json!(awarded.to_string()));
+                }
+                if !entry.is_empty() {
+                    coop.insert("competition".into(), Value::Object(entry));
+                }
+            }
+            award.insert("coop".into(), Value::Object(coop));
             awards.push(Value::Object(award));
         }
         release.insert("awards".into(), Value::Array(awards));

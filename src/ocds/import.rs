@@ -593,10 +593,7 @@ impl Importer<'_> {
                 line.push_str(&format!(" category {category}"));
             }
             let lot = item.get("relatedLot").and_then(|related| {
-                let found = lots
-                    .iter()
-                    .find(|(id, _)| related.as_str() == Some(id.as_str()))
-                    .map(|(_, name)| name.clone());
+                let found = lot_named(&lots, related).map(str::to_string);
                 if found.is_none() {
                     self.note(
                         related,
@@ -951,12 +948,8 @@ impl Importer<'_> {
         // The lots it awards (the lots extension): a contract for each supplier and lot.
         let mut lots: Vec<Option<String>> = Vec::new();
         for related in award.list("relatedLots") {
-            match framework
-                .lots
-                .iter()
-                .find(|(id, _)| related.as_str() == Some(id.as_str()))
-            {
-                Some((_, name)) => lots.push(Some(name.clone())),
+            match lot_named(&framework.lots, related) {
+                Some(name) => lots.push(Some(name.to_string())),
                 None => self.note(
                     related,
                     not_mapped(related, "a lot the tender does not list"),
@@ -1437,7 +1430,10 @@ impl Importer<'_> {
             match result {
                 Ok((name, mut fields)) => {
                     match competitive {
-                        Some(true) => fields.push("call_off mini_competition".to_string()),
+                        Some(true) => {
+                            let line = self.competition(release, award, &framework_ocid);
+                            fields.push(line);
+                        }
                         Some(false) => fields.push("call_off direct".to_string()),
                         None => {}
                     }
@@ -1457,6 +1453,56 @@ impl Importer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `call_off mini_competition { ... }`: the contracts invited and the award date from Coop's
+    /// extension, the issue date from the call-off tender's period.
+    fn competition(&mut self, release: &Node, award: &Node, framework: &str) -> String {
+        let mut terms = Vec::new();
+        let competition = award.get("coop").and_then(|coop| coop.get("competition"));
+        let mut invited = Vec::new();
+        for reference in list_of(competition, "invited") {
+            let named = self
+                .frameworks
+                .get(framework)
+                .map(|framework| framework.contracts_named(reference))
+                .unwrap_or_default();
+            if named.is_empty() {
+                self.note(
+                    reference,
+                    not_mapped(reference, "a contract the framework does not hold"),
+                );
+            }
+            invited.extend(named);
+        }
+        if !invited.is_empty() {
+            terms.push(format!("invited {}", invited.join(", ")));
+        }
+        if let Some(issued) = release
+            .get("tender")
+            .and_then(|tender| tender.get("tenderPeriod"))
+            .and_then(|period| period.get("startDate"))
+            .and_then(date_of)
+        {
+            terms.push(format!("issued {issued}"));
+        }
+        if let Some(awarded) = competition
+            .and_then(|competition| competition.get("awarded"))
+            .and_then(date_of)
+        {
+            terms.push(format!("awarded {awarded}"));
+        }
+        if terms.is_empty() {
+            return "call_off mini_competition".to_string();
+        }
+        format!(
+            "call_off mini_competition {{\n{}\n  }}",
+            terms
+                .iter()
+                .map(|term| format!("    {term}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     }
 
     /// An order's fields: buyer, contract, date, the instrument and clauses Coop's extension
@@ -1493,13 +1539,10 @@ impl Importer<'_> {
         // A supplier of several lots has a contract for each: the order's is its lot's, as the
         // award names it (`relatedLots`, of the framework's lots) or as its items belong to one.
         if contracts.len() > 1 {
-            let named = source.list("relatedLots").iter().find_map(|related| {
-                framework
-                    .lots
-                    .iter()
-                    .find(|(id, _)| related.as_str() == Some(id.as_str()))
-                    .map(|(_, name)| name.as_str())
-            });
+            let named = source
+                .list("relatedLots")
+                .iter()
+                .find_map(|related| lot_named(&framework.lots, related));
             let of_items = source.peek_list("items").iter().find_map(|item| {
                 let key = item_key(item);
                 framework
@@ -1705,24 +1748,10 @@ impl Importer<'_> {
             }
             let mut covered = Vec::new();
             for contract in instrument.list("covers") {
-                let award = contract.text("awardID").unwrap_or_default();
-                let supplier = contract.text("supplierID");
-                let lot = contract.text("relatedLot");
                 let found: Vec<String> = self
                     .frameworks
                     .values()
-                    .flat_map(|framework| {
-                        framework.contracts.iter().filter(move |imported| {
-                            imported.award == award
-                                && supplier.is_none_or(|supplier| imported.supplier == supplier)
-                                && lot.is_none_or(|lot| {
-                                    framework.lots.iter().any(|(id, name)| {
-                                        id == lot && imported.lot.as_ref() == Some(name)
-                                    })
-                                })
-                        })
-                    })
-                    .map(|imported| imported.name.clone())
+                    .flat_map(|framework| framework.contracts_named(contract))
                     .collect();
                 if found.is_empty() {
                     self.note(
@@ -1812,11 +1841,42 @@ impl Importer<'_> {
     }
 }
 
+/// The name of the lot a `relatedLot` or `relatedLots` entry names by its id, among a tender's
+/// lots (each its id and name).
+fn lot_named<'l>(lots: &'l [(String, String)], related: &Node) -> Option<&'l str> {
+    lots.iter()
+        .find(|(id, _)| related.as_str() == Some(id.as_str()))
+        .map(|(_, name)| name.as_str())
+}
+
 /// The access instruments Coop's extension lists in a release, read without marking them.
 fn instruments_of(release: &Node) -> &[Node] {
     release
         .peek("coop")
         .map_or(&[], |coop| coop.peek_list("accessInstruments"))
+}
+
+impl Framework {
+    /// The names of its contracts a reference names: by `awardID`, and `supplierID` and
+    /// `relatedLot` when it gives them (each read).
+    fn contracts_named(&self, reference: &Node) -> Vec<String> {
+        let award = reference.text("awardID").unwrap_or_default();
+        let supplier = reference.text("supplierID");
+        let lot = reference.text("relatedLot");
+        self.contracts
+            .iter()
+            .filter(|imported| {
+                imported.award == award
+                    && supplier.is_none_or(|supplier| imported.supplier == supplier)
+                    && lot.is_none_or(|lot| {
+                        self.lots
+                            .iter()
+                            .any(|(id, name)| id == lot && imported.lot.as_ref() == Some(name))
+                    })
+            })
+            .map(|imported| imported.name.clone())
+            .collect()
+    }
 }
 
 impl ItemKey {
