@@ -662,6 +662,22 @@ impl Exporter<'_> {
                 .collect();
             coop.insert("quantityOptions".into(), Value::Array(options));
         }
+        if !first.discounts.is_empty() {
+            let discounts: Vec<Value> = first
+                .discounts
+                .iter()
+                .map(|discount| {
+                    let mut entry = Map::new();
+                    entry.insert("rate".into(), number(discount.rate));
+                    entry.insert("list".into(), json!(discount.list.to_string()));
+                    if let Some(name) = &discount.name {
+                        entry.insert("name".into(), json!(name));
+                    }
+                    Value::Object(entry)
+                })
+                .collect();
+            coop.insert("discounts".into(), Value::Array(discounts));
+        }
         if !first.clauses.is_empty() {
             coop.insert("clauses".into(), clauses(&first.clauses));
         }
@@ -997,6 +1013,12 @@ impl Exporter<'_> {
             if let Some(value) = order_value(order) {
                 award.insert("value".into(), money_value(&value));
             }
+            if let Some(period) = order.period {
+                award.insert(
+                    "contractPeriod".into(),
+                    json!({"startDate": date_time(period.start), "endDate": date_time(period.end)}),
+                );
+            }
             let mut coop = self.order_coop(order);
             if let Some(competition) = order
                 .call_off
@@ -1049,6 +1071,9 @@ impl Exporter<'_> {
                     "unit".into(),
                     json!({"name": line.unit(solicitation).as_str(), "value": money_value(&line.unit_price)}),
                 );
+                if let Some(list_price) = &line.list_price {
+                    entry.insert("coop".into(), json!({"listPrice": money_value(list_price)}));
+                }
                 Value::Object(entry)
             })
             .collect();

@@ -1126,6 +1126,24 @@ impl Importer<'_> {
             }
             fields.push(line);
         }
+        for discount in list_of(coop, "discounts") {
+            match (
+                discount.get("rate").and_then(decimal),
+                discount.get("list").and_then(date_of),
+            ) {
+                (Some(rate), Some(list)) => {
+                    let name = self.title(Some(discount), "name");
+                    fields.push(format!(
+                        "discount {}% off list {list}{name}",
+                        rate.normalize()
+                    ));
+                }
+                _ => self.note(
+                    discount,
+                    not_mapped(discount, "a discount needs a rate and the date of its list"),
+                ),
+            }
+        }
         // Prices: Coop's own list with its tiers, else the unit prices of the award's items.
         let listed = coop.and_then(|coop| coop.get("prices"));
         let priced = match listed {
@@ -1429,6 +1447,21 @@ impl Importer<'_> {
             self.frameworks.insert(framework_ocid.clone(), framework);
             match result {
                 Ok((name, mut fields)) => {
+                    // A blanket order: the period its deliveries run over.
+                    if let Some(period) = award.get("contractPeriod") {
+                        match (
+                            period.get("startDate").and_then(date_of),
+                            period.get("endDate").and_then(date_of),
+                        ) {
+                            (Some(start), Some(end)) => {
+                                fields.push(format!("period {start} to {end}"));
+                            }
+                            _ => self.note(
+                                period,
+                                not_mapped(period, "a period needs a start and an end date"),
+                            ),
+                        }
+                    }
                     match competitive {
                         Some(true) => {
                             let line = self.competition(release, award, &framework_ocid);
@@ -1651,8 +1684,14 @@ impl Importer<'_> {
                 });
             };
             let _ = item.get("unit").and_then(|unit| unit.get("name"));
+            let list = item
+                .get("coop")
+                .and_then(|coop| coop.get("listPrice"))
+                .and_then(money_of)
+                .map(|list| format!(" list {list}"))
+                .unwrap_or_default();
             fields.push(format!(
-                "line {} {} {} at {price}",
+                "line {} {} {} at {price}{list}",
                 known.name,
                 format_quantity(quantity),
                 unit_of(item)
