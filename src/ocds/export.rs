@@ -13,6 +13,7 @@ use crate::model::{
     Solicitation, SolicitationId, Volume,
 };
 use crate::report::{Amount, BindingReport, Decision, Report};
+use crate::schema::Enumeration;
 use crate::source::SourceMap;
 use crate::values::{Date, Money};
 
@@ -283,6 +284,10 @@ impl Exporter<'_> {
         let bindings = self.bindings(&contracts, &mut parties);
         if !bindings.is_empty() {
             coop.insert("bindings".into(), Value::Array(bindings));
+        }
+        let vocabulary = self.vocabulary(&parties);
+        if !vocabulary.is_empty() {
+            coop.insert("vocabulary".into(), Value::Array(vocabulary));
         }
         if !coop.is_empty() {
             release.insert("coop".into(), Value::Object(coop));
@@ -1053,8 +1058,41 @@ impl Exporter<'_> {
                 "identifier": self.ocid_of_solicitation(solicitation),
             }]),
         );
+        let vocabulary = self.vocabulary(&parties);
+        if !vocabulary.is_empty() {
+            release.insert("coop".into(), json!({"vocabulary": vocabulary}));
+        }
         release.insert("parties".into(), parties.into_value());
         Value::Object(release)
+    }
+
+    /// The kinds and roles the model declares that the parties hold, with what each means.
+    fn vocabulary(&self, parties: &Parties) -> Vec<Value> {
+        let held = |field: &str, name: &str| {
+            parties.listed.values().any(|party| {
+                party
+                    .get("coop")
+                    .and_then(|coop| coop.get(field))
+                    .is_some_and(|value| match value {
+                        Value::String(one) => one == name,
+                        Value::Array(all) => all.iter().any(|one| one == name),
+                        _ => false,
+                    })
+            })
+        };
+        self.model
+            .definitions
+            .iter()
+            .filter_map(|definition| {
+                let name = definition.name.value.as_str();
+                let declares = match definition.set {
+                    Enumeration::AgencyKind if held("kind", name) || held("kinds", name) => "kind",
+                    Enumeration::AgencyRole if held("roles", name) => "role",
+                    _ => return None,
+                };
+                Some(json!({"declares": declares, "name": name, "meaning": definition.meaning}))
+            })
+            .collect()
     }
 
     fn order_items(&self, order: &Order) -> Value {

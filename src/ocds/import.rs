@@ -53,6 +53,9 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Imported, ImportErr
             }
         }
     }
+    for process in &processes {
+        importer.vocabulary(process);
+    }
     let (call_offs, others): (Vec<&Process>, Vec<&Process>) = processes
         .iter()
         .partition(|process| framework_of(&process.release).is_some());
@@ -144,6 +147,8 @@ fn peek<'n>(node: &'n Node, name: &str) -> Option<&'n Node> {
 /// The declarations written so far, by kind, in the order a model lists them.
 #[derive(Default)]
 struct Blocks {
+    /// `kind NAME "meaning"` and `role NAME "meaning"`, each once.
+    vocabulary: Vec<String>,
     agencies: Vec<String>,
     solicitations: Vec<String>,
     contracts: Vec<String>,
@@ -153,7 +158,7 @@ struct Blocks {
 
 impl Blocks {
     fn text(&self) -> String {
-        let mut text = String::new();
+        let mut text = self.vocabulary.join("");
         for block in self
             .agencies
             .iter()
@@ -365,6 +370,46 @@ impl Importer<'_> {
             .agencies
             .push(declaration("agency", &name, &title, &fields));
         Ok(name)
+    }
+
+    /// The kinds and roles a release's parties hold that Coop's extension declares
+    /// (`coop.vocabulary`), each declared once.
+    fn vocabulary(&mut self, process: &Process) {
+        let Some(coop) = process.release.get("coop") else {
+            return;
+        };
+        for definition in coop.list("vocabulary") {
+            let declares = definition
+                .text("declares")
+                .filter(|declares| matches!(*declares, "kind" | "role"));
+            let name = definition.text("name").filter(|name| is_name(name));
+            let meaning = definition.get("meaning");
+            let (Some(declares), Some(name), Some(meaning)) = (declares, name, meaning) else {
+                self.note(
+                    definition,
+                    not_mapped(
+                        definition,
+                        "a declaration needs `kind` or `role`, a name and its meaning",
+                    ),
+                );
+                continue;
+            };
+            let Some(text) = meaning.as_str() else {
+                self.note(meaning, not_mapped(meaning, "a meaning is text"));
+                continue;
+            };
+            let prefix = format!("{declares} {name} ");
+            if self
+                .blocks
+                .vocabulary
+                .iter()
+                .any(|declared| declared.starts_with(&prefix))
+            {
+                continue;
+            }
+            let literal = self.quote(meaning, text);
+            self.blocks.vocabulary.push(format!("{prefix}{literal}\n"));
+        }
     }
 
     fn unstated(&self, party: &Node, id: &str, what: AgencyFact) -> ImportError {
