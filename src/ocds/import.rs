@@ -695,14 +695,7 @@ impl Importer<'_> {
         // The joint participants: every other buyer the process names.
         let participants = self.participants(release, tender, coop, &lead_id)?;
         if !participants.is_empty() {
-            fields.push(format!(
-                "joint {{\n{}\n  }}",
-                participants
-                    .iter()
-                    .map(|participant| format!("    {participant}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ));
+            fields.push(block("joint", &participants));
         }
         // What only OCDS says, kept for the export.
         let tender_id = tender.text("id").unwrap_or_default();
@@ -1311,14 +1304,7 @@ impl Importer<'_> {
         if let Some(ceiling) = piggyback.get("ceiling").and_then(volume_of) {
             terms.push(format!("ceiling {ceiling}"));
         }
-        Some(format!(
-            "piggyback {{\n{}\n  }}",
-            terms
-                .iter()
-                .map(|term| format!("    {term}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ))
+        Some(block("piggyback", &terms))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1573,14 +1559,7 @@ impl Importer<'_> {
         if terms.is_empty() {
             return "call_off mini_competition".to_string();
         }
-        format!(
-            "call_off mini_competition {{\n{}\n  }}",
-            terms
-                .iter()
-                .map(|term| format!("    {term}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
+        block("call_off mini_competition", &terms)
     }
 
     /// An order's fields: buyer, contract, date, the instrument and clauses Coop's extension
@@ -2157,6 +2136,12 @@ fn volume_of(node: &Node) -> Option<String> {
     let count = decimal(node.get("quantity")?)?;
     let unit = node.text("unit").filter(|unit| is_name(unit))?;
     Some(format!("{} {unit}", format_quantity(count)))
+}
+
+/// A field's block in Coop's layout (`joint { ... }`): each term on its own line.
+fn block(head: &str, terms: &[String]) -> String {
+    let lines: Vec<String> = terms.iter().map(|term| format!("    {term}")).collect();
+    format!("{head} {{\n{}\n  }}", lines.join("\n"))
 }
 
 /// A declaration in Coop's layout: each field on its own line, indented two spaces.
