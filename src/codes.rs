@@ -73,6 +73,7 @@ codes! {
     UnknownValue = "unknown-value", Error, "a value outside the fixed set a field accepts";
     // Shape of declarations.
     MissingField = "missing-field", Error, "a required field is absent";
+    ValueAndLines = "value-and-lines", Error, "an order that states both its lines and a value";
     DuplicateField = "duplicate-field", Error, "a field that may appear once appears twice";
     OutOfRange = "out-of-range", Error, "a number outside the range its field allows";
     DuplicatePrice = "duplicate-price", Error, "two prices for the same item and tier";
@@ -81,9 +82,11 @@ codes! {
     CurrencyMismatch = "currency-mismatch", Error, "amounts in different currencies where one is required";
     UnitMismatch = "unit-mismatch", Error, "a quantity counted in a unit its context does not use";
     TermEndsBeforeStart = "term-ends-before-start", Error, "a contract term that ends before it starts";
+    AwardedBeforeIssued = "awarded-before-issued", Error, "a contract awarded before its solicitation was issued or posted";
+    PostedBeforeIssued = "posted-before-issued", Warning, "a solicitation posted before it was issued";
+    ReferenceCycle = "reference-cycle", Error, "declarations that hold or stand under each other in a cycle";
     OptionExercisedAfterTerm = "option-exercised-after-term", Error, "a renewal option exercised after the term had ended";
     OptionExercisedOutOfOrder = "option-exercised-out-of-order", Error, "a renewal option exercised while an earlier one is not";
-    OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
     // Judging orders.
     PiggybackClosed = "piggyback-closed", Error, "a non-party ordered from a contract not open to piggyback use";
     BuyerNotEligible = "buyer-not-eligible", Error, "the buyer is outside those the piggyback clause admits";
@@ -92,12 +95,16 @@ codes! {
     AccessWrongKind = "access-wrong-kind", Error, "the access instrument used is not of the kind the contract requires";
     AccessNotForOrder = "access-not-for-order", Error, "the access instrument admits another agency or covers another contract";
     AccessNotInForce = "access-not-in-force", Error, "the access instrument was not in force on the order date";
+    OrderBeforeAward = "order-before-award", Error, "an order dated before its contract was awarded";
     OrderOutsideTerm = "order-outside-term", Error, "an order dated outside the contract term and its exercised options";
     ItemOutOfScope = "item-out-of-scope", Error, "an ordered item that the contract does not cover";
     PriceAboveContract = "price-above-contract", Error, "an order line priced above the contract's unit price";
     ClauseNotInContract = "clause-not-in-contract", Error, "an order requests a clause the contract does not have";
     MaximumExceeded = "maximum-exceeded", Error, "an order that takes the contract past the solicitation's maximum";
     CeilingExceeded = "ceiling-exceeded", Error, "a piggyback order that takes piggyback use past the clause's ceiling";
+    CapExceeded = "cap-exceeded", Error, "an order that takes an access instrument past its cap";
+    QuantityExceeded = "quantity-exceeded", Error, "an order beyond the base quantity and the options exercised (or assigned to its buyer)";
+    VolumeUnknown = "volume-unknown", Error, "an order that states only its value, under limits counted in quantities";
     CommitmentShortfall = "commitment-shortfall", Warning, "a joint participant bought less than it committed by the end of the term";
     MaximumNearlyReached = "maximum-nearly-reached", Warning, "permitted orders have used most of the solicitation's maximum (90% by default)";
     CeilingNearlyReached = "ceiling-nearly-reached", Warning, "permitted piggyback orders have used most of the piggyback ceiling (90% by default)";
@@ -138,12 +145,16 @@ impl Code {
         Code::AccessWrongKind,
         Code::AccessNotForOrder,
         Code::AccessNotInForce,
+        Code::OrderBeforeAward,
         Code::OrderOutsideTerm,
         Code::ItemOutOfScope,
         Code::PriceAboveContract,
         Code::ClauseNotInContract,
         Code::MaximumExceeded,
         Code::CeilingExceeded,
+        Code::CapExceeded,
+        Code::QuantityExceeded,
+        Code::VolumeUnknown,
         Code::ItemNotPriced,
         Code::BasisNotMet,
         Code::NoBasis,

@@ -23,6 +23,40 @@ pub struct Model {
     pub tests: Vec<Test>,
     /// The rules of the model's files and rule packs, sorted by id.
     pub rules: Vec<rules::Rule>,
+    /// The agency kinds and roles the model (and its packs) add to the built-in ones, sorted by
+    /// name.
+    pub definitions: Vec<Definition>,
+    /// The jurisdiction groups of the model, its packs and the prelude, sorted by name.
+    pub groups: Vec<Group>,
+}
+
+/// `kind town "A town under the state's municipal code"`: a value added to an open set.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub set: crate::schema::Enumeration,
+    pub name: Spanned<String>,
+    pub meaning: String,
+}
+
+/// A jurisdiction group, with its members as they change over time.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    /// From each date on, the members (comma-separated codes, interned), in date order: the
+    /// members on a date are those of the last entry on or before it, none before the first.
+    pub members: Vec<(Date, Ustr)>,
+}
+
+impl Group {
+    /// The members on a date, comma-separated; empty before the group has any.
+    pub fn members_on(&self, date: Date) -> Ustr {
+        let after = self.members.partition_point(|(from, _)| *from <= date);
+        match after.checked_sub(1) {
+            Some(index) => self.members[index].1,
+            None => Ustr::from(""),
+        }
+    }
 }
 
 /// A named set of expectations about the model's meaning, judged as of a date.
@@ -140,7 +174,11 @@ pub struct Fact {
 #[derive(Clone, Debug)]
 pub struct Agency {
     pub header: Header,
-    pub kind: AgencyKind,
+    /// Every kind it is of, built in or declared, as written (at least one). Interned: rules
+    /// compare them for every order.
+    pub kinds: Vec<Ustr>,
+    /// The roles it holds, as written.
+    pub roles: Vec<Ustr>,
     /// An ISO 3166 style code: a country (`DK`) or a subdivision (`US-WA`). Interned: rules
     /// compare it for every order.
     pub jurisdiction: Ustr,
@@ -170,6 +208,41 @@ pub struct Solicitation {
     pub maximum: Option<Spanned<Volume>>,
     /// Empty for a single-agency solicitation.
     pub participants: Vec<Participant>,
+    /// The lots it is divided into, in the order written; empty when it is not divided.
+    pub lots: Vec<Lot>,
+    /// The authorities it identifies as those who may call off its contracts.
+    pub buyers: IdentifiedBuyers,
+    /// The contracts that award it, by id: one per supplier, or per supplier and lot.
+    pub contracts: Vec<ContractId>,
+}
+
+/// `lot stationery "Stationery" { estimate ... maximum ... }`: a part of a solicitation awarded
+/// on its own, with its own estimate and maximum.
+#[derive(Clone, Debug)]
+pub struct Lot {
+    pub name: Spanned<String>,
+    pub title: Option<String>,
+    pub estimate: Option<Spanned<Volume>>,
+    pub maximum: Option<Spanned<Volume>>,
+}
+
+/// A lot of a solicitation, by its position in `Solicitation::lots`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LotId(pub usize);
+
+/// The authorities a solicitation identifies (its `buyers`): by name, and by a condition over
+/// the agency, as `open_to` is written.
+#[derive(Clone, Debug, Default)]
+pub struct IdentifiedBuyers {
+    pub agencies: Vec<AgencyId>,
+    pub condition: Option<rules::Expression>,
+}
+
+impl IdentifiedBuyers {
+    /// Whether the solicitation identifies anyone.
+    pub fn any(&self) -> bool {
+        !self.agencies.is_empty() || self.condition.is_some()
+    }
 }
 
 /// A yes/no fact that a solicitation states, remembering where (if anywhere) it was written.
@@ -192,6 +265,9 @@ pub struct Item {
     pub unit: Ustr,
     /// What the item is, when it differs from its solicitation's category.
     pub category: Option<Category>,
+    /// The lot it belongs to; none when the solicitation has no lots, or for an item common to
+    /// every lot.
+    pub lot: Option<LotId>,
 }
 
 /// An item of a solicitation, by its position in `Solicitation::items`.
@@ -222,6 +298,8 @@ pub enum Measure {
 pub struct Contract {
     pub header: Header,
     pub solicitation: SolicitationId,
+    /// The lot of the solicitation it awards, when the solicitation has lots.
+    pub lot: Option<LotId>,
     pub suppliers: Vec<String>,
     /// The award date; the term's start when the contract does not say.
     pub awarded: Date,
@@ -237,6 +315,35 @@ pub struct Contract {
     pub piggyback: Option<PiggybackClause>,
     /// The usage reports the supplier filed, by the end of the period each covers.
     pub usage_reports: Vec<UsageReport>,
+    /// The quantity the award buys, when it states one.
+    pub base_quantity: Option<Spanned<Volume>>,
+    /// The options to buy more, in the order written: each counted once exercised, for the
+    /// agency it is assigned to when it is.
+    pub quantity_options: Vec<QuantityOption>,
+    /// Catalogue pricing: a discount off the supplier's list of each date, latest date last.
+    pub discounts: Vec<Discount>,
+}
+
+/// `quantity_option 30 bus exercised 2025-03-01 assigned_to tri_met`
+#[derive(Clone, Debug)]
+pub struct QuantityOption {
+    /// In the base quantity's measure.
+    pub volume: Spanned<Volume>,
+    pub exercised: Option<Spanned<Date>>,
+    /// The agency it is assigned to, which alone may order its quantity.
+    pub assignee: Option<AgencyId>,
+    pub span: Span,
+}
+
+/// `discount 18% off list 2025-01-01 "Staples contract catalogue"`
+#[derive(Clone, Debug)]
+pub struct Discount {
+    /// A percentage, e.g. `18` for 18%.
+    pub rate: Decimal,
+    /// The date of the list it applies to, from which it applies.
+    pub list: Date,
+    pub name: Option<String>,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -290,10 +397,16 @@ pub struct PiggybackClause {
 pub struct AccessInstrument {
     pub header: Header,
     pub kind: InstrumentKind,
-    /// The agency the instrument lets use contracts.
-    pub agency: AgencyId,
-    pub counterparty: AgencyId,
-    /// The contracts it covers; when empty, every contract led by the counterparty.
+    /// The agency the instrument lets use contracts, when it names one.
+    pub agency: Option<AgencyId>,
+    /// Who else it admits: a condition over the agency (variable 0), as `open_to` is written
+    /// (every agency of a jurisdiction, a program's members).
+    pub eligibility: Option<rules::Expression>,
+    pub counterparty: Counterparty,
+    /// The instrument it is made under: a link of a chain, in force only while that one is.
+    pub under: Option<InstrumentId>,
+    /// The contracts it covers; when empty, those the one it is under covers, else those its
+    /// counterparty led (or, a supplier, supplies).
     pub covers: Vec<ContractId>,
     pub signed: Option<Spanned<Date>>,
     pub posted: Option<Spanned<Date>>,
@@ -301,7 +414,27 @@ pub struct AccessInstrument {
     pub effective: Option<Spanned<Date>>,
     pub expires: Option<Spanned<Date>>,
     pub fees: Vec<Fee>,
+    /// The most orders through it may buy.
+    pub cap: Option<Cap>,
     pub clauses: Vec<Clause>,
+}
+
+/// Whom an access instrument is signed with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Counterparty {
+    /// An agency: a state, a contract's lead, a cooperative program.
+    Agency(AgencyId),
+    /// A supplier, by the name its contracts give it.
+    Supplier(String),
+}
+
+/// `cap USD 250,000.00 per buyer per year`: the most orders placed through an instrument may be
+/// worth, for each buyer and in each calendar period when it says.
+#[derive(Clone, Copy, Debug)]
+pub struct Cap {
+    pub amount: Money,
+    pub per_buyer: bool,
+    pub every: Option<rules::Period>,
 }
 
 #[derive(Clone, Debug)]
@@ -316,9 +449,44 @@ pub struct Order {
     pub buyer: Spanned<AgencyId>,
     pub contract: Spanned<ContractId>,
     pub date: Spanned<Date>,
-    pub via: Option<Spanned<InstrumentId>>,
+    /// The access instruments it names, in the order written.
+    pub via: Vec<Spanned<InstrumentId>>,
+    /// Every instrument it uses: those it names, then those each is under, each once.
+    pub instruments: Vec<InstrumentId>,
     pub lines: Vec<OrderLine>,
     pub requests: Vec<Spanned<String>>,
+    /// How it chose its contract under a framework, when it says.
+    pub call_off: Option<CallOff>,
+    /// What a call-off without lines is worth (`value EUR 12,500.00`).
+    pub value: Option<Spanned<Money>>,
+    /// A blanket order's period.
+    pub period: Option<OrderPeriod>,
+}
+
+/// `period 2025-01-01 to 2025-12-31`: the period a blanket order's deliveries run over.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderPeriod {
+    pub start: Date,
+    pub end: Date,
+    pub span: Span,
+}
+
+/// `call_off direct`, `call_off mini_competition { invited ... issued ... awarded ... }`
+#[derive(Clone, Debug)]
+pub struct CallOff {
+    pub kind: CallOffKind,
+    /// For a mini-competition, its facts.
+    pub competition: Option<Competition>,
+    pub span: Span,
+}
+
+/// The facts of a mini-competition among a framework's contracts.
+#[derive(Clone, Debug, Default)]
+pub struct Competition {
+    /// The contracts invited to compete; `None` when the order does not say.
+    pub invited: Option<Vec<ContractId>>,
+    pub issued: Option<Date>,
+    pub awarded: Option<Date>,
 }
 
 #[derive(Clone, Debug)]
@@ -326,6 +494,8 @@ pub struct OrderLine {
     pub item: LineItem,
     pub quantity: Decimal,
     pub unit_price: Money,
+    /// The list price the unit price comes from, under catalogue pricing.
+    pub list_price: Option<Money>,
     pub span: Span,
 }
 
@@ -336,7 +506,9 @@ pub enum LineItem {
     OutOfScope(Spanned<String>),
 }
 
-pub use crate::schema::{AgencyKind, Category, DutyKind, InstrumentKind, Method};
+pub use crate::schema::{
+    AgencyKind, AgencyRole, CallOffKind, Category, DutyKind, InstrumentKind, Method,
+};
 
 impl Model {
     pub fn agency(&self, id: AgencyId) -> &Agency {
@@ -363,6 +535,14 @@ impl Model {
     /// The agency that led the solicitation a contract awards.
     pub fn lead_of(&self, contract: ContractId) -> AgencyId {
         self.solicitation_of(contract).lead
+    }
+}
+
+impl Agency {
+    /// Its kinds in words: `city`, `nonprofit and grantee`.
+    pub fn kinds_text(&self) -> String {
+        let kinds: Vec<&str> = self.kinds.iter().map(Ustr::as_str).collect();
+        kinds.join(" and ")
     }
 }
 
@@ -407,6 +587,30 @@ impl Solicitation {
     pub fn is_party(&self, agency: AgencyId) -> bool {
         self.lead == agency || self.participant(agency).is_some()
     }
+
+    pub fn lot(&self, id: LotId) -> &Lot {
+        &self.lots[id.0]
+    }
+
+    /// What a solicitation's use is counted in: its maximum's measure, else its estimate's, else
+    /// its lots' (their maxima's, then their estimates'); `None` when it states none (money).
+    pub fn measure(&self) -> Option<&Volume> {
+        self.maximum
+            .as_ref()
+            .or(self.estimate.as_ref())
+            .or_else(|| self.lots.iter().find_map(|lot| lot.maximum.as_ref()))
+            .or_else(|| self.lots.iter().find_map(|lot| lot.estimate.as_ref()))
+            .map(|volume| &volume.value)
+    }
+
+    /// Whether an item is in the scope of a contract awarding a lot (or, with none, the whole
+    /// solicitation): the lot's own items, and those of no lot.
+    pub fn in_scope(&self, item: ItemId, lot: Option<LotId>) -> bool {
+        match (lot, self.item(item).lot) {
+            (Some(lot), Some(own)) => lot == own,
+            _ => true,
+        }
+    }
 }
 
 impl Contract {
@@ -436,6 +640,33 @@ impl Contract {
 
     pub fn has_clause(&self, name: &str) -> bool {
         self.clauses.iter().any(|clause| clause.name.value == name)
+    }
+
+    /// The discount off the list in force on a date: the latest list dated on or before it.
+    pub fn discount_on(&self, date: Date) -> Option<&Discount> {
+        self.discounts
+            .iter()
+            .filter(|discount| discount.list <= date)
+            .max_by_key(|discount| discount.list)
+    }
+
+    /// The contract's price for one unit of a line ordered on a date, with where it is stated:
+    /// its price for the item at the line's quantity, else, under catalogue pricing, the line's
+    /// list price less the discount off the list in force.
+    pub fn price_for(&self, line: &OrderLine, date: Date) -> Option<(Money, Span)> {
+        let LineItem::InScope(item) = line.item else {
+            return None;
+        };
+        if let Some(price) = self.unit_price(item, line.quantity) {
+            return Some((price.unit_price, price.span));
+        }
+        let discount = self.discount_on(date)?;
+        let list = line.list_price?;
+        let kept = (Decimal::ONE_HUNDRED - discount.rate) / Decimal::ONE_HUNDRED;
+        Some((
+            Money::new(list.currency, list.amount.saturating_mul(kept)),
+            discount.span,
+        ))
     }
 }
 
@@ -467,14 +698,41 @@ impl OrderLine {
 }
 
 impl AccessInstrument {
-    /// Whether the instrument covers a contract: its `covers` list names it, or, when it has
-    /// none, its counterparty led the contract's solicitation.
+    /// Whether the instrument covers a contract: its `covers` list names it; when it has none,
+    /// the instrument it is under covers it; when it is under none, its counterparty led the
+    /// contract's solicitation, or is one of the contract's suppliers.
     pub fn covers_contract(&self, model: &Model, contract: ContractId) -> bool {
-        if self.covers.is_empty() {
-            self.counterparty == model.lead_of(contract)
-        } else {
-            self.covers.contains(&contract)
+        // Up the chain (checking refused cycles), without recursing: a chain may be long.
+        let mut instrument = self;
+        while instrument.covers.is_empty()
+            && let Some(under) = instrument.under
+        {
+            instrument = model.instrument(under);
         }
+        if !instrument.covers.is_empty() {
+            return instrument.covers.contains(&contract);
+        }
+        match &instrument.counterparty {
+            Counterparty::Agency(agency) => *agency == model.lead_of(contract),
+            Counterparty::Supplier(supplier) => model
+                .contract(contract)
+                .suppliers
+                .iter()
+                .any(|named| named == supplier),
+        }
+    }
+
+    /// Whether it is in force on a date, and so is every instrument it is under.
+    pub fn chain_in_force_on(&self, model: &Model, date: Date) -> bool {
+        self.chain(model)
+            .all(|instrument| instrument.in_force_on(date))
+    }
+
+    /// The instrument and every instrument it is under, nearest first.
+    pub fn chain<'m>(&'m self, model: &'m Model) -> impl Iterator<Item = &'m AccessInstrument> {
+        std::iter::successors(Some(self), |instrument| {
+            instrument.under.map(|under| model.instrument(under))
+        })
     }
 
     /// The first day the instrument is in force: its effective date, else its signing date.

@@ -20,6 +20,8 @@ pub enum Entity {
     Line,
     /// One fee of an access instrument.
     Fee,
+    /// A lot of a solicitation.
+    Lot,
 }
 
 /// The types of expressions.
@@ -46,16 +48,23 @@ pub enum Type {
     Term,
     /// A named entry of a declaration (a fact, a clause, ...): its date, text and value.
     Fact,
+    /// The mini-competition a call-off was awarded by.
+    Competition,
 }
 
 /// Closed sets of values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Enumeration {
+    /// Open: a model may declare more (`kind town "..."`).
     AgencyKind,
+    /// Open: a model may declare more (`role ... "..."`).
+    AgencyRole,
     Method,
     Category,
     InstrumentKind,
     Basis,
+    /// How a call-off chose its contract.
+    CallOff,
 }
 
 /// What has fields: every entity, and the two records that are not things of their own.
@@ -64,6 +73,10 @@ pub enum Record {
     Entity(Entity),
     Term,
     Fact,
+    /// A jurisdiction group (`EU`), as `x in [EU]` reads it.
+    Group,
+    /// The mini-competition of a call-off.
+    Competition,
 }
 
 /// One field: how it is written, what it is, its type, whether its value changes as orders are
@@ -141,7 +154,8 @@ schema! {
     Agency(Record::Entity(Entity::Agency)) AgencyField {
         Name = "name": Type::Text, fixed, "the agency's name";
         Title = "title": Type::Text, fixed, "its title, as reports show it";
-        Kind = "kind": Type::Enumeration(N::AgencyKind), fixed, "what kind of public body it is";
+        Kind = "kind": Type::Enumeration(N::AgencyKind), fixed, "what kind of public body it is (`==` and `in` hold for each of its kinds)";
+        Role = "role": Type::Enumeration(N::AgencyRole), fixed, "the roles it holds (`==` and `in` hold for each)";
         Jurisdiction = "jurisdiction": Type::Jurisdiction, fixed, "where it is: a country or a subdivision";
         Location = "location": Type::Location, fixed, "its latitude and longitude";
     }
@@ -159,6 +173,10 @@ schema! {
         Joint = "joint": Type::Boolean, fixed, "whether agencies bought together in it";
         Estimate = "estimate": Type::Volume, fixed, "the volume it estimated";
         Maximum = "maximum": Type::Volume, fixed, "the most its contracts may be used for";
+        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought under every contract awarding it, in its measure (its maximum's, else its estimate's, else its lots', else money)";
+        OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far under every contract awarding it";
+        Contracts = "contracts": Type::Number, fixed, "how many contracts award it (one per supplier, or per supplier and lot)";
+        BuyersIdentified = "buyers_identified": Type::Boolean, fixed, "whether it identifies the authorities that may call off (`buyers`)";
     }
     Contract(Record::Entity(Entity::Contract)) ContractField {
         Name = "name": Type::Text, fixed, "the contract's name";
@@ -180,19 +198,31 @@ schema! {
         Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought, in its measure (its maximum's, else its ceiling's, else its estimate's, else money)";
         OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far";
         PiggybackOrdered = "piggyback_ordered": Type::Volume, varies, "what permitted piggyback orders so far bought, in its measure";
+        Lot = "lot": Type::Entity(E::Lot), fixed, "the lot of its solicitation it awards";
+        BaseQuantity = "base_quantity": Type::Quantity(None), fixed, "the quantity the award buys";
+        Quantity = "quantity": Type::Quantity(None), varies, "its base quantity and the quantity options exercised by the date judged, assigned ones included";
+        QuantityAssigned = "quantity_assigned": Type::Quantity(None), varies, "the quantity options exercised by the date judged and assigned to other agencies";
+        Discount = "discount": Type::Percentage, varies, "its catalogue discount: off the list in force on the date judged";
+        ListDate = "list_date": Type::Date, varies, "the date of the list in force on the date judged";
     }
     Access(Record::Entity(Entity::Access)) AccessField {
         Name = "name": Type::Text, fixed, "the instrument's name";
         Title = "title": Type::Text, fixed, "its title";
         Kind = "kind": Type::Enumeration(N::InstrumentKind), fixed, "what kind of instrument it is";
-        Agency = "agency": Type::Entity(E::Agency), fixed, "the agency it lets use contracts";
-        With = "with": Type::Entity(E::Agency), fixed, "the agency it is signed with";
+        Agency = "agency": Type::Entity(E::Agency), fixed, "the agency it lets use contracts, when it names one";
+        With = "with": Type::Entity(E::Agency), fixed, "the agency it is signed with (absent when it is signed with a supplier)";
         Signed = "signed": Type::Date, fixed, "when it was signed";
         Posted = "posted": Type::Date, fixed, "when it was posted";
         Approved = "approved": Type::Date, fixed, "when its governing body approved it";
         Effective = "effective": Type::Date, fixed, "when it takes effect";
         Expires = "expires": Type::Date, fixed, "when it expires";
-        InForce = "in_force": Type::Boolean, varies, "whether it is in force on the date judged";
+        InForce = "in_force": Type::Boolean, varies, "whether it, and every instrument it is under, is in force on the date judged";
+        Under = "under": Type::Entity(E::Access), fixed, "the instrument it is made under";
+        WithSupplier = "with_supplier": Type::Text, fixed, "the supplier it is signed with, when it is";
+        Admits = "admits": Type::Text, fixed, "whom it lets use contracts, in words";
+        Counterparty = "counterparty": Type::Text, fixed, "whom it is signed with, in words";
+        Cap = "cap": Type::Money(None), fixed, "the most orders through it may be worth (for each buyer, in each period, when it says)";
+        CapUsed = "cap_used": Type::Money(None), varies, "what permitted orders through it used of its cap before the order judged: in the cap's period holding the date judged, and by the order's buyer for a cap per buyer";
     }
     Order(Record::Entity(Entity::Order)) OrderField {
         Name = "name": Type::Text, fixed, "the order's name";
@@ -202,17 +232,30 @@ schema! {
         Solicitation = "solicitation": Type::Entity(E::Solicitation), fixed, "that contract's solicitation";
         Lead = "lead": Type::Entity(E::Agency), fixed, "that solicitation's lead";
         Date = "date": Type::Date, fixed, "the order's date";
-        Via = "via": Type::Entity(E::Access), fixed, "the access instrument it names";
-        Value = "value": Type::Money(None), fixed, "what its lines add up to";
-        Volume = "volume": Type::Volume, fixed, "what it buys, in the contract's measure";
+        Via = "via": Type::Entity(E::Access), fixed, "the (first) access instrument it names";
+        Value = "value": Type::Money(None), fixed, "what its lines add up to (its stated `value`, for a call-off without lines)";
+        Volume = "volume": Type::Volume, fixed, "what it buys, in the contract's measure (absent for a call-off without lines when the measure is a quantity)";
         Basis = "basis": Type::Enumeration(N::Basis), fixed, "how the buyer stands to the contract: lead, joint_participant or piggyback";
         Category = "category": Type::Enumeration(N::Category), fixed, "the category of the contract's solicitation";
         AtContractPrices = "at_contract_prices": Type::Boolean, fixed, "whether every line is priced at or below the contract";
-        OnContractTerms = "on_contract_terms": Type::Boolean, fixed, "whether every clause it requests is the contract's or its instrument's";
+        OnContractTerms = "on_contract_terms": Type::Boolean, fixed, "whether every clause it requests is the contract's or that of an instrument it uses";
         BuyerAdmitted = "buyer_admitted": Type::Boolean, fixed, "whether the contract's `open_to` admits the buyer (true when it has none)";
-        ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether the instrument named lets this buyer use contracts";
-        ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether the instrument named covers this contract";
-        ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor its instrument has, by name";
+        ViaAdmitsBuyer = "via_admits_buyer": Type::Boolean, fixed, "whether every instrument it names lets this buyer use contracts";
+        ViaCoversContract = "via_covers_contract": Type::Boolean, fixed, "whether every instrument it names covers this contract, itself or through those it is under";
+        ClausesNotOnContract = "clauses_not_on_contract": Type::Text, fixed, "the clauses it requests that neither the contract nor an instrument it uses has, by name";
+        Lot = "lot": Type::Entity(E::Lot), fixed, "the lot its contract awards";
+        BuyerIdentified = "buyer_identified": Type::Boolean, fixed, "whether its buyer is a party to the solicitation or one of the buyers it identifies (`buyers`)";
+        CallOff = "call_off": Type::Enumeration(N::CallOff), fixed, "how it chose its contract under a framework: direct or mini_competition";
+        Competition = "competition": Type::Competition, fixed, "the mini-competition it was awarded by";
+        ViaNotForOrder = "via_not_for_order": Type::Entity(E::Access), fixed, "the first instrument it names that does not admit its buyer or cover its contract";
+        ViaNotInForce = "via_not_in_force": Type::Entity(E::Access), varies, "the first instrument it uses (named, or one they are under) that its own dates do not put in force on the order's date";
+        Instruments = "instruments": Type::Text, fixed, "the access instruments it uses (named, then those they are under), with their kinds, in words";
+        Caps = "caps": Type::Text, varies, "the caps of the instruments it uses, with what is used of each, in words";
+        Period = "period": Type::Term, fixed, "a blanket order's period";
+        End = "end": Type::Date, fixed, "the last day it runs: its period's end, else its date";
+        Quantity = "quantity": Type::Quantity(None), fixed, "what it buys, in the measure of its contract's base quantity";
+        QuantityAvailable = "quantity_available": Type::Quantity(None), varies, "what its buyer may buy in all under the contract's quantities by its date: the options assigned to it, for an agency they are assigned to; the base quantity and the options exercised and not assigned, for anyone else";
+        QuantityOrdered = "quantity_ordered": Type::Quantity(None), varies, "what permitted orders so far bought of that quantity";
     }
     Binding(Record::Entity(Entity::Binding)) BindingField {
         Agency = "agency": Type::Entity(E::Agency), fixed, "the agency bound";
@@ -234,17 +277,36 @@ schema! {
         UnitPrice = "unit_price": Type::Money(None), fixed, "the price the line states for one";
         Value = "value": Type::Money(None), fixed, "quantity times unit price";
         InScope = "in_scope": Type::Boolean, fixed, "whether the item is one the contract's solicitation covers";
-        ContractPrice = "contract_price": Type::Money(None), fixed, "the contract's unit price for the item at this quantity";
+        ContractPrice = "contract_price": Type::Money(None), fixed, "the contract's unit price for the item at this quantity (under catalogue pricing, its list price less the discount off the list in force)";
+        ListPrice = "list_price": Type::Money(None), fixed, "the list price it states, under catalogue pricing";
     }
     Fee(Record::Entity(Entity::Fee)) FeeField {
         Rate = "rate": Type::Percentage, fixed, "the fee, as a percentage of order value";
         Payee = "payee": Type::Entity(E::Agency), fixed, "whom it is paid to, when the instrument says";
         Instrument = "instrument": Type::Entity(E::Access), fixed, "the instrument that charges it";
     }
+    Lot(Record::Entity(Entity::Lot)) LotField {
+        Name = "name": Type::Text, fixed, "the lot's name";
+        Title = "title": Type::Text, fixed, "its title";
+        Solicitation = "solicitation": Type::Entity(E::Solicitation), fixed, "the solicitation it is a lot of";
+        Estimate = "estimate": Type::Volume, fixed, "the volume it estimated";
+        Maximum = "maximum": Type::Volume, fixed, "the most the contracts awarding it may be used for";
+        Ordered = "ordered": Type::Volume, varies, "what permitted orders so far bought under the contracts awarding it, in its solicitation's measure";
+        OrderedValue = "ordered_value": Type::Money(None), varies, "the value of permitted orders so far under the contracts awarding it";
+        Contracts = "contracts": Type::Number, fixed, "how many contracts award it";
+    }
     Term(Record::Term) TermField {
         Start = "start": Type::Date, fixed, "the first day of the term";
         End = "end": Type::Date, fixed, "its last day, as awarded";
         Length = "length": Type::Duration, fixed, "its length, compared by the calendar from its start";
+    }
+    Competition(Record::Competition) CompetitionField {
+        Invited = "invited": Type::Number, fixed, "how many of the framework's contracts (of the lot) it invited";
+        Issued = "issued": Type::Date, fixed, "when it was issued";
+        Awarded = "awarded": Type::Date, fixed, "when it was awarded";
+    }
+    Group(Record::Group) GroupField {
+        Members = "members": Type::Jurisdiction, varies, "its members on the date judged, which `x in [EU]` reads";
     }
     Fact(Record::Fact) FactField {
         Date = "date": Type::Date, fixed, "the date it records";
@@ -267,6 +329,7 @@ impl Entity {
         Entity::Binding,
         Entity::Line,
         Entity::Fee,
+        Entity::Lot,
     ];
 
     /// The entities that are declared in files, each with its keyword.
@@ -289,6 +352,7 @@ impl Entity {
             Entity::Binding => "binding",
             Entity::Line => "line",
             Entity::Fee => "fee",
+            Entity::Lot => "lot",
         }
     }
 
@@ -312,6 +376,7 @@ impl Entity {
             Entity::Binding => "a binding",
             Entity::Line => "an order line",
             Entity::Fee => "a fee",
+            Entity::Lot => "a lot",
         }
     }
 
@@ -322,16 +387,17 @@ impl Entity {
             Entity::Contract | Entity::Access => &[Entries::Fact, Entries::Clause],
             Entity::Order => &[Entries::Fact, Entries::Requested],
             Entity::Solicitation => &[Entries::Fact],
-            Entity::Binding | Entity::Line | Entity::Fee => &[],
+            Entity::Binding | Entity::Line | Entity::Fee | Entity::Lot => &[],
         }
     }
 
-    /// The collection an entity's values are taken from in `line l of o` and `fee f of i`: the
-    /// entity of the owner, or `None` for entities that are no one's collection.
+    /// The collection an entity's values are taken from in `line l of o`, `access v of o` and
+    /// `fee f of i`: the entity of the owner, or `None` for entities that are no one's collection.
     pub fn collected_from(self) -> Option<Entity> {
         match self {
             Entity::Line => Some(Entity::Order),
             Entity::Fee => Some(Entity::Access),
+            Entity::Access => Some(Entity::Order),
             _ => None,
         }
     }
@@ -356,6 +422,7 @@ impl Record {
             Type::Entity(entity) => Some(Record::Entity(*entity)),
             Type::Term => Some(Record::Term),
             Type::Fact => Some(Record::Fact),
+            Type::Competition => Some(Record::Competition),
             _ => None,
         }
     }
@@ -371,6 +438,8 @@ impl Record {
             Record::Entity(entity) => entity.noun(),
             Record::Term => "term",
             Record::Fact => "fact",
+            Record::Group => "jurisdiction group",
+            Record::Competition => "mini-competition",
         }
     }
 
@@ -379,7 +448,12 @@ impl Record {
         Entity::ALL
             .iter()
             .map(|entity| Record::Entity(*entity))
-            .chain([Record::Term, Record::Fact])
+            .chain([
+                Record::Term,
+                Record::Fact,
+                Record::Competition,
+                Record::Group,
+            ])
     }
 }
 
@@ -397,6 +471,9 @@ impl Field {
             Field::Fee(_) => Record::Entity(Entity::Fee),
             Field::Term(_) => Record::Term,
             Field::Fact(_) => Record::Fact,
+            Field::Group(_) => Record::Group,
+            Field::Lot(_) => Record::Entity(Entity::Lot),
+            Field::Competition(_) => Record::Competition,
         };
         record
             .fields()
@@ -433,6 +510,7 @@ impl Type {
             Type::Enumeration(enumeration) => enumeration.describe().to_string(),
             Type::Term => "a contract term".to_string(),
             Type::Fact => "a recorded fact".to_string(),
+            Type::Competition => "a mini-competition".to_string(),
         }
     }
 }
@@ -441,21 +519,30 @@ impl Enumeration {
     pub fn describe(self) -> &'static str {
         match self {
             Enumeration::AgencyKind => "an agency kind",
+            Enumeration::AgencyRole => "an agency role",
             Enumeration::Method => "a solicitation method",
             Enumeration::Category => "a category",
             Enumeration::InstrumentKind => "an access instrument kind",
             Enumeration::Basis => "a basis (lead, joint_participant or piggyback)",
+            Enumeration::CallOff => "a way of calling off (direct or mini_competition)",
         }
     }
 
-    /// Every spelling of the set.
+    /// Whether a model may add values to the set (`kind town "..."`).
+    pub fn is_open(self) -> bool {
+        matches!(self, Enumeration::AgencyKind | Enumeration::AgencyRole)
+    }
+
+    /// Every spelling the set has built in; an open set's model may add more.
     pub fn values(self) -> Vec<&'static str> {
         match self {
             Enumeration::AgencyKind => AgencyKind::ALL.iter().map(|v| v.as_str()).collect(),
+            Enumeration::AgencyRole => AgencyRole::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Method => Method::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Category => Category::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::InstrumentKind => InstrumentKind::ALL.iter().map(|v| v.as_str()).collect(),
             Enumeration::Basis => vec!["lead", "joint_participant", "piggyback"],
+            Enumeration::CallOff => CallOffKind::ALL.iter().map(|v| v.as_str()).collect(),
         }
     }
 }
@@ -501,6 +588,18 @@ closed_set! {
         Nonprofit = "nonprofit",
         Grantee = "grantee",
         Contractor = "contractor",
+        NationalGovernment = "national_government",
+        RegionalAuthority = "regional_authority",
+        LocalAuthority = "local_authority",
+        BodyGovernedByPublicLaw = "body_governed_by_public_law",
+    }
+}
+
+closed_set! {
+    /// The roles an agency may hold, besides its kinds; a model may declare more.
+    AgencyRole {
+        CentralPurchasingBody = "central_purchasing_body",
+        ProcuringEntity = "procuring_entity",
     }
 }
 
@@ -511,6 +610,14 @@ closed_set! {
         Rfp = "rfp",
         CompetitiveQuotes = "competitive_quotes",
         SoleSource = "sole_source",
+        Open = "open",
+        Restricted = "restricted",
+        Selective = "selective",
+        Negotiated = "negotiated",
+        NegotiatedWithoutPublication = "negotiated_without_publication",
+        CompetitiveDialogue = "competitive_dialogue",
+        DynamicPurchasingSystem = "dynamic_purchasing_system",
+        InnovationPartnership = "innovation_partnership",
     }
 }
 
@@ -524,6 +631,14 @@ closed_set! {
         InformationTechnology = "information_technology",
         Security = "security",
         DisasterRecovery = "disaster_recovery",
+    }
+}
+
+closed_set! {
+    /// How a call-off under a framework chose its contract.
+    CallOffKind {
+        Direct = "direct",
+        MiniCompetition = "mini_competition",
     }
 }
 

@@ -227,6 +227,9 @@ fn contents(name: &str, report: &coop::report::Report, dom: &str) -> Vec<String>
             missing.push(format!("{name}: no `{section}` section"));
         }
     }
+    if !report.frameworks.is_empty() && !dom.contains("id=\"frameworks\"") {
+        missing.push(format!("{name}: no `frameworks` section"));
+    }
     let shown = if large {
         LARGE_PROGRAM_CONTRACT_DETAILS
     } else {
@@ -341,6 +344,8 @@ fn look(tab: &Arc<Tab>, name: &str, view: &View, directory: &Path) -> Vec<String
         .into_iter()
         .flatten()
         .filter_map(|section| section.as_str())
+        // Only a model with a framework has that section; `contents` checks it is there then.
+        .filter(|section| *section != "frameworks")
         .collect();
     if sections != SECTIONS {
         problems.push(format!("{name} at {view_name}: sections {sections:?}"));

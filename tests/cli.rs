@@ -481,7 +481,7 @@ fn why_explains_orders_and_bindings() {
     );
     assert!(
         text.contains(
-            "✓ rule order-outside-term: The order is dated within the contract's term: holds"
+            "✓ rule order-outside-term: The order is dated within the contract's term, and runs within it: holds"
         ),
         "{text}"
     );

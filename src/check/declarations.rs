@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::names::Namespace;
-use super::problems::DeclarationProblem;
+use super::problems::{DeclarationProblem, NameProblem};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::schema::{Entity, Enumeration};
@@ -85,6 +85,24 @@ pub(super) fn build(
     let contracts = declare_all(contracts, Entity::Contract, &winners, &mut namespace);
     let instruments = declare_all(instruments, Entity::Access, &winners, &mut namespace);
     let order_blocks = declare_all(orders, Entity::Order, &winners, &mut namespace);
+    let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
+    // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
+    for group in files.iter().flat_map(|file| &file.groups) {
+        if let Some(declared) = namespace.lookup(&group.name.value) {
+            diagnostics.push(
+                Diagnostic::of(
+                    NameProblem::Duplicate {
+                        name: &group.name.value,
+                    },
+                    group.name.span,
+                )
+                .with_related(
+                    declared.span,
+                    format!("first declared here, as {}", declared.kind.article()),
+                ),
+            );
+        }
+    }
 
     let mut checker = Checker {
         namespace,
@@ -112,6 +130,7 @@ pub(super) fn build(
             })
             .collect(),
         currencies: Vec::new(),
+        vocabulary,
     };
     let agencies: Vec<Option<Agency>> =
         agencies.iter().map(|block| checker.agency(block)).collect();
@@ -127,13 +146,14 @@ pub(super) fn build(
         .iter()
         .map(|block| checker.access(block))
         .collect();
+    chains_end(&instruments, checker.diagnostics);
     // An order read from a ledger row that is in error is left out of the model (its errors are
     // reported); an order in error anywhere else stops the model.
     let orders: Vec<Option<Order>> = order_blocks
         .iter()
         .map(|block| {
             let errors_before = checker.diagnostics.error_count();
-            let order = checker.order(block, &solicitations, &contracts);
+            let order = checker.order(block, &solicitations, &contracts, &instruments);
             let rejected = sources.is_ledger(block.span.file)
                 && checker.diagnostics.error_count() > errors_before;
             if rejected { None } else { order }
@@ -141,7 +161,13 @@ pub(super) fn build(
         .collect();
 
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
-    let rules = super::rules::check(files, packs, &checker.namespace, checker.diagnostics);
+    let rules = super::rules::check(
+        files,
+        packs,
+        &checker.namespace,
+        &checker.vocabulary,
+        checker.diagnostics,
+    );
     expected_rules_exist(files, &tests, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
@@ -154,6 +180,7 @@ pub(super) fn build(
     if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
+    let (definitions, groups) = std::mem::take(&mut checker.vocabulary).into_parts();
     let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
     // Orders are judged in date order; the same date keeps name order, which is stable.
     // Winning names are distinct, so an unstable sort gives the one order, faster.
@@ -161,14 +188,23 @@ pub(super) fn build(
         (left.date.value, &left.header.name.value)
             .cmp(&(right.date.value, &right.header.name.value))
     });
+    let contracts: Vec<Contract> = contracts.into_iter().flatten().collect();
+    let mut solicitations: Vec<Solicitation> = solicitations.into_iter().flatten().collect();
+    for (index, contract) in contracts.iter().enumerate() {
+        solicitations[contract.solicitation.0]
+            .contracts
+            .push(ContractId(index));
+    }
     Some(Model {
         agencies: agencies.into_iter().flatten().collect(),
-        solicitations: solicitations.into_iter().flatten().collect(),
-        contracts: contracts.into_iter().flatten().collect(),
+        solicitations,
+        contracts,
         instruments: instruments.into_iter().flatten().collect(),
         orders,
         tests,
         rules,
+        definitions,
+        groups,
     })
 }
 
@@ -258,6 +294,8 @@ struct Checker<'d> {
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
     currencies: Vec<crate::values::Currency>,
+    /// The kinds and roles the model adds, and its jurisdiction groups.
+    vocabulary: super::vocabulary::Vocabulary,
 }
 
 /// What a test that names a rule under `under` expects it to be able to do.
@@ -744,19 +782,20 @@ impl Checker<'_> {
             block,
             keyword: "agency",
         };
-        let mut kind = None;
+        let mut kinds = None;
+        let mut roles = None;
         let mut jurisdiction = None;
         let mut location = None;
         let mut memberships = Vec::new();
         for field in &block.fields {
             match &field.value {
-                ast::AgencyField::Kind(name) => {
-                    let value = AgencyKind::from_name(&name.value);
-                    if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::AgencyKind));
-                    }
-                    fields.once(&mut kind, value, field.span, "kind", self.diagnostics);
+                ast::AgencyField::Kind(names) => {
+                    let value = self.open_values(names, Enumeration::AgencyKind);
+                    fields.once(&mut kinds, value, field.span, "kind", self.diagnostics);
+                }
+                ast::AgencyField::Role(names) => {
+                    let value = self.open_values(names, Enumeration::AgencyRole);
+                    fields.once(&mut roles, value, field.span, "role", self.diagnostics);
                 }
                 ast::AgencyField::Jurisdiction(code) => fields.once(
                     &mut jurisdiction,
@@ -788,7 +827,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let kind = fields.require(kind, "kind", "kind county", self.diagnostics);
+        let kinds = fields.require(kinds, "kind", "kind county", self.diagnostics);
         let jurisdiction = fields.require(
             jurisdiction,
             "jurisdiction",
@@ -797,11 +836,49 @@ impl Checker<'_> {
         );
         Some(Agency {
             header: header(block),
-            kind: kind??,
+            kinds: kinds??,
+            roles: roles.and_then(|(roles, _)| roles).unwrap_or_default(),
             jurisdiction: jurisdiction?.into(),
             location: location.map(|(location, _)| location),
             memberships,
         })
+    }
+
+    /// The values of an open set that a field names, each built in or declared; `None` once one
+    /// that is neither is reported.
+    fn open_values(&mut self, names: &[Name], set: Enumeration) -> Option<Vec<ustr::Ustr>> {
+        let mut values = Vec::new();
+        let mut known = true;
+        for name in names {
+            match self.vocabulary.value(set, &name.value) {
+                Some(value) => {
+                    let value = ustr::Ustr::from(value);
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                None => {
+                    let all = self.vocabulary.values(set);
+                    self.diagnostics.push(unknown_value(name, set, &all));
+                    known = false;
+                }
+            }
+        }
+        known.then_some(values)
+    }
+
+    /// A period (a contract's term, a blanket order's) must end on or after it starts; `problem`
+    /// says which ends before.
+    fn starts_before_end(
+        &mut self,
+        start: &Spanned<Date>,
+        end: &Spanned<Date>,
+        problem: DeclarationProblem<'_>,
+    ) {
+        if end.value < start.value {
+            self.diagnostics
+                .push(Diagnostic::of(problem, end.span).with_related(start.span, "starts here"));
+        }
     }
 
     fn coordinate(&mut self, value: &Spanned<f64>, limit: f64, what: &str) {
@@ -832,10 +909,61 @@ impl Checker<'_> {
         let mut estimate = None;
         let mut maximum = None;
         let mut items: Vec<Item> = Vec::new();
+        // Each item's lot as written, resolved once every lot is known.
+        let mut item_lots: Vec<Option<&Name>> = Vec::new();
+        let mut written_lots: Vec<&ast::Lot> = Vec::new();
+        let mut named_buyers: Vec<AgencyId> = Vec::new();
+        let mut buyers_where = None;
         let mut joint: Option<(&Vec<ast::Participant>, Span)> = None;
         for field in &block.fields {
             let span = field.span;
             match &field.value {
+                ast::SolicitationField::Lot(lot) => {
+                    match written_lots
+                        .iter()
+                        .find(|earlier| earlier.name.value == lot.name.value)
+                    {
+                        Some(first) => self.diagnostics.push(
+                            Diagnostic::of(
+                                DeclarationProblem::DuplicateLot {
+                                    lot: &lot.name.value,
+                                    solicitation: &block.name.value,
+                                },
+                                lot.name.span,
+                            )
+                            .with_related(first.name.span, "first declared here"),
+                        ),
+                        None => written_lots.push(lot),
+                    }
+                }
+                ast::SolicitationField::Buyers(ast::Buyers::Named(names)) => {
+                    for name in names {
+                        if let Some(index) = self.namespace.resolve(
+                            name,
+                            Entity::Agency,
+                            "`buyers`",
+                            self.diagnostics,
+                        ) && !named_buyers.contains(&AgencyId(index))
+                        {
+                            named_buyers.push(AgencyId(index));
+                        }
+                    }
+                }
+                ast::SolicitationField::Buyers(ast::Buyers::Where(condition)) => {
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
+                    fields.once(
+                        &mut buyers_where,
+                        value,
+                        span,
+                        "buyers where",
+                        self.diagnostics,
+                    );
+                }
                 ast::SolicitationField::Lead(name) => {
                     let agency =
                         self.namespace
@@ -851,16 +979,22 @@ impl Checker<'_> {
                 ast::SolicitationField::Method(name) => {
                     let value = Method::from_name(&name.value);
                     if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::Method));
+                        self.diagnostics.push(unknown_value(
+                            name,
+                            Enumeration::Method,
+                            &Enumeration::Method.values(),
+                        ));
                     }
                     fields.once(&mut method, value, span, "method", self.diagnostics);
                 }
                 ast::SolicitationField::Category(name) => {
                     let value = Category::from_name(&name.value);
                     if value.is_none() {
-                        self.diagnostics
-                            .push(unknown_value(name, Enumeration::Category));
+                        self.diagnostics.push(unknown_value(
+                            name,
+                            Enumeration::Category,
+                            &Enumeration::Category.values(),
+                        ));
                     }
                     fields.once(&mut category, value, span, "category", self.diagnostics);
                 }
@@ -907,8 +1041,11 @@ impl Checker<'_> {
                         let category = item.category.as_ref().and_then(|name| {
                             let category = Category::from_name(&name.value);
                             if category.is_none() {
-                                self.diagnostics
-                                    .push(unknown_value(name, Enumeration::Category));
+                                self.diagnostics.push(unknown_value(
+                                    name,
+                                    Enumeration::Category,
+                                    &Enumeration::Category.values(),
+                                ));
                             }
                             category
                         });
@@ -917,7 +1054,9 @@ impl Checker<'_> {
                             title: item.title.as_ref().map(|title| title.value.clone()),
                             unit: item.unit.value.as_str().into(),
                             category,
+                            lot: None,
                         });
+                        item_lots.push(item.lot.as_ref());
                     }
                 }
                 ast::SolicitationField::Estimate(amount) => {
@@ -935,12 +1074,45 @@ impl Checker<'_> {
             self.diagnostics
                 .push(fields.missing("item", "item dump_truck \"Class 8 dump truck\" per truck"));
         }
+        if let (Some((issued, issued_span)), Some((posting, posted_span))) = (&issued, &posted)
+            && posting.date < *issued
+        {
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::PostedBeforeIssued {
+                        solicitation: &block.name.value,
+                        posted: posting.date,
+                        issued: *issued,
+                    },
+                    *posted_span,
+                )
+                .with_related(*issued_span, "issued here"),
+            );
+        }
         let estimate =
             estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
         let maximum =
             maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
         if let (Some(estimate), Some(maximum)) = (&estimate, &maximum) {
             self.same_currency(estimate, maximum, "the estimate", "the maximum");
+        }
+        let lots = self.lots(&written_lots, &items, &block.name, [&maximum, &estimate]);
+        for (item, written) in items.iter_mut().zip(item_lots) {
+            let Some(written) = written else { continue };
+            match lots.iter().position(|lot| lot.name.value == written.value) {
+                Some(index) => item.lot = Some(LotId(index)),
+                None => {
+                    let names: Vec<&str> = lots.iter().map(|lot| lot.name.value.as_str()).collect();
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownLot {
+                            lot: &written.value,
+                            solicitation: &block.name.value,
+                            lots: &names,
+                        },
+                        written.span,
+                    ));
+                }
+            }
         }
         let mut participants: Vec<Participant> = Vec::new();
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
@@ -1003,7 +1175,110 @@ impl Checker<'_> {
             estimate,
             maximum,
             participants,
+            lots,
+            buyers: IdentifiedBuyers {
+                agencies: named_buyers,
+                condition: buyers_where.and_then(|(condition, _)| condition),
+            },
+            contracts: Vec::new(),
         })
+    }
+
+    /// A solicitation's lots, each estimate and maximum counted like the solicitation's own
+    /// (its maximum's measure, else its estimate's, else the first lot's), so that the
+    /// solicitation's use and each lot's add up in one measure.
+    fn lots(
+        &mut self,
+        written: &[&ast::Lot],
+        items: &[Item],
+        solicitation: &Name,
+        own: [&Option<Spanned<Volume>>; 2],
+    ) -> Vec<Lot> {
+        let mut lots = Vec::new();
+        let mut measure: Option<Spanned<Volume>> = own.into_iter().flatten().next().cloned();
+        for lot in written {
+            let fields = Fields {
+                block: &Block::<()> {
+                    name: lot.name.clone(),
+                    title: None,
+                    fields: Vec::new(),
+                    facts: Vec::new(),
+                    span: lot.name.span,
+                },
+                keyword: "lot",
+            };
+            let mut estimate = None;
+            let mut maximum = None;
+            for field in &lot.fields {
+                let (slot, amount, what) = match &field.value {
+                    ast::LotField::Estimate(amount) => (&mut estimate, amount, "estimate"),
+                    ast::LotField::Maximum(amount) => (&mut maximum, amount, "maximum"),
+                };
+                let volume = self.volume(amount, items, solicitation, what);
+                if let Some(volume) = &volume {
+                    match &measure {
+                        Some(first) => self.same_measure(
+                            first,
+                            volume,
+                            items,
+                            "this lot's amount",
+                            "the solicitation's use",
+                        ),
+                        None => measure = Some(volume.clone()),
+                    }
+                }
+                fields.once(slot, volume, field.span, what, self.diagnostics);
+            }
+            lots.push(Lot {
+                name: lot.name.clone(),
+                title: lot.title.as_ref().map(|title| title.value.clone()),
+                estimate: estimate.and_then(|(volume, _)| volume),
+                maximum: maximum.and_then(|(volume, _)| volume),
+            });
+        }
+        lots
+    }
+
+    /// A part (`what`, a lot's amount) must count what the whole it adds to (`whole`) counts.
+    fn same_measure(
+        &mut self,
+        first: &Spanned<Volume>,
+        other: &Spanned<Volume>,
+        items: &[Item],
+        what: &str,
+        whole: &str,
+    ) {
+        let describe = |volume: &Volume| match volume {
+            Volume::Money(money) => format!("money in {}", money.currency),
+            Volume::Quantity {
+                measure: Measure::Item(item),
+                ..
+            } => format!("`{}`", items[item.0].name.value),
+            Volume::Quantity {
+                measure: Measure::Unit(unit),
+                ..
+            } => format!("`{unit}`"),
+        };
+        let (expected, found) = (describe(&first.value), describe(&other.value));
+        if expected != found {
+            let money = matches!(
+                (&first.value, &other.value),
+                (Volume::Money(_), Volume::Money(_))
+            );
+            self.diagnostics.push(
+                Diagnostic::of(
+                    DeclarationProblem::LotMeasure {
+                        what,
+                        whole,
+                        found: &found,
+                        expected: &expected,
+                        money,
+                    },
+                    other.span,
+                )
+                .with_related(first.span, format!("counted in {expected}")),
+            );
+        }
     }
 
     /// Resolves an amount's measure against a solicitation's items: an item's name, or the unit
@@ -1136,36 +1411,41 @@ impl Checker<'_> {
         let mut clauses: Vec<Clause> = Vec::new();
         let mut piggyback = None;
         let mut usage_reports = Vec::new();
+        let mut base_quantity = None;
+        let mut quantity_options = Vec::new();
+        let mut discounts: Vec<Discount> = Vec::new();
         for field in &block.fields {
             let span = field.span;
             match &field.value {
-                ast::ContractField::Awards(name) => {
-                    let solicitation = self.namespace.resolve(
-                        name,
+                ast::ContractField::Awards { solicitation, lot } => {
+                    let index = self.namespace.resolve(
+                        solicitation,
                         Entity::Solicitation,
                         "`awards`",
                         self.diagnostics,
                     );
-                    fields.once(&mut awards, solicitation, span, "awards", self.diagnostics);
+                    fields.once(
+                        &mut awards,
+                        index.map(|index| (index, lot.as_ref())),
+                        span,
+                        "awards",
+                        self.diagnostics,
+                    );
                 }
                 ast::ContractField::Supplier(name) => suppliers.push(name.value.clone()),
                 ast::ContractField::Awarded(date) => {
                     fields.once(&mut awarded, *date, span, "awarded", self.diagnostics)
                 }
                 ast::ContractField::Term { start, end } => {
-                    if end.value < start.value {
-                        self.diagnostics.push(
-                            Diagnostic::of(
-                                DeclarationProblem::TermEndsBeforeStart {
-                                    contract: &block.name.value,
-                                    start: start.value,
-                                    end: end.value,
-                                },
-                                end.span,
-                            )
-                            .with_related(start.span, "starts here"),
-                        );
-                    }
+                    self.starts_before_end(
+                        start,
+                        end,
+                        DeclarationProblem::TermEndsBeforeStart {
+                            contract: &block.name.value,
+                            start: start.value,
+                            end: end.value,
+                        },
+                    );
                     let value = Term {
                         start: start.value,
                         end: end.value,
@@ -1203,15 +1483,66 @@ impl Checker<'_> {
                         span,
                     })
                 }
+                ast::ContractField::BaseQuantity(quantity) => fields.once(
+                    &mut base_quantity,
+                    quantity,
+                    span,
+                    "base_quantity",
+                    self.diagnostics,
+                ),
+                ast::ContractField::QuantityOption {
+                    quantity,
+                    exercised,
+                    assignee,
+                } => {
+                    // `None` once the agency named is reported as undeclared.
+                    let assignee = match assignee {
+                        Some(name) => self
+                            .namespace
+                            .resolve(name, Entity::Agency, "`assigned_to`", self.diagnostics)
+                            .map(|index| Some(AgencyId(index))),
+                        None => Some(None),
+                    };
+                    quantity_options.push((quantity, *exercised, assignee, span));
+                }
+                ast::ContractField::Discount { rate, list, name } => {
+                    self.percentage(rate, "discount");
+                    if let Some(first) = discounts
+                        .iter()
+                        .find(|earlier: &&Discount| earlier.list == list.value)
+                    {
+                        self.diagnostics.push(
+                            Diagnostic::of(
+                                DeclarationProblem::DuplicateField {
+                                    field: &format!("discount off list {}", list.value),
+                                    keyword: "contract",
+                                    declaration: &block.name.value,
+                                },
+                                span,
+                            )
+                            .with_related(first.span, "first given here"),
+                        );
+                    } else {
+                        discounts.push(Discount {
+                            rate: rate.value,
+                            list: list.value,
+                            name: name.as_ref().map(|name| name.value.clone()),
+                            span,
+                        });
+                    }
+                }
             }
         }
+        discounts.sort_by_key(|discount| discount.list);
         if suppliers.is_empty() {
             self.diagnostics
                 .push(fields.missing("supplier", "supplier \"Northwest Truck Co.\""));
         }
-        let solicitation_index = fields
+        let awarded_lot = fields
             .require(awards, "awards", "awards itb_24_07", self.diagnostics)
             .flatten();
+        let solicitation_index = awarded_lot.map(|(index, _)| index);
+        let lot_name = awarded_lot.and_then(|(_, lot)| lot);
         let term = fields.require(
             term,
             "term",
@@ -1241,18 +1572,28 @@ impl Checker<'_> {
         let mut checked_prices = Vec::new();
         let mut currency: Option<(crate::values::Currency, Span)> = None;
         let mut piggyback_clause = None;
+        let lot = solicitation
+            .and_then(|solicitation| self.awarded_lot(solicitation, lot_name, &block.name));
         if let Some(solicitation) = solicitation {
             for (price, span) in prices {
-                if let Some(entry) =
-                    self.price(price, span, solicitation, &mut currency, &checked_prices)
-                {
+                if let Some(entry) = self.price(
+                    price,
+                    span,
+                    solicitation,
+                    lot,
+                    &mut currency,
+                    &checked_prices,
+                ) {
                     checked_prices.push(entry);
                 }
             }
+            // Under catalogue pricing, an item without a price of its own is priced off the list.
             for (index, item) in solicitation.items.iter().enumerate() {
-                if !checked_prices
-                    .iter()
-                    .any(|price: &PriceEntry| price.item == ItemId(index))
+                if solicitation.in_scope(ItemId(index), lot)
+                    && discounts.is_empty()
+                    && !checked_prices
+                        .iter()
+                        .any(|price: &PriceEntry| price.item == ItemId(index))
                 {
                     self.diagnostics.push(
                         Diagnostic::of(
@@ -1284,16 +1625,52 @@ impl Checker<'_> {
         if let Some((clause, span)) = piggyback {
             piggyback_clause = self.piggyback(clause, span, &block.name, solicitation, &currency);
         }
+        let (base_quantity, quantity_options) = self.quantities(
+            base_quantity.map(|(quantity, _)| quantity),
+            quantity_options,
+            solicitation,
+            &block.name,
+        );
         let awarded_date = match (&awarded, &term) {
             (Some((date, _)), _) => date.value,
             (None, Some(term)) => term.start,
             (None, None) => Date::MIN,
         };
+        if let Some(solicitation) = solicitation {
+            let stated = awarded.as_ref().map(|(date, _)| date.span);
+            let place = stated.or(term.as_ref().map(|term| term.span));
+            let events = [
+                ("issued", solicitation.issued),
+                ("posted", solicitation.posted.map(|posting| posting.date)),
+            ];
+            if let Some(place) = place
+                && let Some((event, date)) = events.into_iter().find_map(|(event, date)| {
+                    date.filter(|date| awarded_date < *date)
+                        .map(|date| (event, date))
+                })
+            {
+                self.diagnostics.push(
+                    Diagnostic::of(
+                        DeclarationProblem::AwardedBeforeSolicitation {
+                            contract: &block.name.value,
+                            awarded: awarded_date,
+                            award_date_stated: stated.is_some(),
+                            solicitation: &solicitation.header.name.value,
+                            event,
+                            date,
+                        },
+                        place,
+                    )
+                    .with_related(solicitation.header.name.span, "the solicitation"),
+                );
+            }
+        }
         let solicitation_index = solicitation_index?;
         let solicitation = solicitation?;
         Some(Contract {
             header: header(block),
             solicitation: SolicitationId(solicitation_index),
+            lot,
             suppliers,
             awarded: awarded_date,
             award_date_stated: awarded.is_some(),
@@ -1319,7 +1696,78 @@ impl Checker<'_> {
             clauses,
             piggyback: piggyback_clause,
             usage_reports,
+            base_quantity,
+            quantity_options: quantity_options?,
+            discounts,
         })
+    }
+
+    /// A contract's base quantity and its quantity options, each counted in the base quantity's
+    /// measure; `None` for the options once one of them names an agency that is not declared.
+    #[allow(clippy::type_complexity)]
+    fn quantities(
+        &mut self,
+        base: Option<&ast::Quantity>,
+        options: Vec<(
+            &ast::Quantity,
+            Option<Spanned<Date>>,
+            Option<Option<AgencyId>>,
+            Span,
+        )>,
+        solicitation: Option<&Solicitation>,
+        contract: &Name,
+    ) -> (Option<Spanned<Volume>>, Option<Vec<QuantityOption>>) {
+        if base.is_none() && !options.is_empty() {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::OptionsWithoutBase {
+                    contract: &contract.value,
+                },
+                contract.span,
+            ));
+        }
+        // Without the awarded solicitation, the quantities' measures cannot be checked.
+        let Some(solicitation) = solicitation else {
+            return (None, Some(Vec::new()));
+        };
+        let items = &solicitation.items;
+        let name = &solicitation.header.name;
+        let base = base.and_then(|quantity| {
+            self.volume(
+                &ast::Amount::Quantity(quantity.clone()),
+                items,
+                name,
+                "base quantity",
+            )
+        });
+        let mut checked = Vec::new();
+        let mut complete = true;
+        for (quantity, exercised, assignee, span) in options {
+            let volume = self.volume(
+                &ast::Amount::Quantity(quantity.clone()),
+                items,
+                name,
+                "quantity option",
+            );
+            if let (Some(base), Some(volume)) = (&base, &volume) {
+                self.same_measure(
+                    base,
+                    volume,
+                    items,
+                    "this option's quantity",
+                    "the base quantity",
+                );
+            }
+            match (volume, assignee) {
+                (Some(volume), Some(assignee)) => checked.push(QuantityOption {
+                    volume,
+                    exercised,
+                    assignee,
+                    span,
+                }),
+                _ => complete = false,
+            }
+        }
+        (base, complete.then_some(checked))
     }
 
     /// Each option must be exercised before the term, as extended by the options before it, ends.
@@ -1376,15 +1824,71 @@ impl Checker<'_> {
         }
     }
 
+    /// The lot a contract awards: one of its solicitation's, named when the solicitation has
+    /// lots (a contract awards one lot; a supplier of two has two contracts).
+    fn awarded_lot(
+        &mut self,
+        solicitation: &Solicitation,
+        written: Option<&Name>,
+        contract: &Name,
+    ) -> Option<LotId> {
+        let names: Vec<&str> = solicitation
+            .lots
+            .iter()
+            .map(|lot| lot.name.value.as_str())
+            .collect();
+        match written {
+            None if solicitation.lots.is_empty() => None,
+            None => {
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::LotNotAwarded {
+                        contract: &contract.value,
+                        solicitation: &solicitation.header.name.value,
+                        lots: &names,
+                    },
+                    contract.span,
+                ));
+                None
+            }
+            Some(written) => {
+                let found = names.iter().position(|name| *name == written.value);
+                if found.is_none() {
+                    self.diagnostics.push(Diagnostic::of(
+                        DeclarationProblem::UnknownLot {
+                            lot: &written.value,
+                            solicitation: &solicitation.header.name.value,
+                            lots: &names,
+                        },
+                        written.span,
+                    ));
+                }
+                found.map(LotId)
+            }
+        }
+    }
+
     fn price(
         &mut self,
         price: &ast::Price,
         span: Span,
         solicitation: &Solicitation,
+        lot: Option<LotId>,
         currency: &mut Option<(crate::values::Currency, Span)>,
         earlier: &[PriceEntry],
     ) -> Option<PriceEntry> {
         let item = self.item_of(&price.item, solicitation)?;
+        if let Some(lot) = lot
+            && !solicitation.in_scope(item, Some(lot))
+        {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::ItemOfAnotherLot {
+                    item: &price.item.value,
+                    lot: &solicitation.lot(lot).name.value,
+                },
+                price.item.span,
+            ));
+            return None;
+        }
         let unit = &solicitation.item(item).unit;
         if price.unit.value != *unit {
             self.diagnostics.push(unit_mismatch(
@@ -1536,8 +2040,12 @@ impl Checker<'_> {
         for term in terms {
             match &term.value {
                 ast::PiggybackTerm::OpenTo(condition) => {
-                    let value =
-                        super::rules::eligibility(&self.namespace, self.diagnostics, condition);
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
                     fields.once(
                         &mut eligibility,
                         value,
@@ -1553,7 +2061,7 @@ impl Checker<'_> {
                     fields.once(&mut required, kind, term.span, "requires", self.diagnostics);
                 }
                 ast::PiggybackTerm::AdminFee(rate) => {
-                    self.percentage(rate);
+                    self.percentage(rate, "fee");
                     fields.once(
                         &mut admin_fee,
                         rate.value,
@@ -1589,18 +2097,23 @@ impl Checker<'_> {
         })
     }
 
-    fn percentage(&mut self, rate: &Spanned<Decimal>) {
+    fn percentage(&mut self, rate: &Spanned<Decimal>, what: &str) {
         if rate.value < Decimal::ZERO || rate.value > Decimal::ONE_HUNDRED {
-            self.diagnostics
-                .push(Diagnostic::of(DeclarationProblem::FeeOutOfRange, rate.span));
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::FeeOutOfRange { what },
+                rate.span,
+            ));
         }
     }
 
     fn instrument_kind(&mut self, name: &Name) -> Option<InstrumentKind> {
         let kind = InstrumentKind::from_name(&name.value);
         if kind.is_none() {
-            self.diagnostics
-                .push(unknown_value(name, Enumeration::InstrumentKind));
+            self.diagnostics.push(unknown_value(
+                name,
+                Enumeration::InstrumentKind,
+                &Enumeration::InstrumentKind.values(),
+            ));
         }
         kind
     }
@@ -1612,7 +2125,10 @@ impl Checker<'_> {
         };
         let mut kind = None;
         let mut agency = None;
+        let mut eligibility = None;
         let mut counterparty = None;
+        let mut under = None;
+        let mut cap = None;
         let mut covers = Vec::new();
         let mut covers_complete = true;
         let mut signed = None;
@@ -1642,17 +2158,59 @@ impl Checker<'_> {
                         self.diagnostics,
                     );
                 }
-                ast::AccessField::With(name) => {
+                ast::AccessField::With(ast::Counterparty::Named(name)) => {
                     let value =
                         self.namespace
                             .resolve(name, Entity::Agency, "`with`", self.diagnostics);
                     fields.once(
                         &mut counterparty,
-                        value.map(AgencyId),
+                        value.map(|index| Counterparty::Agency(AgencyId(index))),
                         span,
                         "with",
                         self.diagnostics,
                     );
+                }
+                ast::AccessField::With(ast::Counterparty::Supplier(supplier)) => fields.once(
+                    &mut counterparty,
+                    Some(Counterparty::Supplier(supplier.value.clone())),
+                    span,
+                    "with",
+                    self.diagnostics,
+                ),
+                ast::AccessField::OpenTo(condition) => {
+                    let value = super::rules::eligibility(
+                        &self.namespace,
+                        &self.vocabulary,
+                        self.diagnostics,
+                        condition,
+                    );
+                    fields.once(&mut eligibility, value, span, "open_to", self.diagnostics);
+                }
+                ast::AccessField::Under(name) => {
+                    let value =
+                        self.namespace
+                            .resolve(name, Entity::Access, "`under`", self.diagnostics);
+                    fields.once(
+                        &mut under,
+                        value.map(InstrumentId),
+                        span,
+                        "under",
+                        self.diagnostics,
+                    );
+                }
+                ast::AccessField::Cap {
+                    amount,
+                    per_buyer,
+                    every,
+                } => {
+                    self.known_currency(amount);
+                    self.amount_not_negative(amount.value.amount, amount.span, "cap");
+                    let value = Cap {
+                        amount: amount.value,
+                        per_buyer: *per_buyer,
+                        every: every.map(|every| every.value),
+                    };
+                    fields.once(&mut cap, value, span, "cap", self.diagnostics);
                 }
                 ast::AccessField::Covers(names) => {
                     for name in names {
@@ -1683,7 +2241,7 @@ impl Checker<'_> {
                     fields.once(&mut expires, *date, span, "expires", self.diagnostics)
                 }
                 ast::AccessField::Fee { rate, payee } => {
-                    self.percentage(rate);
+                    self.percentage(rate, "fee");
                     let payee = match payee {
                         Some(name) => match self.namespace.resolve(
                             name,
@@ -1736,7 +2294,28 @@ impl Checker<'_> {
             );
         }
         let kind = fields.require(kind, "kind", "kind interlocal_agreement", self.diagnostics);
-        let agency = fields.require(agency, "agency", "agency everett", self.diagnostics);
+        // It admits an agency by name, those a condition admits, or both; one of them at least.
+        if agency.is_none() && eligibility.is_none() {
+            self.diagnostics.push(fields.missing(
+                "agency",
+                "agency everett` or `open_to jurisdiction in [US-WA]",
+            ));
+        }
+        let agency = match agency {
+            Some((Some(agency), _)) => Some(agency),
+            Some((None, _)) => return None,
+            None => None,
+        };
+        let eligibility = match eligibility {
+            Some((Some(condition), _)) => Some(condition),
+            Some((None, _)) => return None,
+            None => None,
+        };
+        let under = match under {
+            Some((Some(under), _)) => Some(under),
+            Some((None, _)) => return None,
+            None => None,
+        };
         let counterparty = fields.require(
             counterparty,
             "with",
@@ -1746,11 +2325,17 @@ impl Checker<'_> {
         if !covers_complete || !fees_complete {
             return None;
         }
+        if agency.is_none() && eligibility.is_none() {
+            return None;
+        }
         Some(AccessInstrument {
             header: header(block),
             kind: kind??,
-            agency: agency??,
+            agency,
+            eligibility,
             counterparty: counterparty??,
+            under,
+            cap: cap.map(|(cap, _)| cap),
             covers,
             signed: signed.map(|(date, _)| date),
             posted: posted.map(|(date, _)| date),
@@ -1767,6 +2352,7 @@ impl Checker<'_> {
         block: &Block<ast::OrderField>,
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
+        instruments: &[Option<AccessInstrument>],
     ) -> Option<Order> {
         let fields = Fields {
             block,
@@ -1778,6 +2364,9 @@ impl Checker<'_> {
         let mut via = None;
         let mut lines = Vec::new();
         let mut requests = Vec::new();
+        let mut call_off = None;
+        let mut value = None;
+        let mut period = None;
         for field in &block.fields {
             let span = field.span;
             match &field.value {
@@ -1811,13 +2400,30 @@ impl Checker<'_> {
                 ast::OrderField::Date(value) => {
                     fields.once(&mut date, *value, span, "date", self.diagnostics)
                 }
-                ast::OrderField::Via(name) => {
-                    let value =
-                        self.namespace
-                            .resolve(name, Entity::Access, "`via`", self.diagnostics);
+                ast::OrderField::Via(names) => {
+                    let mut named = Vec::new();
+                    let mut resolved = true;
+                    for name in names {
+                        match self.namespace.resolve(
+                            name,
+                            Entity::Access,
+                            "`via`",
+                            self.diagnostics,
+                        ) {
+                            Some(index) => {
+                                if !named
+                                    .iter()
+                                    .any(|known: &Spanned<InstrumentId>| known.value.0 == index)
+                                {
+                                    named.push(Spanned::new(InstrumentId(index), name.span));
+                                }
+                            }
+                            None => resolved = false,
+                        }
+                    }
                     fields.once(
                         &mut via,
-                        value.map(|index| Spanned::new(InstrumentId(index), name.span)),
+                        resolved.then_some(named),
                         span,
                         "via",
                         self.diagnostics,
@@ -1825,11 +2431,45 @@ impl Checker<'_> {
                 }
                 ast::OrderField::Line(line) => lines.push((line, span)),
                 ast::OrderField::Requests(names) => requests.extend(names.iter().cloned()),
+                ast::OrderField::CallOff(written) => {
+                    fields.once(&mut call_off, written, span, "call_off", self.diagnostics)
+                }
+                ast::OrderField::Value(money) => {
+                    self.known_currency(money);
+                    self.amount_not_negative(money.value.amount, money.span, "value");
+                    fields.once(&mut value, *money, span, "value", self.diagnostics)
+                }
+                ast::OrderField::Period { start, end } => {
+                    self.starts_before_end(
+                        start,
+                        end,
+                        DeclarationProblem::PeriodEndsBeforeStart {
+                            order: &block.name.value,
+                            start: start.value,
+                            end: end.value,
+                        },
+                    );
+                    let written = OrderPeriod {
+                        start: start.value,
+                        end: end.value,
+                        span,
+                    };
+                    fields.once(&mut period, written, span, "period", self.diagnostics)
+                }
             }
         }
-        if lines.is_empty() {
-            self.diagnostics
-                .push(fields.missing("line", "line dump_truck 3 truck at USD 198,500.00"));
+        match (&value, lines.first()) {
+            (None, None) => self.diagnostics.push(fields.missing(
+                "line",
+                "line dump_truck 3 truck at USD 198,500.00` (or, for a call-off that states only its amount, `value USD 198,500.00",
+            )),
+            (Some((_, value_span)), Some(_)) => self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::ValueAndLines {
+                    order: &block.name.value,
+                },
+                *value_span,
+            )),
+            _ => {}
         }
         let buyer = fields
             .require(buyer, "buyer", "buyer everett", self.diagnostics)
@@ -1839,10 +2479,11 @@ impl Checker<'_> {
             .flatten();
         let date = fields.require(date, "date", "date 2025-06-15", self.diagnostics);
         let via = match via {
-            Some((Some(via), _)) => Some(via),
+            Some((Some(via), _)) => via,
             Some((None, _)) => return None,
-            None => None,
+            None => Vec::new(),
         };
+        let instruments = used_instruments(&via, instruments);
         let checked_contract =
             contract_reference.and_then(|reference| contracts[reference.value.0].as_ref());
         let solicitation =
@@ -1850,29 +2491,30 @@ impl Checker<'_> {
         let mut checked_lines = Vec::new();
         if let (Some(contract), Some(solicitation)) = (checked_contract, solicitation) {
             for (line, span) in &lines {
-                if let Some(line) = self.line(line, *span, contract, solicitation, solicitations) {
-                    checked_lines.push(line);
-                }
-            }
-            if let Some(date) = &date
-                && date.value < contract.awarded
-            {
-                self.diagnostics.push(
-                    Diagnostic::of(
-                        DeclarationProblem::OrderBeforeAward {
-                            order: &block.name.value,
-                            date: date.value,
-                            contract: &contract.header.name.value,
-                            awarded: contract.awarded,
-                            award_date_stated: contract.award_date_stated,
-                        },
-                        date.span,
-                    )
-                    .with_related(contract.header.name.span, "the contract"),
-                );
+                checked_lines.push(self.line(line, *span, contract, solicitation, solicitations));
             }
         }
-        if checked_lines.len() != lines.len() || lines.is_empty() {
+        let call_off = match call_off {
+            Some((written, span)) => {
+                Some(self.call_off(written, span, checked_contract, contracts)?)
+            }
+            None => None,
+        };
+        if let (Some((value, _)), Some(contract)) = (&value, checked_contract)
+            && let Some(currency) = &contract.currency
+            && value.value.currency != *currency
+        {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::LineCurrency {
+                    what: "the order's value is",
+                    found: &value.value.currency,
+                    contract: &contract.header.name.value,
+                    expected: currency,
+                },
+                value.span,
+            ));
+        }
+        if checked_lines.len() != lines.len() || (lines.is_empty() && value.is_none()) {
             return None;
         }
         Some(Order {
@@ -1881,8 +2523,113 @@ impl Checker<'_> {
             contract: contract_reference?,
             date: date?,
             via,
+            instruments,
             lines: checked_lines,
             requests,
+            call_off,
+            value: value.map(|(value, _)| value),
+            period: period.map(|(period, _)| period),
+        })
+    }
+
+    /// How a call-off chose its contract; for a mini-competition, the contracts it invited must
+    /// be of the same framework (and lot) as the contract ordered under.
+    fn call_off(
+        &mut self,
+        written: &ast::CallOff,
+        span: Span,
+        contract: Option<&Contract>,
+        contracts: &[Option<Contract>],
+    ) -> Option<CallOff> {
+        let Some(kind) = CallOffKind::from_name(&written.kind.value) else {
+            self.diagnostics.push(unknown_value(
+                &written.kind,
+                Enumeration::CallOff,
+                &Enumeration::CallOff.values(),
+            ));
+            return None;
+        };
+        let competition = match &written.competition {
+            None => None,
+            Some(fields) => {
+                let mut competition = Competition::default();
+                let mut complete = true;
+                let mut issued_at = None;
+                let mut awarded_at = None;
+                for field in fields {
+                    match &field.value {
+                        ast::CompetitionField::Invited(names) => {
+                            let invited = competition.invited.get_or_insert_with(Vec::new);
+                            for name in names {
+                                let Some(index) = self.namespace.resolve(
+                                    name,
+                                    Entity::Contract,
+                                    "`invited`",
+                                    self.diagnostics,
+                                ) else {
+                                    complete = false;
+                                    continue;
+                                };
+                                let same_framework = match (contract, &contracts[index]) {
+                                    (Some(ordered), Some(other)) => {
+                                        other.solicitation == ordered.solicitation
+                                            && other.lot == ordered.lot
+                                    }
+                                    _ => true,
+                                };
+                                if !same_framework {
+                                    self.diagnostics.push(Diagnostic::of(
+                                        DeclarationProblem::InvitedOutsideFramework {
+                                            contract: &name.value,
+                                        },
+                                        name.span,
+                                    ));
+                                    complete = false;
+                                } else if !invited.contains(&ContractId(index)) {
+                                    invited.push(ContractId(index));
+                                }
+                            }
+                        }
+                        ast::CompetitionField::Issued(date) => {
+                            competition.issued = Some(date.value);
+                            issued_at = Some(date.span);
+                        }
+                        ast::CompetitionField::Awarded(date) => {
+                            competition.awarded = Some(date.value);
+                            awarded_at = Some(date.span);
+                        }
+                    }
+                }
+                if let (Some(issued), Some(issued_at), Some(awarded), Some(awarded_at)) = (
+                    competition.issued,
+                    issued_at,
+                    competition.awarded,
+                    awarded_at,
+                ) && awarded < issued
+                {
+                    self.diagnostics.push(
+                        Diagnostic::of(
+                            DeclarationProblem::CompetitionAwardedBeforeIssued { awarded, issued },
+                            awarded_at,
+                        )
+                        .with_related(issued_at, "issued here"),
+                    );
+                }
+                if !complete {
+                    return None;
+                }
+                Some(competition)
+            }
+        };
+        // `call_off mini_competition` without its facts is a mini-competition all the same.
+        let competition = match (kind, competition) {
+            (CallOffKind::MiniCompetition, competition) => Some(competition.unwrap_or_default()),
+            (CallOffKind::Direct, _) => None,
+        };
+        Some(CallOff {
+            kind,
+            competition,
+            span,
         })
     }
 
@@ -1893,11 +2640,12 @@ impl Checker<'_> {
         contract: &Contract,
         solicitation: &Solicitation,
         solicitations: &[Option<Solicitation>],
-    ) -> Option<OrderLine> {
+    ) -> OrderLine {
         let item = match solicitation
             .items
             .iter()
             .position(|item| item.name.value == line.item.value)
+            .filter(|index| solicitation.in_scope(ItemId(*index), contract.lot))
         {
             Some(index) => LineItem::InScope(ItemId(index)),
             None => {
@@ -1917,10 +2665,9 @@ impl Checker<'_> {
                         }
                         LineItem::OutOfScope(line.item.clone())
                     }
-                    None => {
-                        self.item_of(&line.item, solicitation)?;
-                        return None;
-                    }
+                    // An item no solicitation names is a fact about the order, which the
+                    // rules judge (`item-out-of-scope`), not a reason to refuse the model.
+                    None => LineItem::OutOfScope(line.item.clone()),
                 }
             }
         };
@@ -1960,6 +2707,7 @@ impl Checker<'_> {
             self.diagnostics.push(
                 Diagnostic::of(
                     DeclarationProblem::LineCurrency {
+                        what: "this line is priced",
                         found: &line.unit_price.value.currency,
                         contract: &contract.header.name.value,
                         expected: currency,
@@ -1969,12 +2717,95 @@ impl Checker<'_> {
                 .with_related(first_price, format!("in {currency}")),
             );
         }
-        Some(OrderLine {
+        if let Some(list) = &line.list_price {
+            self.known_currency(list);
+            self.amount_not_negative(list.value.amount, list.span, "list price");
+            if list.value.currency != line.unit_price.value.currency {
+                self.diagnostics.push(Diagnostic::of(
+                    DeclarationProblem::LineCurrency {
+                        what: "the list price is",
+                        found: &list.value.currency,
+                        contract: &contract.header.name.value,
+                        expected: &line.unit_price.value.currency,
+                    },
+                    list.span,
+                ));
+            }
+        }
+        OrderLine {
             item,
             quantity: line.quantity.value,
             unit_price: line.unit_price.value,
+            list_price: line.list_price.as_ref().map(|list| list.value),
             span,
-        })
+        }
+    }
+}
+
+/// Every instrument an order uses: those it names, then, for each, those it is under, each once.
+/// A chain that runs into a cycle stops there (the cycle is reported by `chains_end`).
+fn used_instruments(
+    named: &[Spanned<InstrumentId>],
+    instruments: &[Option<AccessInstrument>],
+) -> Vec<InstrumentId> {
+    let mut used: Vec<InstrumentId> = named.iter().map(|via| via.value).collect();
+    for via in named {
+        let mut link = instruments[via.value.0]
+            .as_ref()
+            .and_then(|instrument| instrument.under);
+        while let Some(id) = link {
+            if used.contains(&id) {
+                break;
+            }
+            used.push(id);
+            link = instruments[id.0]
+                .as_ref()
+                .and_then(|instrument| instrument.under);
+        }
+    }
+    used
+}
+
+/// Every chain of instruments (each `under` another) ends: an instrument under itself, through
+/// others, is a `reference-cycle`, reported once per cycle, at its first instrument by name.
+fn chains_end(instruments: &[Option<AccessInstrument>], diagnostics: &mut Diagnostics) {
+    // 0: not yet seen; 1: on the chain being followed; 2: known to end.
+    let mut state = vec![0u8; instruments.len()];
+    for start in 0..instruments.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(index) = at {
+            match state[index] {
+                2 => break,
+                1 => {
+                    let cycle = &path[path.iter().position(|seen| *seen == index).unwrap_or(0)..];
+                    let first = cycle
+                        .iter()
+                        .filter_map(|index: &usize| instruments[*index].as_ref())
+                        .min_by(|left, right| left.header.name.value.cmp(&right.header.name.value));
+                    if let Some(first) = first {
+                        diagnostics.push(Diagnostic::of(
+                            DeclarationProblem::InstrumentUnderItself {
+                                instrument: &first.header.name.value,
+                            },
+                            first.header.name.span,
+                        ));
+                    }
+                    break;
+                }
+                _ => {
+                    state[index] = 1;
+                    path.push(index);
+                    at = instruments[index]
+                        .as_ref()
+                        .and_then(|instrument| instrument.under)
+                        .map(|under| under.0);
+                }
+            }
+        }
+        for index in path {
+            state[index] = 2;
+        }
     }
 }
 
@@ -1997,11 +2828,12 @@ fn stated(slot: Option<(bool, Span)>) -> Stated {
 }
 
 /// A value outside one of the closed sets.
-fn unknown_value(name: &Name, set: Enumeration) -> Diagnostic {
+fn unknown_value(name: &Name, set: Enumeration, values: &[&str]) -> Diagnostic {
     Diagnostic::of(
         DeclarationProblem::UnknownValue {
             value: &name.value,
             set,
+            values,
         },
         name.span,
     )

@@ -5,6 +5,7 @@ mod declarations;
 mod names;
 mod problems;
 mod rules;
+mod vocabulary;
 
 pub use rules::PackUse;
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::names::Namespace;
 use super::problems::RuleProblem;
+use super::vocabulary::Vocabulary;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::interpret::{fold, fold_literals};
 use crate::model::rules::*;
@@ -41,6 +42,7 @@ pub(super) fn check(
     files: &[ast::File],
     packs: &[PackUse],
     namespace: &Namespace,
+    vocabulary: &Vocabulary,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Rule> {
     let pack_names: HashMap<FileId, String> = packs
@@ -49,11 +51,13 @@ pub(super) fn check(
         .collect();
     let mut checker = RuleChecker {
         namespace,
+        vocabulary,
         diagnostics,
         parameters: HashMap::new(),
         aggregates: 0,
         pack_names: pack_names.clone(),
         implicit_agency: false,
+        in_list: false,
     };
     for file in files {
         if let (Some(used), Some(first)) = (
@@ -157,6 +161,8 @@ fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
 
 struct RuleChecker<'c> {
     namespace: &'c Namespace,
+    /// The kinds and roles the model adds, and the jurisdiction groups.
+    vocabulary: &'c Vocabulary,
     diagnostics: &'c mut Diagnostics,
     /// Each file's parameters, with the values their packs' uses set.
     parameters: HashMap<(FileId, String), (Value, Type)>,
@@ -166,6 +172,9 @@ struct RuleChecker<'c> {
     pack_names: HashMap<FileId, String>,
     /// In an `open_to`, the agency's fields are written bare: `kind`, `jurisdiction`.
     implicit_agency: bool,
+    /// Whether the expression being typed is a candidate of `x in [...]`, where a jurisdiction
+    /// group may stand.
+    in_list: bool,
 }
 
 /// Types a piggyback clause's `open_to`: a condition over the agency that would piggyback, whose
@@ -173,16 +182,19 @@ struct RuleChecker<'c> {
 /// same interpreter as every rule.
 pub(super) fn eligibility(
     namespace: &Namespace,
+    vocabulary: &Vocabulary,
     diagnostics: &mut Diagnostics,
     written: &ast::Expression,
 ) -> Option<Expression> {
     let mut checker = RuleChecker {
         namespace,
+        vocabulary,
         diagnostics,
         parameters: HashMap::new(),
         aggregates: 0,
         pack_names: HashMap::new(),
         implicit_agency: true,
+        in_list: false,
     };
     // The agency is the variable with no name, which no written name can be.
     let variables: Variables = vec![(String::new(), Entity::Agency)];
@@ -913,10 +925,13 @@ impl RuleChecker<'_> {
                 ExpressionKind::Constant(Value::Text(text.as_str().into())),
                 Type::Text,
             ),
-            Written::Jurisdiction(code) => typed(
-                ExpressionKind::Constant(Value::Jurisdiction(code.as_str().into())),
-                Type::Jurisdiction,
-            ),
+            Written::Jurisdiction(code) => match self.vocabulary.group(code) {
+                Some(group) => self.group(code, group, span),
+                None => typed(
+                    ExpressionKind::Constant(Value::Jurisdiction(code.as_str().into())),
+                    Type::Jurisdiction,
+                ),
+            },
             Written::Path(names) => self.path(file, names, variables, expected),
             Written::Unary(operator, operand) => {
                 let operand_type = match operator.value {
@@ -955,7 +970,11 @@ impl RuleChecker<'_> {
                 let mut checked = Vec::new();
                 let mut failed = false;
                 for candidate in candidates {
-                    match self.expression(file, candidate, variables, Some(&element.ty)) {
+                    self.in_list = true;
+                    let typed_candidate =
+                        self.expression(file, candidate, variables, Some(&element.ty));
+                    self.in_list = false;
+                    match typed_candidate {
                         Some(candidate) if comparable(&element.ty, &candidate.ty) => {
                             checked.push(candidate)
                         }
@@ -1090,6 +1109,7 @@ impl RuleChecker<'_> {
                             ExpressionKind::Aggregate {
                                 function: function.value,
                                 value: None,
+                                members: entity,
                                 index: index(self, None),
                                 collection: owner,
                                 filter,
@@ -1116,6 +1136,7 @@ impl RuleChecker<'_> {
                         typed(
                             ExpressionKind::Aggregate {
                                 function: Aggregate::Sum,
+                                members: entity,
                                 index: index(self, Some(&value)),
                                 value: Some(Box::new(value)),
                                 collection: owner,
@@ -1155,16 +1176,20 @@ impl RuleChecker<'_> {
             else {
                 return None;
             };
-            let exact = matches!(
-                left.ty,
-                Type::Entity(_)
-                    | Type::Enumeration(_)
-                    | Type::Text
-                    | Type::Jurisdiction
-                    | Type::Date
-                    | Type::Boolean
-                    | Type::Number
-            );
+            // A value of an open set may be several (an agency of two kinds), which `==`
+            // matches by any of them: not a key of one value.
+            let exact = match &left.ty {
+                Type::Enumeration(enumeration) => !enumeration.is_open(),
+                other => matches!(
+                    other,
+                    Type::Entity(_)
+                        | Type::Text
+                        | Type::Jurisdiction
+                        | Type::Date
+                        | Type::Boolean
+                        | Type::Number
+                ),
+            };
             if !exact {
                 return None;
             }
@@ -1425,22 +1450,26 @@ impl RuleChecker<'_> {
             });
         }
         if alone && let Some(Type::Enumeration(enumeration)) = expected {
-            let values = enumeration.values();
-            if let Some(spelling) = values.iter().find(|value| **value == name.value) {
+            if let Some(spelling) = self.vocabulary.value(*enumeration, &name.value) {
                 return Some(Expression {
                     kind: ExpressionKind::Constant(Value::Enumeration(*enumeration, spelling)),
                     ty: Type::Enumeration(*enumeration),
                     span,
                 });
             }
+            let values = self.vocabulary.values(*enumeration);
             self.diagnostics.push(Diagnostic::of(
                 RuleProblem::UnknownEnumerationValue {
                     value: &name.value,
                     enumeration: *enumeration,
+                    values: &values,
                 },
                 span,
             ));
             return None;
+        }
+        if alone && let Some(group) = self.vocabulary.group(&name.value) {
+            return self.group(&name.value, group, span);
         }
         if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
             return Some(Expression {
@@ -1475,6 +1504,7 @@ impl RuleChecker<'_> {
             .collect();
         candidates.extend(parameters);
         candidates.extend(self.namespace.all_names());
+        candidates.extend(self.vocabulary.group_names());
         self.diagnostics.push(Diagnostic::of(
             RuleProblem::Undefined {
                 name: &name.value,
@@ -1488,6 +1518,29 @@ impl RuleChecker<'_> {
             span,
         ));
         None
+    }
+}
+
+impl RuleChecker<'_> {
+    /// A jurisdiction group, read as its members on the date judged: only in a list.
+    fn group(&mut self, name: &str, group: usize, span: Span) -> Option<Expression> {
+        if !self.in_list {
+            self.diagnostics.push(Diagnostic::of(
+                RuleProblem::GroupOutsideList { group: name },
+                span,
+            ));
+            return None;
+        }
+        let owner = Expression {
+            kind: ExpressionKind::Constant(Value::Group(group)),
+            ty: Type::Jurisdiction,
+            span,
+        };
+        Some(Expression {
+            kind: ExpressionKind::Field(Box::new(owner), Field::Group(GroupField::Members)),
+            ty: Type::Jurisdiction,
+            span,
+        })
     }
 }
 

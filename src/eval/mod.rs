@@ -128,6 +128,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     let no_totals = rules::Totals::default();
     let gates = rules::Gates::new(model);
     let mut scratch = rules::Scratch::default();
+    let mut caps = orders::CapUse::default();
     for (index, order) in model.orders.iter().enumerate() {
         let id = OrderId(index);
         if order.date.value > as_of {
@@ -146,6 +147,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                 bindings: &[],
                 totals: &totals,
                 gates: &gates,
+                caps: &caps,
             };
             let found = rules::judge_order(&context, id, &mut rule_tallies, explain, &mut scratch);
             judgment.reasons.extend(found.reasons);
@@ -158,6 +160,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
         let usage = &mut contracts[contract];
         if judgment.is_permitted() {
             orders::record(order, &judgment, usage);
+            caps.add(model, order, &judgment.tally);
             if !model.rules.is_empty() {
                 let context = rules::Context {
                     model,
@@ -168,6 +171,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
                     bindings: &[],
                     totals: &no_totals,
                     gates: &gates,
+                    caps: &caps,
                 };
                 totals.add(&context, id);
             }
@@ -191,6 +195,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             bindings: &bindings,
             totals: &totals,
             gates: &gates,
+            caps: &caps,
         };
         findings.extend(rules::judge_model(
             &context,

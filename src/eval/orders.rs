@@ -2,9 +2,14 @@
 //! a joint participant, or a piggyback user), what it buys, and how permitted orders add up
 //! under their contract. Whether it is lawful is for the rules: the prelude's and the packs'.
 
+use ahash::AHashMap;
+use rust_decimal::Decimal;
+
 use super::volumes::Tally;
 use super::{Basis, ContractUse, Judgment, Step};
-use crate::model::{Model, Order, OrderId, Solicitation};
+use crate::model::rules::Period;
+use crate::model::{AgencyId, Cap, InstrumentId, Model, Order, OrderId, Solicitation};
+use crate::values::{Date, Money};
 
 /// An order as the rules find it: its buyer's footing and what it buys, with no reason yet; with
 /// `explain`, the first step of its derivation says who is ordering.
@@ -25,7 +30,7 @@ pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> Judgment {
     Judgment {
         order: id,
         basis,
-        tally: Tally::of_lines(&order.lines),
+        tally: Tally::of_order(order),
         reasons: Vec::new(),
         legal_basis: None,
         steps,
@@ -77,13 +82,84 @@ pub(super) fn record(order: &Order, judgment: &Judgment, usage: &mut ContractUse
     usage.first_order.entry(buyer).or_insert(order.date.value);
     if judgment.basis == Basis::Piggyback {
         usage.piggyback.add(&judgment.tally);
-        if let Some(via) = &order.via {
+        // Every instrument it uses binds the buyer, and its fees fall due: those named, and
+        // those they are under (a state's agreement above a local one).
+        for instrument in &order.instruments {
             let instruments = usage.instruments.entry(buyer).or_default();
-            if !instruments.contains(&via.value) {
-                instruments.push(via.value);
+            if !instruments.contains(instrument) {
+                instruments.push(*instrument);
             }
-            let through = usage.through_instrument.entry(via.value).or_default();
+            let through = usage.through_instrument.entry(*instrument).or_default();
             *through = through.saturating_add(judgment.tally.value);
         }
     }
+}
+
+/// What permitted orders used of the caps of the access instruments they went through: per
+/// capped instrument, per buyer (for a cap per buyer) and per calendar period (for a cap per
+/// period), in the cap's currency. Kept as orders are permitted, so reading a cap's use is a
+/// lookup.
+#[derive(Debug, Default)]
+pub struct CapUse {
+    used: AHashMap<CapKey, Decimal>,
+}
+
+/// An instrument, the buyer when its cap is per buyer, the period's first day when per period.
+type CapKey = (InstrumentId, Option<AgencyId>, Option<Date>);
+
+impl CapUse {
+    /// Adds a permitted order to the caps of the instruments it used, each in its currency.
+    pub(super) fn add(&mut self, model: &Model, order: &Order, tally: &Tally) {
+        let currency = order
+            .lines
+            .first()
+            .map(|line| line.unit_price.currency)
+            .or(model.contract(order.contract.value).currency);
+        for instrument in &order.instruments {
+            let Some(cap) = &model.instrument(*instrument).cap else {
+                continue;
+            };
+            if currency != Some(cap.amount.currency) {
+                continue;
+            }
+            let key = key(cap, *instrument, order.buyer.value, order.date.value);
+            let used = self.used.entry(key).or_default();
+            *used = used.saturating_add(tally.value);
+        }
+    }
+
+    /// What permitted orders used of an instrument's cap, in the period holding `date`, by
+    /// `buyer` for a cap per buyer; `None` for a cap per buyer when no buyer is known.
+    pub(super) fn used(
+        &self,
+        model: &Model,
+        instrument: InstrumentId,
+        buyer: Option<AgencyId>,
+        date: Date,
+    ) -> Option<Money> {
+        let cap = model.instrument(instrument).cap.as_ref()?;
+        let buyer = match (cap.per_buyer, buyer) {
+            (true, None) => return None,
+            (_, buyer) => buyer.unwrap_or(AgencyId(usize::MAX)),
+        };
+        let used = self
+            .used
+            .get(&key(cap, instrument, buyer, date))
+            .copied()
+            .unwrap_or_default();
+        Some(Money::new(cap.amount.currency, used))
+    }
+}
+
+fn key(cap: &Cap, instrument: InstrumentId, buyer: AgencyId, date: Date) -> CapKey {
+    let months = cap.every.map(|every| match every {
+        Period::Month => 1,
+        Period::Quarter => 3,
+        Period::Year => 12,
+    });
+    (
+        instrument,
+        cap.per_buyer.then_some(buyer),
+        months.and_then(|months| super::rules::period_containing(date, months)),
+    )
 }

@@ -20,7 +20,8 @@ use crate::diagnostic::{Diagnostic, RuleReference};
 use crate::model::interpret::{self, Found, Stuck};
 use crate::model::rules::*;
 use crate::model::{
-    AgencyId, ContractId, Header, InstrumentId, LineItem, Measure, Model, OrderId, Volume,
+    AgencyId, ContractId, Counterparty, Header, InstrumentId, LineItem, Measure, Model, OrderId,
+    Volume,
 };
 use crate::source::Span;
 use crate::values::{Date, Money};
@@ -276,6 +277,8 @@ pub(super) struct Context<'e> {
     pub totals: &'e Totals,
     /// What order rules' filters decide per contract and per buyer, found once each.
     pub gates: &'e Gates<'e>,
+    /// What permitted orders used of the access instruments' caps.
+    pub caps: &'e super::orders::CapUse,
 }
 
 /// The terms of order rules' conditions that depend only on an order's contract, only on its
@@ -592,13 +595,17 @@ fn admits(
 ) -> bool {
     clause
         .and_then(|clause| clause.eligibility.as_ref())
-        .is_none_or(|eligibility| {
-            let mut variables = vec![Value::Agency(agency)];
-            matches!(
-                context.value(eligibility, &mut variables),
-                Ok(Value::Boolean(true))
-            )
-        })
+        .is_none_or(|eligibility| admitted_by(context, eligibility, agency))
+}
+
+/// Whether a condition over an agency (an `open_to`, a solicitation's `buyers where`) holds of
+/// it; one that cannot be decided does not.
+fn admitted_by(context: &Context<'_>, condition: &Expression, agency: AgencyId) -> bool {
+    let mut variables = vec![Value::Agency(agency)];
+    matches!(
+        context.value(condition, &mut variables),
+        Ok(Value::Boolean(true))
+    )
 }
 
 /// Whether an expression reads the rule's order only through these fields (and nothing that
@@ -669,6 +676,7 @@ enum Key {
     Access(InstrumentId),
     Order(OrderId),
     Binding(usize),
+    Lot(crate::model::SolicitationId, usize),
 }
 
 impl Key {
@@ -685,6 +693,7 @@ impl Key {
             Value::Access(id) => Key::Access(*id),
             Value::Order(id) => Key::Order(*id),
             Value::Binding(index) => Key::Binding(*index),
+            Value::Lot(solicitation, lot) => Key::Lot(*solicitation, *lot),
             _ => return None,
         })
     }
@@ -1242,8 +1251,9 @@ pub(super) fn judge_model(
     };
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
-            // Orders and their lines are judged as each order is; fees are no rule's scope.
-            Entity::Order | Entity::Line | Entity::Fee => continue,
+            // Orders and their lines are judged as each order is; fees and lots are no rule's
+            // scope.
+            Entity::Order | Entity::Line | Entity::Fee | Entity::Lot => continue,
             Entity::Contract => (0..model.contracts.len())
                 .map(|id| {
                     let contract = ContractId(id);
@@ -1840,7 +1850,7 @@ fn report_periods(
 }
 
 /// The first day of the calendar period of `months` months holding `date`.
-fn period_containing(date: Date, months: u32) -> Option<Date> {
+pub(super) fn period_containing(date: Date, months: u32) -> Option<Date> {
     use chrono::Datelike;
     let month0 = date.month0() / months * months;
     Date::from_ymd_opt(date.year(), month0 + 1, 1)
@@ -2071,10 +2081,19 @@ impl Context<'_> {
                 let order = &model.orders[id.0];
                 match field {
                     OrderField::Date => stated(order.date.span, "the order date"),
-                    OrderField::Via => match order.via {
+                    OrderField::Via => match order.via.first() {
                         Some(via) => stated(via.span, "the instrument named"),
                         None => absent(&order.header, "`via`"),
                     },
+                    // Where the first instrument not in force states the dates that keep it out.
+                    OrderField::ViaNotInForce => {
+                        let id = order
+                            .instruments
+                            .iter()
+                            .find(|id| !model.instrument(**id).in_force_on(self.today))?;
+                        return self
+                            .stated_at(&Value::Access(*id), Field::Access(AccessField::InForce));
+                    }
                     OrderField::BuyerAdmitted => {
                         let clause = model.contract(order.contract.value).piggyback.as_ref()?;
                         stated(
@@ -2096,12 +2115,19 @@ impl Context<'_> {
             (Value::Line(order, index), Field::Line(LineField::ContractPrice)) => {
                 let order = &model.orders[order.0];
                 let line = &order.lines[*index];
-                let LineItem::InScope(item) = line.item else {
-                    return None;
-                };
                 let contract = model.contract(order.contract.value);
-                let price = contract.unit_price(item, line.quantity)?;
-                stated(price.span, "the contract price")
+                let (_, span) = contract.price_for(line, order.date.value)?;
+                stated(span, "the contract price")
+            }
+            (Value::Lot(solicitation, lot), Field::Lot(LotField::Maximum)) => {
+                let lot = &model.solicitation(*solicitation).lots[*lot];
+                match &lot.maximum {
+                    Some(maximum) => stated(maximum.span, "the lot's maximum"),
+                    None => (
+                        lot.name.span,
+                        format!("lot `{}` states no maximum", lot.name.value),
+                    ),
+                }
             }
             (Value::Binding(index), Field::Binding(BindingField::Commitment)) => {
                 let binding = &self.bindings[*index];
@@ -2153,6 +2179,16 @@ impl Context<'_> {
                 (None, None, Some(written)) => format!("\"{written}\""),
                 (None, None, None) => "recorded".to_string(),
             };
+        }
+        if let Value::Lot(solicitation, lot) = value {
+            let lot = &self.model.solicitation(*solicitation).lots[*lot];
+            return lot.title.clone().unwrap_or_else(|| lot.name.value.clone());
+        }
+        if let Value::Competition(order) = value {
+            return format!(
+                "the mini-competition of order `{}`",
+                self.model.orders[order.0].header.name.value
+            );
         }
         if let Value::Binding(index) = value {
             let binding = &self.bindings[*index];
@@ -2352,9 +2388,8 @@ impl Context<'_> {
                 match field {
                     AgencyField::Name => text(&agency.header.name.value),
                     AgencyField::Title => titled(&agency.header.title),
-                    AgencyField::Kind => {
-                        Value::Enumeration(Enumeration::AgencyKind, agency.kind.as_str())
-                    }
+                    AgencyField::Kind => several(Enumeration::AgencyKind, &agency.kinds),
+                    AgencyField::Role => several(Enumeration::AgencyRole, &agency.roles),
                     AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction),
                     AgencyField::Location => {
                         agency
@@ -2398,6 +2433,66 @@ impl Context<'_> {
                         solicitation.maximum.as_ref().map(|volume| &volume.value),
                         solicitation,
                     ),
+                    SolicitationField::Ordered => self.framework_ordered(*id, None, false),
+                    SolicitationField::OrderedValue => self.framework_ordered(*id, None, true),
+                    SolicitationField::Contracts => {
+                        Value::Number(Decimal::from(solicitation.contracts.len()))
+                    }
+                    SolicitationField::BuyersIdentified => {
+                        Value::Boolean(solicitation.buyers.any())
+                    }
+                }
+            }
+            (Value::Lot(solicitation_id, index), Field::Lot(field)) => {
+                let solicitation = model.solicitation(*solicitation_id);
+                let lot = &solicitation.lots[*index];
+                let lot_id = crate::model::LotId(*index);
+                match field {
+                    LotField::Name => text(&lot.name.value),
+                    LotField::Title => titled(&lot.title),
+                    LotField::Solicitation => Value::Solicitation(*solicitation_id),
+                    LotField::Estimate => self.volume(
+                        lot.estimate.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
+                    LotField::Maximum => self.volume(
+                        lot.maximum.as_ref().map(|volume| &volume.value),
+                        solicitation,
+                    ),
+                    LotField::Ordered => {
+                        self.framework_ordered(*solicitation_id, Some(lot_id), false)
+                    }
+                    LotField::OrderedValue => {
+                        self.framework_ordered(*solicitation_id, Some(lot_id), true)
+                    }
+                    LotField::Contracts => Value::Number(Decimal::from(
+                        solicitation
+                            .contracts
+                            .iter()
+                            .filter(|contract| model.contract(**contract).lot == Some(lot_id))
+                            .count(),
+                    )),
+                }
+            }
+            (Value::Competition(order), Field::Competition(field)) => {
+                let competition = model.orders[order.0]
+                    .call_off
+                    .as_ref()
+                    .and_then(|call_off| call_off.competition.as_ref());
+                match (competition, field) {
+                    (None, _) => Value::Absent,
+                    (Some(competition), CompetitionField::Invited) => competition
+                        .invited
+                        .as_ref()
+                        .map_or(Value::Absent, |invited| {
+                            Value::Number(Decimal::from(invited.len()))
+                        }),
+                    (Some(competition), CompetitionField::Issued) => {
+                        optional_date(competition.issued)
+                    }
+                    (Some(competition), CompetitionField::Awarded) => {
+                        optional_date(competition.awarded)
+                    }
                 }
             }
             (Value::Contract(id), Field::Contract(field)) => self.contract_field(*id, field),
@@ -2417,14 +2512,53 @@ impl Context<'_> {
                     AccessField::Kind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
-                    AccessField::Agency => Value::Agency(instrument.agency),
-                    AccessField::With => Value::Agency(instrument.counterparty),
+                    AccessField::Agency => instrument.agency.map_or(Value::Absent, Value::Agency),
+                    AccessField::With => match instrument.counterparty {
+                        Counterparty::Agency(agency) => Value::Agency(agency),
+                        Counterparty::Supplier(_) => Value::Absent,
+                    },
                     AccessField::Signed => spanned_date(instrument.signed),
                     AccessField::Posted => spanned_date(instrument.posted),
                     AccessField::Approved => spanned_date(instrument.approved),
                     AccessField::Effective => spanned_date(instrument.effective),
                     AccessField::Expires => spanned_date(instrument.expires),
-                    AccessField::InForce => Value::Boolean(instrument.in_force_on(self.today)),
+                    AccessField::InForce => {
+                        Value::Boolean(instrument.chain_in_force_on(model, self.today))
+                    }
+                    AccessField::Under => instrument.under.map_or(Value::Absent, Value::Access),
+                    AccessField::WithSupplier => match &instrument.counterparty {
+                        Counterparty::Supplier(supplier) => text(supplier),
+                        Counterparty::Agency(_) => Value::Absent,
+                    },
+                    AccessField::Admits => {
+                        let agency = instrument
+                            .agency
+                            .map(|agency| model.agency(agency).header.display_name());
+                        text(&match (agency, &instrument.eligibility) {
+                            (Some(agency), None) => agency,
+                            (Some(agency), Some(_)) => {
+                                format!("{agency} and the agencies its `open_to` admits")
+                            }
+                            (None, _) => "the agencies its `open_to` admits".to_string(),
+                        })
+                    }
+                    AccessField::Counterparty => match &instrument.counterparty {
+                        Counterparty::Agency(agency) => {
+                            text(&model.agency(*agency).header.display_name())
+                        }
+                        Counterparty::Supplier(supplier) => text(supplier),
+                    },
+                    AccessField::Cap => instrument
+                        .cap
+                        .map_or(Value::Absent, |cap| Value::Money(cap.amount)),
+                    AccessField::CapUsed => {
+                        let buyer = self
+                            .judged
+                            .map(|(order, _)| model.orders[order.0].buyer.value);
+                        self.caps
+                            .used(model, *id, buyer, self.today)
+                            .map_or(Value::Absent, Value::Money)
+                    }
                 }
             }
             (Value::Order(id), Field::Order(field)) => self.order_field(*id, field),
@@ -2467,6 +2601,9 @@ impl Context<'_> {
                     FeeField::Payee => fee.payee.map_or(Value::Absent, Value::Agency),
                     FeeField::Instrument => Value::Access(*instrument),
                 }
+            }
+            (Value::Group(group), Field::Group(GroupField::Members)) => {
+                Value::Jurisdictions(model.groups[*group].members_on(self.today))
             }
             (Value::Recorded(recorded), Field::Fact(field)) => {
                 let (date, written, value) = self.recorded(*recorded);
@@ -2558,6 +2695,21 @@ impl Context<'_> {
             ContractField::Ordered => self.measured(id, &usage.total),
             ContractField::OrderedValue => self.money(id, usage.total.value),
             ContractField::PiggybackOrdered => self.measured(id, &usage.piggyback),
+            ContractField::Lot => lot_value(contract),
+            ContractField::BaseQuantity => self.volume(
+                contract.base_quantity.as_ref().map(|base| &base.value),
+                solicitation,
+            ),
+            ContractField::Quantity => self.quantity(id, |_| true),
+            ContractField::QuantityAssigned => {
+                self.quantity_of_options(id, |option| option.assignee.is_some())
+            }
+            ContractField::Discount => contract
+                .discount_on(self.today)
+                .map_or(Value::Absent, |discount| Value::Percentage(discount.rate)),
+            ContractField::ListDate => contract
+                .discount_on(self.today)
+                .map_or(Value::Absent, |discount| Value::Date(discount.list)),
         }
     }
 
@@ -2565,7 +2717,30 @@ impl Context<'_> {
         let model = self.model;
         let order = &model.orders[id.0];
         let contract = model.contract(order.contract.value);
-        let instrument = order.via.map(|via| model.instrument(via.value));
+        // Whether a clause is the contract's or one of the instruments' the order uses.
+        let stated = |clause: &str| {
+            contract.has_clause(clause)
+                || order.instruments.iter().any(|instrument| {
+                    model
+                        .instrument(*instrument)
+                        .clauses
+                        .iter()
+                        .any(|own| own.name.value == clause)
+                })
+        };
+        // Whether an instrument the order names admits its buyer and covers its contract.
+        let for_order = |instrument: InstrumentId| {
+            let instrument = model.instrument(instrument);
+            let admits = instrument.agency == Some(order.buyer.value)
+                || instrument
+                    .eligibility
+                    .as_ref()
+                    .is_some_and(|condition| admitted_by(self, condition, order.buyer.value));
+            (
+                admits,
+                instrument.covers_contract(model, order.contract.value),
+            )
+        };
         match field {
             OrderField::Name => text(&order.header.name.value),
             OrderField::Title => order.header.title.as_deref().map_or(Value::Absent, text),
@@ -2574,68 +2749,209 @@ impl Context<'_> {
             OrderField::Solicitation => Value::Solicitation(contract.solicitation),
             OrderField::Lead => Value::Agency(model.lead_of(order.contract.value)),
             OrderField::Date => Value::Date(order.date.value),
-            OrderField::Via => instrument
-                .and(order.via)
+            OrderField::Via => order
+                .via
+                .first()
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
-            OrderField::Value => {
-                let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
-                    total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
-                });
-                self.money(order.contract.value, value)
-            }
-            OrderField::Volume => match self.judged {
-                Some((judged, tally)) if judged == id => self.measured(order.contract.value, tally),
-                _ => self.measured(order.contract.value, &Tally::of_lines(&order.lines)),
+            OrderField::Value => match (&order.value, order.lines.is_empty()) {
+                (Some(value), true) => Value::Money(value.value),
+                _ => {
+                    let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
+                        total.saturating_add(line.quantity.saturating_mul(line.unit_price.amount))
+                    });
+                    self.money(order.contract.value, value)
+                }
             },
+            OrderField::Volume => {
+                let volume = match self.judged {
+                    Some((judged, tally)) if judged == id => {
+                        self.measured(order.contract.value, tally)
+                    }
+                    _ => self.measured(order.contract.value, &Tally::of_order(order)),
+                };
+                // A call-off that states only its value buys no quantity anyone can count.
+                match volume {
+                    Value::Quantity { .. } if order.lines.is_empty() => Value::Absent,
+                    volume => volume,
+                }
+            }
             OrderField::Basis => basis_value(super::orders::basis_of(model, order)),
             OrderField::Category => {
                 category_value(model.solicitation(contract.solicitation).category)
             }
             OrderField::AtContractPrices => Value::Boolean(order.lines.iter().all(|line| {
-                match line.item {
-                    LineItem::InScope(item) => contract
-                        .unit_price(item, line.quantity)
-                        .is_some_and(|price| line.unit_price.amount <= price.unit_price.amount),
-                    LineItem::OutOfScope(_) => false,
-                }
+                contract
+                    .price_for(line, order.date.value)
+                    .is_some_and(|(price, _)| line.unit_price.amount <= price.amount)
             })),
-            OrderField::OnContractTerms => Value::Boolean(order.requests.iter().all(|clause| {
-                contract.has_clause(&clause.value)
-                    || instrument.is_some_and(|instrument| {
-                        instrument
-                            .clauses
-                            .iter()
-                            .any(|own| own.name.value == clause.value)
-                    })
-            })),
+            OrderField::OnContractTerms => {
+                Value::Boolean(order.requests.iter().all(|clause| stated(&clause.value)))
+            }
             OrderField::BuyerAdmitted => {
                 Value::Boolean(admits(self, contract.piggyback.as_ref(), order.buyer.value))
             }
-            OrderField::ViaAdmitsBuyer => instrument.map_or(Value::Absent, |instrument| {
-                Value::Boolean(instrument.agency == order.buyer.value)
-            }),
-            OrderField::ViaCoversContract => instrument.map_or(Value::Absent, |instrument| {
-                Value::Boolean(instrument.covers_contract(model, order.contract.value))
-            }),
+            OrderField::ViaAdmitsBuyer if order.via.is_empty() => Value::Absent,
+            OrderField::ViaAdmitsBuyer => {
+                Value::Boolean(order.via.iter().all(|via| for_order(via.value).0))
+            }
+            OrderField::ViaCoversContract if order.via.is_empty() => Value::Absent,
+            OrderField::ViaCoversContract => {
+                Value::Boolean(order.via.iter().all(|via| for_order(via.value).1))
+            }
             OrderField::ClausesNotOnContract => {
                 let missing: Vec<String> = order
                     .requests
                     .iter()
-                    .filter(|clause| {
-                        !contract.has_clause(&clause.value)
-                            && !instrument.is_some_and(|instrument| {
-                                instrument
-                                    .clauses
-                                    .iter()
-                                    .any(|own| own.name.value == clause.value)
-                            })
-                    })
+                    .filter(|clause| !stated(&clause.value))
                     .map(|clause| format!("clause `{}`", clause.value))
                     .collect();
                 if missing.is_empty() {
                     Value::Absent
                 } else {
                     text(&missing.join(", "))
+                }
+            }
+            OrderField::Lot => lot_value(contract),
+            OrderField::BuyerIdentified => {
+                let solicitation = model.solicitation(contract.solicitation);
+                let buyer = order.buyer.value;
+                let identified = solicitation.is_party(buyer)
+                    || solicitation.buyers.agencies.contains(&buyer)
+                    || solicitation
+                        .buyers
+                        .condition
+                        .as_ref()
+                        .is_some_and(|condition| admitted_by(self, condition, buyer));
+                Value::Boolean(identified)
+            }
+            OrderField::CallOff => order.call_off.as_ref().map_or(Value::Absent, |call_off| {
+                Value::Enumeration(Enumeration::CallOff, call_off.kind.as_str())
+            }),
+            OrderField::Competition => match &order.call_off {
+                Some(call_off) if call_off.competition.is_some() => Value::Competition(id),
+                _ => Value::Absent,
+            },
+            OrderField::ViaNotForOrder => order
+                .via
+                .iter()
+                .find(|via| for_order(via.value) != (true, true))
+                .map_or(Value::Absent, |via| Value::Access(via.value)),
+            OrderField::ViaNotInForce => order
+                .instruments
+                .iter()
+                .find(|instrument| !model.instrument(**instrument).in_force_on(self.today))
+                .map_or(Value::Absent, |instrument| Value::Access(*instrument)),
+            OrderField::Period => order.period.map_or(Value::Absent, |period| Value::Term {
+                start: period.start,
+                end: period.end,
+            }),
+            OrderField::End => {
+                Value::Date(order.period.map_or(order.date.value, |period| period.end))
+            }
+            OrderField::Quantity => {
+                let Some(base) = &contract.base_quantity else {
+                    return Value::Absent;
+                };
+                if order.lines.is_empty() {
+                    return Value::Absent;
+                }
+                let solicitation = model.solicitation(contract.solicitation);
+                let count = match self.judged {
+                    Some((judged, tally)) if judged == id => {
+                        tally.measured_like(&base.value, solicitation)
+                    }
+                    _ => Tally::of_order(order).measured_like(&base.value, solicitation),
+                };
+                self.in_base_measure(order.contract.value, count)
+            }
+            OrderField::QuantityAvailable => {
+                let buyer = order.buyer.value;
+                if self.assignees(order.contract.value).contains(&buyer) {
+                    self.quantity_of_options(order.contract.value, |option| {
+                        option.assignee == Some(buyer)
+                    })
+                } else {
+                    self.quantity(order.contract.value, |option| option.assignee.is_none())
+                }
+            }
+            OrderField::QuantityOrdered => {
+                let Some(base) = &contract.base_quantity else {
+                    return Value::Absent;
+                };
+                let solicitation = model.solicitation(contract.solicitation);
+                let usage = &self.usage[order.contract.value.0];
+                let measured = |agency: &AgencyId| {
+                    usage
+                        .by_agency
+                        .get(agency)
+                        .map_or(Decimal::ZERO, |(_, tally)| {
+                            tally.measured_like(&base.value, solicitation)
+                        })
+                };
+                let assignees = self.assignees(order.contract.value);
+                let count = if assignees.contains(&order.buyer.value) {
+                    measured(&order.buyer.value)
+                } else {
+                    assignees.iter().fold(
+                        usage.total.measured_like(&base.value, solicitation),
+                        |left, assignee| left.saturating_sub(measured(assignee)),
+                    )
+                };
+                self.in_base_measure(order.contract.value, count)
+            }
+            OrderField::Instruments => {
+                let named: Vec<String> = order
+                    .instruments
+                    .iter()
+                    .map(|instrument| {
+                        let instrument = model.instrument(*instrument);
+                        format!(
+                            "`{}` ({})",
+                            instrument.header.name.value,
+                            instrument.kind.as_str()
+                        )
+                    })
+                    .collect();
+                if named.is_empty() {
+                    Value::Absent
+                } else {
+                    text(&named.join(", "))
+                }
+            }
+            OrderField::Caps => {
+                let caps: Vec<String> = order
+                    .instruments
+                    .iter()
+                    .filter_map(|id| {
+                        let instrument = model.instrument(*id);
+                        let cap = instrument.cap?;
+                        let used =
+                            self.caps
+                                .used(model, *id, Some(order.buyer.value), self.today)?;
+                        let mut scope = Vec::new();
+                        if cap.per_buyer {
+                            scope.push("per buyer".to_string());
+                        }
+                        if let Some(every) = cap.every {
+                            scope.push(format!("per {}", every.as_str()));
+                        }
+                        let scope = if scope.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {}", scope.join(" "))
+                        };
+                        Some(format!(
+                            "`{}`: {} used of {}{scope}",
+                            instrument.header.name.value,
+                            Money::in_cents(used.currency, used.amount),
+                            Money::in_cents(cap.amount.currency, cap.amount.amount)
+                        ))
+                    })
+                    .collect();
+                if caps.is_empty() {
+                    Value::Absent
+                } else {
+                    text(&caps.join("; "))
                 }
             }
         }
@@ -2671,12 +2987,90 @@ impl Context<'_> {
                 line.quantity.saturating_mul(line.unit_price.amount),
             )),
             LineField::InScope => Value::Boolean(item.is_some()),
-            LineField::ContractPrice => match line.item {
-                LineItem::InScope(item) => contract
-                    .unit_price(item, line.quantity)
-                    .map_or(Value::Absent, |price| Value::Money(price.unit_price)),
-                LineItem::OutOfScope(_) => Value::Absent,
+            LineField::ContractPrice => contract
+                .price_for(line, order.date.value)
+                .map_or(Value::Absent, |(price, _)| Value::Money(price)),
+            LineField::ListPrice => line.list_price.map_or(Value::Absent, Value::Money),
+        }
+    }
+
+    /// A contract's base quantity and its quantity options exercised by the date judged that
+    /// `counts` takes; absent when it states no base quantity.
+    fn quantity(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Value {
+        let Some(base) = &self.model.contract(contract).base_quantity else {
+            return Value::Absent;
+        };
+        let options = self.options_exercised(contract, counts);
+        self.in_base_measure(
+            contract,
+            crate::eval::volumes::amount_of(&base.value).saturating_add(options),
+        )
+    }
+
+    /// A contract's quantity options exercised by the date judged that `counts` takes, without
+    /// its base quantity; absent when it states none.
+    fn quantity_of_options(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Value {
+        if self.model.contract(contract).base_quantity.is_none() {
+            return Value::Absent;
+        }
+        let options = self.options_exercised(contract, counts);
+        self.in_base_measure(contract, options)
+    }
+
+    fn options_exercised(
+        &self,
+        contract: ContractId,
+        counts: impl Fn(&crate::model::QuantityOption) -> bool,
+    ) -> Decimal {
+        crate::eval::volumes::saturating_sum(
+            self.model
+                .contract(contract)
+                .quantity_options
+                .iter()
+                .filter(|option| {
+                    option
+                        .exercised
+                        .is_some_and(|exercised| exercised.value <= self.today)
+                        && counts(option)
+                })
+                .map(|option| crate::eval::volumes::amount_of(&option.volume.value)),
+        )
+    }
+
+    /// The agencies a contract's quantity options are assigned to.
+    fn assignees(&self, contract: ContractId) -> Vec<AgencyId> {
+        let mut assignees: Vec<AgencyId> = self
+            .model
+            .contract(contract)
+            .quantity_options
+            .iter()
+            .filter_map(|option| option.assignee)
+            .collect();
+        assignees.sort_unstable();
+        assignees.dedup();
+        assignees
+    }
+
+    /// A count in the measure of a contract's base quantity.
+    fn in_base_measure(&self, contract: ContractId, count: Decimal) -> Value {
+        let record = self.model.contract(contract);
+        match &record.base_quantity {
+            Some(base) => match &base.value {
+                Volume::Quantity { measure, .. } => Value::Quantity {
+                    count,
+                    unit: measure_name(measure, self.model.solicitation(record.solicitation)),
+                },
+                Volume::Money(_) => Value::Absent,
             },
+            None => Value::Absent,
         }
     }
 
@@ -2688,8 +3082,46 @@ impl Context<'_> {
         }
     }
 
-    /// A tally in the contract's measure: that of its maximum, else its piggyback ceiling, else
-    /// its estimate, else money.
+    /// What permitted orders so far bought under every contract awarding a solicitation (or one
+    /// lot of it), in the solicitation's measure, or (`value`) their value in money.
+    fn framework_ordered(
+        &self,
+        id: crate::model::SolicitationId,
+        lot: Option<crate::model::LotId>,
+        value: bool,
+    ) -> Value {
+        let solicitation = self.model.solicitation(id);
+        let contracts: Vec<ContractId> = solicitation
+            .contracts
+            .iter()
+            .copied()
+            .filter(|contract| lot.is_none() || self.model.contract(*contract).lot == lot)
+            .collect();
+        let measure = solicitation.measure().filter(|_| !value);
+        let total = crate::eval::volumes::saturating_sum(contracts.iter().map(|contract| {
+            let tally = &self.usage[contract.0].total;
+            match measure {
+                Some(volume) => tally.measured_like(volume, solicitation),
+                None => tally.value,
+            }
+        }));
+        match measure {
+            Some(Volume::Quantity { measure, .. }) => Value::Quantity {
+                count: total,
+                unit: measure_name(measure, solicitation),
+            },
+            Some(Volume::Money(money)) => Value::Money(Money::new(money.currency, total)),
+            None => contracts
+                .iter()
+                .find_map(|contract| self.model.contract(*contract).currency)
+                .map_or(Value::Absent, |currency| {
+                    Value::Money(Money::new(currency, total))
+                }),
+        }
+    }
+
+    /// A tally in the contract's measure: that of its solicitation's maximum, else its lot's,
+    /// else its piggyback ceiling, else its solicitation's estimate, else its lot's, else money.
     fn measured(&self, contract: ContractId, tally: &Tally) -> Value {
         let record = self.model.contract(contract);
         let solicitation = self.model.solicitation(record.solicitation);
@@ -2697,11 +3129,14 @@ impl Context<'_> {
             .piggyback
             .as_ref()
             .and_then(|clause| clause.ceiling.as_ref());
+        let lot = record.lot.map(|lot| solicitation.lot(lot));
         let measure = solicitation
             .maximum
             .as_ref()
+            .or(lot.and_then(|lot| lot.maximum.as_ref()))
             .or(ceiling)
             .or(solicitation.estimate.as_ref())
+            .or(lot.and_then(|lot| lot.estimate.as_ref()))
             .map(|volume| &volume.value);
         match measure {
             Some(volume @ Volume::Quantity { .. }) => self.like(tally, volume, solicitation),
@@ -2765,6 +3200,7 @@ impl interpret::Environment for Context<'_> {
         let ExpressionKind::Aggregate {
             function,
             value,
+            members,
             collection,
             filter,
             index,
@@ -2776,11 +3212,16 @@ impl interpret::Environment for Context<'_> {
         let Some(owner) = collection else {
             return self.orders_aggregate(*function, value, filter, index.as_ref(), variables);
         };
-        let members: Vec<Value> = match interpret::evaluate(self, owner, variables)? {
-            Value::Order(order) => (0..self.model.orders[order.0].lines.len())
+        let members: Vec<Value> = match (members, interpret::evaluate(self, owner, variables)?) {
+            (Entity::Access, Value::Order(order)) => self.model.orders[order.0]
+                .instruments
+                .iter()
+                .map(|instrument| Value::Access(*instrument))
+                .collect(),
+            (_, Value::Order(order)) => (0..self.model.orders[order.0].lines.len())
                 .map(|line| Value::Line(order, line))
                 .collect(),
-            Value::Access(instrument) => (0..self.model.instrument(instrument).fees.len())
+            (_, Value::Access(instrument)) => (0..self.model.instrument(instrument).fees.len())
                 .map(|fee| Value::Fee(instrument, fee))
                 .collect(),
             _ => Vec::new(),
@@ -2834,6 +3275,25 @@ fn collect_owners<'e>(expression: &'e Expression, owners: &mut Vec<&'e Expressio
 /// Text as a value: interned, so that the value is copied, never allocated.
 fn text(written: &str) -> Value {
     Value::Text(Ustr::from(written))
+}
+
+/// The values of an open set an agency has: none, one, or several (comma-separated).
+fn several(set: Enumeration, values: &[Ustr]) -> Value {
+    match values {
+        [] => Value::Absent,
+        [one] => Value::Enumeration(set, one.as_str()),
+        several => {
+            let joined: Vec<&str> = several.iter().map(Ustr::as_str).collect();
+            Value::Several(set, Ustr::from(&joined.join(",")))
+        }
+    }
+}
+
+/// The lot a contract awards, as a value.
+fn lot_value(contract: &crate::model::Contract) -> Value {
+    contract.lot.map_or(Value::Absent, |lot| {
+        Value::Lot(contract.solicitation, lot.0)
+    })
 }
 
 fn category_value(category: Option<crate::model::Category>) -> Value {

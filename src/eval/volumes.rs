@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
 
-use crate::model::{ItemId, LineItem, Measure, OrderLine, Solicitation, Volume};
+use crate::model::{ItemId, LineItem, Measure, Order, OrderLine, Solicitation, Volume};
 
 /// What some set of orders bought: quantity per item and total value.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,6 +20,17 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// What one order buys: its lines, or, for a call-off without lines, its stated value.
+    pub fn of_order(order: &Order) -> Tally {
+        match (&order.value, order.lines.is_empty()) {
+            (Some(value), true) => Tally {
+                quantities: SmallVec::new(),
+                value: value.value.amount,
+            },
+            _ => Tally::of_lines(&order.lines),
+        }
+    }
+
     /// The tally of one order's lines.
     pub fn of_lines(lines: &[OrderLine]) -> Tally {
         let mut tally = Tally::default();

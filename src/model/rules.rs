@@ -16,8 +16,9 @@ use crate::source::{Span, Spanned};
 use crate::values::{Date, Duration, DurationUnit, Money, format_percentage, format_quantity};
 
 pub use crate::schema::{
-    AccessField, AgencyField, BindingField, ContractField, Entity, Entries, Enumeration, FactField,
-    FeeField, Field, LineField, OrderField, Record, SolicitationField, TermField, Type,
+    AccessField, AgencyField, BindingField, CompetitionField, ContractField, Entity, Entries,
+    Enumeration, FactField, FeeField, Field, GroupField, LineField, LotField, OrderField, Record,
+    SolicitationField, TermField, Type,
 };
 pub use crate::syntax::ast::{
     Aggregate, Extent, InForce, Outcome, Period, TermSource, UnaryOperator,
@@ -224,11 +225,15 @@ pub enum ExpressionKind {
     /// Great-circle distance between two agencies' locations.
     Distance(Box<Expression>, Box<Expression>),
     /// Over permitted orders, in date order, up to the one being judged; or, with a
-    /// `collection`, over the lines of an order or the fees of an access instrument.
+    /// `collection`, over the lines or access instruments of an order, or the fees of an access
+    /// instrument.
     Aggregate {
         function: Aggregate,
         value: Option<Box<Expression>>,
-        /// The order or instrument whose lines or fees are gone through.
+        /// What it goes through: orders, or the lines, access instruments or fees of the
+        /// `collection`.
+        members: Entity,
+        /// The order or instrument whose lines, instruments or fees are gone through.
         collection: Option<Box<Expression>>,
         filter: Option<Box<Expression>>,
         /// How to keep the aggregate as running totals, when its filter allows.
@@ -316,8 +321,20 @@ pub enum Value {
     Line(OrderId, usize),
     /// A fee of an access instrument, by its position among the instrument's fees.
     Fee(InstrumentId, usize),
+    /// A lot of a solicitation, by its position among the solicitation's lots.
+    Lot(SolicitationId, usize),
+    /// The mini-competition an order was awarded by.
+    Competition(OrderId),
     /// A value of a closed set, by its spelling.
     Enumeration(Enumeration, &'static str),
+    /// Several values of one set, comma-separated (an agency of several kinds): `==` holds for
+    /// each of them, `in` when one is among the candidates.
+    Several(Enumeration, Ustr),
+    /// A jurisdiction group, by its index in `Model::groups`.
+    Group(usize),
+    /// The members of a jurisdiction group on a date, comma-separated: what `in [EU]` reads. A
+    /// jurisdiction is in it when it is within one of them.
+    Jurisdictions(Ustr),
     Term {
         start: Date,
         end: Date,
@@ -417,8 +434,8 @@ impl Value {
             Entity::Access => Value::Access(InstrumentId(index)),
             Entity::Order => Value::Order(OrderId(index)),
             Entity::Binding => Value::Binding(index),
-            Entity::Line | Entity::Fee => {
-                unreachable!("lines and fees are not declared by name")
+            Entity::Line | Entity::Fee | Entity::Lot => {
+                unreachable!("lines, fees and lots are not declared by name")
             }
         }
     }
@@ -492,6 +509,15 @@ impl Value {
             (Text(a), Text(b)) | (Jurisdiction(a), Jurisdiction(b)) => {
                 (a == b).then_some(Ordering::Equal)
             }
+            (Several(_, several), Enumeration(_, one))
+            | (Enumeration(_, one), Several(_, several)) => several
+                .split(',')
+                .any(|value| value == *one)
+                .then_some(Ordering::Equal),
+            (Several(_, left), Several(_, right)) => left
+                .split(',')
+                .any(|value| right.split(',').any(|other| other == value))
+                .then_some(Ordering::Equal),
             (a, b) => (a == b).then_some(Ordering::Equal),
         })
     }
@@ -523,6 +549,9 @@ impl Value {
                 (Value::Jurisdiction(code), Value::Jurisdiction(area)) => {
                     super::jurisdiction_within(code, area)
                 }
+                (Value::Jurisdiction(code), Value::Jurisdictions(areas)) => areas
+                    .split(',')
+                    .any(|area| super::jurisdiction_within(code, area)),
                 _ => self.equals(candidate)?,
             };
             if found {
@@ -783,6 +812,9 @@ impl fmt::Display for Value {
                 longitude,
             } => write!(formatter, "{latitude}, {longitude}"),
             Value::Enumeration(_, spelling) => write!(formatter, "{spelling}"),
+            Value::Several(_, values) => write!(formatter, "{}", values.replace(',', " and ")),
+            Value::Jurisdictions(codes) => write!(formatter, "{}", codes.replace(',', ", ")),
+            Value::Group(_) => write!(formatter, "(group)"),
             Value::Term { start, end } => write!(formatter, "{start} to {end}"),
             // Declarations and what they record are named by the evaluator, which knows the model.
             Value::Recorded(_) => write!(formatter, "recorded"),
@@ -793,7 +825,9 @@ impl fmt::Display for Value {
             | Value::Order(_)
             | Value::Binding(_)
             | Value::Line(..)
-            | Value::Fee(..) => write!(formatter, "(declaration)"),
+            | Value::Fee(..)
+            | Value::Lot(..)
+            | Value::Competition(_) => write!(formatter, "(declaration)"),
         }
     }
 }

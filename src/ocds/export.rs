@@ -9,9 +9,11 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    AgencyId, ContractId, Fact, Header, Measure, Model, Order, Solicitation, SolicitationId, Volume,
+    AgencyId, CallOffKind, ContractId, Counterparty, Fact, Header, Measure, Method, Model, Order,
+    Solicitation, SolicitationId, Volume,
 };
 use crate::report::{Amount, BindingReport, Decision, Report};
+use crate::schema::Enumeration;
 use crate::source::SourceMap;
 use crate::values::{Date, Money};
 
@@ -143,7 +145,18 @@ impl Exporter<'_> {
             || {
                 let declared = self.model.agency(agency);
                 let mut coop = Map::new();
-                coop.insert("kind".into(), json!(declared.kind.as_str()));
+                let kind = declared.kinds.first().map_or("", |kind| kind.as_str());
+                coop.insert("kind".into(), json!(kind));
+                if declared.kinds.len() > 1 {
+                    let kinds: Vec<&str> =
+                        declared.kinds.iter().map(|kind| kind.as_str()).collect();
+                    coop.insert("kinds".into(), json!(kinds));
+                }
+                if !declared.roles.is_empty() {
+                    let roles: Vec<&str> =
+                        declared.roles.iter().map(|role| role.as_str()).collect();
+                    coop.insert("roles".into(), json!(roles));
+                }
                 coop.insert("jurisdiction".into(), json!(declared.jurisdiction.as_str()));
                 if let Some(location) = declared.location {
                     coop.insert(
@@ -209,6 +222,9 @@ impl Exporter<'_> {
             release.insert("buyer".into(), self.reference(solicitation.lead));
         }
         release.insert("tender".into(), self.tender(solicitation, &ocid));
+        for agency in &solicitation.buyers.agencies {
+            self.add_agency(&mut parties, *agency, "interestedParty");
+        }
         // Contracts of one award (its suppliers) are one award.
         let mut awards: BTreeMap<String, Vec<ContractId>> = BTreeMap::new();
         for contract in &contracts {
@@ -247,7 +263,12 @@ impl Exporter<'_> {
             }
             contract.insert("buyer".into(), self.reference(order.buyer.value));
             contract.insert("dateSigned".into(), json!(date_time(order.date.value)));
-            contract.insert("items".into(), self.order_items(order));
+            if !order.lines.is_empty() {
+                contract.insert("items".into(), self.order_items(order));
+            }
+            if let Some(value) = order.value {
+                contract.insert("value".into(), money_value(&value.value));
+            }
             contract.insert("coop".into(), Value::Object(self.order_coop(order)));
             contract_list.push(Value::Object(contract));
         }
@@ -263,6 +284,10 @@ impl Exporter<'_> {
         let bindings = self.bindings(&contracts, &mut parties);
         if !bindings.is_empty() {
             coop.insert("bindings".into(), Value::Array(bindings));
+        }
+        let vocabulary = self.vocabulary(&parties);
+        if !vocabulary.is_empty() {
+            coop.insert("vocabulary".into(), Value::Array(vocabulary));
         }
         if !coop.is_empty() {
             release.insert("coop".into(), Value::Object(coop));
@@ -292,6 +317,12 @@ impl Exporter<'_> {
                     entry.insert("description".into(), json!(title));
                 }
                 entry.insert("unit".into(), json!({"name": item.unit.as_str()}));
+                if let Some(lot) = item.lot {
+                    entry.insert(
+                        "relatedLot".into(),
+                        json!(lot_id(header, &solicitation.lot(lot).name.value)),
+                    );
+                }
                 if let Some(category) = item.category {
                     entry.insert("coop".into(), json!({"category": category.as_str()}));
                 }
@@ -299,6 +330,9 @@ impl Exporter<'_> {
             })
             .collect();
         tender.insert("items".into(), Value::Array(items));
+        if !solicitation.lots.is_empty() {
+            tender.insert("lots".into(), self.lots(solicitation));
+        }
         if let Some(Volume::Money(money)) = solicitation
             .estimate
             .as_ref()
@@ -307,12 +341,8 @@ impl Exporter<'_> {
             tender.insert("value".into(), money_value(money));
         }
         let method = solicitation.method.as_str();
-        let procurement_method =
-            fact_text(header, "ocds_procurement_method").unwrap_or(match method {
-                "competitive_quotes" => "limited",
-                "sole_source" => "direct",
-                _ => "open",
-            });
+        let procurement_method = fact_text(header, "ocds_procurement_method")
+            .unwrap_or_else(|| procurement_method(solicitation.method));
         tender.insert("procurementMethod".into(), json!(procurement_method));
         match method {
             "competitive_bid" => {
@@ -413,31 +443,92 @@ impl Exporter<'_> {
                 coop.insert(field.into(), self.volume(solicitation, &volume.value));
             }
         }
-        if solicitation.is_joint() {
-            let participants: Vec<Value> = solicitation
-                .participants
+        if !solicitation.buyers.agencies.is_empty() {
+            let buyers: Vec<Value> = solicitation
+                .buyers
+                .agencies
                 .iter()
-                .map(|participant| {
-                    let mut entry = Map::new();
-                    entry.insert("id".into(), json!(self.agency_id(participant.agency)));
-                    entry.insert(
-                        "name".into(),
-                        json!(self.model.agency(participant.agency).header.display_name()),
-                    );
-                    if let Some(commitment) = &participant.commitment {
-                        entry.insert(
-                            "commitment".into(),
-                            self.volume(solicitation, &commitment.value),
-                        );
-                    }
-                    Value::Object(entry)
-                })
+                .map(|agency| self.reference(*agency))
                 .collect();
-            coop.insert("participants".into(), Value::Array(participants));
+            coop.insert("buyers".into(), Value::Array(buyers));
         }
+        if let Some(condition) = &solicitation.buyers.condition {
+            coop.insert(
+                "buyersWhere".into(),
+                json!(self.sources.text(condition.span)),
+            );
+        }
+        // Always, an empty list for a single agency's: the other buyers among the parties
+        // (piggyback users) are then not read back as participants.
+        let participants: Vec<Value> = solicitation
+            .participants
+            .iter()
+            .map(|participant| {
+                let mut entry = Map::new();
+                entry.insert("id".into(), json!(self.agency_id(participant.agency)));
+                entry.insert(
+                    "name".into(),
+                    json!(self.model.agency(participant.agency).header.display_name()),
+                );
+                if let Some(commitment) = &participant.commitment {
+                    entry.insert(
+                        "commitment".into(),
+                        self.volume(solicitation, &commitment.value),
+                    );
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        coop.insert("participants".into(), Value::Array(participants));
         insert_facts(&mut coop, header);
         tender.insert("coop".into(), Value::Object(coop));
         Value::Object(tender)
+    }
+
+    /// The lots of a solicitation (the lots extension): a money estimate as the lot's `value`, a
+    /// money maximum as its framework agreement's, amounts in quantities in Coop's extension.
+    fn lots(&self, solicitation: &Solicitation) -> Value {
+        let lots: Vec<Value> = solicitation
+            .lots
+            .iter()
+            .map(|lot| {
+                let mut entry = Map::new();
+                entry.insert(
+                    "id".into(),
+                    json!(lot_id(&solicitation.header, &lot.name.value)),
+                );
+                if let Some(title) = &lot.title {
+                    entry.insert("title".into(), json!(title));
+                }
+                let mut coop = Map::new();
+                match lot.estimate.as_ref().map(|estimate| &estimate.value) {
+                    Some(Volume::Money(money)) => {
+                        entry.insert("value".into(), money_value(money));
+                    }
+                    Some(volume) => {
+                        coop.insert("estimate".into(), self.volume(solicitation, volume));
+                    }
+                    None => {}
+                }
+                match lot.maximum.as_ref().map(|maximum| &maximum.value) {
+                    Some(Volume::Money(money)) => {
+                        entry.insert(
+                            "techniques".into(),
+                            json!({"frameworkAgreement": {"value": money_value(money)}}),
+                        );
+                    }
+                    Some(volume) => {
+                        coop.insert("maximum".into(), self.volume(solicitation, volume));
+                    }
+                    None => {}
+                }
+                if !coop.is_empty() {
+                    entry.insert("coop".into(), Value::Object(coop));
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        Value::Array(lots)
     }
 
     /// An award of one or more contracts (its suppliers), and the contract signed for it.
@@ -458,16 +549,40 @@ impl Exporter<'_> {
         if first.award_date_stated {
             award.insert("date".into(), json!(date_time(first.awarded)));
         }
-        let suppliers: Vec<Value> = group
-            .iter()
-            .map(|contract| self.add_supplier(parties, *contract))
-            .collect();
+        let mut suppliers: Vec<Value> = Vec::new();
+        for contract in group {
+            let supplier = self.add_supplier(parties, *contract);
+            if !suppliers.contains(&supplier) {
+                suppliers.push(supplier);
+            }
+        }
         award.insert("suppliers".into(), Value::Array(suppliers));
-        let tiered = first.prices.iter().any(|price| !price.from.is_zero());
+        let mut lots: Vec<String> = Vec::new();
+        for contract in group {
+            if let Some(lot) = self.model.contract(*contract).lot {
+                let id = lot_id(&solicitation.header, &solicitation.lot(lot).name.value);
+                if !lots.contains(&id) {
+                    lots.push(id);
+                }
+            }
+        }
+        if !lots.is_empty() {
+            award.insert("relatedLots".into(), json!(lots));
+        }
+        // The prices of the award: those of its first contract for each lot it is made for.
+        let mut priced_lots = Vec::new();
+        let mut prices = Vec::new();
+        for contract in group {
+            let declared = self.model.contract(*contract);
+            if !priced_lots.contains(&declared.lot) {
+                priced_lots.push(declared.lot);
+                prices.extend(&declared.prices);
+            }
+        }
+        let tiered = prices.iter().any(|price| !price.from.is_zero());
         let mut coop = Map::new();
         if tiered {
-            let prices: Vec<Value> = first
-                .prices
+            let prices: Vec<Value> = prices
                 .iter()
                 .map(|price| {
                     let item = solicitation.item(price.item);
@@ -480,9 +595,8 @@ impl Exporter<'_> {
                 })
                 .collect();
             coop.insert("prices".into(), Value::Array(prices));
-        } else if !first.prices.is_empty() {
-            let items: Vec<Value> = first
-                .prices
+        } else if !prices.is_empty() {
+            let items: Vec<Value> = prices
                 .iter()
                 .map(|price| {
                     let item = solicitation.item(price.item);
@@ -524,6 +638,50 @@ impl Exporter<'_> {
                 })
                 .collect();
             coop.insert("options".into(), Value::Array(options));
+        }
+        if let Some(base) = &first.base_quantity {
+            coop.insert(
+                "baseQuantity".into(),
+                self.volume(solicitation, &base.value),
+            );
+        }
+        if !first.quantity_options.is_empty() {
+            let options: Vec<Value> = first
+                .quantity_options
+                .iter()
+                .map(|option| {
+                    let mut entry = Map::new();
+                    entry.insert(
+                        "quantity".into(),
+                        self.volume(solicitation, &option.volume.value),
+                    );
+                    if let Some(exercised) = option.exercised {
+                        entry.insert("exercised".into(), json!(exercised.value.to_string()));
+                    }
+                    if let Some(assignee) = option.assignee {
+                        self.add_agency(parties, assignee, "interestedParty");
+                        entry.insert("assignedTo".into(), self.reference(assignee));
+                    }
+                    Value::Object(entry)
+                })
+                .collect();
+            coop.insert("quantityOptions".into(), Value::Array(options));
+        }
+        if !first.discounts.is_empty() {
+            let discounts: Vec<Value> = first
+                .discounts
+                .iter()
+                .map(|discount| {
+                    let mut entry = Map::new();
+                    entry.insert("rate".into(), number(discount.rate));
+                    entry.insert("list".into(), json!(discount.list.to_string()));
+                    if let Some(name) = &discount.name {
+                        entry.insert("name".into(), json!(name));
+                    }
+                    Value::Object(entry)
+                })
+                .collect();
+            coop.insert("discounts".into(), Value::Array(discounts));
         }
         if !first.clauses.is_empty() {
             coop.insert("clauses".into(), clauses(&first.clauses));
@@ -586,25 +744,63 @@ impl Exporter<'_> {
             if covered.is_empty() {
                 continue;
             }
-            self.add_agency(parties, instrument.agency, "interestedParty");
-            self.add_agency(parties, instrument.counterparty, "interestedParty");
+            if let Some(agency) = instrument.agency {
+                self.add_agency(parties, agency, "interestedParty");
+            }
+            if let Counterparty::Agency(counterparty) = instrument.counterparty {
+                self.add_agency(parties, counterparty, "interestedParty");
+            }
             let mut entry = Map::new();
             entry.insert("id".into(), json!(ocds_id(&instrument.header)));
             if let Some(title) = &instrument.header.title {
                 entry.insert("title".into(), json!(title));
             }
             entry.insert("kind".into(), json!(instrument.kind.as_str()));
-            entry.insert("agency".into(), self.reference(instrument.agency));
-            entry.insert("with".into(), self.reference(instrument.counterparty));
+            if let Some(agency) = instrument.agency {
+                entry.insert("agency".into(), self.reference(agency));
+            }
+            if let Some(condition) = &instrument.eligibility {
+                entry.insert("openTo".into(), json!(self.sources.text(condition.span)));
+            }
+            match &instrument.counterparty {
+                Counterparty::Agency(counterparty) => {
+                    entry.insert("with".into(), self.reference(*counterparty));
+                }
+                Counterparty::Supplier(supplier) => {
+                    let id = self
+                        .model
+                        .contracts
+                        .iter()
+                        .find(|contract| contract.suppliers.contains(supplier))
+                        .map_or_else(
+                            || super::names::name_for(supplier, "supplier"),
+                            |contract| supplier_id(&contract.header, supplier),
+                        );
+                    entry.insert("withSupplier".into(), json!({"id": id, "name": supplier}));
+                }
+            }
+            if let Some(under) = instrument.under {
+                entry.insert(
+                    "under".into(),
+                    json!(ocds_id(&self.model.instrument(under).header)),
+                );
+            }
+            if let Some(cap) = instrument.cap {
+                let mut limit = Map::new();
+                limit.insert("value".into(), money_value(&cap.amount));
+                if cap.per_buyer {
+                    limit.insert("perBuyer".into(), json!(true));
+                }
+                if let Some(period) = cap.every {
+                    limit.insert("per".into(), json!(period.as_str()));
+                }
+                entry.insert("cap".into(), Value::Object(limit));
+            }
             if !instrument.covers.is_empty() {
                 let covers: Vec<Value> = instrument
                     .covers
                     .iter()
-                    .map(|contract| {
-                        let header = &self.model.contract(*contract).header;
-                        let supplier = self.model.contract(*contract).suppliers.first().cloned().unwrap_or_default();
-                        json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)})
-                    })
+                    .map(|contract| self.contract_reference(*contract))
                     .collect();
                 entry.insert("covers".into(), Value::Array(covers));
             }
@@ -642,6 +838,23 @@ impl Exporter<'_> {
             listed.push(Value::Object(entry));
         }
         listed
+    }
+
+    /// A contract by its award, its supplier and (of a tender with lots) its lot.
+    fn contract_reference(&self, contract: ContractId) -> Value {
+        let declared = self.model.contract(contract);
+        let header = &declared.header;
+        let supplier = declared.suppliers.first().cloned().unwrap_or_default();
+        let mut entry =
+            json!({"awardID": ocds_id(header), "supplierID": supplier_id(header, &supplier)});
+        if let Some(lot) = declared.lot {
+            let solicitation = self.model.solicitation(declared.solicitation);
+            entry["relatedLot"] = json!(lot_id(
+                &solicitation.header,
+                &solicitation.lot(lot).name.value
+            ));
+        }
+        entry
     }
 
     /// Every binding to the contracts, as the report states it.
@@ -757,10 +970,22 @@ impl Exporter<'_> {
         }
         let mut tender = Map::new();
         tender.insert("id".into(), json!(ocid));
-        if fact(&first.header, "mini_competition").is_some() {
-            tender.insert("competitive".into(), json!(true));
-        } else if fact(&first.header, "direct_call_off").is_some() {
-            tender.insert("competitive".into(), json!(false));
+        // How it chose its contract: competitively (since the competition's issue), or not.
+        if let Some(call_off) = &first.call_off {
+            tender.insert(
+                "competitive".into(),
+                json!(call_off.kind == CallOffKind::MiniCompetition),
+            );
+            if let Some(issued) = call_off
+                .competition
+                .as_ref()
+                .and_then(|competition| competition.issued)
+            {
+                tender.insert(
+                    "tenderPeriod".into(),
+                    json!({"startDate": date_time(issued)}),
+                );
+            }
         }
         release.insert("tender".into(), Value::Object(tender));
         let mut awards = Vec::new();
@@ -775,14 +1000,52 @@ impl Exporter<'_> {
             award.insert("status".into(), json!("active"));
             award.insert("date".into(), json!(date_time(order.date.value)));
             award.insert("suppliers".into(), json!([supplier]));
+            if let Some(lot) = self.model.contract(order.contract.value).lot {
+                award.insert(
+                    "relatedLots".into(),
+                    json!([lot_id(
+                        &solicitation.header,
+                        &solicitation.lot(lot).name.value
+                    )]),
+                );
+            }
             if !one_buyer {
                 award.insert("buyers".into(), json!([self.reference(order.buyer.value)]));
             }
-            award.insert("items".into(), self.order_items(order));
+            if !order.lines.is_empty() {
+                award.insert("items".into(), self.order_items(order));
+            }
             if let Some(value) = order_value(order) {
                 award.insert("value".into(), money_value(&value));
             }
-            award.insert("coop".into(), Value::Object(self.order_coop(order)));
+            if let Some(period) = order.period {
+                award.insert(
+                    "contractPeriod".into(),
+                    json!({"startDate": date_time(period.start), "endDate": date_time(period.end)}),
+                );
+            }
+            let mut coop = self.order_coop(order);
+            if let Some(competition) = order
+                .call_off
+                .as_ref()
+                .and_then(|call_off| call_off.competition.as_ref())
+            {
+                let mut entry = Map::new();
+                if let Some(invited) = &competition.invited {
+                    let invited: Vec<Value> = invited
+                        .iter()
+                        .map(|contract| self.contract_reference(*contract))
+                        .collect();
+                    entry.insert("invited".into(), Value::Array(invited));
+                }
+                if let Some(awarded) = competition.awarded {
+                    entry.insert("awarded".into(), json!(awarded.to_string()));
+                }
+                if !entry.is_empty() {
+                    coop.insert("competition".into(), Value::Object(entry));
+                }
+            }
+            award.insert("coop".into(), Value::Object(coop));
             awards.push(Value::Object(award));
         }
         release.insert("awards".into(), Value::Array(awards));
@@ -795,8 +1058,41 @@ impl Exporter<'_> {
                 "identifier": self.ocid_of_solicitation(solicitation),
             }]),
         );
+        let vocabulary = self.vocabulary(&parties);
+        if !vocabulary.is_empty() {
+            release.insert("coop".into(), json!({"vocabulary": vocabulary}));
+        }
         release.insert("parties".into(), parties.into_value());
         Value::Object(release)
+    }
+
+    /// The kinds and roles the model declares that the parties hold, with what each means.
+    fn vocabulary(&self, parties: &Parties) -> Vec<Value> {
+        let held = |field: &str, name: &str| {
+            parties.listed.values().any(|party| {
+                party
+                    .get("coop")
+                    .and_then(|coop| coop.get(field))
+                    .is_some_and(|value| match value {
+                        Value::String(one) => one == name,
+                        Value::Array(all) => all.iter().any(|one| one == name),
+                        _ => false,
+                    })
+            })
+        };
+        self.model
+            .definitions
+            .iter()
+            .filter_map(|definition| {
+                let name = definition.name.value.as_str();
+                let declares = match definition.set {
+                    Enumeration::AgencyKind if held("kind", name) || held("kinds", name) => "kind",
+                    Enumeration::AgencyRole if held("roles", name) => "role",
+                    _ => return None,
+                };
+                Some(json!({"declares": declares, "name": name, "meaning": definition.meaning}))
+            })
+            .collect()
     }
 
     fn order_items(&self, order: &Order) -> Value {
@@ -813,6 +1109,9 @@ impl Exporter<'_> {
                     "unit".into(),
                     json!({"name": line.unit(solicitation).as_str(), "value": money_value(&line.unit_price)}),
                 );
+                if let Some(list_price) = &line.list_price {
+                    entry.insert("coop".into(), json!({"listPrice": money_value(list_price)}));
+                }
                 Value::Object(entry)
             })
             .collect();
@@ -822,11 +1121,13 @@ impl Exporter<'_> {
     /// Coop's extension of an order: its instrument, requests, facts and decision.
     fn order_coop(&self, order: &Order) -> Map<String, Value> {
         let mut coop = Map::new();
-        if let Some(via) = order.via {
-            coop.insert(
-                "via".into(),
-                json!(ocds_id(&self.model.instrument(via.value).header)),
-            );
+        if !order.via.is_empty() {
+            let via: Vec<String> = order
+                .via
+                .iter()
+                .map(|via| ocds_id(&self.model.instrument(via.value).header))
+                .collect();
+            coop.insert("via".into(), json!(via));
         }
         if !order.requests.is_empty() {
             let requests: Vec<&str> = order
@@ -897,7 +1198,7 @@ fn insert_facts(coop: &mut Map<String, Value>, header: &Header) {
 /// The facts the import writes for what OCDS says and Coop has no field for: the export turns
 /// them back into OCDS fields.
 fn is_ocds_fact(name: &str) -> bool {
-    name.starts_with("ocds_") || matches!(name, "mini_competition" | "direct_call_off")
+    name.starts_with("ocds_")
 }
 
 fn fact_value(fact: &Fact) -> Value {
@@ -951,6 +1252,28 @@ fn supplier_id(header: &Header, name: &str) -> String {
         .map_or_else(|| super::names::name_for(name, "supplier"), str::to_string)
 }
 
+/// A lot's id in the tender: the one it was imported with, else its name.
+fn lot_id(header: &Header, lot: &str) -> String {
+    fact_text(header, &format!("ocds_lot_{lot}")).map_or_else(|| lot.to_string(), str::to_string)
+}
+
+/// OCDS's procurement method for Coop's: the open procedure and competed bids or proposals are
+/// `open`; procedures open to selected candidates `selective`; negotiating or quoting with a
+/// few without a call `limited`; a sole source `direct`.
+fn procurement_method(method: Method) -> &'static str {
+    match method {
+        Method::CompetitiveBid | Method::Rfp | Method::Open => "open",
+        Method::Restricted
+        | Method::Selective
+        | Method::Negotiated
+        | Method::CompetitiveDialogue
+        | Method::DynamicPurchasingSystem
+        | Method::InnovationPartnership => "selective",
+        Method::CompetitiveQuotes | Method::NegotiatedWithoutPublication => "limited",
+        Method::SoleSource => "direct",
+    }
+}
+
 /// An item's id in the tender: the one it was imported with, else its name.
 fn item_id(header: &Header, item: &str) -> String {
     fact_text(header, &format!("ocds_item_{item}")).map_or_else(|| item.to_string(), str::to_string)
@@ -980,8 +1303,12 @@ fn basis(basis: crate::eval::Basis) -> &'static str {
     }
 }
 
-/// What an order's lines add up to, when they are in one currency.
+/// What an order is worth: its stated value, else what its lines add up to when they are in
+/// one currency.
 fn order_value(order: &Order) -> Option<Money> {
+    if let Some(value) = order.value {
+        return Some(value.value);
+    }
     let currency = order.lines.first()?.unit_price.currency;
     let mut total = Decimal::ZERO;
     for line in &order.lines {

@@ -53,6 +53,9 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Imported, ImportErr
             }
         }
     }
+    for process in &processes {
+        importer.vocabulary(process);
+    }
     let (call_offs, others): (Vec<&Process>, Vec<&Process>) = processes
         .iter()
         .partition(|process| framework_of(&process.release).is_some());
@@ -144,6 +147,8 @@ fn peek<'n>(node: &'n Node, name: &str) -> Option<&'n Node> {
 /// The declarations written so far, by kind, in the order a model lists them.
 #[derive(Default)]
 struct Blocks {
+    /// `kind NAME "meaning"` and `role NAME "meaning"`, each once.
+    vocabulary: Vec<String>,
     agencies: Vec<String>,
     solicitations: Vec<String>,
     contracts: Vec<String>,
@@ -153,7 +158,7 @@ struct Blocks {
 
 impl Blocks {
     fn text(&self) -> String {
-        let mut text = String::new();
+        let mut text = self.vocabulary.join("");
         for block in self
             .agencies
             .iter()
@@ -176,6 +181,8 @@ struct Framework {
     /// The framework's lead, by party id.
     lead: String,
     items: Vec<ImportedItem>,
+    /// Its lots: each lot's id in the tender, and its name.
+    lots: Vec<(String, String)>,
     /// Each contract, by the award's id and its supplier's party id (or name).
     contracts: Vec<ImportedContract>,
 }
@@ -183,6 +190,8 @@ struct Framework {
 struct ImportedItem {
     name: String,
     key: ItemKey,
+    /// The lot it belongs to, by name.
+    lot: Option<String>,
 }
 
 /// How an item of a call-off is matched with the framework's: by its classification when both
@@ -198,6 +207,8 @@ struct ImportedContract {
     name: String,
     award: String,
     supplier: String,
+    /// The lot it awards, by name.
+    lot: Option<String>,
 }
 
 struct Importer<'a> {
@@ -212,6 +223,18 @@ struct Importer<'a> {
     /// The access instruments of Coop's extension, by id: their names, and whether written.
     instruments: BTreeMap<String, (String, bool)>,
     notes: Vec<Note>,
+}
+
+/// An award, as one of its contracts is written from it: for one lot of those it names.
+#[derive(Clone, Copy)]
+struct Awarded<'n> {
+    award: &'n Node,
+    /// The contract signed for the award, unless another buyer signed it.
+    signed: Option<&'n Node>,
+    award_id: &'n str,
+    lot: Option<&'n str>,
+    /// Every lot the award is made for.
+    lots: &'n [Option<String>],
 }
 
 /// Why a declaration could not be written: noted, and the declaration left out.
@@ -280,6 +303,10 @@ impl Importer<'_> {
             let name = name.clone();
             if let Some(party) = party(release, &id) {
                 mark_party(party);
+                // The same party described again in another release: written once, by its id.
+                if let Some(coop) = party.get("coop") {
+                    coop.use_all();
+                }
             }
             return Ok(name);
         }
@@ -291,9 +318,16 @@ impl Importer<'_> {
             mark_party(party);
         }
         let coop = source.get("coop");
+        // Every kind when it holds several, else its one kind.
+        let kinds: Vec<String> = list_of(coop, "kinds")
+            .iter()
+            .filter_map(|kind| kind.as_str().map(identifier_or_quoted))
+            .collect();
         let kind = coop
             .and_then(|coop| coop.text("kind"))
-            .map(str::to_string)
+            .map(identifier_or_quoted)
+            .filter(|_| kinds.is_empty())
+            .or_else(|| (!kinds.is_empty()).then(|| kinds.join(", ")))
             .or_else(|| self.options.kind.clone())
             .ok_or_else(|| self.unstated(source, &id, AgencyFact::Kind))?;
         let jurisdiction = coop
@@ -302,10 +336,15 @@ impl Importer<'_> {
             .or_else(|| jurisdiction_of_scheme(source))
             .or_else(|| self.options.jurisdiction.clone())
             .ok_or_else(|| self.unstated(source, &id, AgencyFact::Jurisdiction))?;
-        let mut fields = vec![
-            format!("kind {}", identifier_or_quoted(&kind)),
-            format!("jurisdiction {}", jurisdiction_or_quoted(&jurisdiction)),
-        ];
+        let mut fields = vec![format!("kind {kind}")];
+        let roles = self.names_of(list_of(coop, "roles"));
+        if !roles.is_empty() {
+            fields.push(format!("role {}", roles.join(", ")));
+        }
+        fields.push(format!(
+            "jurisdiction {}",
+            jurisdiction_or_quoted(&jurisdiction)
+        ));
         if let Some(location) = coop.and_then(|coop| coop.get("location")) {
             match (
                 number(location.get("latitude")),
@@ -331,6 +370,46 @@ impl Importer<'_> {
             .agencies
             .push(declaration("agency", &name, &title, &fields));
         Ok(name)
+    }
+
+    /// The kinds and roles a release's parties hold that Coop's extension declares
+    /// (`coop.vocabulary`), each declared once.
+    fn vocabulary(&mut self, process: &Process) {
+        let Some(coop) = process.release.get("coop") else {
+            return;
+        };
+        for definition in coop.list("vocabulary") {
+            let declares = definition
+                .text("declares")
+                .filter(|declares| matches!(*declares, "kind" | "role"));
+            let name = definition.text("name").filter(|name| is_name(name));
+            let meaning = definition.get("meaning");
+            let (Some(declares), Some(name), Some(meaning)) = (declares, name, meaning) else {
+                self.note(
+                    definition,
+                    not_mapped(
+                        definition,
+                        "a declaration needs `kind` or `role`, a name and its meaning",
+                    ),
+                );
+                continue;
+            };
+            let Some(text) = meaning.as_str() else {
+                self.note(meaning, not_mapped(meaning, "a meaning is text"));
+                continue;
+            };
+            let prefix = format!("{declares} {name} ");
+            if self
+                .blocks
+                .vocabulary
+                .iter()
+                .any(|declared| declared.starts_with(&prefix))
+            {
+                continue;
+            }
+            let literal = self.quote(meaning, text);
+            self.blocks.vocabulary.push(format!("{prefix}{literal}\n"));
+        }
     }
 
     fn unstated(&self, party: &Node, id: &str, what: AgencyFact) -> ImportError {
@@ -532,6 +611,7 @@ impl Importer<'_> {
         {
             fields.push(format!("assignability {}", statement(stated)));
         }
+        let lots = self.lots(tender, &mut fields, &mut facts);
         // Items: the tender's, then those only awards list.
         let mut items: Vec<ImportedItem> = Vec::new();
         let mut item_names = Names::default();
@@ -557,6 +637,19 @@ impl Importer<'_> {
             {
                 line.push_str(&format!(" category {category}"));
             }
+            let lot = item.get("relatedLot").and_then(|related| {
+                let found = lot_named(&lots, related).map(str::to_string);
+                if found.is_none() {
+                    self.note(
+                        related,
+                        not_mapped(related, "a lot the tender does not list"),
+                    );
+                }
+                found
+            });
+            if let Some(lot) = &lot {
+                line.push_str(&format!(" lot {lot}"));
+            }
             fields.push(line);
             self.id_fact(
                 &mut facts,
@@ -568,6 +661,7 @@ impl Importer<'_> {
             items.push(ImportedItem {
                 name: item_name,
                 key,
+                lot,
             });
         }
         if items.is_empty() {
@@ -597,17 +691,11 @@ impl Importer<'_> {
         if let Some(maximum) = maximum {
             fields.push(format!("maximum {maximum}"));
         }
+        self.identified_buyers(release, coop, &mut fields)?;
         // The joint participants: every other buyer the process names.
         let participants = self.participants(release, tender, coop, &lead_id)?;
         if !participants.is_empty() {
-            fields.push(format!(
-                "joint {{\n{}\n  }}",
-                participants
-                    .iter()
-                    .map(|participant| format!("    {participant}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ));
+            fields.push(block("joint", &participants));
         }
         // What only OCDS says, kept for the export.
         let tender_id = tender.text("id").unwrap_or_default();
@@ -649,6 +737,7 @@ impl Importer<'_> {
         let mut framework = Framework {
             lead: lead_id.clone(),
             items,
+            lots,
             contracts: Vec::new(),
         };
         for award in awards {
@@ -656,6 +745,80 @@ impl Importer<'_> {
         }
         self.orders_signed_by_buyers(process, &framework, &lead_id)?;
         Ok(Ok(framework))
+    }
+
+    /// The lots of a tender (the lots extension), as `lot` blocks among the fields, with the
+    /// ids that are not names kept in facts: each lot's id and name.
+    fn lots(
+        &mut self,
+        tender: &Node,
+        fields: &mut Vec<String>,
+        facts: &mut Vec<String>,
+    ) -> Vec<(String, String)> {
+        let mut lots = Vec::new();
+        let mut names = Names::default();
+        for lot in tender.list("lots") {
+            let Some(id) = lot.text("id").map(str::to_string) else {
+                self.note(lot, not_mapped(lot, "a lot needs an id"));
+                continue;
+            };
+            let name = names.allocate(&id, "lot");
+            let title = self.title(Some(lot), "title");
+            let coop = lot.get("coop");
+            let estimate = coop
+                .and_then(|coop| coop.get("estimate"))
+                .and_then(volume_of)
+                .or_else(|| {
+                    lot.get("value")
+                        .and_then(money_of)
+                        .map(|money| money.to_string())
+                });
+            let maximum = coop
+                .and_then(|coop| coop.get("maximum"))
+                .and_then(volume_of)
+                .or_else(|| {
+                    lot.get("techniques")
+                        .and_then(|techniques| techniques.get("frameworkAgreement"))
+                        .and_then(|agreement| agreement.get("value"))
+                        .and_then(money_of)
+                        .map(|money| money.to_string())
+                });
+            let amounts: Vec<String> = [("estimate", estimate), ("maximum", maximum)]
+                .into_iter()
+                .filter_map(|(field, amount)| amount.map(|amount| format!("{field} {amount}")))
+                .collect();
+            fields.push(format!("lot {name}{title} {{ {} }}", amounts.join(" ")));
+            self.id_fact(facts, &format!("ocds_lot_{name}"), &name, &id, lot);
+            lots.push((id, name));
+        }
+        lots
+    }
+
+    /// `buyers AGENCY, ...` and `buyers where CONDITION`: the authorities a framework identifies,
+    /// from Coop's extension.
+    fn identified_buyers(
+        &mut self,
+        release: &Node,
+        coop: Option<&Node>,
+        fields: &mut Vec<String>,
+    ) -> Result<(), ImportError> {
+        let mut named = Vec::new();
+        for buyer in list_of(coop, "buyers") {
+            let agency = self.agency(release, buyer)?;
+            if !named.contains(&agency) {
+                named.push(agency);
+            }
+        }
+        if !named.is_empty() {
+            fields.push(format!("buyers {}", named.join(", ")));
+        }
+        if let Some(condition) = coop.and_then(|coop| coop.get("buyersWhere")) {
+            match condition.as_str().filter(|text| is_condition(text)) {
+                Some(text) => fields.push(format!("buyers where {text}")),
+                None => self.note(condition, not_mapped(condition, "not a condition Coop reads (an expression over the agency, without quotes, braces or slashes)")),
+            }
+        }
+        Ok(())
     }
 
     fn missing(&self, node: &Node, field: &str, reason: &str, help: &str) -> Missing {
@@ -684,13 +847,9 @@ impl Importer<'_> {
                 "state `tender.procurementMethod` (open, selective, limited or direct)",
             ));
         };
-        let price_only = matches!(
-            tender.text("awardCriteria"),
-            None | Some("priceOnly" | "lowestCost")
-        );
-        let competed = if price_only { "competitive_bid" } else { "rfp" };
         Ok(match method {
-            "open" | "selective" => competed,
+            "open" => "open",
+            "selective" => "selective",
             "limited" => "competitive_quotes",
             "direct" => "sole_source",
             _ => {
@@ -710,7 +869,7 @@ impl Importer<'_> {
         let coop_method = tender.peek("coop").and_then(|coop| coop.peek("method"));
         let node = tender.peek("procurementMethod")?;
         let method = node.str_unmarked()?;
-        if !matches!(method, "selective" | "limited") {
+        if method != "limited" {
             return None;
         }
         let fact = format!("fact ocds_procurement_method \"{method}\"");
@@ -718,21 +877,11 @@ impl Importer<'_> {
         if coop_method.is_some() {
             return Some(fact);
         }
-        let written = if method == "limited" {
-            "competitive_quotes"
-        } else if matches!(
-            tender.peek("awardCriteria").and_then(Node::str_unmarked),
-            None | Some("priceOnly" | "lowestCost")
-        ) {
-            "competitive_bid"
-        } else {
-            "rfp"
-        };
         self.note(
             node,
             NoteKind::Approximated {
                 ocds: method.to_string(),
-                coop: written.to_string(),
+                coop: "competitive_quotes".to_string(),
             },
         );
         Some(fact)
@@ -834,6 +983,30 @@ impl Importer<'_> {
                     buyer.peek("id").and_then(Node::str_unmarked) == Some(framework.lead.as_str())
                 })
         });
+        // The lots it awards (the lots extension): a contract for each supplier and lot.
+        let mut lots: Vec<Option<String>> = Vec::new();
+        for related in award.list("relatedLots") {
+            match lot_named(&framework.lots, related) {
+                Some(name) => lots.push(Some(name.to_string())),
+                None => self.note(
+                    related,
+                    not_mapped(related, "a lot the tender does not list"),
+                ),
+            }
+        }
+        if lots.is_empty() {
+            if !framework.lots.is_empty() {
+                let missing = self.missing(
+                    award,
+                    "relatedLots",
+                    "the tender is divided into lots, and the award names none of them",
+                    "name the lots the award is made for in `relatedLots`",
+                );
+                self.left_out(format!("award `{award_id}`"), missing);
+                return Ok(());
+            }
+            lots.push(None);
+        }
         for supplier in suppliers {
             let supplier_id = reference_id(supplier);
             let supplier_name = supplier
@@ -847,38 +1020,48 @@ impl Importer<'_> {
             if let Some(party) = party(release, &supplier_id) {
                 mark_party(party);
             }
-            let preferred = if suppliers.len() > 1 {
-                format!("{award_id}_{supplier_id}")
-            } else {
-                award_id.clone()
-            };
-            let name = self.names.allocate(&preferred, "award");
-            match self.contract(
-                process,
-                award,
-                signed,
-                &award_id,
-                solicitation,
-                &name,
-                supplier,
-                &supplier_name,
-                &supplier_id,
-                framework,
-            ) {
-                Ok(block) => {
-                    self.blocks.contracts.push(block);
-                    framework.contracts.push(ImportedContract {
-                        name,
-                        award: award_id.clone(),
-                        supplier: supplier_id,
-                    });
+            for lot in &lots {
+                let mut preferred = award_id.clone();
+                if suppliers.len() > 1 {
+                    preferred = format!("{preferred}_{supplier_id}");
                 }
-                Err(missing) => self.left_out(
-                    format!(
-                        "the contract of award `{award_id}` with `{supplier_name}`, and its orders"
+                if let (Some(lot), true) = (lot, lots.len() > 1) {
+                    preferred = format!("{preferred}_{lot}");
+                }
+                let name = self.names.allocate(&preferred, "award");
+                let awarded = Awarded {
+                    award,
+                    signed,
+                    award_id: &award_id,
+                    lot: lot.as_deref(),
+                    lots: &lots,
+                };
+                match self.contract(
+                    process,
+                    &awarded,
+                    solicitation,
+                    &name,
+                    supplier,
+                    &supplier_name,
+                    &supplier_id,
+                    framework,
+                )? {
+                    Ok(block) => {
+                        self.blocks.contracts.push(block);
+                        framework.contracts.push(ImportedContract {
+                            name,
+                            award: award_id.clone(),
+                            supplier: supplier_id.clone(),
+                            lot: lot.clone(),
+                        });
+                    }
+                    Err(missing) => self.left_out(
+                        format!(
+                            "the contract of award `{award_id}` with `{supplier_name}`, and its orders"
+                        ),
+                        missing,
                     ),
-                    missing,
-                ),
+                }
             }
         }
         Ok(())
@@ -888,20 +1071,28 @@ impl Importer<'_> {
     fn contract(
         &mut self,
         process: &Process,
-        award: &Node,
-        signed: Option<&Node>,
-        award_id: &str,
+        awarded: &Awarded,
         solicitation: &str,
         name: &str,
         supplier: &Node,
         supplier_name: &str,
         supplier_id: &str,
         framework: &Framework,
-    ) -> Written<String> {
+    ) -> Result<Written<String>, ImportError> {
+        let Awarded {
+            award,
+            signed,
+            award_id,
+            lot,
+            lots,
+        } = *awarded;
         let release = &process.release;
         let supplier_literal = self.quote(supplier, supplier_name);
         let mut fields = vec![
-            format!("awards {solicitation}"),
+            match lot {
+                Some(lot) => format!("awards {solicitation} lot {lot}"),
+                None => format!("awards {solicitation}"),
+            },
             format!("supplier {supplier_literal}"),
         ];
         if let Some(date) = award.get("date").and_then(date_of).or_else(|| {
@@ -926,7 +1117,7 @@ impl Importer<'_> {
             ))
         });
         let Some((start, end)) = term else {
-            return Err(self.missing(signed.unwrap_or(award), "period", "no contract period with a start and an end date (in the contract, the award or the tender)", "state the contract's `period`, the award's `contractPeriod` or the tender's `contractPeriod`, with `startDate` and `endDate`"));
+            return Ok(Err(self.missing(signed.unwrap_or(award), "period", "no contract period with a start and an end date (in the contract, the award or the tender)", "state the contract's `period`, the award's `contractPeriod` or the tender's `contractPeriod`, with `startDate` and `endDate`")));
         };
         fields.push(format!("term {start} to {end}"));
         let coop = signed.and_then(|contract| contract.get("coop"));
@@ -943,6 +1134,51 @@ impl Importer<'_> {
                 None => self.note(
                     option,
                     not_mapped(option, "an option needs a length such as `1 year`"),
+                ),
+            }
+        }
+        if let Some(base) = coop.and_then(|coop| coop.get("baseQuantity")) {
+            match volume_of(base) {
+                Some(volume) => fields.push(format!("base_quantity {volume}")),
+                None => self.note(
+                    base,
+                    not_mapped(base, "a base quantity is a quantity and its unit"),
+                ),
+            }
+        }
+        for option in list_of(coop, "quantityOptions") {
+            let Some(volume) = option.get("quantity").and_then(volume_of) else {
+                self.note(
+                    option,
+                    not_mapped(option, "a quantity option needs a quantity and its unit"),
+                );
+                continue;
+            };
+            let mut line = format!("quantity_option {volume}");
+            if let Some(exercised) = option.get("exercised").and_then(date_of) {
+                line.push_str(&format!(" exercised {exercised}"));
+            }
+            if let Some(assignee) = option.get("assignedTo") {
+                let agency = self.agency(release, assignee)?;
+                line.push_str(&format!(" assigned_to {agency}"));
+            }
+            fields.push(line);
+        }
+        for discount in list_of(coop, "discounts") {
+            match (
+                discount.get("rate").and_then(decimal),
+                discount.get("list").and_then(date_of),
+            ) {
+                (Some(rate), Some(list)) => {
+                    let name = self.title(Some(discount), "name");
+                    fields.push(format!(
+                        "discount {}% off list {list}{name}",
+                        rate.normalize()
+                    ));
+                }
+                _ => self.note(
+                    discount,
+                    not_mapped(discount, "a discount needs a rate and the date of its list"),
                 ),
             }
         }
@@ -964,6 +1200,16 @@ impl Importer<'_> {
                 self.note(item, not_mapped(item, "an item the tender does not list"));
                 continue;
             };
+            // An item of another lot is priced by the contract for that lot, if the award has one.
+            if known.lot.is_some() && known.lot.as_deref() != lot {
+                if !lots.contains(&known.lot) {
+                    self.note(
+                        item,
+                        not_mapped(item, "an item of a lot the award is not made for"),
+                    );
+                }
+                continue;
+            }
             let price = match listed {
                 Some(_) => item.get("unitPrice").and_then(money_of),
                 None => item
@@ -1034,7 +1280,7 @@ impl Importer<'_> {
             None => Some(award),
         };
         let title = self.title(title_source, "title");
-        Ok(declaration("contract", name, &title, &fields))
+        Ok(Ok(declaration("contract", name, &title, &fields)))
     }
 
     /// `piggyback { ... }` or `piggyback closed`, from Coop's extension.
@@ -1058,14 +1304,7 @@ impl Importer<'_> {
         if let Some(ceiling) = piggyback.get("ceiling").and_then(volume_of) {
             terms.push(format!("ceiling {ceiling}"));
         }
-        Some(format!(
-            "piggyback {{\n{}\n  }}",
-            terms
-                .iter()
-                .map(|term| format!("    {term}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ))
+        Some(block("piggyback", &terms))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1239,9 +1478,27 @@ impl Importer<'_> {
             self.frameworks.insert(framework_ocid.clone(), framework);
             match result {
                 Ok((name, mut fields)) => {
+                    // A blanket order: the period its deliveries run over.
+                    if let Some(period) = award.get("contractPeriod") {
+                        match (
+                            period.get("startDate").and_then(date_of),
+                            period.get("endDate").and_then(date_of),
+                        ) {
+                            (Some(start), Some(end)) => {
+                                fields.push(format!("period {start} to {end}"));
+                            }
+                            _ => self.note(
+                                period,
+                                not_mapped(period, "a period needs a start and an end date"),
+                            ),
+                        }
+                    }
                     match competitive {
-                        Some(true) => fields.push("fact mini_competition".to_string()),
-                        Some(false) => fields.push("fact direct_call_off".to_string()),
+                        Some(true) => {
+                            let line = self.competition(release, award, &framework_ocid);
+                            fields.push(line);
+                        }
+                        Some(false) => fields.push("call_off direct".to_string()),
                         None => {}
                     }
                     let ocid = self.quote(release, &process.ocid);
@@ -1262,6 +1519,49 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// `call_off mini_competition { ... }`: the contracts invited and the award date from Coop's
+    /// extension, the issue date from the call-off tender's period.
+    fn competition(&mut self, release: &Node, award: &Node, framework: &str) -> String {
+        let mut terms = Vec::new();
+        let competition = award.get("coop").and_then(|coop| coop.get("competition"));
+        let mut invited = Vec::new();
+        for reference in list_of(competition, "invited") {
+            let named = self
+                .frameworks
+                .get(framework)
+                .map(|framework| framework.contracts_named(reference))
+                .unwrap_or_default();
+            if named.is_empty() {
+                self.note(
+                    reference,
+                    not_mapped(reference, "a contract the framework does not hold"),
+                );
+            }
+            invited.extend(named);
+        }
+        if !invited.is_empty() {
+            terms.push(format!("invited {}", invited.join(", ")));
+        }
+        if let Some(issued) = release
+            .get("tender")
+            .and_then(|tender| tender.get("tenderPeriod"))
+            .and_then(|period| period.get("startDate"))
+            .and_then(date_of)
+        {
+            terms.push(format!("issued {issued}"));
+        }
+        if let Some(awarded) = competition
+            .and_then(|competition| competition.get("awarded"))
+            .and_then(date_of)
+        {
+            terms.push(format!("awarded {awarded}"));
+        }
+        if terms.is_empty() {
+            return "call_off mini_competition".to_string();
+        }
+        block("call_off mini_competition", &terms)
+    }
+
     /// An order's fields: buyer, contract, date, the instrument and clauses Coop's extension
     /// names, and a line for each item. The contract is the framework's for `award_id`, or the one
     /// with the `supplier` given.
@@ -1277,7 +1577,7 @@ impl Importer<'_> {
         date: Option<&Node>,
     ) -> Written<Vec<String>> {
         let _ = name;
-        let contracts: Vec<&ImportedContract> = match supplier {
+        let mut contracts: Vec<&ImportedContract> = match supplier {
             Some(supplier) => {
                 let supplier_id = reference_id(supplier);
                 let _ = supplier.get("name");
@@ -1293,6 +1593,25 @@ impl Importer<'_> {
                 .filter(|contract| contract.award == award_id)
                 .collect(),
         };
+        // A supplier of several lots has a contract for each: the order's is its lot's, as the
+        // award names it (`relatedLots`, of the framework's lots) or as its items belong to one.
+        if contracts.len() > 1 {
+            let named = source
+                .list("relatedLots")
+                .iter()
+                .find_map(|related| lot_named(&framework.lots, related));
+            let of_items = source.peek_list("items").iter().find_map(|item| {
+                let key = item_key(item);
+                framework
+                    .items
+                    .iter()
+                    .find(|known| known.key.matches(&key))
+                    .and_then(|known| known.lot.as_deref())
+            });
+            if let Some(lot) = named.or(of_items) {
+                contracts.retain(|contract| contract.lot.as_deref() == Some(lot));
+            }
+        }
         let contract = match contracts.as_slice() {
             [contract] => contract,
             [] => {
@@ -1331,12 +1650,23 @@ impl Importer<'_> {
         ];
         let coop = source.get("coop");
         if let Some(via) = coop.and_then(|coop| coop.get("via")) {
-            match via.as_str().and_then(|id| self.instruments.get(id)) {
-                Some((instrument, _)) => fields.push(format!("via {instrument}")),
-                None => self.note(
-                    via,
-                    not_mapped(via, "an access instrument the files do not list"),
-                ),
+            // Every instrument it names, in order; a lone id as one.
+            let named = match via.as_str() {
+                Some(_) => std::slice::from_ref(via),
+                None => via.items(),
+            };
+            let mut instruments = Vec::new();
+            for id in named {
+                match id.as_str().and_then(|id| self.instruments.get(id)) {
+                    Some((instrument, _)) => instruments.push(instrument.clone()),
+                    None => self.note(
+                        id,
+                        not_mapped(id, "an access instrument the files do not list"),
+                    ),
+                }
+            }
+            if !instruments.is_empty() {
+                fields.push(format!("via {}", instruments.join(", ")));
             }
         }
         let requests = self.names_of(list_of(coop, "requests"));
@@ -1345,7 +1675,14 @@ impl Importer<'_> {
         }
         let items = source.list("items");
         if items.is_empty() {
-            return Err(self.missing(source, "items", "it states no items with a quantity and a unit price (a call-off of a value alone has no form in Coop yet)", "list what was ordered in `items`, each with `quantity` and `unit.value`"));
+            // A call-off of a value alone.
+            return match source.get("value").and_then(money_of) {
+                Some(value) => {
+                    fields.push(format!("value {value}"));
+                    Ok(fields)
+                }
+                None => Err(self.missing(source, "items", "it states neither items with a quantity and a unit price nor a value", "list what was ordered in `items`, each with `quantity` and `unit.value`, or state the call-off's `value`")),
+            };
         }
         for item in items {
             let key = item_key(item);
@@ -1366,13 +1703,19 @@ impl Importer<'_> {
                 return Err(Missing {
                     at: item.origin.pointer.clone(),
                     file: item.origin.file,
-                    reason: "an item without a quantity or a unit price (a call-off of a value alone has no form in Coop yet)".to_string(),
-                    help: "state the item's `quantity` and `unit.value`".to_string(),
+                    reason: "an item without a quantity or a unit price".to_string(),
+                    help: "state the item's `quantity` and `unit.value`, or, for a call-off of a value alone, list no items and state its `value`".to_string(),
                 });
             };
             let _ = item.get("unit").and_then(|unit| unit.get("name"));
+            let list = item
+                .get("coop")
+                .and_then(|coop| coop.get("listPrice"))
+                .and_then(money_of)
+                .map(|list| format!(" list {list}"))
+                .unwrap_or_default();
             fields.push(format!(
-                "line {} {} {} at {price}",
+                "line {} {} {} at {price}{list}",
                 known.name,
                 format_quantity(quantity),
                 unit_of(item)
@@ -1405,49 +1748,81 @@ impl Importer<'_> {
                 instrument.use_all();
                 continue;
             }
-            let (Some(kind), Some(agency), Some(counterparty)) = (
+            let open_to = instrument
+                .peek("openTo")
+                .and_then(Node::str_unmarked)
+                .filter(|text| is_condition(text))
+                .map(str::to_string);
+            let admits = instrument.peek("agency").is_some() || open_to.is_some();
+            let counterparty = instrument
+                .peek("with")
+                .or_else(|| instrument.peek("withSupplier"));
+            let (Some(kind), true, Some(_)) = (
                 instrument
                     .text("kind")
                     .filter(|kind| is_name(kind))
                     .map(str::to_string),
-                instrument.get("agency"),
-                instrument.get("with"),
+                admits,
+                counterparty,
             ) else {
                 self.note(
                     instrument,
                     not_mapped(
                         instrument,
-                        "an access instrument needs a kind, an agency and a counterparty (`with`)",
+                        "an access instrument needs a kind, an agency or a condition (`openTo`) it admits, and a counterparty (`with` or `withSupplier`)",
                     ),
                 );
                 continue;
             };
-            let agency = self.agency(release, agency)?;
-            let counterparty = self.agency(release, counterparty)?;
-            let mut fields = vec![
-                format!("kind {kind}"),
-                format!("agency {agency}"),
-                format!("with {counterparty}"),
-            ];
-            let mut covered = Vec::new();
-            for contract in instrument.list("covers") {
-                let award = contract.text("awardID").unwrap_or_default();
-                let supplier = contract.text("supplierID");
-                let found = self
-                    .frameworks
-                    .values()
-                    .flat_map(|framework| &framework.contracts)
-                    .find(|imported| {
-                        imported.award == award
-                            && supplier.is_none_or(|supplier| imported.supplier == supplier)
-                    });
-                match found {
-                    Some(imported) => covered.push(imported.name.clone()),
+            let mut fields = vec![format!("kind {kind}")];
+            if let Some(agency) = instrument.get("agency") {
+                let agency = self.agency(release, agency)?;
+                fields.push(format!("agency {agency}"));
+            }
+            if let Some(condition) = open_to {
+                let _ = instrument.get("openTo");
+                fields.push(format!("open_to {condition}"));
+            } else if let Some(condition) = instrument.get("openTo") {
+                self.note(condition, not_mapped(condition, "not a condition Coop reads (an expression over the agency, without quotes, braces or slashes)"));
+            }
+            if let Some(with) = instrument.get("with") {
+                let counterparty = self.agency(release, with)?;
+                fields.push(format!("with {counterparty}"));
+            } else if let Some(supplier) = instrument.get("withSupplier") {
+                let _ = supplier.get("id");
+                let name = supplier
+                    .text("name")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| reference_id(supplier));
+                if let Some(party) = party(release, &reference_id(supplier)) {
+                    mark_party(party);
+                }
+                let literal = self.quote(supplier, &name);
+                fields.push(format!("with supplier {literal}"));
+            }
+            if let Some(under) = instrument.get("under") {
+                match under.as_str().and_then(|id| self.instruments.get(id)) {
+                    Some((above, _)) => fields.push(format!("under {above}")),
                     None => self.note(
-                        contract,
-                        not_mapped(contract, "a contract the files do not hold"),
+                        under,
+                        not_mapped(under, "an access instrument the files do not list"),
                     ),
                 }
+            }
+            let mut covered = Vec::new();
+            for contract in instrument.list("covers") {
+                let found: Vec<String> = self
+                    .frameworks
+                    .values()
+                    .flat_map(|framework| framework.contracts_named(contract))
+                    .collect();
+                if found.is_empty() {
+                    self.note(
+                        contract,
+                        not_mapped(contract, "a contract the files do not hold"),
+                    );
+                }
+                covered.extend(found);
             }
             if !covered.is_empty() {
                 fields.push(format!("covers {}", covered.join(", ")));
@@ -1473,6 +1848,24 @@ impl Importer<'_> {
                     None => String::new(),
                 };
                 fields.push(format!("fee {}%{payee}", rate.normalize()));
+            }
+            if let Some(cap) = instrument.get("cap") {
+                match cap.get("value").and_then(money_of) {
+                    Some(amount) => {
+                        let mut line = format!("cap {amount}");
+                        if cap.get("perBuyer").and_then(Node::as_bool) == Some(true) {
+                            line.push_str(" per buyer");
+                        }
+                        if let Some(period) = cap
+                            .text("per")
+                            .filter(|period| matches!(*period, "month" | "quarter" | "year"))
+                        {
+                            line.push_str(&format!(" per {period}"));
+                        }
+                        fields.push(line);
+                    }
+                    None => self.note(cap, not_mapped(cap, "a cap needs a value in money")),
+                }
             }
             for clause in instrument.list("clauses") {
                 if let Some(line) = self.clause(clause) {
@@ -1511,11 +1904,42 @@ impl Importer<'_> {
     }
 }
 
+/// The name of the lot a `relatedLot` or `relatedLots` entry names by its id, among a tender's
+/// lots (each its id and name).
+fn lot_named<'l>(lots: &'l [(String, String)], related: &Node) -> Option<&'l str> {
+    lots.iter()
+        .find(|(id, _)| related.as_str() == Some(id.as_str()))
+        .map(|(_, name)| name.as_str())
+}
+
 /// The access instruments Coop's extension lists in a release, read without marking them.
 fn instruments_of(release: &Node) -> &[Node] {
     release
         .peek("coop")
         .map_or(&[], |coop| coop.peek_list("accessInstruments"))
+}
+
+impl Framework {
+    /// The names of its contracts a reference names: by `awardID`, and `supplierID` and
+    /// `relatedLot` when it gives them (each read).
+    fn contracts_named(&self, reference: &Node) -> Vec<String> {
+        let award = reference.text("awardID").unwrap_or_default();
+        let supplier = reference.text("supplierID");
+        let lot = reference.text("relatedLot");
+        self.contracts
+            .iter()
+            .filter(|imported| {
+                imported.award == award
+                    && supplier.is_none_or(|supplier| imported.supplier == supplier)
+                    && lot.is_none_or(|lot| {
+                        self.lots
+                            .iter()
+                            .any(|(id, name)| id == lot && imported.lot.as_ref() == Some(name))
+                    })
+            })
+            .map(|imported| imported.name.clone())
+            .collect()
+    }
 }
 
 impl ItemKey {
@@ -1712,6 +2136,12 @@ fn volume_of(node: &Node) -> Option<String> {
     let count = decimal(node.get("quantity")?)?;
     let unit = node.text("unit").filter(|unit| is_name(unit))?;
     Some(format!("{} {unit}", format_quantity(count)))
+}
+
+/// A field's block in Coop's layout (`joint { ... }`): each term on its own line.
+fn block(head: &str, terms: &[String]) -> String {
+    let lines: Vec<String> = terms.iter().map(|term| format!("    {term}")).collect();
+    format!("{head} {{\n{}\n  }}", lines.join("\n"))
 }
 
 /// A declaration in Coop's layout: each field on its own line, indented two spaces.

@@ -9,7 +9,7 @@ use crate::eval::rules::{BindingTerms, ClauseSource};
 use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
 use crate::eval::{Basis, Binding, Evaluation};
 use crate::model::rules::Extent;
-use crate::model::{Contract, ContractId, Measure, Model, Solicitation, Volume};
+use crate::model::{Contract, ContractId, Counterparty, Measure, Model, Solicitation, Volume};
 use crate::source::SourceMap;
 use crate::values::format_percentage;
 
@@ -61,6 +61,7 @@ pub fn build(
         agencies: agencies(model, evaluation, sources),
         orders,
         contracts: contracts(model, evaluation, sources, horizon_days),
+        frameworks: super::frameworks::frameworks(model, evaluation, sources),
         ledgers: super::ledger_counts(sources, model),
         rules: model
             .rules
@@ -135,12 +136,20 @@ fn order_report(
         basis: judgment.map(|judgment| judgment.basis),
         via: order
             .via
+            .first()
             .map(|via| model.instrument(via.value).header.name.value.clone()),
-        value: Some(Money::in_cents(
-            currency,
-            Tally::of_lines(&order.lines).value,
-        )),
+        via_also: order
+            .via
+            .iter()
+            .skip(1)
+            .map(|via| model.instrument(via.value).header.name.value.clone())
+            .collect(),
+        value: Some(Money::in_cents(currency, Tally::of_order(order).value)),
         location: location(sources, order.header.name.span),
+        period: order.period.map(|period| PeriodReport {
+            from: period.start.to_string(),
+            to: period.end.to_string(),
+        }),
         legal_basis: judgment
             .filter(|judgment| judgment.is_permitted())
             .and_then(|judgment| judgment.legal_basis)
@@ -178,7 +187,15 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
         .map(|(agency, bindings)| AgencyReport {
             name: agency.header.name.value.clone(),
             title: agency.header.title.clone(),
-            kind: agency.kind.as_str().to_string(),
+            kind: agency
+                .kinds
+                .first()
+                .map_or_else(String::new, ToString::to_string),
+            kinds: match agency.kinds.as_slice() {
+                [] | [_] => Vec::new(),
+                several => several.iter().map(ToString::to_string).collect(),
+            },
+            roles: agency.roles.iter().map(ToString::to_string).collect(),
             jurisdiction: agency.jurisdiction.to_string(),
             bindings: bindings
                 .into_iter()
@@ -214,11 +231,16 @@ fn binding_report(
             .copied()
             .unwrap_or_default();
         for fee in &instrument.fees {
-            let payee = model.agency(fee.payee.unwrap_or(instrument.counterparty));
+            let payee = match (fee.payee, &instrument.counterparty) {
+                (Some(payee), _) | (None, &Counterparty::Agency(payee)) => {
+                    model.agency(payee).header.display_name()
+                }
+                (None, Counterparty::Supplier(supplier)) => supplier.clone(),
+            };
             duties.push(format!(
                 "fee of {} of order value to {} under {}: {} on orders so far",
                 format_percentage(fee.rate),
-                payee.header.display_name(),
+                payee,
                 instrument.header.name.value,
                 money(
                     contract,
@@ -462,6 +484,9 @@ fn contract_report(
         name: contract.header.name.value.clone(),
         title: contract.header.title.clone(),
         solicitation: solicitation.header.name.value.clone(),
+        lot: contract
+            .lot
+            .map(|lot| solicitation.lot(lot).name.value.clone()),
         lead: model.agency(solicitation.lead).header.name.value.clone(),
         joint: solicitation.is_joint(),
         suppliers: contract.suppliers.clone(),
@@ -473,14 +498,8 @@ fn contract_report(
         options: options(contract, evaluation.as_of),
         instruments: instruments(model, id),
         piggyback_open: contract.piggyback.is_some(),
-        estimate: solicitation
-            .estimate
-            .as_ref()
-            .map(|estimate| volume_amount(&estimate.value, solicitation)),
-        maximum: solicitation
-            .maximum
-            .as_ref()
-            .map(|maximum| volume_amount(&maximum.value, solicitation)),
+        estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
+        maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
         committed: committed.clone(),
         commitments_not_counted: not_counted.len(),
         ordered,
@@ -522,6 +541,38 @@ fn contract_report(
         }
         .position(),
         supplier_duties: Vec::new(),
+        base_quantity: contract
+            .base_quantity
+            .as_ref()
+            .map(|base| volume_amount(&base.value, solicitation)),
+        quantity_options: contract
+            .quantity_options
+            .iter()
+            .map(|option| {
+                let exercised = option.exercised.map(|date| date.value);
+                QuantityOptionReport {
+                    quantity: volume_amount(&option.volume.value, solicitation),
+                    exercised: exercised
+                        .filter(|date| *date <= evaluation.as_of)
+                        .map(|date| date.to_string()),
+                    exercised_later: exercised
+                        .filter(|date| *date > evaluation.as_of)
+                        .map(|date| date.to_string()),
+                    assigned_to: option
+                        .assignee
+                        .map(|agency| model.agency(agency).header.name.value.clone()),
+                }
+            })
+            .collect(),
+        discounts: contract
+            .discounts
+            .iter()
+            .map(|discount| DiscountReport {
+                rate: format_percentage(discount.rate),
+                list: discount.list.to_string(),
+                name: discount.name.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -553,18 +604,17 @@ fn options(contract: &Contract, as_of: crate::values::Date) -> Vec<OptionReport>
 
 /// The access instruments that let agencies use a contract.
 fn instruments(model: &Model, contract: ContractId) -> Vec<InstrumentReport> {
-    let lead = model.lead_of(contract);
     model
         .instruments
         .iter()
-        .filter(|instrument| {
-            instrument.covers.contains(&contract)
-                || (instrument.covers.is_empty() && instrument.counterparty == lead)
-        })
+        .filter(|instrument| instrument.covers_contract(model, contract))
         .map(|instrument| InstrumentReport {
             name: instrument.header.name.value.clone(),
             kind: instrument.kind.as_str().to_string(),
-            agency: model.agency(instrument.agency).header.name.value.clone(),
+            agency: match instrument.agency {
+                Some(agency) => model.agency(agency).header.name.value.clone(),
+                None => "the agencies its `open_to` admits".to_string(),
+            },
             in_force_from: instrument.in_force_from().map(|date| date.to_string()),
             expires: instrument.expires.map(|date| date.value.to_string()),
         })
@@ -605,11 +655,19 @@ fn counts_in(volume: &Volume, like: &Volume, solicitation: &Solicitation) -> boo
     }
 }
 
-fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
+/// An estimate, a maximum or another stated volume, as the report writes it.
+pub(super) fn stated_amount(
+    volume: Option<&crate::source::Spanned<Volume>>,
+    solicitation: &Solicitation,
+) -> Option<Amount> {
+    volume.map(|volume| volume_amount(&volume.value, solicitation))
+}
+
+pub(super) fn volume_amount(volume: &Volume, solicitation: &Solicitation) -> Amount {
     amount_like(amount_of(volume), volume, solicitation)
 }
 
-fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
+pub(super) fn amount_like(amount: Decimal, like: &Volume, solicitation: &Solicitation) -> Amount {
     match like {
         Volume::Money(money) => Amount::Money(Money::in_cents(money.currency, amount)),
         Volume::Quantity { measure, .. } => Amount::Quantity {

@@ -124,6 +124,7 @@ fn render_within(report: &Report, limits: &Limits) -> String {
     out.push_str("\n\n");
     denied_orders(&mut out, report, limits);
     findings(&mut out, &report.findings, limits);
+    frameworks(&mut out, &report.frameworks);
     contracts(&mut out, report, limits);
     bindings(&mut out, report, limits.bindings);
     out.push_str("\n_Made by Coop. Not legal advice._\n");
@@ -213,6 +214,65 @@ fn reason_name(reason: &Finding) -> String {
             None => format!("`{}`", rule.id.replace('`', "")),
         },
         None => format!("`{}`", reason.code.name()),
+    }
+}
+
+/// Each framework in one table: the whole, each lot, each supplier contract.
+fn frameworks(out: &mut String, frameworks: &[FrameworkReport]) {
+    if frameworks.is_empty() {
+        return;
+    }
+    out.push_str("## Frameworks\n\n");
+    let dash = |amount: Option<&Amount>| amount.map_or("—".to_string(), ToString::to_string);
+    for framework in frameworks {
+        let title = framework
+            .title
+            .as_deref()
+            .map(|title| format!(" “{}”", cell(title)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "### {}{title}\n\n| Part | Estimate | Maximum | Ordered | Use of the maximum |\n|---|---|---|---|---|",
+            cell(&framework.solicitation)
+        );
+        let share = |share: Option<&String>| {
+            share.map_or("—".to_string(), |share| {
+                format!("`{}` {share}", bar(share))
+            })
+        };
+        let _ = writeln!(
+            out,
+            "| the whole framework | {} | {} | {} | {} |",
+            dash(framework.estimate.as_ref()),
+            dash(framework.maximum.as_ref()),
+            cell(&framework.ordered.to_string()),
+            share(framework.share_of_maximum.as_ref())
+        );
+        for lot in &framework.lots {
+            let _ = writeln!(
+                out,
+                "| lot {} | {} | {} | {} | {} |",
+                cell(&lot.name),
+                dash(lot.estimate.as_ref()),
+                dash(lot.maximum.as_ref()),
+                cell(&lot.ordered.to_string()),
+                share(lot.share_of_maximum.as_ref())
+            );
+        }
+        for contract in &framework.contracts {
+            let lot = contract
+                .lot
+                .as_ref()
+                .map_or(String::new(), |lot| format!(", lot {}", cell(lot)));
+            let _ = writeln!(
+                out,
+                "| contract {} ({}{lot}) | | | {} | |",
+                cell(&contract.name),
+                cell(&contract.suppliers.join(", ")),
+                cell(&contract.ordered.to_string())
+            );
+        }
+        out.push('\n');
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod duties;
+mod frameworks;
 pub mod html;
 pub mod markdown;
 mod negotiation;
@@ -35,6 +36,10 @@ pub struct Report {
     pub agencies: Vec<AgencyReport>,
     pub orders: Vec<OrderReport>,
     pub contracts: Vec<ContractReport>,
+    /// Each framework (a solicitation awarded by several contracts, or divided into lots) as a
+    /// whole, per lot and per supplier contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkReport>,
     /// Findings not about one order, such as commitment shortfalls at the end of a term.
     pub findings: Vec<Finding>,
     /// The rules the model follows, and how each fared.
@@ -134,7 +139,14 @@ pub struct Summary {
 pub struct AgencyReport {
     pub name: String,
     pub title: Option<String>,
+    /// Its (first) kind.
     pub kind: String,
+    /// Every kind, for an agency of several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    /// The roles it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     pub jurisdiction: String,
     pub bindings: Vec<BindingReport>,
     /// The duties rules add to the agency: fees, reports, notices.
@@ -347,10 +359,17 @@ pub struct OrderReport {
     pub decision: Decision,
     /// Absent for orders after the as-of date.
     pub basis: Option<crate::eval::Basis>,
+    /// The (first) access instrument it names.
     pub via: Option<String>,
+    /// The other instruments it names (`via a, b`), after the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via_also: Vec<String>,
     /// What the order's lines add up to.
     pub value: Option<Money>,
     pub location: Location,
+    /// A blanket order's period: `{from, to}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodReport>,
     /// The legal basis that permitted the order: the rule, its citation and where it is.
     #[serde(default)]
     pub legal_basis: Option<RuleFinding>,
@@ -382,6 +401,9 @@ pub struct ContractReport {
     pub name: String,
     pub title: Option<String>,
     pub solicitation: String,
+    /// The lot of the solicitation it awards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<String>,
     pub lead: String,
     pub joint: bool,
     pub suppliers: Vec<String>,
@@ -419,6 +441,97 @@ pub struct ContractReport {
     /// The duties rules add to the contract's suppliers, such as usage reports.
     #[serde(default)]
     pub supplier_duties: Vec<DutyReport>,
+    /// The quantity the award buys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_quantity: Option<Amount>,
+    /// The options to buy more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantity_options: Vec<QuantityOptionReport>,
+    /// Catalogue pricing: the discount off each list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<DiscountReport>,
+}
+
+/// A period, such as a blanket order's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeriodReport {
+    pub from: String,
+    pub to: String,
+}
+
+/// A quantity option: how much, whether exercised (on or before the as-of date), and for whom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuantityOptionReport {
+    pub quantity: Amount,
+    pub exercised: Option<String>,
+    /// When it is recorded as exercised after the as-of date (so it does not count yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercised_later: Option<String>,
+    pub assigned_to: Option<String>,
+}
+
+/// A discount off a supplier's list of a date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiscountReport {
+    /// e.g. `"18%"`.
+    pub rate: String,
+    pub list: String,
+    pub name: Option<String>,
+}
+
+/// A framework: a solicitation awarded by several contracts (one per supplier, or per supplier
+/// and lot), or divided into lots, whose estimate, maximum and identified buyers hold for all its
+/// contracts together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkReport {
+    /// The solicitation's name.
+    pub solicitation: String,
+    pub title: Option<String>,
+    pub lead: String,
+    pub estimate: Option<Amount>,
+    pub maximum: Option<Amount>,
+    /// Permitted orders under every contract awarding it, in its measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    /// Ordered as a percentage of the maximum.
+    pub share_of_maximum: Option<String>,
+    /// The authorities it identifies by name as those who may call off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buyers: Vec<String>,
+    /// The condition by which it identifies them, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyers_where: Option<String>,
+    pub lots: Vec<LotReport>,
+    pub contracts: Vec<FrameworkContractReport>,
+}
+
+/// A lot of a framework, and what its contracts together bought.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LotReport {
+    pub name: String,
+    pub title: Option<String>,
+    pub estimate: Option<Amount>,
+    pub maximum: Option<Amount>,
+    /// In the framework's measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    pub share_of_maximum: Option<String>,
+    /// The contracts awarding it.
+    pub contracts: Vec<String>,
+}
+
+/// One supplier's contract under a framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkContractReport {
+    pub name: String,
+    pub suppliers: Vec<String>,
+    pub lot: Option<String>,
+    /// In the framework's measure.
+    pub ordered: Amount,
+    pub ordered_value: Money,
+    pub orders_permitted: usize,
+    /// Of those, the call-offs after a mini-competition.
+    pub mini_competitions: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -438,7 +551,7 @@ pub struct OptionReport {
 pub struct InstrumentReport {
     pub name: String,
     pub kind: String,
-    /// The agency it admits.
+    /// Whom it admits: the agency it names, else (in words) those its `open_to` admits.
     pub agency: String,
     /// The day it takes effect; null when unsigned.
     pub in_force_from: Option<String>,

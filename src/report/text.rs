@@ -16,6 +16,9 @@ pub fn render(report: &Report) -> String {
         agency_section(&mut out, agency);
     }
     orders_section(&mut out, &report.orders);
+    if !report.frameworks.is_empty() {
+        frameworks_section(&mut out, &report.frameworks);
+    }
     contracts_section(&mut out, &report.contracts, report.horizon_days);
     if !report.findings.is_empty() {
         out.push_str("\nFindings\n");
@@ -125,7 +128,17 @@ fn header(out: &mut String, report: &Report) {
 }
 
 fn agency_section(out: &mut String, agency: &AgencyReport) {
-    let kind = format!("{} in {}", agency.kind, agency.jurisdiction);
+    let kinds = if agency.kinds.is_empty() {
+        agency.kind.clone()
+    } else {
+        agency.kinds.join(" and ")
+    };
+    let roles = if agency.roles.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", agency.roles.join(", "))
+    };
+    let kind = format!("{kinds} in {}{roles}", agency.jurisdiction);
     match &agency.title {
         Some(title) => {
             let _ = writeln!(out, "\n{} ({}, {kind})", printable(title), agency.name);
@@ -306,6 +319,10 @@ fn orders_section(out: &mut String, orders: &[OrderReport]) {
                     Some(in_force) => format!(", under {} (in force {in_force})", basis.id),
                     None => format!(", under {}", basis.id),
                 });
+        let value = match &order.period {
+            Some(period) => format!("{value}, blanket {} to {}", period.from, period.to),
+            None => value,
+        };
         let _ = writeln!(
             out,
             "  {decision:<9}  {}  {:<width$}  {} on {}{basis}{value}{under}",
@@ -335,6 +352,116 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
     }
 }
 
+/// Each framework as a whole, per lot and per supplier contract.
+fn frameworks_section(out: &mut String, frameworks: &[FrameworkReport]) {
+    out.push_str("\nFrameworks\n");
+    for framework in frameworks {
+        let title = framework
+            .title
+            .as_ref()
+            .map(|title| format!(" \"{}\"", printable(title)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}{title}: led by {}, awarded as {}",
+            framework.solicitation,
+            framework.lead,
+            plural(framework.contracts.len(), "contract")
+        );
+        let _ = writeln!(
+            out,
+            "    {}",
+            volumes(
+                framework.estimate.as_ref(),
+                framework.maximum.as_ref(),
+                &framework.ordered,
+                &framework.ordered_value,
+                framework.share_of_maximum.as_ref(),
+            )
+        );
+        if !framework.buyers.is_empty() || framework.buyers_where.is_some() {
+            let mut identified = Vec::new();
+            if !framework.buyers.is_empty() {
+                identified.push(framework.buyers.join(", "));
+            }
+            if let Some(condition) = &framework.buyers_where {
+                identified.push(format!("those where {}", printable(condition)));
+            }
+            let _ = writeln!(out, "    buyers identified: {}", identified.join("; and "));
+        }
+        for lot in &framework.lots {
+            let title = lot
+                .title
+                .as_ref()
+                .map(|title| format!(" \"{}\"", printable(title)))
+                .unwrap_or_default();
+            let contracts = if lot.contracts.is_empty() {
+                "no contract".to_string()
+            } else {
+                lot.contracts.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "    lot {}{title} ({contracts}): {}",
+                lot.name,
+                volumes(
+                    lot.estimate.as_ref(),
+                    lot.maximum.as_ref(),
+                    &lot.ordered,
+                    &lot.ordered_value,
+                    lot.share_of_maximum.as_ref(),
+                )
+            );
+        }
+        for contract in &framework.contracts {
+            let lot = contract
+                .lot
+                .as_ref()
+                .map_or(String::new(), |lot| format!(", lot {lot}"));
+            let competitions = match contract.mini_competitions {
+                0 => String::new(),
+                count => format!(", {} after a mini-competition", count),
+            };
+            let _ = writeln!(
+                out,
+                "    contract {} ({}{lot}): ordered {} in {}{competitions}",
+                contract.name,
+                printable(&contract.suppliers.join(", ")),
+                if contract.ordered == Amount::Money(contract.ordered_value) {
+                    contract.ordered_value.to_string()
+                } else {
+                    format!("{}, {}", contract.ordered, contract.ordered_value)
+                },
+                plural(contract.orders_permitted, "order")
+            );
+        }
+    }
+}
+
+/// `estimate X; maximum Y; ordered Z (12% of maximum)`, with the value when it is not the measure.
+fn volumes(
+    estimate: Option<&Amount>,
+    maximum: Option<&Amount>,
+    ordered: &Amount,
+    value: &Money,
+    share: Option<&String>,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(estimate) = estimate {
+        parts.push(format!("estimate {estimate}"));
+    }
+    if let Some(maximum) = maximum {
+        parts.push(format!("maximum {maximum}"));
+    }
+    let share = share.map_or(String::new(), |share| format!(" ({share} of maximum)"));
+    if *ordered == Amount::Money(*value) {
+        parts.push(format!("ordered {ordered}{share}"));
+    } else {
+        parts.push(format!("ordered {ordered}{share}, {value}"));
+    }
+    parts.join("; ")
+}
+
 fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_days: u32) {
     let _ = writeln!(
         out,
@@ -355,9 +482,13 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
         } else {
             "solicitation"
         };
+        let lot = contract
+            .lot
+            .as_ref()
+            .map_or(String::new(), |lot| format!(" (lot {lot})"));
         let _ = writeln!(
             out,
-            "  {}{title}: {kind} {} led by {}, awarded {}",
+            "  {}{title}: {kind} {}{lot} led by {}, awarded {}",
             contract.name, contract.solicitation, contract.lead, contract.awarded
         );
         let mut term = format!("    term {} to {}", contract.term_start, contract.term_end);
@@ -384,6 +515,45 @@ fn contracts_section(out: &mut String, contracts: &[ContractReport], horizon_day
             term.push_str(&format!("; options: {}", options.join(", ")));
         }
         let _ = writeln!(out, "{term}");
+        if let Some(base) = &contract.base_quantity {
+            let options: Vec<String> = contract
+                .quantity_options
+                .iter()
+                .map(|option| {
+                    let assigned = option
+                        .assigned_to
+                        .as_ref()
+                        .map_or(String::new(), |agency| format!(", assigned to {agency}"));
+                    match (&option.exercised, &option.exercised_later) {
+                        (Some(date), _) => {
+                            format!("{} exercised {date}{assigned}", option.quantity)
+                        }
+                        (None, Some(date)) => format!(
+                            "{} exercised {date}, after the as-of date{assigned}",
+                            option.quantity
+                        ),
+                        (None, None) => format!("{} not exercised{assigned}", option.quantity),
+                    }
+                })
+                .collect();
+            let options = if options.is_empty() {
+                String::new()
+            } else {
+                format!("; quantity options: {}", options.join(", "))
+            };
+            let _ = writeln!(out, "    base quantity {base}{options}");
+        }
+        for discount in &contract.discounts {
+            let name = discount
+                .name
+                .as_ref()
+                .map_or(String::new(), |name| format!(" (\"{}\")", printable(name)));
+            let _ = writeln!(
+                out,
+                "    catalogue pricing: {} off the list of {}{name}",
+                discount.rate, discount.list
+            );
+        }
         let mut volumes = Vec::new();
         if let Some(estimate) = &contract.estimate {
             volumes.push(format!("estimate {estimate}"));

@@ -28,8 +28,42 @@ pub struct File {
     /// The CSV ledgers of orders this file names with `ledger`, in the order written.
     pub ledgers: Vec<Ledger>,
     pub declarations: Vec<Declaration>,
+    /// What the file adds to the open sets: `kind town "..."`, `role ... "..."`.
+    pub definitions: Vec<Definition>,
+    /// The jurisdiction groups it declares.
+    pub groups: Vec<Group>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
+}
+
+/// `kind town "A town under the state's municipal code"`: a value a model adds to an open set,
+/// with what it means.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    pub set: Spanned<crate::schema::Enumeration>,
+    pub name: Name,
+    pub meaning: Spanned<String>,
+    pub span: Span,
+}
+
+/// `group EU "Member states" { AT from 1995-01-01 ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub members: Vec<GroupMember>,
+    pub span: Span,
+}
+
+/// `GB from 1973-01-01 until 2020-01-31`: a jurisdiction, or another group, and when it belongs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupMember {
+    pub name: Name,
+    /// The first day it belongs; always, when absent.
+    pub from: Option<Spanned<Date>>,
+    /// The last day it belongs; still, when absent.
+    pub until: Option<Spanned<Date>>,
+    pub span: Span,
 }
 
 impl File {
@@ -45,6 +79,8 @@ impl File {
             parameters: Vec::new(),
             rules: Vec::new(),
             declarations: Vec::new(),
+            definitions: Vec::new(),
+            groups: Vec::new(),
             tests: Vec::new(),
         }
     }
@@ -380,6 +416,17 @@ pub enum Period {
     Year,
 }
 
+impl Period {
+    /// As written: `month`, `quarter`, `year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+}
+
 pub type Expression = Spanned<ExpressionKind>;
 
 /// An expression as written; its types are found by the checker.
@@ -558,7 +605,10 @@ pub struct Block<Field> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgencyField {
-    Kind(Name),
+    /// `kind nonprofit, grantee`: every kind it is of.
+    Kind(Vec<Name>),
+    /// `role central_purchasing_body`
+    Role(Vec<Name>),
     Jurisdiction(Name),
     Location {
         latitude: Spanned<f64>,
@@ -580,6 +630,31 @@ pub enum SolicitationField {
     Estimate(Amount),
     Maximum(Amount),
     Joint(Vec<Participant>),
+    Lot(Lot),
+    Buyers(Buyers),
+}
+
+/// `lot stationery "Stationery" { estimate ... maximum ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lot {
+    pub name: Name,
+    pub title: Option<Spanned<String>>,
+    pub fields: Vec<Spanned<LotField>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LotField {
+    Estimate(Amount),
+    Maximum(Amount),
+}
+
+/// Who a solicitation identifies as those who may call off its contracts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Buyers {
+    /// `buyers leeds, york`
+    Named(Vec<Name>),
+    /// `buyers where kind in [local_authority]`: a condition over the agency, as `open_to` is.
+    Where(Expression),
 }
 
 /// `item dump_truck "Class 8 dump truck" per truck`
@@ -590,6 +665,8 @@ pub struct Item {
     pub unit: Name,
     /// What the item is, when it differs from its solicitation's category.
     pub category: Option<Name>,
+    /// The lot it belongs to.
+    pub lot: Option<Name>,
 }
 
 /// `duluth commits 12 mower`
@@ -616,7 +693,11 @@ pub struct Quantity {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractField {
-    Awards(Name),
+    /// `awards fw_2024 lot stationery`
+    Awards {
+        solicitation: Name,
+        lot: Option<Name>,
+    },
     Supplier(Spanned<String>),
     Awarded(Spanned<Date>),
     Term {
@@ -634,6 +715,20 @@ pub enum ContractField {
     UsageReport {
         period_end: Spanned<Date>,
         filed: Spanned<Date>,
+    },
+    /// `base_quantity 50 bus`
+    BaseQuantity(Quantity),
+    /// `quantity_option 30 bus exercised 2025-03-01 assigned_to tri_met`
+    QuantityOption {
+        quantity: Quantity,
+        exercised: Option<Spanned<Date>>,
+        assignee: Option<Name>,
+    },
+    /// `discount 18% off list 2025-01-01 "Staples contract catalogue"`
+    Discount {
+        rate: Spanned<Decimal>,
+        list: Spanned<Date>,
+        name: Option<Spanned<String>>,
     },
 }
 
@@ -672,7 +767,11 @@ pub enum PiggybackTerm {
 pub enum AccessField {
     Kind(Name),
     Agency(Name),
-    With(Name),
+    /// Who it admits, a condition over the agency written as a piggyback clause's is.
+    OpenTo(Expression),
+    With(Counterparty),
+    /// `under wa_sourcewell_pa`
+    Under(Name),
     Covers(Vec<Name>),
     Signed(Spanned<Date>),
     Posted(Spanned<Date>),
@@ -683,7 +782,21 @@ pub enum AccessField {
         rate: Spanned<Decimal>,
         payee: Option<Name>,
     },
+    /// `cap USD 250,000.00 per buyer per year`
+    Cap {
+        amount: Spanned<Money>,
+        per_buyer: bool,
+        every: Option<Spanned<Period>>,
+    },
     Clause(Clause),
+}
+
+/// Whom an instrument is signed with: a declared agency (a state, a lead, a cooperative
+/// program), or a supplier, by the name its contracts give it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Counterparty {
+    Named(Name),
+    Supplier(Spanned<String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -691,10 +804,35 @@ pub enum OrderField {
     Buyer(Name),
     Contract(Name),
     Date(Spanned<Date>),
-    Via(Name),
+    /// `via wa_ila, wa_pa`
+    Via(Vec<Name>),
     /// Boxed, so that the other fields of an order, far more numerous, stay small.
     Line(Box<Line>),
     Requests(Vec<Name>),
+    /// `call_off direct`, `call_off mini_competition { ... }`; boxed like a line.
+    CallOff(Box<CallOff>),
+    /// `value EUR 12,500.00`: what a call-off without lines is worth.
+    Value(Spanned<Money>),
+    /// `period 2025-01-01 to 2025-12-31`: a blanket order's period.
+    Period {
+        start: Spanned<Date>,
+        end: Spanned<Date>,
+    },
+}
+
+/// How a call-off chose its contract: `direct` or `mini_competition`, with the competition's facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallOff {
+    pub kind: Name,
+    pub competition: Option<Vec<Spanned<CompetitionField>>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompetitionField {
+    /// The framework's contracts invited to compete.
+    Invited(Vec<Name>),
+    Issued(Spanned<Date>),
+    Awarded(Spanned<Date>),
 }
 
 /// `line dump_truck 3 truck at USD 198,500.00`
@@ -704,6 +842,8 @@ pub struct Line {
     pub quantity: Spanned<Decimal>,
     pub unit: Option<Name>,
     pub unit_price: Spanned<Money>,
+    /// The list price the line's price comes from, under catalogue pricing.
+    pub list_price: Option<Spanned<Money>>,
 }
 
 impl Amount {

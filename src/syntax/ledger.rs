@@ -295,6 +295,7 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
             Money::new(currency.value, price.value),
             currency.span.to(price.span),
         ),
+        list_price: None,
     };
     Ok(Row {
         name: order,
@@ -472,7 +473,7 @@ impl PendingOrder {
         ));
         fields.push(Spanned::new(OrderField::Date(date), date.span));
         if let Some(via) = self.via {
-            fields.push(Spanned::new(OrderField::Via(via.clone()), via.span));
+            fields.push(Spanned::new(OrderField::Via(vec![via.clone()]), via.span));
         }
         fields.extend(self.lines);
         orders.push(Declaration::Order(Block {

@@ -47,6 +47,8 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             }
             Rule::parameter => tree.parameters.push(lowerer.parameter(pair)),
             Rule::rule_block => tree.rules.push(lowerer.rule(pair)),
+            Rule::definition => tree.definitions.push(lowerer.definition(pair)),
+            Rule::group => tree.groups.push(lowerer.group(pair)),
             _ => tree.declarations.push(lowerer.declaration(pair)),
         }
     }
@@ -319,23 +321,13 @@ impl Lowerer {
             Rule::report_duty => {
                 let _usage = inner.next();
                 let _every = inner.next();
-                let period_pair = next(&mut inner);
-                let period_span = self.span(&period_pair);
-                let every = match next(&mut period_pair.into_inner()).as_rule() {
-                    Rule::kw_month => Period::Month,
-                    Rule::kw_quarter => Period::Quarter,
-                    _ => Period::Year,
-                };
+                let every = self.period(next(&mut inner));
                 let _within = inner.next();
                 let within = self.duration(next(&mut inner));
                 let to = inner
                     .find(|part| part.as_rule() == Rule::expression)
                     .map(|to| self.expression(to));
-                Duty::Report {
-                    every: Spanned::new(every, period_span),
-                    within,
-                    to,
-                }
+                Duty::Report { every, within, to }
             }
             Rule::notify_duty => {
                 let whom = self.expression(next(&mut inner));
@@ -633,6 +625,7 @@ impl Lowerer {
                         Rule::collection => {
                             let kind = match next(&mut child.clone().into_inner()).as_rule() {
                                 Rule::kw_line => Entity::Line,
+                                Rule::kw_access => Entity::Access,
                                 _ => Entity::Fee,
                             };
                             collection = Some(Spanned::new(kind, self.span(&child)));
@@ -891,6 +884,69 @@ impl Lowerer {
         }
     }
 
+    /// `kind town "..."` or `role central_purchasing_body "..."`.
+    fn definition(&mut self, pair: Pair<'_, Rule>) -> Definition {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = next(&mut inner);
+        let set = match keyword.as_rule() {
+            Rule::kw_kind => crate::schema::Enumeration::AgencyKind,
+            _ => crate::schema::Enumeration::AgencyRole,
+        };
+        let set = Spanned::new(set, self.span(&keyword));
+        let name = self.name(next(&mut inner));
+        let meaning = self.string(next(&mut inner));
+        Definition {
+            set,
+            name,
+            meaning,
+            span,
+        }
+    }
+
+    /// `group NAME "title" { MEMBER [from DATE] [until DATE] ... }`
+    fn group(&mut self, pair: Pair<'_, Rule>) -> Group {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = self.name(next(&mut inner));
+        let mut title = None;
+        let mut members = Vec::new();
+        for child in inner {
+            match child.as_rule() {
+                Rule::title => title = Some(self.title(child)),
+                Rule::group_member => {
+                    let member_span = self.span(&child);
+                    let mut parts = child.into_inner();
+                    let member = self.name(next(&mut parts));
+                    let mut from = None;
+                    let mut until = None;
+                    let mut keyword = Rule::kw_from;
+                    for part in parts {
+                        match part.as_rule() {
+                            Rule::date if keyword == Rule::kw_from => from = Some(self.date(part)),
+                            Rule::date => until = Some(self.date(part)),
+                            rule => keyword = rule,
+                        }
+                    }
+                    members.push(GroupMember {
+                        name: member,
+                        from,
+                        until,
+                        span: member_span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Group {
+            name,
+            title,
+            members,
+            span,
+        }
+    }
+
     fn fact(&mut self, pair: Pair<'_, Rule>) -> Fact {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
@@ -920,7 +976,8 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
-            Rule::kind_field => AgencyField::Kind(self.name(next(&mut inner))),
+            Rule::agency_kind_field => AgencyField::Kind(self.identifier_list(next(&mut inner))),
+            Rule::role_field => AgencyField::Role(self.identifier_list(next(&mut inner))),
             Rule::jurisdiction_field => AgencyField::Jurisdiction(self.name(next(&mut inner))),
             Rule::location_field => {
                 let latitude = self.coordinate(next(&mut inner));
@@ -961,12 +1018,16 @@ impl Lowerer {
                 let mut title = None;
                 let mut unit = None;
                 let mut category = None;
-                let mut after_category = false;
+                let mut lot = None;
+                let mut after = Rule::kw_per;
                 for child in inner {
                     match child.as_rule() {
                         Rule::title => title = Some(self.title(child)),
-                        Rule::kw_category => after_category = true,
-                        Rule::identifier if after_category => category = Some(self.name(child)),
+                        rule @ (Rule::kw_category | Rule::kw_lot) => after = rule,
+                        Rule::identifier if after == Rule::kw_category => {
+                            category = Some(self.name(child))
+                        }
+                        Rule::identifier if after == Rule::kw_lot => lot = Some(self.name(child)),
                         Rule::identifier => unit = Some(self.name(child)),
                         _ => {}
                     }
@@ -979,6 +1040,7 @@ impl Lowerer {
                     title,
                     unit,
                     category,
+                    lot,
                 })
             }
             Rule::estimate_field => SolicitationField::Estimate(self.amount(next(&mut inner))),
@@ -989,6 +1051,41 @@ impl Lowerer {
                     .map(|child| self.participant(child))
                     .collect(),
             ),
+            Rule::lot_block => {
+                let name = self.name(next(&mut inner));
+                let mut title = None;
+                let mut fields = Vec::new();
+                for child in inner {
+                    let span = self.span(&child);
+                    match child.as_rule() {
+                        Rule::title => title = Some(self.title(child)),
+                        rule @ (Rule::estimate_field | Rule::maximum_field) => {
+                            let mut parts = child.into_inner();
+                            let _keyword = parts.next();
+                            let amount = self.amount(next(&mut parts));
+                            let field = if rule == Rule::estimate_field {
+                                LotField::Estimate(amount)
+                            } else {
+                                LotField::Maximum(amount)
+                            };
+                            fields.push(Spanned::new(field, span));
+                        }
+                        _ => {}
+                    }
+                }
+                SolicitationField::Lot(Lot {
+                    name,
+                    title,
+                    fields,
+                })
+            }
+            Rule::buyers_field => {
+                let first = next(&mut inner);
+                SolicitationField::Buyers(match first.as_rule() {
+                    Rule::kw_where => Buyers::Where(self.expression(next(&mut inner))),
+                    _ => Buyers::Named(self.identifier_list(first)),
+                })
+            }
             rule => panic!("lowering: unexpected solicitation field {rule:?}"),
         }
     }
@@ -1006,7 +1103,12 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         match rule {
-            Rule::awards_field => ContractField::Awards(self.name(next(&mut inner))),
+            Rule::awards_field => {
+                let solicitation = self.name(next(&mut inner));
+                let _lot = inner.next();
+                let lot = inner.next().map(|lot| self.name(lot));
+                ContractField::Awards { solicitation, lot }
+            }
             Rule::supplier_field => ContractField::Supplier(self.string(next(&mut inner))),
             Rule::awarded_field => ContractField::Awarded(self.date(next(&mut inner))),
             Rule::term_field => {
@@ -1050,6 +1152,34 @@ impl Lowerer {
                 let _filed = inner.next();
                 let filed = self.date(next(&mut inner));
                 ContractField::UsageReport { period_end, filed }
+            }
+            Rule::base_quantity_field => {
+                ContractField::BaseQuantity(self.quantity(next(&mut inner)))
+            }
+            Rule::quantity_option_field => {
+                let quantity = self.quantity(next(&mut inner));
+                let mut exercised = None;
+                let mut assignee = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::date => exercised = Some(self.date(part)),
+                        Rule::identifier => assignee = Some(self.name(part)),
+                        _ => {}
+                    }
+                }
+                ContractField::QuantityOption {
+                    quantity,
+                    exercised,
+                    assignee,
+                }
+            }
+            Rule::discount_field => {
+                let rate = self.percentage(next(&mut inner));
+                let _off = inner.next();
+                let _list = inner.next();
+                let list = self.date(next(&mut inner));
+                let name = inner.next().map(|name| self.string(name));
+                ContractField::Discount { rate, list, name }
             }
             Rule::piggyback_field => {
                 let first = next(&mut inner);
@@ -1096,7 +1226,32 @@ impl Lowerer {
         match rule {
             Rule::kind_field => AccessField::Kind(self.name(next(&mut inner))),
             Rule::agency_ref_field => AccessField::Agency(self.name(next(&mut inner))),
-            Rule::with_field => AccessField::With(self.name(next(&mut inner))),
+            Rule::open_to_field => AccessField::OpenTo(self.expression(next(&mut inner))),
+            Rule::with_field => {
+                let first = next(&mut inner);
+                AccessField::With(match first.as_rule() {
+                    Rule::kw_supplier => Counterparty::Supplier(self.string(next(&mut inner))),
+                    _ => Counterparty::Named(self.name(first)),
+                })
+            }
+            Rule::under_field => AccessField::Under(self.name(next(&mut inner))),
+            Rule::cap_field => {
+                let amount = self.money(next(&mut inner));
+                let mut per_buyer = false;
+                let mut every = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::kw_buyer => per_buyer = true,
+                        Rule::period => every = Some(self.period(part)),
+                        _ => {}
+                    }
+                }
+                AccessField::Cap {
+                    amount,
+                    per_buyer,
+                    every,
+                }
+            }
             Rule::covers_field => AccessField::Covers(self.identifier_list(next(&mut inner))),
             Rule::signed_field => AccessField::Signed(self.date(next(&mut inner))),
             Rule::posted_date_field => AccessField::Posted(self.date(next(&mut inner))),
@@ -1122,16 +1277,18 @@ impl Lowerer {
             Rule::buyer_field => OrderField::Buyer(self.name(next(&mut inner))),
             Rule::contract_ref_field => OrderField::Contract(self.name(next(&mut inner))),
             Rule::date_field => OrderField::Date(self.date(next(&mut inner))),
-            Rule::via_field => OrderField::Via(self.name(next(&mut inner))),
+            Rule::via_field => OrderField::Via(self.identifier_list(next(&mut inner))),
             Rule::line_field => {
                 let item = self.name(next(&mut inner));
                 let quantity = self.number(next(&mut inner));
                 let mut unit = None;
                 let mut unit_price = None;
+                let mut list_price = None;
                 for child in inner {
                     match child.as_rule() {
                         Rule::identifier => unit = Some(self.name(child)),
-                        Rule::money => unit_price = Some(self.money(child)),
+                        Rule::money if unit_price.is_none() => unit_price = Some(self.money(child)),
+                        Rule::money => list_price = Some(self.money(child)),
                         _ => {}
                     }
                 }
@@ -1143,11 +1300,58 @@ impl Lowerer {
                     quantity,
                     unit,
                     unit_price,
+                    list_price,
                 }))
             }
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
+            Rule::call_off_field => {
+                let kind = next(&mut inner);
+                let kind = Spanned::new(kind.as_str().to_string(), self.span(&kind));
+                let competition = inner.next().map(|block| {
+                    block
+                        .into_inner()
+                        .filter(|child| {
+                            !matches!(child.as_rule(), Rule::open_brace | Rule::close_brace)
+                        })
+                        .map(|child| {
+                            let span = self.span(&child);
+                            let rule = child.as_rule();
+                            let mut parts = child.into_inner();
+                            let _keyword = parts.next();
+                            let value = next(&mut parts);
+                            let field = match rule {
+                                Rule::invited_field => {
+                                    CompetitionField::Invited(self.identifier_list(value))
+                                }
+                                Rule::issued_field => CompetitionField::Issued(self.date(value)),
+                                _ => CompetitionField::Awarded(self.date(value)),
+                            };
+                            Spanned::new(field, span)
+                        })
+                        .collect()
+                });
+                OrderField::CallOff(Box::new(CallOff { kind, competition }))
+            }
+            Rule::value_field => OrderField::Value(self.money(next(&mut inner))),
+            Rule::period_field => {
+                let start = self.date(next(&mut inner));
+                let _to = inner.next();
+                let end = self.date(next(&mut inner));
+                OrderField::Period { start, end }
+            }
             rule => panic!("lowering: unexpected order field {rule:?}"),
         }
+    }
+
+    /// `month`, `quarter` or `year`.
+    fn period(&mut self, pair: Pair<'_, Rule>) -> Spanned<Period> {
+        let span = self.span(&pair);
+        let period = match next(&mut pair.into_inner()).as_rule() {
+            Rule::kw_month => Period::Month,
+            Rule::kw_quarter => Period::Quarter,
+            _ => Period::Year,
+        };
+        Spanned::new(period, span)
     }
 
     fn amount(&mut self, pair: Pair<'_, Rule>) -> Amount {

@@ -80,7 +80,8 @@ impl<'t> Reader<'t> {
         let field = match word {
             "buyer" => OrderField::Buyer(self.identifier()?),
             "contract" => OrderField::Contract(self.identifier()?),
-            "via" => OrderField::Via(self.identifier()?),
+            // One instrument; a list (`via a, b`) is read by pest.
+            "via" => OrderField::Via(vec![self.identifier()?]),
             "date" => OrderField::Date(self.date()?),
             "line" => {
                 let item = self.identifier()?;
@@ -103,6 +104,7 @@ impl<'t> Reader<'t> {
                     quantity,
                     unit,
                     unit_price,
+                    list_price: None,
                 }))
             }
             _ => return None,

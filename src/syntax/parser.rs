@@ -101,7 +101,28 @@ fn describe(rule: Rule) -> &'static str {
         Rule::contract | Rule::kw_contract | Rule::contract_ref_field => "`contract`",
         Rule::access | Rule::kw_access => "`access`",
         Rule::order | Rule::kw_order => "`order`",
-        Rule::kind_field | Rule::kw_kind => "`kind`",
+        Rule::kind_field | Rule::agency_kind_field | Rule::kw_kind => "`kind`",
+        Rule::role_field | Rule::kw_role => "`role`",
+        Rule::definition => "`kind` or `role`",
+        Rule::group | Rule::kw_group => "`group`",
+        Rule::group_member => "a jurisdiction code such as `AT`, or a group's name",
+        Rule::kw_until => "`until`",
+        Rule::lot_block | Rule::kw_lot => "`lot`",
+        Rule::buyers_field | Rule::kw_buyers => "`buyers`",
+        Rule::call_off_field | Rule::kw_call_off => "`call_off`",
+        Rule::kw_mini_competition => "`mini_competition`",
+        Rule::competition => "`{`",
+        Rule::invited_field | Rule::kw_invited => "`invited`",
+        Rule::under_field => "`under`",
+        Rule::cap_field | Rule::kw_cap => "`cap`",
+        Rule::base_quantity_field | Rule::kw_base_quantity => "`base_quantity`",
+        Rule::quantity_option_field | Rule::kw_quantity_option => "`quantity_option`",
+        Rule::kw_assigned_to => "`assigned_to`",
+        Rule::discount_field | Rule::kw_discount => "`discount`",
+        Rule::kw_off => "`off`",
+        Rule::kw_list => "`list`",
+        Rule::value_field | Rule::kw_value => "`value`",
+        Rule::period_field | Rule::kw_period => "`period`",
         Rule::jurisdiction_field | Rule::kw_jurisdiction => "`jurisdiction`",
         Rule::location_field | Rule::kw_location => "`location`",
         Rule::member_of_field | Rule::member_of_test | Rule::kw_member_of => "`member_of`",
@@ -178,7 +199,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `ledger` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `kind`, `role`, `group`, `ledger` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
         Rule::fact_field | Rule::kw_fact => "`fact`",
@@ -223,7 +244,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::membership => "`in`",
         Rule::kw_exists => "`exists`",
         Rule::aggregate => "`sum`, `count`, `any` or `all`",
-        Rule::collection => "`line` or `fee`",
+        Rule::collection => "`line`, `access` or `fee`",
         Rule::kw_any => "`any`",
         Rule::rule_id => "a rule's id such as `wa_posted_online` or `access-missing`",
         Rule::rule_list => "a rule's id",
@@ -269,6 +290,9 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::COMMENT
         | Rule::word_end
         | Rule::declaration
+        | Rule::vocabulary
+        | Rule::lot_field
+        | Rule::competition_field
         | Rule::agency_field
         | Rule::solicitation_field
         | Rule::contract_field

@@ -28,8 +28,84 @@ pub enum DeclarationProblem<'a> {
         keyword: &'a str,
         declaration: &'a str,
     },
-    /// A value outside one of the closed sets.
-    UnknownValue { value: &'a str, set: Enumeration },
+    /// A value outside one of the sets; `values` are its values (a model's own too, for an open
+    /// set).
+    UnknownValue {
+        value: &'a str,
+        set: Enumeration,
+        values: &'a [&'a str],
+    },
+    /// A kind or role declared again, or declared though it is built in.
+    DuplicateDefinition {
+        name: &'a str,
+        set: Enumeration,
+        built_in: bool,
+    },
+    /// Two jurisdiction groups of one name.
+    DuplicateGroup { group: &'a str },
+    /// A group member that is no jurisdiction code and no group; `suggestion` is a close group.
+    UnknownGroupMember {
+        member: &'a str,
+        group: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    /// A member that leaves a group before it joins.
+    LeavesBeforeJoining {
+        member: &'a str,
+        group: &'a str,
+        from: Date,
+        until: Date,
+    },
+    /// A group that holds itself, through the groups it holds.
+    GroupHoldsItself { group: &'a str },
+    /// An access instrument under itself, through the instruments it is under.
+    InstrumentUnderItself { instrument: &'a str },
+    /// A lot declared twice in one solicitation.
+    DuplicateLot { lot: &'a str, solicitation: &'a str },
+    /// An item or a contract naming a lot its solicitation does not have; `lots` are its lots.
+    UnknownLot {
+        lot: &'a str,
+        solicitation: &'a str,
+        lots: &'a [&'a str],
+    },
+    /// A contract awarding a solicitation that has lots, without naming which.
+    LotNotAwarded {
+        contract: &'a str,
+        solicitation: &'a str,
+        lots: &'a [&'a str],
+    },
+    /// A contract pricing an item of another lot than the one it awards.
+    ItemOfAnotherLot { item: &'a str, lot: &'a str },
+    /// An amount (`what`: a lot's, an option's) counted otherwise than what it adds to (`whole`:
+    /// the solicitation's use, the base quantity); `money`: both are money, in different
+    /// currencies.
+    LotMeasure {
+        what: &'a str,
+        whole: &'a str,
+        found: &'a str,
+        expected: &'a str,
+        money: bool,
+    },
+    /// A mini-competition inviting a contract of another framework or lot.
+    InvitedOutsideFramework { contract: &'a str },
+    /// A mini-competition awarded before it was issued.
+    CompetitionAwardedBeforeIssued { awarded: Date, issued: Date },
+    /// A solicitation posted before it was issued.
+    PostedBeforeIssued {
+        solicitation: &'a str,
+        posted: Date,
+        issued: Date,
+    },
+    /// A contract awarded (or, stating no award date, starting) before its solicitation was
+    /// issued or posted (`event`).
+    AwardedBeforeSolicitation {
+        contract: &'a str,
+        awarded: Date,
+        award_date_stated: bool,
+        solicitation: &'a str,
+        event: &'a str,
+        date: Date,
+    },
     /// A code expected of a denied order that is no code that denies orders.
     UnknownDenialCode { code: &'a str },
     /// A duty expected of an agency that is no duty, nor a rule of the model.
@@ -90,8 +166,10 @@ pub enum DeclarationProblem<'a> {
         found: &'a Currency,
         expected: &'a Currency,
     },
-    /// An order line priced in another currency than its contract.
+    /// An order's amount (`what`: "this line is priced", "the order's value is") in another
+    /// currency than its contract.
     LineCurrency {
+        what: &'a str,
         found: &'a Currency,
         contract: &'a str,
         expected: &'a Currency,
@@ -130,21 +208,23 @@ pub enum DeclarationProblem<'a> {
         solicitation: &'a str,
         items: &'a [&'a str],
     },
-    /// A fee outside 0% to 100%.
-    FeeOutOfRange,
+    /// A fee (or a discount: `what`) outside 0% to 100%.
+    FeeOutOfRange { what: &'a str },
+    /// An order that states both its lines and a value.
+    ValueAndLines { order: &'a str },
+    /// A blanket order whose period ends before it starts.
+    PeriodEndsBeforeStart {
+        order: &'a str,
+        start: Date,
+        end: Date,
+    },
+    /// Quantity options without the base quantity they add to.
+    OptionsWithoutBase { contract: &'a str },
     /// An access instrument that expires before it is signed.
     ExpiresBeforeSigned {
         instrument: &'a str,
         expires: Date,
         signed: Date,
-    },
-    /// An order dated before its contract was awarded (or, stating no award date, starts).
-    OrderBeforeAward {
-        order: &'a str,
-        date: Date,
-        contract: &'a str,
-        awarded: Date,
-        award_date_stated: bool,
     },
     /// An order line of no or a negative quantity.
     QuantityNotPositive,
@@ -231,16 +311,181 @@ impl Problem for DeclarationProblem<'_> {
                 format!("`{field}` missing"),
             )
             .help(format!("add a line such as `{example}`")),
-            DeclarationProblem::UnknownValue { value, set } => {
-                unknown_value(value, set.describe(), &set.values())
+            DeclarationProblem::UnknownValue { value, set, values } => {
+                let declare = match set {
+                    Enumeration::AgencyKind => format!(", or declare it: `kind {value} \"what it means\"`"),
+                    Enumeration::AgencyRole => format!(", or declare it: `role {value} \"what it means\"`"),
+                    _ => String::new(),
+                };
+                unknown_value(value, set.describe(), values, &declare)
             }
+            DeclarationProblem::DuplicateDefinition {
+                name,
+                set,
+                built_in,
+            } => {
+                let what = set.describe().trim_start_matches("an ").trim_start_matches("a ");
+                if built_in {
+                    Description::new(
+                        Code::DuplicateName,
+                        format!("`{name}` is a built-in {what}"),
+                        "built in",
+                    )
+                    .help("use it as it is, without declaring it")
+                } else {
+                    Description::new(
+                        Code::DuplicateName,
+                        format!("{what} `{name}` is declared twice"),
+                        "declared again here",
+                    )
+                    .help("keep one declaration, with what it means")
+                }
+            }
+            DeclarationProblem::DuplicateGroup { group } => Description::new(
+                Code::DuplicateName,
+                format!("jurisdiction group `{group}` is declared twice"),
+                "declared again here",
+            )
+            .help("keep one group of the name, with every member"),
+            DeclarationProblem::UnknownGroupMember {
+                member,
+                group,
+                suggestion,
+            } => Description::new(
+                Code::UndefinedName,
+                format!("`{member}` in group `{group}` is neither a jurisdiction code nor a group"),
+                "not a jurisdiction or a group",
+            )
+            .suggestion_or(
+                suggestion,
+                "write an ISO 3166 code such as `AT` or `US-WA`, or the name of another group",
+            ),
+            DeclarationProblem::LeavesBeforeJoining {
+                member,
+                group,
+                from,
+                until,
+            } => Description::new(
+                Code::TermEndsBeforeStart,
+                format!("`{member}` leaves group `{group}` on {until}, before it joins on {from}"),
+                "leaves here",
+            )
+            .help("`from` is the first day it belongs, `until` the last; correct the one that is mistyped"),
+            DeclarationProblem::GroupHoldsItself { group } => Description::new(
+                Code::ReferenceCycle,
+                format!("jurisdiction group `{group}` holds itself, through the groups it holds"),
+                "in a cycle",
+            )
+            .help("a group may hold other groups, but none of them may hold it back"),
+            DeclarationProblem::DuplicateLot { lot, solicitation } => Description::new(
+                Code::DuplicateName,
+                format!("lot `{lot}` is declared twice in solicitation `{solicitation}`"),
+                "declared again here",
+            )
+            .help("give each lot of a solicitation its own name"),
+            DeclarationProblem::UnknownLot {
+                lot,
+                solicitation,
+                lots,
+            } => {
+                let description = Description::new(
+                    Code::UndefinedName,
+                    format!("solicitation `{solicitation}` has no lot `{lot}`"),
+                    "not a lot of the solicitation",
+                );
+                match crate::check::suggest(lot, lots.iter().copied()) {
+                    Some(close) => description.suggestion(Some(close)),
+                    None if lots.is_empty() => description.help(format!(
+                        "declare it in the solicitation: `lot {lot} \"title\" {{ maximum ... }}`"
+                    )),
+                    None => description.help(format!("its lots are: {}", lots.join(", "))),
+                }
+            }
+            DeclarationProblem::LotNotAwarded {
+                contract,
+                solicitation,
+                lots,
+            } => Description::new(
+                Code::MissingField,
+                format!("contract `{contract}` awards solicitation `{solicitation}`, which has lots, without naming one"),
+                "which lot?",
+            )
+            .help(format!(
+                "a contract awards one lot (a supplier of two lots has two contracts): `awards {solicitation} lot {}`",
+                lots.first().copied().unwrap_or("LOT")
+            )),
+            DeclarationProblem::ItemOfAnotherLot { item, lot } => Description::new(
+                Code::UndefinedName,
+                format!("`{item}` is not an item of lot `{lot}`, which the contract awards"),
+                "an item of another lot",
+            )
+            .help("price only the items of the lot the contract awards, and those of no lot"),
+            DeclarationProblem::LotMeasure {
+                what,
+                whole,
+                found,
+                expected,
+                money,
+            } => Description::new(
+                if money { Code::CurrencyMismatch } else { Code::UnitMismatch },
+                format!("{what} is counted in {found}, but {whole} is counted in {expected}"),
+                format!("in {found}"),
+            )
+            .help(format!(
+                "write it in {expected}, so that the parts and the whole add up"
+            )),
+            DeclarationProblem::InvitedOutsideFramework { contract } => Description::new(
+                Code::WrongKind,
+                format!("contract `{contract}` does not award the framework (and lot) the order's contract awards"),
+                "another framework's contract",
+            )
+            .help("a mini-competition is held among the contracts of one framework, or of one lot of it"),
+            DeclarationProblem::CompetitionAwardedBeforeIssued { awarded, issued } => Description::new(
+                Code::AwardedBeforeIssued,
+                format!("the mini-competition is awarded on {awarded}, before it was issued on {issued}"),
+                "before it was issued",
+            )
+            .help("correct the dates of the competition"),
+            DeclarationProblem::InstrumentUnderItself { instrument } => Description::new(
+                Code::ReferenceCycle,
+                format!("access instrument `{instrument}` is under itself, through the instruments it is under"),
+                "in a cycle",
+            )
+            .help("a chain of instruments ends: the first link (a state's participating agreement, say) is under none"),
+            DeclarationProblem::PostedBeforeIssued {
+                solicitation,
+                posted,
+                issued,
+            } => Description::new(
+                Code::PostedBeforeIssued,
+                format!("solicitation `{solicitation}` is posted on {posted}, before it was issued on {issued}"),
+                "posted here",
+            )
+            .help("a solicitation is posted once it is issued; check both dates"),
+            DeclarationProblem::AwardedBeforeSolicitation {
+                contract,
+                awarded,
+                award_date_stated,
+                solicitation,
+                event,
+                date,
+            } => Description::new(
+                Code::AwardedBeforeIssued,
+                if award_date_stated {
+                    format!("contract `{contract}` is awarded on {awarded}, before solicitation `{solicitation}` was {event} on {date}")
+                } else {
+                    format!("contract `{contract}` starts on {awarded} (it states no award date), before solicitation `{solicitation}` was {event} on {date}")
+                },
+                "before the solicitation",
+            )
+            .help("a contract is awarded from a solicitation already issued and posted; correct the dates, or the solicitation the contract `awards`"),
             DeclarationProblem::UnknownDenialCode { code } => {
                 let denials: Vec<&str> = Code::ORDER_DENIALS.iter().map(|code| code.name()).collect();
-                unknown_value(code, "a code that denies orders", &denials)
+                unknown_value(code, "a code that denies orders", &denials, "")
             }
             DeclarationProblem::UnknownDuty { duty } => {
                 let duties: Vec<&str> = DutyKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                unknown_value(duty, "a duty, nor a rule of the model", &duties)
+                unknown_value(duty, "a duty, nor a rule of the model", &duties, "")
             }
             DeclarationProblem::CoordinateOutOfRange { what, value, limit } => Description::new(
                 Code::OutOfRange,
@@ -327,11 +572,12 @@ impl Problem for DeclarationProblem<'_> {
                 expected,
             ),
             DeclarationProblem::LineCurrency {
+                what,
                 found,
                 contract,
                 expected,
             } => currency_mismatch(
-                format!("this line is priced in {found} but contract `{contract}` is in {expected}"),
+                format!("{what} in {found} but contract `{contract}` is in {expected}"),
                 found,
                 expected,
             ),
@@ -417,12 +663,34 @@ impl Problem for DeclarationProblem<'_> {
                 crate::check::suggest(item, items.iter().copied()),
                 format!("its items are: {}", items.join(", ")),
             ),
-            DeclarationProblem::FeeOutOfRange => Description::new(
+            DeclarationProblem::FeeOutOfRange { what } => Description::new(
                 Code::OutOfRange,
-                "a fee must be between 0% and 100%",
+                format!("a {what} must be between 0% and 100%"),
                 "outside 0% to 100%",
             )
-            .help("write the fee as a percentage of the order's value, e.g. `0.25%`"),
+            .help(if what == "discount" {
+                "write the discount as a percentage off the list price, e.g. `18%`".to_string()
+            } else {
+                format!("write the {what} as a percentage of the order's value, e.g. `0.25%`")
+            }),
+            DeclarationProblem::ValueAndLines { order } => Description::new(
+                Code::ValueAndLines,
+                format!("order `{order}` states both its lines and a value"),
+                "a value beside lines",
+            )
+            .help("an order's value is what its lines add up to; state `value` only for a call-off without lines"),
+            DeclarationProblem::PeriodEndsBeforeStart { order, start, end } => Description::new(
+                Code::TermEndsBeforeStart,
+                format!("the period of order `{order}` ends on {end} before it starts on {start}"),
+                "ends here",
+            )
+            .help("a blanket order's period reads `period START to END`"),
+            DeclarationProblem::OptionsWithoutBase { contract } => Description::new(
+                Code::MissingField,
+                format!("contract `{contract}` has quantity options but no `base_quantity`"),
+                "options of what?",
+            )
+            .help("state the quantity the award buys, such as `base_quantity 50 bus`; the options add to it"),
             DeclarationProblem::ExpiresBeforeSigned {
                 instrument,
                 expires,
@@ -435,26 +703,6 @@ impl Problem for DeclarationProblem<'_> {
                 "expires here",
             )
             .help("correct the expiry or the signing date"),
-            DeclarationProblem::OrderBeforeAward {
-                order,
-                date,
-                contract,
-                awarded,
-                award_date_stated,
-            } => Description::new(
-                Code::OrderBeforeAward,
-                if award_date_stated {
-                    format!(
-                        "order `{order}` is dated {date} before contract `{contract}` was awarded on {awarded}"
-                    )
-                } else {
-                    format!(
-                        "order `{order}` is dated {date} before contract `{contract}` starts on {awarded} (it states no award date)"
-                    )
-                },
-                "before the award",
-            )
-            .help("an order can only be placed under an awarded contract; check the order's date and the contract it names"),
             DeclarationProblem::QuantityNotPositive => Description::new(
                 Code::OutOfRange,
                 "an order line must order a positive quantity",
@@ -586,9 +834,9 @@ impl Problem for DeclarationProblem<'_> {
     }
 }
 
-/// A value outside a closed set (`what`, such as "an agency kind"), with a close value or the
-/// whole set.
-fn unknown_value(value: &str, what: &str, allowed: &[&str]) -> Description {
+/// A value outside a set (`what`, such as "an agency kind"), with a close value or the whole set
+/// and what else may be done (`otherwise`, such as declaring it).
+fn unknown_value(value: &str, what: &str, allowed: &[&str], otherwise: &str) -> Description {
     Description::new(
         Code::UnknownValue,
         format!("`{value}` is not {what}"),
@@ -599,7 +847,7 @@ fn unknown_value(value: &str, what: &str, allowed: &[&str]) -> Description {
     )
     .suggestion_or(
         crate::check::suggest(value, allowed.iter().copied()),
-        format!("use one of: {}", allowed.join(", ")),
+        format!("use one of: {}{otherwise}", allowed.join(", ")),
     )
 }
 

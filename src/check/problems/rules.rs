@@ -142,7 +142,11 @@ pub enum RuleProblem<'a> {
     UnknownEnumerationValue {
         value: &'a str,
         enumeration: Enumeration,
+        /// Its values, the model's own included for an open set.
+        values: &'a [&'a str],
     },
+    /// A jurisdiction group read anywhere but in a list: `x in [EU]`.
+    GroupOutsideList { group: &'a str },
     /// A name that is no variable, parameter or declaration. The help says where to start:
     /// `pack` when the rule is a pack's, `open_to` in a piggyback clause's `open_to`, and
     /// `first_variable` the rule's own variable, if any.
@@ -501,8 +505,20 @@ impl Problem for RuleProblem<'_> {
                 crate::check::suggest(field, candidates.iter().copied()),
                 format!("its fields are: {}", candidates.join(", ")),
             ),
-            RuleProblem::UnknownEnumerationValue { value, enumeration } => {
-                let values = enumeration.values();
+            RuleProblem::UnknownEnumerationValue {
+                value,
+                enumeration,
+                values,
+            } => {
+                let declare = if enumeration.is_open() {
+                    let keyword = match enumeration {
+                        Enumeration::AgencyRole => "role",
+                        _ => "kind",
+                    };
+                    format!(", or declare it: `{keyword} {value} \"what it means\"`")
+                } else {
+                    String::new()
+                };
                 Description::new(
                     Code::UnknownValue,
                     format!("`{value}` is not {}", enumeration.describe()),
@@ -510,9 +526,17 @@ impl Problem for RuleProblem<'_> {
                 )
                 .suggestion_or(
                     crate::check::suggest(value, values.iter().copied()),
-                    format!("use one of: {}", values.join(", ")),
+                    format!("use one of: {}{declare}", values.join(", ")),
                 )
             }
+            RuleProblem::GroupOutsideList { group } => Description::new(
+                Code::TypeMismatch,
+                format!("jurisdiction group `{group}` is read in a list, not alone"),
+                "a group of jurisdictions",
+            )
+            .help(format!(
+                "a group's members change over time; ask whether a jurisdiction is among them: `o.buyer.jurisdiction in [{group}]`"
+            )),
             RuleProblem::Undefined {
                 name,
                 suggestion,

@@ -13,6 +13,7 @@ mod agencies;
 mod charts;
 mod contracts;
 mod findings;
+mod frameworks;
 mod orders;
 mod tables;
 mod words;
@@ -133,6 +134,9 @@ impl<'r> Page<'r> {
                                 li { a href="#summary" { "At a glance" } }
                                 li { a href="#denied" { "Denied orders" } }
                                 li { a href="#orders" { "Orders" } }
+                                @if !report.frameworks.is_empty() {
+                                    li { a href="#frameworks" { "Frameworks" } }
+                                }
                                 li { a href="#contracts" { "Contracts" } }
                                 li { a href="#agencies" { "Agencies" } }
                                 li { a href="#findings" { "Findings" } }
@@ -144,6 +148,7 @@ impl<'r> Page<'r> {
                         (self.summary(&denied))
                         (self.denied(&denied))
                         (self.orders())
+                        (self.frameworks())
                         (self.contracts())
                         (self.agencies())
                         (self.findings())

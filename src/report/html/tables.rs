@@ -130,6 +130,29 @@ pub(super) const BINDINGS: Table = Table {
     ],
 };
 
+pub(super) const FRAMEWORK_PARTS: Table = Table {
+    class: "framework-parts",
+    columns: &[
+        column("Part"),
+        number("Estimate"),
+        number("Maximum"),
+        number("Ordered"),
+        number("Use of the maximum"),
+    ],
+};
+
+pub(super) const FRAMEWORK_CONTRACTS: Table = Table {
+    class: "framework-contracts",
+    columns: &[
+        column("Contract"),
+        column("Supplier"),
+        column("Lot"),
+        number("Ordered"),
+        number("Orders permitted"),
+        number("After a mini-competition"),
+    ],
+};
+
 const TABLES: &[&Table] = &[
     &ORDERS,
     &DENIED,
@@ -139,6 +162,8 @@ const TABLES: &[&Table] = &[
     &ORDERED_BY,
     &AGENCIES,
     &BINDINGS,
+    &FRAMEWORK_PARTS,
+    &FRAMEWORK_CONTRACTS,
 ];
 
 /// Screens this wide or narrower show each row of a table as a card; wider ones, tables.

@@ -127,7 +127,8 @@ pub(super) fn message(text: &str) -> Markup {
     }
 }
 
-/// `USD 1,000.00` with a no-break space, so that a line never ends between currency and number.
+/// `USD 1,000.00` with a no-break space, so that a line never ends between currency and number;
+/// and `33(5)(a)` with a word joiner between `)(`, where a browser may otherwise end a line.
 fn keep_amounts_together(text: &str) -> String {
     let characters: Vec<char> = text.chars().collect();
     let mut kept = String::with_capacity(text.len());
@@ -140,6 +141,9 @@ fn keep_amounts_together(text: &str) -> String {
         let before_number = characters.get(index + 1).is_some_and(char::is_ascii_digit);
         if *character == ' ' && after_code && before_number {
             kept.push('\u{a0}');
+        } else if *character == '(' && index > 0 && characters[index - 1] == ')' {
+            kept.push('\u{2060}');
+            kept.push('(');
         } else {
             kept.push(*character);
         }
@@ -170,5 +174,9 @@ mod tests {
         );
         assert_eq!(message("one ` left").into_string(), "one ` left");
         assert_eq!(message("BUSD 5").into_string(), "BUSD 5");
+        assert_eq!(
+            message("Art. 33(5)(a)").into_string(),
+            "Art. 33(5)\u{2060}(a)"
+        );
     }
 }
