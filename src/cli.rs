@@ -23,6 +23,9 @@ pub struct Arguments {
     /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
+    /// Print findings and errors only: no summary, counts, notes or progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -41,6 +44,9 @@ enum Command {
         /// `--deny warnings` makes warnings fail the check too.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
+        /// Print how many findings each rule made, on standard output, instead of the findings.
+        #[arg(long)]
+        statistics: bool,
     },
     /// List the rule packs shipped with coop, with their rules and citations; or print one pack.
     Rules {
@@ -149,8 +155,10 @@ enum CheckFormat {
     Sarif,
     /// GitHub Actions annotations, on standard output.
     Github,
-    /// JUnit XML, one test case per file, on standard output.
+    /// JUnit XML, one test case per order judged and per file, on standard output.
     Junit,
+    /// One line per finding, `file:line:col: severity[rule]: message`, on standard output.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -187,7 +195,11 @@ const ERRORS_FOUND: u8 = 1;
 /// Exit code: a usage or I/O problem; nothing was checked.
 const USAGE_OR_IO: u8 = 2;
 
+/// Whether `--quiet` was given: notes, counts and summaries are not printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn run(arguments: Arguments) -> ExitCode {
+    QUIET.store(arguments.quiet, std::sync::atomic::Ordering::Relaxed);
     let color = match arguments.color {
         Color::Always => true,
         Color::Never => false,
@@ -202,7 +214,8 @@ pub fn run(arguments: Arguments) -> ExitCode {
             as_of,
             format,
             deny,
-        } => check(&paths, as_of, format, deny, color),
+            statistics,
+        } => check(&paths, as_of, format, deny, statistics, color),
         Command::Report {
             paths,
             as_of,
@@ -262,9 +275,19 @@ fn check(
     as_of: Option<Date>,
     format: CheckFormat,
     deny: Option<Deny>,
+    statistics: bool,
     color: bool,
 ) -> u8 {
-    let progress = Progress::start();
+    if statistics && !matches!(format, CheckFormat::Text | CheckFormat::Concise) {
+        return usage_error(
+            "--statistics counts findings instead of printing them; it goes with --format text or concise",
+        );
+    }
+    let documentation = match documentation() {
+        Ok(documentation) => documentation,
+        Err(code) => return code,
+    };
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading the model");
     let mut sources = match coop::load::load(paths) {
         Ok(sources) => sources,
@@ -275,28 +298,35 @@ fn check(
         diagnostic::plural(sources.model_files().count(), "file")
     ));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
+    // Checking's findings come first; evaluation's are added after them.
+    let checking = diagnostics.len();
     let as_of = as_of.unwrap_or_else(today);
     let mut later_orders = 0;
+    let mut evaluation = None;
     if let Some(model) = &model {
         progress.phase(format!(
             "judging {}",
             diagnostic::plural(model.orders.len(), "order")
         ));
-        let evaluation = coop::eval::evaluate(model, as_of);
-        diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
-        later_orders = evaluation.later_orders.len();
+        let evaluated = coop::eval::evaluate(model, as_of);
+        diagnostics.extend(coop::evaluation_diagnostics(&evaluated));
+        later_orders = evaluated.later_orders.len();
+        evaluation = Some(evaluated);
     }
     // The spinner's line is cleared before anything else is written to the terminal.
     drop(progress);
     // The GitHub format's own lines are workflow commands, their data escaped by the format.
     let escapes = match format {
-        CheckFormat::Text => Some(Escapes::Text),
+        CheckFormat::Text | CheckFormat::Concise => Some(Escapes::Text),
         CheckFormat::Json | CheckFormat::Sarif => Some(Escapes::Json),
         CheckFormat::Github => None,
         CheckFormat::Junit => Some(Escapes::Markup),
     };
+    let rules = model.as_ref().map_or(&[][..], |model| &model.rules[..]);
     let machine_output = match format {
+        _ if statistics => Some(coop::findings::statistics(&diagnostics)),
         CheckFormat::Text => None,
+        CheckFormat::Concise => Some(coop::findings::to_concise(&diagnostics, &sources)),
         CheckFormat::Json => Some(coop::findings::to_json(
             &diagnostics,
             &sources,
@@ -305,9 +335,19 @@ fn check(
                 .map(|model| coop::report::ledger_counts(&sources, model))
                 .unwrap_or_default(),
         )),
-        CheckFormat::Sarif => Some(coop::findings::to_sarif(&diagnostics, &sources)),
+        CheckFormat::Sarif => Some(coop::findings::to_sarif(
+            &diagnostics,
+            &sources,
+            rules,
+            documentation.as_deref(),
+        )),
         CheckFormat::Github => Some(coop::findings::to_github(&diagnostics, &sources)),
-        CheckFormat::Junit => Some(coop::findings::to_junit(&diagnostics, &sources)),
+        CheckFormat::Junit => Some(junit(
+            &diagnostics[..checking],
+            model.as_ref(),
+            evaluation.as_ref(),
+            &sources,
+        )),
     };
     match machine_output {
         Some(output) => {
@@ -318,19 +358,19 @@ fn check(
         None => print_diagnostics(&diagnostics, &sources, color),
     }
     let files = diagnostic::plural(sources.model_files().count(), "file");
-    write_stderr(&format!(
+    note(&format!(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
     if let Some(model) = &model {
-        write_stderr(&ledger_counts(&sources, model));
+        note(&ledger_counts(&sources, model));
     }
     if later_orders > 0 {
         let (orders, verb) = match later_orders {
             1 => ("1 order".to_string(), "was"),
             count => (format!("{count} orders"), "were"),
         };
-        write_stderr(&format!(
+        note(&format!(
             "note: {orders} dated after {as_of} {verb} not judged; give a later --as-of to judge them\n"
         ));
     }
@@ -341,8 +381,53 @@ fn check(
         SUCCESS
     };
     // The process ends here; freeing a million orders one by one would only delay it.
-    std::mem::forget((model, sources, diagnostics));
+    std::mem::forget((model, evaluation, sources, diagnostics));
     code
+}
+
+/// Where Coop's `docs/` folder is published, for code scanning's links to each rule's page:
+/// `COOP_DOCUMENTATION` when set (a fork's or a mirror's), else the repository coop was built
+/// from, at its version; unknown when neither is.
+fn documentation() -> Result<Option<String>, u8> {
+    match std::env::var("COOP_DOCUMENTATION") {
+        Ok(url) if url.is_empty() => Ok(None),
+        Ok(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(Some(url.trim_end_matches('/').to_string()))
+        }
+        Ok(url) => Err(usage_error(&format!(
+            "COOP_DOCUMENTATION is `{}`, not an http or https URL\n  help: set it to where Coop's docs/ folder is published, such as the repository's `.../blob/v1.0.0/docs`",
+            coop::values::printable(&url)
+        ))),
+        Err(_) => {
+            let repository = env!("CARGO_PKG_REPOSITORY");
+            Ok((!repository.is_empty())
+                .then(|| format!("{repository}/blob/v{}/docs", env!("CARGO_PKG_VERSION"))))
+        }
+    }
+}
+
+/// The findings as JUnit: a case for each order judged, with the findings about it, and one for
+/// each file with the findings of checking and those about anything but an order.
+fn junit(
+    checking: &[Diagnostic],
+    model: Option<&coop::model::Model>,
+    evaluation: Option<&coop::eval::Evaluation>,
+    sources: &coop::source::SourceMap,
+) -> String {
+    let mut others: Vec<&Diagnostic> = checking.iter().collect();
+    let mut orders = Vec::new();
+    if let (Some(model), Some(evaluation)) = (model, evaluation) {
+        others.extend(&evaluation.findings);
+        orders.extend(evaluation.judgments.iter().map(|judgment| {
+            let order = &model.orders[judgment.order.0];
+            coop::findings::JudgedOrder {
+                name: &order.header.name.value,
+                span: order.header.span,
+                findings: judgment.reasons.iter().collect(),
+            }
+        }));
+    }
+    coop::findings::to_junit(&orders, &others, sources)
 }
 
 fn report(
@@ -353,7 +438,7 @@ fn report(
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
-    let progress = Progress::start();
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading and checking the model");
     let (sources, model, warnings) = match checked_model(paths, color, "no report") {
         Ok(checked) => checked,
@@ -378,7 +463,7 @@ fn report(
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     drop(progress);
     print_diagnostics(&warnings, &sources, color);
-    write_stderr(&ledger_counts(&sources, &model));
+    note(&ledger_counts(&sources, &model));
     let escapes = match format {
         Format::Text => Escapes::Text,
         Format::Json => Escapes::Json,
@@ -470,7 +555,7 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
         } else if let Err(error) = coop::output::write_atomically(&file.path, &formatted) {
             return usage_error(&format!("cannot write `{}`: {error}", file.name));
         } else {
-            write_stderr(&format!("formatted {}\n", file.name));
+            note(&format!("formatted {}\n", file.name));
         }
     }
     let changing = (check || diff) && !would_change.is_empty();
@@ -495,7 +580,7 @@ fn run_tests(
     let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
     if outcomes.is_empty() {
         if filter.is_empty() {
-            write_stderr("the model has no tests\n");
+            note("the model has no tests\n");
         } else {
             // A filter that matches nothing is most likely mistyped: a CI job must not pass on it.
             write_stderr(&format!("no test's name contains `{filter}`\n"));
@@ -694,7 +779,7 @@ fn generate(
             return usage_error(&format!("cannot write `{}`: {error}", path.display()));
         }
     }
-    write_stderr(&format!(
+    note(&format!(
         "wrote {} agencies, {} contracts and {} orders to {}; judge them with --as-of {}\n",
         settings.agencies,
         settings.contracts,
@@ -810,6 +895,13 @@ fn write_stderr(text: &str) {
     let _ = std::io::stderr()
         .lock()
         .write_all(guarded(text, Escapes::Text).as_bytes());
+}
+
+/// Writes a note, a count or a summary to stderr, unless `--quiet` asks for findings only.
+fn note(text: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        write_stderr(text);
+    }
 }
 
 fn usage_error(message: &str) -> u8 {

@@ -20,6 +20,7 @@ pub mod syntax;
 pub mod values;
 
 use diagnostic::{Diagnostic, Diagnostics};
+
 use model::Model;
 use source::SourceMap;
 

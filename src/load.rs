@@ -396,6 +396,7 @@ pub fn resolve_rule_pack(
                 Some(file) => file,
                 None => sources.add(pack.file_name(), path, pack.text.to_string()),
             };
+            sources.note_use(file, used.span);
             Ok((file, pack.name.to_string()))
         }
     }

@@ -80,6 +80,9 @@ pub struct SourceMap {
     /// The prelude's file, once it is added: read for every model, and part of Coop rather than
     /// of the model, so counts and per-file outputs leave it out.
     prelude: Option<FileId>,
+    /// Where the model first uses each rule pack (its `use rules`), so that a finding about a
+    /// shipped pack, which has no file to show, can be placed in the model.
+    first_uses: HashMap<FileId, Span>,
 }
 
 impl SourceFile {
@@ -360,6 +363,16 @@ impl SourceMap {
 
     pub fn is_prelude(&self, id: FileId) -> bool {
         self.prelude == Some(id)
+    }
+
+    /// Records that the model uses the rule pack `pack` at `span`, unless it used it before.
+    pub fn note_use(&mut self, pack: FileId, span: Span) {
+        self.first_uses.entry(pack).or_insert(span);
+    }
+
+    /// Where the model first uses the rule pack in `pack`.
+    pub fn first_use(&self, pack: FileId) -> Option<Span> {
+        self.first_uses.get(&pack).copied()
     }
 
     /// The files of the model: every file read but the prelude.

@@ -1,6 +1,8 @@
 //! Findings for machines: the diagnostics of `coop check` as JSON, SARIF 2.1.0, GitHub workflow
-//! annotations or JUnit XML, for CI jobs and code-scanning tools.
+//! annotations, JUnit XML or one line each, for CI jobs and code-scanning tools; and the rule
+//! each finding is filed under, which they all share.
 
+mod concise;
 mod github;
 mod junit;
 mod sarif;
@@ -11,9 +13,32 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{Finding, finding};
 use crate::source::{SourceMap, Span};
 
+pub use concise::{statistics, to_concise};
 pub use github::to_github;
-pub use junit::to_junit;
+pub use junit::{JudgedOrder, to_junit};
 pub use sarif::to_sarif;
+
+/// The rule a finding is filed under, by which CI tools filter, count and dismiss findings: for
+/// a finding of a rule pack's or the model's own rule, the rule (`us-wa/wa_posted_online`,
+/// `council_notice`); for any other, its code (`access-missing`: the prelude's rules are named
+/// by the codes of their findings).
+pub fn rule_id(diagnostic: &Diagnostic) -> std::borrow::Cow<'_, str> {
+    match (&diagnostic.rule, diagnostic.code) {
+        (Some(rule), crate::codes::Code::RuleDenied | crate::codes::Code::RuleWarning) => {
+            std::borrow::Cow::Owned(qualified_rule_id(rule.pack.as_deref(), &rule.id))
+        }
+        _ => std::borrow::Cow::Borrowed(diagnostic.code.name()),
+    }
+}
+
+/// A rule's id as findings are filed under it: `PACK/ID` for a rule of a pack, the id alone for
+/// the model's own.
+pub fn qualified_rule_id(pack: Option<&str>, id: &str) -> String {
+    match pack {
+        Some(pack) => format!("{pack}/{id}"),
+        None => id.to_string(),
+    }
+}
 
 /// The diagnostics of a check as JSON: counts, then every finding in the report's shape.
 /// With the model's ledgers, the rows each had and how many were counted.
