@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use coop::codes::Code;
 use coop::diagnostic::{self, Diagnostic};
@@ -20,7 +20,8 @@ use crate::progress::Progress;
 pub struct Arguments {
     #[command(subcommand)]
     command: Command,
-    /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set.
+    /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set or TERM is
+    /// `dumb`, and any stream when FORCE_COLOR is set.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
     /// Print findings and errors only: no summary, counts, notes or progress.
@@ -32,8 +33,8 @@ pub struct Arguments {
 enum Command {
     /// Check a model and judge its orders; print every finding.
     Check {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
@@ -55,8 +56,8 @@ enum Command {
     },
     /// Print the binding-obligation report of a model.
     Report {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// The report's date (YYYY-MM-DD); orders after it are not counted. Today by default.
         #[arg(long, value_parser = parse_date)]
@@ -84,8 +85,8 @@ enum Command {
     },
     /// Run the tests written in the model's files (`test "name" { expect ... }`).
     Test {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// Judge tests without their own date as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
@@ -132,6 +133,17 @@ enum Command {
     Explain {
         /// A code such as `access-not-in-force`.
         code: Option<String>,
+    },
+    /// Print a script that completes coop's commands and flags in a shell.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print coop's manual page (roff), or a command's: `coop man > coop.1`,
+    /// `coop man check > coop-check.1`.
+    Man {
+        /// A command, such as `check`, for its own page.
+        command: Option<String>,
     },
 }
 
@@ -203,10 +215,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
     let color = match arguments.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
+        Color::Auto => color_by_environment(),
     };
     let code = match arguments.command {
         Command::Check {
@@ -215,7 +224,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
             deny,
             statistics,
-        } => check(&paths, as_of, format, deny, statistics, color),
+        } => check(&model_paths(paths), as_of, format, deny, statistics, color),
         Command::Report {
             paths,
             as_of,
@@ -223,20 +232,22 @@ pub fn run(arguments: Arguments) -> ExitCode {
             horizon_days,
             output,
         } => report(
-            &paths,
+            &model_paths(paths),
             as_of,
             format,
             horizon_days,
             output.as_deref(),
             color,
         ),
-        Command::Fmt { paths, check, diff } => format_files(&paths, check, diff, color),
+        Command::Fmt { paths, check, diff } => {
+            format_files(&model_paths(paths), check, diff, color)
+        }
         Command::Test {
             paths,
             as_of,
             filter,
             format,
-        } => run_tests(&paths, as_of, &filter, format, color),
+        } => run_tests(&model_paths(paths), as_of, &filter, format, color),
         Command::Why {
             path,
             names,
@@ -265,6 +276,12 @@ pub fn run(arguments: Arguments) -> ExitCode {
             generate(&output, settings, format)
         }
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Arguments::command(), "coop", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script))
+        }
+        Command::Man { command } => manual_page(command.as_deref()),
         Command::Rules { pack } => rules(pack.as_deref()),
     };
     ExitCode::from(code)
@@ -383,6 +400,20 @@ fn check(
     // The process ends here; freeing a million orders one by one would only delay it.
     std::mem::forget((model, evaluation, sources, diagnostics));
     code
+}
+
+/// Whether `--color auto` colours: never when `NO_COLOR` is set (not empty), which wins over
+/// everything; always when `FORCE_COLOR` is set (not empty, `0` or `false`), as in CI logs that
+/// show colour; otherwise when standard error is a terminal that is not `TERM=dumb`.
+fn color_by_environment() -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if let Some(force) = set("FORCE_COLOR") {
+        return force != "0" && force != "false";
+    }
+    std::io::stderr().is_terminal() && set("TERM").is_none_or(|term| term != "dumb")
 }
 
 /// Where Coop's `docs/` folder is published, for code scanning's links to each rule's page:
@@ -509,12 +540,7 @@ fn report(
 }
 
 fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    let sources = match coop::load::load(&paths) {
+    let sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
@@ -558,8 +584,8 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
             note(&format!("formatted {}\n", file.name));
         }
     }
-    let changing = (check || diff) && !would_change.is_empty();
-    if failed || (check && changing) {
+    // `--check` and `--diff` both ask whether anything would change, and answer with the code.
+    if failed || ((check || diff) && !would_change.is_empty()) {
         ERRORS_FOUND
     } else {
         SUCCESS
@@ -818,6 +844,50 @@ fn explain(code: Option<&str>) -> u8 {
                 ))
             }
         },
+    }
+}
+
+/// `coop man`: the manual page of coop, or of one of its commands (`coop-check(1)`), made from
+/// the same definitions as `--help`, so it always describes the binary that prints it.
+fn manual_page(command: Option<&str>) -> u8 {
+    let coop = Arguments::command();
+    let page = match command {
+        None => coop,
+        Some(name) => match coop.find_subcommand(name) {
+            Some(subcommand) => subcommand
+                .clone()
+                .display_name(format!("coop-{name}"))
+                .bin_name(format!("coop {name}"))
+                .version(env!("CARGO_PKG_VERSION")),
+            None => {
+                let names: Vec<String> = coop
+                    .get_subcommands()
+                    .map(|subcommand| subcommand.get_name().to_string())
+                    .collect();
+                let help = match coop::check::suggest(name, names.iter().map(String::as_str)) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!("name one of: {}", names.join(", ")),
+                };
+                return usage_error(&format!(
+                    "coop has no command `{}`\n  help: {help}",
+                    coop::values::printable(name)
+                ));
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    match clap_mangen::Man::new(page).render(&mut roff) {
+        Ok(()) => write_stdout(&String::from_utf8_lossy(&roff)),
+        Err(error) => usage_error(&format!("cannot write the manual page: {error}")),
+    }
+}
+
+/// The paths a command reads: those given, else the current directory.
+fn model_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
     }
 }
 

@@ -32,6 +32,8 @@ impl std::error::Error for LoadError {}
 /// Reads every file named, and every `.coop` file below every directory named, in a stable
 /// order: sorted by path, each file once however many ways it was reached (a directory given
 /// twice, a symbolic link), and each directory once (so a link back to a parent is no loop).
+/// Below a directory, hidden files and directories and what its `.gitignore` and `.ignore`
+/// files leave out are passed over; a file named is read whatever its name.
 ///
 /// The model is its directory: a symbolic link below a directory is followed only when it leads
 /// to a place inside the model's directory; one that leads outside is refused, so that a file
@@ -180,8 +182,19 @@ fn walk_directory(
         if !walked.insert(canonical.clone()) {
             continue;
         }
+        // As ripgrep walks: hidden files and directories are passed over, and so is what a
+        // `.gitignore` or `.ignore` file in the model's directories leaves out. Ignore files
+        // above the directory, the user's global ones and `.git/info/exclude` are not read: no
+        // file outside the model's directory is.
         let walk = ignore::WalkBuilder::new(&directory)
             .standard_filters(false)
+            .hidden(true)
+            .git_ignore(true)
+            .ignore(true)
+            .parents(false)
+            .git_global(false)
+            .git_exclude(false)
+            .require_git(false)
             .follow_links(false)
             .build();
         for entry in walk {

@@ -152,6 +152,8 @@ fn fmt_checks_shows_and_rewrites() {
         String::from_utf8_lossy(&diff.stdout)
             .contains("+agency everett \"City of Everett\" { kind city jurisdiction US-WA }")
     );
+    // A diff that shows a change fails, as `--check` does, so that CI can use either.
+    assert_eq!(diff.status.code(), Some(1));
 
     let write = coop(&["fmt", path]);
     assert_eq!(write.status.code(), Some(0));
@@ -160,6 +162,9 @@ fn fmt_checks_shows_and_rewrites() {
         "agency everett \"City of Everett\" { kind city jurisdiction US-WA }\n"
     );
     assert_eq!(coop(&["fmt", "--check", path]).status.code(), Some(0));
+    let unchanged = coop(&["fmt", "--diff", path]);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(unchanged.stdout.is_empty());
     let leftovers = std::fs::read_dir(&directory).expect("list").count();
     assert_eq!(leftovers, 1, "a temporary file was left behind");
 }
