@@ -48,6 +48,12 @@ enum Command {
         /// Print how many findings each rule made, on standard output, instead of the findings.
         #[arg(long)]
         statistics: bool,
+        /// Fail only on findings this baseline file does not hold (`-` reads standard input).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record the findings in this file (`-` is standard output) as the baseline, and pass.
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
     },
     /// List the rule packs shipped with coop, with their rules and citations; or print one pack.
     Rules {
@@ -224,7 +230,20 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
             deny,
             statistics,
-        } => check(&model_paths(paths), as_of, format, deny, statistics, color),
+            baseline,
+            write_baseline,
+        } => check(
+            &model_paths(paths),
+            CheckOptions {
+                as_of,
+                format,
+                deny,
+                statistics,
+                baseline,
+                write_baseline,
+            },
+            color,
+        ),
         Command::Report {
             paths,
             as_of,
@@ -287,14 +306,24 @@ pub fn run(arguments: Arguments) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn check(
-    paths: &[PathBuf],
+/// What `coop check` was asked for, beyond the paths.
+struct CheckOptions {
     as_of: Option<Date>,
     format: CheckFormat,
     deny: Option<Deny>,
     statistics: bool,
-    color: bool,
-) -> u8 {
+    baseline: Option<PathBuf>,
+    write_baseline: Option<PathBuf>,
+}
+
+fn check(paths: &[PathBuf], options: CheckOptions, color: bool) -> u8 {
+    let CheckOptions {
+        as_of,
+        format,
+        deny,
+        statistics,
+        ..
+    } = options;
     if statistics && !matches!(format, CheckFormat::Text | CheckFormat::Concise) {
         return usage_error(
             "--statistics counts findings instead of printing them; it goes with --format text or concise",
@@ -304,21 +333,36 @@ fn check(
         Ok(documentation) => documentation,
         Err(code) => return code,
     };
+    // A baseline that cannot be read is refused before any work.
+    let baseline = match options.baseline.as_deref().map(read_baseline).transpose() {
+        Ok(baseline) => baseline,
+        Err(code) => return code,
+    };
     let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading the model");
     let mut sources = match coop::load::load(paths) {
         Ok(sources) => sources,
         Err(error) => return usage_error(&error.to_string()),
     };
+    if let Some(path) = options
+        .write_baseline
+        .as_deref()
+        .filter(|path| !is_dash(path))
+    {
+        let inputs = sources.files().map(|(_, file)| file.path.as_path());
+        if let Err(refusal) = coop::output::check_target(path, inputs) {
+            drop(progress);
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `--write-baseline`, or `-` for standard output"
+            ));
+        }
+    }
     progress.phase(format!(
         "parsing and checking {}",
         diagnostic::plural(sources.model_files().count(), "file")
     ));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
-    // Checking's findings come first; evaluation's are added after them.
-    let checking = diagnostics.len();
     let as_of = as_of.unwrap_or_else(today);
-    let mut later_orders = 0;
     let mut evaluation = None;
     if let Some(model) = &model {
         progress.phase(format!(
@@ -327,11 +371,47 @@ fn check(
         ));
         let evaluated = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluated));
-        later_orders = evaluated.later_orders.len();
         evaluation = Some(evaluated);
     }
     // The spinner's line is cleared before anything else is written to the terminal.
     drop(progress);
+    // Findings a waiver of the model accepts are set apart; then those a baseline holds. Both
+    // need the checked model, which says what each finding is about.
+    let mut waived = Vec::new();
+    let mut known = 0;
+    let mut fixed = Vec::new();
+    if let Some(model) = &model {
+        let (kept, set_aside) =
+            coop::eval::waivers::Waivers::new(model, as_of).split(std::mem::take(&mut diagnostics));
+        diagnostics = kept;
+        waived = set_aside;
+        let subjects = coop::model::subjects::Subjects::of(model);
+        if let Some(path) = &options.write_baseline {
+            let recorded =
+                coop::findings::baseline::Baseline::record(&diagnostics, &subjects, &sources);
+            return write_baseline(path, &recorded, diagnostics.len());
+        }
+        if let Some(baseline) = &baseline {
+            let compared = baseline.compare(std::mem::take(&mut diagnostics), &subjects, &sources);
+            diagnostics = compared.new;
+            known = compared.known;
+            fixed = compared.fixed;
+        }
+    } else if options.write_baseline.is_some() {
+        print_diagnostics(&diagnostics, &sources, color);
+        write_stderr(&format!(
+            "no baseline written: the model has {}\n  help: a baseline records the findings of a model that checks; fix these first\n",
+            diagnostic::summary(&diagnostics)
+        ));
+        return ERRORS_FOUND;
+    }
+    let waived: Vec<coop::findings::Waived<'_>> = waived
+        .iter()
+        .filter_map(|(finding, index)| {
+            let waiver = model.as_ref()?.waivers.get(*index)?;
+            Some(coop::findings::Waived { finding, waiver })
+        })
+        .collect();
     // The GitHub format's own lines are workflow commands, their data escaped by the format.
     let escapes = match format {
         CheckFormat::Text | CheckFormat::Concise => Some(Escapes::Text),
@@ -344,27 +424,50 @@ fn check(
         _ if statistics => Some(coop::findings::statistics(&diagnostics)),
         CheckFormat::Text => None,
         CheckFormat::Concise => Some(coop::findings::to_concise(&diagnostics, &sources)),
-        CheckFormat::Json => Some(coop::findings::to_json(
-            &diagnostics,
-            &sources,
-            &model
-                .as_ref()
-                .map(|model| coop::report::ledger_counts(&sources, model))
-                .unwrap_or_default(),
-        )),
+        CheckFormat::Json => {
+            let waived: Vec<coop::report::Finding> = match &model {
+                Some(model) => {
+                    let waivers = coop::eval::waivers::Waivers::new(model, as_of);
+                    waived
+                        .iter()
+                        .map(|waived| {
+                            coop::report::waived_finding(&sources, model, &waivers, waived.finding)
+                        })
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            Some(coop::findings::to_json(
+                &diagnostics,
+                &waived,
+                &sources,
+                &model
+                    .as_ref()
+                    .map(|model| coop::report::ledger_counts(&sources, model))
+                    .unwrap_or_default(),
+            ))
+        }
         CheckFormat::Sarif => Some(coop::findings::to_sarif(
             &diagnostics,
+            &waived,
             &sources,
             rules,
             documentation.as_deref(),
         )),
         CheckFormat::Github => Some(coop::findings::to_github(&diagnostics, &sources)),
-        CheckFormat::Junit => Some(junit(
-            &diagnostics[..checking],
-            model.as_ref(),
-            evaluation.as_ref(),
-            &sources,
-        )),
+        CheckFormat::Junit => {
+            let judged: Vec<coop::model::OrderId> = evaluation
+                .iter()
+                .flat_map(|evaluation| &evaluation.judgments)
+                .map(|judgment| judgment.order)
+                .collect();
+            Some(coop::findings::to_junit(
+                &diagnostics,
+                model.as_ref(),
+                &judged,
+                &sources,
+            ))
+        }
     };
     match machine_output {
         Some(output) => {
@@ -374,14 +477,27 @@ fn check(
         }
         None => print_diagnostics(&diagnostics, &sources, color),
     }
+    note(&coop::findings::waived_text(&waived, &sources));
     let files = diagnostic::plural(sources.model_files().count(), "file");
     note(&format!(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
+    if !waived.is_empty() {
+        note(&format!(
+            "note: {} set aside by the model's waivers\n",
+            diagnostic::plural(waived.len(), "finding")
+        ));
+    }
+    if let Some(path) = &options.baseline {
+        note(&baseline_summary(path, known, &fixed));
+    }
     if let Some(model) = &model {
         note(&ledger_counts(&sources, model));
     }
+    let later_orders = evaluation
+        .as_ref()
+        .map_or(0, |evaluation| evaluation.later_orders.len());
     if later_orders > 0 {
         let (orders, verb) = match later_orders {
             1 => ("1 order".to_string(), "was"),
@@ -400,6 +516,86 @@ fn check(
     // The process ends here; freeing a million orders one by one would only delay it.
     std::mem::forget((model, evaluation, sources, diagnostics));
     code
+}
+
+/// `-`, which stands for standard input or output.
+fn is_dash(path: &std::path::Path) -> bool {
+    path == std::path::Path::new("-")
+}
+
+/// Reads a baseline file, or standard input for `-`.
+fn read_baseline(path: &std::path::Path) -> Result<coop::findings::baseline::Baseline, u8> {
+    let text = if is_dash(path) {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map(|_| text)
+            .map_err(|error| {
+                usage_error(&format!(
+                    "cannot read the baseline from standard input: {error}"
+                ))
+            })?
+    } else {
+        std::fs::read_to_string(path).map_err(|error| {
+            usage_error(&format!(
+                "cannot read the baseline `{}`: {error}\n  help: write one with `coop check --write-baseline {}`",
+                coop::load::display_name(path),
+                coop::load::display_name(path)
+            ))
+        })?
+    };
+    coop::findings::baseline::Baseline::parse(&text).map_err(|why| {
+        usage_error(&format!(
+            "`{}` is not a Coop baseline: {why}\n  help: write one with `coop check --write-baseline FILE`",
+            coop::load::display_name(path)
+        ))
+    })
+}
+
+/// Writes a baseline to its file (atomically) or to standard output.
+fn write_baseline(
+    path: &std::path::Path,
+    baseline: &coop::findings::baseline::Baseline,
+    findings: usize,
+) -> u8 {
+    let json = baseline.to_json();
+    if is_dash(path) {
+        return write_stdout_as(&json, Some(Escapes::Json));
+    }
+    match coop::output::write_atomically(path, &guarded(&json, Escapes::Json)) {
+        Ok(()) => {
+            note(&format!(
+                "recorded {} in the baseline {}\n",
+                diagnostic::plural(findings, "finding"),
+                coop::load::display_name(path)
+            ));
+            SUCCESS
+        }
+        Err(error) => usage_error(&format!(
+            "cannot write `{}`: {error}",
+            coop::load::display_name(path)
+        )),
+    }
+}
+
+/// What a baseline held back, and which of its findings are gone.
+fn baseline_summary(
+    path: &std::path::Path,
+    known: usize,
+    fixed: &[coop::findings::baseline::Entry],
+) -> String {
+    let mut text = format!(
+        "note: {} held by the baseline {} not shown\n",
+        diagnostic::plural(known, "finding"),
+        coop::load::display_name(path)
+    );
+    let gone: usize = fixed.iter().map(|entry| entry.count).sum();
+    if gone > 0 {
+        text.push_str(&format!(
+            "note: {} of the baseline no longer found; record the baseline again with --write-baseline to keep them from coming back unnoticed\n",
+            diagnostic::plural(gone, "finding")
+        ));
+    }
+    text
 }
 
 /// Whether `--color auto` colours: never when `NO_COLOR` is set (not empty), which wins over
@@ -435,30 +631,6 @@ fn documentation() -> Result<Option<String>, u8> {
                 .then(|| format!("{repository}/blob/v{}/docs", env!("CARGO_PKG_VERSION"))))
         }
     }
-}
-
-/// The findings as JUnit: a case for each order judged, with the findings about it, and one for
-/// each file with the findings of checking and those about anything but an order.
-fn junit(
-    checking: &[Diagnostic],
-    model: Option<&coop::model::Model>,
-    evaluation: Option<&coop::eval::Evaluation>,
-    sources: &coop::source::SourceMap,
-) -> String {
-    let mut others: Vec<&Diagnostic> = checking.iter().collect();
-    let mut orders = Vec::new();
-    if let (Some(model), Some(evaluation)) = (model, evaluation) {
-        others.extend(&evaluation.findings);
-        orders.extend(evaluation.judgments.iter().map(|judgment| {
-            let order = &model.orders[judgment.order.0];
-            coop::findings::JudgedOrder {
-                name: &order.header.name.value,
-                span: order.header.span,
-                findings: judgment.reasons.iter().collect(),
-            }
-        }));
-    }
-    coop::findings::to_junit(&orders, &others, sources)
 }
 
 fn report(

@@ -117,6 +117,8 @@ codes! {
     RuleUndecided = "rule-undecided", Warning, "a rule could not be decided: amounts in different currencies or units";
     UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
     PrecedenceConflict = "precedence-conflict", Warning, "two rules of a model or its packs order a binding's terms both ways";
+    // Waivers.
+    WaiverExpired = "waiver-expired", Warning, "a waiver of a finding whose `until` date has passed";
     // Tests.
     TestWithoutExpectations = "test-without-expectations", Error, "a test that expects nothing";
     ExpectationCannotHold = "expectation-cannot-hold", Error, "a test expects a rule to deny, permit, oblige or state a responsibility, which the rule never does";

@@ -143,6 +143,7 @@ pub(super) fn build(
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
     let rules = super::rules::check(files, packs, &checker.namespace, checker.diagnostics);
     expected_rules_exist(files, &tests, checker.diagnostics);
+    let waivers = super::waivers::check(files, &rules, &checker.namespace, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
@@ -169,6 +170,7 @@ pub(super) fn build(
         orders,
         tests,
         rules,
+        waivers,
     })
 }
 

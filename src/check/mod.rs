@@ -5,6 +5,7 @@ mod declarations;
 mod names;
 mod problems;
 mod rules;
+mod waivers;
 
 pub use rules::PackUse;
 

@@ -1,35 +1,58 @@
-//! JUnit XML, as test dashboards read it: one test case per order judged, failed when the order
-//! is denied; and one per file of the model for the findings about anything else, failed when
-//! the file has an error. A model's own tests are `coop test --format junit`, one case each.
+//! JUnit XML, as test dashboards read it: one test case per order judged, failed when a finding
+//! about it is an error (the order is denied); and one per file of the model for the findings
+//! about anything else, failed when one is an error. A model's own tests are
+//! `coop test --format junit`, one case each.
+
+use std::collections::HashMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{region, rule_id, severity_word};
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceMap, Span};
+use crate::model::Model;
+use crate::model::subjects::Subjects;
+use crate::source::SourceMap;
 use crate::values::printable;
 
-/// An order judged, with every finding about it: its reasons when denied, its warnings.
-pub struct JudgedOrder<'a> {
-    pub name: &'a str,
-    /// Where the order is declared.
-    pub span: Span,
-    pub findings: Vec<&'a Diagnostic>,
-}
-
-/// `orders` are the orders judged, each with its findings; `others` are the findings about
-/// anything but one order (checking, contracts, bindings), filed under the file they are in.
-pub fn to_junit(orders: &[JudgedOrder<'_>], others: &[&Diagnostic], sources: &SourceMap) -> String {
+/// `judged` are the orders judged (none when the model did not check), in the order to list
+/// them; each finding goes to the case of the order it is about, or of its file.
+pub fn to_junit(
+    diagnostics: &[Diagnostic],
+    model: Option<&Model>,
+    judged: &[crate::model::OrderId],
+    sources: &SourceMap,
+) -> String {
+    let mut about_order: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    let mut others: Vec<&Diagnostic> = Vec::new();
     let mut report = Report::new("coop");
-    if !orders.is_empty() {
+    if let Some(model) = model {
+        let subjects = Subjects::of(model);
+        for order in judged {
+            about_order.insert(&model.orders[order.0].header.name.value, Vec::new());
+        }
+        for diagnostic in diagnostics {
+            match subjects
+                .subject(diagnostic.primary.span)
+                .and_then(|subject| about_order.get_mut(subject))
+            {
+                Some(found) => found.push(diagnostic),
+                None => others.push(diagnostic),
+            }
+        }
         let mut suite = TestSuite::new("coop check: orders");
-        for order in orders {
-            let place = region(sources, order.span);
-            let mut case = case(printable(order.name), &order.findings, sources, "denied");
+        for order in judged {
+            let header = &model.orders[order.0].header;
+            let place = region(sources, header.span);
+            let found = about_order
+                .get(header.name.value.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let mut case = case(printable(&header.name.value), found, sources, "denied");
             case.set_classname(format!("coop.orders.{}", place.file));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
+    } else {
+        others.extend(diagnostics);
     }
     let mut suite = TestSuite::new("coop check: files");
     for (id, file) in sources.model_files() {

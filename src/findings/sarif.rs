@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{qualified_rule_id, region, rule_id};
@@ -24,10 +24,13 @@ use crate::source::{SourceMap, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// `diagnostics` are the findings; `rules` the rules of the model and its packs, when it checked;
-/// `documentation` where Coop's `docs/` folder is published, for each rule's `helpUri`.
+/// `diagnostics` are the findings, `waived` those a waiver of the model sets aside (results
+/// suppressed in source, with the waiver's reason); `rules` the rules of the model and its
+/// packs, when it checked; `documentation` where Coop's `docs/` folder is published, for each
+/// rule's `helpUri`.
 pub fn to_sarif(
     diagnostics: &[Diagnostic],
+    waived: &[super::Waived<'_>],
     sources: &SourceMap,
     rules: &[Rule],
     documentation: Option<&str>,
@@ -48,10 +51,29 @@ pub fn to_sarif(
         .map(|(index, descriptor)| (descriptor.id.clone(), index))
         .collect();
     let places = Places { sources, rules };
-    let results: Vec<SarifResult> = diagnostics
+    let mut results: Vec<SarifResult> = diagnostics
         .iter()
         .map(|diagnostic| result(diagnostic, &places, &index))
         .collect();
+    results.extend(waived.iter().map(|waived| {
+        let mut result = result(waived.finding, &places, &index);
+        let until = waived
+            .waiver
+            .until
+            .map_or(String::new(), |until| format!(", until {until}"));
+        result.suppressions = Some(vec![
+            Suppression::builder()
+                .kind(serde_json::json!("inSource"))
+                .status(serde_json::json!("accepted"))
+                .justification(format!(
+                    "{} (accepted by {}{until})",
+                    waived.waiver.because, waived.waiver.by
+                ))
+                .location(places.location(waived.waiver.span, "the waiver"))
+                .build(),
+        ]);
+        result
+    }));
     let driver = ToolComponent::builder()
         .name("coop")
         .version(env!("CARGO_PKG_VERSION"))

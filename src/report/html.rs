@@ -29,6 +29,7 @@ pub fn render(report: &Report) -> String {
     contracts(&mut out, report);
     agencies(&mut out, report);
     findings(&mut out, &report.findings);
+    waivers(&mut out, &report.waivers);
     out.push_str("</main>\n<footer><p>Made by Coop ");
     out.push_str(env!("CARGO_PKG_VERSION"));
     out.push_str(
@@ -204,7 +205,29 @@ fn finding_item(out: &mut String, finding: &Finding) {
     if let Some(rule) = &finding.rule {
         rule_note(out, rule);
     }
+    if let Some(waived) = &finding.waived {
+        let _ = write!(out, "<div>{}</div>", escape(&waived.text()));
+    }
     out.push_str("</li>\n");
+}
+
+/// The model's waivers, when it has any: what each accepts, who accepted it, until when, why.
+fn waivers(out: &mut String, waivers: &[WaiverReport]) {
+    if waivers.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"waivers\" aria-labelledby=\"waivers-heading\">\n<h2 id=\"waivers-heading\">Waivers</h2>\n<ul class=\"reasons\">\n");
+    for waiver in waivers {
+        let _ = writeln!(
+            out,
+            "<li>{} <span class=\"location\">{}:{}</span><div>Because {}</div></li>",
+            escape(&waiver.text()),
+            escape(&waiver.location.file),
+            waiver.location.line,
+            escape(&waiver.because)
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
 }
 
 /// The rule behind a finding or a duty, its citation and its place.

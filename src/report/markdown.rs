@@ -97,6 +97,7 @@ fn render_within(report: &Report, limits: &Limits) -> String {
     contracts(&mut out, report, limits);
     bindings(&mut out, report, limits.bindings);
     findings(&mut out, &report.findings, limits.findings);
+    waivers(&mut out, &report.waivers);
     out.push_str("\n_Made by Coop. Not legal advice._\n");
     out
 }
@@ -361,9 +362,12 @@ fn findings(out: &mut String, findings: &[Finding], limit: usize) {
         let rule = finding.rule.as_ref().map_or(String::new(), |rule| {
             format!(", {}", message(&rule.describe()))
         });
+        let waived = finding.waived.as_ref().map_or(String::new(), |waived| {
+            format!("; {}", message(&waived.text()))
+        });
         let _ = writeln!(
             out,
-            "- {} `{}` {} ({}:{}{rule})",
+            "- {} `{}` {} ({}:{}{rule}){waived}",
             finding.severity,
             finding.code.name(),
             message(&finding.message),
@@ -372,6 +376,24 @@ fn findings(out: &mut String, findings: &[Finding], limit: usize) {
         );
     }
     left_out(out, findings.len(), limit, "finding");
+}
+
+/// Every waiver, however long the report: what is accepted is never summarised away.
+fn waivers(out: &mut String, waivers: &[WaiverReport]) {
+    if waivers.is_empty() {
+        return;
+    }
+    out.push_str("\n## Waivers\n\n");
+    for waiver in waivers {
+        let _ = writeln!(
+            out,
+            "- {}; because {} ({}:{})",
+            message(&waiver.text()),
+            message(&waiver.because),
+            cell(&waiver.location.file),
+            waiver.location.line
+        );
+    }
 }
 
 fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {

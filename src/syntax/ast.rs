@@ -28,6 +28,8 @@ pub struct File {
     pub declarations: Vec<Declaration>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
+    /// The findings the model's authors accept, in the order written.
+    pub waivers: Vec<Waiver>,
 }
 
 impl File {
@@ -43,8 +45,31 @@ impl File {
             rules: Vec::new(),
             declarations: Vec::new(),
             tests: Vec::new(),
+            waivers: Vec::new(),
         }
     }
+}
+
+/// `waive RULE on NAME { because "why" by "who" until 2026-06-30 }`: the findings of a rule or
+/// a code about one declaration, known and accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiver {
+    /// The rule's id (`wa_posted_online`, or `us-wa/wa_posted_online`) or the code, as written.
+    pub finding: Name,
+    /// The declaration whose findings are waived.
+    pub on: Name,
+    pub fields: Vec<Spanned<WaiverField>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WaiverField {
+    /// `because "reason"`
+    Because(Spanned<String>),
+    /// `by "who accepted it"`
+    By(Spanned<String>),
+    /// `until 2026-06-30`: the last day the waiver holds.
+    Until(Spanned<Date>),
 }
 
 /// `test "name" as of 2026-01-01 { expect ... }`

@@ -35,6 +35,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             },
             Rule::ledger_declaration => tree.ledgers.push(lowerer.ledger_declaration(pair)),
             Rule::test_declaration => tree.tests.push(lowerer.test(pair)),
+            Rule::waive_declaration => tree.waivers.push(lowerer.waiver(pair)),
             Rule::pack_header => {
                 let mut inner = pair.into_inner();
                 let _keyword = inner.next();
@@ -609,6 +610,36 @@ impl Lowerer {
         let _keyword = inner.next();
         let path = self.string(next(&mut inner));
         Ledger { path, span }
+    }
+
+    fn waiver(&mut self, pair: Pair<'_, Rule>) -> Waiver {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let finding = self.name(next(&mut inner));
+        let _on = inner.next();
+        let on = self.name(next(&mut inner));
+        let mut fields = Vec::new();
+        for field in inner {
+            let field_span = self.span(&field);
+            let rule = field.as_rule();
+            let mut parts = field.into_inner();
+            let _keyword = parts.next();
+            let value = match rule {
+                Rule::because_field => WaiverField::Because(self.string(next(&mut parts))),
+                Rule::by_field => WaiverField::By(self.string(next(&mut parts))),
+                Rule::until_field => WaiverField::Until(self.date(next(&mut parts))),
+                // The braces.
+                _ => continue,
+            };
+            fields.push(Spanned::new(value, field_span));
+        }
+        Waiver {
+            finding,
+            on,
+            fields,
+            span,
+        }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {

@@ -178,7 +178,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `ledger` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `ledger`, `waive` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
         Rule::fact_field | Rule::kw_fact => "`fact`",
@@ -225,6 +225,13 @@ fn describe(rule: Rule) -> &'static str {
         Rule::replaces_field | Rule::kw_replaces => "`replaces`",
         Rule::waives_field | Rule::kw_waives => "`waives`",
         Rule::kw_because => "`because`",
+        Rule::waive_declaration | Rule::kw_waive => "`waive`",
+        Rule::waived_finding => {
+            "a rule's id or a code, such as `access-missing` or `us-wa/wa_posted_online`"
+        }
+        Rule::because_field => "`because`",
+        Rule::by_field => "`by`",
+        Rule::until_field | Rule::kw_until => "`until`",
         Rule::responsible_field | Rule::kw_responsible => "`responsible`",
         Rule::kw_alone => "`alone`",
         Rule::responsible | Rule::not_responsible => "`responsible`",
@@ -266,6 +273,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::contract_field
         | Rule::access_field
         | Rule::order_field
+        | Rule::waive_field
         | Rule::piggyback_term
         | Rule::rule_declaration
         | Rule::rule_field
