@@ -39,9 +39,10 @@ enum Command {
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
-        /// How to print findings: for people, or for CI and code-scanning tools.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        /// How to print findings: for people, or for CI and code-scanning tools (default: text,
+        /// or `[check] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<CheckFormat>,
         /// `--deny warnings` makes warnings fail the check too.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
@@ -68,11 +69,13 @@ enum Command {
         /// The report's date (YYYY-MM-DD); orders after it are not counted. Today by default.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Contracts ending within this many days of the as-of date are listed first.
-        #[arg(long, default_value_t = coop::report::DEFAULT_HORIZON_DAYS)]
-        horizon_days: u32,
+        /// The report's format (default: text, or `[report] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Contracts ending within this many days of the as-of date are listed first (default:
+        /// 365, or `[report] horizon_days` of coop.toml).
+        #[arg(long)]
+        horizon_days: Option<u32>,
         /// Write the report to this file (replaced atomically) instead of standard output; `-`
         /// is standard output. Never an input of the model, a symbolic link or a device.
         #[arg(short, long, value_name = "FILE")]
@@ -100,8 +103,9 @@ enum Command {
         /// Run only the tests whose names contain this text.
         #[arg(long, default_value = "")]
         filter: String,
-        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
-        format: TestFormat,
+        /// The results' format (default: text, or `[test] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<TestFormat>,
     },
     /// Show why an order was decided as it was, or why an agency is (not) bound to a contract.
     Why {
@@ -232,47 +236,71 @@ pub fn run(arguments: Arguments) -> ExitCode {
             statistics,
             baseline,
             write_baseline,
-        } => check(
-            &model_paths(paths),
-            CheckOptions {
-                as_of,
-                format,
-                deny,
-                statistics,
-                baseline,
-                write_baseline,
-            },
-            color,
-        ),
+        } => match Setup::read(paths, color) {
+            Ok(setup) => {
+                let options = CheckOptions {
+                    as_of: as_of.or(setup.as_of()),
+                    format: setup.format("check", format).unwrap_or(CheckFormat::Text),
+                    deny,
+                    statistics,
+                    // A baseline written now is not compared with.
+                    baseline: baseline.or_else(|| {
+                        let configured = setup.config.as_ref()?.baseline.as_deref()?;
+                        write_baseline.is_none().then(|| from_here(configured))
+                    }),
+                    write_baseline,
+                };
+                check(&setup, options, color)
+            }
+            Err(code) => code,
+        },
         Command::Report {
             paths,
             as_of,
             format,
             horizon_days,
             output,
-        } => report(
-            &model_paths(paths),
-            as_of,
-            format,
-            horizon_days,
-            output.as_deref(),
-            color,
-        ),
-        Command::Fmt { paths, check, diff } => {
-            format_files(&model_paths(paths), check, diff, color)
-        }
+        } => match Setup::read(paths, color) {
+            Ok(setup) => report(
+                &setup,
+                as_of.or(setup.as_of()),
+                setup.format("report", format).unwrap_or(Format::Text),
+                horizon_days
+                    .or(setup.config.as_ref().and_then(|config| config.horizon_days))
+                    .unwrap_or(coop::report::DEFAULT_HORIZON_DAYS),
+                output.as_deref(),
+                color,
+            ),
+            Err(code) => code,
+        },
+        Command::Fmt { paths, check, diff } => match Setup::read(paths, color) {
+            Ok(setup) => format_files(&setup, check, diff, color),
+            Err(code) => code,
+        },
         Command::Test {
             paths,
             as_of,
             filter,
             format,
-        } => run_tests(&model_paths(paths), as_of, &filter, format, color),
+        } => match Setup::read(paths, color) {
+            Ok(setup) => run_tests(
+                &setup,
+                as_of.or(setup.as_of()),
+                &filter,
+                setup.format("test", format).unwrap_or(TestFormat::Text),
+                color,
+            ),
+            Err(code) => code,
+        },
         Command::Why {
             path,
             names,
             as_of,
             format,
-        } => why(&path, &names, as_of, format, color),
+        } => match Setup::read(vec![path], color) {
+            Ok(setup) => why(&setup, &names, as_of.or(setup.as_of()), format, color),
+            Err(code) => code,
+        },
         Command::Generate {
             output,
             orders,
@@ -316,7 +344,7 @@ struct CheckOptions {
     write_baseline: Option<PathBuf>,
 }
 
-fn check(paths: &[PathBuf], options: CheckOptions, color: bool) -> u8 {
+fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
     let CheckOptions {
         as_of,
         format,
@@ -340,9 +368,9 @@ fn check(paths: &[PathBuf], options: CheckOptions, color: bool) -> u8 {
     };
     let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading the model");
-    let mut sources = match coop::load::load(paths) {
+    let mut sources = match setup.load() {
         Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+        Err(code) => return code,
     };
     if let Some(path) = options
         .write_baseline
@@ -634,7 +662,7 @@ fn documentation() -> Result<Option<String>, u8> {
 }
 
 fn report(
-    paths: &[PathBuf],
+    setup: &Setup,
     as_of: Option<Date>,
     format: Format,
     horizon_days: u32,
@@ -643,7 +671,7 @@ fn report(
 ) -> u8 {
     let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading and checking the model");
-    let (sources, model, warnings) = match checked_model(paths, color, "no report") {
+    let (sources, model, warnings) = match checked_model(setup, color, "no report") {
         Ok(checked) => checked,
         Err(code) => return code,
     };
@@ -711,10 +739,10 @@ fn report(
     code
 }
 
-fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
-    let sources = match coop::load::load(paths) {
+fn format_files(setup: &Setup, check: bool, diff: bool, color: bool) -> u8 {
+    let sources = match setup.load_files() {
         Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+        Err(code) => return code,
     };
     let mut failed = false;
     let mut would_change = Vec::new();
@@ -765,13 +793,13 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
 }
 
 fn run_tests(
-    paths: &[PathBuf],
+    setup: &Setup,
     as_of: Option<Date>,
     filter: &str,
     format: TestFormat,
     color: bool,
 ) -> u8 {
-    let (sources, model, _) = match checked_model(paths, color, "no tests run") {
+    let (sources, model, _) = match checked_model(setup, color, "no tests run") {
         Ok(checked) => checked,
         Err(code) => return code,
     };
@@ -802,18 +830,11 @@ fn run_tests(
     }
 }
 
-fn why(
-    path: &std::path::Path,
-    names: &[String],
-    as_of: Option<Date>,
-    format: WhyFormat,
-    color: bool,
-) -> u8 {
-    let (sources, model, _) =
-        match checked_model(&[path.to_path_buf()], color, "nothing to explain") {
-            Ok(checked) => checked,
-            Err(code) => return code,
-        };
+fn why(setup: &Setup, names: &[String], as_of: Option<Date>, format: WhyFormat, color: bool) -> u8 {
+    let (sources, model, _) = match checked_model(setup, color, "nothing to explain") {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
     let evaluation = coop::eval::evaluate_explained(&model, as_of.unwrap_or_else(today));
     let text = match names {
         [order] => {
@@ -1054,23 +1075,130 @@ fn manual_page(command: Option<&str>) -> u8 {
     }
 }
 
-/// The paths a command reads: those given, else the current directory.
-fn model_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
-    if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
+/// The model a command reads: the paths given (else those of its `coop.toml`, else the current
+/// directory), and its `coop.toml`, when it has one.
+struct Setup {
+    paths: Vec<PathBuf>,
+    config: Option<coop::config::Config>,
+}
+
+impl Setup {
+    /// Finds and reads the model's `coop.toml`; a problem in it is printed, and the exit code
+    /// returned.
+    fn read(paths: Vec<PathBuf>, color: bool) -> Result<Setup, u8> {
+        let config = match coop::config::find(&paths) {
+            Some(path) => {
+                let shown_as = if paths.is_empty() {
+                    coop::config::FILE_NAME.to_string()
+                } else {
+                    coop::load::display_name(&path)
+                };
+                let commands = config_commands();
+                match coop::config::read(
+                    &path,
+                    &shown_as,
+                    &coop::config::Commands { formats: &commands },
+                ) {
+                    Ok(config) => Some(config),
+                    Err(unread) => {
+                        let coop::config::Unread {
+                            sources,
+                            diagnostics,
+                        } = *unread;
+                        print_diagnostics(&diagnostics, &sources, color);
+                        write_stderr(&format!(
+                            "nothing done: {shown_as} has {}\n",
+                            diagnostic::summary(&diagnostics)
+                        ));
+                        return Err(USAGE_OR_IO);
+                    }
+                }
+            }
+            None => None,
+        };
+        let paths = match (paths.is_empty(), &config) {
+            (false, _) => paths,
+            (true, Some(config)) if !config.paths.is_empty() => {
+                config.paths.iter().map(|path| from_here(path)).collect()
+            }
+            (true, _) => vec![PathBuf::from(".")],
+        };
+        Ok(Setup { paths, config })
     }
+
+    fn as_of(&self) -> Option<Date> {
+        self.config.as_ref()?.as_of
+    }
+
+    /// The format given, else the one `coop.toml` sets for `command`.
+    fn format<F: ValueEnum>(&self, command: &str, given: Option<F>) -> Option<F> {
+        given.or_else(|| {
+            let name = self.config.as_ref()?.formats.get(command)?;
+            F::from_str(name, false).ok()
+        })
+    }
+
+    /// The model's files, without `coop.toml`: what `fmt` formats.
+    fn load_files(&self) -> Result<coop::source::SourceMap, u8> {
+        let exclusions = match &self.config {
+            Some(config) => coop::load::Exclusions::new(&config.directory, &config.exclude)
+                .map_err(|why| {
+                    usage_error(&format!("cannot leave out what coop.toml excludes: {why}"))
+                })?,
+            None => coop::load::Exclusions::default(),
+        };
+        coop::load::load_excluding(&self.paths, &exclusions)
+            .map_err(|error| usage_error(&error.to_string()))
+    }
+
+    /// The model's files, and its `coop.toml`, whose pack parameters checking reads.
+    fn load(&self) -> Result<coop::source::SourceMap, u8> {
+        let mut sources = self.load_files()?;
+        if let Some(config) = &self.config {
+            sources.add_config(
+                config.shown_as.clone(),
+                config.path.clone(),
+                config.text.clone(),
+            );
+        }
+        Ok(sources)
+    }
+}
+
+/// A path of `coop.toml` (resolved against its directory) as a path given on the command line
+/// would be: relative to where coop runs, when it is below it.
+fn from_here(path: &std::path::Path) -> PathBuf {
+    let here = std::env::current_dir().unwrap_or_default();
+    match path.strip_prefix(&here) {
+        Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// The commands `coop.toml` sets formats of, each with its formats.
+fn config_commands() -> Vec<(&'static str, Vec<String>)> {
+    fn names<F: ValueEnum>() -> Vec<String> {
+        F::value_variants()
+            .iter()
+            .filter_map(|variant| Some(variant.to_possible_value()?.get_name().to_string()))
+            .collect()
+    }
+    vec![
+        ("check", names::<CheckFormat>()),
+        ("report", names::<Format>()),
+        ("test", names::<TestFormat>()),
+    ]
 }
 
 /// Loads and checks the model a command needs, with the warnings found; when it cannot, says why
 /// (`refusal` says what the command did not do) and gives the exit code.
 fn checked_model(
-    paths: &[PathBuf],
+    setup: &Setup,
     color: bool,
     refusal: &str,
 ) -> Result<(coop::source::SourceMap, coop::model::Model, Vec<Diagnostic>), u8> {
-    let mut sources = coop::load::load(paths).map_err(|error| usage_error(&error.to_string()))?;
+    let mut sources = setup.load()?;
     let (model, diagnostics) = coop::check_sources(&mut sources);
     match model {
         Some(model) => Ok((sources, model, diagnostics)),
@@ -1153,18 +1281,13 @@ fn usage_error(message: &str) -> u8 {
 
 /// Reads `--as-of` exactly as dates in files are read: `YYYY-MM-DD`, a real day.
 fn parse_date(text: &str) -> Result<Date, String> {
-    let shaped = text.len() == 10
-        && text.char_indices().all(|(index, character)| match index {
-            4 | 7 => character == '-',
-            _ => character.is_ascii_digit(),
-        });
-    if !shaped {
-        return Err(format!(
-            "`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"
-        ));
-    }
-    Date::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a day on the calendar"))
+    coop::values::parse_iso_date(text).ok_or_else(|| {
+        if coop::values::is_date_shaped(text) {
+            format!("`{text}` is not a day on the calendar")
+        } else {
+            format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01")
+        }
+    })
 }
 
 fn today() -> Date {

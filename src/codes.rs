@@ -117,6 +117,9 @@ codes! {
     RuleUndecided = "rule-undecided", Warning, "a rule could not be decided: amounts in different currencies or units";
     UsageReportMissing = "usage-report-missing", Warning, "a usage report not filed by its due date";
     PrecedenceConflict = "precedence-conflict", Warning, "two rules of a model or its packs order a binding's terms both ways";
+    // Settings.
+    UnknownSetting = "unknown-setting", Error, "a key coop.toml does not have, or parameters of a pack the model does not use";
+    InvalidSetting = "invalid-setting", Error, "a coop.toml that is not TOML, or a setting whose value it cannot take";
     // Waivers.
     WaiverExpired = "waiver-expired", Warning, "a waiver of a finding whose `until` date has passed";
     // Tests.

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod codes;
+pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod findings;
@@ -77,7 +78,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
     while next < sources.len() {
         let id = source::FileId(next as u32);
         next += 1;
-        if ledgers.contains(&id) {
+        if ledgers.contains(&id) || sources.is_config(id) {
             continue;
         }
         let (file, found) = syntax::parse(sources, id);
@@ -130,12 +131,51 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         files.extend(file);
     }
     diagnostics.extend(load::use_cycles(&uses, sources));
+    diagnostics.extend(configured_parameters(sources, &mut packs));
     Parsed {
         files,
         packs,
         diagnostics,
         all_parsed,
     }
+}
+
+/// Adds the pack parameters of the model's `coop.toml`, if it has one, to each use of their
+/// pack: a parameter the `use rules` sets itself keeps its own value. Parameters of a pack the
+/// model does not use are reported.
+fn configured_parameters(sources: &SourceMap, packs: &mut [check::PackUse]) -> Vec<Diagnostic> {
+    let Some((config, _)) = sources.files().find(|(id, _)| sources.is_config(*id)) else {
+        return Vec::new();
+    };
+    let (settings, mut diagnostics) = syntax::config_parameters(sources, config);
+    for (pack, pack_span, setting) in settings {
+        let mut used = false;
+        for pack_use in packs.iter_mut().filter(|pack_use| pack_use.name == pack) {
+            used = true;
+            let set_by_model = pack_use
+                .settings
+                .iter()
+                .any(|own| own.name.value == setting.name.value);
+            if !set_by_model {
+                pack_use.settings.push(setting.clone());
+            }
+        }
+        if !used
+            && !diagnostics
+                .iter()
+                .any(|found| found.primary.span == pack_span)
+        {
+            let names = packs.iter().map(|pack_use| pack_use.name.as_str());
+            diagnostics.push(Diagnostic::of(
+                config::ConfigProblem::PackNotUsed {
+                    pack: &pack,
+                    suggestion: check::suggest(&pack, names),
+                },
+                pack_span,
+            ));
+        }
+    }
+    diagnostics
 }
 
 /// The findings of an evaluation as diagnostics: every reason an order is denied, and the

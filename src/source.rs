@@ -63,6 +63,9 @@ pub enum FileKind {
     Ledger {
         rows: usize,
     },
+    /// The model's `coop.toml`: not parsed as Coop, but the values of its pack parameters are
+    /// read from it, and findings about them point into it.
+    Config,
 }
 
 /// All files of one model; a [`FileId`] indexes into it.
@@ -286,6 +289,17 @@ impl SourceMap {
         matches!(self.file(id).kind, FileKind::Ledger { .. })
     }
 
+    /// Adds the model's `coop.toml`, whose pack parameters parsing reads.
+    pub fn add_config(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
+        let id = self.add(name, path, text);
+        self.files[id.0 as usize].kind = FileKind::Config;
+        id
+    }
+
+    pub fn is_config(&self, id: FileId) -> bool {
+        self.file(id).kind == FileKind::Config
+    }
+
     /// Adds a file from its bytes; bytes that are not UTF-8 become U+FFFD, and the first one's
     /// place is remembered so that parsing can report it.
     pub fn add_bytes(&mut self, name: impl Into<String>, path: PathBuf, bytes: Vec<u8>) -> FileId {
@@ -375,9 +389,10 @@ impl SourceMap {
         self.first_uses.get(&pack).copied()
     }
 
-    /// The files of the model: every file read but the prelude.
+    /// The files of the model: every file read but the prelude and `coop.toml`.
     pub fn model_files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files().filter(|(id, _)| !self.is_prelude(*id))
+        self.files()
+            .filter(|(id, file)| !self.is_prelude(*id) && file.kind != FileKind::Config)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -135,7 +135,7 @@ pub fn ledger_counts(
                     not_counted: rows.saturating_sub(counted),
                 })
             }
-            crate::source::FileKind::Coop => None,
+            crate::source::FileKind::Coop | crate::source::FileKind::Config => None,
         })
         .collect()
 }

@@ -50,6 +50,43 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
     (tree, lowerer.diagnostics)
 }
 
+/// Parses `written`, which stands at `start` in `file`, as one expression: a pack parameter's
+/// value in `coop.toml`. Its spans are where it stands in that file.
+pub(super) fn setting_value(
+    file: FileId,
+    name: &str,
+    written: &str,
+    start: usize,
+) -> Result<Expression, Vec<Diagnostic>> {
+    let span = Span::new(file, start, start + written.len());
+    if let Some(bracket) = super::limits::nesting_too_deep(file, written) {
+        return Err(vec![Diagnostic::of(
+            SyntaxProblem::BracketsTooDeep,
+            shifted(bracket, start),
+        )]);
+    }
+    let Ok(mut pairs) =
+        <super::parser::CoopParser as pest::Parser<Rule>>::parse(Rule::lone_expression, written)
+    else {
+        return Err(vec![Diagnostic::of(
+            SyntaxProblem::NotASettingValue { name, written },
+            span,
+        )]);
+    };
+    let mut lowerer = Lowerer {
+        file,
+        offset: start,
+        diagnostics: Vec::new(),
+    };
+    let lone = next(&mut pairs);
+    let expression = lowerer.expression(next(&mut lone.into_inner()));
+    if lowerer.diagnostics.is_empty() {
+        Ok(expression)
+    } else {
+        Err(lowerer.diagnostics)
+    }
+}
+
 /// The significant digits a coordinate may have: what a 64-bit float holds exactly.
 pub(super) const MOST_COORDINATE_DIGITS: usize = 15;
 

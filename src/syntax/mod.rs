@@ -68,6 +68,36 @@ pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>,
     (Some(tree), read.diagnostics)
 }
 
+/// The pack parameters a model's `coop.toml` (the file `config`) sets, as the settings of a
+/// `use rules`, each with the name of its pack; a value that is no expression is reported.
+pub fn config_parameters(
+    sources: &SourceMap,
+    config: FileId,
+) -> (Vec<(String, Span, ast::ParameterSetting)>, Vec<Diagnostic>) {
+    let mut settings = Vec::new();
+    let mut diagnostics = Vec::new();
+    for parameter in crate::config::pack_parameters(&sources.file(config).text) {
+        let span = |range: std::ops::Range<usize>| Span::new(config, range.start, range.end);
+        match lower::setting_value(
+            config,
+            &parameter.name,
+            &parameter.value,
+            parameter.value_span.start,
+        ) {
+            Ok(value) => settings.push((
+                parameter.pack,
+                span(parameter.pack_span),
+                ast::ParameterSetting {
+                    name: crate::source::Spanned::new(parameter.name, span(parameter.name_span)),
+                    value,
+                },
+            )),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+    (settings, diagnostics)
+}
+
 /// Where a file that was not UTF-8 first went wrong.
 fn invalid_encoding(sources: &SourceMap, file: FileId) -> Option<Diagnostic> {
     let source = sources.file(file);

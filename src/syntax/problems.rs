@@ -33,6 +33,8 @@ pub enum SyntaxProblem<'a> {
     UnclosedMessageValue,
     /// The braces of a message hold no expression.
     NotAMessageValue { written: &'a str },
+    /// A pack parameter's value in `coop.toml` that is not a Coop expression.
+    NotASettingValue { name: &'a str, written: &'a str },
     /// An expression longer than the condition-size limit.
     ExpressionTooLong,
     /// An expression with more operators nested than the depth limit.
@@ -137,6 +139,12 @@ impl Problem for SyntaxProblem<'_> {
                 "not an expression",
             )
             .help("braces in a message hold an expression such as `{o.value}`; write `{{` for a brace"),
+            SyntaxProblem::NotASettingValue { name, written } => Description::new(
+                Code::InvalidSetting,
+                format!("`{written}` is not a value Coop can read, for parameter `{name}`"),
+                "not a value",
+            )
+            .help("write the value as a .coop file would, such as \"50 mi\", \"USD 25,000.00\" or \"true\""),
             SyntaxProblem::ExpressionTooLong => Description::new(
                 Code::NestingTooDeep,
                 format!("this expression is longer than {MAXIMUM_CONDITION_SIZE} words and symbols"),
