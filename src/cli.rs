@@ -144,6 +144,33 @@ enum Command {
         /// A code such as `access-not-in-force`.
         code: Option<String>,
     },
+    /// Show what a change to a model changes: decisions, bindings, duties, volumes, findings.
+    Diff {
+        /// The version before: a path, or a git revision of the repository here (`main`,
+        /// `HEAD~1`, a tag).
+        base: String,
+        /// The version after: a path (`.` is the working tree), or a git revision (`HEAD`).
+        head: String,
+        /// The model's paths, relative to each side (the current directory, for a revision);
+        /// after `--`.
+        #[arg(last = true)]
+        paths: Vec<PathBuf>,
+        /// Judge both versions as of this date (YYYY-MM-DD); the head's coop.toml, or today,
+        /// by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// text, json, or markdown for a pull-request comment (default: text, or `[diff]
+        /// format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<DiffFormat>,
+        /// Exit 1 when the diff holds this (several may be given, separated by commas).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        fail_on: Vec<FailOn>,
+        /// Write the diff to this file (replaced atomically) instead of standard output; `-` is
+        /// standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print a script that completes coop's commands and flags in a shell.
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
@@ -181,6 +208,26 @@ enum CheckFormat {
     Junit,
     /// One line per finding, `file:line:col: severity[rule]: message`, on standard output.
     Concise,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    /// A pull-request comment, summarised to fit GitHub's limit.
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// An order denied in the head that was not denied in the base.
+    NewlyDenied,
+    /// An order newly denied, or a new finding that is an error.
+    NewErrors,
+    /// An order newly denied, or any new finding, errors and warnings.
+    NewFindings,
+    /// Any change in decisions, bindings, duties, volumes, findings or the model's text.
+    AnyChange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -323,6 +370,26 @@ pub fn run(arguments: Arguments) -> ExitCode {
             generate(&output, settings, format)
         }
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Diff {
+            base,
+            head,
+            paths,
+            as_of,
+            format,
+            fail_on,
+            output,
+        } => diff(
+            &base,
+            &head,
+            &paths,
+            DiffOptions {
+                as_of,
+                format,
+                fail_on,
+                output,
+            },
+            color,
+        ),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Arguments::command(), "coop", &mut script);
@@ -626,6 +693,166 @@ fn baseline_summary(
     text
 }
 
+/// What `coop diff` was asked for, beyond its sides.
+struct DiffOptions {
+    as_of: Option<Date>,
+    format: Option<DiffFormat>,
+    fail_on: Vec<FailOn>,
+    output: Option<PathBuf>,
+}
+
+/// One side of `coop diff`: a path's model, or a revision's, checked out into a temporary
+/// directory that lives as long as this.
+struct DiffSide {
+    label: String,
+    setup: Setup,
+    checkout: Option<coop::load::revision::Checkout>,
+}
+
+fn diff_side(argument: &str, paths: &[PathBuf], color: bool) -> Result<DiffSide, u8> {
+    let given = std::path::Path::new(argument);
+    let (home, checkout) = if given.exists() {
+        (given.to_path_buf(), None)
+    } else {
+        let checkout = coop::load::revision::check_out(argument, paths)
+            .map_err(|error| usage_error(&error.to_string()))?;
+        (checkout.root().join(&checkout.here), Some(checkout))
+    };
+    let setup = if paths.is_empty() && home.is_dir() {
+        Setup::read_from(Vec::new(), &home, color)?
+    } else if paths.is_empty() {
+        Setup::read(vec![home], color)?
+    } else {
+        Setup::read(paths.iter().map(|path| home.join(path)).collect(), color)?
+    };
+    Ok(DiffSide {
+        label: argument.to_string(),
+        setup,
+        checkout,
+    })
+}
+
+/// A side checked and judged; its errors printed when it does not check.
+fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::Side, u8> {
+    let mut sources = side.setup.load()?;
+    if let Some(checkout) = &side.checkout {
+        // Files are shown by the revision and their path in the repository, not the
+        // temporary directory they were read from.
+        let root = format!("{}/", coop::load::display_name(checkout.root()));
+        sources.rename_files(|name| {
+            name.strip_prefix(&root)
+                .map(|relative| format!("{}:{relative}", checkout.revision))
+        });
+    }
+    let (model, checking) = coop::check_sources(&mut sources);
+    let Some(model) = model else {
+        print_diagnostics(&checking, &sources, color);
+        write_stderr(&format!(
+            "no diff: {} has {}\n",
+            coop::values::printable(&side.label),
+            diagnostic::summary(&checking)
+        ));
+        return Err(ERRORS_FOUND);
+    };
+    let evaluation = coop::eval::evaluate(&model, as_of);
+    let horizon = side
+        .setup
+        .config
+        .as_ref()
+        .and_then(|config| config.horizon_days)
+        .unwrap_or(coop::report::DEFAULT_HORIZON_DAYS);
+    Ok(coop::diff::Side::of(
+        side.label.clone(),
+        &model,
+        &evaluation,
+        &sources,
+        &checking,
+        horizon,
+    ))
+}
+
+fn diff(base: &str, head: &str, paths: &[PathBuf], options: DiffOptions, color: bool) -> u8 {
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
+    progress.phase("reading both versions");
+    let (base_side, head_side) =
+        match (diff_side(base, paths, color), diff_side(head, paths, color)) {
+            (Ok(base), Ok(head)) => (base, head),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
+    // Refused before any work: an output must never replace an input, a link or a device.
+    if let Some(path) = options.output.as_deref().filter(|path| !is_dash(path)) {
+        let inputs: Vec<PathBuf> = [&base_side, &head_side]
+            .iter()
+            .filter_map(|side| side.setup.load_files().ok())
+            .flat_map(|sources| {
+                sources
+                    .files()
+                    .map(|(_, file)| file.path.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if let Err(refusal) = coop::output::check_target(path, inputs.iter().map(PathBuf::as_path))
+        {
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
+            ));
+        }
+    }
+    let as_of = options
+        .as_of
+        .or(head_side.setup.as_of())
+        .or(base_side.setup.as_of())
+        .unwrap_or_else(today);
+    progress.phase("checking and judging both versions");
+    let (before, after) = match (
+        judged_side(&base_side, as_of, color),
+        judged_side(&head_side, as_of, color),
+    ) {
+        (Ok(before), Ok(after)) => (before, after),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let compared = coop::diff::compare(&before, &after);
+    drop(progress);
+    let format = options
+        .format
+        .or_else(|| head_side.setup.format("diff", None))
+        .unwrap_or(DiffFormat::Text);
+    let (text, escapes) = match format {
+        DiffFormat::Text => (coop::diff::text(&compared), Escapes::Text),
+        DiffFormat::Json => (compared.to_json(), Escapes::Json),
+        DiffFormat::Markdown => (coop::diff::markdown(&compared), Escapes::Markdown),
+    };
+    let written = write_output(options.output.as_deref(), escapes, |out| {
+        out.write_all(text.as_bytes())
+    });
+    if written != SUCCESS {
+        return written;
+    }
+    let failing: Vec<FailOn> = options
+        .fail_on
+        .iter()
+        .copied()
+        .filter(|fail_on| {
+            compared.fails(match fail_on {
+                FailOn::NewlyDenied => coop::diff::FailOn::NewlyDenied,
+                FailOn::NewErrors => coop::diff::FailOn::NewErrors,
+                FailOn::NewFindings => coop::diff::FailOn::NewFindings,
+                FailOn::AnyChange => coop::diff::FailOn::AnyChange,
+            })
+        })
+        .collect();
+    if failing.is_empty() {
+        SUCCESS
+    } else {
+        let names: Vec<String> = failing
+            .iter()
+            .filter_map(|fail_on| Some(fail_on.to_possible_value()?.get_name().to_string()))
+            .collect();
+        note(&format!("coop diff fails on: {}\n", names.join(", ")));
+        ERRORS_FOUND
+    }
+}
+
 /// Whether `--color auto` colours: never when `NO_COLOR` is set (not empty), which wins over
 /// everything; always when `FORCE_COLOR` is set (not empty, `0` or `false`), as in CI logs that
 /// show colour; otherwise when standard error is a terminal that is not `TERM=dumb`.
@@ -708,26 +935,7 @@ fn report(
         Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
         Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
     };
-    let written = match output.filter(|path| *path != std::path::Path::new("-")) {
-        Some(path) => match coop::output::write_atomically_with(path, |out| {
-            render(&mut CommandGuard::new(out, escapes))
-        }) {
-            Ok(()) => SUCCESS,
-            Err(error) => usage_error(&format!(
-                "cannot write `{}`: {error}",
-                coop::load::display_name(path)
-            )),
-        },
-        None => {
-            let mut stdout =
-                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
-            match render(&mut stdout).and_then(|()| stdout.flush()) {
-                Ok(()) => SUCCESS,
-                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
-                Err(error) => usage_error(&format!("cannot write the output: {error}")),
-            }
-        }
-    };
+    let written = write_output(output, escapes, render);
     // Ledger rows that could not be counted are errors: the report is written without them, and
     // the exit code says that it is incomplete.
     let code = match written {
@@ -1086,13 +1294,15 @@ impl Setup {
     /// Finds and reads the model's `coop.toml`; a problem in it is printed, and the exit code
     /// returned.
     fn read(paths: Vec<PathBuf>, color: bool) -> Result<Setup, u8> {
-        let config = match coop::config::find(&paths) {
+        Setup::read_from(paths, std::path::Path::new("."), color)
+    }
+
+    /// As [`Setup::read`], for a model whose home (its directory when no path is given) is
+    /// `home`: a side of `coop diff`.
+    fn read_from(paths: Vec<PathBuf>, home: &std::path::Path, color: bool) -> Result<Setup, u8> {
+        let config = match coop::config::find(&paths, home) {
             Some(path) => {
-                let shown_as = if paths.is_empty() {
-                    coop::config::FILE_NAME.to_string()
-                } else {
-                    coop::load::display_name(&path)
-                };
+                let shown_as = coop::load::display_name(&from_here(&path));
                 let commands = config_commands();
                 match coop::config::read(
                     &path,
@@ -1121,7 +1331,7 @@ impl Setup {
             (true, Some(config)) if !config.paths.is_empty() => {
                 config.paths.iter().map(|path| from_here(path)).collect()
             }
-            (true, _) => vec![PathBuf::from(".")],
+            (true, _) => vec![home.to_path_buf()],
         };
         Ok(Setup { paths, config })
     }
@@ -1188,6 +1398,7 @@ fn config_commands() -> Vec<(&'static str, Vec<String>)> {
         ("check", names::<CheckFormat>()),
         ("report", names::<Format>()),
         ("test", names::<TestFormat>()),
+        ("diff", names::<DiffFormat>()),
     ]
 }
 
@@ -1256,6 +1467,35 @@ fn write_stdout_as(text: &str, escapes: Option<Escapes>) -> u8 {
         Ok(()) => SUCCESS,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
         Err(error) => usage_error(&format!("cannot write the output: {error}")),
+    }
+}
+
+/// Writes an output with `render` to the file `output` (replaced atomically), or to standard
+/// output when there is none or it is `-`, guarded with the format's escapes.
+fn write_output(
+    output: Option<&std::path::Path>,
+    escapes: Escapes,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> u8 {
+    match output.filter(|path| !is_dash(path)) {
+        Some(path) => match coop::output::write_atomically_with(path, |out| {
+            render(&mut CommandGuard::new(out, escapes))
+        }) {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!(
+                "cannot write `{}`: {error}",
+                coop::load::display_name(path)
+            )),
+        },
+        None => {
+            let mut stdout =
+                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Ok(()) => SUCCESS,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+                Err(error) => usage_error(&format!("cannot write the output: {error}")),
+            }
+        }
     }
 }
 

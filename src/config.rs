@@ -32,7 +32,7 @@ pub struct Config {
     pub as_of: Option<Date>,
     /// The baseline `coop check` compares with when not given `--baseline`.
     pub baseline: Option<PathBuf>,
-    /// Each command's output format, by command (`check`, `report`, `test`).
+    /// Each command's output format, by command (`check`, `report`, `test`, `diff`).
     pub formats: BTreeMap<String, String>,
     pub horizon_days: Option<u32>,
     /// The directory the file is in, which its paths are relative to.
@@ -183,11 +183,11 @@ pub struct Unread {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The settings file of a model whose paths are `paths` (the current directory's when none are
-/// given): `coop.toml` in the model's directory, if there is one.
-pub fn find(paths: &[PathBuf]) -> Option<PathBuf> {
+/// The settings file of a model whose paths are `paths` (`home`'s when none are given, the
+/// current directory for a command): `coop.toml` in the model's directory, if there is one.
+pub fn find(paths: &[PathBuf], home: &Path) -> Option<PathBuf> {
     let directory = if paths.is_empty() {
-        std::fs::canonicalize(".").ok()?
+        std::fs::canonicalize(home).ok()?
     } else {
         crate::load::model_root(paths)?
     };
@@ -394,7 +394,7 @@ impl Reader<'_> {
                     }
                 }
                 "packs" => self.packs(value),
-                command @ ("check" | "report" | "test") => self.command(command, value),
+                command @ ("check" | "report" | "test" | "diff") => self.command(command, value),
                 other => self.unknown(other, "coop.toml", TOP, key.span()),
             }
         }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod findings;
 pub mod generate;

@@ -2,6 +2,7 @@
 //! them all belong to one model.
 
 mod problems;
+pub mod revision;
 
 use std::collections::HashSet;
 use std::fmt;

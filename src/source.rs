@@ -296,6 +296,16 @@ impl SourceMap {
         id
     }
 
+    /// Names each file anew, as `rename` says (keeping a name it returns `None` for): a model
+    /// checked out of a git revision into a temporary directory is shown by the revision.
+    pub fn rename_files(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        for file in &mut self.files {
+            if let Some(name) = rename(&file.name) {
+                file.name = name;
+            }
+        }
+    }
+
     pub fn is_config(&self, id: FileId) -> bool {
         self.file(id).kind == FileKind::Config
     }

@@ -416,7 +416,7 @@ fn bar(share: &str) -> String {
 
 /// A message of Coop's: its `quoted names` stay code spans (whose contents Markdown leaves
 /// alone); the rest, which may quote the model's titles, is made inert.
-fn message(text: &str) -> String {
+pub(crate) fn message(text: &str) -> String {
     let pieces: Vec<&str> = text.split('`').collect();
     if pieces.len().is_multiple_of(2) {
         return cell(text);
@@ -436,7 +436,7 @@ fn message(text: &str) -> String {
 
 /// Text from the model made inert in Markdown: no pipes to break a table, no line breaks, no
 /// HTML, no links, emphasis or code spans.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut escaped = String::new();
     for character in crate::values::printable(text).chars() {
         match character {
