@@ -66,10 +66,12 @@ codes! {
     // Reading ledgers.
     MalformedLedgerRow = "malformed-ledger-row", Error, "a ledger row that cannot be read as an order line";
     InconsistentLedgerOrder = "inconsistent-ledger-order", Error, "rows of one order in a ledger that disagree on its buyer, contract, date or via";
+    InvalidLedgerSetting = "invalid-ledger-setting", Error, "a ledger's delimiter or date format that cannot be used";
     // Names.
     UndefinedName = "undefined-name", Error, "a name that is not declared";
     DuplicateName = "duplicate-name", Error, "two declarations with the same name";
     WrongKind = "wrong-kind", Error, "a reference to a declaration of the wrong kind";
+    AmbiguousTitle = "ambiguous-title", Error, "a ledger's buyer written as a title that more than one agency has";
     UnknownValue = "unknown-value", Error, "a value outside the fixed set a field accepts";
     // Shape of declarations.
     MissingField = "missing-field", Error, "a required field is absent";

@@ -24,7 +24,7 @@ pub mod values;
 use diagnostic::{Diagnostic, Diagnostics};
 
 use model::Model;
-use source::SourceMap;
+use source::{FileId, SourceMap};
 
 /// Every file of a model, parsed, with the rule packs they use and what reading them found.
 pub struct Parsed {
@@ -79,7 +79,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
     while next < sources.len() {
         let id = source::FileId(next as u32);
         next += 1;
-        if ledgers.contains(&id) || sources.is_config(id) {
+        if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
             continue;
         }
         let (file, found) = syntax::parse(sources, id);
@@ -108,12 +108,17 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
             }
         }
         for ledger in &file.ledgers {
+            let (options, problems) = syntax::ledger::options(&ledger.settings);
+            diagnostics.extend(problems);
+            let named = |target: FileId, ledgers: &[(FileId, syntax::ledger::Options)]| {
+                ledgers.iter().any(|(id, _)| *id == target)
+            };
             match load::resolve_file(sources, id, &ledger.path, load::Naming::Ledger) {
-                Ok(target) if target.0 as usize >= next && !ledgers.contains(&target) => {
-                    ledgers.push(target);
+                Ok(target) if target.0 as usize >= next && !named(target, &ledgers) => {
+                    ledgers.push((target, options));
                 }
-                // The same ledger named again is read once.
-                Ok(target) if ledgers.contains(&target) => {}
+                // The same ledger named again is read once, as it is first named.
+                Ok(target) if named(target, &ledgers) => {}
                 Ok(_) => diagnostics.push(Diagnostic::of(
                     load::LoadProblem::NotALedger {
                         path: &ledger.path.value,
@@ -126,8 +131,8 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         files.push(file);
     }
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
-    for id in ledgers {
-        let (file, found) = syntax::read_ledger(sources, id);
+    for (id, options) in ledgers {
+        let (file, found) = syntax::read_ledger(sources, id, &options);
         diagnostics.extend(found);
         files.extend(file);
     }

@@ -178,7 +178,8 @@ fn every_explanation_example_produces_its_code() {
     // These are shown by fixtures instead: a page can only show valid UTF-8 (`not-utf8.coop`),
     // shows an invisible character invisibly (`invisible-line-break-*.coop`,
     // `bidirectional-override.coop`), and shows one file (`use-cycle.coop`,
-    // `not-a-rule-pack.coop`); a ledger's rows are not .coop text (`ledger-broken-rows.coop`),
+    // `not-a-rule-pack.coop`); a ledger's rows are not .coop text (`ledger-broken-rows.coop`,
+    // `ledger-titles.coop`),
     // nor are a coop.toml's settings (`tests/fixtures/config/`).
     let shown_by_fixture_only = [
         Code::InvalidEncoding,
@@ -188,6 +189,7 @@ fn every_explanation_example_produces_its_code() {
         Code::NotARulePack,
         Code::MalformedLedgerRow,
         Code::InconsistentLedgerOrder,
+        Code::AmbiguousTitle,
         // A coop.toml is not .coop text (tests/fixtures/config/).
         Code::UnknownSetting,
         Code::InvalidSetting,

@@ -440,8 +440,23 @@ impl BinaryOperator {
 pub struct Ledger {
     /// The path as written, relative to the file that names it.
     pub path: Spanned<String>,
+    /// How to read it, as written in its braces.
+    pub settings: Vec<Spanned<LedgerSetting>>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// How to read a ledger exported from a spreadsheet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LedgerSetting {
+    /// `delimiter ";"`: the character between fields; a comma by default.
+    Delimiter(Spanned<String>),
+    /// `date_format "%m/%d/%Y"`: how dates are written, in strftime's notation.
+    DateFormat(Spanned<String>),
+    /// `currency USD`: the currency of prices, for a ledger without a currency column.
+    Currency(Name),
+    /// `columns { order = "PO Number" ... }`: the header of each of Coop's columns.
+    Columns(Vec<(Name, Spanned<String>)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -646,7 +646,38 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let path = self.string(next(&mut inner));
-        Ledger { path, span }
+        let mut settings = Vec::new();
+        for setting in inner {
+            let setting_span = self.span(&setting);
+            let rule = setting.as_rule();
+            let mut parts = setting.into_inner();
+            let _keyword = parts.next();
+            let value = match rule {
+                Rule::delimiter_field => LedgerSetting::Delimiter(self.string(next(&mut parts))),
+                Rule::date_format_field => LedgerSetting::DateFormat(self.string(next(&mut parts))),
+                Rule::ledger_currency_field => LedgerSetting::Currency(self.name(next(&mut parts))),
+                Rule::columns_block => LedgerSetting::Columns(
+                    parts
+                        .filter(|part| part.as_rule() == Rule::column_mapping)
+                        .map(|mapping| {
+                            let mut mapping = mapping.into_inner();
+                            let column = self.name(next(&mut mapping));
+                            let _assign = mapping.next();
+                            let header = self.string(next(&mut mapping));
+                            (column, header)
+                        })
+                        .collect(),
+                ),
+                // The braces.
+                _ => continue,
+            };
+            settings.push(Spanned::new(value, setting_span));
+        }
+        Ledger {
+            path,
+            settings,
+            span,
+        }
     }
 
     fn waiver(&mut self, pair: Pair<'_, Rule>) -> Waiver {

@@ -50,7 +50,11 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
 /// Reads a ledger of orders (a CSV file named by `ledger`) into a syntax tree of `order`
 /// declarations, and marks the file as a ledger in the source map. Every row that cannot be read
 /// is reported; the order it belongs to is left out.
-pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
+pub fn read_ledger(
+    sources: &mut SourceMap,
+    file: FileId,
+    options: &ledger::Options,
+) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(diagnostic) = invalid_encoding(sources, file) {
         // None of its rows can be read; they are counted as rows all the same, so that the
         // summary says how many were not counted.
@@ -59,7 +63,7 @@ pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>,
         sources.set_ledger(file, rows.saturating_sub(1));
         return (None, vec![diagnostic]);
     }
-    let read = ledger::read(file, &sources.file(file).text);
+    let read = ledger::read(file, &sources.file(file).text, options);
     sources.set_ledger(file, read.rows);
     let tree = ast::File {
         declarations: read.orders,

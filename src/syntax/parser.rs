@@ -143,6 +143,11 @@ fn describe(rule: Rule) -> &'static str {
         Rule::requests_field | Rule::kw_requests => "`requests`",
         Rule::use_declaration | Rule::kw_use => "`use`",
         Rule::ledger_declaration | Rule::kw_ledger => "`ledger`",
+        Rule::delimiter_field | Rule::kw_delimiter => "`delimiter`",
+        Rule::date_format_field | Rule::kw_date_format => "`date_format`",
+        Rule::ledger_currency_field | Rule::kw_currency => "`currency`",
+        Rule::columns_block | Rule::kw_columns => "`columns`",
+        Rule::column_mapping => "a column such as `order = \"PO Number\"`",
         Rule::test_declaration | Rule::kw_test => "`test`",
         Rule::expectation | Rule::kw_expect => "`expect`",
         Rule::order_expectation => "`order`",
@@ -274,6 +279,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::access_field
         | Rule::order_field
         | Rule::waive_field
+        | Rule::ledger_setting
         | Rule::piggyback_term
         | Rule::rule_declaration
         | Rule::rule_field
