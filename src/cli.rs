@@ -77,7 +77,8 @@ enum Command {
         #[arg(long)]
         horizon_days: Option<u32>,
         /// Write the report to this file (replaced atomically) instead of standard output; `-`
-        /// is standard output. Never an input of the model, a symbolic link or a device.
+        /// is standard output. Never an input of the model, a symbolic link or a device. For
+        /// `--format csv`, the directory to write the tables into; for `xlsx`, required.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -192,6 +193,11 @@ enum Format {
     Html,
     /// For a pull-request comment or a wiki page.
     Markdown,
+    /// Four tables (orders, bindings, duties, volumes), a CSV file each, into the directory `-o`
+    /// names.
+    Csv,
+    /// One Excel workbook, a sheet a table, into the file `-o` names.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -896,6 +902,24 @@ fn report(
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
+    let target = output.filter(|path| !is_dash(path));
+    // Tables and a workbook are files, never standard output: four tables are not one stream,
+    // and a workbook is binary, which no terminal or CI log should receive.
+    match (format, target) {
+        (Format::Csv, None) => {
+            return usage_error(&format!(
+                "`--format csv` writes {} files ({}), not standard output\n  help: name the directory to write them into with `-o DIRECTORY`",
+                coop::report::spreadsheet::TABLES.len(),
+                csv_files().join(", ")
+            ));
+        }
+        (Format::Xlsx, None) => {
+            return usage_error(
+                "`--format xlsx` writes a workbook, which is binary, not standard output\n  help: name the file to write it to with `-o FILE`, such as `-o report.xlsx`",
+            );
+        }
+        _ => {}
+    }
     let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading and checking the model");
     let (sources, model, warnings) = match checked_model(setup, color, "no report") {
@@ -903,13 +927,26 @@ fn report(
         Err(code) => return code,
     };
     // Refused before any work: an output must never replace an input, a link or a device.
-    if let Some(path) = output.filter(|path| *path != std::path::Path::new("-")) {
-        let inputs = sources.files().map(|(_, file)| file.path.as_path());
-        if let Err(refusal) = coop::output::check_target(path, inputs) {
+    if let Some(path) = target {
+        let inputs: Vec<&std::path::Path> = sources
+            .files()
+            .map(|(_, file)| file.path.as_path())
+            .collect();
+        let refused = match format {
+            Format::Csv => {
+                let files = csv_files();
+                let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                coop::output::check_directory_target(path, &files, &inputs).map_err(|refusal| {
+                    format!("{refusal}\n  help: name a directory for the tables with `-o`, apart from the model's files")
+                })
+            }
+            _ => coop::output::check_target(path, inputs).map_err(|refusal| {
+                format!("{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`")
+            }),
+        };
+        if let Err(message) = refused {
             drop(progress);
-            return usage_error(&format!(
-                "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
-            ));
+            return usage_error(&message);
         }
     }
     progress.phase(format!(
@@ -922,20 +959,25 @@ fn report(
     drop(progress);
     print_diagnostics(&warnings, &sources, color);
     note(&ledger_counts(&sources, &model));
-    let escapes = match format {
-        Format::Text => Escapes::Text,
-        Format::Json => Escapes::Json,
-        Format::Html => Escapes::Markup,
-        Format::Markdown => Escapes::Markdown,
-    };
-    let render = |out: &mut dyn Write| match format {
+    let written = match (format, target) {
         // Streamed: the JSON of a large model is the largest thing Coop writes.
-        Format::Json => coop::report::write_json(&report, out),
-        Format::Text => out.write_all(coop::report::text::render(&report).as_bytes()),
-        Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
-        Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
+        (Format::Json, _) => write_output(output, Escapes::Json, |out| {
+            coop::report::write_json(&report, out)
+        }),
+        (Format::Text, _) => write_output(output, Escapes::Text, |out| {
+            out.write_all(coop::report::text::render(&report).as_bytes())
+        }),
+        (Format::Html, _) => write_output(output, Escapes::Markup, |out| {
+            out.write_all(coop::report::html::render(&report).as_bytes())
+        }),
+        (Format::Markdown, _) => write_output(output, Escapes::Markdown, |out| {
+            out.write_all(coop::report::markdown::render(&report).as_bytes())
+        }),
+        (Format::Csv, Some(directory)) => write_tables(directory, &report),
+        (Format::Xlsx, Some(path)) => write_workbook(path, &report),
+        // Refused above, before the model was read.
+        (Format::Csv | Format::Xlsx, None) => USAGE_OR_IO,
     };
-    let written = write_output(output, escapes, render);
     // Ledger rows that could not be counted are errors: the report is written without them, and
     // the exit code says that it is incomplete.
     let code = match written {
@@ -945,6 +987,53 @@ fn report(
     // The process ends here; freeing a million orders one by one would only delay it.
     std::mem::forget((model, evaluation, report, sources, warnings));
     code
+}
+
+/// The files `--format csv` writes, a table each.
+fn csv_files() -> Vec<String> {
+    coop::report::spreadsheet::TABLES
+        .iter()
+        .map(|table| format!("{table}.csv"))
+        .collect()
+}
+
+/// Writes the report's tables as CSV files into `directory`, all or none.
+fn write_tables(directory: &std::path::Path, report: &coop::report::Report) -> u8 {
+    let tables = coop::report::spreadsheet::tables(report);
+    let files = tables.iter().map(|table| {
+        (format!("{}.csv", table.name), |out: &mut dyn Write| {
+            coop::report::spreadsheet::write_csv(table, out)
+        })
+    });
+    match coop::output::write_files_atomically(directory, files) {
+        Ok(()) => SUCCESS,
+        Err(error) => usage_error(&format!(
+            "cannot write the tables into `{}`: {error}",
+            coop::load::display_name(directory)
+        )),
+    }
+}
+
+/// Writes the report's tables as one workbook to `path`, replaced atomically.
+fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
+    let workbook = match coop::report::spreadsheet::workbook(&coop::report::spreadsheet::tables(
+        report,
+    )) {
+        Ok(workbook) => workbook,
+        Err(error @ coop::report::spreadsheet::WorkbookError::TooManyRows { .. }) => {
+            return usage_error(&format!(
+                "cannot make the workbook: {error}\n  help: write the tables as CSV files, which hold any number of rows, with `--format csv -o DIRECTORY`"
+            ));
+        }
+        Err(error) => return usage_error(&format!("cannot make the workbook: {error}")),
+    };
+    match coop::output::write_atomically_with(path, |out| out.write_all(&workbook)) {
+        Ok(()) => SUCCESS,
+        Err(error) => usage_error(&format!(
+            "cannot write `{}`: {error}",
+            coop::load::display_name(path)
+        )),
+    }
 }
 
 fn format_files(setup: &Setup, check: bool, diff: bool, color: bool) -> u8 {

@@ -314,12 +314,7 @@ fn reason_rules(order: &OrderReport) -> Vec<String> {
         .iter()
         .filter(|reason| reason.severity == Severity::Error)
     {
-        let rule = match &reason.rule {
-            Some(rule) if reason.code.name() != rule.id => {
-                crate::findings::qualified_rule_id(rule.pack.as_deref(), &rule.id)
-            }
-            _ => reason.code.name().to_string(),
-        };
+        let rule = reason.filed_under();
         if !rules.contains(&rule) {
             rules.push(rule);
         }
@@ -402,18 +397,8 @@ fn denied_by(order: &OrderReport) -> Vec<String> {
         .reasons
         .iter()
         .filter(|reason| reason.severity == Severity::Error)
-        .map(|reason| format!("denied by {}: {}", finding_rule(reason), reason.message))
+        .map(|reason| format!("denied by {}: {}", reason.filed_under(), reason.message))
         .collect()
-}
-
-/// The rule a finding of the report is filed under.
-fn finding_rule(finding: &crate::report::Finding) -> String {
-    match &finding.rule {
-        Some(rule) if finding.code.name() != rule.id => {
-            crate::findings::qualified_rule_id(rule.pack.as_deref(), &rule.id)
-        }
-        _ => finding.code.name().to_string(),
-    }
 }
 
 fn changed_order(
@@ -432,7 +417,7 @@ fn changed_order(
         .iter()
         .filter(|reason| reason.severity == Severity::Error)
     {
-        let rule = finding_rule(reason);
+        let rule = reason.filed_under();
         if !before_rules.contains(&rule) {
             why.push(format!("denied by {rule}: {}", reason.message));
         }

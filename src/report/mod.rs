@@ -6,6 +6,7 @@ mod duties;
 pub mod html;
 pub mod markdown;
 mod negotiation;
+pub mod spreadsheet;
 pub mod test_results;
 pub mod text;
 pub mod why;
@@ -562,6 +563,19 @@ impl std::fmt::Display for Amount {
                     crate::values::format_quantity(*quantity)
                 )
             }
+        }
+    }
+}
+
+impl Finding {
+    /// The rule the finding is filed under, as in concise output and SARIF: `PACK/RULE` for a
+    /// pack's rule, the id of the model's own, the code for a prelude rule or any other finding.
+    pub fn filed_under(&self) -> String {
+        match &self.rule {
+            Some(rule) if self.code.name() != rule.id => {
+                crate::findings::qualified_rule_id(rule.pack.as_deref(), &rule.id)
+            }
+            _ => self.code.name().to_string(),
         }
     }
 }
