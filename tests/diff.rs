@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{coop_in, scratch, stderr, stdout};
+use common::{coop_in, git, scratch, stderr, stdout};
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
@@ -104,27 +103,6 @@ fn every_case_reads_right_in_every_format() {
         assert_eq!(same.status.code(), Some(0), "{name}");
         assert!(stdout(&same).contains("No change: the two versions read the same."));
     }
-}
-
-fn git(directory: &Path, arguments: &[&str]) {
-    let status = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Coop Test",
-            "-c",
-            "user.email=coop@test.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(arguments)
-        .current_dir(directory)
-        .status()
-        .expect("git runs: the test makes a repository with it");
-    assert!(status.success(), "git {arguments:?} failed");
 }
 
 fn copy(from: &Path, to: &Path) {

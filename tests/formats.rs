@@ -122,6 +122,19 @@ fn sarif_has_a_rule_for_each_rule_of_the_packs_and_files_findings_under_them() {
     ] {
         assert!(ids.contains(rule), "no rule {rule} in {ids:?}");
     }
+    // One descriptor for each rule of the pack, and no rule described twice.
+    let descriptors = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(descriptors, ids.len(), "a rule described twice");
+    let pack = coop::packs::shipped("us-wa")
+        .and_then(|pack| pack.summary())
+        .expect("the us-wa pack");
+    assert!(!pack.rules.is_empty());
+    for rule in &pack.rules {
+        let id = format!("us-wa/{}", rule.id);
+        assert!(ids.contains(id.as_str()), "no rule {id} in {ids:?}");
+    }
     let filed: BTreeSet<&str> = sarif["runs"][0]["results"]
         .as_array()
         .expect("results")

@@ -171,3 +171,25 @@ pub fn assert_tests_pass(path: &Path, analysis: &Analysis) {
         );
     }
 }
+
+/// Runs git in `directory` as a test's committer, whatever the machine's git configuration.
+pub fn git(directory: &Path, arguments: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Coop Test",
+            "-c",
+            "user.email=coop@test.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(arguments)
+        .current_dir(directory)
+        .status()
+        .expect("git runs: the test makes a repository with it");
+    assert!(status.success(), "git {arguments:?} failed");
+}
