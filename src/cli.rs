@@ -85,6 +85,7 @@ enum Command {
     /// Lay `.coop` files out in Coop's one canonical layout, keeping every comment.
     Fmt {
         /// Files, or directories whose `.coop` files to format; the current directory by default.
+        /// `-` formats standard input onto standard output.
         paths: Vec<PathBuf>,
         /// Change nothing; list the files that would change, and fail if any would.
         #[arg(long)]
@@ -326,10 +327,22 @@ pub fn run(arguments: Arguments) -> ExitCode {
             ),
             Err(code) => code,
         },
-        Command::Fmt { paths, check, diff } => match Setup::read(paths, color) {
-            Ok(setup) => format_files(&setup, check, diff, color),
-            Err(code) => code,
-        },
+        Command::Fmt { paths, check, diff } => {
+            if paths.iter().any(|path| is_dash(path)) {
+                if paths.len() == 1 {
+                    format_standard_input(check, diff, color)
+                } else {
+                    usage_error(
+                        "`-` (standard input) is formatted alone, not with files\n  help: run `coop fmt -` and `coop fmt FILES` apart",
+                    )
+                }
+            } else {
+                match Setup::read(paths, color) {
+                    Ok(setup) => format_files(&setup, check, diff, color),
+                    Err(code) => code,
+                }
+            }
+        }
         Command::Test {
             paths,
             as_of,
@@ -1033,6 +1046,51 @@ fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
             "cannot write `{}`: {error}",
             coop::load::display_name(path)
         )),
+    }
+}
+
+/// How standard input is named in messages and diffs.
+const STANDARD_INPUT: &str = "<stdin>";
+
+/// `coop fmt -`: formats standard input onto standard output, as editors and pre-commit hooks
+/// call a formatter; with `--check` or `--diff`, prints only what would change, and fails if
+/// anything would. Text that does not parse is not passed on: nothing is printed but its error.
+fn format_standard_input(check: bool, diff: bool, color: bool) -> u8 {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    if let Err(error) = std::io::stdin().lock().read_to_end(&mut bytes) {
+        return usage_error(&format!("cannot read standard input: {error}"));
+    }
+    let mut sources = coop::source::SourceMap::new();
+    let id = sources.add_bytes(STANDARD_INPUT, PathBuf::from("-"), bytes);
+    let formatted = match coop::syntax::format(&sources, id) {
+        Ok(formatted) => formatted,
+        Err(diagnostic) => {
+            print_diagnostics(&[*diagnostic], &sources, color);
+            write_stderr(&format!("not formatted: {STANDARD_INPUT}\n"));
+            return ERRORS_FOUND;
+        }
+    };
+    let file = sources.file(id);
+    let changes = formatted != *file.text || file.had_lone_carriage_returns;
+    let written = if diff {
+        let patch = similar::TextDiff::from_lines(&*file.text, &formatted)
+            .unified_diff()
+            .header(STANDARD_INPUT, STANDARD_INPUT)
+            .to_string();
+        write_stdout(&patch)
+    } else if check {
+        write_stdout(&if changes {
+            format!("would reformat {STANDARD_INPUT}\n")
+        } else {
+            String::new()
+        })
+    } else {
+        write_stdout(&formatted)
+    };
+    match written {
+        SUCCESS if (check || diff) && changes => ERRORS_FOUND,
+        code => code,
     }
 }
 

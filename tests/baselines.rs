@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
-use common::{coop, coop_in, scratch, stderr, stdout};
+use common::{coop, coop_in, coop_with_input, scratch, stderr, stdout};
 
 /// A county contract and two orders: Lakewood's is denied (its interlocal agreement was not yet
 /// in force), which happened and cannot be undone.
@@ -138,29 +135,18 @@ fn a_baseline_goes_to_standard_output_and_comes_from_standard_input() {
     let baseline = stdout(&written);
     assert!(baseline.contains("\"access-not-in-force\""), "{baseline}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args([
+    let output = coop_with_input(
+        &directory,
+        &[
             "check",
             "model.coop",
             "--as-of",
             "2025-12-31",
             "--baseline",
             "-",
-        ])
-        .current_dir(&directory)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the coop binary runs");
-    child
-        .stdin
-        .take()
-        .expect("a pipe")
-        .write_all(baseline.as_bytes())
-        .expect("write the baseline");
-    let output = child.wait_with_output().expect("coop ends");
+        ],
+        &baseline,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 

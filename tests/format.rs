@@ -249,3 +249,39 @@ fn fuzz_findings_stay_fixed() {
         }
     }
 }
+
+/// Runs `coop fmt` with `arguments`, `input` on its standard input.
+fn fmt_standard_input(arguments: &[&str], input: &str) -> std::process::Output {
+    let mut arguments = arguments.to_vec();
+    arguments.insert(0, "fmt");
+    common::coop_with_input(Path::new(env!("CARGO_MANIFEST_DIR")), &arguments, input)
+}
+
+#[test]
+fn fmt_formats_standard_input_onto_standard_output() {
+    let messy = "agency everett   \"City of Everett\" {kind city jurisdiction US-WA}\n";
+    let formatted = "agency everett \"City of Everett\" { kind city jurisdiction US-WA }\n";
+    let output = fmt_standard_input(&["-"], messy);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), formatted);
+    let check = fmt_standard_input(&["--check", "-"], messy);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "would reformat <stdin>\n"
+    );
+    let diff = fmt_standard_input(&["--diff", "-"], messy);
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&diff.stdout).contains(&format!("+{formatted}")));
+    let unchanged = fmt_standard_input(&["--check", "-"], formatted);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(unchanged.stdout.is_empty());
+    // Text that does not parse is not passed on: an editor's buffer is never replaced by nothing.
+    let broken = fmt_standard_input(&["-"], "agency {\n");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(broken.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("syntax-error"));
+    // Standard input is formatted alone.
+    let mixed = fmt_standard_input(&["-", "examples/us-wa.coop"], messy);
+    assert_eq!(mixed.status.code(), Some(2));
+}

@@ -98,6 +98,27 @@ pub fn coop(arguments: &[&str]) -> Output {
         .expect("the coop binary runs")
 }
 
+/// Runs the real `coop` binary in `directory`, without colour, with `input` on its standard input.
+pub fn coop_with_input(directory: &Path, arguments: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the coop binary runs");
+    child
+        .stdin
+        .take()
+        .expect("a pipe")
+        .write_all(input.as_bytes())
+        .expect("write the input");
+    child.wait_with_output().expect("coop ends")
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
