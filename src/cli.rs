@@ -1012,12 +1012,13 @@ fn csv_files() -> Vec<String> {
 
 /// Writes the report's tables as CSV files into `directory`, all or none.
 fn write_tables(directory: &std::path::Path, report: &coop::report::Report) -> u8 {
-    let tables = coop::report::spreadsheet::tables(report);
-    let files = tables.iter().map(|table| {
-        (format!("{}.csv", table.name), |out: &mut dyn Write| {
-            coop::report::spreadsheet::write_csv(table, out)
-        })
-    });
+    let files = coop::report::spreadsheet::tables(report)
+        .into_iter()
+        .map(|table| {
+            (format!("{}.csv", table.name), |out: &mut dyn Write| {
+                coop::report::spreadsheet::write_csv(table, out)
+            })
+        });
     match coop::output::write_files_atomically(directory, files) {
         Ok(()) => SUCCESS,
         Err(error) => usage_error(&format!(
@@ -1029,7 +1030,7 @@ fn write_tables(directory: &std::path::Path, report: &coop::report::Report) -> u
 
 /// Writes the report's tables as one workbook to `path`, replaced atomically.
 fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
-    let workbook = match coop::report::spreadsheet::workbook(&coop::report::spreadsheet::tables(
+    let workbook = match coop::report::spreadsheet::workbook(coop::report::spreadsheet::tables(
         report,
     )) {
         Ok(workbook) => workbook,

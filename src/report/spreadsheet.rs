@@ -14,11 +14,12 @@ use super::{Amount, Decision, Finding, Report};
 use crate::diagnostic::Severity;
 use crate::values::{Date, Money};
 
-/// One table: its name (the CSV file's stem, the sheet's name), its columns and its rows.
-pub struct Table {
+/// One table: its name (the CSV file's stem, the sheet's name), its columns and its rows, made
+/// one at a time as they are written, so that a million orders are never held twice.
+pub struct Table<'a> {
     pub name: &'static str,
     pub columns: &'static [&'static str],
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Box<dyn Iterator<Item = Vec<Cell>> + 'a>,
 }
 
 /// A cell, typed.
@@ -34,7 +35,7 @@ pub enum Cell {
 }
 
 /// The report's four tables, in this order: orders, bindings, duties, volumes.
-pub fn tables(report: &Report) -> Vec<Table> {
+pub fn tables(report: &Report) -> Vec<Table<'_>> {
     vec![
         orders(report),
         bindings(report),
@@ -48,69 +49,46 @@ pub const TABLES: [&str; 4] = ["orders", "bindings", "duties", "volumes"];
 
 /// A table as CSV (UTF-8, commas, a header row), with every text that a spreadsheet would run as
 /// a formula written with a `'` before it.
-pub fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_csv(table: Table<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(table.columns)?;
-    for row in &table.rows {
+    for row in table.rows {
         writer.write_record(row.iter().map(csv_field))?;
     }
     writer.flush()
 }
 
-/// The most rows a sheet holds besides its header row (Excel's limit is 1,048,576 in all).
-pub const SHEET_ROWS: usize = 1_048_575;
-
-/// Why a workbook could not be made.
-#[derive(Debug)]
-pub enum WorkbookError {
-    /// A table has more rows than a sheet can hold.
-    TooManyRows {
-        table: &'static str,
-        rows: usize,
-    },
-    Xlsx(rust_xlsxwriter::XlsxError),
-}
-
 /// The tables as one Excel workbook, a sheet each: header rows in bold, frozen and filtered,
-/// money as numbers shown with two decimals, quantities as numbers, dates as dates.
-pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WorkbookError> {
-    if let Some(table) = tables.iter().find(|table| table.rows.len() > SHEET_ROWS) {
-        return Err(WorkbookError::TooManyRows {
-            table: table.name,
-            rows: table.rows.len(),
-        });
-    }
-    sheets(tables).map_err(WorkbookError::Xlsx)
-}
-
-impl std::fmt::Display for WorkbookError {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WorkbookError::TooManyRows { table, rows } => write!(
-                formatter,
-                "the {table} table has {rows} rows, more than the {SHEET_ROWS} a sheet holds"
-            ),
-            WorkbookError::Xlsx(error) => write!(formatter, "{error}"),
-        }
-    }
-}
-
-impl std::error::Error for WorkbookError {}
-
-fn sheets(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// money as numbers shown with two decimals, quantities as numbers, dates as dates. Each sheet
+/// is written row by row to a temporary file (rust_xlsxwriter's constant memory mode), so that
+/// the memory a workbook takes does not grow with its rows.
+pub fn workbook(tables: Vec<Table<'_>>) -> Result<Vec<u8>, WorkbookError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let money = Format::new().set_num_format("#,##0.00");
     for table in tables {
-        let sheet = workbook.add_worksheet();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(table.name)?;
         for (column, name) in (0u16..).zip(table.columns) {
             sheet.write_string_with_format(0, column, *name, &bold)?;
+            // Wide enough for the header and a date or an amount; rows written cannot be
+            // measured again to fit.
+            let width = name.len().max(COLUMN_WIDTH);
+            sheet.set_column_width(column, u16::try_from(width).unwrap_or(u16::MAX))?;
         }
-        for (at, row) in (1u32..).zip(&table.rows) {
-            for (column, cell) in (0u16..).zip(row) {
+        let mut rows = 0;
+        for row in table.rows {
+            rows += 1;
+            if rows > SHEET_ROWS {
+                return Err(WorkbookError::TooManyRows {
+                    table: table.name,
+                    rows,
+                });
+            }
+            let at = u32::try_from(rows).unwrap_or(u32::MAX);
+            for (column, cell) in (0u16..).zip(&row) {
                 match cell {
                     Cell::Text(text) => {
                         sheet.write_string(at, column, text)?;
@@ -139,15 +117,51 @@ fn sheets(tables: &[Table]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             }
         }
         sheet.set_freeze_panes(1, 0)?;
-        if !table.rows.is_empty() {
-            let last_row = u32::try_from(table.rows.len()).unwrap_or(u32::MAX);
+        if rows > 0 {
+            let last_row = u32::try_from(rows).unwrap_or(u32::MAX);
             let last_column = u16::try_from(table.columns.len() - 1).unwrap_or(u16::MAX);
             sheet.autofilter(0, 0, last_row, last_column)?;
         }
-        sheet.autofit();
     }
-    workbook.save_to_buffer()
+    Ok(workbook.save_to_buffer()?)
 }
+
+/// The most rows a sheet holds besides its header row (Excel's limit is 1,048,576 in all).
+pub const SHEET_ROWS: usize = 1_048_575;
+
+/// Why a workbook could not be made.
+#[derive(Debug)]
+pub enum WorkbookError {
+    /// A table has more rows than a sheet can hold: it has at least `rows`.
+    TooManyRows {
+        table: &'static str,
+        rows: usize,
+    },
+    Xlsx(rust_xlsxwriter::XlsxError),
+}
+
+impl std::fmt::Display for WorkbookError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkbookError::TooManyRows { table, .. } => write!(
+                formatter,
+                "the {table} table has more than the {SHEET_ROWS} rows a sheet holds"
+            ),
+            WorkbookError::Xlsx(error) => write!(formatter, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for WorkbookError {}
+
+impl From<rust_xlsxwriter::XlsxError> for WorkbookError {
+    fn from(error: rust_xlsxwriter::XlsxError) -> WorkbookError {
+        WorkbookError::Xlsx(error)
+    }
+}
+
+/// The narrowest a column is, in characters: a date or an amount in the millions fits.
+const COLUMN_WIDTH: usize = 12;
 
 fn text(value: impl Into<String>) -> Cell {
     Cell::Text(value.into())
@@ -191,11 +205,9 @@ fn rules_of(reasons: &[Finding], severity: Severity) -> Cell {
     text(rules.join(", "))
 }
 
-fn orders(report: &Report) -> Table {
-    let rows = report
-        .orders
-        .iter()
-        .map(|order| {
+fn orders(report: &Report) -> Table<'_> {
+    let rows =
+        report.orders.iter().map(|order| {
             let decision = match order.decision {
                 Decision::Permitted => "permitted",
                 Decision::Denied => "denied",
@@ -220,8 +232,7 @@ fn orders(report: &Report) -> Table {
                 text(&order.location.file),
                 Cell::Number(Decimal::from(order.location.line)),
             ]
-        })
-        .collect();
+        });
     Table {
         name: TABLES[0],
         columns: &[
@@ -240,43 +251,39 @@ fn orders(report: &Report) -> Table {
             "file",
             "line",
         ],
-        rows,
+        rows: Box::new(rows),
     }
 }
 
-fn bindings(report: &Report) -> Table {
-    let rows = report
-        .agencies
-        .iter()
-        .flat_map(|agency| {
-            agency.bindings.iter().map(move |binding| {
-                let [value, currency] = money(binding.ordered_value.as_ref());
-                let [commitment, commitment_unit] = amount(binding.commitment.as_ref());
-                let [shortfall, shortfall_unit] = amount(binding.shortfall.as_ref());
-                let clauses: Vec<String> = binding
-                    .clauses
-                    .iter()
-                    .map(super::ClauseReport::text)
-                    .collect();
-                vec![
-                    text(&agency.name),
-                    text(&binding.contract),
-                    text(binding.basis.as_str()),
-                    text(binding.via.join(", ")),
-                    date(&binding.from),
-                    date(&binding.to),
-                    text(if binding.ended { "yes" } else { "no" }),
-                    value,
-                    currency,
-                    commitment,
-                    commitment_unit,
-                    shortfall,
-                    shortfall_unit,
-                    text(clauses.join(", ")),
-                ]
-            })
+fn bindings(report: &Report) -> Table<'_> {
+    let rows = report.agencies.iter().flat_map(|agency| {
+        agency.bindings.iter().map(move |binding| {
+            let [value, currency] = money(binding.ordered_value.as_ref());
+            let [commitment, commitment_unit] = amount(binding.commitment.as_ref());
+            let [shortfall, shortfall_unit] = amount(binding.shortfall.as_ref());
+            let clauses: Vec<String> = binding
+                .clauses
+                .iter()
+                .map(super::ClauseReport::text)
+                .collect();
+            vec![
+                text(&agency.name),
+                text(&binding.contract),
+                text(binding.basis.as_str()),
+                text(binding.via.join(", ")),
+                date(&binding.from),
+                date(&binding.to),
+                text(if binding.ended { "yes" } else { "no" }),
+                value,
+                currency,
+                commitment,
+                commitment_unit,
+                shortfall,
+                shortfall_unit,
+                text(clauses.join(", ")),
+            ]
         })
-        .collect();
+    });
     Table {
         name: TABLES[1],
         columns: &[
@@ -295,17 +302,16 @@ fn bindings(report: &Report) -> Table {
             "shortfall_unit",
             "clauses",
         ],
-        rows,
+        rows: Box::new(rows),
     }
 }
 
-fn duties(report: &Report) -> Table {
-    let mut rows = Vec::new();
-    for agency in &report.agencies {
+fn duties(report: &Report) -> Table<'_> {
+    let of_agencies = report.agencies.iter().flat_map(|agency| {
         // A binding's own duties (admin and access fees, a commitment): no rule's, and in words.
-        for binding in &agency.bindings {
-            for duty in &binding.duties {
-                rows.push(vec![
+        let of_bindings = agency.bindings.iter().flat_map(move |binding| {
+            binding.duties.iter().map(move |duty| {
+                vec![
                     text(&agency.name),
                     text(&binding.contract),
                     Cell::Empty,
@@ -314,25 +320,28 @@ fn duties(report: &Report) -> Table {
                     Cell::Empty,
                     Cell::Empty,
                     Cell::Empty,
-                ]);
-            }
-        }
-        for duty in &agency.rule_duties {
-            rows.push(rule_duty(&agency.name, duty));
-        }
-    }
-    for contract in &report.contracts {
+                ]
+            })
+        });
+        let of_rules = agency
+            .rule_duties
+            .iter()
+            .map(move |duty| rule_duty(&agency.name, duty));
+        of_bindings.chain(of_rules)
+    });
+    let of_suppliers = report.contracts.iter().flat_map(|contract| {
         let owner = format!("the supplier of {}", contract.name);
-        for duty in &contract.supplier_duties {
-            rows.push(rule_duty(&owner, duty));
-        }
-    }
+        contract
+            .supplier_duties
+            .iter()
+            .map(move |duty| rule_duty(&owner, duty))
+    });
     Table {
         name: TABLES[2],
         columns: &[
             "owed_by", "contract", "rule", "duty", "owed_to", "amount", "currency", "due",
         ],
-        rows,
+        rows: Box::new(of_agencies.chain(of_suppliers)),
     }
 }
 
@@ -353,10 +362,9 @@ fn rule_duty(owner: &str, duty: &super::DutyReport) -> Vec<Cell> {
     ]
 }
 
-fn volumes(report: &Report) -> Table {
-    let mut rows = Vec::new();
-    for contract in &report.contracts {
-        for volume in &contract.ordered_by {
+fn volumes(report: &Report) -> Table<'_> {
+    let rows = report.contracts.iter().flat_map(|contract| {
+        contract.ordered_by.iter().map(move |volume| {
             let [value, currency] = money(Some(&volume.value));
             let [quantity, unit] = match &volume.amount {
                 Amount::Quantity { .. } => amount(Some(&volume.amount)),
@@ -364,7 +372,7 @@ fn volumes(report: &Report) -> Table {
                 Amount::Money(_) => [Cell::Empty, Cell::Empty],
             };
             let items: Vec<String> = volume.quantities.iter().map(ToString::to_string).collect();
-            rows.push(vec![
+            vec![
                 text(&contract.name),
                 text(&volume.agency),
                 text(volume.basis.as_str()),
@@ -373,15 +381,15 @@ fn volumes(report: &Report) -> Table {
                 value,
                 currency,
                 text(items.join(", ")),
-            ]);
-        }
-    }
+            ]
+        })
+    });
     Table {
         name: TABLES[3],
         columns: &[
             "contract", "agency", "basis", "quantity", "unit", "value", "currency", "items",
         ],
-        rows,
+        rows: Box::new(rows),
     }
 }
 
@@ -411,5 +419,21 @@ mod tests {
         // Numbers are numbers, negative ones too: only text is guarded.
         assert_eq!(csv_field(&Cell::Money(Decimal::new(-150, 2))), "-1.50");
         assert_eq!(csv_field(&Cell::Number(Decimal::new(300, 2))), "3");
+    }
+
+    #[test]
+    fn a_table_longer_than_a_sheet_makes_no_workbook() {
+        let table = Table {
+            name: "orders",
+            columns: &["order"],
+            rows: Box::new(std::iter::repeat_with(Vec::new).take(SHEET_ROWS + 1)),
+        };
+        assert!(matches!(
+            workbook(vec![table]),
+            Err(WorkbookError::TooManyRows {
+                table: "orders",
+                ..
+            })
+        ));
     }
 }
