@@ -1,6 +1,6 @@
-//! `coop report --format csv` and `--format xlsx`, with the real binary: the four tables of a
-//! ledger exported as a spreadsheet (semicolons, US dates, dollar signs) read back as CSV
-//! snapshots; every example's workbook read back with calamine, cell by cell the same as its CSV
+//! Spreadsheets in and out, with the real binary: a ledger as a finance system exports it is read
+//! (and one Coop cannot read is reported row by row); `coop report --format csv` and `--format
+//! xlsx`: the four tables of that ledger's model read back as CSV snapshots; every example's workbook read back with calamine, cell by cell the same as its CSV
 //! tables, with amounts as numbers and dates as dates; and the outputs that are refused.
 
 mod common;
@@ -55,6 +55,45 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+#[test]
+fn a_spreadsheet_ledger_reads_and_a_broken_one_is_reported_row_by_row() {
+    let checked = coop(&["check", SPREADSHEET_LEDGER, "--as-of", "2025-12-31"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(
+        stderr(&checked)
+            .contains("ledger-spreadsheet/orders.csv: 4 rows read, 4 counted, 0 not counted"),
+        "{}",
+        stderr(&checked)
+    );
+    let tested = coop(&["test", SPREADSHEET_LEDGER]);
+    assert_eq!(tested.status.code(), Some(0), "{}", common::stdout(&tested));
+    let broken = coop(&[
+        "check",
+        "tests/fixtures/err/ledger-titles.coop",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(broken.status.code(), Some(1));
+    let lines = common::stdout(&broken);
+    for expected in [
+        "orders.csv:2:15: error[ambiguous-title]: `Springfield` is the title of 2 agencies: `springfield_il`, `springfield_mo`",
+        "orders.csv:3:10: error[undefined-name]: no agency named `City of Tacomma`",
+        "orders.csv:4:61: error[currency-mismatch]:",
+        "orders.csv:5:34: error[invalid-date]:",
+    ] {
+        assert!(lines.contains(expected), "{expected}\n{lines}");
+    }
+    let explained = coop(&[
+        "check",
+        "tests/fixtures/err/ledger-titles.coop",
+        "--as-of",
+        "2025-12-31",
+    ]);
+    assert!(stderr(&explained).contains("did you mean `City of Tacoma`?"));
 }
 
 #[test]
