@@ -1030,9 +1030,7 @@ fn write_tables(directory: &std::path::Path, report: &coop::report::Report) -> u
 
 /// Writes the report's tables as one workbook to `path`, replaced atomically.
 fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
-    let workbook = match coop::report::spreadsheet::workbook(coop::report::spreadsheet::tables(
-        report,
-    )) {
+    let workbook = match coop::report::spreadsheet::workbook(report) {
         Ok(workbook) => workbook,
         Err(error @ coop::report::spreadsheet::WorkbookError::TooManyRows { .. }) => {
             return usage_error(&format!(

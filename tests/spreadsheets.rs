@@ -145,6 +145,17 @@ fn a_model_with_denials_and_duties_as_csv_tables() {
         tables.push_str(&format!("== {table}.csv\n{text}"));
     }
     insta::assert_snapshot!("spreadsheets-naspo-valuepoint-csv", tables);
+    // The workbook is dated by the report, not the clock: the same model, the same bytes.
+    let workbooks: Vec<Vec<u8>> = ["first.xlsx", "second.xlsx"]
+        .iter()
+        .map(|name| {
+            let path = directory.join(name);
+            let output = report(model, &as_of(model), "xlsx", &path);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            std::fs::read(path).expect("the workbook")
+        })
+        .collect();
+    assert_eq!(workbooks[0], workbooks[1]);
 }
 
 /// Every example and the spreadsheet ledger: the workbook has a sheet per table, each holding

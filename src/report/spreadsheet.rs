@@ -58,13 +58,28 @@ pub fn write_csv(table: Table<'_>, out: &mut dyn std::io::Write) -> std::io::Res
     writer.flush()
 }
 
-/// The tables as one Excel workbook, a sheet each: header rows in bold, frozen and filtered,
-/// money as numbers shown with two decimals, quantities as numbers, dates as dates. Each sheet
-/// is written row by row to a temporary file (rust_xlsxwriter's constant memory mode), so that
-/// the memory a workbook takes does not grow with its rows.
-pub fn workbook(tables: Vec<Table<'_>>) -> Result<Vec<u8>, WorkbookError> {
-    use rust_xlsxwriter::{Format, Workbook};
+/// The report's tables as one Excel workbook, a sheet each: header rows in bold, frozen and
+/// filtered, money as numbers shown with two decimals, quantities as numbers, dates as dates.
+/// Each sheet is written row by row to a temporary file (rust_xlsxwriter's constant memory mode),
+/// so that the memory a workbook takes does not grow with its rows. The workbook is dated the
+/// report's as-of date, not the clock, so that the same model gives the same bytes.
+pub fn workbook(report: &Report) -> Result<Vec<u8>, WorkbookError> {
+    let as_of = crate::values::parse_iso_date(&report.as_of).unwrap_or_default();
+    sheets(
+        tables(report),
+        &as_of,
+        &format!("Coop report as of {}", report.as_of),
+    )
+}
+
+fn sheets(tables: Vec<Table<'_>>, dated: &Date, title: &str) -> Result<Vec<u8>, WorkbookError> {
+    use rust_xlsxwriter::{DocProperties, Format, Workbook};
     let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(dated),
+    );
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let money = Format::new().set_num_format("#,##0.00");
@@ -429,7 +444,7 @@ mod tests {
             rows: Box::new(std::iter::repeat_with(Vec::new).take(SHEET_ROWS + 1)),
         };
         assert!(matches!(
-            workbook(vec![table]),
+            sheets(vec![table], &Date::default(), "too long"),
             Err(WorkbookError::TooManyRows {
                 table: "orders",
                 ..
