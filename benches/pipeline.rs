@@ -69,7 +69,13 @@ fn parse(bencher: divan::Bencher, orders: usize) {
 fn read_ledger(bencher: divan::Bencher, orders: usize) {
     let directory = model_directory(orders, OrderFormat::Ledger);
     let text = std::fs::read_to_string(directory.join("orders.csv")).expect("the ledger");
-    bencher.bench_local(|| divan::black_box(coop::syntax::ledger::read(FileId(0), &text)));
+    bencher.bench_local(|| {
+        divan::black_box(coop::syntax::ledger::read(
+            FileId(0),
+            &text,
+            &Default::default(),
+        ))
+    });
 }
 
 /// Checking the parsed files into a model.

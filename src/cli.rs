@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use coop::codes::Code;
 use coop::diagnostic::{self, Diagnostic};
@@ -20,27 +20,41 @@ use crate::progress::Progress;
 pub struct Arguments {
     #[command(subcommand)]
     command: Command,
-    /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set.
+    /// When to colour diagnostics: `auto` colours a terminal unless NO_COLOR is set or TERM is
+    /// `dumb`, and any stream when FORCE_COLOR is set.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
+    /// Print findings and errors only: no summary, counts, notes or progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check a model and judge its orders; print every finding.
     Check {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
-        /// How to print findings: for people, or for CI and code-scanning tools.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        /// How to print findings: for people, or for CI and code-scanning tools (default: text,
+        /// or `[check] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<CheckFormat>,
         /// `--deny warnings` makes warnings fail the check too.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
+        /// Print how many findings each rule made, on standard output, instead of the findings.
+        #[arg(long)]
+        statistics: bool,
+        /// Fail only on findings this baseline file does not hold (`-` reads standard input).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record the findings in this file (`-` is standard output) as the baseline, and pass.
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
     },
     /// List the rule packs shipped with coop, with their rules and citations; or show one pack,
     /// rule by rule: the text each quotes, its plain-language reading and its logic.
@@ -57,25 +71,29 @@ enum Command {
     },
     /// Print the binding-obligation report of a model.
     Report {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// The report's date (YYYY-MM-DD); orders after it are not counted. Today by default.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Contracts ending within this many days of the as-of date are listed first.
-        #[arg(long, default_value_t = coop::report::DEFAULT_HORIZON_DAYS)]
-        horizon_days: u32,
+        /// The report's format (default: text, or `[report] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Contracts ending within this many days of the as-of date are listed first (default:
+        /// 365, or `[report] horizon_days` of coop.toml).
+        #[arg(long)]
+        horizon_days: Option<u32>,
         /// Write the report to this file (replaced atomically) instead of standard output; `-`
-        /// is standard output. Never an input of the model, a symbolic link or a device.
+        /// is standard output. Never an input of the model, a symbolic link or a device. For
+        /// `--format csv`, the directory to write the tables into; for `xlsx`, required.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Lay `.coop` files out in Coop's one canonical layout, keeping every comment.
     Fmt {
         /// Files, or directories whose `.coop` files to format; the current directory by default.
+        /// `-` formats standard input onto standard output.
         paths: Vec<PathBuf>,
         /// Change nothing; list the files that would change, and fail if any would.
         #[arg(long)]
@@ -86,8 +104,8 @@ enum Command {
     },
     /// Run the tests written in the model's files (`test "name" { expect ... }`).
     Test {
-        /// `.coop` files, or directories whose `.coop` files form one model.
-        #[arg(required = true)]
+        /// `.coop` files, or directories whose `.coop` files form one model; the current
+        /// directory by default.
         paths: Vec<PathBuf>,
         /// Judge tests without their own date as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
@@ -95,8 +113,9 @@ enum Command {
         /// Run only the tests whose names contain this text.
         #[arg(long, default_value = "")]
         filter: String,
-        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
-        format: TestFormat,
+        /// The results' format (default: text, or `[test] format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<TestFormat>,
     },
     /// Show why an order was decided as it was, or why an agency is (not) bound to a contract.
     Why {
@@ -140,6 +159,44 @@ enum Command {
         /// A code such as `access-not-in-force`.
         code: Option<String>,
     },
+    /// Show what a change to a model changes: decisions, bindings, duties, volumes, findings.
+    Diff {
+        /// The version before: a path, or a git revision of the repository here (`main`,
+        /// `HEAD~1`, a tag).
+        base: String,
+        /// The version after: a path (`.` is the working tree), or a git revision (`HEAD`).
+        head: String,
+        /// The model's paths, relative to each side (the current directory, for a revision);
+        /// after `--`.
+        #[arg(last = true)]
+        paths: Vec<PathBuf>,
+        /// Judge both versions as of this date (YYYY-MM-DD); the head's coop.toml, or today,
+        /// by default.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// text, json, or markdown for a pull-request comment (default: text, or `[diff]
+        /// format` of coop.toml).
+        #[arg(long, value_enum)]
+        format: Option<DiffFormat>,
+        /// Exit 1 when the diff holds this (several may be given, separated by commas).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        fail_on: Vec<FailOn>,
+        /// Write the diff to this file (replaced atomically) instead of standard output; `-` is
+        /// standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print a script that completes coop's commands and flags in a shell.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print coop's manual page (roff), or a command's: `coop man > coop.1`,
+    /// `coop man check > coop-check.1`.
+    Man {
+        /// A command, such as `check`, for its own page.
+        command: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -177,6 +234,11 @@ enum Format {
     Markdown,
     /// An OCDS 1.1 release package, with Coop's extension (docs/ocds.md).
     Ocds,
+    /// Four tables (orders, bindings, duties, volumes), a CSV file each, into the directory `-o`
+    /// names.
+    Csv,
+    /// One Excel workbook, a sheet a table, into the file `-o` names.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -201,8 +263,30 @@ enum CheckFormat {
     Sarif,
     /// GitHub Actions annotations, on standard output.
     Github,
-    /// JUnit XML, one test case per file, on standard output.
+    /// JUnit XML, one test case per order judged and per file, on standard output.
     Junit,
+    /// One line per finding, `file:line:col: severity[rule]: message`, on standard output.
+    Concise,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    /// A pull-request comment, summarised to fit GitHub's limit.
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// An order denied in the head that was not denied in the base.
+    NewlyDenied,
+    /// An order newly denied, or a new finding that is an error.
+    NewErrors,
+    /// An order newly denied, or any new finding, errors and warnings.
+    NewFindings,
+    /// Any change in decisions, bindings, duties, volumes, findings or the model's text.
+    AnyChange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -239,14 +323,15 @@ const ERRORS_FOUND: u8 = 1;
 /// Exit code: a usage or I/O problem; nothing was checked.
 const USAGE_OR_IO: u8 = 2;
 
+/// Whether `--quiet` was given: notes, counts and summaries are not printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn run(arguments: Arguments) -> ExitCode {
+    QUIET.store(arguments.quiet, std::sync::atomic::Ordering::Relaxed);
     let color = match arguments.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
+        Color::Auto => color_by_environment(),
     };
     let code = match arguments.command {
         Command::Check {
@@ -254,34 +339,86 @@ pub fn run(arguments: Arguments) -> ExitCode {
             as_of,
             format,
             deny,
-        } => check(&paths, as_of, format, deny, color),
+            statistics,
+            baseline,
+            write_baseline,
+        } => match Setup::read(paths, color) {
+            Ok(setup) => {
+                let options = CheckOptions {
+                    as_of: as_of.or(setup.as_of()),
+                    format: setup.format("check", format).unwrap_or(CheckFormat::Text),
+                    deny,
+                    statistics,
+                    // A baseline written now is not compared with.
+                    baseline: baseline.or_else(|| {
+                        let configured = setup.config.as_ref()?.baseline.as_deref()?;
+                        write_baseline.is_none().then(|| from_here(configured))
+                    }),
+                    write_baseline,
+                };
+                check(&setup, options, color)
+            }
+            Err(code) => code,
+        },
         Command::Report {
             paths,
             as_of,
             format,
             horizon_days,
             output,
-        } => report(
-            &paths,
-            as_of,
-            format,
-            horizon_days,
-            output.as_deref(),
-            color,
-        ),
-        Command::Fmt { paths, check, diff } => format_files(&paths, check, diff, color),
+        } => match Setup::read(paths, color) {
+            Ok(setup) => report(
+                &setup,
+                as_of.or(setup.as_of()),
+                setup.format("report", format).unwrap_or(Format::Text),
+                horizon_days
+                    .or(setup.config.as_ref().and_then(|config| config.horizon_days))
+                    .unwrap_or(coop::report::DEFAULT_HORIZON_DAYS),
+                output.as_deref(),
+                color,
+            ),
+            Err(code) => code,
+        },
+        Command::Fmt { paths, check, diff } => {
+            if paths.iter().any(|path| is_dash(path)) {
+                if paths.len() == 1 {
+                    format_standard_input(check, diff, color)
+                } else {
+                    usage_error(
+                        "`-` (standard input) is formatted alone, not with files\n  help: run `coop fmt -` and `coop fmt FILES` apart",
+                    )
+                }
+            } else {
+                match Setup::read(paths, color) {
+                    Ok(setup) => format_files(&setup, check, diff, color),
+                    Err(code) => code,
+                }
+            }
+        }
         Command::Test {
             paths,
             as_of,
             filter,
             format,
-        } => run_tests(&paths, as_of, &filter, format, color),
+        } => match Setup::read(paths, color) {
+            Ok(setup) => run_tests(
+                &setup,
+                as_of.or(setup.as_of()),
+                &filter,
+                setup.format("test", format).unwrap_or(TestFormat::Text),
+                color,
+            ),
+            Err(code) => code,
+        },
         Command::Why {
             path,
             names,
             as_of,
             format,
-        } => why(&path, &names, as_of, format, color),
+        } => match Setup::read(vec![path], color) {
+            Ok(setup) => why(&setup, &names, as_of.or(setup.as_of()), format, color),
+            Err(code) => code,
+        },
         Command::Generate {
             output,
             orders,
@@ -325,61 +462,198 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
             output,
         } => rules(pack.as_deref(), format, output.as_deref()),
+        Command::Diff {
+            base,
+            head,
+            paths,
+            as_of,
+            format,
+            fail_on,
+            output,
+        } => diff(
+            &base,
+            &head,
+            &paths,
+            DiffOptions {
+                as_of,
+                format,
+                fail_on,
+                output,
+            },
+            color,
+        ),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Arguments::command(), "coop", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script))
+        }
+        Command::Man { command } => manual_page(command.as_deref()),
     };
     ExitCode::from(code)
 }
 
-fn check(
-    paths: &[PathBuf],
+/// What `coop check` was asked for, beyond the paths.
+struct CheckOptions {
     as_of: Option<Date>,
     format: CheckFormat,
     deny: Option<Deny>,
-    color: bool,
-) -> u8 {
-    let progress = Progress::start();
-    progress.phase("reading the model");
-    let mut sources = match coop::load::load(paths) {
-        Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+    statistics: bool,
+    baseline: Option<PathBuf>,
+    write_baseline: Option<PathBuf>,
+}
+
+fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
+    let CheckOptions {
+        as_of,
+        format,
+        deny,
+        statistics,
+        ..
+    } = options;
+    if statistics && !matches!(format, CheckFormat::Text | CheckFormat::Concise) {
+        return usage_error(
+            "--statistics counts findings instead of printing them; it goes with --format text or concise",
+        );
+    }
+    let documentation = match documentation() {
+        Ok(documentation) => documentation,
+        Err(code) => return code,
     };
+    // A baseline that cannot be read is refused before any work.
+    let baseline = match options.baseline.as_deref().map(read_baseline).transpose() {
+        Ok(baseline) => baseline,
+        Err(code) => return code,
+    };
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
+    progress.phase("reading the model");
+    let mut sources = match setup.load() {
+        Ok(sources) => sources,
+        Err(code) => return code,
+    };
+    if let Some(path) = options
+        .write_baseline
+        .as_deref()
+        .filter(|path| !is_dash(path))
+    {
+        let inputs = sources.files().map(|(_, file)| file.path.as_path());
+        if let Err(refusal) = coop::output::check_target(path, inputs) {
+            drop(progress);
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `--write-baseline`, or `-` for standard output"
+            ));
+        }
+    }
     progress.phase(format!(
         "parsing and checking {}",
         diagnostic::plural(sources.model_files().count(), "file")
     ));
     let (model, mut diagnostics) = coop::check_sources(&mut sources);
     let as_of = as_of.unwrap_or_else(today);
-    let mut later_orders = 0;
+    let mut evaluation = None;
     if let Some(model) = &model {
         progress.phase(format!(
             "judging {}",
             diagnostic::plural(model.orders.len(), "order")
         ));
-        let evaluation = coop::eval::evaluate(model, as_of);
-        diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
-        later_orders = evaluation.later_orders.len();
+        let evaluated = coop::eval::evaluate(model, as_of);
+        diagnostics.extend(coop::evaluation_diagnostics(&evaluated));
+        evaluation = Some(evaluated);
     }
     // The spinner's line is cleared before anything else is written to the terminal.
     drop(progress);
+    // Findings a waiver of the model accepts are set apart; then those a baseline holds. Both
+    // need the checked model, which says what each finding is about.
+    let mut waived = Vec::new();
+    let mut known = 0;
+    let mut fixed = Vec::new();
+    if let Some(model) = &model {
+        let (kept, set_aside) =
+            coop::eval::waivers::Waivers::new(model, as_of).split(std::mem::take(&mut diagnostics));
+        diagnostics = kept;
+        waived = set_aside;
+        let subjects = coop::model::subjects::Subjects::of(model);
+        if let Some(path) = &options.write_baseline {
+            let recorded =
+                coop::findings::baseline::Baseline::record(&diagnostics, &subjects, &sources);
+            return write_baseline(path, &recorded, diagnostics.len());
+        }
+        if let Some(baseline) = &baseline {
+            let compared = baseline.compare(std::mem::take(&mut diagnostics), &subjects, &sources);
+            diagnostics = compared.new;
+            known = compared.known;
+            fixed = compared.fixed;
+        }
+    } else if options.write_baseline.is_some() {
+        print_diagnostics(&diagnostics, &sources, color);
+        write_stderr(&format!(
+            "no baseline written: the model has {}\n  help: a baseline records the findings of a model that checks; fix these first\n",
+            diagnostic::summary(&diagnostics)
+        ));
+        return ERRORS_FOUND;
+    }
+    let waived: Vec<coop::findings::Waived<'_>> = waived
+        .iter()
+        .filter_map(|(finding, index)| {
+            let waiver = model.as_ref()?.waivers.get(*index)?;
+            Some(coop::findings::Waived { finding, waiver })
+        })
+        .collect();
     // The GitHub format's own lines are workflow commands, their data escaped by the format.
     let escapes = match format {
-        CheckFormat::Text => Some(Escapes::Text),
+        CheckFormat::Text | CheckFormat::Concise => Some(Escapes::Text),
         CheckFormat::Json | CheckFormat::Sarif => Some(Escapes::Json),
         CheckFormat::Github => None,
         CheckFormat::Junit => Some(Escapes::Markup),
     };
+    let rules = model.as_ref().map_or(&[][..], |model| &model.rules[..]);
     let machine_output = match format {
+        _ if statistics => Some(coop::findings::statistics(&diagnostics)),
         CheckFormat::Text => None,
-        CheckFormat::Json => Some(coop::findings::to_json(
+        CheckFormat::Concise => Some(coop::findings::to_concise(&diagnostics, &sources)),
+        CheckFormat::Json => {
+            let waived: Vec<coop::report::Finding> = match &model {
+                Some(model) => {
+                    let waivers = coop::eval::waivers::Waivers::new(model, as_of);
+                    waived
+                        .iter()
+                        .map(|waived| {
+                            coop::report::waived_finding(&sources, model, &waivers, waived.finding)
+                        })
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            Some(coop::findings::to_json(
+                &diagnostics,
+                &waived,
+                &sources,
+                &model
+                    .as_ref()
+                    .map(|model| coop::report::ledger_counts(&sources, model))
+                    .unwrap_or_default(),
+            ))
+        }
+        CheckFormat::Sarif => Some(coop::findings::to_sarif(
             &diagnostics,
+            &waived,
             &sources,
-            &model
-                .as_ref()
-                .map(|model| coop::report::ledger_counts(&sources, model))
-                .unwrap_or_default(),
+            rules,
+            documentation.as_deref(),
         )),
-        CheckFormat::Sarif => Some(coop::findings::to_sarif(&diagnostics, &sources)),
         CheckFormat::Github => Some(coop::findings::to_github(&diagnostics, &sources)),
-        CheckFormat::Junit => Some(coop::findings::to_junit(&diagnostics, &sources)),
+        CheckFormat::Junit => {
+            let judged: Vec<coop::model::OrderId> = evaluation
+                .iter()
+                .flat_map(|evaluation| &evaluation.judgments)
+                .map(|judgment| judgment.order)
+                .collect();
+            Some(coop::findings::to_junit(
+                &diagnostics,
+                model.as_ref(),
+                &judged,
+                &sources,
+            ))
+        }
     };
     match machine_output {
         Some(output) => {
@@ -389,20 +663,33 @@ fn check(
         }
         None => print_diagnostics(&diagnostics, &sources, color),
     }
+    note(&coop::findings::waived_text(&waived, &sources));
     let files = diagnostic::plural(sources.model_files().count(), "file");
-    write_stderr(&format!(
+    note(&format!(
         "checked {files}: {}\n",
         diagnostic::summary(&diagnostics)
     ));
-    if let Some(model) = &model {
-        write_stderr(&ledger_counts(&sources, model));
+    if !waived.is_empty() {
+        note(&format!(
+            "note: {} set aside by the model's waivers\n",
+            diagnostic::plural(waived.len(), "finding")
+        ));
     }
+    if let Some(path) = &options.baseline {
+        note(&baseline_summary(path, known, &fixed));
+    }
+    if let Some(model) = &model {
+        note(&ledger_counts(&sources, model));
+    }
+    let later_orders = evaluation
+        .as_ref()
+        .map_or(0, |evaluation| evaluation.later_orders.len());
     if later_orders > 0 {
         let (orders, verb) = match later_orders {
             1 => ("1 order".to_string(), "was"),
             count => (format!("{count} orders"), "were"),
         };
-        write_stderr(&format!(
+        note(&format!(
             "note: {orders} dated after {as_of} {verb} not judged; give a later --as-of to judge them\n"
         ));
     }
@@ -413,32 +700,338 @@ fn check(
         SUCCESS
     };
     // The process ends here; freeing a million orders one by one would only delay it.
-    std::mem::forget((model, sources, diagnostics));
+    std::mem::forget((model, evaluation, sources, diagnostics));
     code
 }
 
+/// `-`, which stands for standard input or output.
+fn is_dash(path: &std::path::Path) -> bool {
+    path == std::path::Path::new("-")
+}
+
+/// Reads a baseline file, or standard input for `-`.
+fn read_baseline(path: &std::path::Path) -> Result<coop::findings::baseline::Baseline, u8> {
+    let text = if is_dash(path) {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map(|_| text)
+            .map_err(|error| {
+                usage_error(&format!(
+                    "cannot read the baseline from standard input: {error}"
+                ))
+            })?
+    } else {
+        std::fs::read_to_string(path).map_err(|error| {
+            usage_error(&format!(
+                "cannot read the baseline `{}`: {error}\n  help: write one with `coop check --write-baseline {}`",
+                coop::load::display_name(path),
+                coop::load::display_name(path)
+            ))
+        })?
+    };
+    coop::findings::baseline::Baseline::parse(&text).map_err(|why| {
+        usage_error(&format!(
+            "`{}` is not a Coop baseline: {why}\n  help: write one with `coop check --write-baseline FILE`",
+            coop::load::display_name(path)
+        ))
+    })
+}
+
+/// Writes a baseline to its file (atomically) or to standard output.
+fn write_baseline(
+    path: &std::path::Path,
+    baseline: &coop::findings::baseline::Baseline,
+    findings: usize,
+) -> u8 {
+    let json = baseline.to_json();
+    if is_dash(path) {
+        return write_stdout_as(&json, Some(Escapes::Json));
+    }
+    match coop::output::write_atomically(path, &guarded(&json, Escapes::Json)) {
+        Ok(()) => {
+            note(&format!(
+                "recorded {} in the baseline {}\n",
+                diagnostic::plural(findings, "finding"),
+                coop::load::display_name(path)
+            ));
+            SUCCESS
+        }
+        Err(error) => usage_error(&format!(
+            "cannot write `{}`: {error}",
+            coop::load::display_name(path)
+        )),
+    }
+}
+
+/// What a baseline held back, and which of its findings are gone.
+fn baseline_summary(
+    path: &std::path::Path,
+    known: usize,
+    fixed: &[coop::findings::baseline::Entry],
+) -> String {
+    let mut text = format!(
+        "note: {} held by the baseline {} not shown\n",
+        diagnostic::plural(known, "finding"),
+        coop::load::display_name(path)
+    );
+    let gone: usize = fixed.iter().map(|entry| entry.count).sum();
+    if gone > 0 {
+        text.push_str(&format!(
+            "note: {} of the baseline no longer found; record the baseline again with --write-baseline to keep them from coming back unnoticed\n",
+            diagnostic::plural(gone, "finding")
+        ));
+    }
+    text
+}
+
+/// What `coop diff` was asked for, beyond its sides.
+struct DiffOptions {
+    as_of: Option<Date>,
+    format: Option<DiffFormat>,
+    fail_on: Vec<FailOn>,
+    output: Option<PathBuf>,
+}
+
+/// One side of `coop diff`: a path's model, or a revision's, checked out into a temporary
+/// directory that lives as long as this.
+struct DiffSide {
+    label: String,
+    setup: Setup,
+    checkout: Option<coop::load::revision::Checkout>,
+}
+
+fn diff_side(argument: &str, paths: &[PathBuf], color: bool) -> Result<DiffSide, u8> {
+    let given = std::path::Path::new(argument);
+    let (home, checkout) = if given.exists() {
+        (given.to_path_buf(), None)
+    } else {
+        let checkout = coop::load::revision::check_out(argument, paths)
+            .map_err(|error| usage_error(&error.to_string()))?;
+        (checkout.root().join(&checkout.here), Some(checkout))
+    };
+    let setup = if paths.is_empty() && home.is_dir() {
+        Setup::read_from(Vec::new(), &home, color)?
+    } else if paths.is_empty() {
+        Setup::read(vec![home], color)?
+    } else {
+        Setup::read(paths.iter().map(|path| home.join(path)).collect(), color)?
+    };
+    Ok(DiffSide {
+        label: argument.to_string(),
+        setup,
+        checkout,
+    })
+}
+
+/// A side checked and judged; its errors printed when it does not check.
+fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::Side, u8> {
+    let mut sources = side.setup.load()?;
+    if let Some(checkout) = &side.checkout {
+        // Files are shown by the revision and their path in the repository, not the
+        // temporary directory they were read from.
+        let root = format!("{}/", coop::load::display_name(checkout.root()));
+        sources.rename_files(|name| {
+            name.strip_prefix(&root)
+                .map(|relative| format!("{}:{relative}", checkout.revision))
+        });
+    }
+    let (model, checking) = coop::check_sources(&mut sources);
+    let Some(model) = model else {
+        print_diagnostics(&checking, &sources, color);
+        write_stderr(&format!(
+            "no diff: {} has {}\n",
+            coop::values::printable(&side.label),
+            diagnostic::summary(&checking)
+        ));
+        return Err(ERRORS_FOUND);
+    };
+    let evaluation = coop::eval::evaluate(&model, as_of);
+    let horizon = side
+        .setup
+        .config
+        .as_ref()
+        .and_then(|config| config.horizon_days)
+        .unwrap_or(coop::report::DEFAULT_HORIZON_DAYS);
+    Ok(coop::diff::Side::of(
+        side.label.clone(),
+        &model,
+        &evaluation,
+        &sources,
+        &checking,
+        horizon,
+    ))
+}
+
+fn diff(base: &str, head: &str, paths: &[PathBuf], options: DiffOptions, color: bool) -> u8 {
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
+    progress.phase("reading both versions");
+    let (base_side, head_side) =
+        match (diff_side(base, paths, color), diff_side(head, paths, color)) {
+            (Ok(base), Ok(head)) => (base, head),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
+    // Refused before any work: an output must never replace an input, a link or a device.
+    if let Some(path) = options.output.as_deref().filter(|path| !is_dash(path)) {
+        let inputs: Vec<PathBuf> = [&base_side, &head_side]
+            .iter()
+            .filter_map(|side| side.setup.load_files().ok())
+            .flat_map(|sources| {
+                sources
+                    .files()
+                    .map(|(_, file)| file.path.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if let Err(refusal) = coop::output::check_target(path, inputs.iter().map(PathBuf::as_path))
+        {
+            return usage_error(&format!(
+                "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
+            ));
+        }
+    }
+    let as_of = options
+        .as_of
+        .or(head_side.setup.as_of())
+        .or(base_side.setup.as_of())
+        .unwrap_or_else(today);
+    progress.phase("checking and judging both versions");
+    let (before, after) = match (
+        judged_side(&base_side, as_of, color),
+        judged_side(&head_side, as_of, color),
+    ) {
+        (Ok(before), Ok(after)) => (before, after),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let compared = coop::diff::compare(&before, &after);
+    drop(progress);
+    let format = options
+        .format
+        .or_else(|| head_side.setup.format("diff", None))
+        .unwrap_or(DiffFormat::Text);
+    let (text, escapes) = match format {
+        DiffFormat::Text => (coop::diff::text(&compared), Escapes::Text),
+        DiffFormat::Json => (compared.to_json(), Escapes::Json),
+        DiffFormat::Markdown => (coop::diff::markdown(&compared), Escapes::Markdown),
+    };
+    let written = write_output(options.output.as_deref(), escapes, |out| {
+        out.write_all(text.as_bytes())
+    });
+    if written != SUCCESS {
+        return written;
+    }
+    let failing: Vec<FailOn> = options
+        .fail_on
+        .iter()
+        .copied()
+        .filter(|fail_on| {
+            compared.fails(match fail_on {
+                FailOn::NewlyDenied => coop::diff::FailOn::NewlyDenied,
+                FailOn::NewErrors => coop::diff::FailOn::NewErrors,
+                FailOn::NewFindings => coop::diff::FailOn::NewFindings,
+                FailOn::AnyChange => coop::diff::FailOn::AnyChange,
+            })
+        })
+        .collect();
+    if failing.is_empty() {
+        SUCCESS
+    } else {
+        let names: Vec<String> = failing
+            .iter()
+            .filter_map(|fail_on| Some(fail_on.to_possible_value()?.get_name().to_string()))
+            .collect();
+        note(&format!("coop diff fails on: {}\n", names.join(", ")));
+        ERRORS_FOUND
+    }
+}
+
+/// Whether `--color auto` colours: never when `NO_COLOR` is set (not empty), which wins over
+/// everything; always when `FORCE_COLOR` is set (not empty, `0` or `false`), as in CI logs that
+/// show colour; otherwise when standard error is a terminal that is not `TERM=dumb`.
+fn color_by_environment() -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if let Some(force) = set("FORCE_COLOR") {
+        return force != "0" && force != "false";
+    }
+    std::io::stderr().is_terminal() && set("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// Where Coop's `docs/` folder is published, for code scanning's links to each rule's page:
+/// `COOP_DOCUMENTATION` when set (a fork's or a mirror's), else the repository coop was built
+/// from, at its version; unknown when neither is.
+fn documentation() -> Result<Option<String>, u8> {
+    match std::env::var("COOP_DOCUMENTATION") {
+        Ok(url) if url.is_empty() => Ok(None),
+        Ok(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(Some(url.trim_end_matches('/').to_string()))
+        }
+        Ok(url) => Err(usage_error(&format!(
+            "COOP_DOCUMENTATION is `{}`, not an http or https URL\n  help: set it to where Coop's docs/ folder is published, such as the repository's `.../blob/v1.0.0/docs`",
+            coop::values::printable(&url)
+        ))),
+        Err(_) => {
+            let repository = env!("CARGO_PKG_REPOSITORY");
+            Ok((!repository.is_empty())
+                .then(|| format!("{repository}/blob/v{}/docs", env!("CARGO_PKG_VERSION"))))
+        }
+    }
+}
+
 fn report(
-    paths: &[PathBuf],
+    setup: &Setup,
     as_of: Option<Date>,
     format: Format,
     horizon_days: u32,
     output: Option<&std::path::Path>,
     color: bool,
 ) -> u8 {
-    let progress = Progress::start();
+    let target = output.filter(|path| !is_dash(path));
+    // Tables and a workbook are files, never standard output: four tables are not one stream,
+    // and a workbook is binary, which no terminal or CI log should receive.
+    match (format, target) {
+        (Format::Csv, None) => {
+            return usage_error(&format!(
+                "`--format csv` writes {} files ({}), not standard output\n  help: name the directory to write them into with `-o DIRECTORY`",
+                coop::report::spreadsheet::TABLES.len(),
+                csv_files().join(", ")
+            ));
+        }
+        (Format::Xlsx, None) => {
+            return usage_error(
+                "`--format xlsx` writes a workbook, which is binary, not standard output\n  help: name the file to write it to with `-o FILE`, such as `-o report.xlsx`",
+            );
+        }
+        _ => {}
+    }
+    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading and checking the model");
-    let (sources, model, warnings) = match checked_model(paths, color, "no report") {
+    let (sources, model, warnings) = match checked_model(setup, color, "no report") {
         Ok(checked) => checked,
         Err(code) => return code,
     };
     // Refused before any work: an output must never replace an input, a link or a device.
-    if let Some(path) = output.filter(|path| *path != std::path::Path::new("-")) {
-        let inputs = sources.files().map(|(_, file)| file.path.as_path());
-        if let Err(refusal) = coop::output::check_target(path, inputs) {
+    if let Some(path) = target {
+        let inputs: Vec<&std::path::Path> = sources
+            .files()
+            .map(|(_, file)| file.path.as_path())
+            .collect();
+        let refused = match format {
+            Format::Csv => {
+                let files = csv_files();
+                let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                coop::output::check_directory_target(path, &files, &inputs).map_err(|refusal| {
+                    format!("{refusal}\n  help: name a directory for the tables with `-o`, apart from the model's files")
+                })
+            }
+            _ => coop::output::check_target(path, inputs).map_err(|refusal| {
+                format!("{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`")
+            }),
+        };
+        if let Err(message) = refused {
             drop(progress);
-            return usage_error(&format!(
-                "{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`"
-            ));
+            return usage_error(&message);
         }
     }
     progress.phase(format!(
@@ -450,45 +1043,31 @@ fn report(
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     drop(progress);
     print_diagnostics(&warnings, &sources, color);
-    write_stderr(&ledger_counts(&sources, &model));
-    let escapes = match format {
-        Format::Text => Escapes::Text,
-        Format::Json | Format::Ocds => Escapes::Json,
-        Format::Html => Escapes::Markup,
-        Format::Markdown => Escapes::Markdown,
-    };
-    let render = |out: &mut dyn Write| match format {
+    note(&ledger_counts(&sources, &model));
+    let written = match (format, target) {
         // Streamed: the JSON of a large model is the largest thing Coop writes.
-        Format::Json => coop::report::write_json(&report, out),
-        Format::Text => out.write_all(coop::report::text::render(&report).as_bytes()),
-        Format::Html => out.write_all(coop::report::html::render(&report).as_bytes()),
-        Format::Markdown => out.write_all(coop::report::markdown::render(&report).as_bytes()),
-        Format::Ocds => {
+        (Format::Json, _) => write_output(output, Escapes::Json, |out| {
+            coop::report::write_json(&report, out)
+        }),
+        (Format::Text, _) => write_output(output, Escapes::Text, |out| {
+            out.write_all(coop::report::text::render(&report).as_bytes())
+        }),
+        (Format::Html, _) => write_output(output, Escapes::Markup, |out| {
+            out.write_all(coop::report::html::render(&report).as_bytes())
+        }),
+        (Format::Markdown, _) => write_output(output, Escapes::Markdown, |out| {
+            out.write_all(coop::report::markdown::render(&report).as_bytes())
+        }),
+        (Format::Ocds, _) => write_output(output, Escapes::Json, |out| {
             let package = coop::ocds::export(&model, &report, &sources);
             serde_json::to_writer_pretty(&mut *out, &package)
                 .map_err(std::io::Error::from)
                 .and_then(|()| out.write_all(b"\n"))
-        }
-    };
-    let written = match output.filter(|path| *path != std::path::Path::new("-")) {
-        Some(path) => match coop::output::write_atomically_with(path, |out| {
-            render(&mut CommandGuard::new(out, escapes))
-        }) {
-            Ok(()) => SUCCESS,
-            Err(error) => usage_error(&format!(
-                "cannot write `{}`: {error}",
-                coop::load::display_name(path)
-            )),
-        },
-        None => {
-            let mut stdout =
-                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
-            match render(&mut stdout).and_then(|()| stdout.flush()) {
-                Ok(()) => SUCCESS,
-                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
-                Err(error) => usage_error(&format!("cannot write the output: {error}")),
-            }
-        }
+        }),
+        (Format::Csv, Some(directory)) => write_tables(directory, &report),
+        (Format::Xlsx, Some(path)) => write_workbook(path, &report),
+        // Refused above, before the model was read.
+        (Format::Csv | Format::Xlsx, None) => USAGE_OR_IO,
     };
     // Ledger rows that could not be counted are errors: the report is written without them, and
     // the exit code says that it is incomplete.
@@ -501,15 +1080,101 @@ fn report(
     code
 }
 
-fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
+/// The files `--format csv` writes, a table each.
+fn csv_files() -> Vec<String> {
+    coop::report::spreadsheet::TABLES
+        .iter()
+        .map(|table| format!("{table}.csv"))
+        .collect()
+}
+
+/// Writes the report's tables as CSV files into `directory`, all or none.
+fn write_tables(directory: &std::path::Path, report: &coop::report::Report) -> u8 {
+    let files = coop::report::spreadsheet::tables(report)
+        .into_iter()
+        .map(|table| {
+            (format!("{}.csv", table.name), |out: &mut dyn Write| {
+                coop::report::spreadsheet::write_csv(table, out)
+            })
+        });
+    match coop::output::write_files_atomically(directory, files) {
+        Ok(()) => SUCCESS,
+        Err(error) => usage_error(&format!(
+            "cannot write the tables into `{}`: {error}",
+            coop::load::display_name(directory)
+        )),
+    }
+}
+
+/// Writes the report's tables as one workbook to `path`, replaced atomically.
+fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
+    let workbook = match coop::report::spreadsheet::workbook(report) {
+        Ok(workbook) => workbook,
+        Err(error @ coop::report::spreadsheet::WorkbookError::TooManyRows { .. }) => {
+            return usage_error(&format!(
+                "cannot make the workbook: {error}\n  help: write the tables as CSV files, which hold any number of rows, with `--format csv -o DIRECTORY`"
+            ));
+        }
+        Err(error) => return usage_error(&format!("cannot make the workbook: {error}")),
     };
-    let sources = match coop::load::load(&paths) {
+    match coop::output::write_atomically_with(path, |out| out.write_all(&workbook)) {
+        Ok(()) => SUCCESS,
+        Err(error) => usage_error(&format!(
+            "cannot write `{}`: {error}",
+            coop::load::display_name(path)
+        )),
+    }
+}
+
+/// How standard input is named in messages and diffs.
+const STANDARD_INPUT: &str = "<stdin>";
+
+/// `coop fmt -`: formats standard input onto standard output, as editors and pre-commit hooks
+/// call a formatter; with `--check` or `--diff`, prints only what would change, and fails if
+/// anything would. Text that does not parse is not passed on: nothing is printed but its error.
+fn format_standard_input(check: bool, diff: bool, color: bool) -> u8 {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    if let Err(error) = std::io::stdin().lock().read_to_end(&mut bytes) {
+        return usage_error(&format!("cannot read standard input: {error}"));
+    }
+    let mut sources = coop::source::SourceMap::new();
+    let id = sources.add_bytes(STANDARD_INPUT, PathBuf::from("-"), bytes);
+    let formatted = match coop::syntax::format(&sources, id) {
+        Ok(formatted) => formatted,
+        Err(diagnostic) => {
+            print_diagnostics(&[*diagnostic], &sources, color);
+            write_stderr(&format!("not formatted: {STANDARD_INPUT}\n"));
+            return ERRORS_FOUND;
+        }
+    };
+    let file = sources.file(id);
+    let changes = formatted != *file.text || file.had_lone_carriage_returns;
+    let written = if diff {
+        let patch = similar::TextDiff::from_lines(&*file.text, &formatted)
+            .unified_diff()
+            .header(STANDARD_INPUT, STANDARD_INPUT)
+            .to_string();
+        write_stdout(&patch)
+    } else if check {
+        write_stdout(&if changes {
+            format!("would reformat {STANDARD_INPUT}\n")
+        } else {
+            String::new()
+        })
+    } else {
+        write_stdout(&formatted)
+    };
+    match written {
+        SUCCESS if (check || diff) && changes => ERRORS_FOUND,
+        code => code,
+    }
+}
+
+fn format_files(setup: &Setup, check: bool, diff: bool, color: bool) -> u8 {
+    let sources = match setup.load_files() {
         Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+        Err(code) => return code,
     };
     let mut failed = false;
     let mut would_change = Vec::new();
@@ -548,11 +1213,11 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
         } else if let Err(error) = coop::output::write_atomically(&file.path, &formatted) {
             return usage_error(&format!("cannot write `{}`: {error}", file.name));
         } else {
-            write_stderr(&format!("formatted {}\n", file.name));
+            note(&format!("formatted {}\n", file.name));
         }
     }
-    let changing = (check || diff) && !would_change.is_empty();
-    if failed || (check && changing) {
+    // `--check` and `--diff` both ask whether anything would change, and answer with the code.
+    if failed || ((check || diff) && !would_change.is_empty()) {
         ERRORS_FOUND
     } else {
         SUCCESS
@@ -560,20 +1225,20 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
 }
 
 fn run_tests(
-    paths: &[PathBuf],
+    setup: &Setup,
     as_of: Option<Date>,
     filter: &str,
     format: TestFormat,
     color: bool,
 ) -> u8 {
-    let (sources, model, _) = match checked_model(paths, color, "no tests run") {
+    let (sources, model, _) = match checked_model(setup, color, "no tests run") {
         Ok(checked) => checked,
         Err(code) => return code,
     };
     let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
     if outcomes.is_empty() {
         if filter.is_empty() {
-            write_stderr("the model has no tests\n");
+            note("the model has no tests\n");
         } else {
             // A filter that matches nothing is most likely mistyped: a CI job must not pass on it.
             write_stderr(&format!("no test's name contains `{filter}`\n"));
@@ -597,18 +1262,11 @@ fn run_tests(
     }
 }
 
-fn why(
-    path: &std::path::Path,
-    names: &[String],
-    as_of: Option<Date>,
-    format: WhyFormat,
-    color: bool,
-) -> u8 {
-    let (sources, model, _) =
-        match checked_model(&[path.to_path_buf()], color, "nothing to explain") {
-            Ok(checked) => checked,
-            Err(code) => return code,
-        };
+fn why(setup: &Setup, names: &[String], as_of: Option<Date>, format: WhyFormat, color: bool) -> u8 {
+    let (sources, model, _) = match checked_model(setup, color, "nothing to explain") {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
     let evaluation = coop::eval::evaluate_explained(&model, as_of.unwrap_or_else(today));
     let text = match names {
         [order] => {
@@ -838,7 +1496,7 @@ fn generate(
             return usage_error(&format!("cannot write `{}`: {error}", path.display()));
         }
     }
-    write_stderr(&format!(
+    note(&format!(
         "wrote {} agencies, {} contracts and {} orders to {}; judge them with --as-of {}\n",
         settings.agencies,
         settings.contracts,
@@ -969,14 +1627,168 @@ fn import_ocds(
     }
 }
 
+/// `coop man`: the manual page of coop, or of one of its commands (`coop-check(1)`), made from
+/// the same definitions as `--help`, so it always describes the binary that prints it.
+fn manual_page(command: Option<&str>) -> u8 {
+    let coop = Arguments::command();
+    let page = match command {
+        None => coop,
+        Some(name) => match coop.find_subcommand(name) {
+            Some(subcommand) => subcommand
+                .clone()
+                .display_name(format!("coop-{name}"))
+                .bin_name(format!("coop {name}"))
+                .version(env!("CARGO_PKG_VERSION")),
+            None => {
+                let names: Vec<String> = coop
+                    .get_subcommands()
+                    .map(|subcommand| subcommand.get_name().to_string())
+                    .collect();
+                let help = match coop::check::suggest(name, names.iter().map(String::as_str)) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!("name one of: {}", names.join(", ")),
+                };
+                return usage_error(&format!(
+                    "coop has no command `{}`\n  help: {help}",
+                    coop::values::printable(name)
+                ));
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    match clap_mangen::Man::new(page).render(&mut roff) {
+        Ok(()) => write_stdout(&String::from_utf8_lossy(&roff)),
+        Err(error) => usage_error(&format!("cannot write the manual page: {error}")),
+    }
+}
+
+/// The model a command reads: the paths given (else those of its `coop.toml`, else the current
+/// directory), and its `coop.toml`, when it has one.
+struct Setup {
+    paths: Vec<PathBuf>,
+    config: Option<coop::config::Config>,
+}
+
+impl Setup {
+    /// Finds and reads the model's `coop.toml`; a problem in it is printed, and the exit code
+    /// returned.
+    fn read(paths: Vec<PathBuf>, color: bool) -> Result<Setup, u8> {
+        Setup::read_from(paths, std::path::Path::new("."), color)
+    }
+
+    /// As [`Setup::read`], for a model whose home (its directory when no path is given) is
+    /// `home`: a side of `coop diff`.
+    fn read_from(paths: Vec<PathBuf>, home: &std::path::Path, color: bool) -> Result<Setup, u8> {
+        let config = match coop::config::find(&paths, home) {
+            Some(path) => {
+                let shown_as = coop::load::display_name(&from_here(&path));
+                let commands = config_commands();
+                match coop::config::read(
+                    &path,
+                    &shown_as,
+                    &coop::config::Commands { formats: &commands },
+                ) {
+                    Ok(config) => Some(config),
+                    Err(unread) => {
+                        let coop::config::Unread {
+                            sources,
+                            diagnostics,
+                        } = *unread;
+                        print_diagnostics(&diagnostics, &sources, color);
+                        write_stderr(&format!(
+                            "nothing done: {shown_as} has {}\n",
+                            diagnostic::summary(&diagnostics)
+                        ));
+                        return Err(USAGE_OR_IO);
+                    }
+                }
+            }
+            None => None,
+        };
+        let paths = match (paths.is_empty(), &config) {
+            (false, _) => paths,
+            (true, Some(config)) if !config.paths.is_empty() => {
+                config.paths.iter().map(|path| from_here(path)).collect()
+            }
+            (true, _) => vec![home.to_path_buf()],
+        };
+        Ok(Setup { paths, config })
+    }
+
+    fn as_of(&self) -> Option<Date> {
+        self.config.as_ref()?.as_of
+    }
+
+    /// The format given, else the one `coop.toml` sets for `command`.
+    fn format<F: ValueEnum>(&self, command: &str, given: Option<F>) -> Option<F> {
+        given.or_else(|| {
+            let name = self.config.as_ref()?.formats.get(command)?;
+            F::from_str(name, false).ok()
+        })
+    }
+
+    /// The model's files, without `coop.toml`: what `fmt` formats.
+    fn load_files(&self) -> Result<coop::source::SourceMap, u8> {
+        let exclusions = match &self.config {
+            Some(config) => coop::load::Exclusions::new(&config.directory, &config.exclude)
+                .map_err(|why| {
+                    usage_error(&format!("cannot leave out what coop.toml excludes: {why}"))
+                })?,
+            None => coop::load::Exclusions::default(),
+        };
+        coop::load::load_excluding(&self.paths, &exclusions)
+            .map_err(|error| usage_error(&error.to_string()))
+    }
+
+    /// The model's files, and its `coop.toml`, whose pack parameters checking reads.
+    fn load(&self) -> Result<coop::source::SourceMap, u8> {
+        let mut sources = self.load_files()?;
+        if let Some(config) = &self.config {
+            sources.add_config(
+                config.shown_as.clone(),
+                config.path.clone(),
+                config.text.clone(),
+            );
+        }
+        Ok(sources)
+    }
+}
+
+/// A path of `coop.toml` (resolved against its directory) as a path given on the command line
+/// would be: relative to where coop runs, when it is below it.
+fn from_here(path: &std::path::Path) -> PathBuf {
+    let here = std::env::current_dir().unwrap_or_default();
+    match path.strip_prefix(&here) {
+        Ok(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// The commands `coop.toml` sets formats of, each with its formats.
+fn config_commands() -> Vec<(&'static str, Vec<String>)> {
+    fn names<F: ValueEnum>() -> Vec<String> {
+        F::value_variants()
+            .iter()
+            .filter_map(|variant| Some(variant.to_possible_value()?.get_name().to_string()))
+            .collect()
+    }
+    vec![
+        ("check", names::<CheckFormat>()),
+        ("report", names::<Format>()),
+        ("test", names::<TestFormat>()),
+        ("diff", names::<DiffFormat>()),
+    ]
+}
+
 /// Loads and checks the model a command needs, with the warnings found; when it cannot, says why
 /// (`refusal` says what the command did not do) and gives the exit code.
 fn checked_model(
-    paths: &[PathBuf],
+    setup: &Setup,
     color: bool,
     refusal: &str,
 ) -> Result<(coop::source::SourceMap, coop::model::Model, Vec<Diagnostic>), u8> {
-    let mut sources = coop::load::load(paths).map_err(|error| usage_error(&error.to_string()))?;
+    let mut sources = setup.load()?;
     let (model, diagnostics) = coop::check_sources(&mut sources);
     match model {
         Some(model) => Ok((sources, model, diagnostics)),
@@ -1037,12 +1849,48 @@ fn write_stdout_as(text: &str, escapes: Option<Escapes>) -> u8 {
     }
 }
 
+/// Writes an output with `render` to the file `output` (replaced atomically), or to standard
+/// output when there is none or it is `-`, guarded with the format's escapes.
+fn write_output(
+    output: Option<&std::path::Path>,
+    escapes: Escapes,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> u8 {
+    match output.filter(|path| !is_dash(path)) {
+        Some(path) => match coop::output::write_atomically_with(path, |out| {
+            render(&mut CommandGuard::new(out, escapes))
+        }) {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!(
+                "cannot write `{}`: {error}",
+                coop::load::display_name(path)
+            )),
+        },
+        None => {
+            let mut stdout =
+                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Ok(()) => SUCCESS,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,
+                Err(error) => usage_error(&format!("cannot write the output: {error}")),
+            }
+        }
+    }
+}
+
 /// Writes to stderr, guarded as text; when stderr is closed (`coop check 2>&1 | head -1`) there
 /// is nobody to tell.
 fn write_stderr(text: &str) {
     let _ = std::io::stderr()
         .lock()
         .write_all(guarded(text, Escapes::Text).as_bytes());
+}
+
+/// Writes a note, a count or a summary to stderr, unless `--quiet` asks for findings only.
+fn note(text: &str) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        write_stderr(text);
+    }
 }
 
 fn usage_error(message: &str) -> u8 {
@@ -1052,18 +1900,13 @@ fn usage_error(message: &str) -> u8 {
 
 /// Reads `--as-of` exactly as dates in files are read: `YYYY-MM-DD`, a real day.
 fn parse_date(text: &str) -> Result<Date, String> {
-    let shaped = text.len() == 10
-        && text.char_indices().all(|(index, character)| match index {
-            4 | 7 => character == '-',
-            _ => character.is_ascii_digit(),
-        });
-    if !shaped {
-        return Err(format!(
-            "`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01"
-        ));
-    }
-    Date::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a day on the calendar"))
+    coop::values::parse_iso_date(text).ok_or_else(|| {
+        if coop::values::is_date_shaped(text) {
+            format!("`{text}` is not a day on the calendar")
+        } else {
+            format!("`{text}` is not a date; write it as YYYY-MM-DD, e.g. 2026-01-01")
+        }
+    })
 }
 
 fn today() -> Date {

@@ -66,10 +66,12 @@ codes! {
     // Reading ledgers.
     MalformedLedgerRow = "malformed-ledger-row", Error, "a ledger row that cannot be read as an order line";
     InconsistentLedgerOrder = "inconsistent-ledger-order", Error, "rows of one order in a ledger that disagree on its buyer, contract, date or via";
+    InvalidLedgerSetting = "invalid-ledger-setting", Error, "a ledger's delimiter or date format that cannot be used";
     // Names.
     UndefinedName = "undefined-name", Error, "a name that is not declared";
     DuplicateName = "duplicate-name", Error, "two declarations with the same name";
     WrongKind = "wrong-kind", Error, "a reference to a declaration of the wrong kind";
+    AmbiguousTitle = "ambiguous-title", Error, "a ledger's buyer written as a title that more than one agency has";
     UnknownValue = "unknown-value", Error, "a value outside the fixed set a field accepts";
     // Shape of declarations.
     MissingField = "missing-field", Error, "a required field is absent";
@@ -130,6 +132,11 @@ codes! {
     InForceEmpty = "in-force-empty", Error, "a rule's period of force holds no day";
     VersionsOverlap = "versions-overlap", Error, "two versions of one rule in force on the same day";
     PrecedenceConflict = "precedence-conflict", Warning, "two rules of a model or its packs order a binding's terms both ways";
+    // Settings.
+    UnknownSetting = "unknown-setting", Error, "a key coop.toml does not have, or parameters of a pack the model does not use";
+    InvalidSetting = "invalid-setting", Error, "a coop.toml that is not TOML, or a setting whose value it cannot take";
+    // Waivers.
+    WaiverExpired = "waiver-expired", Warning, "a waiver of a finding whose `until` date has passed";
     // Tests.
     TestWithoutExpectations = "test-without-expectations", Error, "a test that expects nothing";
     ExpectationCannotHold = "expectation-cannot-hold", Error, "a test expects a rule to deny, permit, oblige or state a responsibility, which the rule never does";

@@ -294,7 +294,8 @@ pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true);
     let mut output = String::new();
     for diagnostic in diagnostics {
         let report = MietteReport::new(diagnostic, sources);

@@ -5,7 +5,9 @@
 
 pub mod check;
 pub mod codes;
+pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod findings;
 pub mod generate;
@@ -22,8 +24,9 @@ pub mod syntax;
 pub mod values;
 
 use diagnostic::{Diagnostic, Diagnostics};
+
 use model::Model;
-use source::SourceMap;
+use source::{FileId, SourceMap};
 
 /// Every file of a model, parsed, with the rule packs they use and what reading them found.
 pub struct Parsed {
@@ -79,7 +82,7 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
     while next < sources.len() {
         let id = source::FileId(next as u32);
         next += 1;
-        if ledgers.contains(&id) {
+        if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
             continue;
         }
         let (file, found) = syntax::parse(sources, id);
@@ -109,12 +112,17 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
             }
         }
         for ledger in &file.ledgers {
+            let (options, problems) = syntax::ledger::options(&ledger.settings);
+            diagnostics.extend(problems);
+            let named = |target: FileId, ledgers: &[(FileId, syntax::ledger::Options)]| {
+                ledgers.iter().any(|(id, _)| *id == target)
+            };
             match load::resolve_file(sources, id, &ledger.path, load::Naming::Ledger) {
-                Ok(target) if target.0 as usize >= next && !ledgers.contains(&target) => {
-                    ledgers.push(target);
+                Ok(target) if target.0 as usize >= next && !named(target, &ledgers) => {
+                    ledgers.push((target, options));
                 }
-                // The same ledger named again is read once.
-                Ok(target) if ledgers.contains(&target) => {}
+                // The same ledger named again is read once, as it is first named.
+                Ok(target) if named(target, &ledgers) => {}
                 Ok(_) => diagnostics.push(Diagnostic::of(
                     load::LoadProblem::NotALedger {
                         path: &ledger.path.value,
@@ -127,18 +135,57 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         files.push(file);
     }
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
-    for id in ledgers {
-        let (file, found) = syntax::read_ledger(sources, id);
+    for (id, options) in ledgers {
+        let (file, found) = syntax::read_ledger(sources, id, &options);
         diagnostics.extend(found);
         files.extend(file);
     }
     diagnostics.extend(load::use_cycles(&uses, sources));
+    diagnostics.extend(configured_parameters(sources, &mut packs));
     Parsed {
         files,
         packs,
         diagnostics,
         all_parsed,
     }
+}
+
+/// Adds the pack parameters of the model's `coop.toml`, if it has one, to each use of their
+/// pack: a parameter the `use rules` sets itself keeps its own value. Parameters of a pack the
+/// model does not use are reported.
+fn configured_parameters(sources: &SourceMap, packs: &mut [check::PackUse]) -> Vec<Diagnostic> {
+    let Some((config, _)) = sources.files().find(|(id, _)| sources.is_config(*id)) else {
+        return Vec::new();
+    };
+    let (settings, mut diagnostics) = syntax::config_parameters(sources, config);
+    for (pack, pack_span, setting) in settings {
+        let mut used = false;
+        for pack_use in packs.iter_mut().filter(|pack_use| pack_use.name == pack) {
+            used = true;
+            let set_by_model = pack_use
+                .settings
+                .iter()
+                .any(|own| own.name.value == setting.name.value);
+            if !set_by_model {
+                pack_use.settings.push(setting.clone());
+            }
+        }
+        if !used
+            && !diagnostics
+                .iter()
+                .any(|found| found.primary.span == pack_span)
+        {
+            let names = packs.iter().map(|pack_use| pack_use.name.as_str());
+            diagnostics.push(Diagnostic::of(
+                config::ConfigProblem::PackNotUsed {
+                    pack: &pack,
+                    suggestion: check::suggest(&pack, names),
+                },
+                pack_span,
+            ));
+        }
+    }
+    diagnostics
 }
 
 /// The findings of an evaluation as diagnostics: every reason an order is denied, and the

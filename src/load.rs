@@ -2,6 +2,7 @@
 //! them all belong to one model.
 
 mod problems;
+pub mod revision;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -32,6 +33,8 @@ impl std::error::Error for LoadError {}
 /// Reads every file named, and every `.coop` file below every directory named, in a stable
 /// order: sorted by path, each file once however many ways it was reached (a directory given
 /// twice, a symbolic link), and each directory once (so a link back to a parent is no loop).
+/// Below a directory, hidden files and directories and what its `.gitignore` and `.ignore`
+/// files leave out are passed over; a file named is read whatever its name.
 ///
 /// The model is its directory: a symbolic link below a directory is followed only when it leads
 /// to a place inside the model's directory; one that leads outside is refused, so that a file
@@ -40,6 +43,49 @@ impl std::error::Error for LoadError {}
 ///
 /// A file that is not UTF-8 is loaded with its bad bytes replaced; parsing then reports where.
 pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
+    load_excluding(paths, &Exclusions::default())
+}
+
+/// Files and directories a directory walk leaves out, besides hidden and ignored ones: the
+/// `exclude` patterns of `coop.toml`, as in a `.gitignore`, relative to its directory.
+#[derive(Clone, Debug, Default)]
+pub struct Exclusions {
+    matcher: Option<ignore::gitignore::Gitignore>,
+}
+
+impl Exclusions {
+    /// The patterns, relative to `directory`; a pattern that is not one is the error.
+    pub fn new(directory: &Path, patterns: &[String]) -> Result<Exclusions, String> {
+        if patterns.is_empty() {
+            return Ok(Exclusions::default());
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(directory);
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .map_err(|error| crate::values::printable(&error.to_string()))?;
+        }
+        let matcher = builder
+            .build()
+            .map_err(|error| crate::values::printable(&error.to_string()))?;
+        Ok(Exclusions {
+            matcher: Some(matcher),
+        })
+    }
+
+    /// Whether the file or directory that really is at `canonical` is left out.
+    fn excludes(&self, canonical: &Path, is_directory: bool) -> bool {
+        self.matcher.as_ref().is_some_and(|matcher| {
+            canonical.starts_with(matcher.path())
+                && matcher
+                    .matched_path_or_any_parents(canonical, is_directory)
+                    .is_ignore()
+        })
+    }
+}
+
+/// [`load`], leaving out what `exclusions` names below the directories given.
+pub fn load_excluding(paths: &[PathBuf], exclusions: &Exclusions) -> Result<SourceMap, LoadError> {
     let mut sources = SourceMap::new();
     let mut found = Vec::new();
     for path in paths {
@@ -69,7 +115,7 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
             if walked.contains(&canonical) {
                 continue;
             }
-            walk_directory(path, canonical, &root, &mut walked, &mut found)?;
+            walk_directory(path, canonical, &root, exclusions, &mut walked, &mut found)?;
             if found.len() == before {
                 return Err(LoadError {
                     message: format!("no .coop files in directory `{}`", display_name(path)),
@@ -117,9 +163,9 @@ struct Found {
     through_link: bool,
 }
 
-/// The model's directory: the deepest directory holding every path given, so that the order of
-/// the paths never matters.
-fn set_root(sources: &mut SourceMap, paths: &[PathBuf]) {
+/// The model's directory: the deepest directory holding every path given (links and `..`
+/// resolved), so that the order of the paths never matters; `None` when no path exists.
+pub fn model_root(paths: &[PathBuf]) -> Option<PathBuf> {
     let directories: Vec<PathBuf> = paths
         .iter()
         .filter_map(|path| {
@@ -135,15 +181,20 @@ fn set_root(sources: &mut SourceMap, paths: &[PathBuf]) {
             std::fs::canonicalize(directory).ok()
         })
         .collect();
-    let Some(first) = directories.first() else {
-        return;
-    };
-    let mut root = first.clone();
+    let mut root = directories.first()?.clone();
     while !directories
         .iter()
         .all(|directory| directory.starts_with(&root))
         && root.pop()
     {}
+    Some(root)
+}
+
+/// Records the model's directory in the source map, and how messages name it.
+fn set_root(sources: &mut SourceMap, paths: &[PathBuf]) {
+    let Some(root) = model_root(paths) else {
+        return;
+    };
     let here = std::env::current_dir().ok();
     sources.root_name = match here
         .as_deref()
@@ -172,6 +223,7 @@ fn walk_directory(
     directory: &Path,
     canonical: PathBuf,
     root: &Path,
+    exclusions: &Exclusions,
     walked: &mut HashSet<PathBuf>,
     found: &mut Vec<Found>,
 ) -> Result<(), LoadError> {
@@ -180,9 +232,33 @@ fn walk_directory(
         if !walked.insert(canonical.clone()) {
             continue;
         }
+        // As ripgrep walks: hidden files and directories are passed over, and so is what a
+        // `.gitignore` or `.ignore` file in the model's directories leaves out. Ignore files
+        // above the directory, the user's global ones and `.git/info/exclude` are not read: no
+        // file outside the model's directory is.
         let walk = ignore::WalkBuilder::new(&directory)
             .standard_filters(false)
+            .hidden(true)
+            .git_ignore(true)
+            .ignore(true)
+            .parents(false)
+            .git_global(false)
+            .git_exclude(false)
+            .require_git(false)
             .follow_links(false)
+            .filter_entry({
+                let exclusions = exclusions.clone();
+                let directory = directory.clone();
+                let canonical = canonical.clone();
+                move |entry| {
+                    let relative = entry
+                        .path()
+                        .strip_prefix(&directory)
+                        .unwrap_or(entry.path());
+                    let is_directory = entry.file_type().is_some_and(|kind| kind.is_dir());
+                    !exclusions.excludes(&canonical.join(relative), is_directory)
+                }
+            })
             .build();
         for entry in walk {
             let entry = entry.map_err(|error| walk_error(&directory, &error))?;
@@ -396,13 +472,14 @@ pub fn resolve_rule_pack(
                 Some(file) => file,
                 None => sources.add(pack.file_name(), path, pack.text.to_string()),
             };
+            sources.note_use(file, used.span);
             Ok((file, pack.name.to_string()))
         }
     }
 }
 
 /// `base` joined with `path`, with `.` and `..` resolved by the path's text alone.
-fn lexically_joined(base: &Path, path: &Path) -> PathBuf {
+pub fn lexically_joined(base: &Path, path: &Path) -> PathBuf {
     let mut joined = base.to_path_buf();
     for component in path.components() {
         match component {

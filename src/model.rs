@@ -3,6 +3,7 @@
 
 pub mod interpret;
 pub mod rules;
+pub mod subjects;
 
 use rust_decimal::Decimal;
 use ustr::Ustr;
@@ -28,6 +29,36 @@ pub struct Model {
     pub definitions: Vec<Definition>,
     /// The jurisdiction groups of the model, its packs and the prelude, sorted by name.
     pub groups: Vec<Group>,
+    /// The findings the model's authors accept, in the order written.
+    pub waivers: Vec<Waiver>,
+}
+
+/// `waive RULE on NAME { because ... by ... until ... }`: the findings of a rule or a code about
+/// one declaration, known and accepted until a date. A waiver changes no decision: a denied
+/// order stays denied. It sets the findings aside for `coop check`, which then does not fail on
+/// them, and every report lists it.
+#[derive(Clone, Debug)]
+pub struct Waiver {
+    /// What it waives: a code, or a rule (of a pack, when `PACK/RULE` was written).
+    pub finding: WaivedFinding,
+    /// The rule or code as written, with its place.
+    pub written: Spanned<String>,
+    /// The declaration whose findings it waives.
+    pub on: Spanned<String>,
+    pub because: String,
+    pub by: String,
+    /// The last day it holds; without one, it holds as long as it is written.
+    pub until: Option<Date>,
+    pub span: Span,
+}
+
+/// The findings a waiver sets aside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaivedFinding {
+    /// Every finding of a code (`access-missing`, `rule-denied`).
+    Code(crate::codes::Code),
+    /// Every finding of a rule; of the rule in that pack when a pack is named.
+    Rule { pack: Option<String>, id: String },
 }
 
 /// `kind town "A town under the state's municipal code"`: a value added to an open set.
@@ -535,6 +566,22 @@ impl Model {
     /// The agency that led the solicitation a contract awards.
     pub fn lead_of(&self, contract: ContractId) -> AgencyId {
         self.solicitation_of(contract).lead
+    }
+
+    /// Every declaration's header: agencies, solicitations, contracts, access instruments and
+    /// orders, kind by kind.
+    pub fn headers(&self) -> impl Iterator<Item = &Header> {
+        self.agencies
+            .iter()
+            .map(|agency| &agency.header)
+            .chain(
+                self.solicitations
+                    .iter()
+                    .map(|solicitation| &solicitation.header),
+            )
+            .chain(self.contracts.iter().map(|contract| &contract.header))
+            .chain(self.instruments.iter().map(|instrument| &instrument.header))
+            .chain(self.orders.iter().map(|order| &order.header))
     }
 }
 

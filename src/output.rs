@@ -15,6 +15,8 @@ pub enum Refusal {
     SymbolicLink { path: PathBuf },
     /// The path is a directory, a device, a FIFO or a socket, which a file must not replace.
     NotARegularFile { path: PathBuf },
+    /// The path, meant to hold several files, is a file, a device, a FIFO or a socket.
+    NotADirectory { path: PathBuf },
 }
 
 /// Checks that `path` may take an output: it is not one of `inputs` (compared after resolving
@@ -50,6 +52,65 @@ pub fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let temporary = prepare(path, write)?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Checks that `directory` may take the files `names`: it is absent or a directory (not a
+/// symbolic link), and each file may take an output as [`check_target`] says.
+pub fn check_directory_target(
+    directory: &Path,
+    names: &[&str],
+    inputs: &[&Path],
+) -> Result<(), Refusal> {
+    match std::fs::symlink_metadata(directory) {
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            return Err(Refusal::SymbolicLink {
+                path: directory.to_path_buf(),
+            });
+        }
+        Ok(metadata) if !metadata.is_dir() => {
+            return Err(Refusal::NotADirectory {
+                path: directory.to_path_buf(),
+            });
+        }
+        _ => {}
+    }
+    for name in names {
+        check_target(&directory.join(name), inputs.iter().copied())?;
+    }
+    Ok(())
+}
+
+/// Writes files into `directory` (made when absent), each named and written by its pair, so that
+/// a failure changes none of them: every file is written to a temporary file beside it and
+/// flushed to disk, and only when all are written are they renamed over their targets, one by one.
+pub fn write_files_atomically<WriteFile>(
+    directory: &Path,
+    files: impl IntoIterator<Item = (String, WriteFile)>,
+) -> std::io::Result<()>
+where
+    WriteFile: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+{
+    std::fs::create_dir_all(directory)?;
+    let mut written = Vec::new();
+    for (name, write) in files {
+        let path = directory.join(name);
+        written.push((prepare(&path, write)?, path));
+    }
+    for (temporary, path) in written {
+        temporary.persist(&path).map_err(|error| error.error)?;
+    }
+    Ok(())
+}
+
+/// Writes what is meant for `path` to a temporary file in its directory, flushed to disk and
+/// with the permissions the file will have, ready to be renamed over it.
+fn prepare(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<tempfile::NamedTempFile> {
     check_kind(path).map_err(|refusal| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, refusal.to_string())
     })?;
@@ -81,8 +142,7 @@ pub fn write_atomically_with(
     if let Some(permissions) = existing {
         temporary.as_file().set_permissions(permissions)?;
     }
-    temporary.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    Ok(temporary)
 }
 
 impl fmt::Display for Refusal {
@@ -101,6 +161,11 @@ impl fmt::Display for Refusal {
             Refusal::NotARegularFile { path } => write!(
                 formatter,
                 "`{}` is not a regular file; coop writes only to a regular file",
+                crate::load::display_name(path)
+            ),
+            Refusal::NotADirectory { path } => write!(
+                formatter,
+                "`{}` is not a directory; coop writes the tables into a directory",
                 crate::load::display_name(path)
             ),
         }

@@ -48,10 +48,18 @@ pub fn shipped(name: &str) -> Option<&'static ShippedPack> {
     SHIPPED.iter().find(|pack| pack.name == name)
 }
 
+/// Where shipped packs and the prelude are, as the sources name them: no place on disk.
+const SHIPPED_DIRECTORY: &str = "coop:rules";
+
+/// Whether a source's path is a shipped pack's or the prelude's, which exist only inside coop.
+pub fn is_shipped_file(path: &std::path::Path) -> bool {
+    path.starts_with(SHIPPED_DIRECTORY)
+}
+
 impl ShippedPack {
     /// How diagnostics and reports name the pack's file.
     pub fn file_name(&self) -> String {
-        format!("coop:rules/{}.coop", self.name)
+        format!("{SHIPPED_DIRECTORY}/{}.coop", self.name)
     }
 }
 

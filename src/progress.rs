@@ -16,9 +16,13 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts tracking a run; shows nothing unless standard error is a terminal outside CI.
-    pub fn start() -> Progress {
-        let shown = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    /// Starts tracking a run; shows nothing when `quiet`, and unless standard error is a
+    /// terminal that can redraw a line (not `TERM=dumb`) outside CI.
+    pub fn start(quiet: bool) -> Progress {
+        let shown = !quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none()
+            && std::env::var_os("TERM").is_none_or(|term| term != "dumb");
         if !shown {
             return Progress { bar: None };
         }

@@ -63,6 +63,9 @@ pub enum FileKind {
     Ledger {
         rows: usize,
     },
+    /// The model's `coop.toml`: not parsed as Coop, but the values of its pack parameters are
+    /// read from it, and findings about them point into it.
+    Config,
 }
 
 /// All files of one model; a [`FileId`] indexes into it.
@@ -80,6 +83,9 @@ pub struct SourceMap {
     /// The prelude's file, once it is added: read for every model, and part of Coop rather than
     /// of the model, so counts and per-file outputs leave it out.
     prelude: Option<FileId>,
+    /// Where the model first uses each rule pack (its `use rules`), so that a finding about a
+    /// shipped pack, which has no file to show, can be placed in the model.
+    first_uses: HashMap<FileId, Span>,
 }
 
 impl SourceFile {
@@ -283,6 +289,27 @@ impl SourceMap {
         matches!(self.file(id).kind, FileKind::Ledger { .. })
     }
 
+    /// Adds the model's `coop.toml`, whose pack parameters parsing reads.
+    pub fn add_config(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
+        let id = self.add(name, path, text);
+        self.files[id.0 as usize].kind = FileKind::Config;
+        id
+    }
+
+    /// Names each file anew, as `rename` says (keeping a name it returns `None` for): a model
+    /// checked out of a git revision into a temporary directory is shown by the revision.
+    pub fn rename_files(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        for file in &mut self.files {
+            if let Some(name) = rename(&file.name) {
+                file.name = name;
+            }
+        }
+    }
+
+    pub fn is_config(&self, id: FileId) -> bool {
+        self.file(id).kind == FileKind::Config
+    }
+
     /// Adds a file from its bytes; bytes that are not UTF-8 become U+FFFD, and the first one's
     /// place is remembered so that parsing can report it.
     pub fn add_bytes(&mut self, name: impl Into<String>, path: PathBuf, bytes: Vec<u8>) -> FileId {
@@ -362,9 +389,20 @@ impl SourceMap {
         self.prelude == Some(id)
     }
 
-    /// The files of the model: every file read but the prelude.
+    /// Records that the model uses the rule pack `pack` at `span`, unless it used it before.
+    pub fn note_use(&mut self, pack: FileId, span: Span) {
+        self.first_uses.entry(pack).or_insert(span);
+    }
+
+    /// Where the model first uses the rule pack in `pack`.
+    pub fn first_use(&self, pack: FileId) -> Option<Span> {
+        self.first_uses.get(&pack).copied()
+    }
+
+    /// The files of the model: every file read but the prelude and `coop.toml`.
     pub fn model_files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files().filter(|(id, _)| !self.is_prelude(*id))
+        self.files()
+            .filter(|(id, file)| !self.is_prelude(*id) && file.kind != FileKind::Config)
     }
 
     pub fn is_empty(&self) -> bool {

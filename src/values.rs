@@ -14,6 +14,23 @@ pub const LARGEST_AMOUNT: i64 = 1_000_000_000_000_000;
 /// A calendar date; never a string, never a time of day.
 pub type Date = NaiveDate;
 
+/// A date written as in `.coop` files, `YYYY-MM-DD` exactly, that is a day on the calendar.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    if !is_date_shaped(text) {
+        return None;
+    }
+    Date::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Whether a text is written `YYYY-MM-DD`, a day on the calendar or not.
+pub fn is_date_shaped(text: &str) -> bool {
+    text.len() == 10
+        && text.char_indices().all(|(index, character)| match index {
+            4 | 7 => character == '-',
+            _ => character.is_ascii_digit(),
+        })
+}
+
 /// An amount of money in one ISO 4217 currency. Decimal, never float.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {

@@ -230,6 +230,9 @@ fn contents(name: &str, report: &coop::report::Report, dom: &str) -> Vec<String>
     if !report.frameworks.is_empty() && !dom.contains("id=\"frameworks\"") {
         missing.push(format!("{name}: no `frameworks` section"));
     }
+    if !report.waivers.is_empty() && !dom.contains("id=\"waivers\"") {
+        missing.push(format!("{name}: no `waivers` section"));
+    }
     let shown = if large {
         LARGE_PROGRAM_CONTRACT_DETAILS
     } else {
@@ -344,8 +347,8 @@ fn look(tab: &Arc<Tab>, name: &str, view: &View, directory: &Path) -> Vec<String
         .into_iter()
         .flatten()
         .filter_map(|section| section.as_str())
-        // Only a model with a framework has that section; `contents` checks it is there then.
-        .filter(|section| *section != "frameworks")
+        // Only a model with frameworks or waivers has those sections; `contents` checks them.
+        .filter(|section| !["frameworks", "waivers"].contains(section))
         .collect();
     if sections != SECTIONS {
         problems.push(format!("{name} at {view_name}: sections {sections:?}"));

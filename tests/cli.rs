@@ -156,7 +156,10 @@ fn a_bad_date_or_flag_is_a_usage_error() {
         .code(),
         Some(2)
     );
-    assert_eq!(coop(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        coop(&["check", "--deny", "everything"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]

@@ -112,6 +112,19 @@ fn every_code_is_documented_and_produced() {
             );
         }
     }
+    // The settings cases' codes: tests/config.rs checks that each case produces what it expects.
+    let settings = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config");
+    for case in std::fs::read_dir(settings).expect("tests/fixtures/config exists") {
+        let Ok(case) = case else { continue };
+        let Ok(text) = std::fs::read_to_string(case.path().join("coop.toml")) else {
+            continue;
+        };
+        produced.extend(
+            common::expected_codes(&text.replace("# expect:", "// expect:"))
+                .iter()
+                .filter_map(|name| Code::from_name(name)),
+        );
+    }
     // `formatter-failed` is a bug of `coop fmt` that no input is known to cause.
     let missing: Vec<&str> = Code::ALL
         .iter()
@@ -165,7 +178,9 @@ fn every_explanation_example_produces_its_code() {
     // These are shown by fixtures instead: a page can only show valid UTF-8 (`not-utf8.coop`),
     // shows an invisible character invisibly (`invisible-line-break-*.coop`,
     // `bidirectional-override.coop`), and shows one file (`use-cycle.coop`,
-    // `not-a-rule-pack.coop`); a ledger's rows are not .coop text (`ledger-broken-rows.coop`).
+    // `not-a-rule-pack.coop`); a ledger's rows are not .coop text (`ledger-broken-rows.coop`,
+    // `ledger-titles.coop`),
+    // nor are a coop.toml's settings (`tests/fixtures/config/`).
     let shown_by_fixture_only = [
         Code::InvalidEncoding,
         Code::InvisibleLineBreak,
@@ -174,6 +189,10 @@ fn every_explanation_example_produces_its_code() {
         Code::NotARulePack,
         Code::MalformedLedgerRow,
         Code::InconsistentLedgerOrder,
+        Code::AmbiguousTitle,
+        // A coop.toml is not .coop text (tests/fixtures/config/).
+        Code::UnknownSetting,
+        Code::InvalidSetting,
     ];
     // A bug of `coop fmt` that no input is known to cause has no example (its page says so).
     let shown_by_no_input = [Code::FormatterFailed];

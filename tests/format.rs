@@ -152,6 +152,8 @@ fn fmt_checks_shows_and_rewrites() {
         String::from_utf8_lossy(&diff.stdout)
             .contains("+agency everett \"City of Everett\" { kind city jurisdiction US-WA }")
     );
+    // A diff that shows a change fails, as `--check` does, so that CI can use either.
+    assert_eq!(diff.status.code(), Some(1));
 
     let write = coop(&["fmt", path]);
     assert_eq!(write.status.code(), Some(0));
@@ -160,6 +162,9 @@ fn fmt_checks_shows_and_rewrites() {
         "agency everett \"City of Everett\" { kind city jurisdiction US-WA }\n"
     );
     assert_eq!(coop(&["fmt", "--check", path]).status.code(), Some(0));
+    let unchanged = coop(&["fmt", "--diff", path]);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(unchanged.stdout.is_empty());
     let leftovers = std::fs::read_dir(&directory).expect("list").count();
     assert_eq!(leftovers, 1, "a temporary file was left behind");
 }
@@ -243,4 +248,40 @@ fn fuzz_findings_stay_fixed() {
             );
         }
     }
+}
+
+/// Runs `coop fmt` with `arguments`, `input` on its standard input.
+fn fmt_standard_input(arguments: &[&str], input: &str) -> std::process::Output {
+    let mut arguments = arguments.to_vec();
+    arguments.insert(0, "fmt");
+    common::coop_with_input(Path::new(env!("CARGO_MANIFEST_DIR")), &arguments, input)
+}
+
+#[test]
+fn fmt_formats_standard_input_onto_standard_output() {
+    let messy = "agency everett   \"City of Everett\" {kind city jurisdiction US-WA}\n";
+    let formatted = "agency everett \"City of Everett\" { kind city jurisdiction US-WA }\n";
+    let output = fmt_standard_input(&["-"], messy);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), formatted);
+    let check = fmt_standard_input(&["--check", "-"], messy);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout),
+        "would reformat <stdin>\n"
+    );
+    let diff = fmt_standard_input(&["--diff", "-"], messy);
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&diff.stdout).contains(&format!("+{formatted}")));
+    let unchanged = fmt_standard_input(&["--check", "-"], formatted);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(unchanged.stdout.is_empty());
+    // Text that does not parse is not passed on: an editor's buffer is never replaced by nothing.
+    let broken = fmt_standard_input(&["-"], "agency {\n");
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(broken.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("syntax-error"));
+    // Standard input is formatted alone.
+    let mixed = fmt_standard_input(&["-", "examples/us-wa.coop"], messy);
+    assert_eq!(mixed.status.code(), Some(2));
 }

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let mut diagnostics = coop::diagnostic::Diagnostics::new();
     let (model_tree, found) = coop::syntax::parse(&sources, model);
     diagnostics.extend(found);
-    let (ledger_tree, found) = coop::syntax::read_ledger(&mut sources, ledger);
+    let (ledger_tree, found) = coop::syntax::read_ledger(&mut sources, ledger, &Default::default());
     diagnostics.extend(found);
     let files: Vec<_> = model_tree.into_iter().chain(ledger_tree).collect();
     if let Some(model) = coop::check::check(&sources, &files, &[], &mut diagnostics) {

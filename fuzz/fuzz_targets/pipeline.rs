@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = coop::diagnostic::render(&diagnostics, &sources, false);
-    let _ = coop::findings::to_json(&diagnostics, &sources, &[]);
-    let _ = coop::findings::to_sarif(&diagnostics, &sources);
+    let _ = coop::findings::to_json(&diagnostics, &[], &sources, &[]);
+    let _ = coop::findings::to_sarif(&diagnostics, &[], &sources, &[], None);
     let _ = coop::findings::to_github(&diagnostics, &sources);
-    let _ = coop::findings::to_junit(&diagnostics, &sources);
+    let _ = coop::findings::to_junit(&diagnostics, None, &[], &sources);
 });

@@ -76,6 +76,19 @@ pub(super) fn build(
         }
     }
     let agencies = declare_all(agencies, Entity::Agency, &winners, &mut namespace);
+    let agency_titles = agencies
+        .iter()
+        .enumerate()
+        .filter_map(|(index, block)| {
+            let title = block.title.as_ref()?;
+            Some((
+                folded(&title.value),
+                index,
+                block.name.value.clone(),
+                title.value.clone(),
+            ))
+        })
+        .collect();
     let solicitations = declare_all(
         solicitations,
         Entity::Solicitation,
@@ -131,6 +144,7 @@ pub(super) fn build(
             .collect(),
         currencies: Vec::new(),
         vocabulary,
+        agency_titles,
     };
     let agencies: Vec<Option<Agency>> =
         agencies.iter().map(|block| checker.agency(block)).collect();
@@ -153,9 +167,9 @@ pub(super) fn build(
         .iter()
         .map(|block| {
             let errors_before = checker.diagnostics.error_count();
-            let order = checker.order(block, &solicitations, &contracts, &instruments);
-            let rejected = sources.is_ledger(block.span.file)
-                && checker.diagnostics.error_count() > errors_before;
+            let from_ledger = sources.is_ledger(block.span.file);
+            let order = checker.order(block, &solicitations, &contracts, &instruments, from_ledger);
+            let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
             if rejected { None } else { order }
         })
         .collect();
@@ -169,6 +183,7 @@ pub(super) fn build(
         checker.diagnostics,
     );
     expected_rules_exist(files, &tests, checker.diagnostics);
+    let waivers = super::waivers::check(files, &rules, &checker.namespace, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
@@ -205,6 +220,7 @@ pub(super) fn build(
         rules,
         definitions,
         groups,
+        waivers,
     })
 }
 
@@ -296,6 +312,9 @@ struct Checker<'d> {
     currencies: Vec<crate::values::Currency>,
     /// The kinds and roles the model adds, and its jurisdiction groups.
     vocabulary: super::vocabulary::Vocabulary,
+    /// Each agency's title, folded (lower case, single spaces), with its index, its name and the
+    /// title as written: a ledger's buyer may be written by its title.
+    agency_titles: Vec<(String, usize, String, String)>,
 }
 
 /// What a test that names a rule under `under` expects it to be able to do.
@@ -416,6 +435,59 @@ fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
 }
 
 impl Checker<'_> {
+    /// A ledger's buyer that is no agency's name, found by its title (ignoring case and
+    /// spaces): one agency with the title is the buyer; several are `ambiguous-title`; none is
+    /// `undefined-name`.
+    fn buyer_by_title(&mut self, written: &Name) -> Option<usize> {
+        let title = folded(&written.value);
+        let found: Vec<&(String, usize, String, String)> = self
+            .agency_titles
+            .iter()
+            .filter(|(folded, _, _, _)| *folded == title)
+            .collect();
+        match found.as_slice() {
+            [(_, index, _, _)] => Some(*index),
+            [] => {
+                // A title misspelt is suggested as the title, which is what the row holds.
+                let titles = self
+                    .agency_titles
+                    .iter()
+                    .map(|(_, _, _, title)| title.as_str());
+                match crate::check::suggest(&written.value, titles) {
+                    Some(suggestion) => {
+                        self.diagnostics.push(Diagnostic::of(
+                            NameProblem::Undefined {
+                                name: &written.value,
+                                expected: Entity::Agency,
+                                suggestion: Some(suggestion),
+                            },
+                            written.span,
+                        ));
+                        None
+                    }
+                    None => {
+                        self.namespace
+                            .resolve(written, Entity::Agency, "`buyer`", self.diagnostics)
+                    }
+                }
+            }
+            several => {
+                let candidates = several
+                    .iter()
+                    .map(|(_, _, name, _)| format!("`{name}`"))
+                    .collect();
+                self.diagnostics.push(Diagnostic::of(
+                    NameProblem::AmbiguousTitle {
+                        title: &written.value,
+                        candidates,
+                    },
+                    written.span,
+                ));
+                None
+            }
+        }
+    }
+
     /// Every test, with its references resolved; a test with an unresolved reference is left
     /// out after its problems are reported (and the model, having errors, is not returned).
     fn tests(
@@ -2353,6 +2425,7 @@ impl Checker<'_> {
         solicitations: &[Option<Solicitation>],
         contracts: &[Option<Contract>],
         instruments: &[Option<AccessInstrument>],
+        from_ledger: bool,
     ) -> Option<Order> {
         let fields = Fields {
             block,
@@ -2371,9 +2444,12 @@ impl Checker<'_> {
             let span = field.span;
             match &field.value {
                 ast::OrderField::Buyer(name) => {
-                    let value =
+                    let value = if from_ledger && self.namespace.lookup(&name.value).is_none() {
+                        self.buyer_by_title(name)
+                    } else {
                         self.namespace
-                            .resolve(name, Entity::Agency, "`buyer`", self.diagnostics);
+                            .resolve(name, Entity::Agency, "`buyer`", self.diagnostics)
+                    };
                     fields.once(
                         &mut buyer,
                         value.map(|index| Spanned::new(AgencyId(index), name.span)),
@@ -2859,4 +2935,13 @@ fn duplicate_clause(name: &Name, first: Span) -> Diagnostic {
         name.span,
     )
     .with_related(first, "first given here")
+}
+
+/// A title as a ledger's buyer is matched with it: lower case, spaces made single.
+fn folded(title: &str) -> String {
+    title
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -6,6 +6,7 @@ mod names;
 mod problems;
 mod rules;
 mod vocabulary;
+mod waivers;
 
 pub use rules::PackUse;
 

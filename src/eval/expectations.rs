@@ -455,25 +455,8 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
 
 /// Where a declaration's name is written, which is where findings about it point.
 fn declaration_span(model: &Model, name: &str) -> Option<crate::source::Span> {
-    let headers = model
-        .agencies
-        .iter()
-        .map(|agency| &agency.header)
-        .chain(
-            model
-                .solicitations
-                .iter()
-                .map(|solicitation| &solicitation.header),
-        )
-        .chain(model.contracts.iter().map(|contract| &contract.header))
-        .chain(
-            model
-                .instruments
-                .iter()
-                .map(|instrument| &instrument.header),
-        )
-        .chain(model.orders.iter().map(|order| &order.header));
-    headers
+    model
+        .headers()
         .map(|header| &header.name)
         .find(|declared| declared.value == name)
         .map(|declared| declared.span)

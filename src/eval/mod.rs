@@ -7,6 +7,7 @@ mod orders;
 mod problems;
 pub mod rules;
 pub mod volumes;
+pub mod waivers;
 
 use std::collections::BTreeMap;
 
@@ -204,6 +205,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
             &mut rule_tallies,
         ));
     }
+    findings.extend(waivers::expired(model, as_of));
     Evaluation {
         as_of,
         judgments,

@@ -65,11 +65,31 @@ pub enum EvalProblem<'a> {
         end: Date,
         due: Date,
     },
+    /// A waiver whose last day has passed: the findings it waived count again.
+    WaiverExpired {
+        finding: &'a str,
+        on: &'a str,
+        until: Date,
+        by: &'a str,
+    },
 }
 
 impl Problem for EvalProblem<'_> {
     fn describe(self) -> Description {
         match self {
+            EvalProblem::WaiverExpired {
+                finding,
+                on,
+                until,
+                by,
+            } => Description::new(
+                Code::WaiverExpired,
+                format!(
+                    "the waiver of `{finding}` on `{on}`, accepted by {by}, expired on {until}: its findings count again"
+                ),
+                "expired",
+            )
+            .help("fix what the finding is about, or renew the waiver with a later `until` and the reason it still holds"),
             EvalProblem::NoBasis { order } => Description::new(
                 Code::NoBasis,
                 format!("no legal basis applies to order `{order}`: nothing permits it"),

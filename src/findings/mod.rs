@@ -1,6 +1,9 @@
 //! Findings for machines: the diagnostics of `coop check` as JSON, SARIF 2.1.0, GitHub workflow
-//! annotations or JUnit XML, for CI jobs and code-scanning tools.
+//! annotations, JUnit XML or one line each, for CI jobs and code-scanning tools; and the rule
+//! each finding is filed under, which they all share.
 
+pub mod baseline;
+mod concise;
 mod github;
 mod junit;
 mod sarif;
@@ -10,15 +13,70 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{Finding, finding};
 use crate::source::{SourceMap, Span};
+use crate::values::printable;
 
+pub use concise::{statistics, to_concise};
 pub use github::to_github;
 pub use junit::to_junit;
 pub use sarif::to_sarif;
 
-/// The diagnostics of a check as JSON: counts, then every finding in the report's shape.
-/// With the model's ledgers, the rows each had and how many were counted.
+/// The rule a finding is filed under, by which CI tools filter, count and dismiss findings: for
+/// a finding of a rule pack's or the model's own rule, the rule (`us-wa/wa_posted_online`,
+/// `council_notice`); for any other, its code (`access-missing`: the prelude's rules are named
+/// by the codes of their findings).
+pub fn rule_id(diagnostic: &Diagnostic) -> std::borrow::Cow<'_, str> {
+    match (&diagnostic.rule, diagnostic.code) {
+        (Some(rule), crate::codes::Code::RuleDenied | crate::codes::Code::RuleWarning) => {
+            std::borrow::Cow::Owned(qualified_rule_id(rule.pack.as_deref(), &rule.id))
+        }
+        _ => std::borrow::Cow::Borrowed(diagnostic.code.name()),
+    }
+}
+
+/// A rule's id as findings are filed under it: `PACK/ID` for a rule of a pack, the id alone for
+/// the model's own.
+pub fn qualified_rule_id(pack: Option<&str>, id: &str) -> String {
+    match pack {
+        Some(pack) => format!("{pack}/{id}"),
+        None => id.to_string(),
+    }
+}
+
+/// A finding a waiver of the model sets aside, with that waiver.
+pub struct Waived<'a> {
+    pub finding: &'a Diagnostic,
+    pub waiver: &'a crate::model::Waiver,
+}
+
+/// The waived findings, one line each, for people: where, what, and the waiver's reason.
+pub fn waived_text(waived: &[Waived<'_>], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for Waived { finding, waiver } in waived {
+        let place = region(sources, finding.primary.span);
+        let until = waiver
+            .until
+            .map_or(String::new(), |until| format!("until {until}, "));
+        out.push_str(&format!(
+            "waived: {}:{}:{}: {}[{}]: {} ({until}accepted by {}: {})\n",
+            place.file,
+            place.start_line,
+            place.start_column,
+            severity_word(finding.severity()),
+            rule_id(finding),
+            printable(&finding.message),
+            printable(&waiver.by),
+            printable(&waiver.because)
+        ));
+    }
+    out
+}
+
+/// The diagnostics of a check as JSON: counts, then every finding in the report's shape, and
+/// those the model's waivers set aside. With the model's ledgers, the rows each had and how
+/// many were counted.
 pub fn to_json(
     diagnostics: &[Diagnostic],
+    waived: &[Finding],
     sources: &SourceMap,
     ledgers: &[crate::report::LedgerCount],
 ) -> String {
@@ -28,6 +86,8 @@ pub fn to_json(
         errors: usize,
         warnings: usize,
         findings: Vec<Finding>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        waived: &'a [Finding],
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         ledgers: &'a [crate::report::LedgerCount],
     }
@@ -46,6 +106,7 @@ pub fn to_json(
             .iter()
             .map(|diagnostic| finding(sources, diagnostic))
             .collect(),
+        waived,
         ledgers,
     };
     match serde_json::to_string_pretty(&checked) {

@@ -7,6 +7,7 @@ use super::*;
 use crate::diagnostic::Diagnostic;
 use crate::eval::rules::{BindingTerms, ClauseSource};
 use crate::eval::volumes::{Tally, amount_of, percentage_of, saturating_sum};
+use crate::eval::waivers::Waivers;
 use crate::eval::{Basis, Binding, Evaluation};
 use crate::model::rules::Extent;
 use crate::model::{Contract, ContractId, Counterparty, Measure, Model, Solicitation, Volume};
@@ -26,18 +27,33 @@ pub fn build(
     check_findings: &[Diagnostic],
     horizon_days: u32,
 ) -> Report {
+    let waivers = Waivers::new(model, evaluation.as_of);
     // Judged orders in date order, then the orders after the as-of date.
     let orders: Vec<OrderReport> = evaluation
         .judgments
         .iter()
-        .map(|judgment| order_report(model, sources, judgment.order, Some(judgment)))
+        .map(|judgment| order_report(model, sources, &waivers, judgment.order, Some(judgment)))
         .chain(
             evaluation
                 .later_orders
                 .iter()
-                .map(|id| order_report(model, sources, *id, None)),
+                .map(|id| order_report(model, sources, &waivers, *id, None)),
         )
         .collect();
+    let every_finding: Vec<&Diagnostic> = if model.waivers.is_empty() {
+        Vec::new()
+    } else {
+        check_findings
+            .iter()
+            .chain(&evaluation.findings)
+            .chain(
+                evaluation
+                    .judgments
+                    .iter()
+                    .flat_map(|judgment| &judgment.reasons),
+            )
+            .collect()
+    };
     let permitted = orders
         .iter()
         .filter(|order| order.decision == Decision::Permitted)
@@ -83,8 +99,58 @@ pub fn build(
         findings: check_findings
             .iter()
             .chain(&evaluation.findings)
-            .map(|diagnostic| finding(sources, diagnostic))
+            .map(|diagnostic| waived_finding(sources, model, &waivers, diagnostic))
             .collect(),
+        waivers: model
+            .waivers
+            .iter()
+            .enumerate()
+            .map(|(index, waiver)| {
+                let waived = every_finding
+                    .iter()
+                    .filter(|finding| waivers.waiving(finding) == Some(index))
+                    .count();
+                waiver_report(sources, waiver, evaluation.as_of, waived)
+            })
+            .collect(),
+    }
+}
+
+/// A finding in the report's shape, with the waiver that sets it aside, if one does.
+pub fn waived_finding(
+    sources: &SourceMap,
+    model: &Model,
+    waivers: &Waivers<'_>,
+    diagnostic: &Diagnostic,
+) -> Finding {
+    let mut found = finding(sources, diagnostic);
+    found.waived = waivers.waiving(diagnostic).map(|index| {
+        let waiver = &model.waivers[index];
+        Waived {
+            because: waiver.because.clone(),
+            by: waiver.by.clone(),
+            until: waiver.until.map(|until| until.to_string()),
+        }
+    });
+    found
+}
+
+/// A waiver of the model in the report's shape; `waived` is how many findings it sets aside.
+pub fn waiver_report(
+    sources: &SourceMap,
+    waiver: &crate::model::Waiver,
+    as_of: crate::values::Date,
+    waived: usize,
+) -> WaiverReport {
+    WaiverReport {
+        finding: waiver.written.value.clone(),
+        on: waiver.on.value.clone(),
+        because: waiver.because.clone(),
+        by: waiver.by.clone(),
+        until: waiver.until.map(|until| until.to_string()),
+        expired: !crate::eval::waivers::in_force(waiver, as_of),
+        waived,
+        location: location(sources, waiver.span),
     }
 }
 
@@ -116,6 +182,7 @@ fn program_name(sources: &SourceMap) -> String {
 fn order_report(
     model: &Model,
     sources: &SourceMap,
+    waivers: &Waivers<'_>,
     id: crate::model::OrderId,
     judgment: Option<&crate::eval::Judgment>,
 ) -> OrderReport {
@@ -164,7 +231,7 @@ fn order_report(
                 judgment
                     .reasons
                     .iter()
-                    .map(|reason| finding(sources, reason))
+                    .map(|reason| waived_finding(sources, model, waivers, reason))
                     .collect()
             })
             .unwrap_or_default(),
@@ -764,5 +831,6 @@ pub fn finding(sources: &SourceMap, diagnostic: &Diagnostic) -> Finding {
             .rule
             .as_ref()
             .map(|rule| super::duties::rule_finding(sources, rule)),
+        waived: None,
     }
 }

@@ -127,6 +127,7 @@ fn render_within(report: &Report, limits: &Limits) -> String {
     frameworks(&mut out, &report.frameworks);
     contracts(&mut out, report, limits);
     bindings(&mut out, report, limits.bindings);
+    waivers(&mut out, &report.waivers);
     out.push_str("\n_Made by Coop. Not legal advice._\n");
     out
 }
@@ -488,9 +489,12 @@ fn findings(out: &mut String, findings: &[Finding], limits: &Limits) {
     }
     out.push_str("## Findings\n\n");
     for finding in findings.iter().take(limits.findings) {
+        let waived = finding.waived.as_ref().map_or(String::new(), |waived| {
+            format!("; {}", message(&waived.text()))
+        });
         let _ = writeln!(
             out,
-            "- {} `{}` {}{}",
+            "- {} `{}` {}{}{waived}",
             finding.severity,
             finding.code.name(),
             message(&finding.message),
@@ -517,6 +521,24 @@ fn place(finding: &Finding, limits: &Limits) -> String {
     )
 }
 
+/// Every waiver, however long the report: what is accepted is never summarised away.
+fn waivers(out: &mut String, waivers: &[WaiverReport]) {
+    if waivers.is_empty() {
+        return;
+    }
+    out.push_str("\n## Waivers\n\n");
+    for waiver in waivers {
+        let _ = writeln!(
+            out,
+            "- {}; because {} ({}:{})",
+            message(&waiver.text()),
+            message(&waiver.because),
+            cell(&waiver.location.file),
+            waiver.location.line
+        );
+    }
+}
+
 fn left_out(out: &mut String, total: usize, shown: usize, noun: &str) {
     if total > shown {
         let _ = writeln!(
@@ -537,7 +559,7 @@ fn bar(share: &str) -> String {
 
 /// A message of Coop's: its `quoted names` stay code spans (whose contents Markdown leaves
 /// alone); the rest, which may quote the model's titles, is made inert.
-fn message(text: &str) -> String {
+pub(crate) fn message(text: &str) -> String {
     let pieces: Vec<&str> = text.split('`').collect();
     if pieces.len().is_multiple_of(2) {
         return cell(text);
@@ -557,7 +579,7 @@ fn message(text: &str) -> String {
 
 /// Text from the model made inert in Markdown: no pipes to break a table, no line breaks, no
 /// HTML, no links, emphasis or code spans.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut escaped = String::new();
     for character in crate::values::printable(text).chars() {
         match character {

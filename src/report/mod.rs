@@ -7,6 +7,7 @@ mod frameworks;
 pub mod html;
 pub mod markdown;
 mod negotiation;
+pub mod spreadsheet;
 pub mod test_results;
 pub mod text;
 pub mod why;
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::Money;
 
-pub use build::{build, finding};
+pub use build::{build, finding, waived_finding, waiver_report};
 
 /// By default, contracts ending within a year of the as-of date are listed first.
 pub const DEFAULT_HORIZON_DAYS: u32 = 365;
@@ -48,6 +49,70 @@ pub struct Report {
     /// Each CSV ledger: rows read and rows counted, so that no row is lost without a word.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ledgers: Vec<LedgerCount>,
+    /// The model's waivers: findings known and accepted, each with its reason, who accepted it
+    /// and until when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverReport>,
+}
+
+/// A `waive` entry of the model, and what it set aside as of the report's date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaiverReport {
+    /// The rule or code it waives, as written.
+    pub finding: String,
+    /// The declaration whose findings it waives.
+    pub on: String,
+    pub because: String,
+    pub by: String,
+    pub until: Option<String>,
+    /// Whether its `until` is before the as-of date: it then sets nothing aside.
+    pub expired: bool,
+    /// How many findings it sets aside as of the date.
+    pub waived: usize,
+    pub location: Location,
+}
+
+/// What a waived finding says of the waiver that sets it aside.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Waived {
+    pub because: String,
+    pub by: String,
+    pub until: Option<String>,
+}
+
+impl Waived {
+    /// `waived until 2026-06-30, accepted by J. Smith: the council ratified it`.
+    pub fn text(&self) -> String {
+        let until = self
+            .until
+            .as_ref()
+            .map_or(String::new(), |until| format!(" until {until}"));
+        format!("waived{until}, accepted by {}: {}", self.by, self.because)
+    }
+}
+
+impl WaiverReport {
+    /// `price-above-contract on fife_2025, until 2026-06-30, accepted by J. Smith: 1 finding set
+    /// aside`, or `..., expired on 2026-06-30, ...: sets nothing aside`.
+    pub fn text(&self) -> String {
+        let until = match (&self.until, self.expired) {
+            (Some(until), true) => format!(", expired on {until}"),
+            (Some(until), false) => format!(", until {until}"),
+            (None, _) => String::new(),
+        };
+        let effect = if self.expired {
+            "sets nothing aside".to_string()
+        } else {
+            format!(
+                "{} set aside",
+                crate::diagnostic::plural(self.waived, "finding")
+            )
+        };
+        format!(
+            "{} on {}{until}, accepted by {}: {effect}",
+            self.finding, self.on, self.by
+        )
+    }
 }
 
 /// What became of a ledger's rows: those of an order with a broken row are not counted.
@@ -80,7 +145,7 @@ pub fn ledger_counts(
                     not_counted: rows.saturating_sub(counted),
                 })
             }
-            crate::source::FileKind::Coop => None,
+            crate::source::FileKind::Coop | crate::source::FileKind::Config => None,
         })
         .collect()
 }
@@ -594,9 +659,12 @@ pub struct Finding {
     /// The rule that made the finding, for findings of rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleFinding>,
+    /// The waiver of the model that sets the finding aside, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -621,6 +689,19 @@ impl std::fmt::Display for Amount {
                     crate::values::format_quantity(*quantity)
                 )
             }
+        }
+    }
+}
+
+impl Finding {
+    /// The rule the finding is filed under, as in concise output and SARIF: `PACK/RULE` for a
+    /// pack's rule, the id of the model's own, the code for a prelude rule or any other finding.
+    pub fn filed_under(&self) -> String {
+        match &self.rule {
+            Some(rule) if self.code.name() != rule.id => {
+                crate::findings::qualified_rule_id(rule.pack.as_deref(), &rule.id)
+            }
+            _ => self.code.name().to_string(),
         }
     }
 }

@@ -26,6 +26,18 @@ pub fn render(report: &Report) -> String {
             reason(&mut out, finding, "  ");
         }
     }
+    if !report.waivers.is_empty() {
+        out.push_str("\nWaivers (findings known and accepted)\n");
+        for waiver in &report.waivers {
+            let _ = writeln!(out, "  {}", printable(&waiver.text()));
+            let _ = writeln!(out, "    because {}", printable(&waiver.because));
+            let _ = writeln!(
+                out,
+                "    [{}:{}]",
+                waiver.location.file, waiver.location.line
+            );
+        }
+    }
     if !report.rules.is_empty() {
         out.push_str("\nRules followed\n");
         // The prelude's rules are every model's; they are listed when something set them aside.
@@ -349,6 +361,9 @@ fn reason(out: &mut String, finding: &Finding, indent: &str) {
     );
     if let Some(rule) = &finding.rule {
         rule_line(out, rule, &format!("{indent}  "));
+    }
+    if let Some(waived) = &finding.waived {
+        let _ = writeln!(out, "{indent}  {}", printable(&waived.text()));
     }
 }
 

@@ -34,6 +34,8 @@ pub struct File {
     pub groups: Vec<Group>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
+    /// The findings the model's authors accept, in the order written.
+    pub waivers: Vec<Waiver>,
 }
 
 /// `kind town "A town under the state's municipal code"`: a value a model adds to an open set,
@@ -82,8 +84,31 @@ impl File {
             definitions: Vec::new(),
             groups: Vec::new(),
             tests: Vec::new(),
+            waivers: Vec::new(),
         }
     }
+}
+
+/// `waive RULE on NAME { because "why" by "who" until 2026-06-30 }`: the findings of a rule or
+/// a code about one declaration, known and accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiver {
+    /// The rule's id (`wa_posted_online`, or `us-wa/wa_posted_online`) or the code, as written.
+    pub finding: Name,
+    /// The declaration whose findings are waived.
+    pub on: Name,
+    pub fields: Vec<Spanned<WaiverField>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WaiverField {
+    /// `because "reason"`
+    Because(Spanned<String>),
+    /// `by "who accepted it"`
+    By(Spanned<String>),
+    /// `until 2026-06-30`: the last day the waiver holds.
+    Until(Spanned<Date>),
 }
 
 /// `test "name" as of 2026-01-01 { expect ... }`
@@ -542,8 +567,23 @@ impl BinaryOperator {
 pub struct Ledger {
     /// The path as written, relative to the file that names it.
     pub path: Spanned<String>,
+    /// How to read it, as written in its braces.
+    pub settings: Vec<Spanned<LedgerSetting>>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// How to read a ledger exported from a spreadsheet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LedgerSetting {
+    /// `delimiter ";"`: the character between fields; a comma by default.
+    Delimiter(Spanned<String>),
+    /// `date_format "%m/%d/%Y"`: how dates are written, in strftime's notation.
+    DateFormat(Spanned<String>),
+    /// `currency USD`: the currency of prices, for a ledger without a currency column.
+    Currency(Name),
+    /// `columns { order = "PO Number" ... }`: the header of each of Coop's columns.
+    Columns(Vec<(Name, Spanned<String>)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

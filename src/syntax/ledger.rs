@@ -4,17 +4,22 @@
 //! million rows is never held twice. One row is one order line; consecutive rows with the same
 //! order id are the lines of one order. A row that cannot be read is reported, and the order it
 //! belongs to is left out: never a line silently dropped from an order that is then counted.
+//!
+//! Columns are found by their names in the header row, in any order, and other columns are
+//! passed over, so a spreadsheet's export reads as it is: the `ledger` declaration may name the
+//! header of each column (`columns { order = "PO Number" }`), the delimiter, the date format and
+//! the currency, and prices may carry a currency symbol or code and thousands separators.
 
 use rust_decimal::Decimal;
 
-use super::ast::{Block, Declaration, Line, Name, OrderField};
+use super::ast::{Block, Declaration, LedgerSetting, Line, Name, OrderField};
 use super::lower::{calendar_date, decimal};
 use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, Spanned};
 use crate::values::{Date, Money};
 
-/// The columns of a ledger, in order, as its header row names them.
+/// The columns of a ledger, as its header row names them unless its `columns` say otherwise.
 pub const COLUMNS: [&str; 9] = [
     "order",
     "buyer",
@@ -27,6 +32,138 @@ pub const COLUMNS: [&str; 9] = [
     "unit_price",
 ];
 
+/// The columns a ledger may leave out: `via` (no instrument), and `currency` when the ledger
+/// gives one, or each price carries its code.
+const OPTIONAL: [&str; 2] = ["via", "currency"];
+
+/// Where each column is in a ledger's rows, as its header row says.
+struct Layout {
+    /// The field of each of [`COLUMNS`]; `None` for an optional column the ledger does not have.
+    fields: [Option<usize>; COLUMNS.len()],
+    /// How many fields the header has: every row has as many.
+    width: usize,
+}
+
+/// How to read one ledger: the settings of its `ledger` declaration.
+#[derive(Clone, Debug)]
+pub struct Options {
+    delimiter: u8,
+    /// strftime's notation, such as `%m/%d/%Y`; `YYYY-MM-DD` without one.
+    date_format: Option<String>,
+    /// The currency of prices that do not say theirs.
+    currency: Option<Name>,
+    /// The header naming each of [`COLUMNS`], where the ledger's `columns` name one.
+    headers: [Option<Spanned<String>>; COLUMNS.len()],
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            delimiter: b',',
+            date_format: None,
+            currency: None,
+            headers: Default::default(),
+        }
+    }
+}
+
+/// The options a `ledger` declaration's settings give, and what is wrong with them.
+pub fn options(settings: &[Spanned<LedgerSetting>]) -> (Options, Vec<Diagnostic>) {
+    let mut options = Options::default();
+    let mut diagnostics = Vec::new();
+    let mut given: Vec<&'static str> = Vec::new();
+    for setting in settings {
+        let name = match &setting.value {
+            LedgerSetting::Delimiter(_) => "delimiter",
+            LedgerSetting::DateFormat(_) => "date_format",
+            LedgerSetting::Currency(_) => "currency",
+            LedgerSetting::Columns(_) => "columns",
+        };
+        if given.contains(&name) {
+            diagnostics.push(Diagnostic::of(
+                SyntaxProblem::DuplicateLedgerSetting { setting: name },
+                setting.span,
+            ));
+            continue;
+        }
+        given.push(name);
+        match &setting.value {
+            LedgerSetting::Delimiter(written) => {
+                let value = written.value.replace("\\t", "\t");
+                match value.as_bytes() {
+                    [byte] if !matches!(byte, b'"' | b'\n' | b'\r') && byte.is_ascii() => {
+                        options.delimiter = *byte;
+                    }
+                    _ => diagnostics.push(Diagnostic::of(
+                        SyntaxProblem::InvalidLedgerSetting {
+                            what: "delimiter",
+                            why: format!("`{}` is not one character", written.value),
+                        },
+                        written.span,
+                    )),
+                }
+            }
+            LedgerSetting::DateFormat(written) => match date_format_problem(&written.value) {
+                None => options.date_format = Some(written.value.clone()),
+                Some(why) => diagnostics.push(Diagnostic::of(
+                    SyntaxProblem::InvalidLedgerSetting {
+                        what: "date format",
+                        why,
+                    },
+                    written.span,
+                )),
+            },
+            LedgerSetting::Currency(code) => options.currency = Some(code.clone()),
+            LedgerSetting::Columns(columns) => {
+                for (column, header) in columns {
+                    let Some(index) = COLUMNS.iter().position(|name| *name == column.value) else {
+                        diagnostics.push(Diagnostic::of(
+                            SyntaxProblem::UnknownLedgerColumn {
+                                column: &column.value,
+                                suggestion: crate::check::suggest(&column.value, COLUMNS),
+                            },
+                            column.span,
+                        ));
+                        continue;
+                    };
+                    if options.headers[index].is_some() {
+                        diagnostics.push(Diagnostic::of(
+                            SyntaxProblem::DuplicateLedgerSetting {
+                                setting: &column.value,
+                            },
+                            column.span.to(header.span),
+                        ));
+                        continue;
+                    }
+                    options.headers[index] = Some(header.clone());
+                }
+            }
+        }
+    }
+    (options, diagnostics)
+}
+
+/// Why a date format cannot read dates: it is not strftime's notation, or it lacks a year, a
+/// month or a day.
+fn date_format_problem(format: &str) -> Option<String> {
+    let items: Vec<chrono::format::Item<'_>> = chrono::format::StrftimeItems::new(format).collect();
+    if items
+        .iter()
+        .any(|item| matches!(item, chrono::format::Item::Error))
+    {
+        return Some(format!("`{format}` is not in strftime's notation"));
+    }
+    // A date read with it must be one whole day: 2024-07-10 written the format's way reads back.
+    let day = Date::from_ymd_opt(2024, 7, 10)?;
+    let written = day.format(format).to_string();
+    match Date::parse_from_str(&written, format) {
+        Ok(read) if read == day => None,
+        _ => Some(format!(
+            "`{format}` does not give a year, a month and a day"
+        )),
+    }
+}
+
 /// What reading a ledger found: its orders as declarations, every problem, and how many rows it
 /// has (the header not counted).
 pub struct Ledger {
@@ -36,7 +173,7 @@ pub struct Ledger {
 }
 
 /// Reads a ledger's text; `file` is its id, for spans.
-pub fn read(file: FileId, text: &str) -> Ledger {
+pub fn read(file: FileId, text: &str, options: &Options) -> Ledger {
     let byte_order_mark = if text.starts_with('\u{FEFF}') {
         '\u{FEFF}'.len_utf8()
     } else {
@@ -46,6 +183,7 @@ pub fn read(file: FileId, text: &str) -> Ledger {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(options.delimiter)
         .from_reader(body.as_bytes());
     let mut ledger = Ledger {
         orders: Vec::new(),
@@ -54,7 +192,7 @@ pub fn read(file: FileId, text: &str) -> Ledger {
     };
     let mut record = csv::StringRecord::new();
     let mut header_read = false;
-    let mut header_ok = false;
+    let mut layout: Option<Layout> = None;
     let mut current: Option<PendingOrder> = None;
     loop {
         match reader.read_record(&mut record) {
@@ -82,18 +220,21 @@ pub fn read(file: FileId, text: &str) -> Ledger {
         while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        let row = RawRow::new(file, text, start, record.len());
+        let row = RawRow::new(file, text, start, record.len(), options.delimiter);
         if !header_read {
             header_read = true;
-            header_ok = check_header(&record, &row, &mut ledger.diagnostics);
+            layout = header(&record, &row, options, &mut ledger.diagnostics);
             continue;
         }
         ledger.rows += 1;
-        if !header_ok {
+        let Some(layout) = &layout else {
             continue;
-        }
+        };
         let fields: Vec<&str> = record.iter().map(str::trim).collect();
-        let order_id = fields.first().copied().unwrap_or("");
+        let order_id = layout.fields[0]
+            .and_then(|index| fields.get(index))
+            .copied()
+            .unwrap_or("");
         let same_order = current
             .as_ref()
             .is_some_and(|pending| !order_id.is_empty() && pending.name.value == order_id);
@@ -129,7 +270,7 @@ pub fn read(file: FileId, text: &str) -> Ledger {
             }
             continue;
         }
-        match read_row(&fields, &row) {
+        match read_row(&fields, &row, layout, options) {
             Ok(parsed) => match &mut current {
                 Some(pending) => pending.add(parsed, &row, &mut ledger.diagnostics),
                 None => current = Some(PendingOrder::new(parsed, &row)),
@@ -171,7 +312,7 @@ struct RawRow {
 }
 
 impl RawRow {
-    fn new(file: FileId, text: &str, start: usize, count: usize) -> RawRow {
+    fn new(file: FileId, text: &str, start: usize, count: usize, delimiter: u8) -> RawRow {
         let bytes = text.as_bytes();
         let mut fields = Vec::with_capacity(count);
         let mut at = start;
@@ -194,11 +335,12 @@ impl RawRow {
                     at += 1;
                 }
             }
-            while at < bytes.len() && !matches!(bytes[at], b',' | b'\n' | b'\r') {
+            while at < bytes.len() && !matches!(bytes[at], b'\n' | b'\r') && bytes[at] != delimiter
+            {
                 at += 1;
             }
             fields.push((field_start, at));
-            if index + 1 < count && bytes.get(at) == Some(&b',') {
+            if index + 1 < count && bytes.get(at) == Some(&delimiter) {
                 at += 1;
             }
         }
@@ -225,20 +367,52 @@ impl RawRow {
     }
 }
 
-fn check_header(
+/// Finds each column in the header row by its name (or the header the ledger's `columns` name
+/// for it), in any order, ignoring case and surrounding spaces; other columns are passed over.
+/// A column missing is reported, and no row is read.
+fn header(
     record: &csv::StringRecord,
     row: &RawRow,
+    options: &Options,
     diagnostics: &mut Vec<Diagnostic>,
-) -> bool {
+) -> Option<Layout> {
     let names: Vec<String> = record
         .iter()
-        .map(|name| name.trim().to_ascii_lowercase())
+        .map(|name| name.trim().to_lowercase())
         .collect();
-    if names.iter().map(String::as_str).eq(COLUMNS) {
-        return true;
+    let mut layout = Layout {
+        fields: [None; COLUMNS.len()],
+        width: names.len(),
+    };
+    let mut complete = true;
+    for (index, column) in COLUMNS.iter().enumerate() {
+        let mapped = options.headers[index].as_ref();
+        let wanted = mapped.map_or(*column, |header| header.value.as_str());
+        let found = names
+            .iter()
+            .position(|name| *name == wanted.trim().to_lowercase());
+        layout.fields[index] = found;
+        let optional = OPTIONAL.contains(column) && (*column != "currency" || mapped.is_none());
+        if found.is_some() || optional {
+            continue;
+        }
+        complete = false;
+        let written: Vec<&str> = record.iter().map(str::trim).collect();
+        let mut diagnostic = Diagnostic::of(
+            SyntaxProblem::MissingLedgerColumn {
+                column,
+                header: wanted,
+                mapped: mapped.is_some(),
+                suggestion: crate::check::suggest(wanted, written.iter().copied()),
+            },
+            row.span(),
+        );
+        if let Some(header) = mapped {
+            diagnostic = diagnostic.with_related(header.span, "named here");
+        }
+        diagnostics.push(diagnostic);
     }
-    diagnostics.push(Diagnostic::of(SyntaxProblem::WrongLedgerHeader, row.span()));
-    false
+    complete.then_some(layout)
 }
 
 /// One row read: the order it belongs to and one of its lines.
@@ -251,42 +425,58 @@ struct Row {
     line: Line,
 }
 
-fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
-    if fields.len() != COLUMNS.len() {
+fn read_row(
+    fields: &[&str],
+    row: &RawRow,
+    layout: &Layout,
+    options: &Options,
+) -> Result<Row, Box<Diagnostic>> {
+    if fields.len() != layout.width {
         return Err(Box::new(Diagnostic::of(
             SyntaxProblem::WrongFieldCount {
                 fields: fields.len(),
+                expected: layout.width,
             },
             row.span(),
         )));
     }
-    let field = |index: usize| -> Result<(&str, Span), Box<Diagnostic>> {
-        let value = fields[index];
+    // A column the ledger does not have reads as empty.
+    let raw = |column: usize| -> (&str, Span) {
+        match layout.fields[column] {
+            Some(index) => (fields[index], row.field(index)),
+            None => ("", row.span()),
+        }
+    };
+    let field = |column: usize| -> Result<(&str, Span), Box<Diagnostic>> {
+        let (value, span) = raw(column);
         if value.is_empty() {
             return Err(Box::new(Diagnostic::of(
                 SyntaxProblem::EmptyLedgerField {
-                    column: COLUMNS[index],
+                    column: COLUMNS[column],
                 },
-                row.field(index),
+                span,
             )));
         }
-        Ok((value, row.field(index)))
+        Ok((value, span))
     };
     let name =
-        |index: usize| field(index).map(|(value, span)| Spanned::new(value.to_string(), span));
+        |column: usize| field(column).map(|(value, span)| Spanned::new(value.to_string(), span));
     let order = name(0)?;
     let buyer = name(1)?;
     let contract = name(2)?;
-    let date = read_date(field(3)?)?;
-    let via = if fields[4].is_empty() {
+    let date = read_date(field(3)?, options.date_format.as_deref())?;
+    let via = if raw(4).0.is_empty() {
         None
     } else {
         Some(name(4)?)
     };
     let item = name(5)?;
     let quantity = read_number(field(6)?)?;
-    let currency = name(7)?;
-    let price = read_number(field(8)?)?;
+    let currency = match raw(7) {
+        ("", _) => options.currency.clone(),
+        (code, span) => Some(Spanned::new(code.to_string(), span)),
+    };
+    let (currency, price) = read_price(field(8)?, currency)?;
     let line = Line {
         item,
         quantity,
@@ -307,7 +497,96 @@ fn read_row(fields: &[&str], row: &RawRow) -> Result<Row, Box<Diagnostic>> {
     })
 }
 
-fn read_date((written, span): (&str, Span)) -> Result<Spanned<Date>, Box<Diagnostic>> {
+/// Currency symbols written before or after an amount, and codes written so.
+fn split_currency(written: &str) -> (Option<&str>, &str) {
+    let is_amount =
+        |character: char| character.is_ascii_digit() || matches!(character, '-' | '.' | ',');
+    let code = |text: &str| text.len() == 3 && text.bytes().all(|byte| byte.is_ascii_uppercase());
+    if let Some((before, after)) = written.split_once(char::is_whitespace) {
+        if code(before) {
+            return (Some(before), after.trim());
+        }
+        if let Some((amount, last)) = written.rsplit_once(char::is_whitespace)
+            && code(last)
+        {
+            return (Some(last), amount.trim());
+        }
+    }
+    let start = written.find(is_amount).unwrap_or(written.len());
+    let end = written.rfind(is_amount).map_or(start, |end| end + 1);
+    let symbol = [&written[..start], &written[end.max(start)..]]
+        .into_iter()
+        .map(str::trim)
+        .find(|part| !part.is_empty());
+    match symbol {
+        Some(symbol) => (Some(symbol), written[start..end.max(start)].trim()),
+        None => (None, written),
+    }
+}
+
+/// A unit price, with its currency: the row's (its column's, else the ledger's), or the code the
+/// price is written with. A symbol (`$204,750.00`) must be the currency's; a code must agree.
+fn read_price(
+    (written, span): (&str, Span),
+    currency: Option<Name>,
+) -> Result<(Name, Spanned<Decimal>), Box<Diagnostic>> {
+    let (marked, amount) = split_currency(written);
+    let price = read_number((amount, span))?;
+    let is_code =
+        |text: &str| text.len() == 3 && text.bytes().all(|byte| byte.is_ascii_uppercase());
+    let currency = match (marked, currency) {
+        (None, Some(currency)) => currency,
+        (None, None) => {
+            return Err(Box::new(Diagnostic::of(
+                SyntaxProblem::LedgerNoCurrency { symbol: None },
+                span,
+            )));
+        }
+        (Some(code), None) if is_code(code) => Spanned::new(code.to_string(), span),
+        (Some(symbol), None) => {
+            return Err(Box::new(Diagnostic::of(
+                SyntaxProblem::LedgerNoCurrency {
+                    symbol: Some(symbol),
+                },
+                span,
+            )));
+        }
+        (Some(marked), Some(currency)) => {
+            let agrees = if is_code(marked) {
+                marked == currency.value
+            } else {
+                iso_currency::Currency::from_code(&currency.value)
+                    .is_some_and(|known| known.symbol().symbol == marked)
+            };
+            if !agrees {
+                return Err(Box::new(Diagnostic::of(
+                    SyntaxProblem::LedgerWrongSymbol {
+                        symbol: marked,
+                        currency: &currency.value,
+                    },
+                    span,
+                )));
+            }
+            currency
+        }
+    };
+    Ok((currency, price))
+}
+
+fn read_date(
+    (written, span): (&str, Span),
+    format: Option<&str>,
+) -> Result<Spanned<Date>, Box<Diagnostic>> {
+    if let Some(format) = format {
+        return Date::parse_from_str(written, format)
+            .map(|date| Spanned::new(date, span))
+            .map_err(|_| {
+                Box::new(Diagnostic::of(
+                    SyntaxProblem::LedgerDateFormat { written, format },
+                    span,
+                ))
+            });
+    }
     let shaped = written.len() == 10
         && written
             .char_indices()

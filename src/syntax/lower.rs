@@ -35,6 +35,7 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
             },
             Rule::ledger_declaration => tree.ledgers.push(lowerer.ledger_declaration(pair)),
             Rule::test_declaration => tree.tests.push(lowerer.test(pair)),
+            Rule::waive_declaration => tree.waivers.push(lowerer.waiver(pair)),
             Rule::pack_header => {
                 let mut inner = pair.into_inner();
                 let _keyword = inner.next();
@@ -53,6 +54,43 @@ pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagn
         }
     }
     (tree, lowerer.diagnostics)
+}
+
+/// Parses `written`, which stands at `start` in `file`, as one expression: a pack parameter's
+/// value in `coop.toml`. Its spans are where it stands in that file.
+pub(super) fn setting_value(
+    file: FileId,
+    name: &str,
+    written: &str,
+    start: usize,
+) -> Result<Expression, Vec<Diagnostic>> {
+    let span = Span::new(file, start, start + written.len());
+    if let Some(bracket) = super::limits::nesting_too_deep(file, written) {
+        return Err(vec![Diagnostic::of(
+            SyntaxProblem::BracketsTooDeep,
+            shifted(bracket, start),
+        )]);
+    }
+    let Ok(mut pairs) =
+        <super::parser::CoopParser as pest::Parser<Rule>>::parse(Rule::lone_expression, written)
+    else {
+        return Err(vec![Diagnostic::of(
+            SyntaxProblem::NotASettingValue { name, written },
+            span,
+        )]);
+    };
+    let mut lowerer = Lowerer {
+        file,
+        offset: start,
+        diagnostics: Vec::new(),
+    };
+    let lone = next(&mut pairs);
+    let expression = lowerer.expression(next(&mut lone.into_inner()));
+    if lowerer.diagnostics.is_empty() {
+        Ok(expression)
+    } else {
+        Err(lowerer.diagnostics)
+    }
 }
 
 /// The significant digits a coordinate may have: what a 64-bit float holds exactly.
@@ -660,7 +698,68 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let path = self.string(next(&mut inner));
-        Ledger { path, span }
+        let mut settings = Vec::new();
+        for setting in inner {
+            let setting_span = self.span(&setting);
+            let rule = setting.as_rule();
+            let mut parts = setting.into_inner();
+            let _keyword = parts.next();
+            let value = match rule {
+                Rule::delimiter_field => LedgerSetting::Delimiter(self.string(next(&mut parts))),
+                Rule::date_format_field => LedgerSetting::DateFormat(self.string(next(&mut parts))),
+                Rule::ledger_currency_field => LedgerSetting::Currency(self.name(next(&mut parts))),
+                Rule::columns_block => LedgerSetting::Columns(
+                    parts
+                        .filter(|part| part.as_rule() == Rule::column_mapping)
+                        .map(|mapping| {
+                            let mut mapping = mapping.into_inner();
+                            let column = self.name(next(&mut mapping));
+                            let _assign = mapping.next();
+                            let header = self.string(next(&mut mapping));
+                            (column, header)
+                        })
+                        .collect(),
+                ),
+                // The braces.
+                _ => continue,
+            };
+            settings.push(Spanned::new(value, setting_span));
+        }
+        Ledger {
+            path,
+            settings,
+            span,
+        }
+    }
+
+    fn waiver(&mut self, pair: Pair<'_, Rule>) -> Waiver {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let finding = self.name(next(&mut inner));
+        let _on = inner.next();
+        let on = self.name(next(&mut inner));
+        let mut fields = Vec::new();
+        for field in inner {
+            let field_span = self.span(&field);
+            let rule = field.as_rule();
+            let mut parts = field.into_inner();
+            let _keyword = parts.next();
+            let value = match rule {
+                Rule::because_field => WaiverField::Because(self.string(next(&mut parts))),
+                Rule::by_field => WaiverField::By(self.string(next(&mut parts))),
+                Rule::until_field => WaiverField::Until(self.date(next(&mut parts))),
+                // The braces.
+                _ => continue,
+            };
+            fields.push(Spanned::new(value, field_span));
+        }
+        Waiver {
+            finding,
+            on,
+            fields,
+            span,
+        }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {

@@ -101,7 +101,11 @@ pub fn documentation(text: &str) -> Vec<DocBlock> {
 /// Reads a ledger of orders (a CSV file named by `ledger`) into a syntax tree of `order`
 /// declarations, and marks the file as a ledger in the source map. Every row that cannot be read
 /// is reported; the order it belongs to is left out.
-pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
+pub fn read_ledger(
+    sources: &mut SourceMap,
+    file: FileId,
+    options: &ledger::Options,
+) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(diagnostic) = invalid_encoding(sources, file) {
         // None of its rows can be read; they are counted as rows all the same, so that the
         // summary says how many were not counted.
@@ -110,13 +114,43 @@ pub fn read_ledger(sources: &mut SourceMap, file: FileId) -> (Option<ast::File>,
         sources.set_ledger(file, rows.saturating_sub(1));
         return (None, vec![diagnostic]);
     }
-    let read = ledger::read(file, &sources.file(file).text);
+    let read = ledger::read(file, &sources.file(file).text, options);
     sources.set_ledger(file, read.rows);
     let tree = ast::File {
         declarations: read.orders,
         ..ast::File::empty(file)
     };
     (Some(tree), read.diagnostics)
+}
+
+/// The pack parameters a model's `coop.toml` (the file `config`) sets, as the settings of a
+/// `use rules`, each with the name of its pack; a value that is no expression is reported.
+pub fn config_parameters(
+    sources: &SourceMap,
+    config: FileId,
+) -> (Vec<(String, Span, ast::ParameterSetting)>, Vec<Diagnostic>) {
+    let mut settings = Vec::new();
+    let mut diagnostics = Vec::new();
+    for parameter in crate::config::pack_parameters(&sources.file(config).text) {
+        let span = |range: std::ops::Range<usize>| Span::new(config, range.start, range.end);
+        match lower::setting_value(
+            config,
+            &parameter.name,
+            &parameter.value,
+            parameter.value_span.start,
+        ) {
+            Ok(value) => settings.push((
+                parameter.pack,
+                span(parameter.pack_span),
+                ast::ParameterSetting {
+                    name: crate::source::Spanned::new(parameter.name, span(parameter.name_span)),
+                    value,
+                },
+            )),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+    (settings, diagnostics)
 }
 
 /// Where a file that was not UTF-8 first went wrong.

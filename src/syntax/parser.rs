@@ -106,7 +106,6 @@ fn describe(rule: Rule) -> &'static str {
         Rule::definition => "`kind` or `role`",
         Rule::group | Rule::kw_group => "`group`",
         Rule::group_member => "a jurisdiction code such as `AT`, or a group's name",
-        Rule::kw_until => "`until`",
         Rule::lot_block | Rule::kw_lot => "`lot`",
         Rule::buyers_field | Rule::kw_buyers => "`buyers`",
         Rule::call_off_field | Rule::kw_call_off => "`call_off`",
@@ -164,6 +163,11 @@ fn describe(rule: Rule) -> &'static str {
         Rule::requests_field | Rule::kw_requests => "`requests`",
         Rule::use_declaration | Rule::kw_use => "`use`",
         Rule::ledger_declaration | Rule::kw_ledger => "`ledger`",
+        Rule::delimiter_field | Rule::kw_delimiter => "`delimiter`",
+        Rule::date_format_field | Rule::kw_date_format => "`date_format`",
+        Rule::ledger_currency_field | Rule::kw_currency => "`currency`",
+        Rule::columns_block | Rule::kw_columns => "`columns`",
+        Rule::column_mapping => "a column such as `order = \"PO Number\"`",
         Rule::test_declaration | Rule::kw_test => "`test`",
         Rule::expectation | Rule::kw_expect => "`expect`",
         Rule::order_expectation => "`order`",
@@ -199,7 +203,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_stated => "`stated`",
         Rule::kw_not_stated => "`not_stated`",
         Rule::file => {
-            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `kind`, `role`, `group`, `ledger` or `use`)"
+            "a declaration (`agency`, `solicitation`, `contract`, `access`, `order`, `rule`, `kind`, `role`, `group`, `ledger`, `waive` or `use`)"
         }
         Rule::rules_source | Rule::kw_rules => "`rules`",
         Rule::fact_field | Rule::kw_fact => "`fact`",
@@ -254,6 +258,13 @@ fn describe(rule: Rule) -> &'static str {
         Rule::replaces_field | Rule::kw_replaces => "`replaces`",
         Rule::waives_field | Rule::kw_waives => "`waives`",
         Rule::kw_because => "`because`",
+        Rule::waive_declaration | Rule::kw_waive => "`waive`",
+        Rule::waived_finding => {
+            "a rule's id or a code, such as `access-missing` or `us-wa/wa_posted_online`"
+        }
+        Rule::because_field => "`because`",
+        Rule::by_field => "`by`",
+        Rule::until_field | Rule::kw_until => "`until`",
         Rule::responsible_field | Rule::kw_responsible => "`responsible`",
         Rule::kw_alone => "`alone`",
         Rule::responsible | Rule::not_responsible => "`responsible`",
@@ -298,6 +309,8 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::contract_field
         | Rule::access_field
         | Rule::order_field
+        | Rule::waive_field
+        | Rule::ledger_setting
         | Rule::piggyback_term
         | Rule::rule_declaration
         | Rule::rule_field

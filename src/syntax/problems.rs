@@ -33,6 +33,8 @@ pub enum SyntaxProblem<'a> {
     UnclosedMessageValue,
     /// The braces of a message hold no expression.
     NotAMessageValue { written: &'a str },
+    /// A pack parameter's value in `coop.toml` that is not a Coop expression.
+    NotASettingValue { name: &'a str, written: &'a str },
     /// An expression longer than the condition-size limit.
     ExpressionTooLong,
     /// An expression with more operators nested than the depth limit.
@@ -62,10 +64,32 @@ pub enum SyntaxProblem<'a> {
     QuoteSpansLines { lines: usize, closed: bool },
     /// A ledger with no rows at all.
     EmptyLedger,
-    /// A ledger whose first row does not name the columns.
-    WrongLedgerHeader,
-    /// A ledger row with `fields` fields, not one a column.
-    WrongFieldCount { fields: usize },
+    /// A ledger's header row with no column for `column`, named `header` (the column's own name,
+    /// or what the ledger's `columns` map it to); `suggestion` is a close header.
+    MissingLedgerColumn {
+        column: &'static str,
+        header: &'a str,
+        mapped: bool,
+        suggestion: Option<&'a str>,
+    },
+    /// A ledger row with `fields` fields, where its header has `expected`.
+    WrongFieldCount { fields: usize, expected: usize },
+    /// A ledger's price without a currency: no currency column, no `currency` setting, no code in
+    /// the price; `symbol` when it has a symbol, which several currencies share.
+    LedgerNoCurrency { symbol: Option<&'a str> },
+    /// A price's currency symbol that is not the symbol of its currency.
+    LedgerWrongSymbol { symbol: &'a str, currency: &'a str },
+    /// A ledger's date not written as its `date_format` says.
+    LedgerDateFormat { written: &'a str, format: &'a str },
+    /// A `ledger`'s setting that cannot be used: `what` it is and `why`.
+    InvalidLedgerSetting { what: &'static str, why: String },
+    /// A `columns` entry that names none of Coop's columns.
+    UnknownLedgerColumn {
+        column: &'a str,
+        suggestion: Option<&'static str>,
+    },
+    /// A `ledger`'s setting or column given twice.
+    DuplicateLedgerSetting { setting: &'a str },
     /// A ledger row's column, other than `via`, left empty.
     EmptyLedgerField { column: &'static str },
     /// A ledger's date not written YYYY-MM-DD.
@@ -137,6 +161,12 @@ impl Problem for SyntaxProblem<'_> {
                 "not an expression",
             )
             .help("braces in a message hold an expression such as `{o.value}`; write `{{` for a brace"),
+            SyntaxProblem::NotASettingValue { name, written } => Description::new(
+                Code::InvalidSetting,
+                format!("`{written}` is not a value Coop can read, for parameter `{name}`"),
+                "not a value",
+            )
+            .help("write the value as a .coop file would, such as \"50 mi\", \"USD 25,000.00\" or \"true\""),
             SyntaxProblem::ExpressionTooLong => Description::new(
                 Code::NestingTooDeep,
                 format!("this expression is longer than {MAXIMUM_CONDITION_SIZE} words and symbols"),
@@ -232,34 +262,82 @@ impl Problem for SyntaxProblem<'_> {
                 "no header",
             )
             .help(format!(
-                "a ledger starts with the header row `{}`",
+                "a ledger starts with a header row naming its columns: `{}`",
                 COLUMNS.join(",")
             )),
-            SyntaxProblem::WrongLedgerHeader => Description::new(
+            SyntaxProblem::MissingLedgerColumn {
+                column,
+                header,
+                mapped,
+                suggestion,
+            } => {
+                let message = if mapped {
+                    format!("the ledger has no column `{header}`, which its `columns` name for `{column}`")
+                } else {
+                    format!("the ledger has no `{column}` column")
+                };
+                Description::new(Code::MalformedLedgerRow, message, "the header row")
+                    .suggestion_or(
+                        suggestion,
+                        format!(
+                            "add the column, or name the header that holds it in the ledger's settings: `ledger \"...\" {{ columns {{ {column} = \"...\" }} }}`; no row is read until the header has every column"
+                        ),
+                    )
+            }
+            SyntaxProblem::WrongFieldCount { fields, expected } => Description::new(
                 Code::MalformedLedgerRow,
-                "the ledger's header row does not name its columns in the order Coop reads them",
-                "not the expected header",
-            )
-            .help(format!(
-                "the first row must be `{}`; no row is read until it is",
-                COLUMNS.join(",")
-            )),
-            SyntaxProblem::WrongFieldCount { fields } => Description::new(
-                Code::MalformedLedgerRow,
-                format!(
-                    "this row has {fields} fields; a ledger row has {}: {}",
-                    COLUMNS.len(),
-                    COLUMNS.join(", ")
-                ),
+                format!("this row has {fields} fields; the header row has {expected}"),
                 plural(fields, "field"),
             )
-            .help("quote a field that holds a comma, and give every column, even an empty `via`"),
+            .help("quote a field that holds the delimiter, and give every column, even an empty `via`"),
+            SyntaxProblem::LedgerNoCurrency { symbol } => Description::new(
+                Code::MalformedLedgerRow,
+                match symbol {
+                    Some(symbol) => format!("this price's currency is not known: `{symbol}` stands for several"),
+                    None => "this price has no currency".to_string(),
+                },
+                "no currency",
+            )
+            .help("add a `currency` column, write the code in the price (`USD 204,750.00`), or give the ledger one: `ledger \"...\" { currency USD }`"),
+            SyntaxProblem::LedgerWrongSymbol { symbol, currency } => Description::new(
+                Code::CurrencyMismatch,
+                format!("`{symbol}` is not the symbol of {currency}, this row's currency"),
+                format!("not {currency}"),
+            )
+            .help("write the price in the row's currency; Coop never converts currencies"),
+            SyntaxProblem::LedgerDateFormat { written, format } => Description::new(
+                Code::InvalidDate,
+                format!("`{written}` is not a date written as `{format}`"),
+                "not a date",
+            )
+            .help("write every date of the ledger in its `date_format`, or change the format to the one the spreadsheet writes"),
+            SyntaxProblem::InvalidLedgerSetting { what, why } => Description::new(
+                Code::InvalidLedgerSetting,
+                format!("this ledger's {what} cannot be used: {why}"),
+                format!("not a {what}"),
+            )
+            .help(match what {
+                "delimiter" => "a delimiter is one character other than a quote or a line break, such as `delimiter \";\"` or `delimiter \"\\t\"`",
+                _ => "a date format is written in strftime's notation with a year, a month and a day, such as `date_format \"%m/%d/%Y\"` or `date_format \"%d.%m.%Y\"`",
+            }),
+            SyntaxProblem::UnknownLedgerColumn { column, suggestion } => Description::new(
+                Code::UnknownValue,
+                format!("`{column}` is not one of a ledger's columns"),
+                "unknown column",
+            )
+            .suggestion_or(suggestion, format!("the columns are: {}", COLUMNS.join(", "))),
+            SyntaxProblem::DuplicateLedgerSetting { setting } => Description::new(
+                Code::DuplicateField,
+                format!("`{setting}` is given twice for this ledger"),
+                "given again here",
+            )
+            .help(format!("keep one `{setting}`")),
             SyntaxProblem::EmptyLedgerField { column } => Description::new(
                 Code::MalformedLedgerRow,
                 format!("the `{column}` column of this row is empty"),
                 "empty",
             )
-            .help("every column but `via` needs a value"),
+            .help("every column needs a value but `via`, and `currency` when the ledger sets one"),
             SyntaxProblem::LedgerDateShape { written } => Description::new(
                 Code::InvalidDate,
                 format!("`{written}` is not a date written YYYY-MM-DD"),

@@ -42,8 +42,10 @@ pub struct Analysis {
     pub model: Option<Model>,
     /// What checking found.
     pub check_diagnostics: Vec<Diagnostic>,
-    /// What checking and evaluation found.
+    /// What checking and evaluation found, but what the model's waivers set aside.
     pub diagnostics: Vec<Diagnostic>,
+    /// The findings the model's waivers set aside, as `coop check` lists them.
+    pub waived: String,
     pub as_of: Date,
 }
 
@@ -52,15 +54,27 @@ pub fn analyse(path: &Path) -> Analysis {
     let as_of = as_of(&sources.file(coop::source::FileId(0)).text);
     let (model, check_diagnostics) = coop::check_sources(&mut sources);
     let mut diagnostics = check_diagnostics.clone();
+    let mut waived = String::new();
     if let Some(model) = &model {
         let evaluation = coop::eval::evaluate(model, as_of);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluation));
+        let (kept, set_aside) = coop::eval::waivers::Waivers::new(model, as_of).split(diagnostics);
+        diagnostics = kept;
+        let set_aside: Vec<coop::findings::Waived<'_>> = set_aside
+            .iter()
+            .map(|(finding, index)| coop::findings::Waived {
+                finding,
+                waiver: &model.waivers[*index],
+            })
+            .collect();
+        waived = coop::findings::waived_text(&set_aside, &sources);
     }
     Analysis {
         sources,
         model,
         check_diagnostics,
         diagnostics,
+        waived,
         as_of,
     }
 }
@@ -68,7 +82,8 @@ pub fn analyse(path: &Path) -> Analysis {
 pub fn render(analysis: &Analysis) -> String {
     let rendered = coop::diagnostic::render(&analysis.diagnostics, &analysis.sources, false);
     format!(
-        "{rendered}{}\n",
+        "{rendered}{}{}\n",
+        analysis.waived,
         coop::diagnostic::summary(&analysis.diagnostics)
     )
 }
@@ -81,6 +96,27 @@ pub fn coop(arguments: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the coop binary runs")
+}
+
+/// Runs the real `coop` binary in `directory`, without colour, with `input` on its standard input.
+pub fn coop_with_input(directory: &Path, arguments: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the coop binary runs");
+    child
+        .stdin
+        .take()
+        .expect("a pipe")
+        .write_all(input.as_bytes())
+        .expect("write the input");
+    child.wait_with_output().expect("coop ends")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -155,4 +191,26 @@ pub fn assert_tests_pass(path: &Path, analysis: &Analysis) {
             failed.join("\n")
         );
     }
+}
+
+/// Runs git in `directory` as a test's committer, whatever the machine's git configuration.
+pub fn git(directory: &Path, arguments: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Coop Test",
+            "-c",
+            "user.email=coop@test.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(arguments)
+        .current_dir(directory)
+        .status()
+        .expect("git runs: the test makes a repository with it");
+    assert!(status.success(), "git {arguments:?} failed");
 }

@@ -279,6 +279,11 @@ pub enum DeclarationProblem<'a> {
         name: &'a str,
         suggestion: Option<&'a str>,
     },
+    /// A waiver names no rule of the model or its packs, and no code.
+    UnknownWaived {
+        finding: &'a str,
+        suggestion: Option<&'a str>,
+    },
 }
 
 impl Problem for DeclarationProblem<'_> {
@@ -829,6 +834,18 @@ impl Problem for DeclarationProblem<'_> {
             .suggestion_or(
                 suggestion,
                 "name the order, contract, solicitation, agency or access instrument the finding is about",
+            ),
+            DeclarationProblem::UnknownWaived {
+                finding,
+                suggestion,
+            } => Description::new(
+                Code::UndefinedName,
+                format!("no rule or code named `{finding}`"),
+                "not a rule of the model or its packs, nor a code",
+            )
+            .suggestion_or(
+                suggestion,
+                "name the code of the finding (`coop explain` lists them), a rule's id, or `PACK/RULE` as concise output and SARIF write it",
             ),
         }
     }

@@ -23,6 +23,12 @@ pub enum NameProblem<'a> {
         expected: Entity,
         suggestion: Option<&'a str>,
     },
+    /// A ledger's buyer written as a title that several agencies have; `candidates` are their
+    /// names, each with its title.
+    AmbiguousTitle {
+        title: &'a str,
+        candidates: Vec<String>,
+    },
 }
 
 impl Problem for NameProblem<'_> {
@@ -75,11 +81,54 @@ impl Problem for NameProblem<'_> {
             )
             .suggestion_or(
                 suggestion,
-                format!(
-                    "declare it with `{} {name} {{ ... }}`, or check the spelling",
-                    expected.keyword()
-                ),
+                if is_identifier(name) {
+                    format!(
+                        "declare it with `{} {name} {{ ... }}`, or check the spelling",
+                        expected.keyword()
+                    )
+                } else {
+                    // A ledger's cell, such as a title: no declaration can be named so.
+                    format!(
+                        "write the name of {} declared in the model, or declare one with this title: `{} {} \"{name}\" {{ ... }}`",
+                        expected.article(),
+                        expected.keyword(),
+                        identifier_from(name)
+                    )
+                },
             ),
+            NameProblem::AmbiguousTitle { title, candidates } => Description::new(
+                Code::AmbiguousTitle,
+                format!(
+                    "`{title}` is the title of {} agencies: {}",
+                    candidates.len(),
+                    candidates.join(", ")
+                ),
+                "which agency?",
+            )
+            .help("write the agency's name instead of its title, or give the agencies titles that tell them apart"),
         }
+    }
+}
+
+/// Whether a name is written as names are declared: a letter or `_`, then letters, digits and
+/// `_`.
+fn is_identifier(name: &str) -> bool {
+    let mut characters = name.chars();
+    characters
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && characters.all(|character| character.is_ascii_alphanumeric() || character == '_')
+}
+
+/// A name for a declaration titled `title`: `City of Tacoma` gives `city_of_tacoma`.
+fn identifier_from(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|character: char| !character.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    match words.join("_") {
+        name if name.starts_with(|first: char| first.is_ascii_alphabetic()) => name,
+        name => format!("_{name}"),
     }
 }

@@ -110,6 +110,9 @@ pub(super) fn finding(finding: &Finding, titled: bool) -> Markup {
                 p.source { "Source: " (citation) }
             }
         }
+        @if let Some(waived) = &finding.waived {
+            p.waived { (message(&waived.text())) }
+        }
         (author(finding))
     }
 }
@@ -200,6 +203,30 @@ pub(super) fn group_author(group: &ReasonGroup) -> Markup {
 }
 
 impl Page<'_> {
+    /// The model's waivers, when it has any: what each accepts, who accepted it, until when, why.
+    pub(super) fn waivers(&self) -> Markup {
+        let waivers = &self.report.waivers;
+        html! {
+            @if !waivers.is_empty() {
+                section #waivers aria-labelledby="waivers-heading" {
+                    h2 #waivers-heading { "Waivers" }
+                    p { "Findings the model's authors know of and accept: a waiver decides nothing, and a denied order stays denied." }
+                    ul.findings {
+                        @for waiver in waivers {
+                            li {
+                                p.found { (message(&waiver.text())) }
+                                p.source { "Because " (waiver.because) }
+                                p { code { (path(&format!("{}:{}", waiver.location.file, waiver.location.line))) } }
+                            }
+                            "\n"
+                        }
+                    }
+                }
+                "\n"
+            }
+        }
+    }
+
     /// Every finding not about one order: warnings about contracts, bindings and the files.
     pub(super) fn findings(&self) -> Markup {
         html! {

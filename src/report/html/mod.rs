@@ -152,6 +152,7 @@ impl<'r> Page<'r> {
                         (self.contracts())
                         (self.agencies())
                         (self.findings())
+                        (self.waivers())
                     }
                     footer {
                         p {
