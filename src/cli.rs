@@ -29,7 +29,8 @@ pub struct Arguments {
 enum Command {
     /// Check a model and judge its orders; print every finding.
     Check {
-        /// `.coop` files, or directories whose `.coop` files form one model.
+        /// `.coop` files, or directories whose `.coop` files form one model; `-` alone reads one
+        /// file from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
@@ -68,6 +69,7 @@ enum Command {
     /// Lay `.coop` files out in Coop's one canonical layout, keeping every comment.
     Fmt {
         /// Files, or directories whose `.coop` files to format; the current directory by default.
+        /// `-` alone formats standard input to standard output.
         paths: Vec<PathBuf>,
         /// Change nothing; list the files that would change, and fail if any would.
         #[arg(long)]
@@ -266,9 +268,13 @@ fn check(
 ) -> u8 {
     let progress = Progress::start();
     progress.phase("reading the model");
-    let mut sources = match coop::load::load(paths) {
+    let loaded = match standard_input_named(paths) {
+        Some(read) => read.map(coop::load::standard_input),
+        None => coop::load::load(paths).map_err(|error| usage_error(&error.to_string())),
+    };
+    let mut sources = match loaded {
         Ok(sources) => sources,
-        Err(error) => return usage_error(&error.to_string()),
+        Err(code) => return code,
     };
     progress.phase(format!(
         "parsing and checking {}",
@@ -424,6 +430,12 @@ fn report(
 }
 
 fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
+    if let Some(read) = standard_input_named(paths) {
+        return match read {
+            Ok(bytes) => format_standard_input(bytes, color),
+            Err(code) => code,
+        };
+    }
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -479,6 +491,36 @@ fn format_files(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> u8 {
     } else {
         SUCCESS
     }
+}
+
+/// `coop fmt -`: standard input laid out on standard output, for an editor's format-on-save.
+/// Text that cannot be formatted is reported on standard error and nothing is written, so that
+/// an editor keeps its buffer as it was.
+fn format_standard_input(bytes: Vec<u8>, color: bool) -> u8 {
+    let sources = coop::load::standard_input(bytes);
+    let file = coop::source::FileId(0);
+    match coop::syntax::format(&sources, file) {
+        Ok(formatted) => write_stdout_as(&formatted, None),
+        Err(diagnostic) => {
+            print_diagnostics(&[*diagnostic], &sources, color);
+            write_stderr(&format!("not formatted: {}\n", coop::load::STANDARD_INPUT));
+            ERRORS_FOUND
+        }
+    }
+}
+
+/// When the paths are `-` alone, standard input's bytes (or the exit code of failing to read
+/// them); `None` for any other paths.
+fn standard_input_named(paths: &[PathBuf]) -> Option<Result<Vec<u8>, u8>> {
+    if paths != [PathBuf::from("-")] {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    Some(
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map(|_| bytes)
+            .map_err(|error| usage_error(&format!("cannot read standard input: {error}"))),
+    )
 }
 
 fn run_tests(

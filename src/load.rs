@@ -109,6 +109,20 @@ pub fn load(paths: &[PathBuf]) -> Result<SourceMap, LoadError> {
     Ok(sources)
 }
 
+/// How messages name a model read from standard input (`coop check -`, `coop fmt -`).
+pub const STANDARD_INPUT: &str = "<stdin>";
+
+/// A model of one file read from standard input. Its `use`s and `ledger`s are relative to the
+/// current directory, which is the model's directory: a file on standard input is the user's
+/// own text, placed where they run Coop.
+pub fn standard_input(bytes: Vec<u8>) -> SourceMap {
+    let mut sources = SourceMap::new();
+    let here = PathBuf::from(".");
+    set_root(&mut sources, std::slice::from_ref(&here));
+    sources.add_bytes(STANDARD_INPUT, PathBuf::from(STANDARD_INPUT), bytes);
+    sources
+}
+
 /// A `.coop` file found for the model: the path it was found at, where it really is, and
 /// whether a symbolic link led to it.
 struct Found {
