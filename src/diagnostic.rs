@@ -221,6 +221,13 @@ impl Diagnostics {
             .any(|item| item.is_error() && !sources.is_ledger(item.primary.span.file))
     }
 
+    /// Whether an error of another code than `code` was found outside ledgers.
+    pub fn has_errors_outside_ledgers_but(&self, code: Code, sources: &SourceMap) -> bool {
+        self.items.iter().any(|item| {
+            item.is_error() && item.code != code && !sources.is_ledger(item.primary.span.file)
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

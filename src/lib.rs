@@ -34,8 +34,11 @@ pub struct Parsed {
 
 /// Parses and checks every file of a model, following `use`s to the files they name (loading
 /// each file once) and reading the ledgers they name. Every file is parsed even when one has a
-/// syntax error; checking needs all of them, so it runs only when all parsed, and only when every
-/// literal could be read (an impossible date would otherwise set off false findings). A ledger
+/// syntax error, and every declaration of a file but those a syntax error is in; checking needs
+/// every file, so it runs only when each gave its syntax tree, and only when every literal could
+/// be read (an impossible date would otherwise set off false findings). With a syntax error the
+/// model is checked all the same, so that the other declarations' problems are reported too
+/// (a reference to a declaration that did not parse is not), but no model is returned. A ledger
 /// row that cannot be read is reported and its order left out; the rest of the model is checked.
 pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
     let Parsed {
@@ -44,14 +47,46 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
         mut diagnostics,
         all_parsed,
     } = parse_sources(sources);
-    if !all_parsed || diagnostics.has_errors_outside_ledgers(sources) {
+    if !all_parsed || diagnostics.has_errors_outside_ledgers_but(codes::Code::SyntaxError, sources)
+    {
         return (None, diagnostics.into_sorted());
     }
-    let model = check::check(sources, &files, &packs, &mut diagnostics);
+    let syntax_errors = diagnostics.has_errors_outside_ledgers(sources);
+    let model = if syntax_errors {
+        let mut found = Diagnostics::new();
+        check::check(sources, &files, &packs, &mut found);
+        diagnostics.extend(not_about_unparsed(found.into_sorted(), &files, sources));
+        None
+    } else {
+        check::check(sources, &files, &packs, &mut diagnostics)
+    };
     // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
     // it while the caller goes on.
     std::thread::spawn(move || drop(files));
     (model, diagnostics.into_sorted())
+}
+
+/// The findings of checking a model some of whose declarations did not parse, less those that
+/// only say so again: a name undefined because its declaration did not parse, or a model found
+/// empty when what was written did not parse.
+fn not_about_unparsed(
+    found: Vec<Diagnostic>,
+    files: &[syntax::ast::File],
+    sources: &SourceMap,
+) -> Vec<Diagnostic> {
+    let unparsed: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|file| &file.unparsed)
+        .map(|name| name.value.as_str())
+        .collect();
+    found
+        .into_iter()
+        .filter(|diagnostic| match diagnostic.code {
+            codes::Code::UndefinedName => !unparsed.contains(sources.text(diagnostic.primary.span)),
+            codes::Code::EmptyModel => false,
+            _ => true,
+        })
+        .collect()
 }
 
 /// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they

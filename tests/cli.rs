@@ -753,3 +753,35 @@ fn fmt_and_check_read_standard_input() {
         stderr(&mistaken)
     );
 }
+
+#[test]
+fn a_syntax_error_in_one_file_hides_nothing_of_the_others() {
+    let directory = scratch("syntax-error-in-one-file");
+    std::fs::write(
+        directory.join("agencies.coop"),
+        "agency olympia \"City of Olympia\" {\n  kind city\n  jurisdiction US-WA\n\nagency tumwater \"City of Tumwater\" { kind citty jurisdiction US-WA }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        directory.join("contracts.coop"),
+        "solicitation itb \"Laptops\" { lead olympia method competitive_bid item laptop \"Laptop\" per unit }\n\
+         contract laptops \"Laptops\" { awards itbb supplier \"PC Depot\" term 2025-01-01 to 2025-12-31 price laptop USD 1,099.00 per unit }\n",
+    )
+    .expect("write");
+    let output = coop(&["check", directory.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    // The block left open, the next declaration's mistake in the same file, and the other file's.
+    assert!(
+        text.contains("the block of agency `olympia` is never closed"),
+        "{text}"
+    );
+    assert!(text.contains("`citty` is not an agency kind"), "{text}");
+    assert!(text.contains("no solicitation named `itbb`"), "{text}");
+    // `olympia` did not parse: the solicitation's `lead olympia` is not reported again.
+    assert!(!text.contains("named `olympia`"), "{text}");
+    assert!(
+        text.contains("checked 2 files: 3 errors, 0 warnings"),
+        "{text}"
+    );
+}

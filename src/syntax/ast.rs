@@ -28,6 +28,10 @@ pub struct File {
     pub declarations: Vec<Declaration>,
     /// The tests `coop test` runs, in the order written.
     pub tests: Vec<Test>,
+    /// The names that declarations which did not parse were to declare (`agency everett {` with
+    /// a syntax error inside): the rest of the file is read, and a reference to one of these is
+    /// no undefined name.
+    pub unparsed: Vec<Name>,
 }
 
 impl File {
@@ -43,6 +47,7 @@ impl File {
             rules: Vec::new(),
             declarations: Vec::new(),
             tests: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 }
