@@ -124,6 +124,8 @@ enum Command {
         #[arg(long)]
         ledger: bool,
     },
+    /// Serve an editor: a language server (LSP) on standard input and output.
+    Lsp,
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
@@ -254,6 +256,10 @@ pub fn run(arguments: Arguments) -> ExitCode {
             generate(&output, settings, format)
         }
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Lsp => match coop::lsp::run_stdio() {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!("the language server stopped: {error}")),
+        },
         Command::Rules { pack } => rules(pack.as_deref()),
     };
     ExitCode::from(code)

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod findings;
 pub mod generate;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod packs;
@@ -41,15 +42,41 @@ pub struct Parsed {
 /// (a reference to a declaration that did not parse is not), but no model is returned. A ledger
 /// row that cannot be read is reported and its order left out; the rest of the model is checked.
 pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
+    let parsed = parse_sources(sources);
+    let Checked {
+        files,
+        model,
+        diagnostics,
+    } = check_parsed(sources, parsed);
+    // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
+    // it while the caller goes on.
+    std::thread::spawn(move || drop(files));
+    (model, diagnostics)
+}
+
+/// A model's files checked: their syntax trees, the model when it has no error, and every
+/// diagnostic in a stable order.
+pub struct Checked {
+    pub files: Vec<syntax::ast::File>,
+    pub model: Option<Model>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the parsed files of a model, as [`check_sources`] does, keeping their syntax trees.
+pub fn check_parsed(sources: &SourceMap, parsed: Parsed) -> Checked {
     let Parsed {
         files,
         packs,
         mut diagnostics,
         all_parsed,
-    } = parse_sources(sources);
+    } = parsed;
     if !all_parsed || diagnostics.has_errors_outside_ledgers_but(codes::Code::SyntaxError, sources)
     {
-        return (None, diagnostics.into_sorted());
+        return Checked {
+            files,
+            model: None,
+            diagnostics: diagnostics.into_sorted(),
+        };
     }
     let syntax_errors = diagnostics.has_errors_outside_ledgers(sources);
     let model = if syntax_errors {
@@ -60,10 +87,11 @@ pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>
     } else {
         check::check(sources, &files, &packs, &mut diagnostics)
     };
-    // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
-    // it while the caller goes on.
-    std::thread::spawn(move || drop(files));
-    (model, diagnostics.into_sorted())
+    Checked {
+        files,
+        model,
+        diagnostics: diagnostics.into_sorted(),
+    }
 }
 
 /// The findings of checking a model some of whose declarations did not parse, less those that
@@ -92,6 +120,60 @@ fn not_about_unparsed(
 /// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they
 /// name, each loaded once.
 pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
+    parse_sources_with(sources, None)
+}
+
+/// Parses every file of a model as [`parse_sources`] does, reusing the syntax tree of each file
+/// whose text has not changed since it was last parsed through `cache`: an editor checks a
+/// model again after each change to one of its files.
+pub fn parse_sources_reusing(sources: &mut SourceMap, cache: &mut ParseCache) -> Parsed {
+    parse_sources_with(sources, Some(cache))
+}
+
+/// The syntax trees of a model's `.coop` files, each kept with the text it was parsed from.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::collections::HashMap<std::path::PathBuf, CachedParse>,
+}
+
+#[derive(Debug)]
+struct CachedParse {
+    id: source::FileId,
+    text: std::sync::Arc<str>,
+    tree: Option<syntax::ast::File>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ParseCache {
+    /// The file's syntax tree and what parsing it found: kept ones when the file has the same
+    /// text and place in the model as when it was last parsed, else parsed again (and kept).
+    fn parse(
+        &mut self,
+        sources: &SourceMap,
+        id: source::FileId,
+    ) -> (Option<syntax::ast::File>, Vec<Diagnostic>) {
+        let file = sources.file(id);
+        if let Some(cached) = self.files.get(&file.path)
+            && cached.id == id
+            && cached.text == file.text
+        {
+            return (cached.tree.clone(), cached.diagnostics.clone());
+        }
+        let (tree, diagnostics) = syntax::parse(sources, id);
+        self.files.insert(
+            file.path.clone(),
+            CachedParse {
+                id,
+                text: std::sync::Arc::clone(&file.text),
+                tree: tree.clone(),
+                diagnostics: diagnostics.clone(),
+            },
+        );
+        (tree, diagnostics)
+    }
+}
+
+fn parse_sources_with(sources: &mut SourceMap, mut cache: Option<&mut ParseCache>) -> Parsed {
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
     let mut uses = Vec::new();
@@ -114,7 +196,10 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         if ledgers.contains(&id) {
             continue;
         }
-        let (file, found) = syntax::parse(sources, id);
+        let (file, found) = match cache.as_deref_mut() {
+            Some(cache) => cache.parse(sources, id),
+            None => syntax::parse(sources, id),
+        };
         diagnostics.extend(found);
         let Some(file) = file else {
             all_parsed = false;

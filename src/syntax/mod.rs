@@ -1,6 +1,7 @@
 //! Syntax: text to the typed syntax tree. The only part of Coop that knows pest exists.
 
 pub mod ast;
+mod expected;
 mod format;
 mod hidden;
 pub mod ledger;
@@ -11,6 +12,8 @@ mod parser;
 mod problems;
 mod recover;
 mod trivia;
+
+pub use expected::{Expected, expected_at};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};

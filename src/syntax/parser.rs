@@ -271,7 +271,7 @@ fn found_token(text: &str, position: usize) -> &str {
 }
 
 /// How a grammar rule is named in messages: keywords and punctuation as typed, the rest in words.
-fn describe(rule: Rule) -> &'static str {
+pub(super) fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
         Rule::identifier => "a name",

@@ -160,6 +160,7 @@ impl Problem for SyntaxProblem<'_> {
                 .help(format!(
                     "write `{written}`: the currency code, a space, then the amount"
                 ))
+                .replacement(written)
             }
             SyntaxProblem::StrayCharacter { character } => Description::new(
                 Code::SyntaxError,
@@ -418,7 +419,11 @@ fn unexpected(found: &str, expected: &[&str], after_digit: bool) -> Description 
         _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
             .to_string(),
     };
-    Description::new(Code::SyntaxError, message, label).help(help)
+    let description = Description::new(Code::SyntaxError, message, label).help(help);
+    match suggestion {
+        Some(keyword) if keyword != found => description.replacement(keyword),
+        _ => description,
+    }
 }
 
 /// A found word as a message quotes it: whole when short, else its start and its length, so

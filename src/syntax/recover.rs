@@ -45,7 +45,7 @@ pub(super) fn declarations(
 /// at its first column, with a keyword only a declaration starts with (`rule`, `test`, `use`,
 /// ...), or with `agency NAME`, `contract NAME`, ... and a `{` on the same line (an order's
 /// `contract pc_1` field has none).
-fn declaration_starts(text: &str) -> Vec<usize> {
+pub(super) fn declaration_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {

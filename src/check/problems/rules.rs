@@ -228,10 +228,11 @@ impl Problem for RuleProblem<'_> {
                 ),
                 format!("expected {}", declared.describe()),
             )
-            .help(match meant {
+            .help(match &meant {
                 Some(meant) => format!("did you mean `{meant}`? distances are counted in `mi` or `km`"),
                 None => "write a value of the type the pack's `parameter` declaration gives (`coop rules NAME` prints a shipped pack)".to_string(),
-            }),
+            })
+            .replacement_of(meant),
             RuleProblem::NotAConstant { what } => Description::new(
                 Code::TypeMismatch,
                 format!("{what} must be a value written out, such as `USD 200,000.00` or `75 mi`"),
