@@ -109,6 +109,16 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// The labels of completion items, or the names of symbols.
+fn labels(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|item| item["label"].as_str().or(item["name"].as_str()))
+        .collect()
+}
+
 fn at(uri: &str, line: u32, character: u32) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
 }
@@ -239,13 +249,7 @@ fn an_editor_checks_navigates_completes_and_formats() {
 
     // Completion: the names a field takes, the fields a block takes.
     let completions = client.request("textDocument/completion", at(&orders_uri, 1, 8));
-    let labels: Vec<&str> = completions
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|item| item["label"].as_str())
-        .collect();
-    assert_eq!(labels, ["everett"], "{completions}");
+    assert_eq!(labels(&completions), ["everett"], "{completions}");
     client.notify(
         "textDocument/didChange",
         json!({ "textDocument": { "uri": orders_uri, "version": 3 },
@@ -253,14 +257,8 @@ fn an_editor_checks_navigates_completes_and_formats() {
     );
     let _ = client.diagnostics_for(&orders_uri);
     let completions = client.request("textDocument/completion", at(&orders_uri, 5, 2));
-    let labels: Vec<&str> = completions
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|item| item["label"].as_str())
-        .collect();
     for field in ["via", "requests", "fact"] {
-        assert!(labels.contains(&field), "{labels:?}");
+        assert!(labels(&completions).contains(&field), "{completions}");
     }
 
     // Rename everywhere it is written; symbols of a file.
@@ -280,13 +278,7 @@ fn an_editor_checks_navigates_completes_and_formats() {
         "textDocument/documentSymbol",
         json!({ "textDocument": { "uri": agencies_uri } }),
     );
-    let names: Vec<&str> = symbols
-        .as_array()
-        .expect("symbols")
-        .iter()
-        .filter_map(|symbol| symbol["name"].as_str())
-        .collect();
-    assert_eq!(names, ["everett", "itb_24_07", "pc_24_07"]);
+    assert_eq!(labels(&symbols), ["everett", "itb_24_07", "pc_24_07"]);
     assert_eq!(symbols[1]["children"][0]["name"], "dump_truck");
 
     // Formatting: the `coop fmt` layout as one edit.

@@ -150,45 +150,43 @@ struct Server<'a> {
 
 impl Server<'_> {
     fn notification(&mut self, notification: Notification) -> Result<(), Failure> {
+        let params = notification.params;
         let path = match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let params: lsp_types::DidOpenTextDocumentParams =
-                    serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path_of(&params.text_document.uri) else {
-                    return Ok(());
-                };
-                self.workspace.open(&path, params.text_document.text);
+                let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(params)?;
+                let path = convert::path_of(&params.text_document.uri);
+                if let Some(path) = &path {
+                    self.workspace.open(path, params.text_document.text);
+                }
                 path
             }
             DidChangeTextDocument::METHOD => {
                 let params: lsp_types::DidChangeTextDocumentParams =
-                    serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path_of(&params.text_document.uri) else {
-                    return Ok(());
-                };
-                self.workspace.change(&path, params.content_changes);
+                    serde_json::from_value(params)?;
+                let path = convert::path_of(&params.text_document.uri);
+                if let Some(path) = &path {
+                    self.workspace.change(path, params.content_changes);
+                }
                 path
             }
             DidSaveTextDocument::METHOD => {
-                let params: lsp_types::DidSaveTextDocumentParams =
-                    serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path_of(&params.text_document.uri) else {
-                    return Ok(());
-                };
-                path
+                let params: lsp_types::DidSaveTextDocumentParams = serde_json::from_value(params)?;
+                convert::path_of(&params.text_document.uri)
             }
             DidCloseTextDocument::METHOD => {
-                let params: lsp_types::DidCloseTextDocumentParams =
-                    serde_json::from_value(notification.params)?;
-                let Some(path) = convert::path_of(&params.text_document.uri) else {
-                    return Ok(());
-                };
-                self.workspace.close(&path);
+                let params: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(params)?;
+                let path = convert::path_of(&params.text_document.uri);
+                if let Some(path) = &path {
+                    self.workspace.close(path);
+                }
                 path
             }
-            _ => return Ok(()),
+            _ => None,
         };
-        self.publish(&path)
+        match path {
+            Some(path) => self.publish(&path),
+            None => Ok(()),
+        }
     }
 
     /// Checks the model of a file again and publishes every file's diagnostics.

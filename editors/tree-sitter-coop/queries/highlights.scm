@@ -1,0 +1,47 @@
+; Highlighting of Coop for tree-sitter editors (helix, neovim, zed).
+
+(comment) @comment
+(string) @string
+[(date) (money) (percentage) (number)] @number
+(boolean) @constant.builtin
+(jurisdiction_code) @constant
+(duration_unit) @type
+(pack_name) @module
+(rule_id) @function
+
+[
+  "agency" "solicitation" "contract" "access" "order"
+  "use" "rules" "ledger" "pack" "parameter" "rule" "test" "expect"
+] @keyword
+
+[
+  "kind" "jurisdiction" "location" "member_of" "lead" "method" "category" "issued" "posted"
+  "online" "cooperative_use" "assignability" "item" "estimate" "maximum" "joint" "commits"
+  "awards" "supplier" "awarded" "term" "option" "exercised" "price" "clause" "piggyback"
+  "closed" "open_to" "requires" "admin_fee" "ceiling" "with" "covers" "signed" "approved"
+  "effective" "expires" "fee" "buyer" "date" "via" "line" "requests" "usage_report" "filed"
+  "fact" "cite" "for" "where" "require" "else" "deny" "warn" "help" "permit" "when"
+  "replaces" "waives" "because" "responsible" "alone" "jointly" "precedence" "over" "oblige"
+  "pay" "report" "usage" "every" "within" "notify" "month" "quarter" "year" "stated"
+  "not_stated" "per" "from" "to" "at" "as" "of" "on" "by" "under" "permitted" "denied"
+  "bound" "owes" "ordered" "finding" "no" "lead" "joint_participant" "binding"
+] @keyword
+
+["and" "or" "not" "in" "exists"] @keyword.operator
+["==" "!=" "<=" ">=" "<" ">" "+" "-" "*" "/" "="] @operator
+["sum" "count" "any" "all"] @function.builtin
+(call function: (identifier) @function)
+
+(declaration name: (identifier) @type)
+(item_field name: (identifier) @property)
+(clause_field name: (identifier) @property)
+(fact_field name: (identifier) @property)
+(parameter name: (identifier) @constant)
+(parameter_setting name: (identifier) @constant)
+(scope_field variable: (identifier) @variable.parameter)
+(aggregate variable: (identifier) @variable.parameter)
+(path (field_name) @property)
+(path (identifier) @variable)
+
+["{" "}" "(" ")" "[" "]"] @punctuation.bracket
+["," "."] @punctuation.delimiter
