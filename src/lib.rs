@@ -124,8 +124,8 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
 }
 
 /// Parses every file of a model as [`parse_sources`] does, reusing the syntax tree of each file
-/// whose text has not changed since it was last parsed through `cache`: an editor checks a
-/// model again after each change to one of its files.
+/// whose text has not changed since it was last parsed through `cache` (and given back to it):
+/// an editor checks a model again after each change to one of its files.
 pub fn parse_sources_reusing(sources: &mut SourceMap, cache: &mut ParseCache) -> Parsed {
     parse_sources_with(sources, Some(cache))
 }
@@ -145,19 +145,21 @@ struct CachedParse {
 }
 
 impl ParseCache {
-    /// The file's syntax tree and what parsing it found: kept ones when the file has the same
-    /// text and place in the model as when it was last parsed, else parsed again (and kept).
+    /// The file's syntax tree and what parsing it found: the kept ones when the file has the
+    /// same text and place in the model as when it was last parsed and its tree was given back
+    /// ([`ParseCache::keep`]), else parsed again.
     fn parse(
         &mut self,
         sources: &SourceMap,
         id: source::FileId,
     ) -> (Option<syntax::ast::File>, Vec<Diagnostic>) {
         let file = sources.file(id);
-        if let Some(cached) = self.files.get(&file.path)
+        if let Some(cached) = self.files.get_mut(&file.path)
             && cached.id == id
             && cached.text == file.text
+            && let Some(tree) = cached.tree.take()
         {
-            return (cached.tree.clone(), cached.diagnostics.clone());
+            return (Some(tree), cached.diagnostics.clone());
         }
         let (tree, diagnostics) = syntax::parse(sources, id);
         self.files.insert(
@@ -165,11 +167,24 @@ impl ParseCache {
             CachedParse {
                 id,
                 text: std::sync::Arc::clone(&file.text),
-                tree: tree.clone(),
+                tree: None,
                 diagnostics: diagnostics.clone(),
             },
         );
         (tree, diagnostics)
+    }
+
+    /// Takes back the syntax trees of a model's files once they are checked, to lend them to the
+    /// next parse of the same texts: moved, never copied, since a tree of ten thousand orders
+    /// takes longer to copy than to check.
+    pub fn keep(&mut self, files: Vec<syntax::ast::File>, sources: &SourceMap) {
+        for tree in files {
+            if let Some(cached) = self.files.get_mut(&sources.file(tree.file).path)
+                && cached.id == tree.file
+            {
+                cached.tree = Some(tree);
+            }
+        }
     }
 }
 

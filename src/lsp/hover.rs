@@ -6,7 +6,6 @@ use super::index::{Key, Kind};
 use super::workspace::Analysis;
 use crate::codes::Code;
 use crate::source::{FileId, Span};
-use crate::syntax::ast;
 
 /// A declaration is shown whole up to this many lines.
 const SHOWN_LINES: usize = 24;
@@ -65,23 +64,17 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
 /// the code means.
 fn rule(analysis: &Analysis, id: &str) -> String {
     let mut text = format!("rule `{id}`");
-    let written = analysis
-        .files
-        .iter()
-        .flat_map(|file| &file.rules)
-        .find(|rule| rule.name.value == id);
-    if let Some(rule) = written {
+    let key = Key::Rule(id.to_string());
+    if let Some(rule) = analysis.index.definitions_of(&key).next() {
         if let Some(title) = &rule.title {
-            text.push_str(&format!(" \"{}\"", title.value));
+            text.push_str(&format!(" \"{title}\""));
         }
-        for field in &rule.fields {
-            if let ast::RuleField::Cite(citation) = &field.value {
-                text.push_str(&format!("\n\ncites {}", citation.value));
-            }
+        if let Some(citation) = analysis.index.citations.get(id) {
+            text.push_str(&format!("\n\ncites {citation}"));
         }
         text.push_str(&format!(
             "\n\nwritten in `{}`",
-            analysis.sources.file(rule.name.span.file).name
+            analysis.sources.file(rule.span.file).name
         ));
     }
     if let Some(code) = Code::from_name(id) {
@@ -92,27 +85,25 @@ fn rule(analysis: &Analysis, id: &str) -> String {
 
 /// A pack: its title, parameters (with their defaults) and rules.
 fn pack(analysis: &Analysis, file: FileId) -> String {
-    let tree = analysis.files.iter().find(|tree| tree.file == file);
     let mut text = format!("rule pack `{}`", analysis.sources.file(file).name);
-    let Some(tree) = tree else {
-        return text;
-    };
-    if let Some(title) = &tree.pack {
-        text.push_str(&format!(": {}", title.value));
+    if let Some(title) = analysis.index.packs.get(&file) {
+        text.push_str(&format!(": {title}"));
     }
-    for parameter in &tree.parameters {
-        text.push_str(&format!(
-            "\n- parameter `{}` = `{}`",
-            parameter.name.value,
-            analysis.sources.text(parameter.value.span)
-        ));
-    }
-    for rule in &tree.rules {
-        let title = rule
-            .title
-            .as_ref()
-            .map_or(String::new(), |title| format!(": {}", title.value));
-        text.push_str(&format!("\n- rule `{}`{title}", rule.name.value));
+    for (_, definition) in analysis.index.definitions_in(file) {
+        match definition.kind {
+            Kind::Parameter => text.push_str(&format!(
+                "\n- `{}`",
+                analysis.sources.text(definition.whole)
+            )),
+            Kind::Rule => {
+                let title = definition
+                    .title
+                    .as_ref()
+                    .map_or(String::new(), |title| format!(": {title}"));
+                text.push_str(&format!("\n- rule `{}`{title}", definition.name));
+            }
+            _ => {}
+        }
     }
     text
 }

@@ -3,7 +3,7 @@
 //! alone (a declaration that did not parse is simply absent), so it is there even when the model
 //! has errors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::schema::{Entity, Record};
@@ -67,6 +67,8 @@ pub struct Definition {
     pub whole: Span,
     /// The definition it belongs to, for symbols: a solicitation's items, a contract's clauses.
     pub parent: Option<usize>,
+    /// Its title, for a declaration, an item or a rule that has one.
+    pub title: Option<String>,
 }
 
 /// A name as written somewhere, declared or used.
@@ -80,6 +82,10 @@ pub struct Occurrence {
 #[derive(Debug, Default)]
 pub struct Index {
     pub definitions: Vec<Definition>,
+    /// What each rule cites, by its id.
+    pub citations: HashMap<String, String>,
+    /// The title of each file that is a rule pack.
+    pub packs: HashMap<FileId, String>,
     /// Every occurrence, by file, sorted by where it starts.
     occurrences: HashMap<FileId, Vec<Occurrence>>,
     by_key: HashMap<Key, Vec<usize>>,
@@ -93,6 +99,7 @@ impl Index {
             index: Index::default(),
             awards: HashMap::new(),
             scopes: Vec::new(),
+            parameters: HashSet::new(),
         };
         // Which solicitation each contract awards, for the items its prices and orders name.
         for file in files {
@@ -175,6 +182,8 @@ struct Builder<'a> {
     awards: HashMap<String, String>,
     /// The variables in scope in a rule: name, where introduced, what it ranges over.
     scopes: Vec<(String, Span, Option<Entity>)>,
+    /// The parameters declared so far, which a rule's paths may name.
+    parameters: HashSet<Key>,
 }
 
 impl Builder<'_> {
@@ -194,6 +203,7 @@ impl Builder<'_> {
             span: name.span,
             whole,
             parent,
+            title: None,
         });
         self.index.definitions.len() - 1
     }
@@ -278,11 +288,15 @@ impl Builder<'_> {
                 self.expression(&setting.value, file.file);
             }
         }
+        if let Some(title) = &file.pack {
+            self.index.packs.insert(file.file, title.value.clone());
+        }
         for parameter in &file.parameters {
             let key = Key::Parameter {
                 pack: file.file,
                 parameter: parameter.name.value.clone(),
             };
+            self.parameters.insert(key.clone());
             self.define(key, Kind::Parameter, &parameter.name, parameter.span, None);
             self.expression(&parameter.value, file.file);
         }
@@ -300,6 +314,7 @@ impl Builder<'_> {
                 span: test.name.span,
                 whole: test.span,
                 parent: None,
+                title: None,
             });
             for expectation in &test.expectations {
                 self.expectation(&expectation.value);
@@ -324,6 +339,14 @@ impl Builder<'_> {
             whole,
             None,
         );
+        let title = match declaration {
+            Declaration::Agency(block) => &block.title,
+            Declaration::Solicitation(block) => &block.title,
+            Declaration::Contract(block) => &block.title,
+            Declaration::Access(block) => &block.title,
+            Declaration::Order(block) => &block.title,
+        };
+        self.index.definitions[this].title = title.as_ref().map(|title| title.value.clone());
         let owner = name.value.clone();
         match declaration {
             Declaration::Agency(block) => {
@@ -341,7 +364,10 @@ impl Builder<'_> {
                                 solicitation: owner.clone(),
                                 item: item.name.value.clone(),
                             };
-                            self.define(key, Kind::Item, &item.name, field.span, Some(this));
+                            let defined =
+                                self.define(key, Kind::Item, &item.name, field.span, Some(this));
+                            self.index.definitions[defined].title =
+                                item.title.as_ref().map(|title| title.value.clone());
                         }
                         ast::SolicitationField::Joint(participants) => {
                             for participant in participants {
@@ -446,13 +472,15 @@ impl Builder<'_> {
     }
 
     fn rule(&mut self, rule: &ast::Rule, file: FileId) {
-        self.define(
+        let defined = self.define(
             Key::Rule(rule.name.value.clone()),
             Kind::Rule,
             &rule.name,
             rule.span,
             None,
         );
+        self.index.definitions[defined].title =
+            rule.title.as_ref().map(|title| title.value.clone());
         self.scopes.clear();
         for field in &rule.fields {
             match &field.value {
@@ -510,7 +538,13 @@ impl Builder<'_> {
                     }
                 }
                 ast::RuleField::Responsible { what, .. } => self.message(what, file),
-                ast::RuleField::Cite(_) | ast::RuleField::Precedence(_) => {}
+                ast::RuleField::Cite(citation) => {
+                    self.index
+                        .citations
+                        .entry(rule.name.value.clone())
+                        .or_insert_with(|| citation.value.clone());
+                }
+                ast::RuleField::Precedence(_) => {}
             }
         }
         self.scopes.clear();
@@ -609,12 +643,7 @@ impl Builder<'_> {
                     pack: file,
                     parameter: first.value.clone(),
                 };
-                if self
-                    .index
-                    .definitions
-                    .iter()
-                    .any(|definition| definition.key == key)
-                {
+                if self.parameters.contains(&key) {
                     self.occur(first.span, key, false);
                 } else {
                     self.refer(first);

@@ -11,7 +11,6 @@ use super::convert::{self, Encoding};
 use super::index::Index;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast;
 use crate::values::Date;
 
 /// What a file's model is.
@@ -39,10 +38,10 @@ pub struct Document {
     pub line_starts: Vec<usize>,
 }
 
-/// One model's checking: its files, their syntax trees, every diagnostic and the names' index.
+/// One model's checking: its files, every diagnostic and the index of its names. (The syntax
+/// trees go back to the parse cache, to be reused by the next checking.)
 pub struct Analysis {
     pub sources: SourceMap,
-    pub files: Vec<ast::File>,
     pub diagnostics: Vec<Diagnostic>,
     pub index: Index,
 }
@@ -167,9 +166,9 @@ impl Workspace {
             diagnostics.extend(crate::evaluation_diagnostics(&evaluation));
         }
         let index = Index::build(&sources, &checked.files);
+        state.cache.keep(checked.files, &sources);
         let analysis = Analysis {
             sources,
-            files: checked.files,
             diagnostics,
             index,
         };
