@@ -296,3 +296,105 @@ fn an_editor_checks_navigates_completes_and_formats() {
     let status = client.child.wait().expect("the server ends");
     assert!(status.success(), "{status}");
 }
+
+/// An author at work on a model and its own rule pack: a block left open while typing, completion
+/// inside a rule and in `use rules ... with`, hover on the pack, a parameter renamed across files.
+#[test]
+fn an_author_edits_a_model_and_its_pack() {
+    let directory = common::scratch("lsp-pack");
+    let cache = common::scratch("lsp-pack-cache");
+    let pack = directory.join("pack.coop");
+    let model = directory.join("model.coop");
+    std::fs::write(
+        &pack,
+        "pack \"Local rules\"\n\nparameter piggyback_limit = USD 100,000.00\n\n\
+         rule local_limit \"Piggyback orders up to the limit\" {\n  cite \"Local policy\"\n  \
+         for order o where o.basis == piggyback\n  require o.value <= piggyback_limit\n  \
+         else deny \"a piggyback order of {o.value} is over {piggyback_limit}\"\n}\n",
+    )
+    .expect("write");
+    let written = "use rules \"pack.coop\" with piggyback_limit = USD 200,000.00\n\n\
+                   agency olympia \"City of Olympia\" { kind city jurisdiction US-WA }\n";
+    std::fs::write(&model, written).expect("write");
+    let (pack_uri, model_uri) = (uri(&pack), uri(&model));
+
+    let mut client = Client::start(&cache);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {},
+                "initializationOptions": { "asOf": "2026-01-01" } }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": model_uri, "languageId": "coop", "version": 1, "text": written } }),
+    );
+    let _ = client.diagnostics_for(&model_uri);
+
+    // Half-way through typing an order, its block is still open: the error is where it opens,
+    // and closing it takes the error away.
+    let typing = format!("{written}\norder olympia_mowers {{\n  buyer oly");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": model_uri, "version": 2 }, "contentChanges": [{ "text": typing }] }),
+    );
+    let diagnostics = client.diagnostics_for(&model_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "syntax-error");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 4, "character": 21 })
+    );
+    let message = diagnostics[0]["message"].as_str().expect("a message");
+    assert!(message.contains("is never closed"), "{message}");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": model_uri, "version": 3 }, "contentChanges": [{ "text": written }] }),
+    );
+    let diagnostics = client.diagnostics_for(&model_uri);
+    assert!(
+        diagnostics
+            .iter()
+            .all(|diagnostic| diagnostic["code"] != "syntax-error"),
+        "{diagnostics:?}"
+    );
+
+    // Completion: the parameters of the model's own pack after `with`; in a rule, its variables
+    // and the pack's parameters.
+    let completions = client.request("textDocument/completion", at(&model_uri, 0, 27));
+    assert_eq!(labels(&completions), ["piggyback_limit"], "{completions}");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": pack_uri, "languageId": "coop", "version": 1,
+                                  "text": std::fs::read_to_string(&pack).expect("the pack") } }),
+    );
+    let completions = client.request("textDocument/completion", at(&pack_uri, 7, 21));
+    for name in ["o", "piggyback_limit", "sum"] {
+        assert!(labels(&completions).contains(&name), "{completions}");
+    }
+
+    // Hover on the pack's path: its title, parameters and rules.
+    let hover = client.request("textDocument/hover", at(&model_uri, 0, 13));
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    for expected in ["rule pack", "Local rules", "piggyback_limit", "local_limit"] {
+        assert!(text.contains(expected), "{text}");
+    }
+
+    // A parameter renamed where the model sets it: in both files.
+    let rename = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": model_uri }, "position": { "line": 0, "character": 30 }, "newName": "cap" }),
+    );
+    assert_eq!(
+        rename["changes"][&model_uri].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        rename["changes"][&pack_uri].as_array().map(Vec::len),
+        Some(3)
+    );
+
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().expect("the server ends").success());
+}

@@ -35,7 +35,7 @@ pub fn complete(analysis: Option<&Analysis>, text: &str, offset: usize) -> Vec<C
                 CompletionItemKind::KEYWORD,
                 keyword_detail(before, keyword),
             )),
-            Expected::Name => items.extend(names(analysis, before, &line)),
+            Expected::Name => items.extend(names(analysis, text, before, &line)),
             Expected::RuleId => {
                 if let Some(analysis) = analysis {
                     items.extend(
@@ -94,8 +94,14 @@ fn enclosing_declaration(before: &str) -> Option<Entity> {
         })
 }
 
-/// The names a field takes, from the words before the cursor on its line.
-fn names(analysis: Option<&Analysis>, before: &str, line: &[&str]) -> Vec<CompletionItem> {
+/// The names a field takes, from the words before the cursor on its line; in a rule, its
+/// variables and the parameters of the file (a pack's rules name its parameters).
+fn names(
+    analysis: Option<&Analysis>,
+    text: &str,
+    before: &str,
+    line: &[&str],
+) -> Vec<CompletionItem> {
     // The word that takes the name: the last before the cursor, lists (`covers a, b,`) passed.
     let Some(field) = line
         .iter()
@@ -134,7 +140,7 @@ fn names(analysis: Option<&Analysis>, before: &str, line: &[&str]) -> Vec<Comple
     }
     let in_block = enclosing_declaration(before);
     match field {
-        "with" if line.first() == Some(&"use") => pack_parameters(line),
+        "with" if line.first() == Some(&"use") => pack_parameters(analysis, line),
         "buyer" | "lead" | "with" | "agency" => declared(Kind::Declaration(Entity::Agency)),
         "contract" | "covers" => declared(Kind::Declaration(Entity::Contract)),
         "awards" => declared(Kind::Declaration(Entity::Solicitation)),
@@ -157,18 +163,49 @@ fn names(analysis: Option<&Analysis>, before: &str, line: &[&str]) -> Vec<Comple
         "requires" => values(Enumeration::InstrumentKind),
         "method" => values(Enumeration::Method),
         "category" => values(Enumeration::Category),
-        _ if in_rule(before) => variables(before),
+        _ if in_rule(before) => variables(before)
+            .into_iter()
+            .chain(parameters(text))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-/// In `use rules NAME with ...`, the parameters of the shipped pack named.
-fn pack_parameters(line: &[&str]) -> Vec<CompletionItem> {
-    let Some(pack) = line
-        .get(2)
-        .and_then(|name| crate::packs::shipped(name))
-        .and_then(|pack| pack.summary())
-    else {
+/// In `use rules NAME with ...`, the parameters of the shipped pack named; in `use rules "PATH"
+/// with ...`, those of the model's pack at that path, once the model has been checked.
+fn pack_parameters(analysis: Option<&Analysis>, line: &[&str]) -> Vec<CompletionItem> {
+    let Some(named) = line.get(2) else {
+        return Vec::new();
+    };
+    if let Some(path) = named
+        .strip_prefix('"')
+        .and_then(|path| path.strip_suffix('"'))
+    {
+        let Some(analysis) = analysis else {
+            return Vec::new();
+        };
+        return analysis
+            .index
+            .definitions_of_kind(Kind::Parameter)
+            .filter(|parameter| {
+                analysis
+                    .sources
+                    .file(parameter.span.file)
+                    .path
+                    .ends_with(path)
+            })
+            .map(|parameter| {
+                let written = analysis.sources.text(parameter.whole);
+                let default = written.split_once('=').map(|(_, value)| value.trim());
+                item(
+                    &parameter.name,
+                    CompletionItemKind::PROPERTY,
+                    default.map(|value| format!("default {value}")),
+                )
+            })
+            .collect();
+    }
+    let Some(pack) = crate::packs::shipped(named).and_then(|pack| pack.summary()) else {
         return Vec::new();
     };
     pack.parameters
@@ -181,6 +218,18 @@ fn pack_parameters(line: &[&str]) -> Vec<CompletionItem> {
             )
         })
         .collect()
+}
+
+/// The parameters a file declares (`parameter NAME = VALUE`), with their values.
+fn parameters(text: &str) -> impl Iterator<Item = CompletionItem> {
+    text.lines().filter_map(|line| {
+        let (name, value) = line.strip_prefix("parameter ")?.split_once('=')?;
+        Some(item(
+            name.trim(),
+            CompletionItemKind::CONSTANT,
+            Some(format!("parameter = {}", value.trim())),
+        ))
+    })
 }
 
 /// Whether the end of `before` is inside a `rule` declaration.
@@ -287,6 +336,10 @@ mod tests {
         assert!(kinds.contains(&"city".to_string()), "{kinds:?}");
         let schema = labels("rule r {\n  for order o\n  require o.buyer.");
         assert!(schema.contains(&"jurisdiction".to_string()), "{schema:?}");
+        let in_rule = labels("parameter limit = USD 1.00\n\nrule r {\n  for order o\n  require ");
+        for name in ["limit", "o"] {
+            assert!(in_rule.contains(&name.to_string()), "{in_rule:?}");
+        }
         let packs = labels("use rules ");
         assert!(packs.contains(&"us-wa".to_string()), "{packs:?}");
         let parameters = labels("use rules us-va with ");

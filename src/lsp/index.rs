@@ -35,9 +35,10 @@ pub enum Key {
         record: Record,
         field: String,
     },
-    /// A file of the model, named by `use`, `use rules "..."` or `ledger`.
+    /// A file of the model, named by `use` or `ledger`.
     File(FileId),
-    /// A rule pack shipped with Coop, by its file.
+    /// A rule pack, by its file: shipped with Coop (`use rules us-wa`) or the model's own (`use
+    /// rules "pack.coop"`).
     Pack(FileId),
     /// A test, by where its name is written.
     Test(Span),
@@ -269,7 +270,7 @@ impl Builder<'_> {
                 ast::RulePackSource::Local(path) => {
                     let pack = self.resolve_path(file.file, &path.value);
                     if let Some(pack) = pack {
-                        self.occur(path.span, Key::File(pack), false);
+                        self.occur(path.span, Key::Pack(pack), false);
                     }
                     pack
                 }

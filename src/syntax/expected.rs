@@ -63,6 +63,21 @@ fn expectations(rule: Rule) -> Vec<Expected> {
         Rule::rule_id | Rule::rule_list => vec![Expected::RuleId],
         Rule::code | Rule::code_list => vec![Expected::Code],
         Rule::pack_name => vec![Expected::PackName],
+        // An expression not yet begun: what may begin one.
+        Rule::expression => [
+            "not",
+            "sum",
+            "count",
+            "any",
+            "all",
+            "member_of",
+            "true",
+            "false",
+        ]
+        .into_iter()
+        .map(Expected::Keyword)
+        .chain([Expected::Name])
+        .collect(),
         _ => {
             let description = describe(rule);
             // Descriptions name keywords between backticks, and examples after "such as".
@@ -108,6 +123,19 @@ mod tests {
         assert_eq!(expected_at(text, text.len()), vec![Expected::Name]);
         let text = "use rules ";
         assert!(expected_at(text, text.len()).contains(&Expected::PackName));
+    }
+
+    #[test]
+    fn an_expression_not_yet_begun() {
+        let text = "rule r {\n  for order o\n  require ";
+        let expected = expected_at(text, text.len());
+        for keyword in ["not", "sum", "count"] {
+            assert!(
+                expected.contains(&Expected::Keyword(keyword)),
+                "{expected:?}"
+            );
+        }
+        assert!(expected.contains(&Expected::Name), "{expected:?}");
     }
 
     #[test]

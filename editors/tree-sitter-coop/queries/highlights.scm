@@ -1,12 +1,14 @@
-; Highlighting of Coop for tree-sitter editors (helix, neovim, zed).
+; Highlighting of Coop for tree-sitter editors, in helix's scope names (an editor with other names,
+; such as Neovim's, falls back from `constant.numeric` to `constant`, `variable.other.member` to
+; `variable`).
 
 (comment) @comment
 (string) @string
-[(date) (money) (percentage) (number)] @number
+[(date) (money) (percentage) (number)] @constant.numeric
 (boolean) @constant.builtin
 (jurisdiction_code) @constant
 (duration_unit) @type
-(pack_name) @module
+(pack_name) @namespace
 (rule_id) @function
 
 [
@@ -33,14 +35,14 @@
 (call function: (identifier) @function)
 
 (declaration name: (identifier) @type)
-(item_field name: (identifier) @property)
-(clause_field name: (identifier) @property)
-(fact_field name: (identifier) @property)
+(item_field name: (identifier) @variable.other.member)
+(clause_field name: (identifier) @variable.other.member)
+(fact_field name: (identifier) @variable.other.member)
 (parameter name: (identifier) @constant)
 (parameter_setting name: (identifier) @constant)
 (scope_field variable: (identifier) @variable.parameter)
 (aggregate variable: (identifier) @variable.parameter)
-(path (field_name) @property)
+(path (field_name) @variable.other.member)
 (path (identifier) @variable)
 
 ["{" "}" "(" ")" "[" "]"] @punctuation.bracket
