@@ -2,7 +2,9 @@
 //! its corpus tests, its highlighting query, and every shipped `.coop` file parsed with no
 //! `ERROR` node and highlighted. The same checks as `tree-sitter test`, without the CLI.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use tree_sitter::{Language, Parser, Query, QueryCursor, StreamingIterator as _};
 
@@ -18,27 +20,6 @@ fn parse(text: &str) -> tree_sitter::Tree {
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The `.coop` files of a folder of the repository and of the folders in it, sorted.
-fn coop_files(folder: &str) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut folders = vec![root().join(folder)];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("the folder") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|extension| extension == "coop")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// An S-expression with its whitespace made single spaces, for comparing.
@@ -92,10 +73,7 @@ fn every_shipped_file_parses_and_is_highlighted() {
         .expect("the highlighting query fits the grammar");
     // Every `.coop` file of the repository but the fixtures written to be wrong and the fuzzer's
     // findings (which hold NUL bytes, the end of input to a tree-sitter lexer).
-    let mut files = coop_files("examples");
-    for folder in ["rules", "tests/fixtures/ok"] {
-        files.extend(coop_files(folder));
-    }
+    let files = common::coop_files_below(&["examples", "rules", "tests/fixtures/ok"]);
     assert!(files.len() > 30, "{} files", files.len());
     for path in files {
         let text = std::fs::read_to_string(&path).expect("a shipped file");
