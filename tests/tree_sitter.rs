@@ -149,3 +149,35 @@ fn both_grammars_know_every_keyword() {
         );
     }
 }
+
+/// The highlighting query names its captures in helix's scopes, since docs/editors.md has helix
+/// load it as it is: the first part of each capture is a scope that helix's themes style.
+#[test]
+fn the_highlights_are_in_helix_scopes() {
+    const HELIX_SCOPES: &[&str] = &[
+        "attribute",
+        "type",
+        "constructor",
+        "constant",
+        "string",
+        "comment",
+        "variable",
+        "label",
+        "punctuation",
+        "keyword",
+        "operator",
+        "function",
+        "tag",
+        "namespace",
+        "special",
+    ];
+    let query = Query::new(&language(), tree_sitter_coop::HIGHLIGHTS_QUERY)
+        .expect("the highlighting query fits the grammar");
+    for name in query.capture_names() {
+        let scope = name.split('.').next().unwrap_or(name);
+        assert!(
+            HELIX_SCOPES.contains(&scope),
+            "`@{name}` is not a helix scope"
+        );
+    }
+}
