@@ -34,7 +34,7 @@ enum Command {
     /// Check a model and judge its orders; print every finding.
     Check {
         /// `.coop` files, or directories whose `.coop` files form one model; the current
-        /// directory by default.
+        /// directory by default; `-` alone reads one file from standard input.
         paths: Vec<PathBuf>,
         /// Judge orders as of this date (YYYY-MM-DD); today by default.
         #[arg(long, value_parser = parse_date)]
@@ -154,6 +154,8 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Serve an editor: a language server (LSP) on standard input and output.
+    Lsp,
     /// Explain a diagnostic code; without a code, list every code.
     Explain {
         /// A code such as `access-not-in-force`.
@@ -488,6 +490,10 @@ pub fn run(arguments: Arguments) -> ExitCode {
             write_stdout(&String::from_utf8_lossy(&script))
         }
         Command::Man { command } => manual_page(command.as_deref()),
+        Command::Lsp => match coop::lsp::run_stdio() {
+            Ok(()) => SUCCESS,
+            Err(error) => usage_error(&format!("the language server stopped: {error}")),
+        },
     };
     ExitCode::from(code)
 }
@@ -526,7 +532,11 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
     };
     let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     progress.phase("reading the model");
-    let mut sources = match setup.load() {
+    let loaded = match standard_input_named(&setup.paths) {
+        Some(read) => read.map(coop::load::standard_input),
+        None => setup.load(),
+    };
+    let mut sources = match loaded {
         Ok(sources) => sources,
         Err(code) => return code,
     };
@@ -1222,6 +1232,20 @@ fn format_files(setup: &Setup, check: bool, diff: bool, color: bool) -> u8 {
     } else {
         SUCCESS
     }
+}
+
+/// When the paths are `-` alone, standard input's bytes (or the exit code of failing to read
+/// them); `None` for any other paths.
+fn standard_input_named(paths: &[PathBuf]) -> Option<Result<Vec<u8>, u8>> {
+    if paths != [PathBuf::from("-")] {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    Some(
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map(|_| bytes)
+            .map_err(|error| usage_error(&format!("cannot read standard input: {error}"))),
+    )
 }
 
 fn run_tests(

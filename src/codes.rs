@@ -80,6 +80,7 @@ codes! {
     OutOfRange = "out-of-range", Error, "a number outside the range its field allows";
     DuplicatePrice = "duplicate-price", Error, "two prices for the same item and tier";
     ItemWithoutPrice = "item-without-price", Warning, "an item in scope that the contract does not price";
+    ZeroPrice = "zero-price", Warning, "a unit price of zero on a contract or an order line: almost always missing data";
     // Units, currencies, dates.
     CurrencyMismatch = "currency-mismatch", Error, "amounts in different currencies where one is required";
     UnitMismatch = "unit-mismatch", Error, "a quantity counted in a unit its context does not use";

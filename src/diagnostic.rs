@@ -35,6 +35,9 @@ pub struct Diagnostic {
     /// Other places that explain it: the earlier definition, the clause violated, ...
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// What the text at the primary place was most likely meant to be, when the help suggests
+    /// it ("did you mean"): an editor offers it as a fix.
+    pub replacement: Option<String>,
     /// The rule that made the finding, for findings of rules.
     pub rule: Option<Box<RuleReference>>,
 }
@@ -57,6 +60,7 @@ pub struct Description {
     message: String,
     label: String,
     help: Option<String>,
+    replacement: Option<String>,
 }
 
 /// What a finding says of the rule that made it: which rule, and the source it encodes.
@@ -147,7 +151,14 @@ impl Description {
             message: message.into(),
             label: label.into(),
             help: None,
+            replacement: None,
         }
+    }
+
+    /// What the text at the problem's place was most likely meant to be; the help says so.
+    pub fn replacement(mut self, meant: impl Into<String>) -> Description {
+        self.replacement = Some(meant.into());
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Description {
@@ -155,10 +166,20 @@ impl Description {
         self
     }
 
+    /// The replacement, when there is one.
+    pub fn replacement_of(self, meant: Option<String>) -> Description {
+        match meant {
+            Some(meant) => self.replacement(meant),
+            None => self,
+        }
+    }
+
     /// A "did you mean" help when a close candidate exists.
     pub fn suggestion(self, candidate: Option<&str>) -> Description {
         match candidate {
-            Some(candidate) => self.help(format!("did you mean `{candidate}`?")),
+            Some(candidate) => self
+                .help(format!("did you mean `{candidate}`?"))
+                .replacement(candidate),
             None => self,
         }
     }
@@ -184,6 +205,7 @@ impl Diagnostic {
             message,
             label,
             help,
+            replacement,
         } = problem.describe();
         Diagnostic {
             code,
@@ -192,6 +214,7 @@ impl Diagnostic {
             primary: Label::new(span, label),
             related: Vec::new(),
             help: help.map(safe),
+            replacement,
             rule: None,
         }
     }
@@ -250,6 +273,13 @@ impl Diagnostics {
         self.items
             .iter()
             .any(|item| item.is_error() && !sources.is_ledger(item.primary.span.file))
+    }
+
+    /// Whether an error of another code than `code` was found outside ledgers.
+    pub fn has_errors_outside_ledgers_but(&self, code: Code, sources: &SourceMap) -> bool {
+        self.items.iter().any(|item| {
+            item.is_error() && item.code != code && !sources.is_ledger(item.primary.span.file)
+        })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod generate;
 pub mod literate;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod ocds;
 pub mod output;
@@ -39,29 +40,160 @@ pub struct Parsed {
 
 /// Parses and checks every file of a model, following `use`s to the files they name (loading
 /// each file once) and reading the ledgers they name. Every file is parsed even when one has a
-/// syntax error; checking needs all of them, so it runs only when all parsed, and only when every
-/// literal could be read (an impossible date would otherwise set off false findings). A ledger
+/// syntax error, and every declaration of a file but those a syntax error is in; checking needs
+/// every file, so it runs only when each gave its syntax tree, and only when every literal could
+/// be read (an impossible date would otherwise set off false findings). With a syntax error the
+/// model is checked all the same, so that the other declarations' problems are reported too
+/// (a reference to a declaration that did not parse is not), but no model is returned. A ledger
 /// row that cannot be read is reported and its order left out; the rest of the model is checked.
 pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
+    let parsed = parse_sources(sources);
+    let Checked {
+        files,
+        model,
+        diagnostics,
+    } = check_parsed(sources, parsed);
+    // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
+    // it while the caller goes on.
+    std::thread::spawn(move || drop(files));
+    (model, diagnostics)
+}
+
+/// A model's files checked: their syntax trees, the model when it has no error, and every
+/// diagnostic in a stable order.
+pub struct Checked {
+    pub files: Vec<syntax::ast::File>,
+    pub model: Option<Model>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the parsed files of a model, as [`check_sources`] does, keeping their syntax trees.
+pub fn check_parsed(sources: &SourceMap, parsed: Parsed) -> Checked {
     let Parsed {
         files,
         packs,
         mut diagnostics,
         all_parsed,
-    } = parse_sources(sources);
-    if !all_parsed || diagnostics.has_errors_outside_ledgers(sources) {
-        return (None, diagnostics.into_sorted());
+    } = parsed;
+    if !all_parsed || diagnostics.has_errors_outside_ledgers_but(codes::Code::SyntaxError, sources)
+    {
+        return Checked {
+            files,
+            model: None,
+            diagnostics: diagnostics.into_sorted(),
+        };
     }
-    let model = check::check(sources, &files, &packs, &mut diagnostics);
-    // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
-    // it while the caller goes on.
-    std::thread::spawn(move || drop(files));
-    (model, diagnostics.into_sorted())
+    let syntax_errors = diagnostics.has_errors_outside_ledgers(sources);
+    let model = if syntax_errors {
+        let mut found = Diagnostics::new();
+        check::check(sources, &files, &packs, &mut found);
+        diagnostics.extend(not_about_unparsed(found.into_sorted(), &files, sources));
+        None
+    } else {
+        check::check(sources, &files, &packs, &mut diagnostics)
+    };
+    Checked {
+        files,
+        model,
+        diagnostics: diagnostics.into_sorted(),
+    }
+}
+
+/// The findings of checking a model some of whose declarations did not parse, less those that
+/// only say so again: a name undefined because its declaration did not parse, or a model found
+/// empty when what was written did not parse.
+fn not_about_unparsed(
+    found: Vec<Diagnostic>,
+    files: &[syntax::ast::File],
+    sources: &SourceMap,
+) -> Vec<Diagnostic> {
+    let unparsed: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|file| &file.unparsed)
+        .map(|name| name.value.as_str())
+        .collect();
+    found
+        .into_iter()
+        .filter(|diagnostic| match diagnostic.code {
+            codes::Code::UndefinedName => !unparsed.contains(sources.text(diagnostic.primary.span)),
+            codes::Code::EmptyModel => false,
+            _ => true,
+        })
+        .collect()
 }
 
 /// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they
 /// name, each loaded once.
 pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
+    parse_sources_with(sources, None)
+}
+
+/// Parses every file of a model as [`parse_sources`] does, reusing the syntax tree of each file
+/// whose text has not changed since it was last parsed through `cache` (and given back to it):
+/// an editor checks a model again after each change to one of its files.
+pub fn parse_sources_reusing(sources: &mut SourceMap, cache: &mut ParseCache) -> Parsed {
+    parse_sources_with(sources, Some(cache))
+}
+
+/// The syntax trees of a model's `.coop` files, each kept with the text it was parsed from.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::collections::HashMap<std::path::PathBuf, CachedParse>,
+}
+
+#[derive(Debug)]
+struct CachedParse {
+    id: source::FileId,
+    text: std::sync::Arc<str>,
+    tree: Option<syntax::ast::File>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ParseCache {
+    /// The file's syntax tree and what parsing it found: the kept ones when the file has the
+    /// same text and place in the model as when it was last parsed and its tree was given back
+    /// ([`ParseCache::keep`]), else parsed again.
+    fn parse(
+        &mut self,
+        sources: &SourceMap,
+        id: source::FileId,
+    ) -> (Option<syntax::ast::File>, Vec<Diagnostic>) {
+        let file = sources.file(id);
+        if let Some(cached) = self.files.get_mut(&file.path)
+            && cached.id == id
+            && cached.text == file.text
+            && let Some(tree) = cached.tree.take()
+        {
+            return (Some(tree), cached.diagnostics.clone());
+        }
+        let (tree, diagnostics) = syntax::parse(sources, id);
+        self.files.insert(
+            file.path.clone(),
+            CachedParse {
+                id,
+                text: std::sync::Arc::clone(&file.text),
+                tree: None,
+                diagnostics: diagnostics.clone(),
+            },
+        );
+        (tree, diagnostics)
+    }
+
+    /// Takes back the syntax trees of a model's files once they are checked, to lend them to the
+    /// next parse of the same texts: moved, never copied, since a tree of ten thousand orders
+    /// takes longer to copy than to check.
+    pub fn keep(&mut self, files: Vec<syntax::ast::File>, sources: &SourceMap) {
+        for tree in files {
+            if let Some(cached) = self.files.get_mut(&sources.file(tree.file).path)
+                && cached.id == tree.file
+            {
+                cached.tree = Some(tree);
+            }
+        }
+    }
+}
+
+fn parse_sources_with(sources: &mut SourceMap, mut cache: Option<&mut ParseCache>) -> Parsed {
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
     let mut uses = Vec::new();
@@ -85,7 +217,10 @@ pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
         if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
             continue;
         }
-        let (file, found) = syntax::parse(sources, id);
+        let (file, found) = match cache.as_deref_mut() {
+            Some(cache) => cache.parse(sources, id),
+            None => syntax::parse(sources, id),
+        };
         diagnostics.extend(found);
         let Some(file) = file else {
             all_parsed = false;

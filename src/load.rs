@@ -86,6 +86,16 @@ impl Exclusions {
 
 /// [`load`], leaving out what `exclusions` names below the directories given.
 pub fn load_excluding(paths: &[PathBuf], exclusions: &Exclusions) -> Result<SourceMap, LoadError> {
+    load_with(paths, exclusions, |path| std::fs::read(path))
+}
+
+/// Loads as [`load_excluding`] does, reading each `.coop` file found through `read`, given where
+/// the file really is (links and `..` resolved): an editor gives the text of the files it has open.
+pub fn load_with(
+    paths: &[PathBuf],
+    exclusions: &Exclusions,
+    mut read: impl FnMut(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<SourceMap, LoadError> {
     let mut sources = SourceMap::new();
     let mut found = Vec::new();
     for path in paths {
@@ -142,7 +152,7 @@ pub fn load_excluding(paths: &[PathBuf], exclusions: &Exclusions) -> Result<Sour
     found.dedup_by(|later, first| later.canonical == first.canonical);
     found.sort_by(|left, right| left.path.cmp(&right.path));
     for file in found {
-        let bytes = std::fs::read(&file.path).map_err(|error| LoadError {
+        let bytes = read(&file.canonical).map_err(|error| LoadError {
             message: format!(
                 "cannot read `{}`: {}",
                 display_name(&file.path),
@@ -153,6 +163,39 @@ pub fn load_excluding(paths: &[PathBuf], exclusions: &Exclusions) -> Result<Sour
         sources.add_file(display_name(&file.path), file.path, file.canonical, bytes);
     }
     Ok(sources)
+}
+
+/// How messages name a model read from standard input (`coop check -`, `coop fmt -`).
+pub const STANDARD_INPUT: &str = "<stdin>";
+
+/// A model of one file read from standard input. Its `use`s and `ledger`s are relative to the
+/// current directory, which is the model's directory: a file on standard input is the user's
+/// own text, placed where they run Coop.
+pub fn standard_input(bytes: Vec<u8>) -> SourceMap {
+    text_in(
+        Path::new("."),
+        STANDARD_INPUT,
+        PathBuf::from(STANDARD_INPUT),
+        bytes,
+    )
+}
+
+/// A model of one file that is not on disk (yet), at `path`, in its directory: an editor's new
+/// file before it is saved.
+pub fn unsaved(path: &Path, bytes: Vec<u8>) -> SourceMap {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    text_in(directory, display_name(path), path.to_path_buf(), bytes)
+}
+
+/// A model of one text, named `name` at `path`, whose directory is `directory`.
+fn text_in(directory: &Path, name: impl Into<String>, path: PathBuf, bytes: Vec<u8>) -> SourceMap {
+    let mut sources = SourceMap::new();
+    set_root(&mut sources, &[directory.to_path_buf()]);
+    sources.add_bytes(name, path, bytes);
+    sources
 }
 
 /// A `.coop` file found for the model: the path it was found at, where it really is, and

@@ -816,3 +816,95 @@ fn import_ocds_without_an_agency_kind_says_how_to_give_one() {
     assert!(message.contains("--kind KIND"), "{message}");
     assert!(stdout(&output).is_empty());
 }
+
+/// Runs the real `coop` binary from the crate root with `input` on standard input.
+fn coop_with_input(arguments: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the coop binary runs");
+    child
+        .stdin
+        .take()
+        .expect("a piped standard input")
+        .write_all(input.as_bytes())
+        .expect("standard input written");
+    child.wait_with_output().expect("coop ends")
+}
+
+#[test]
+fn fmt_and_check_read_standard_input() {
+    let messy = "agency olympia \"City of Olympia\" {\nkind   city\n     jurisdiction US-WA // the state\n}\n";
+    let formatted = coop_with_input(&["fmt", "-"], messy);
+    assert_eq!(formatted.status.code(), Some(0), "{}", stderr(&formatted));
+    assert_eq!(
+        stdout(&formatted),
+        "agency olympia \"City of Olympia\" {\n  kind city\n  jurisdiction US-WA  // the state\n}\n"
+    );
+
+    // Text that does not parse is reported, and nothing is written for the editor to keep.
+    let broken = coop_with_input(&["fmt", "-"], "agency olympia {\n  kind city;\n}\n");
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
+    assert!(
+        stderr(&broken).contains("<stdin>:2:12"),
+        "{}",
+        stderr(&broken)
+    );
+
+    let clean = coop_with_input(&["check", "-", "--as-of", "2026-01-01"], messy);
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert!(stderr(&clean).contains("checked 1 file: 0 errors, 0 warnings"));
+
+    // Standard input's `use`s are relative to the current directory, the model's.
+    let using = coop_with_input(
+        &["check", "-", "--as-of", "2026-01-01", "--format", "json"],
+        "use \"tests/fixtures/ok/minimal.coop\"\nagency tumwater \"Tumwater\" { kind city jurisdiction US-WA }\n",
+    );
+    assert_eq!(using.status.code(), Some(0), "{}", stderr(&using));
+    let mistaken = coop_with_input(&["check", "-"], "agency olympia { kind citty }\n");
+    assert_eq!(mistaken.status.code(), Some(1));
+    assert!(
+        stderr(&mistaken).contains("<stdin>:1:"),
+        "{}",
+        stderr(&mistaken)
+    );
+}
+
+#[test]
+fn a_syntax_error_in_one_file_hides_nothing_of_the_others() {
+    let directory = scratch("syntax-error-in-one-file");
+    std::fs::write(
+        directory.join("agencies.coop"),
+        "agency olympia \"City of Olympia\" {\n  kind city\n  jurisdiction US-WA\n\nagency tumwater \"City of Tumwater\" { kind citty jurisdiction US-WA }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        directory.join("contracts.coop"),
+        "solicitation itb \"Laptops\" { lead olympia method competitive_bid item laptop \"Laptop\" per unit }\n\
+         contract laptops \"Laptops\" { awards itbb supplier \"PC Depot\" term 2025-01-01 to 2025-12-31 price laptop USD 1,099.00 per unit }\n",
+    )
+    .expect("write");
+    let output = coop(&["check", directory.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    // The block left open, the next declaration's mistake in the same file, and the other file's.
+    assert!(
+        text.contains("the block of agency `olympia` is never closed"),
+        "{text}"
+    );
+    assert!(text.contains("`citty` is not an agency kind"), "{text}");
+    assert!(text.contains("no solicitation named `itbb`"), "{text}");
+    // `olympia` did not parse: the solicitation's `lead olympia` is not reported again.
+    assert!(!text.contains("named `olympia`"), "{text}");
+    assert!(
+        text.contains("checked 2 files: 3 errors, 0 warnings"),
+        "{text}"
+    );
+}

@@ -20,31 +20,7 @@ const RAW_INPUT: &[&str] = &[
 ];
 
 fn shipped_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    let mut folders = vec![
-        root.join("examples"),
-        root.join("rules"),
-        root.join("tests/fixtures"),
-    ];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)
-            .expect("a folder")
-            .filter_map(|entry| entry.ok())
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|extension| extension == "coop")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    common::coop_files_below(&["examples", "rules", "tests/fixtures"])
 }
 
 fn format(text: &str) -> Result<String, String> {

@@ -1433,6 +1433,16 @@ impl Checker<'_> {
         ));
     }
 
+    /// A zero unit price is a warning: almost always a price not yet filled in.
+    fn price_not_zero(&mut self, price: &Spanned<Money>, item: &str, on_line: bool) {
+        if price.value.amount.is_zero() {
+            self.diagnostics.push(Diagnostic::of(
+                DeclarationProblem::ZeroPrice { item, on_line },
+                price.span,
+            ));
+        }
+    }
+
     fn amount_not_negative(&mut self, amount: Decimal, span: Span, what: &str) {
         if amount.is_sign_negative() && !amount.is_zero() {
             self.diagnostics
@@ -1990,6 +2000,7 @@ impl Checker<'_> {
             price.unit_price.span,
             "price",
         );
+        self.price_not_zero(&price.unit_price, &price.item.value, false);
         match currency {
             Some((expected, first)) if *expected != price.unit_price.value.currency => {
                 self.diagnostics.push(
@@ -2765,6 +2776,7 @@ impl Checker<'_> {
         }
         self.known_currency(&line.unit_price);
         self.amount_not_negative(line.unit_price.value.amount, line.unit_price.span, "price");
+        self.price_not_zero(&line.unit_price, &line.item.value, true);
         let value = line
             .quantity
             .value

@@ -37,6 +37,23 @@ struct PackOf {
     in_force: Option<InForce>,
 }
 
+/// A distance written with its unit spelled out (`75 miles`), as the language writes it (`75 mi`).
+fn distance_meant(value: &ast::Expression) -> Option<String> {
+    let ast::ExpressionKind::Number {
+        value,
+        unit: Some(unit),
+    } = &value.value
+    else {
+        return None;
+    };
+    let unit = match unit.value.to_lowercase().as_str() {
+        "mile" | "miles" | "mis" => "mi",
+        "kms" | "kilometre" | "kilometres" | "kilometer" | "kilometers" => "km",
+        _ => return None,
+    };
+    Some(format!("{value} {unit}"))
+}
+
 /// Checks every rule of the model's files; returns the rules that passed, sorted by id.
 pub(super) fn check(
     files: &[ast::File],
@@ -328,6 +345,9 @@ impl RuleChecker<'_> {
                             parameter: &setting.name.value,
                             declared: &declared_type,
                             set: &setting_type,
+                            meant: (declared_type == Type::Distance)
+                                .then(|| distance_meant(&setting.value))
+                                .flatten(),
                         },
                         setting.value.span,
                     ));

@@ -36,6 +36,10 @@ pub struct File {
     pub tests: Vec<Test>,
     /// The findings the model's authors accept, in the order written.
     pub waivers: Vec<Waiver>,
+    /// The names that declarations which did not parse were to declare (`agency everett {` with
+    /// a syntax error inside): the rest of the file is read, and a reference to one of these is
+    /// no undefined name.
+    pub unparsed: Vec<Name>,
 }
 
 /// `kind town "A town under the state's municipal code"`: a value a model adds to an open set,
@@ -85,6 +89,7 @@ impl File {
             groups: Vec::new(),
             tests: Vec::new(),
             waivers: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 }

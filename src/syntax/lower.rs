@@ -20,9 +20,18 @@ use crate::values::{Date, Duration, DurationUnit, LARGEST_AMOUNT, Money};
 
 /// Lowers the `file` pair of one file, collecting every diagnostic about literal values.
 pub(super) fn lower_file(file: FileId, pair: Pair<'_, Rule>) -> (File, Vec<Diagnostic>) {
+    lower_part(file, pair, 0)
+}
+
+/// Lowers the `file` pair parsed from the part of a file's text that starts at `offset`.
+pub(super) fn lower_part(
+    file: FileId,
+    pair: Pair<'_, Rule>,
+    offset: usize,
+) -> (File, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         file,
-        offset: 0,
+        offset,
         diagnostics: Vec::new(),
     };
     let mut tree = File::empty(file);

@@ -1,6 +1,7 @@
 //! Syntax: text to the typed syntax tree. The only part of Coop that knows pest exists.
 
 pub mod ast;
+mod expected;
 mod format;
 mod hidden;
 pub mod ledger;
@@ -9,14 +10,19 @@ mod lower;
 mod orders;
 mod parser;
 mod problems;
+mod recover;
 mod trivia;
+
+pub use expected::{Expected, expected_at};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
 use problems::SyntaxProblem;
 
-/// Parses one file. A syntax error stops this file (pest reports the first one only); values
-/// that parse but are impossible, such as `2025-02-30`, are reported and parsing goes on.
+/// Parses one file. A syntax error stops the declaration it is in (pest reports the first one
+/// only); the file's other declarations are read, and the syntax tree holds them with the
+/// names of those that did not parse. Values that parse but are impossible, such as
+/// `2025-02-30`, are reported and parsing goes on.
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
     let source = sources.file(file);
     let text = &source.text;
@@ -43,7 +49,7 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
             let (tree, diagnostics) = lower::lower_file(file, pair);
             (Some(tree), diagnostics)
         }
-        Err(diagnostic) => (None, vec![*diagnostic]),
+        Err(diagnostic) => recover::declarations(file, text, *diagnostic),
     }
 }
 

@@ -14,22 +14,40 @@ pub(super) struct CoopParser;
 
 /// Parses one file's text into its `file` pair, or the first syntax error.
 pub(super) fn parse_file(file: FileId, text: &str) -> Result<Pair<'_, Rule>, Box<Diagnostic>> {
-    match CoopParser::parse(Rule::file, text) {
+    parse_part(file, text, 0..text.len())
+}
+
+/// Parses the declarations in `part` of a file's text as a file of their own, or gives the
+/// first syntax error with its place in the whole file.
+pub(super) fn parse_part(
+    file: FileId,
+    text: &str,
+    part: std::ops::Range<usize>,
+) -> Result<Pair<'_, Rule>, Box<Diagnostic>> {
+    match CoopParser::parse(Rule::file, &text[part.clone()]) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => Ok(pair),
             None => unreachable!("the `file` rule always produces one pair"),
         },
-        Err(error) => Err(Box::new(syntax_error(file, text, error))),
+        Err(error) => Err(Box::new(syntax_error(file, text, part, error))),
     }
 }
 
 /// Turns pest's error into one diagnostic: the word or symbol found, and what was expected,
-/// named as a person would type it.
-fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diagnostic {
-    let position = match error.location {
-        InputLocation::Pos(position) => position,
-        InputLocation::Span((start, _)) => start,
-    };
+/// named as a person would type it; or, where the mistake is a common one, what it is.
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    part: std::ops::Range<usize>,
+    error: pest::error::Error<Rule>,
+) -> Diagnostic {
+    let position = part.start
+        + match error.location {
+            InputLocation::Pos(position) => position,
+            InputLocation::Span((start, _)) => start,
+        };
+    // The word after the part, when the part ends where its declaration was to go on, is what
+    // was found there.
     let found = found_token(text, position);
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -41,16 +59,197 @@ fn syntax_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Di
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let after_digit =
-        text[..position.min(text.len())].ends_with(|character: char| character.is_ascii_digit());
+    let span = Span::new(file, position, position + found.len());
+    let before = &text[part.start..position];
+    if let Some(diagnostic) = common_mistake(file, text, before, position, found, &expected) {
+        return diagnostic;
+    }
+    let after_digit = before.ends_with(|character: char| character.is_ascii_digit());
     Diagnostic::of(
         SyntaxProblem::Unexpected {
             found,
             expected,
             after_digit,
         },
-        Span::new(file, position, position + found.len()),
+        span,
     )
+}
+
+/// A common mistake, told as what it is: a block never closed, money written number first, a
+/// character Coop does not use, or an `expect finding` without one rule id.
+fn common_mistake(
+    file: FileId,
+    text: &str,
+    before: &str,
+    position: usize,
+    found: &str,
+    expected: &[&str],
+) -> Option<Diagnostic> {
+    let expects_close = expected.contains(&"`}`");
+    let at_declaration = found.is_empty() || (expects_close && starts_declaration(found));
+    if at_declaration && let Some((opening, opened_by)) = unclosed_block(before) {
+        let offset = position - before.len();
+        let opening = Span::new(file, offset + opening, offset + opening + 1);
+        let (next, label) = if found.is_empty() {
+            (Span::new(file, position, position), "the file ends here")
+        } else {
+            (
+                Span::new(file, position, position + found.len()),
+                "the next declaration starts here",
+            )
+        };
+        return Some(
+            Diagnostic::of(
+                SyntaxProblem::UnclosedBlock {
+                    opened_by: &opened_by,
+                    before_next: !found.is_empty(),
+                },
+                opening,
+            )
+            .with_related(next, label),
+        );
+    }
+    let expects_money = expected
+        .iter()
+        .any(|name| *name == describe(Rule::currency) || *name == describe(Rule::money));
+    if expects_money
+        && let Some((written, amount, currency)) = number_then_currency(&text[position..])
+    {
+        return Some(Diagnostic::of(
+            SyntaxProblem::MoneyNumberFirst { amount, currency },
+            Span::new(file, position, position + written),
+        ));
+    }
+    let line = &before[before.rfind('\n').map_or(0, |newline| newline + 1)..];
+    let mut words = line.split_whitespace();
+    let in_finding = words.next() == Some("expect")
+        && matches!(
+            (words.next(), words.next()),
+            (Some("finding"), _) | (Some("no"), Some("finding"))
+        );
+    if in_finding && (expected == [describe(Rule::kw_on)] || expected == [describe(Rule::rule_id)])
+    {
+        return Some(Diagnostic::of(
+            SyntaxProblem::FindingWithoutRule { found },
+            Span::new(file, position, position + found.len()),
+        ));
+    }
+    let mut characters = found.chars();
+    if let (Some(character), None) = (characters.next(), characters.next())
+        && is_stray(character)
+    {
+        return Some(Diagnostic::of(
+            SyntaxProblem::StrayCharacter { character },
+            Span::new(file, position, position + found.len()),
+        ));
+    }
+    None
+}
+
+/// Whether a word starts a declaration of its own.
+fn starts_declaration(word: &str) -> bool {
+    matches!(
+        word,
+        "agency"
+            | "solicitation"
+            | "contract"
+            | "access"
+            | "order"
+            | "rule"
+            | "test"
+            | "use"
+            | "ledger"
+            | "pack"
+            | "parameter"
+    )
+}
+
+/// The innermost `{` that `text` leaves open (strings and comments skipped), with what opened
+/// it as written before it on its line: `agency everett`, `piggyback`, `test`.
+fn unclosed_block(text: &str) -> Option<(usize, String)> {
+    let mut open = Vec::new();
+    super::trivia::walk(
+        text,
+        |index, character| {
+            match character {
+                '{' => open.push(index),
+                '}' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            std::ops::ControlFlow::Continue(())
+        },
+        |_, _| {},
+    );
+    let opening = *open.last()?;
+    let line_start = text[..opening].rfind('\n').map_or(0, |newline| newline + 1);
+    let words: Vec<&str> = text[line_start..opening]
+        .split_whitespace()
+        .take_while(|word| !word.starts_with('"'))
+        .collect();
+    let opened_by = match words.as_slice() {
+        [] => "block".to_string(),
+        [keyword] => format!("`{keyword}` block"),
+        [keyword, name, ..] => format!("{keyword} `{name}`"),
+    };
+    Some((opening, opened_by))
+}
+
+/// `198500 USD` at the start of `text`: how many bytes it takes, the number and the currency.
+fn number_then_currency(text: &str) -> Option<(usize, &str, &str)> {
+    let number_length = text
+        .char_indices()
+        .find(|(index, character)| {
+            !(character.is_ascii_digit()
+                || matches!(character, ',' | '.')
+                || (*index == 0 && *character == '-'))
+        })
+        .map_or(text.len(), |(index, _)| index);
+    let number = &text[..number_length];
+    if !number.chars().any(|character| character.is_ascii_digit()) {
+        return None;
+    }
+    let rest = &text[number_length..];
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if spaces == 0 {
+        return None;
+    }
+    let currency = rest[spaces..].get(..3)?;
+    let after = rest[spaces + 3..].chars().next();
+    let is_code = currency
+        .chars()
+        .all(|character| character.is_ascii_uppercase())
+        && !after.is_some_and(|character| character.is_ascii_alphanumeric() || character == '_');
+    is_code.then_some((number_length + spaces + 3, number, currency))
+}
+
+/// A character that Coop's grammar uses nowhere, outside strings and comments.
+fn is_stray(character: char) -> bool {
+    !(character.is_alphanumeric()
+        || character.is_whitespace()
+        || character.is_control()
+        || matches!(
+            character,
+            '_' | '-'
+                | '{'
+                | '}'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | ','
+                | '='
+                | '!'
+                | '<'
+                | '>'
+                | '+'
+                | '*'
+                | '/'
+                | '.'
+                | '%'
+                | '"'
+        ))
 }
 
 /// The word or symbol at `position`: a run of word characters, or one character.
@@ -72,7 +271,7 @@ fn found_token(text: &str, position: usize) -> &str {
 }
 
 /// How a grammar rule is named in messages: keywords and punctuation as typed, the rest in words.
-fn describe(rule: Rule) -> &'static str {
+pub(super) fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
         Rule::identifier => "a name",

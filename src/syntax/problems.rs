@@ -29,6 +29,18 @@ pub enum SyntaxProblem<'a> {
         expected: Vec<&'static str>,
         after_digit: bool,
     },
+    /// A block whose `{` no `}` closes: `opened_by` says what opened it (`agency \`everett\``,
+    /// `` `piggyback` block``); `before_next` when a declaration follows, else the file ends.
+    UnclosedBlock {
+        opened_by: &'a str,
+        before_next: bool,
+    },
+    /// An amount of money written number first: `198500 USD`.
+    MoneyNumberFirst { amount: &'a str, currency: &'a str },
+    /// A character Coop's grammar uses nowhere (`$`, `;`, `#`, `~`).
+    StrayCharacter { character: char },
+    /// `expect finding` not followed by one rule id or code and `on`: `found` where it went wrong.
+    FindingWithoutRule { found: &'a str },
     /// A `{` in a message that no `}` closes.
     UnclosedMessageValue,
     /// The braces of a message hold no expression.
@@ -149,6 +161,54 @@ impl Problem for SyntaxProblem<'_> {
                 expected,
                 after_digit,
             } => unexpected(found, &expected, after_digit),
+            SyntaxProblem::UnclosedBlock {
+                opened_by,
+                before_next,
+            } => Description::new(
+                Code::SyntaxError,
+                format!("the block of {opened_by} is never closed"),
+                "this `{` has no matching `}`",
+            )
+            .help(if before_next {
+                "add a `}` where the block ends, before the next declaration"
+            } else {
+                "add a `}` where the block ends; the file ends inside it"
+            }),
+            SyntaxProblem::MoneyNumberFirst { amount, currency } => {
+                let written = format!("{currency} {}", money_digits(amount));
+                Description::new(
+                    Code::SyntaxError,
+                    format!("money is written currency first: `{written}`"),
+                    "the amount before its currency",
+                )
+                .help(format!(
+                    "write `{written}`: the currency code, a space, then the amount"
+                ))
+                .replacement(written)
+            }
+            SyntaxProblem::StrayCharacter { character } => Description::new(
+                Code::SyntaxError,
+                format!("`{character}` is not part of Coop's syntax"),
+                "not expected here",
+            )
+            .help(match character {
+                '#' => "remove it; a comment starts with `//`",
+                ';' => "remove it: fields need no `;` between them",
+                '\'' => "remove it; text is written between double quotes: `\"...\"`",
+                _ => "remove it",
+            }),
+            SyntaxProblem::FindingWithoutRule { found } => Description::new(
+                Code::SyntaxError,
+                if found.is_empty() {
+                    "`expect finding` takes a rule's id or a code, then `on` and a name".to_string()
+                } else {
+                    format!(
+                        "`expect finding` takes one rule's id or code, then `on` and a name; found `{found}`"
+                    )
+                },
+                "expected a rule's id or a code, then `on`",
+            )
+            .help("write `expect finding RULE on NAME`: RULE is one word, a rule's id or a code such as `commitment-shortfall` (`coop explain` lists the codes), without quotes"),
             SyntaxProblem::UnclosedMessageValue => Description::new(
                 Code::SyntaxError,
                 "a `{` in this message opens a value that is never closed",
@@ -360,6 +420,25 @@ impl Problem for SyntaxProblem<'_> {
     }
 }
 
+/// An amount as money is written: groups of three digits, and at least two decimals
+/// (`198500` is `198,500.00`).
+fn money_digits(amount: &str) -> String {
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (whole, decimals) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: Vec<char> = whole.chars().filter(char::is_ascii_digit).collect();
+    let mut grouped = String::new();
+    for (index, digit) in whole.iter().enumerate() {
+        if index > 0 && (whole.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(*digit);
+    }
+    format!("{sign}{grouped}.{decimals:0<2}")
+}
+
 /// `U+202E`, as messages name a character.
 fn code_point(character: char) -> String {
     format!("U+{:04X}", u32::from(character))
@@ -404,7 +483,10 @@ fn unexpected(found: &str, expected: &[&str], after_digit: bool) -> Description 
                 .and_then(|name| name.strip_suffix('`'))
         })
         .collect();
-    let help = match crate::check::suggest(found, keywords.iter().copied()) {
+    // Only a word is suggested a keyword: a symbol's nearest keyword is another symbol.
+    let word = found.chars().any(char::is_alphanumeric);
+    let suggestion = crate::check::suggest(found, keywords.iter().copied()).filter(|_| word);
+    let help = match suggestion {
         _ if found == "\"" => "a string ends on the line it starts, with `\"`; inside it, write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line".to_string(),
         _ if found == "," && after_digit => "thousands separators come in groups of three digits, as in `1,250`; decimals take a point, as in `12.50`".to_string(),
         Some(keyword) if keyword != found => format!("did you mean `{keyword}`?"),
@@ -415,7 +497,11 @@ fn unexpected(found: &str, expected: &[&str], after_digit: bool) -> Description 
         _ => "see docs/language.md for the fields each declaration takes, or run `coop explain syntax-error`"
             .to_string(),
     };
-    Description::new(Code::SyntaxError, message, label).help(help)
+    let description = Description::new(Code::SyntaxError, message, label).help(help);
+    match suggestion {
+        Some(keyword) if keyword != found => description.replacement(keyword),
+        _ => description,
+    }
 }
 
 /// A found word as a message quotes it: whole when short, else its start and its length, so

@@ -11,6 +11,31 @@ use coop::model::Model;
 use coop::source::SourceMap;
 use coop::values::Date;
 
+/// The `.coop` files below some folders of the crate (given relative to its root), sorted.
+pub fn coop_files_below(folders: &[&str]) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut folders: Vec<PathBuf> = folders.iter().map(|folder| root.join(folder)).collect();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("a folder")
+            .filter_map(|entry| entry.ok())
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "coop")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// The as-of date a fixture asks for in a `// as-of: YYYY-MM-DD` first line, else 2026-01-01.
 pub fn as_of(text: &str) -> Date {
     text.lines()

@@ -192,6 +192,9 @@ pub enum DeclarationProblem<'a> {
         item: &'a str,
         unit: &'a str,
     },
+    /// A unit price of zero for `item`, on a contract's `price` or on an order's `line`
+    /// (`on_line`): almost always a price not yet filled in.
+    ZeroPrice { item: &'a str, on_line: bool },
     /// A renewal option of no length.
     OptionWithoutLength,
     /// A renewal option that would run past the last date, extending the term from `from`.
@@ -616,8 +619,22 @@ impl Problem for DeclarationProblem<'_> {
                 format!("no price for `{item}`"),
             )
             .help(format!(
-                "add `price {item} USD 0.00 per {unit}` with the awarded price; orders of an unpriced item are denied"
+                "add the awarded price, as in `price {item} USD 1,250.00 per {unit}`; orders of an unpriced item are denied"
             )),
+            DeclarationProblem::ZeroPrice { item, on_line } => Description::new(
+                Code::ZeroPrice,
+                if on_line {
+                    format!("this line buys `{item}` at a unit price of zero")
+                } else {
+                    format!("the price of `{item}` is zero")
+                },
+                "zero",
+            )
+            .help(if on_line {
+                "write the price the order was placed at; a free line is almost always a price not yet filled in"
+            } else {
+                "write the awarded unit price; a zero price is almost always one not yet filled in, and every line priced above it is denied"
+            }),
             DeclarationProblem::OptionWithoutLength => Description::new(
                 Code::OutOfRange,
                 "a renewal option of no length",

@@ -51,6 +51,8 @@ pub enum RuleProblem<'a> {
         parameter: &'a str,
         declared: &'a Type,
         set: &'a Type,
+        /// The value as it was meant, when its unit is a distance spelled out: `75 mi`.
+        meant: Option<String>,
     },
     /// A parameter, or a setting of one (`what`), that is not a value written out.
     NotAConstant { what: &'a str },
@@ -251,6 +253,7 @@ impl Problem for RuleProblem<'_> {
                 parameter,
                 declared,
                 set,
+                meant,
             } => Description::new(
                 Code::TypeMismatch,
                 format!(
@@ -260,7 +263,11 @@ impl Problem for RuleProblem<'_> {
                 ),
                 format!("expected {}", declared.describe()),
             )
-            .help("write a value of the type the pack's `parameter` declaration gives (`coop rules NAME` prints a shipped pack)"),
+            .help(match &meant {
+                Some(meant) => format!("did you mean `{meant}`? distances are counted in `mi` or `km`"),
+                None => "write a value of the type the pack's `parameter` declaration gives (`coop rules NAME` prints a shipped pack)".to_string(),
+            })
+            .replacement_of(meant),
             RuleProblem::NotAConstant { what } => Description::new(
                 Code::TypeMismatch,
                 format!("{what} must be a value written out, such as `USD 200,000.00` or `75 mi`"),
