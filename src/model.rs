@@ -719,10 +719,12 @@ impl Contract {
 
 /// Whether `code` is `area` or one of its subdivisions: `US-WA` lies within `US`.
 pub fn jurisdiction_within(code: &str, area: &str) -> bool {
-    code == area
-        || code
-            .strip_prefix(area)
-            .is_some_and(|rest| rest.starts_with('-'))
+    jurisdiction_bytes_within(code.as_bytes(), area.as_bytes())
+}
+
+/// [`jurisdiction_within`], on the codes' bytes: the same comparison, since `-` is one byte in UTF-8.
+pub fn jurisdiction_bytes_within(code: &[u8], area: &[u8]) -> bool {
+    code == area || (code.len() > area.len() && code.starts_with(area) && code[area.len()] == b'-')
 }
 
 impl OrderLine {
