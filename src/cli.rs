@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use coop::codes::Code;
 use coop::diagnostic::{self, Diagnostic};
+use coop::load::STANDARD_INPUT;
 use coop::output::{CommandGuard, Escapes, guarded};
 use coop::values::Date;
 
@@ -1135,9 +1136,6 @@ fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
         )),
     }
 }
-
-/// How standard input is named in messages and diffs.
-const STANDARD_INPUT: &str = "<stdin>";
 
 /// `coop fmt -`: formats standard input onto standard output, as editors and pre-commit hooks
 /// call a formatter; with `--check` or `--diff`, prints only what would change, and fails if

@@ -817,31 +817,14 @@ fn import_ocds_without_an_agency_kind_says_how_to_give_one() {
     assert!(stdout(&output).is_empty());
 }
 
-/// Runs the real `coop` binary from the crate root with `input` on standard input.
-fn coop_with_input(arguments: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coop"))
-        .args(arguments)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the coop binary runs");
-    child
-        .stdin
-        .take()
-        .expect("a piped standard input")
-        .write_all(input.as_bytes())
-        .expect("standard input written");
-    child.wait_with_output().expect("coop ends")
-}
-
 #[test]
 fn fmt_and_check_read_standard_input() {
     let messy = "agency olympia \"City of Olympia\" {\nkind   city\n     jurisdiction US-WA // the state\n}\n";
-    let formatted = coop_with_input(&["fmt", "-"], messy);
+    let formatted = common::coop_with_input(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["fmt", "-"],
+        messy,
+    );
     assert_eq!(formatted.status.code(), Some(0), "{}", stderr(&formatted));
     assert_eq!(
         stdout(&formatted),
@@ -849,7 +832,11 @@ fn fmt_and_check_read_standard_input() {
     );
 
     // Text that does not parse is reported, and nothing is written for the editor to keep.
-    let broken = coop_with_input(&["fmt", "-"], "agency olympia {\n  kind city;\n}\n");
+    let broken = common::coop_with_input(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["fmt", "-"],
+        "agency olympia {\n  kind city;\n}\n",
+    );
     assert_eq!(broken.status.code(), Some(1));
     assert_eq!(stdout(&broken), "");
     assert!(
@@ -858,17 +845,26 @@ fn fmt_and_check_read_standard_input() {
         stderr(&broken)
     );
 
-    let clean = coop_with_input(&["check", "-", "--as-of", "2026-01-01"], messy);
+    let clean = common::coop_with_input(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "-", "--as-of", "2026-01-01"],
+        messy,
+    );
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     assert!(stderr(&clean).contains("checked 1 file: 0 errors, 0 warnings"));
 
     // Standard input's `use`s are relative to the current directory, the model's.
-    let using = coop_with_input(
+    let using = common::coop_with_input(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
         &["check", "-", "--as-of", "2026-01-01", "--format", "json"],
         "use \"tests/fixtures/ok/minimal.coop\"\nagency tumwater \"Tumwater\" { kind city jurisdiction US-WA }\n",
     );
     assert_eq!(using.status.code(), Some(0), "{}", stderr(&using));
-    let mistaken = coop_with_input(&["check", "-"], "agency olympia { kind citty }\n");
+    let mistaken = common::coop_with_input(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "-"],
+        "agency olympia { kind citty }\n",
+    );
     assert_eq!(mistaken.status.code(), Some(1));
     assert!(
         stderr(&mistaken).contains("<stdin>:1:"),
