@@ -74,12 +74,7 @@ const SECTIONS: &[&str] = &[
 
 #[test]
 fn html_reports_read_well_at_every_width_and_in_print() {
-    let Some(chromium) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Chromium to test the HTML report: .ci/run installs Debian's `chromium`"
-        );
-        eprintln!("skipped: no Chromium here (apt-get install chromium)");
+    let Some(chromium) = chromium_to_test("the HTML report") else {
         return;
     };
     let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
@@ -450,6 +445,19 @@ fn launch(chromium: PathBuf, profile: &Path) -> Browser {
     .expect("Chromium starts")
 }
 
+/// Chromium to test `what` with; without one, `None` after saying so, and a failure on CI.
+fn chromium_to_test(what: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium to test {what}: .ci/run installs Debian's `chromium`"
+        );
+        eprintln!("skipped: no Chromium here (apt-get install chromium)");
+    }
+    found
+}
+
 /// Debian's Chromium, or another Chromium named by `COOP_CHROMIUM`.
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("COOP_CHROMIUM") {
@@ -533,12 +541,7 @@ fn time_to_show_a_report_page() {
 /// nothing, and the rule as written: the page a reviewer reads beside the statute.
 #[test]
 fn pack_pages_render_in_a_browser() {
-    let Some(chromium) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Chromium to test the pack pages: .ci/run installs Debian's `chromium`"
-        );
-        eprintln!("skipped: no Chromium here (apt-get install chromium)");
+    let Some(chromium) = chromium_to_test("the pack pages") else {
         return;
     };
     let directory = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-packs");
