@@ -701,10 +701,17 @@ fn write_instruments(
 ) {
     let mut all: Vec<(usize, String)> = Vec::new();
     for ((buyer, lead), number) in &instruments.interlocal {
+        // Approved by the buyer's governing body (RCW 39.34.030(2)); a school district's
+        // agreement also records its action under RCW 28A.320.080, as the us-wa pack asks.
+        let school_board = if agencies[*buyer].kind == "school_district" {
+            " fact rcw_28a_320_080 2021-05-20 \"Board resolution\""
+        } else {
+            ""
+        };
         all.push((
             *number,
             format!(
-                "access {} {{ kind interlocal_agreement agency {} with {} signed 2021-06-01 posted 2021-06-01 }}\n",
+                "access {} {{ kind interlocal_agreement agency {} with {} signed 2021-06-01 approved 2021-05-20 posted 2021-06-01{school_board} }}\n",
                 instrument_name(*number),
                 agencies[*buyer].name,
                 agencies[*lead].name
