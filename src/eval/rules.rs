@@ -303,6 +303,10 @@ pub struct Gates<'m> {
     /// first time one of its orders is judged. An order goes through the rules all three leave
     /// open: most rules of a pack are shut for most contracts or buyers, and cost nothing then.
     open: [Vec<OnceCell<Box<[u64]>>>; 3],
+    /// Every date on which a jurisdiction group's members change, in order: between two of them
+    /// every group has the same members, so a remembered term that reads a group holds for all
+    /// the orders of a contract or buyer whose dates fall in one such period.
+    membership_changes: Vec<Date>,
 }
 
 #[derive(Debug)]
@@ -339,37 +343,51 @@ enum Decided {
 }
 
 /// Where an order or a binding stands, for the memos: its contract, its agency (an order's
-/// buyer) and its basis.
+/// buyer), its basis, and the period of jurisdiction groups' membership its date falls in.
 #[derive(Clone, Copy, Debug)]
 struct Slots {
     contract: ContractId,
     agency: AgencyId,
     basis: Basis,
+    membership_period: usize,
 }
 
 impl Slots {
-    fn of_order(model: &Model, order: OrderId, basis: Basis) -> Slots {
-        let declared = &model.orders[order.0];
+    fn of_order(context: &Context<'_>, order: OrderId, basis: Basis) -> Slots {
+        let declared = &context.model.orders[order.0];
         Slots {
             contract: declared.contract.value,
             agency: declared.buyer.value,
             basis,
+            membership_period: context.gates.membership_period(context.today),
         }
     }
 
-    fn of_binding(binding: &Binding) -> Slots {
+    fn of_binding(context: &Context<'_>, binding: &Binding) -> Slots {
         Slots {
             contract: binding.contract,
             agency: binding.agency,
             basis: binding.basis,
+            membership_period: context.gates.membership_period(context.today),
         }
+    }
+
+    /// The memo slot of one contract, agency or basis: one per membership period, since a
+    /// term may read a jurisdiction group (`in [EU]`), whose members change on dates.
+    fn index(self, per: Per, periods: usize) -> usize {
+        let slot = match per {
+            Per::Contract => self.contract.0,
+            Per::Buyer => self.agency.0,
+            Per::Basis => self.basis as usize,
+        };
+        slot * periods + self.membership_period
     }
 }
 
 impl<'m> Memo<'m> {
     /// The memo of a term of an order or binding rule that reads its subject only through its
     /// contract, its agency (an order's buyer) or its basis; `None` for any other term.
-    fn of(term: &'m Expression, scope: Entity, model: &Model) -> Option<Memo<'m>> {
+    fn of(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Option<Memo<'m>> {
         let (by_contract, by_agency, by_basis): (&[Field], &[Field], &[Field]) = match scope {
             Entity::Order => (
                 &[
@@ -400,7 +418,7 @@ impl<'m> Memo<'m> {
         Some(Memo {
             term,
             per,
-            decided: vec![Cell::new(Decided::Unknown); slots],
+            decided: vec![Cell::new(Decided::Unknown); slots * periods],
         })
     }
 
@@ -412,12 +430,7 @@ impl<'m> Memo<'m> {
         slots: Slots,
         variables: &mut Vec<Value>,
     ) -> Result<bool, Mismatch> {
-        let slot = match self.per {
-            Per::Contract => slots.contract.0,
-            Per::Buyer => slots.agency.0,
-            Per::Basis => slots.basis as usize,
-        };
-        let cell = &self.decided[slot];
+        let cell = &self.decided[slots.index(self.per, context.gates.periods())];
         match cell.get() {
             Decided::Open => return Ok(true),
             Decided::Shut => return Ok(false),
@@ -431,6 +444,14 @@ impl<'m> Memo<'m> {
 
 impl<'m> Gates<'m> {
     pub fn new(model: &'m Model) -> Gates<'m> {
+        let mut membership_changes: Vec<Date> = model
+            .groups
+            .iter()
+            .flat_map(|group| group.members.iter().map(|(from, _)| *from))
+            .collect();
+        membership_changes.sort_unstable();
+        membership_changes.dedup();
+        let periods = membership_changes.len() + 1;
         let rules = model
             .rules
             .iter()
@@ -444,7 +465,7 @@ impl<'m> Gates<'m> {
                     rest: Vec::new(),
                 };
                 for term in filter.conjuncts() {
-                    match Memo::of(term, rule.scope, model) {
+                    match Memo::of(term, rule.scope, model, periods) {
                         Some(memo) => gate.memos.push(memo),
                         None => gate.rest.push(term),
                     }
@@ -460,7 +481,7 @@ impl<'m> Gates<'m> {
                     .iter()
                     .map(|outcome| match outcome {
                         RuleOutcome::Require { condition, .. } => {
-                            Memo::of(condition, rule.scope, model)
+                            Memo::of(condition, rule.scope, model, periods)
                         }
                         _ => None,
                     })
@@ -490,8 +511,20 @@ impl<'m> Gates<'m> {
                 model.agencies.len(),
                 Per::Basis as usize + 1,
             ]
-            .map(|slots| (0..slots).map(|_| OnceCell::new()).collect()),
+            .map(|slots| (0..slots * periods).map(|_| OnceCell::new()).collect()),
+            membership_changes,
         }
+    }
+
+    /// How many periods of jurisdiction groups' membership there are.
+    fn periods(&self) -> usize {
+        self.membership_changes.len() + 1
+    }
+
+    /// The period of jurisdiction groups' membership a date falls in.
+    fn membership_period(&self, date: Date) -> usize {
+        self.membership_changes
+            .partition_point(|change| *change <= date)
     }
 
     /// The order and line rules that may apply to an order, by index in `Model::rules`, in
@@ -504,24 +537,10 @@ impl<'m> Gates<'m> {
         variables: &mut Vec<Value>,
         candidates: &mut Vec<usize>,
     ) {
-        let declared = &context.model.orders[order.0];
-        let by_contract = self.open_for(
-            Per::Contract,
-            declared.contract.value.0,
-            context,
-            order,
-            basis,
-            variables,
-        );
-        let by_buyer = self.open_for(
-            Per::Buyer,
-            declared.buyer.value.0,
-            context,
-            order,
-            basis,
-            variables,
-        );
-        let by_basis = self.open_for(Per::Basis, basis as usize, context, order, basis, variables);
+        let slots = Slots::of_order(context, order, basis);
+        let by_contract = self.open_for(Per::Contract, slots, context, order, variables);
+        let by_buyer = self.open_for(Per::Buyer, slots, context, order, variables);
+        let by_basis = self.open_for(Per::Basis, slots, context, order, variables);
         candidates.clear();
         for (word, ((contract, buyer), on_basis)) in
             by_contract.iter().zip(by_buyer).zip(by_basis).enumerate()
@@ -540,13 +559,12 @@ impl<'m> Gates<'m> {
     fn open_for(
         &self,
         per: Per,
-        slot: usize,
+        slots: Slots,
         context: &Context<'_>,
         order: OrderId,
-        basis: Basis,
         variables: &mut Vec<Value>,
     ) -> &[u64] {
-        self.open[per as usize][slot].get_or_init(|| {
+        self.open[per as usize][slots.index(per, self.periods())].get_or_init(|| {
             let rules = &context.model.rules;
             let mut bits = vec![0u64; rules.len().div_ceil(64)];
             for (index, rule) in rules.iter().enumerate() {
@@ -558,11 +576,7 @@ impl<'m> Gates<'m> {
                         .any(|memo| {
                             variables.clear();
                             variables.push(Value::Order(order));
-                            memo.value(
-                                context,
-                                Slots::of_order(context.model, order, basis),
-                                variables,
-                            ) == Ok(false)
+                            memo.value(context, slots, variables) == Ok(false)
                         }),
                     (Entity::Order | Entity::Line, _) => false,
                     _ => true,
@@ -615,7 +629,8 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
         ExpressionKind::Variable(_) | ExpressionKind::Aggregate { .. } => false,
         ExpressionKind::Constant(_) | ExpressionKind::Parameter { .. } => true,
         ExpressionKind::Field(owner, field) => {
-            if field.varies() {
+            // A group's members change only on dates, and memos keep one slot per period.
+            if field.varies() && *field != Field::Group(GroupField::Members) {
                 return false;
             }
             match owner.kind {
@@ -838,7 +853,7 @@ pub(super) fn judge_order(
     applied.clear();
     bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
-    let mut set_aside = SetAsideFor::for_order(context.model, order, order_basis);
+    let mut set_aside = SetAsideFor::for_order(context, order, order_basis);
     context
         .gates
         .candidates(context, order, order_basis, variables, candidates);
@@ -850,7 +865,7 @@ pub(super) fn judge_order(
                 variables.push(Value::Order(order));
                 let judged = Subject {
                     place: subject,
-                    slots: Some(Slots::of_order(context.model, order, order_basis)),
+                    slots: Some(Slots::of_order(context, order, order_basis)),
                 };
                 let fallback = match applies_to(
                     context,
@@ -1084,9 +1099,9 @@ impl SetAsideFor {
         }
     }
 
-    fn for_order(model: &Model, order: OrderId, basis: Basis) -> SetAsideFor {
+    fn for_order(context: &Context<'_>, order: OrderId, basis: Basis) -> SetAsideFor {
         SetAsideFor {
-            slots: Some(Slots::of_order(model, order, basis)),
+            slots: Some(Slots::of_order(context, order, basis)),
             ..SetAsideFor::new(Entity::Order, Value::Order(order))
         }
     }
@@ -1310,7 +1325,9 @@ pub(super) fn judge_model(
         for (subject, span, contract) in subjects {
             let before = run.reasons.len();
             let slots = match subject {
-                Value::Binding(binding) => Some(Slots::of_binding(&context.bindings[binding])),
+                Value::Binding(binding) => {
+                    Some(Slots::of_binding(context, &context.bindings[binding]))
+                }
                 _ => None,
             };
             let mut set_aside = SetAsideFor {
