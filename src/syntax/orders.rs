@@ -14,12 +14,70 @@ use crate::source::{FileId, Span, Spanned};
 use crate::values::Money;
 
 /// The syntax tree of a file of plain orders, or `None` when the file is anything else.
+///
+/// A large file is cut at lines that start an order and its parts are read on every core at
+/// once. A cut is always sound: a part must read to its very end, so a cut that fell inside a
+/// block (or anywhere the reader would not have ended a declaration) fails that part, and the
+/// whole file goes to pest as any file the reader does not know.
 pub(super) fn read(file: FileId, text: &str) -> Option<File> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    read_in_parts(file, text, cuts(text, cores, PARALLEL_FROM))
+}
+
+/// Below this size a file is read on one core: a thread costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Reads the parts of a file that `cuts` delimit, each on its own thread.
+fn read_in_parts(file: FileId, text: &str, cuts: Vec<usize>) -> Option<File> {
+    let declarations = if cuts.len() <= 2 {
+        read_part(file, text, 0)?
+    } else {
+        let read: Vec<Option<Vec<Declaration>>> = std::thread::scope(|scope| {
+            let readers: Vec<_> = cuts
+                .windows(2)
+                .map(|part| scope.spawn(move || read_part(file, &text[..part[1]], part[0])))
+                .collect();
+            readers
+                .into_iter()
+                .map(|reader| reader.join().ok().flatten())
+                .collect()
+        });
+        let mut declarations = Vec::new();
+        for part in read {
+            declarations.extend(part?);
+        }
+        declarations
+    };
+    Some(File {
+        declarations,
+        ..File::empty(file)
+    })
+}
+
+/// Where the parts of a file start, and its end: about equal parts, each starting on a line
+/// that starts with `order `; one part for a file shorter than `parallel_from`.
+fn cuts(text: &str, parts: usize, parallel_from: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    if text.len() >= parallel_from {
+        for part in 1..parts {
+            let from = (text.len() / parts * part).max(*cuts.last().unwrap_or(&0));
+            if let Some(found) = text[from..].find("\norder ") {
+                cuts.push(from + found + 1);
+            }
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    cuts
+}
+
+/// The orders of `text[start..]`, which must be orders to its very end.
+fn read_part(file: FileId, text: &str, start: usize) -> Option<Vec<Declaration>> {
     let mut reader = Reader {
         file,
         text,
         bytes: text.as_bytes(),
-        at: 0,
+        at: start,
     };
     let mut declarations = Vec::new();
     loop {
@@ -29,10 +87,7 @@ pub(super) fn read(file: FileId, text: &str) -> Option<File> {
         }
         declarations.push(reader.order()?);
     }
-    Some(File {
-        declarations,
-        ..File::empty(file)
-    })
+    Some(declarations)
 }
 
 struct Reader<'t> {
@@ -302,6 +357,55 @@ mod tests {
         let text = generated.orders;
         let fast = read(FileId(0), &text).expect("an order book is read fast");
         assert_eq!(Some(fast), by_pest(&text));
+    }
+
+    #[test]
+    fn reads_an_order_book_in_parts_as_in_one() {
+        let generated = crate::generate::generate(
+            crate::generate::Settings {
+                agencies: 30,
+                contracts: 5,
+                orders: 400,
+                seed: 7,
+            },
+            crate::generate::OrderFormat::Coop,
+        );
+        let text = generated.orders;
+        let whole = read_in_parts(FileId(0), &text, cuts(&text, 1, 0));
+        assert!(whole.is_some());
+        for parts in [2, 3, 7, 64] {
+            let cuts = cuts(&text, parts, 0);
+            assert!(
+                cuts.len() > 2,
+                "the book is cut into {parts} parts: {cuts:?}"
+            );
+            assert_eq!(read_in_parts(FileId(0), &text, cuts), whole);
+        }
+    }
+
+    #[test]
+    fn a_part_the_reader_does_not_know_sends_the_whole_file_to_pest() {
+        let order = |name: &str, title: &str| {
+            format!(
+                "order {name}{title} {{\n  buyer city_1\n  contract con_1\n  date 2025-01-31\n  line salt 12 ton at USD 1,091.50\n}}\n\n"
+            )
+        };
+        let text = [
+            order("o1", ""),
+            order("o2", ""),
+            order("o3", " \"Titled\""),
+            order("o4", ""),
+        ]
+        .concat();
+        let cuts = cuts(&text, 4, 0);
+        assert!(cuts.len() > 3, "cut into parts: {cuts:?}");
+        assert_eq!(read_in_parts(FileId(0), &text, cuts), None);
+        // A cut inside a block (here: before a line of it) fails the part that ends there.
+        let inside = text.find("  contract").map(|at| vec![0, at, text.len()]);
+        assert_eq!(
+            read_in_parts(FileId(0), &text, inside.unwrap_or_default()),
+            None
+        );
     }
 
     #[test]
