@@ -69,13 +69,15 @@ pub(super) fn build(
     // Spans are distinct, so an unstable sort gives the one order, faster.
     written.sort_unstable_by_key(|(span, _, _)| *span);
     let mut namespace = Namespace::with_capacity(written.len());
-    let mut winners = std::collections::HashSet::new();
+    // Duplicates are few, and most models have none: the declarations that lost their name
+    // are remembered, not the million that won it.
+    let mut losers = std::collections::HashSet::new();
     for (span, name, kind) in written {
-        if namespace.reserve(name, kind, diagnostics) {
-            winners.insert(span);
+        if !namespace.reserve(name, kind, diagnostics) {
+            losers.insert(span);
         }
     }
-    let agencies = declare_all(agencies, Entity::Agency, &winners, &mut namespace);
+    let agencies = declare_all(agencies, Entity::Agency, &losers, &mut namespace);
     let agency_titles = agencies
         .iter()
         .enumerate()
@@ -89,15 +91,11 @@ pub(super) fn build(
             ))
         })
         .collect();
-    let solicitations = declare_all(
-        solicitations,
-        Entity::Solicitation,
-        &winners,
-        &mut namespace,
-    );
-    let contracts = declare_all(contracts, Entity::Contract, &winners, &mut namespace);
-    let instruments = declare_all(instruments, Entity::Access, &winners, &mut namespace);
-    let order_blocks = declare_all(orders, Entity::Order, &winners, &mut namespace);
+    let solicitations = declare_all(solicitations, Entity::Solicitation, &losers, &mut namespace);
+    let contracts = declare_all(contracts, Entity::Contract, &losers, &mut namespace);
+    let instruments = declare_all(instruments, Entity::Access, &losers, &mut namespace);
+    // Orders are indexed in the order they are judged, known once they are checked (below).
+    let order_blocks = without_losers(orders, &losers);
     let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
     // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
     for group in files.iter().flat_map(|file| &file.groups) {
@@ -163,6 +161,7 @@ pub(super) fn build(
     chains_end(&instruments, checker.diagnostics);
     // An order read from a ledger row that is in error is left out of the model (its errors are
     // reported); an order in error anywhere else stops the model.
+    let mut orders_complete = true;
     let orders: Vec<Option<Order>> = order_blocks
         .iter()
         .map(|block| {
@@ -170,9 +169,16 @@ pub(super) fn build(
             let from_ledger = sources.is_ledger(block.span.file);
             let order = checker.order(block, &solicitations, &contracts, &instruments, from_ledger);
             let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
+            orders_complete &= order.is_some() || from_ledger;
             if rejected { None } else { order }
         })
         .collect();
+    let orders = in_judging_order(orders);
+    for (index, order) in orders.iter().enumerate() {
+        checker
+            .namespace
+            .set_index(&order.header.name.value, Entity::Order, index);
+    }
 
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
     let rules = super::rules::check(
@@ -188,21 +194,11 @@ pub(super) fn build(
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
         && instruments.iter().all(Option::is_some)
-        && orders
-            .iter()
-            .zip(&order_blocks)
-            .all(|(order, block)| order.is_some() || sources.is_ledger(block.span.file));
+        && orders_complete;
     if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
     let (definitions, groups) = std::mem::take(&mut checker.vocabulary).into_parts();
-    let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
-    // Orders are judged in date order; the same date keeps name order, which is stable.
-    // Winning names are distinct, so an unstable sort gives the one order, faster.
-    orders.sort_unstable_by(|left, right| {
-        (left.date.value, &left.header.name.value)
-            .cmp(&(right.date.value, &right.header.name.value))
-    });
     let contracts: Vec<Contract> = contracts.into_iter().flatten().collect();
     let mut solicitations: Vec<Solicitation> = solicitations.into_iter().flatten().collect();
     for (index, contract) in contracts.iter().enumerate() {
@@ -285,12 +281,12 @@ fn expected_rules_exist(files: &[ast::File], tests: &[Test], diagnostics: &mut D
 /// Keeps the declarations of one kind that won their name, sorted by name, and records the
 /// index each has among them.
 fn declare_all<'a, Field>(
-    mut blocks: Vec<&'a Block<Field>>,
+    blocks: Vec<&'a Block<Field>>,
     kind: Entity,
-    winners: &std::collections::HashSet<Span>,
+    losers: &std::collections::HashSet<Span>,
     namespace: &mut Namespace,
 ) -> Vec<&'a Block<Field>> {
-    blocks.retain(|block| winners.contains(&block.span));
+    let mut blocks = without_losers(blocks, losers);
     // Only winners are left, whose names are distinct: an unstable sort gives the one order.
     blocks.sort_unstable_by(|left, right| left.name.value.cmp(&right.name.value));
     for (index, block) in blocks.iter().enumerate() {
@@ -299,11 +295,42 @@ fn declare_all<'a, Field>(
     blocks
 }
 
+/// The declarations that won their name.
+fn without_losers<'a, Field>(
+    mut blocks: Vec<&'a Block<Field>>,
+    losers: &std::collections::HashSet<Span>,
+) -> Vec<&'a Block<Field>> {
+    if !losers.is_empty() {
+        blocks.retain(|block| !losers.contains(&block.span));
+    }
+    blocks
+}
+
+/// The checked orders in the order they are judged: by date, and on one date by name, which
+/// is stable. The keys are sorted, not the orders, which are large to move.
+fn in_judging_order(mut orders: Vec<Option<Order>>) -> Vec<Order> {
+    let mut keys: Vec<(Date, &str, usize)> = orders
+        .iter()
+        .enumerate()
+        .filter_map(|(index, order)| {
+            let order = order.as_ref()?;
+            Some((order.date.value, order.header.name.value.as_str(), index))
+        })
+        .collect();
+    // Winning names are distinct, so an unstable sort gives the one order, faster.
+    keys.sort_unstable();
+    let positions: Vec<usize> = keys.into_iter().map(|(_, _, index)| index).collect();
+    positions
+        .into_iter()
+        .filter_map(|index| orders[index].take())
+        .collect()
+}
+
 /// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).
 const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 
-struct Checker<'d> {
-    namespace: Namespace,
+struct Checker<'t, 'd> {
+    namespace: Namespace<'t>,
     diagnostics: &'d mut Diagnostics,
     /// The ids of every rule written, which tests may name, with what each does.
     rule_ids: std::collections::HashMap<String, RuleShape>,
@@ -434,7 +461,7 @@ fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
     })
 }
 
-impl Checker<'_> {
+impl Checker<'_, '_> {
     /// A ledger's buyer that is no agency's name, found by its title (ignoring case and
     /// spaces): one agency with the title is the buyer; several are `ambiguous-title`; none is
     /// `undefined-name`.

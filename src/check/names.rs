@@ -22,11 +22,14 @@ pub struct Declared {
 ///
 /// Hashed, not ordered: a model of a million orders looks names up millions of times, and only
 /// suggestions, which sort their candidates, need an order.
+///
+/// Names are borrowed from the syntax trees, which outlive checking: a million orders' names
+/// are not copied to be looked up.
 #[derive(Debug, Default)]
-pub struct Namespace {
+pub struct Namespace<'t> {
     /// Hashed with aHash: a fast hash, still keyed at random, so that no file can pick names
     /// that collide and slow a check down.
-    names: AHashMap<String, Declared>,
+    names: AHashMap<&'t str, Declared>,
     /// How many more "did you mean" searches may run: each compares the name with every
     /// declaration of its kind, so a ledger whose every buyer is misspelt would otherwise take
     /// time in the product of its rows and the program's agencies.
@@ -36,8 +39,8 @@ pub struct Namespace {
 /// The "did you mean" searches one check makes; after them, unknown names get the plain help.
 const SUGGESTIONS: usize = 200;
 
-impl Namespace {
-    pub fn with_capacity(names: usize) -> Namespace {
+impl<'t> Namespace<'t> {
+    pub fn with_capacity(names: usize) -> Namespace<'t> {
         Namespace {
             names: AHashMap::with_capacity(names),
             suggestions_left: std::cell::Cell::new(SUGGESTIONS),
@@ -46,8 +49,8 @@ impl Namespace {
 
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
-    pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
-        if let Some(first) = self.names.get(&name.value) {
+    pub fn reserve(&mut self, name: &'t Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
+        if let Some(first) = self.names.get(name.value.as_str()) {
             diagnostics.push(
                 Diagnostic::of(NameProblem::Duplicate { name: &name.value }, name.span)
                     .with_related(
@@ -58,7 +61,7 @@ impl Namespace {
             return false;
         }
         self.names.insert(
-            name.value.clone(),
+            &name.value,
             Declared {
                 kind,
                 index: 0,
@@ -86,7 +89,7 @@ impl Namespace {
         role: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<usize> {
-        match self.names.get(&name.value) {
+        match self.names.get(name.value.as_str()) {
             Some(declared) if declared.kind == expected => Some(declared.index),
             Some(declared) => {
                 diagnostics.push(
@@ -139,7 +142,7 @@ impl Namespace {
 
     /// Every declared name, in no particular order.
     pub fn all_names(&self) -> impl Iterator<Item = &str> {
-        self.names.keys().map(String::as_str)
+        self.names.keys().copied()
     }
 
     /// The names of one kind, sorted, so that suggestions and lists do not depend on hashing.
@@ -148,7 +151,7 @@ impl Namespace {
             .names
             .iter()
             .filter(|(_, declared)| declared.kind == kind)
-            .map(|(name, _)| name.as_str())
+            .map(|(name, _)| *name)
             .collect();
         names.sort_unstable();
         names

@@ -177,7 +177,7 @@ fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
 }
 
 struct RuleChecker<'c> {
-    namespace: &'c Namespace,
+    namespace: &'c Namespace<'c>,
     /// The kinds and roles the model adds, and the jurisdiction groups.
     vocabulary: &'c Vocabulary,
     diagnostics: &'c mut Diagnostics,

@@ -4,7 +4,7 @@
 //! could not show, such as comparing a contract's euros with a limit in dollars, and that is
 //! reported as an undecided rule, never a panic.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use ahash::AHashMap;
 
@@ -307,6 +307,10 @@ pub struct Gates<'m> {
     /// every group has the same members, so a remembered term that reads a group holds for all
     /// the orders of a contract or buyer whose dates fall in one such period.
     membership_changes: Vec<Date>,
+    /// Whether a condition over an agency (an `open_to`, an instrument's, a solicitation's
+    /// `buyers where`) admits an agency, by the condition's place in the model, the agency and
+    /// the period of membership: asked for every order, the same for all of one buyer.
+    admitted: RefCell<AHashMap<(usize, AgencyId, usize), bool>>,
 }
 
 #[derive(Debug)]
@@ -513,6 +517,7 @@ impl<'m> Gates<'m> {
             ]
             .map(|slots| (0..slots * periods).map(|_| OnceCell::new()).collect()),
             membership_changes,
+            admitted: RefCell::default(),
         }
     }
 
@@ -615,11 +620,47 @@ fn admits(
 /// Whether a condition over an agency (an `open_to`, a solicitation's `buyers where`) holds of
 /// it; one that cannot be decided does not.
 fn admitted_by(context: &Context<'_>, condition: &Expression, agency: AgencyId) -> bool {
+    // Remembered when the condition reads nothing that changes as orders are judged but
+    // jurisdiction groups' members, whose period is part of the key.
+    let key = (
+        std::ptr::from_ref(condition) as usize,
+        agency,
+        context.gates.membership_period(context.today),
+    );
+    if let Some(admitted) = context.gates.admitted.borrow().get(&key) {
+        return *admitted;
+    }
     let mut variables = vec![Value::Agency(agency)];
-    matches!(
+    let admitted = matches!(
         context.value(condition, &mut variables),
         Ok(Value::Boolean(true))
-    )
+    );
+    if steady(condition) {
+        context.gates.admitted.borrow_mut().insert(key, admitted);
+    }
+    admitted
+}
+
+/// Whether an expression's value is the same whenever it is read with the same variables in
+/// one period of jurisdiction groups' membership: it reads no field that varies otherwise, and
+/// no aggregate.
+fn steady(expression: &Expression) -> bool {
+    match &expression.kind {
+        ExpressionKind::Aggregate { .. } => false,
+        ExpressionKind::Constant(_)
+        | ExpressionKind::Parameter { .. }
+        | ExpressionKind::Variable(_) => true,
+        ExpressionKind::Field(owner, field) => {
+            (!field.varies() || *field == Field::Group(GroupField::Members)) && steady(owner)
+        }
+        ExpressionKind::Named(owner, _, _)
+        | ExpressionKind::Unary(_, owner)
+        | ExpressionKind::Exists(owner) => steady(owner),
+        ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
+            steady(left) && steady(right)
+        }
+        ExpressionKind::In(element, candidates) => steady(element) && candidates.iter().all(steady),
+    }
 }
 
 /// Whether an expression reads the rule's order only through these fields (and nothing that
