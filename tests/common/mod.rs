@@ -135,12 +135,17 @@ pub fn coop_with_input(directory: &Path, arguments: &[&str], input: &str) -> Out
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the coop binary runs");
-    child
+    let written = child
         .stdin
         .take()
         .expect("a pipe")
-        .write_all(input.as_bytes())
-        .expect("write the input");
+        .write_all(input.as_bytes());
+    // A run refused before it reads its input (a usage error) may have closed the pipe already.
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        panic!("write the input: {error}");
+    }
     child.wait_with_output().expect("coop ends")
 }
 
