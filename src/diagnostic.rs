@@ -530,7 +530,7 @@ fn plain_location(sources: &SourceMap, span: Span) -> String {
 #[derive(Debug)]
 struct SourceView {
     name: String,
-    text: Arc<str>,
+    text: Arc<String>,
     line_starts: Arc<[usize]>,
 }
 
@@ -639,5 +639,15 @@ impl miette::Diagnostic for MietteReport {
                 .iter()
                 .map(|report| report as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+/// The diagnostics in the order they were added.
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
     }
 }

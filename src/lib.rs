@@ -18,6 +18,7 @@ pub mod model;
 pub mod ocds;
 pub mod output;
 pub mod packs;
+pub mod parallel;
 pub mod report;
 pub mod schema;
 pub mod source;
@@ -144,7 +145,7 @@ pub struct ParseCache {
 #[derive(Debug)]
 struct CachedParse {
     id: source::FileId,
-    text: std::sync::Arc<str>,
+    text: std::sync::Arc<String>,
     tree: Option<syntax::ast::File>,
     diagnostics: Vec<Diagnostic>,
 }

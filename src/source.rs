@@ -33,7 +33,7 @@ pub struct SourceFile {
     pub name: String,
     pub path: PathBuf,
     /// Shared, so that rendering a diagnostic never copies the file.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// The byte offset where each line starts. Lines end at `\n` (so also at `\r\n`), as miette
     /// counts them, so that locations in messages and in excerpts agree; a lone `\r` was made a
     /// `\n` when the file was added.
@@ -45,7 +45,7 @@ pub struct SourceFile {
     /// (but tabs and line ends), line separator and direction control replaced by a visible
     /// mark of the same length, so that quoting a file can neither drive a terminal (an escape
     /// sequence, a bell) nor reorder what it shows.
-    pub shown_text: Option<Arc<str>>,
+    pub shown_text: Option<Arc<String>>,
     /// The number of characters before every [`CHECKPOINT_BYTES`]th byte, made when a column
     /// is first asked for; empty for ASCII text, where bytes are characters.
     character_checkpoints: std::sync::OnceLock<Vec<u32>>,
@@ -164,8 +164,7 @@ fn character_starts(bytes: &[u8]) -> usize {
 /// ends at a lone `\r`, as it appears to.
 fn with_lone_carriage_returns_as_line_feeds(text: String) -> (String, bool) {
     let bytes = text.as_bytes();
-    let lone = |index: usize| bytes[index] == b'\r' && bytes.get(index + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone) {
+    if !memchr::memchr_iter(b'\r', bytes).any(|index| bytes.get(index + 1) != Some(&b'\n')) {
         return (text, false);
     }
     let mut bytes = text.into_bytes();
@@ -190,7 +189,7 @@ fn shown_text(text: &str) -> Option<String> {
         (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
             || matches!(byte, 0x7F | 0xC2 | 0xE2)
     };
-    if !text.bytes().any(suspect) {
+    if !any_byte(text.as_bytes(), suspect) {
         return None;
     }
     let hidden = |character: char| {
@@ -217,8 +216,19 @@ fn shown_text(text: &str) -> Option<String> {
 /// Where each line starts. Always holds 0, so every offset has a line.
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1))
         .collect()
+}
+
+/// Whether any byte passes the test. Blocks of bytes are tested whole, without stopping inside
+/// one, so that the compiler tests many bytes at once: every file is scanned so on loading,
+/// and an order book can be a hundred megabytes.
+pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    let mut blocks = bytes.chunks_exact(64);
+    blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |found, byte| found | test(*byte)))
+        || blocks.remainder().iter().any(|byte| test(*byte))
 }
 
 /// A one-based line and column, for locations shown to people.

@@ -78,7 +78,7 @@ pub(super) fn build(
         }
     }
     let agencies = declare_all(agencies, Entity::Agency, &losers, &mut namespace);
-    let agency_titles = agencies
+    let agency_titles: Vec<(String, usize, String, String)> = agencies
         .iter()
         .enumerate()
         .filter_map(|(index, block)| {
@@ -115,35 +115,35 @@ pub(super) fn build(
         }
     }
 
-    let mut checker = Checker {
-        namespace,
-        diagnostics,
-        rule_ids: files
-            .iter()
-            .flat_map(|file| &file.rules)
-            .map(|rule| {
-                let has = |matches: fn(&ast::RuleField) -> bool| {
-                    rule.fields.iter().any(|field| matches(&field.value))
-                };
-                let shape = RuleShape {
-                    obliges: has(|field| matches!(field, ast::RuleField::Oblige { .. })),
-                    permits: has(|field| matches!(field, ast::RuleField::Permit { .. })),
-                    extents: rule
-                        .fields
-                        .iter()
-                        .filter_map(|field| match &field.value {
-                            ast::RuleField::Responsible { extent, .. } => Some(extent.value),
-                            _ => None,
-                        })
-                        .collect(),
-                };
-                (rule.name.value.clone(), shape)
-            })
-            .collect(),
-        currencies: Vec::new(),
-        vocabulary,
-        agency_titles,
+    let rule_ids = files
+        .iter()
+        .flat_map(|file| &file.rules)
+        .map(|rule| {
+            let has = |matches: fn(&ast::RuleField) -> bool| {
+                rule.fields.iter().any(|field| matches(&field.value))
+            };
+            let shape = RuleShape {
+                obliges: has(|field| matches!(field, ast::RuleField::Oblige { .. })),
+                permits: has(|field| matches!(field, ast::RuleField::Permit { .. })),
+                extents: rule
+                    .fields
+                    .iter()
+                    .filter_map(|field| match &field.value {
+                        ast::RuleField::Responsible { extent, .. } => Some(extent.value),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            (rule.name.value.clone(), shape)
+        })
+        .collect();
+    let shared = Shared {
+        namespace: &namespace,
+        rule_ids: &rule_ids,
+        vocabulary: &vocabulary,
+        agency_titles: &agency_titles,
     };
+    let mut checker = Checker::new(&shared, diagnostics);
     let agencies: Vec<Option<Agency>> =
         agencies.iter().map(|block| checker.agency(block)).collect();
     let solicitations: Vec<Option<Solicitation>> = solicitations
@@ -159,37 +159,29 @@ pub(super) fn build(
         .map(|block| checker.access(block))
         .collect();
     chains_end(&instruments, checker.diagnostics);
-    // An order read from a ledger row that is in error is left out of the model (its errors are
-    // reported); an order in error anywhere else stops the model.
-    let mut orders_complete = true;
-    let orders: Vec<Option<Order>> = order_blocks
-        .iter()
-        .map(|block| {
-            let errors_before = checker.diagnostics.error_count();
-            let from_ledger = sources.is_ledger(block.span.file);
-            let order = checker.order(block, &solicitations, &contracts, &instruments, from_ledger);
-            let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
-            orders_complete &= order.is_some() || from_ledger;
-            if rejected { None } else { order }
-        })
-        .collect();
+    drop(checker);
+    let declared = Declared {
+        solicitations: &solicitations,
+        contracts: &contracts,
+        instruments: &instruments,
+    };
+    let (orders, orders_complete) =
+        check_orders(sources, &shared, &order_blocks, declared, diagnostics);
     let orders = in_judging_order(orders);
     for (index, order) in orders.iter().enumerate() {
-        checker
-            .namespace
-            .set_index(&order.header.name.value, Entity::Order, index);
+        namespace.set_index(&order.header.name.value, Entity::Order, index);
     }
-
+    let shared = Shared {
+        namespace: &namespace,
+        rule_ids: &rule_ids,
+        vocabulary: &vocabulary,
+        agency_titles: &agency_titles,
+    };
+    let mut checker = Checker::new(&shared, diagnostics);
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
-    let rules = super::rules::check(
-        files,
-        packs,
-        &checker.namespace,
-        &checker.vocabulary,
-        checker.diagnostics,
-    );
+    let rules = super::rules::check(files, packs, &namespace, &vocabulary, checker.diagnostics);
     expected_rules_exist(files, &tests, checker.diagnostics);
-    let waivers = super::waivers::check(files, &rules, &checker.namespace, checker.diagnostics);
+    let waivers = super::waivers::check(files, &rules, &namespace, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)
         && solicitations.iter().all(Option::is_some)
         && contracts.iter().all(Option::is_some)
@@ -198,7 +190,7 @@ pub(super) fn build(
     if !complete || checker.diagnostics.has_errors_outside_ledgers(sources) {
         return None;
     }
-    let (definitions, groups) = std::mem::take(&mut checker.vocabulary).into_parts();
+    let (definitions, groups) = vocabulary.into_parts();
     let contracts: Vec<Contract> = contracts.into_iter().flatten().collect();
     let mut solicitations: Vec<Solicitation> = solicitations.into_iter().flatten().collect();
     for (index, contract) in contracts.iter().enumerate() {
@@ -218,6 +210,100 @@ pub(super) fn build(
         groups,
         waivers,
     })
+}
+
+/// What every checker reads.
+#[derive(Clone, Copy)]
+struct Shared<'s, 't> {
+    namespace: &'s Namespace<'t>,
+    rule_ids: &'s std::collections::HashMap<String, RuleShape>,
+    vocabulary: &'s super::vocabulary::Vocabulary,
+    agency_titles: &'s [(String, usize, String, String)],
+}
+
+/// The checked declarations orders refer to.
+#[derive(Clone, Copy)]
+struct Declared<'m> {
+    solicitations: &'m [Option<Solicitation>],
+    contracts: &'m [Option<Contract>],
+    instruments: &'m [Option<AccessInstrument>],
+}
+
+/// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
+/// are added in the orders' order, as if one checker had checked them all. Also whether every
+/// order not read from a ledger was checked (a ledger row in error is left out of the model,
+/// its errors reported; an order in error anywhere else stops the model).
+fn check_orders(
+    sources: &SourceMap,
+    shared: &Shared<'_, '_>,
+    blocks: &[&Block<ast::OrderField>],
+    declared: Declared<'_>,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<Option<Order>>, bool) {
+    let check_part = |part: &[&Block<ast::OrderField>]| {
+        let mut found = Diagnostics::new();
+        let mut checker = Checker::new(shared, &mut found);
+        let mut complete = true;
+        let orders: Vec<Option<Order>> = part
+            .iter()
+            .map(|block| {
+                let errors_before = checker.diagnostics.error_count();
+                let from_ledger = sources.is_ledger(block.span.file);
+                let order = checker.order(
+                    block,
+                    declared.solicitations,
+                    declared.contracts,
+                    declared.instruments,
+                    from_ledger,
+                );
+                let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
+                complete &= order.is_some() || from_ledger;
+                if rejected { None } else { order }
+            })
+            .collect();
+        (orders, complete, found)
+    };
+    let parts: Vec<&[&Block<ast::OrderField>]> = blocks.chunks(ORDERS_PER_CHECKER).collect();
+    let cores = crate::parallel::threads();
+    let checked: Vec<_> = if parts.len() < 2 || cores < 2 {
+        parts.into_iter().map(check_part).collect()
+    } else {
+        // Each thread takes every `cores`th part; the parts are put back in order after.
+        let mut checked: Vec<_> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..cores.min(parts.len()))
+                .map(|worker| {
+                    let parts = &parts;
+                    let check_part = &check_part;
+                    scope.spawn(move || {
+                        parts
+                            .iter()
+                            .enumerate()
+                            .skip(worker)
+                            .step_by(cores)
+                            .map(|(index, part)| (index, check_part(part)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| match worker.join() {
+                    Ok(checked) => checked,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        checked.sort_unstable_by_key(|(index, _)| *index);
+        checked.into_iter().map(|(_, part)| part).collect()
+    };
+    let mut orders = Vec::with_capacity(blocks.len());
+    let mut complete = true;
+    for (part, part_complete, found) in checked {
+        orders.extend(part);
+        complete &= part_complete;
+        diagnostics.extend(found);
+    }
+    (orders, complete)
 }
 
 /// Every rule a test expects to deny an order is a rule of the model.
@@ -329,20 +415,29 @@ fn in_judging_order(mut orders: Vec<Option<Order>>) -> Vec<Order> {
 /// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).
 const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 
-struct Checker<'t, 'd> {
-    namespace: Namespace<'t>,
+/// Checks declarations into the model's. What it reads is shared, so that several checkers can
+/// check a large model's orders at once, each with its own findings.
+struct Checker<'s, 't, 'd> {
+    namespace: &'s Namespace<'t>,
     diagnostics: &'d mut Diagnostics,
     /// The ids of every rule written, which tests may name, with what each does.
-    rule_ids: std::collections::HashMap<String, RuleShape>,
+    rule_ids: &'s std::collections::HashMap<String, RuleShape>,
     /// The currency codes found valid so far: a model uses a few, on a million order lines, and
     /// the ISO table is searched once for each.
     currencies: Vec<crate::values::Currency>,
     /// The kinds and roles the model adds, and its jurisdiction groups.
-    vocabulary: super::vocabulary::Vocabulary,
+    vocabulary: &'s super::vocabulary::Vocabulary,
     /// Each agency's title, folded (lower case, single spaces), with its index, its name and the
     /// title as written: a ledger's buyer may be written by its title.
-    agency_titles: Vec<(String, usize, String, String)>,
+    agency_titles: &'s [(String, usize, String, String)],
+    /// How many more "did you mean" searches this checker may run.
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// How many orders one checker checks: a large model's orders are checked in parts of this
+/// size on every core at once. The size is fixed, not the number of parts, so that what is
+/// found (the suggestions each part may make) does not depend on the machine.
+const ORDERS_PER_CHECKER: usize = 1 << 16;
 
 /// What a test that names a rule under `under` expects it to be able to do.
 #[derive(Clone, Copy)]
@@ -461,7 +556,20 @@ fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
     })
 }
 
-impl Checker<'_, '_> {
+impl<'s, 't> Checker<'s, 't, '_> {
+    /// A checker of what `shared` holds, with its own findings.
+    fn new<'d>(shared: &Shared<'s, 't>, diagnostics: &'d mut Diagnostics) -> Checker<'s, 't, 'd> {
+        Checker {
+            namespace: shared.namespace,
+            diagnostics,
+            rule_ids: shared.rule_ids,
+            currencies: Vec::new(),
+            vocabulary: shared.vocabulary,
+            agency_titles: shared.agency_titles,
+            suggestions_left: std::cell::Cell::new(super::names::SUGGESTIONS),
+        }
+    }
+
     /// A ledger's buyer that is no agency's name, found by its title (ignoring case and
     /// spaces): one agency with the title is the buyer; several are `ambiguous-title`; none is
     /// `undefined-name`.
@@ -492,10 +600,13 @@ impl Checker<'_, '_> {
                         ));
                         None
                     }
-                    None => {
-                        self.namespace
-                            .resolve(written, Entity::Agency, "`buyer`", self.diagnostics)
-                    }
+                    None => self.namespace.resolve(
+                        &self.suggestions_left,
+                        written,
+                        Entity::Agency,
+                        "`buyer`",
+                        self.diagnostics,
+                    ),
                 }
             }
             several => {
@@ -607,13 +718,20 @@ impl Checker<'_, '_> {
         let agency = |checker: &mut Self, name: &Name| {
             checker
                 .namespace
-                .resolve(name, Entity::Agency, "the expectation", checker.diagnostics)
+                .resolve(
+                    &checker.suggestions_left,
+                    name,
+                    Entity::Agency,
+                    "the expectation",
+                    checker.diagnostics,
+                )
                 .map(AgencyId)
         };
         let contract = |checker: &mut Self, name: &Name| {
             checker
                 .namespace
                 .resolve(
+                    &checker.suggestions_left,
                     name,
                     Entity::Contract,
                     "the expectation",
@@ -624,6 +742,7 @@ impl Checker<'_, '_> {
         Some(match expectation {
             ast::Expectation::OrderPermitted { order, under } => {
                 self.namespace.resolve(
+                    &self.suggestions_left,
                     order,
                     Entity::Order,
                     "the expectation",
@@ -645,6 +764,7 @@ impl Checker<'_, '_> {
                 rules,
             } => {
                 let resolved = self.namespace.resolve(
+                    &self.suggestions_left,
                     order,
                     Entity::Order,
                     "the expectation",
@@ -733,7 +853,13 @@ impl Checker<'_, '_> {
                 let source = match source {
                     Some(name) => Some(
                         self.namespace
-                            .resolve(name, Entity::Access, "the expectation", self.diagnostics)
+                            .resolve(
+                                &self.suggestions_left,
+                                name,
+                                Entity::Access,
+                                "the expectation",
+                                self.diagnostics,
+                            )
                             .map(InstrumentId),
                     ),
                     None => None,
@@ -1038,6 +1164,7 @@ impl Checker<'_, '_> {
                 ast::SolicitationField::Buyers(ast::Buyers::Named(names)) => {
                     for name in names {
                         if let Some(index) = self.namespace.resolve(
+                            &self.suggestions_left,
                             name,
                             Entity::Agency,
                             "`buyers`",
@@ -1050,8 +1177,8 @@ impl Checker<'_, '_> {
                 }
                 ast::SolicitationField::Buyers(ast::Buyers::Where(condition)) => {
                     let value = super::rules::eligibility(
-                        &self.namespace,
-                        &self.vocabulary,
+                        self.namespace,
+                        self.vocabulary,
                         self.diagnostics,
                         condition,
                     );
@@ -1064,9 +1191,13 @@ impl Checker<'_, '_> {
                     );
                 }
                 ast::SolicitationField::Lead(name) => {
-                    let agency =
-                        self.namespace
-                            .resolve(name, Entity::Agency, "`lead`", self.diagnostics);
+                    let agency = self.namespace.resolve(
+                        &self.suggestions_left,
+                        name,
+                        Entity::Agency,
+                        "`lead`",
+                        self.diagnostics,
+                    );
                     fields.once(
                         &mut lead,
                         agency.map(AgencyId),
@@ -1216,6 +1347,7 @@ impl Checker<'_, '_> {
         let mut participants: Vec<Participant> = Vec::new();
         for participant in joint.map_or(&[][..], |(participants, _)| participants.as_slice()) {
             let agency = self.namespace.resolve(
+                &self.suggestions_left,
                 &participant.agency,
                 Entity::Agency,
                 "a joint participant",
@@ -1528,6 +1660,7 @@ impl Checker<'_, '_> {
             match &field.value {
                 ast::ContractField::Awards { solicitation, lot } => {
                     let index = self.namespace.resolve(
+                        &self.suggestions_left,
                         solicitation,
                         Entity::Solicitation,
                         "`awards`",
@@ -1608,7 +1741,13 @@ impl Checker<'_, '_> {
                     let assignee = match assignee {
                         Some(name) => self
                             .namespace
-                            .resolve(name, Entity::Agency, "`assigned_to`", self.diagnostics)
+                            .resolve(
+                                &self.suggestions_left,
+                                name,
+                                Entity::Agency,
+                                "`assigned_to`",
+                                self.diagnostics,
+                            )
                             .map(|index| Some(AgencyId(index))),
                         None => Some(None),
                     };
@@ -2151,8 +2290,8 @@ impl Checker<'_, '_> {
             match &term.value {
                 ast::PiggybackTerm::OpenTo(condition) => {
                     let value = super::rules::eligibility(
-                        &self.namespace,
-                        &self.vocabulary,
+                        self.namespace,
+                        self.vocabulary,
                         self.diagnostics,
                         condition,
                     );
@@ -2257,9 +2396,13 @@ impl Checker<'_, '_> {
                     fields.once(&mut kind, value, span, "kind", self.diagnostics);
                 }
                 ast::AccessField::Agency(name) => {
-                    let value =
-                        self.namespace
-                            .resolve(name, Entity::Agency, "`agency`", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        &self.suggestions_left,
+                        name,
+                        Entity::Agency,
+                        "`agency`",
+                        self.diagnostics,
+                    );
                     fields.once(
                         &mut agency,
                         value.map(AgencyId),
@@ -2269,9 +2412,13 @@ impl Checker<'_, '_> {
                     );
                 }
                 ast::AccessField::With(ast::Counterparty::Named(name)) => {
-                    let value =
-                        self.namespace
-                            .resolve(name, Entity::Agency, "`with`", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        &self.suggestions_left,
+                        name,
+                        Entity::Agency,
+                        "`with`",
+                        self.diagnostics,
+                    );
                     fields.once(
                         &mut counterparty,
                         value.map(|index| Counterparty::Agency(AgencyId(index))),
@@ -2289,17 +2436,21 @@ impl Checker<'_, '_> {
                 ),
                 ast::AccessField::OpenTo(condition) => {
                     let value = super::rules::eligibility(
-                        &self.namespace,
-                        &self.vocabulary,
+                        self.namespace,
+                        self.vocabulary,
                         self.diagnostics,
                         condition,
                     );
                     fields.once(&mut eligibility, value, span, "open_to", self.diagnostics);
                 }
                 ast::AccessField::Under(name) => {
-                    let value =
-                        self.namespace
-                            .resolve(name, Entity::Access, "`under`", self.diagnostics);
+                    let value = self.namespace.resolve(
+                        &self.suggestions_left,
+                        name,
+                        Entity::Access,
+                        "`under`",
+                        self.diagnostics,
+                    );
                     fields.once(
                         &mut under,
                         value.map(InstrumentId),
@@ -2325,6 +2476,7 @@ impl Checker<'_, '_> {
                 ast::AccessField::Covers(names) => {
                     for name in names {
                         match self.namespace.resolve(
+                            &self.suggestions_left,
                             name,
                             Entity::Contract,
                             "`covers`",
@@ -2354,6 +2506,7 @@ impl Checker<'_, '_> {
                     self.percentage(rate, "fee");
                     let payee = match payee {
                         Some(name) => match self.namespace.resolve(
+                            &self.suggestions_left,
                             name,
                             Entity::Agency,
                             "a fee's payee",
@@ -2485,8 +2638,13 @@ impl Checker<'_, '_> {
                     let value = if from_ledger && self.namespace.lookup(&name.value).is_none() {
                         self.buyer_by_title(name)
                     } else {
-                        self.namespace
-                            .resolve(name, Entity::Agency, "`buyer`", self.diagnostics)
+                        self.namespace.resolve(
+                            &self.suggestions_left,
+                            name,
+                            Entity::Agency,
+                            "`buyer`",
+                            self.diagnostics,
+                        )
                     };
                     fields.once(
                         &mut buyer,
@@ -2498,6 +2656,7 @@ impl Checker<'_, '_> {
                 }
                 ast::OrderField::Contract(name) => {
                     let value = self.namespace.resolve(
+                        &self.suggestions_left,
                         name,
                         Entity::Contract,
                         "`contract`",
@@ -2519,6 +2678,7 @@ impl Checker<'_, '_> {
                     let mut resolved = true;
                     for name in names {
                         match self.namespace.resolve(
+                            &self.suggestions_left,
                             name,
                             Entity::Access,
                             "`via`",
@@ -2676,6 +2836,7 @@ impl Checker<'_, '_> {
                             let invited = competition.invited.get_or_insert_with(Vec::new);
                             for name in names {
                                 let Some(index) = self.namespace.resolve(
+                                    &self.suggestions_left,
                                     name,
                                     Entity::Contract,
                                     "`invited`",

@@ -30,20 +30,18 @@ pub struct Namespace<'t> {
     /// Hashed with aHash: a fast hash, still keyed at random, so that no file can pick names
     /// that collide and slow a check down.
     names: AHashMap<&'t str, Declared>,
-    /// How many more "did you mean" searches may run: each compares the name with every
-    /// declaration of its kind, so a ledger whose every buyer is misspelt would otherwise take
-    /// time in the product of its rows and the program's agencies.
-    suggestions_left: std::cell::Cell<usize>,
 }
 
-/// The "did you mean" searches one check makes; after them, unknown names get the plain help.
-const SUGGESTIONS: usize = 200;
+/// The "did you mean" searches one checker makes (each order checker, for its share of the
+/// orders); after them, unknown names get the plain help. Each compares the name with every
+/// declaration of its kind, so a ledger whose every buyer is misspelt would otherwise take time
+/// in the product of its rows and the program's agencies.
+pub const SUGGESTIONS: usize = 200;
 
 impl<'t> Namespace<'t> {
     pub fn with_capacity(names: usize) -> Namespace<'t> {
         Namespace {
             names: AHashMap::with_capacity(names),
-            suggestions_left: std::cell::Cell::new(SUGGESTIONS),
         }
     }
 
@@ -81,9 +79,11 @@ impl<'t> Namespace<'t> {
     }
 
     /// Resolves a reference that must name a declaration of `expected` kind; `role` is the field
-    /// that holds it (e.g. "`buyer`"), for messages.
+    /// that holds it (e.g. "`buyer`"), for messages. An unknown name gets a suggestion while
+    /// `suggestions_left` lasts.
     pub fn resolve(
         &self,
+        suggestions_left: &std::cell::Cell<usize>,
         name: &Name,
         expected: Entity,
         role: &str,
@@ -115,10 +115,10 @@ impl<'t> Namespace<'t> {
                 None
             }
             None => {
-                let suggestion = match self.suggestions_left.get() {
+                let suggestion = match suggestions_left.get() {
                     0 => None,
                     left => {
-                        self.suggestions_left.set(left - 1);
+                        suggestions_left.set(left - 1);
                         super::suggest(&name.value, self.names_of(expected))
                     }
                 };

@@ -14,10 +14,9 @@ const MOST_REPORTED: usize = 10;
 pub(super) fn hidden_characters(file: FileId, text: &str) -> Vec<Diagnostic> {
     // Every hidden character starts with one of these bytes in UTF-8; most files have none of
     // them, and are passed over at the speed of a byte scan.
-    if !text
-        .bytes()
-        .any(|byte| matches!(byte, 0x0B | 0x0C | 0xC2 | 0xE2))
-    {
+    if !crate::source::any_byte(text.as_bytes(), |byte| {
+        matches!(byte, 0x0B | 0x0C | 0xC2 | 0xE2)
+    }) {
         return Vec::new();
     }
     let found: Vec<(usize, char, Hidden)> = text

@@ -20,8 +20,11 @@ use crate::values::Money;
 /// block (or anywhere the reader would not have ended a declaration) fails that part, and the
 /// whole file goes to pest as any file the reader does not know.
 pub(super) fn read(file: FileId, text: &str) -> Option<File> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    read_in_parts(file, text, cuts(text, cores, PARALLEL_FROM))
+    read_in_parts(
+        file,
+        text,
+        cuts(text, crate::parallel::threads(), PARALLEL_FROM),
+    )
 }
 
 /// Below this size a file is read on one core: a thread costs more than it saves.
