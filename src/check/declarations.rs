@@ -22,6 +22,7 @@ pub(super) fn build(
     files: &[ast::File],
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
+    observer: &dyn crate::observe::Observer,
 ) -> Option<Model> {
     let mut agencies = Vec::new();
     let mut solicitations = Vec::new();
@@ -163,9 +164,18 @@ pub(super) fn build(
     chains_end(&instruments, checker.diagnostics);
     // An order read from a ledger row that is in error is left out of the model (its errors are
     // reported); an order in error anywhere else stops the model.
+    let checked = |orders| crate::observe::Count {
+        orders,
+        ..crate::observe::Count::default()
+    };
     let orders: Vec<Option<Order>> = order_blocks
         .iter()
-        .map(|block| {
+        .enumerate()
+        .map(|(index, block)| {
+            if index.is_multiple_of(crate::observe::EVERY) {
+                let phase = crate::observe::Phase::Checking;
+                observer.advanced(phase, checked(index), checked(order_blocks.len()));
+            }
             let errors_before = checker.diagnostics.error_count();
             let from_ledger = sources.is_ledger(block.span.file);
             let order = checker.order(block, &solicitations, &contracts, &instruments, from_ledger);

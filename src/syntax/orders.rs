@@ -10,11 +10,12 @@
 use rust_decimal::Decimal;
 
 use super::ast::*;
+use crate::observe::{Count, EVERY, Observer, Phase};
 use crate::source::{FileId, Span, Spanned};
 use crate::values::Money;
 
 /// The syntax tree of a file of plain orders, or `None` when the file is anything else.
-pub(super) fn read(file: FileId, text: &str) -> Option<File> {
+pub(super) fn read(file: FileId, text: &str, observer: &dyn Observer) -> Option<File> {
     let mut reader = Reader {
         file,
         text,
@@ -28,6 +29,14 @@ pub(super) fn read(file: FileId, text: &str) -> Option<File> {
             break;
         }
         declarations.push(reader.order()?);
+        if declarations.len().is_multiple_of(EVERY) {
+            let read = Count {
+                orders: declarations.len(),
+                bytes: reader.at,
+                files: 0,
+            };
+            observer.advanced(Phase::Reading, read, read);
+        }
     }
     Some(File {
         declarations,
@@ -280,6 +289,11 @@ const KEYWORDS: &[&str] = &["at"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the fast reader makes of the text, observed by no one.
+    fn read(file: FileId, text: &str) -> Option<File> {
+        super::read(file, text, &crate::observe::Unobserved)
+    }
 
     /// What pest and the lowering make of the text.
     fn by_pest(text: &str) -> Option<File> {
