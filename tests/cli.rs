@@ -951,20 +951,24 @@ fn files_checked(text: &str) -> usize {
     count.parse().expect("a number")
 }
 
+/// The progress lines, without their times, of a run over 5,000 orders in `files` files.
+fn phases_of_5_000_orders(files: usize) -> Vec<String> {
+    vec![
+        format!("read 5,000 orders from {files} files"),
+        "checked 5,000 orders".to_string(),
+        "judged 5,000 orders".to_string(),
+    ]
+}
+
 #[test]
 fn progress_without_a_terminal_is_one_plain_line_per_phase() {
     let program = generated_program("progress-lines", 5_000, false);
     let path = program.to_str().expect("utf-8 path");
     let output = coop(&["check", "--progress", "--as-of", "2030-12-31", path]);
     let text = stderr(&output);
-    let files = files_checked(&text);
     assert_eq!(
         progress_lines(&text),
-        [
-            format!("read 5,000 orders from {files} files"),
-            "checked 5,000 orders".to_string(),
-            "judged 5,000 orders".to_string(),
-        ],
+        phases_of_5_000_orders(files_checked(&text)),
         "{text}"
     );
     // Plain text that no CI system reads as a command.
@@ -989,12 +993,7 @@ fn progress_lines_count_ledgers_reports_and_both_sides_of_a_diff() {
     let report = coop(&["report", "--progress", "--as-of", "2030-12-31", path]);
     let text = stderr(&report);
     let files = coop(&["check", "--as-of", "2030-12-31", path]);
-    let files = files_checked(&stderr(&files));
-    let phases = [
-        format!("read 5,000 orders from {files} files"),
-        "checked 5,000 orders".to_string(),
-        "judged 5,000 orders".to_string(),
-    ];
+    let phases = phases_of_5_000_orders(files_checked(&stderr(&files)));
     assert_eq!(progress_lines(&text), phases, "{text}");
     let diff = coop(&["diff", "--progress", "--as-of", "2030-12-31", path, path]);
     let text = stderr(&diff);
