@@ -111,8 +111,10 @@ impl Observer for Progress {
             phases.current = Some((phase, began));
             if let Shown::Bar(bar) = &self.shown {
                 bar.set_style(style(phase, &self.orders_read));
-                // The rate and the time left are the phase's own.
-                bar.reset_elapsed();
+                // The rate and the time left are the phase's own; the bar, cleared when the last
+                // phase ended, is drawn again from nought of the phase's total.
+                bar.update(|state| state.set_len(measured(phase, done, total).1));
+                bar.reset();
             }
         }
         if let Shown::Bar(bar) = &self.shown {
@@ -143,6 +145,9 @@ impl Observer for Progress {
                 let (position, _) = measured(phase, done, done);
                 bar.update(|state| state.set_pos(position.min(state.len().unwrap_or(position))));
                 bar.force_draw();
+                // Cleared between phases, so that what is written then, such as the findings
+                // that stop a run, is not drawn over.
+                bar.finish_and_clear();
             }
             Shown::Lines { .. } => {
                 phases.unwritten.push(line(phase, done, now - began));
@@ -172,11 +177,12 @@ fn bar(at_once: bool) -> ProgressBar {
         return ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    let delayed = bar.clone();
+    // Only a run still going is shown: its `Progress` holds the one bar.
+    let delayed = bar.downgrade();
     std::thread::spawn(move || {
         std::thread::sleep(BAR_AFTER);
-        if !delayed.is_finished() {
-            delayed.set_draw_target(ProgressDrawTarget::stderr());
+        if let Some(bar) = delayed.upgrade() {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     });
     bar
