@@ -56,6 +56,10 @@ enum Command {
         /// Record the findings in this file (`-` is standard output) as the baseline, and pass.
         #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
         write_baseline: Option<PathBuf>,
+        /// Show progress from the start: a bar on a terminal; elsewhere, as in CI, a line per
+        /// phase (read, checked, judged) with its count and time, on standard error.
+        #[arg(long)]
+        progress: bool,
     },
     /// List the rule packs shipped with coop, with their rules and citations; or show one pack,
     /// rule by rule: the text each quotes, its plain-language reading and its logic.
@@ -90,6 +94,10 @@ enum Command {
         /// `--format csv`, the directory to write the tables into; for `xlsx`, required.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Show progress from the start: a bar on a terminal; elsewhere, as in CI, a line per
+        /// phase (read, checked, judged) with its count and time, on standard error.
+        #[arg(long)]
+        progress: bool,
     },
     /// Lay `.coop` files out in Coop's one canonical layout, keeping every comment.
     Fmt {
@@ -188,6 +196,10 @@ enum Command {
         /// standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Show progress from the start: a bar on a terminal; elsewhere, as in CI, a line per
+        /// phase (read, checked, judged) with its count and time, on standard error.
+        #[arg(long)]
+        progress: bool,
     },
     /// Print a script that completes coop's commands and flags in a shell.
     Completions {
@@ -329,6 +341,11 @@ const USAGE_OR_IO: u8 = 2;
 /// Whether `--quiet` was given: notes, counts and summaries are not printed.
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Starts showing a run's progress, as `--progress` (`asked`) and `--quiet` say.
+fn progress(asked: bool) -> Progress {
+    Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed), asked)
+}
+
 pub fn run(arguments: Arguments) -> ExitCode {
     QUIET.store(arguments.quiet, std::sync::atomic::Ordering::Relaxed);
     let color = match arguments.color {
@@ -345,6 +362,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             statistics,
             baseline,
             write_baseline,
+            progress,
         } => match Setup::read(paths, color) {
             Ok(setup) => {
                 let options = CheckOptions {
@@ -358,6 +376,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
                         write_baseline.is_none().then(|| from_here(configured))
                     }),
                     write_baseline,
+                    progress,
                 };
                 check(&setup, options, color)
             }
@@ -369,6 +388,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
             horizon_days,
             output,
+            progress,
         } => match Setup::read(paths, color) {
             Ok(setup) => report(
                 &setup,
@@ -378,6 +398,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
                     .or(setup.config.as_ref().and_then(|config| config.horizon_days))
                     .unwrap_or(coop::report::DEFAULT_HORIZON_DAYS),
                 output.as_deref(),
+                progress,
                 color,
             ),
             Err(code) => code,
@@ -473,6 +494,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
             format,
             fail_on,
             output,
+            progress,
         } => diff(
             &base,
             &head,
@@ -482,6 +504,7 @@ pub fn run(arguments: Arguments) -> ExitCode {
                 format,
                 fail_on,
                 output,
+                progress,
             },
             color,
         ),
@@ -507,6 +530,8 @@ struct CheckOptions {
     statistics: bool,
     baseline: Option<PathBuf>,
     write_baseline: Option<PathBuf>,
+    /// `--progress`: show progress from the start.
+    progress: bool,
 }
 
 fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
@@ -531,8 +556,7 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
         Ok(baseline) => baseline,
         Err(code) => return code,
     };
-    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
-    progress.phase("reading the model");
+    let progress = progress(options.progress);
     let loaded = match standard_input_named(&setup.paths) {
         Some(read) => read.map(coop::load::standard_input),
         None => setup.load(),
@@ -554,23 +578,15 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
             ));
         }
     }
-    progress.phase(format!(
-        "parsing and checking {}",
-        diagnostic::plural(sources.model_files().count(), "file")
-    ));
-    let (model, mut diagnostics) = coop::check_sources(&mut sources);
+    let (model, mut diagnostics) = coop::check_sources_observed(&mut sources, &progress);
     let as_of = as_of.unwrap_or_else(today);
     let mut evaluation = None;
     if let Some(model) = &model {
-        progress.phase(format!(
-            "judging {}",
-            diagnostic::plural(model.orders.len(), "order")
-        ));
-        let evaluated = coop::eval::evaluate(model, as_of);
+        let evaluated = coop::eval::evaluate_observed(model, as_of, &progress);
         diagnostics.extend(coop::evaluation_diagnostics(&evaluated));
         evaluation = Some(evaluated);
     }
-    // The spinner's line is cleared before anything else is written to the terminal.
+    // The bar is cleared before anything else is written to the terminal.
     drop(progress);
     // Findings a waiver of the model accepts are set apart; then those a baseline holds. Both
     // need the checked model, which says what each finding is about.
@@ -801,6 +817,8 @@ struct DiffOptions {
     format: Option<DiffFormat>,
     fail_on: Vec<FailOn>,
     output: Option<PathBuf>,
+    /// `--progress`: show progress from the start.
+    progress: bool,
 }
 
 /// One side of `coop diff`: a path's model, or a revision's, checked out into a temporary
@@ -835,7 +853,12 @@ fn diff_side(argument: &str, paths: &[PathBuf], color: bool) -> Result<DiffSide,
 }
 
 /// A side checked and judged; its errors printed when it does not check.
-fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::Side, u8> {
+fn judged_side(
+    side: &DiffSide,
+    as_of: Date,
+    color: bool,
+    progress: &Progress,
+) -> Result<coop::diff::Side, u8> {
     let mut sources = side.setup.load()?;
     if let Some(checkout) = &side.checkout {
         // Files are shown by the revision and their path in the repository, not the
@@ -846,7 +869,7 @@ fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::
                 .map(|relative| format!("{}:{relative}", checkout.revision))
         });
     }
-    let (model, checking) = coop::check_sources(&mut sources);
+    let (model, checking) = coop::check_sources_observed(&mut sources, progress);
     let Some(model) = model else {
         print_diagnostics(&checking, &sources, color);
         write_stderr(&format!(
@@ -856,7 +879,7 @@ fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::
         ));
         return Err(ERRORS_FOUND);
     };
-    let evaluation = coop::eval::evaluate(&model, as_of);
+    let evaluation = coop::eval::evaluate_observed(&model, as_of, progress);
     let horizon = side
         .setup
         .config
@@ -874,8 +897,7 @@ fn judged_side(side: &DiffSide, as_of: Date, color: bool) -> Result<coop::diff::
 }
 
 fn diff(base: &str, head: &str, paths: &[PathBuf], options: DiffOptions, color: bool) -> u8 {
-    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
-    progress.phase("reading both versions");
+    let progress = progress(options.progress);
     let (base_side, head_side) =
         match (diff_side(base, paths, color), diff_side(head, paths, color)) {
             (Ok(base), Ok(head)) => (base, head),
@@ -905,10 +927,9 @@ fn diff(base: &str, head: &str, paths: &[PathBuf], options: DiffOptions, color: 
         .or(head_side.setup.as_of())
         .or(base_side.setup.as_of())
         .unwrap_or_else(today);
-    progress.phase("checking and judging both versions");
     let (before, after) = match (
-        judged_side(&base_side, as_of, color),
-        judged_side(&head_side, as_of, color),
+        judged_side(&base_side, as_of, color, &progress),
+        judged_side(&head_side, as_of, color, &progress),
     ) {
         (Ok(before), Ok(after)) => (before, after),
         (Err(code), _) | (_, Err(code)) => return code,
@@ -996,6 +1017,7 @@ fn report(
     format: Format,
     horizon_days: u32,
     output: Option<&std::path::Path>,
+    progress: bool,
     color: bool,
 ) -> u8 {
     let target = output.filter(|path| !is_dash(path));
@@ -1016,9 +1038,8 @@ fn report(
         }
         _ => {}
     }
-    let progress = Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed));
-    progress.phase("reading and checking the model");
-    let (sources, model, warnings) = match checked_model(setup, color, "no report") {
+    let progress = self::progress(progress);
+    let (sources, model, warnings) = match checked_model(setup, color, "no report", &progress) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
@@ -1045,12 +1066,7 @@ fn report(
             return usage_error(&message);
         }
     }
-    progress.phase(format!(
-        "judging {}",
-        diagnostic::plural(model.orders.len(), "order")
-    ));
-    let evaluation = coop::eval::evaluate(&model, as_of.unwrap_or_else(today));
-    progress.phase("writing the report");
+    let evaluation = coop::eval::evaluate_observed(&model, as_of.unwrap_or_else(today), &progress);
     let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
     drop(progress);
     print_diagnostics(&warnings, &sources, color);
@@ -1253,10 +1269,11 @@ fn run_tests(
     format: TestFormat,
     color: bool,
 ) -> u8 {
-    let (sources, model, _) = match checked_model(setup, color, "no tests run") {
-        Ok(checked) => checked,
-        Err(code) => return code,
-    };
+    let (sources, model, _) =
+        match checked_model(setup, color, "no tests run", &coop::observe::Unobserved) {
+            Ok(checked) => checked,
+            Err(code) => return code,
+        };
     let outcomes = coop::eval::expectations::run_tests(&model, as_of.unwrap_or_else(today), filter);
     if outcomes.is_empty() {
         if filter.is_empty() {
@@ -1285,7 +1302,12 @@ fn run_tests(
 }
 
 fn why(setup: &Setup, names: &[String], as_of: Option<Date>, format: WhyFormat, color: bool) -> u8 {
-    let (sources, model, _) = match checked_model(setup, color, "nothing to explain") {
+    let (sources, model, _) = match checked_model(
+        setup,
+        color,
+        "nothing to explain",
+        &coop::observe::Unobserved,
+    ) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
@@ -1809,9 +1831,10 @@ fn checked_model(
     setup: &Setup,
     color: bool,
     refusal: &str,
+    observer: &dyn coop::observe::Observer,
 ) -> Result<(coop::source::SourceMap, coop::model::Model, Vec<Diagnostic>), u8> {
     let mut sources = setup.load()?;
-    let (model, diagnostics) = coop::check_sources(&mut sources);
+    let (model, diagnostics) = coop::check_sources_observed(&mut sources, observer);
     match model {
         Some(model) => Ok((sources, model, diagnostics)),
         None => {

@@ -15,6 +15,7 @@ pub mod literate;
 pub mod load;
 pub mod lsp;
 pub mod model;
+pub mod observe;
 pub mod ocds;
 pub mod output;
 pub mod packs;
@@ -48,12 +49,21 @@ pub struct Parsed {
 /// (a reference to a declaration that did not parse is not), but no model is returned. A ledger
 /// row that cannot be read is reported and its order left out; the rest of the model is checked.
 pub fn check_sources(sources: &mut SourceMap) -> (Option<Model>, Vec<Diagnostic>) {
-    let parsed = parse_sources(sources);
+    check_sources_observed(sources, &observe::Unobserved)
+}
+
+/// Parses and checks every file of a model as [`check_sources`] does, telling `observer` how
+/// reading and checking go.
+pub fn check_sources_observed(
+    sources: &mut SourceMap,
+    observer: &dyn observe::Observer,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let parsed = parse_sources_with(sources, None, observer);
     let Checked {
         files,
         model,
         diagnostics,
-    } = check_parsed(sources, parsed);
+    } = check_parsed_observed(sources, parsed, observer);
     // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
     // it while the caller goes on.
     std::thread::spawn(move || drop(files));
@@ -70,6 +80,16 @@ pub struct Checked {
 
 /// Checks the parsed files of a model, as [`check_sources`] does, keeping their syntax trees.
 pub fn check_parsed(sources: &SourceMap, parsed: Parsed) -> Checked {
+    check_parsed_observed(sources, parsed, &observe::Unobserved)
+}
+
+/// Checks the parsed files of a model as [`check_parsed`] does, telling `observer` how checking
+/// goes.
+pub fn check_parsed_observed(
+    sources: &SourceMap,
+    parsed: Parsed,
+    observer: &dyn observe::Observer,
+) -> Checked {
     let Parsed {
         files,
         packs,
@@ -87,11 +107,11 @@ pub fn check_parsed(sources: &SourceMap, parsed: Parsed) -> Checked {
     let syntax_errors = diagnostics.has_errors_outside_ledgers(sources);
     let model = if syntax_errors {
         let mut found = Diagnostics::new();
-        check::check(sources, &files, &packs, &mut found);
+        check::check_observed(sources, &files, &packs, &mut found, observer);
         diagnostics.extend(not_about_unparsed(found.into_sorted(), &files, sources));
         None
     } else {
-        check::check(sources, &files, &packs, &mut diagnostics)
+        check::check_observed(sources, &files, &packs, &mut diagnostics, observer)
     };
     Checked {
         files,
@@ -126,14 +146,14 @@ fn not_about_unparsed(
 /// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they
 /// name, each loaded once.
 pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
-    parse_sources_with(sources, None)
+    parse_sources_with(sources, None, &observe::Unobserved)
 }
 
 /// Parses every file of a model as [`parse_sources`] does, reusing the syntax tree of each file
 /// whose text has not changed since it was last parsed through `cache` (and given back to it):
 /// an editor checks a model again after each change to one of its files.
 pub fn parse_sources_reusing(sources: &mut SourceMap, cache: &mut ParseCache) -> Parsed {
-    parse_sources_with(sources, Some(cache))
+    parse_sources_with(sources, Some(cache), &observe::Unobserved)
 }
 
 /// The syntax trees of a model's `.coop` files, each kept with the text it was parsed from.
@@ -194,7 +214,12 @@ impl ParseCache {
     }
 }
 
-fn parse_sources_with(sources: &mut SourceMap, mut cache: Option<&mut ParseCache>) -> Parsed {
+fn parse_sources_with(
+    sources: &mut SourceMap,
+    mut cache: Option<&mut ParseCache>,
+    observer: &dyn observe::Observer,
+) -> Parsed {
+    let mut read = observe::FilesRead::new(observer);
     let mut diagnostics = Diagnostics::new();
     let mut files = Vec::with_capacity(sources.len());
     let mut uses = Vec::new();
@@ -218,10 +243,12 @@ fn parse_sources_with(sources: &mut SourceMap, mut cache: Option<&mut ParseCache
         if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
             continue;
         }
+        let within = read.next_file(sources);
         let (file, found) = match cache.as_deref_mut() {
             Some(cache) => cache.parse(sources, id),
-            None => syntax::parse(sources, id),
+            None => syntax::parse_observed(sources, id, &within),
         };
+        read.file_read(sources, id, file.as_ref());
         diagnostics.extend(found);
         let Some(file) = file else {
             all_parsed = false;
@@ -272,12 +299,15 @@ fn parse_sources_with(sources: &mut SourceMap, mut cache: Option<&mut ParseCache
     }
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
     for (id, options) in ledgers {
-        let (file, found) = syntax::read_ledger(sources, id, &options);
+        let within = read.next_file(sources);
+        let (file, found) = syntax::read_ledger_observed(sources, id, &options, &within);
+        read.file_read(sources, id, file.as_ref());
         diagnostics.extend(found);
         files.extend(file);
     }
     diagnostics.extend(load::use_cycles(&uses, sources));
     diagnostics.extend(configured_parameters(sources, &mut packs));
+    read.finish();
     Parsed {
         files,
         packs,

@@ -938,3 +938,169 @@ fn a_syntax_error_in_one_file_hides_nothing_of_the_others() {
         "{text}"
     );
 }
+
+/// A generated program of `orders` orders (a CSV ledger when `ledger`), in a fresh directory.
+fn generated_program(name: &str, orders: usize, ledger: bool) -> std::path::PathBuf {
+    let directory = scratch(name).join("program");
+    let target = directory.to_str().expect("utf-8 path");
+    let orders = orders.to_string();
+    let mut arguments = vec!["generate", "-o", target, "--orders", &orders];
+    if ledger {
+        arguments.push("--ledger");
+    }
+    let output = coop(&arguments);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    directory
+}
+
+/// The progress lines of a run's standard error (`read ...`, `checked N orders ...`,
+/// `judged ...`), each without its time, after checking that the time is a number of seconds.
+fn progress_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| {
+            line.starts_with("read ")
+                || line.starts_with("judged ")
+                || (line.starts_with("checked ") && line.contains(" orders in "))
+        })
+        .map(|line| {
+            let (counted, took) = line.rsplit_once(" in ").expect("a time");
+            let seconds = took.strip_suffix(" s").expect("seconds");
+            assert!(seconds.parse::<f64>().is_ok(), "{line}");
+            assert_eq!(
+                seconds
+                    .split_once('.')
+                    .map(|(_, hundredths)| hundredths.len()),
+                Some(2),
+                "{line}"
+            );
+            counted.to_string()
+        })
+        .collect()
+}
+
+/// How many files `coop check` said it checked.
+fn files_checked(text: &str) -> usize {
+    let (_, after) = text.rsplit_once("checked ").expect("a summary");
+    let (count, _) = after.split_once(" file").expect("a count of files");
+    count.parse().expect("a number")
+}
+
+/// The progress lines, without their times, of a run over 5,000 orders in `files` files.
+fn phases_of_5_000_orders(files: usize) -> Vec<String> {
+    vec![
+        format!("read 5,000 orders from {files} files"),
+        "checked 5,000 orders".to_string(),
+        "judged 5,000 orders".to_string(),
+    ]
+}
+
+#[test]
+fn progress_without_a_terminal_is_one_plain_line_per_phase() {
+    let program = generated_program("progress-lines", 5_000, false);
+    let path = program.to_str().expect("utf-8 path");
+    let output = coop(&["check", "--progress", "--as-of", "2030-12-31", path]);
+    let text = stderr(&output);
+    assert_eq!(
+        progress_lines(&text),
+        phases_of_5_000_orders(files_checked(&text)),
+        "{text}"
+    );
+    // Plain text that no CI system reads as a command.
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.lines().any(|line| line.starts_with("::")), "{text}");
+    // The same run without `--progress` is quick and says nothing of its progress.
+    let quiet = coop(&["check", "--as-of", "2030-12-31", path]);
+    assert_eq!(progress_lines(&stderr(&quiet)), Vec::<String>::new());
+    assert_eq!(
+        stderr(&quiet),
+        text.lines()
+            .filter(|line| progress_lines(line).is_empty())
+            .map(|line| format!("{line}\n"))
+            .collect::<String>()
+    );
+}
+
+#[test]
+fn progress_lines_count_ledgers_reports_and_both_sides_of_a_diff() {
+    let program = generated_program("progress-ledger", 5_000, true);
+    let path = program.to_str().expect("utf-8 path");
+    let report = coop(&["report", "--progress", "--as-of", "2030-12-31", path]);
+    let text = stderr(&report);
+    let files = coop(&["check", "--as-of", "2030-12-31", path]);
+    let phases = phases_of_5_000_orders(files_checked(&stderr(&files)));
+    assert_eq!(progress_lines(&text), phases, "{text}");
+    let diff = coop(&["diff", "--progress", "--as-of", "2030-12-31", path, path]);
+    let text = stderr(&diff);
+    assert_eq!(
+        progress_lines(&text),
+        [phases.clone(), phases].concat(),
+        "{text}"
+    );
+}
+
+#[test]
+fn quiet_runs_show_no_progress_even_when_asked() {
+    let output = coop(&[
+        "check",
+        "-q",
+        "--progress",
+        "tests/fixtures/ok/minimal.coop",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
+
+/// Runs `coop` in a pseudo-terminal, as a person at a terminal does, and gives all it wrote.
+fn coop_on_a_terminal(arguments: &[&str]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coop"));
+    command
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env_remove("CI");
+    let mut session =
+        rexpect::session::spawn_command(command, Some(120_000)).expect("a pseudo-terminal");
+    // rexpect gives each byte read as a character of its own.
+    let bytes: Vec<u8> = session
+        .exp_eof()
+        .expect("coop ends")
+        .chars()
+        .map(|byte| u8::try_from(byte).expect("a byte"))
+        .collect();
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+#[test]
+fn the_progress_bar_counts_each_phase_on_a_terminal_and_is_cleared() {
+    let program = generated_program("progress-bar", 5_000, false);
+    let path = program.to_str().expect("utf-8 path");
+    let shown = coop_on_a_terminal(&["check", "--progress", "--as-of", "2030-12-31", path]);
+    // Each phase's last count is drawn, whatever else was drawn before it.
+    assert!(shown.contains(" read, 5,000 orders, "), "{shown}");
+    assert!(shown.contains(" 5,000/5,000 orders checked, "), "{shown}");
+    assert!(shown.contains(" 5,000/5,000 orders judged, "), "{shown}");
+    // The bar's line is cleared (`ESC [2K`) before the findings, which are as without it.
+    let (_, after) = shown.rsplit_once("\u{1b}[2K").expect("the bar cleared");
+    let plain = coop(&["check", "--as-of", "2030-12-31", path]);
+    let written = format!("{}{}", stdout(&plain), stderr(&plain));
+    assert_eq!(after.replace("\r\n", "\n"), written);
+    // A quick run without `--progress` draws no bar.
+    let quick = coop_on_a_terminal(&[
+        "check",
+        "tests/fixtures/ok/minimal.coop",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert!(!quick.contains('\u{1b}'), "{quick}");
+    assert!(
+        quick.contains("checked 1 file: 0 errors, 0 warnings"),
+        "{quick}"
+    );
+    // Nor does `-q`, even when asked for progress.
+    let quiet = coop_on_a_terminal(&["check", "-q", "--progress", path, "--as-of", "2030-12-31"]);
+    assert!(!quiet.contains(" orders checked, "), "{quiet}");
+    assert!(!quiet.contains("\u{1b}[2K"), "{quiet}");
+}

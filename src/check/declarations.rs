@@ -22,6 +22,7 @@ pub(super) fn build(
     files: &[ast::File],
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
+    observer: &dyn crate::observe::Observer,
 ) -> Option<Model> {
     let mut agencies = Vec::new();
     let mut solicitations = Vec::new();
@@ -165,8 +166,14 @@ pub(super) fn build(
         contracts: &contracts,
         instruments: &instruments,
     };
-    let (orders, orders_complete) =
-        check_orders(sources, &shared, &order_blocks, declared, diagnostics);
+    let (orders, orders_complete) = check_orders(
+        sources,
+        &shared,
+        &order_blocks,
+        declared,
+        diagnostics,
+        observer,
+    );
     let orders = in_judging_order(orders);
     for (index, order) in orders.iter().enumerate() {
         namespace.set_index(&order.header.name.value, Entity::Order, index);
@@ -239,14 +246,31 @@ fn check_orders(
     blocks: &[&Block<ast::OrderField>],
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
+    observer: &dyn crate::observe::Observer,
 ) -> (Vec<Option<Order>>, bool) {
+    let checked_so_far = std::sync::atomic::AtomicUsize::new(0);
+    let tell = |orders: usize| {
+        let count = |orders| crate::observe::Count {
+            orders,
+            ..crate::observe::Count::default()
+        };
+        let checked = checked_so_far.fetch_add(orders, std::sync::atomic::Ordering::Relaxed);
+        let phase = crate::observe::Phase::Checking;
+        observer.advanced(phase, count(checked + orders), count(blocks.len()));
+    };
     let check_part = |part: &[&Block<ast::OrderField>]| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
+        let mut told = 0;
         let orders: Vec<Option<Order>> = part
             .iter()
-            .map(|block| {
+            .enumerate()
+            .map(|(index, block)| {
+                if index > told && index.is_multiple_of(crate::observe::EVERY) {
+                    tell(index - told);
+                    told = index;
+                }
                 let errors_before = checker.diagnostics.error_count();
                 let from_ledger = sources.is_ledger(block.span.file);
                 let order = checker.order(
@@ -261,6 +285,7 @@ fn check_orders(
                 if rejected { None } else { order }
             })
             .collect();
+        tell(part.len() - told);
         (orders, complete, found)
     };
     let parts: Vec<&[&Block<ast::OrderField>]> = blocks.chunks(ORDERS_PER_CHECKER).collect();

@@ -12,6 +12,7 @@ pub use rules::PackUse;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::Model;
+use crate::observe::{Count, Observer, Phase};
 use crate::source::SourceMap;
 use crate::syntax::ast;
 
@@ -24,8 +25,31 @@ pub fn check(
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,
 ) -> Option<Model> {
+    check_observed(
+        sources,
+        files,
+        packs,
+        diagnostics,
+        &crate::observe::Unobserved,
+    )
+}
+
+/// Checks a whole model as [`check`] does, telling `observer` how many orders are checked.
+pub fn check_observed(
+    sources: &SourceMap,
+    files: &[ast::File],
+    packs: &[PackUse],
+    diagnostics: &mut Diagnostics,
+    observer: &dyn Observer,
+) -> Option<Model> {
+    let orders = Count {
+        orders: crate::observe::orders_in(files),
+        ..Count::default()
+    };
+    observer.advanced(Phase::Checking, Count::default(), orders);
     let mut found = Diagnostics::new();
-    let model = declarations::build(sources, files, packs, &mut found);
+    let model = declarations::build(sources, files, packs, &mut found, observer);
+    observer.finished(Phase::Checking, orders);
     let has_errors = found.has_errors_outside_ledgers(sources);
     diagnostics.extend(found.into_sorted());
     if has_errors { None } else { model }

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{AgencyId, ContractId, InstrumentId, Model, OrderId};
+use crate::observe::{Count, EVERY, Observer, Phase, Unobserved};
 use crate::values::Date;
 use volumes::Tally;
 
@@ -102,16 +103,26 @@ impl Judgment {
 
 /// Evaluates a checked model as of a date. Judgments keep their reasons but not their steps.
 pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
-    evaluate_with(model, as_of, false)
+    evaluate_with(model, as_of, false, &Unobserved)
+}
+
+/// Evaluates a checked model as of a date as [`evaluate`] does, telling `observer` how many
+/// orders are judged.
+pub fn evaluate_observed(model: &Model, as_of: Date, observer: &dyn Observer) -> Evaluation {
+    evaluate_with(model, as_of, false, observer)
 }
 
 /// Evaluates a checked model as of a date, keeping every check made on each order as a step, for
 /// `coop why`. The same decisions as [`evaluate`], at several times its cost.
 pub fn evaluate_explained(model: &Model, as_of: Date) -> Evaluation {
-    evaluate_with(model, as_of, true)
+    evaluate_with(model, as_of, true, &Unobserved)
 }
 
-fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
+fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Observer) -> Evaluation {
+    let judged = |orders| Count {
+        orders,
+        ..Count::default()
+    };
     let mut contracts: Vec<ContractUse> = model
         .contracts
         .iter()
@@ -131,6 +142,9 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
     let mut scratch = rules::Scratch::default();
     let mut caps = orders::CapUse::default();
     for (index, order) in model.orders.iter().enumerate() {
+        if index.is_multiple_of(EVERY) {
+            observer.advanced(Phase::Judging, judged(index), judged(model.orders.len()));
+        }
         let id = OrderId(index);
         if order.date.value > as_of {
             later_orders.push(id);
@@ -206,6 +220,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool) -> Evaluation {
         ));
     }
     findings.extend(waivers::expired(model, as_of));
+    observer.finished(Phase::Judging, judged(judgments.len()));
     Evaluation {
         as_of,
         judgments,

@@ -174,6 +174,16 @@ pub struct Ledger {
 
 /// Reads a ledger's text; `file` is its id, for spans.
 pub fn read(file: FileId, text: &str, options: &Options) -> Ledger {
+    read_observed(file, text, options, &crate::observe::Unobserved)
+}
+
+/// Reads a ledger's text as [`read`] does, telling `observer` how many orders it has read.
+pub fn read_observed(
+    file: FileId,
+    text: &str,
+    options: &Options,
+    observer: &dyn crate::observe::Observer,
+) -> Ledger {
     let byte_order_mark = if text.starts_with('\u{FEFF}') {
         '\u{FEFF}'.len_utf8()
     } else {
@@ -227,6 +237,14 @@ pub fn read(file: FileId, text: &str, options: &Options) -> Ledger {
             continue;
         }
         ledger.rows += 1;
+        if ledger.rows.is_multiple_of(crate::observe::EVERY) {
+            let read = crate::observe::Count {
+                orders: ledger.orders.len(),
+                bytes: start,
+                files: 0,
+            };
+            observer.advanced(crate::observe::Phase::Reading, read, read);
+        }
         let Some(layout) = &layout else {
             continue;
         };

@@ -24,6 +24,16 @@ use problems::SyntaxProblem;
 /// names of those that did not parse. Values that parse but are impossible, such as
 /// `2025-02-30`, are reported and parsing goes on.
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagnostic>) {
+    parse_observed(sources, file, &crate::observe::Unobserved)
+}
+
+/// Parses one file as [`parse`] does, telling `observer` how many orders of a program's order
+/// book it has read (other files are counted whole, once parsed, by the caller).
+pub fn parse_observed(
+    sources: &SourceMap,
+    file: FileId,
+    observer: &dyn crate::observe::Observer,
+) -> (Option<ast::File>, Vec<Diagnostic>) {
     let source = sources.file(file);
     let text = &source.text;
     if let Some(diagnostic) = invalid_encoding(sources, file) {
@@ -35,7 +45,7 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ast::File>, Vec<Diagn
     }
     // A program's order book, read without pest; anything else, or anything wrong, by pest. The
     // fast reader does not recurse, so the nesting limit, which guards pest, need not walk it.
-    if let Some(tree) = orders::read(file, text) {
+    if let Some(tree) = orders::read(file, text, observer) {
         return (Some(tree), Vec::new());
     }
     if let Some(bracket) = limits::nesting_too_deep(file, text) {
@@ -112,6 +122,16 @@ pub fn read_ledger(
     file: FileId,
     options: &ledger::Options,
 ) -> (Option<ast::File>, Vec<Diagnostic>) {
+    read_ledger_observed(sources, file, options, &crate::observe::Unobserved)
+}
+
+/// Reads a ledger as [`read_ledger`] does, telling `observer` how many orders it has read.
+pub fn read_ledger_observed(
+    sources: &mut SourceMap,
+    file: FileId,
+    options: &ledger::Options,
+    observer: &dyn crate::observe::Observer,
+) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(diagnostic) = invalid_encoding(sources, file) {
         // None of its rows can be read; they are counted as rows all the same, so that the
         // summary says how many were not counted.
@@ -120,7 +140,7 @@ pub fn read_ledger(
         sources.set_ledger(file, rows.saturating_sub(1));
         return (None, vec![diagnostic]);
     }
-    let read = ledger::read(file, &sources.file(file).text, options);
+    let read = ledger::read_observed(file, &sources.file(file).text, options, observer);
     sources.set_ledger(file, read.rows);
     let tree = ast::File {
         declarations: read.orders,

@@ -10,6 +10,9 @@
 use rust_decimal::Decimal;
 
 use super::ast::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::observe::{Count, EVERY, Observer, Phase};
 use crate::source::{FileId, Span, Spanned};
 use crate::values::Money;
 
@@ -19,26 +22,37 @@ use crate::values::Money;
 /// once. A cut is always sound: a part must read to its very end, so a cut that fell inside a
 /// block (or anywhere the reader would not have ended a declaration) fails that part, and the
 /// whole file goes to pest as any file the reader does not know.
-pub(super) fn read(file: FileId, text: &str) -> Option<File> {
-    read_in_parts(
-        file,
-        text,
-        cuts(text, crate::parallel::threads(), PARALLEL_FROM),
-    )
+pub(super) fn read(file: FileId, text: &str, observer: &dyn Observer) -> Option<File> {
+    let cuts = cuts(text, crate::parallel::threads(), PARALLEL_FROM);
+    read_in_parts(file, text, cuts, observer)
 }
 
 /// Below this size a file is read on one core: a thread costs more than it saves.
 const PARALLEL_FROM: usize = 1 << 20;
 
-/// Reads the parts of a file that `cuts` delimit, each on its own thread.
-fn read_in_parts(file: FileId, text: &str, cuts: Vec<usize>) -> Option<File> {
+/// Reads the parts of a file that `cuts` delimit, each on its own thread, telling `observer`
+/// how many orders and bytes all of them have read.
+fn read_in_parts(
+    file: FileId,
+    text: &str,
+    cuts: Vec<usize>,
+    observer: &dyn Observer,
+) -> Option<File> {
+    let read_so_far = ReadSoFar {
+        observer,
+        orders: AtomicUsize::new(0),
+        bytes: AtomicUsize::new(0),
+    };
+    let read_so_far = &read_so_far;
     let declarations = if cuts.len() <= 2 {
-        read_part(file, text, 0)?
+        read_part(file, text, 0, read_so_far)?
     } else {
         let read: Vec<Option<Vec<Declaration>>> = std::thread::scope(|scope| {
             let readers: Vec<_> = cuts
                 .windows(2)
-                .map(|part| scope.spawn(move || read_part(file, &text[..part[1]], part[0])))
+                .map(|part| {
+                    scope.spawn(move || read_part(file, &text[..part[1]], part[0], read_so_far))
+                })
                 .collect();
             readers
                 .into_iter()
@@ -74,14 +88,38 @@ fn cuts(text: &str, parts: usize, parallel_from: usize) -> Vec<usize> {
     cuts
 }
 
+/// What the parts of a file have read together, told to an observer as they go.
+struct ReadSoFar<'o> {
+    observer: &'o dyn Observer,
+    orders: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl ReadSoFar<'_> {
+    fn add(&self, orders: usize, bytes: usize) {
+        let read = Count {
+            orders: self.orders.fetch_add(orders, Ordering::Relaxed) + orders,
+            bytes: self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes,
+            files: 0,
+        };
+        self.observer.advanced(Phase::Reading, read, read);
+    }
+}
+
 /// The orders of `text[start..]`, which must be orders to its very end.
-fn read_part(file: FileId, text: &str, start: usize) -> Option<Vec<Declaration>> {
+fn read_part(
+    file: FileId,
+    text: &str,
+    start: usize,
+    read_so_far: &ReadSoFar<'_>,
+) -> Option<Vec<Declaration>> {
     let mut reader = Reader {
         file,
         text,
         bytes: text.as_bytes(),
         at: start,
     };
+    let mut told_at = start;
     let mut declarations = Vec::new();
     loop {
         reader.skip_trivia();
@@ -89,6 +127,10 @@ fn read_part(file: FileId, text: &str, start: usize) -> Option<Vec<Declaration>>
             break;
         }
         declarations.push(reader.order()?);
+        if declarations.len().is_multiple_of(EVERY) {
+            read_so_far.add(EVERY, reader.at - told_at);
+            told_at = reader.at;
+        }
     }
     Some(declarations)
 }
@@ -339,6 +381,11 @@ const KEYWORDS: &[&str] = &["at"];
 mod tests {
     use super::*;
 
+    /// What the fast reader makes of the text, observed by no one.
+    fn read(file: FileId, text: &str) -> Option<File> {
+        super::read(file, text, &crate::observe::Unobserved)
+    }
+
     /// What pest and the lowering make of the text.
     fn by_pest(text: &str) -> Option<File> {
         let pair = super::super::parser::parse_file(FileId(0), text).ok()?;
@@ -374,7 +421,12 @@ mod tests {
             crate::generate::OrderFormat::Coop,
         );
         let text = generated.orders;
-        let whole = read_in_parts(FileId(0), &text, cuts(&text, 1, 0));
+        let whole = read_in_parts(
+            FileId(0),
+            &text,
+            cuts(&text, 1, 0),
+            &crate::observe::Unobserved,
+        );
         assert!(whole.is_some());
         for parts in [2, 3, 7, 64] {
             let cuts = cuts(&text, parts, 0);
@@ -382,7 +434,10 @@ mod tests {
                 cuts.len() > 2,
                 "the book is cut into {parts} parts: {cuts:?}"
             );
-            assert_eq!(read_in_parts(FileId(0), &text, cuts), whole);
+            assert_eq!(
+                read_in_parts(FileId(0), &text, cuts, &crate::observe::Unobserved),
+                whole
+            );
         }
     }
 
@@ -402,11 +457,19 @@ mod tests {
         .concat();
         let cuts = cuts(&text, 4, 0);
         assert!(cuts.len() > 3, "cut into parts: {cuts:?}");
-        assert_eq!(read_in_parts(FileId(0), &text, cuts), None);
+        assert_eq!(
+            read_in_parts(FileId(0), &text, cuts, &crate::observe::Unobserved),
+            None
+        );
         // A cut inside a block (here: before a line of it) fails the part that ends there.
         let inside = text.find("  contract").map(|at| vec![0, at, text.len()]);
         assert_eq!(
-            read_in_parts(FileId(0), &text, inside.unwrap_or_default()),
+            read_in_parts(
+                FileId(0),
+                &text,
+                inside.unwrap_or_default(),
+                &crate::observe::Unobserved
+            ),
             None
         );
     }
