@@ -5,9 +5,11 @@ mod build;
 mod duties;
 mod frameworks;
 pub mod html;
+pub mod jsonl;
 pub mod markdown;
 mod negotiation;
 pub mod spreadsheet;
+mod streamed;
 pub mod test_results;
 pub mod text;
 pub mod why;
@@ -16,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::Money;
 
-pub use build::{build, finding, waived_finding, waiver_report};
+pub use build::{build, finding, program_name, waived_finding, waiver_report};
+
+pub use streamed::write_json_of;
 
 /// By default, contracts ending within a year of the as-of date are listed first.
 pub const DEFAULT_HORIZON_DAYS: u32 = 365;
