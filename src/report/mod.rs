@@ -741,13 +741,6 @@ pub fn to_json(report: &Report) -> String {
     }
 }
 
-/// Writes the report as pretty JSON, ending with a newline, without holding the text in memory
-/// (a million orders make hundreds of megabytes of it). The same bytes as [`to_json`].
-pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
-}
-
 /// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
 fn bought_text(quantities: &[Amount], value: &Money) -> String {
     quantities

@@ -12,9 +12,9 @@ use crate::eval::waivers::Waivers;
 use crate::model::Model;
 use crate::source::SourceMap;
 
-/// Writes the JSON report of a model as evaluated, pretty and ending with a newline: the same
-/// bytes as [`super::write_json`] of [`super::build`]'s report, with each order made as it is
-/// written.
+/// Writes the JSON report of a model as evaluated, pretty and ending with a newline, without
+/// holding the text (hundreds of megabytes at a million orders) or the orders: the same bytes as
+/// [`super::to_json`] of [`super::build`]'s report, with each order made as it is written.
 pub fn write_json_of(
     model: &Model,
     evaluation: &Evaluation,
