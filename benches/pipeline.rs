@@ -101,14 +101,22 @@ fn evaluate(bencher: divan::Bencher, orders: usize) {
     bencher.bench_local(|| divan::black_box(coop::eval::evaluate(&model, as_of())));
 }
 
-/// Building the report and writing it as JSON (to nowhere).
+/// Building the report and writing it as JSON (to nowhere), its orders made as they are written,
+/// as `coop report --format json` does.
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
 fn render_json(bencher: divan::Bencher, orders: usize) {
     let (sources, model) = checked(orders);
     let evaluation = coop::eval::evaluate(&model, as_of());
     bencher.bench_local(|| {
-        let report = coop::report::build(&model, &evaluation, &sources, &[], 365);
-        coop::report::write_json(&report, &mut std::io::sink()).expect("a sink takes anything");
+        coop::report::write_json_of(
+            &model,
+            &evaluation,
+            &sources,
+            &[],
+            365,
+            &mut std::io::sink(),
+        )
+        .expect("a sink takes anything");
     });
 }
 
@@ -119,8 +127,15 @@ fn end_to_end(format: OrderFormat, orders: usize) {
     let (model, diagnostics) = coop::check_sources(&mut sources);
     let model = model.expect("generated models check");
     let evaluation = coop::eval::evaluate(&model, as_of());
-    let report = coop::report::build(&model, &evaluation, &sources, &diagnostics, 365);
-    coop::report::write_json(&report, &mut std::io::sink()).expect("a sink takes anything");
+    coop::report::write_json_of(
+        &model,
+        &evaluation,
+        &sources,
+        &diagnostics,
+        365,
+        &mut std::io::sink(),
+    )
+    .expect("a sink takes anything");
 }
 
 #[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]

@@ -243,6 +243,8 @@ enum ImportSource {
 enum Format {
     Text,
     Json,
+    /// JSON Lines: the run, then one object per order decision and per finding, then the counts.
+    Jsonl,
     /// One self-contained page with charts.
     Html,
     /// For a pull-request comment or a wiki page.
@@ -274,6 +276,8 @@ enum CheckFormat {
     Text,
     /// Counts and findings as JSON, on standard output.
     Json,
+    /// JSON Lines, on standard output: the run, one object per finding, then the counts.
+    Jsonl,
     /// SARIF 2.1.0 for code scanning, on standard output.
     Sarif,
     /// GitHub Actions annotations, on standard output.
@@ -628,7 +632,7 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
     // The GitHub format's own lines are workflow commands, their data escaped by the format.
     let escapes = match format {
         CheckFormat::Text | CheckFormat::Concise => Some(Escapes::Text),
-        CheckFormat::Json | CheckFormat::Sarif => Some(Escapes::Json),
+        CheckFormat::Json | CheckFormat::Jsonl | CheckFormat::Sarif => Some(Escapes::Json),
         CheckFormat::Github => None,
         CheckFormat::Junit => Some(Escapes::Markup),
     };
@@ -637,28 +641,22 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
         _ if statistics => Some(coop::findings::statistics(&diagnostics)),
         CheckFormat::Text => None,
         CheckFormat::Concise => Some(coop::findings::to_concise(&diagnostics, &sources)),
-        CheckFormat::Json => {
-            let waived: Vec<coop::report::Finding> = match &model {
-                Some(model) => {
-                    let waivers = coop::eval::waivers::Waivers::new(model, as_of);
-                    waived
-                        .iter()
-                        .map(|waived| {
-                            coop::report::waived_finding(&sources, model, &waivers, waived.finding)
-                        })
-                        .collect()
-                }
-                None => Vec::new(),
-            };
-            Some(coop::findings::to_json(
-                &diagnostics,
-                &waived,
-                &sources,
-                &model
-                    .as_ref()
-                    .map(|model| coop::report::ledger_counts(&sources, model))
-                    .unwrap_or_default(),
-            ))
+        CheckFormat::Json | CheckFormat::Jsonl => {
+            let waived = waived_findings(model.as_ref(), &sources, as_of, &waived);
+            let ledgers = model
+                .as_ref()
+                .map(|model| coop::report::ledger_counts(&sources, model))
+                .unwrap_or_default();
+            Some(match format {
+                CheckFormat::Jsonl => coop::findings::to_jsonl(
+                    &coop::report::jsonl::check_run(&sources, as_of),
+                    &diagnostics,
+                    &waived,
+                    &sources,
+                    &ledgers,
+                ),
+                _ => coop::findings::to_json(&diagnostics, &waived, &sources, &ledgers),
+            })
         }
         CheckFormat::Sarif => Some(coop::findings::to_sarif(
             &diagnostics,
@@ -729,6 +727,23 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
     // The process ends here; freeing a million orders one by one would only delay it.
     std::mem::forget((model, evaluation, sources, diagnostics));
     code
+}
+
+/// The findings the model's waivers set aside, in the report's shape, each with its waiver.
+fn waived_findings(
+    model: Option<&coop::model::Model>,
+    sources: &coop::source::SourceMap,
+    as_of: Date,
+    waived: &[coop::findings::Waived<'_>],
+) -> Vec<coop::report::Finding> {
+    let Some(model) = model else {
+        return Vec::new();
+    };
+    let waivers = coop::eval::waivers::Waivers::new(model, as_of);
+    waived
+        .iter()
+        .map(|waived| coop::report::waived_finding(sources, model, &waivers, waived.finding))
+        .collect()
 }
 
 /// `-`, which stands for standard input or output.
@@ -1067,34 +1082,38 @@ fn report(
         }
     }
     let evaluation = coop::eval::evaluate_observed(&model, as_of.unwrap_or_else(today), &progress);
-    let report = coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
-    drop(progress);
-    print_diagnostics(&warnings, &sources, color);
-    note(&ledger_counts(&sources, &model));
-    let written = match (format, target) {
-        // Streamed: the JSON of a large model is the largest thing Coop writes.
-        (Format::Json, _) => write_output(output, Escapes::Json, |out| {
-            coop::report::write_json(&report, out)
-        }),
-        (Format::Text, _) => write_output(output, Escapes::Text, |out| {
-            out.write_all(coop::report::text::render(&report).as_bytes())
-        }),
-        (Format::Html, _) => write_output(output, Escapes::Markup, |out| {
-            out.write_all(coop::report::html::render(&report).as_bytes())
-        }),
-        (Format::Markdown, _) => write_output(output, Escapes::Markdown, |out| {
-            out.write_all(coop::report::markdown::render(&report).as_bytes())
-        }),
-        (Format::Ocds, _) => write_output(output, Escapes::Json, |out| {
-            let package = coop::ocds::export(&model, &report, &sources);
-            serde_json::to_writer_pretty(&mut *out, &package)
-                .map_err(std::io::Error::from)
-                .and_then(|()| out.write_all(b"\n"))
-        }),
-        (Format::Csv, Some(directory)) => write_tables(directory, &report),
-        (Format::Xlsx, Some(path)) => write_workbook(path, &report),
-        // Refused above, before the model was read.
-        (Format::Csv | Format::Xlsx, None) => USAGE_OR_IO,
+    let written = match format {
+        // JSON Lines, and JSON's orders, are made from the model and the evaluation as they
+        // are written: a large program's orders are never held as report data at once.
+        Format::Jsonl | Format::Json => {
+            drop(progress);
+            print_diagnostics(&warnings, &sources, color);
+            note(&ledger_counts(&sources, &model));
+            write_output(output, Escapes::Json, |out| match format {
+                Format::Jsonl => {
+                    coop::report::jsonl::write(&model, &evaluation, &sources, &warnings, out)
+                }
+                _ => coop::report::write_json_of(
+                    &model,
+                    &evaluation,
+                    &sources,
+                    &warnings,
+                    horizon_days,
+                    out,
+                ),
+            })
+        }
+        _ => {
+            let report =
+                coop::report::build(&model, &evaluation, &sources, &warnings, horizon_days);
+            drop(progress);
+            print_diagnostics(&warnings, &sources, color);
+            note(&ledger_counts(&sources, &model));
+            let written = write_report(format, output, &model, &report, &sources);
+            // Left to the end of the process, as the model is below.
+            std::mem::forget(report);
+            written
+        }
     };
     // Ledger rows that could not be counted are errors: the report is written without them, and
     // the exit code says that it is incomplete.
@@ -1103,8 +1122,39 @@ fn report(
         code => code,
     };
     // The process ends here; freeing a million orders one by one would only delay it.
-    std::mem::forget((model, evaluation, report, sources, warnings));
+    std::mem::forget((model, evaluation, sources, warnings));
     code
+}
+
+/// Writes the report data in a format made from it (all but JSON and JSON Lines), to `output`.
+fn write_report(
+    format: Format,
+    output: Option<&std::path::Path>,
+    model: &coop::model::Model,
+    report: &coop::report::Report,
+    sources: &coop::source::SourceMap,
+) -> u8 {
+    match (format, output.filter(|path| !is_dash(path))) {
+        (Format::Text, _) => write_output(output, Escapes::Text, |out| {
+            out.write_all(coop::report::text::render(report).as_bytes())
+        }),
+        (Format::Html, _) => write_output(output, Escapes::Markup, |out| {
+            out.write_all(coop::report::html::render(report).as_bytes())
+        }),
+        (Format::Markdown, _) => write_output(output, Escapes::Markdown, |out| {
+            out.write_all(coop::report::markdown::render(report).as_bytes())
+        }),
+        (Format::Ocds, _) => write_output(output, Escapes::Json, |out| {
+            let package = coop::ocds::export(model, report, sources);
+            serde_json::to_writer_pretty(&mut *out, &package)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        }),
+        (Format::Csv, Some(directory)) => write_tables(directory, report),
+        (Format::Xlsx, Some(path)) => write_workbook(path, report),
+        // Refused before the model was read; JSON and JSON Lines are written by `report` itself.
+        (Format::Csv | Format::Xlsx, None) | (Format::Json | Format::Jsonl, _) => USAGE_OR_IO,
+    }
 }
 
 /// The files `--format csv` writes, a table each.

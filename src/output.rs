@@ -286,7 +286,8 @@ impl<W: Write> CommandGuard<W> {
 
 impl<W: Write> Write for CommandGuard<W> {
     fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        let mut guarded = Vec::with_capacity(buffer.len());
+        // Allocated only when a byte is escaped: serde writes a large report a token at a time.
+        let mut guarded = Vec::new();
         let mut plain_from = 0;
         for (index, byte) in buffer.iter().enumerate() {
             let escape = match (self.state, byte) {

@@ -71,6 +71,42 @@ fn report_json_is_valid_json() {
     assert_eq!(value["summary"]["denied"], 12);
 }
 
+/// JSON Lines: the same bytes on standard output and in a file, every line one JSON object
+/// without a raw control character, a line per order and per finding of the JSON report between
+/// the run and the summary.
+#[test]
+fn report_jsonl_is_a_line_per_order_and_finding() {
+    let run = |format: &str| {
+        let output = coop(&[&REPORT_OF_DENIALS[..], &[format]].concat());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        output.stdout
+    };
+    let lines = run("jsonl");
+    let file = scratch("report-jsonl").join("report.jsonl");
+    let file_name = file.to_string_lossy().into_owned();
+    let written = coop(&[&REPORT_OF_DENIALS[..], &["jsonl", "-o", &file_name]].concat());
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    assert_eq!(std::fs::read(&file).expect("the file is written"), lines);
+    let report: serde_json::Value = serde_json::from_slice(&run("json")).expect("JSON");
+    let text = String::from_utf8(lines).expect("UTF-8");
+    let kinds: Vec<String> = text
+        .lines()
+        .map(|line| {
+            assert!(!line.chars().any(char::is_control), "{line}");
+            let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            value["type"].as_str().expect("a type").to_string()
+        })
+        .collect();
+    let count = |key: &str| report[key].as_array().map_or(0, Vec::len);
+    assert_eq!(kinds.len(), 2 + count("orders") + count("findings"));
+    assert_eq!(kinds.first().map(String::as_str), Some("run"));
+    assert_eq!(kinds.last().map(String::as_str), Some("summary"));
+    assert_eq!(
+        kinds.iter().filter(|kind| *kind == "order").count(),
+        count("orders")
+    );
+}
+
 #[test]
 fn report_of_a_broken_model_exits_one_without_a_report() {
     let output = coop(&["report", "tests/fixtures/err/names.coop"]);
@@ -179,17 +215,21 @@ fn explain_lists_every_code_and_explains_one() {
     assert!(stderr(&unknown).contains("did you mean `access-not-in-force`?"));
 }
 
+/// `coop report` of a model with denied orders, up to the format's name.
+const REPORT_OF_DENIALS: [&str; 5] = [
+    "report",
+    "tests/fixtures/err/denials.coop",
+    "--as-of",
+    "2026-06-30",
+    "--format",
+];
+
 #[test]
 fn identical_input_gives_identical_output() {
-    let arguments = [
-        "report",
-        "tests/fixtures/err/denials.coop",
-        "--as-of",
-        "2026-06-30",
-        "--format",
-        "json",
-    ];
-    assert_eq!(coop(&arguments).stdout, coop(&arguments).stdout);
+    for format in ["json", "jsonl"] {
+        let arguments = [&REPORT_OF_DENIALS[..], &[format]].concat();
+        assert_eq!(coop(&arguments).stdout, coop(&arguments).stdout, "{format}");
+    }
 }
 
 #[test]
@@ -654,9 +694,17 @@ fn ledger_rows_are_counted_in_the_json_of_check_and_report() {
     let path = "tests/fixtures/err/ledger-open-quote.coop";
     let check = coop(&["check", path, "--as-of", "2025-12-31", "--format", "json"]);
     let report = coop(&["report", path, "--as-of", "2025-12-31", "--format", "json"]);
-    for output in [check, report] {
-        let json: serde_json::Value =
-            serde_json::from_str(&stdout(&output)).expect("the output is JSON");
+    let mut outputs = vec![check.stdout, report.stdout];
+    // JSON Lines carry them on their last line, the summary.
+    for command in ["check", "report"] {
+        let output = coop(&[command, path, "--as-of", "2025-12-31", "--format", "jsonl"]);
+        let lines = stdout(&output);
+        let summary = lines.lines().last().unwrap_or_default();
+        assert!(summary.starts_with(r#"{"type":"summary""#), "{lines}");
+        outputs.push(summary.as_bytes().to_vec());
+    }
+    for output in outputs {
+        let json: serde_json::Value = serde_json::from_slice(&output).expect("the output is JSON");
         let ledger = &json["ledgers"][0];
         assert_eq!(ledger["rows"], 4, "{json}");
         assert_eq!(ledger["counted"], 1);

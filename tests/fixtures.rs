@@ -26,6 +26,7 @@ fn ok_fixtures_have_no_errors() {
         assert_expected_codes(path, &analysis);
         // A fixture's own tests say what it means; each must pass.
         common::assert_tests_pass(path, &analysis);
+        common::assert_json_written_as_built(&analysis);
         insta::assert_snapshot!(common::render(&analysis));
     });
 }

@@ -1,4 +1,4 @@
-//! `coop check --format json|sarif|github|junit|concise` for CI: each valid in its own terms,
+//! `coop check --format json|jsonl|sarif|github|junit|concise` for CI: each valid in its own terms,
 //! SARIF against the SARIF 2.1.0 schema with a rule for every rule of the packs, `--statistics`,
 //! `--quiet` and `--deny warnings`.
 
@@ -228,6 +228,75 @@ fn json_output_counts_and_lists_every_finding() {
     assert_eq!(json["errors"], 5);
     assert_eq!(json["findings"].as_array().map(Vec::len), Some(5));
     assert_eq!(json["findings"][0]["code"], "undefined-name");
+}
+
+/// `check --format jsonl`: the run, a line per finding (those waived last), the counts; every
+/// line valid against the published schema, and the same findings and counts as `--format json`.
+#[test]
+fn jsonl_output_is_a_line_per_finding_as_json_lists_them() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/report-jsonl.schema.json"))
+            .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let waivers = ["tests/fixtures/ok/waivers.coop"];
+    for fixture in ERRONEOUS.iter().chain(&waivers) {
+        let run = |format| {
+            coop(&[
+                "check",
+                fixture,
+                "--as-of",
+                "2026-06-30",
+                "--format",
+                format,
+            ])
+        };
+        let (lines, json) = (run("jsonl"), run("json"));
+        assert_eq!(lines.status.code(), json.status.code(), "{fixture}");
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        let lines: Vec<serde_json::Value> = stdout(&lines)
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+                let errors: Vec<String> = validator
+                    .iter_errors(&value)
+                    .map(|error| format!("{error} at {}", error.instance_path()))
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{fixture}: {line}\n{}",
+                    errors.join("\n")
+                );
+                value
+            })
+            .collect();
+        let (run, summary) = (&lines[0], &lines[lines.len() - 1]);
+        assert_eq!(run["type"], "run", "{fixture}");
+        assert_eq!(run["command"], "check");
+        assert_eq!(run["files"], json["files"]);
+        assert_eq!(summary["type"], "summary", "{fixture}");
+        assert_eq!(summary["errors"], json["errors"], "{fixture}");
+        assert_eq!(summary["warnings"], json["warnings"], "{fixture}");
+        let waived = json["waived"].as_array().cloned().unwrap_or_default();
+        assert_eq!(waivers.contains(fixture), !waived.is_empty(), "{fixture}");
+        assert_eq!(summary["waived"], waived.len());
+        let findings: Vec<serde_json::Value> = lines[1..lines.len() - 1]
+            .iter()
+            .map(|line| {
+                assert_eq!(line["type"], "finding", "{fixture}");
+                let mut finding = line.clone();
+                finding.as_object_mut().expect("an object").remove("type");
+                finding
+            })
+            .collect();
+        let listed: Vec<serde_json::Value> = json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .chain(&waived)
+            .cloned()
+            .collect();
+        assert_eq!(findings, listed, "{fixture}");
+    }
 }
 
 #[test]

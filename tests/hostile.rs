@@ -341,10 +341,10 @@ test "name\n::error::test ESC" { expect order o1 permitted }
     std::fs::write(model.join("n\n::error::file.coop"), "// nothing\n").expect("write");
     let path = text(&model);
     let mut runs: Vec<Vec<&str>> = Vec::new();
-    for format in ["text", "json", "sarif", "github", "junit"] {
+    for format in ["text", "json", "jsonl", "sarif", "github", "junit"] {
         runs.push(vec!["check", &path, "--format", format]);
     }
-    for format in ["text", "json", "html", "markdown"] {
+    for format in ["text", "json", "jsonl", "html", "markdown"] {
         runs.push(vec!["report", &path, "--format", format]);
     }
     for format in ["text", "json", "junit"] {

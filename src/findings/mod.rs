@@ -115,6 +115,27 @@ pub fn to_json(
     }
 }
 
+/// The diagnostics of a check as JSON Lines (`docs/report-jsonl.md`): the run, a line per
+/// finding in force, a line per finding the model's waivers set aside (`waived`, in the report's
+/// shape), then the counts.
+pub fn to_jsonl(
+    run: &crate::report::jsonl::Run<'_>,
+    diagnostics: &[Diagnostic],
+    waived: &[Finding],
+    sources: &SourceMap,
+    ledgers: &[crate::report::LedgerCount],
+) -> String {
+    let findings = diagnostics
+        .iter()
+        .map(|diagnostic| finding(sources, diagnostic));
+    let mut out = Vec::new();
+    match crate::report::jsonl::write_check(run, findings, waived, ledgers, &mut out) {
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_else(|_| unreachable!("serde_json writes UTF-8 from Rust strings")),
+        Err(error) => unreachable!("writing to a vector cannot fail: {error}"),
+    }
+}
+
 /// One-based start and end of a span, as line and column.
 struct Region {
     file: String,

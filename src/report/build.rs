@@ -28,18 +28,27 @@ pub fn build(
     horizon_days: u32,
 ) -> Report {
     let waivers = Waivers::new(model, evaluation.as_of);
-    // Judged orders in date order, then the orders after the as-of date.
-    let orders: Vec<OrderReport> = evaluation
-        .judgments
-        .iter()
-        .map(|judgment| order_report(model, sources, &waivers, judgment.order, Some(judgment)))
-        .chain(
-            evaluation
-                .later_orders
-                .iter()
-                .map(|id| order_report(model, sources, &waivers, *id, None)),
-        )
-        .collect();
+    let mut report = without_orders(
+        model,
+        evaluation,
+        sources,
+        check_findings,
+        horizon_days,
+        &waivers,
+    );
+    report.orders = order_reports(model, evaluation, sources, &waivers).collect();
+    report
+}
+
+/// The report but its orders, which are left empty: [`order_reports`] makes them, one at a time.
+pub(super) fn without_orders(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    check_findings: &[Diagnostic],
+    horizon_days: u32,
+    waivers: &Waivers<'_>,
+) -> Report {
     let every_finding: Vec<&Diagnostic> = if model.waivers.is_empty() {
         Vec::new()
     } else {
@@ -54,28 +63,13 @@ pub fn build(
             )
             .collect()
     };
-    let permitted = orders
-        .iter()
-        .filter(|order| order.decision == Decision::Permitted)
-        .count();
-    let denied = orders
-        .iter()
-        .filter(|order| order.decision == Decision::Denied)
-        .count();
     Report {
         program: program_name(sources),
         as_of: evaluation.as_of.to_string(),
         horizon_days,
-        summary: Summary {
-            agencies: model.agencies.len(),
-            contracts: model.contracts.len(),
-            orders: evaluation.judgments.len(),
-            permitted,
-            denied,
-            after_as_of: evaluation.later_orders.len(),
-        },
+        summary: summary(model, evaluation),
         agencies: agencies(model, evaluation, sources),
-        orders,
+        orders: Vec::new(),
         contracts: contracts(model, evaluation, sources, horizon_days),
         frameworks: super::frameworks::frameworks(model, evaluation, sources),
         ledgers: super::ledger_counts(sources, model),
@@ -96,11 +90,7 @@ pub fn build(
                 permitted: rule.permits.is_some().then_some(tally.permitted),
             })
             .collect(),
-        findings: check_findings
-            .iter()
-            .chain(&evaluation.findings)
-            .map(|diagnostic| waived_finding(sources, model, &waivers, diagnostic))
-            .collect(),
+        findings: findings(model, evaluation, sources, check_findings, waivers).collect(),
         waivers: model
             .waivers
             .iter()
@@ -114,6 +104,59 @@ pub fn build(
             })
             .collect(),
     }
+}
+
+/// The counts of the report's summary: agencies, contracts, and orders judged, permitted,
+/// denied and after the as-of date.
+pub(super) fn summary(model: &Model, evaluation: &Evaluation) -> Summary {
+    let permitted = evaluation
+        .judgments
+        .iter()
+        .filter(|judgment| judgment.is_permitted())
+        .count();
+    Summary {
+        agencies: model.agencies.len(),
+        contracts: model.contracts.len(),
+        orders: evaluation.judgments.len(),
+        permitted,
+        denied: evaluation.judgments.len() - permitted,
+        after_as_of: evaluation.later_orders.len(),
+    }
+}
+
+/// The report's orders, made one at a time (a million orders need not be held at once): judged
+/// orders in the evaluation's date order, then the orders after the as-of date.
+pub fn order_reports<'a>(
+    model: &'a Model,
+    evaluation: &'a Evaluation,
+    sources: &'a SourceMap,
+    waivers: &'a Waivers<'a>,
+) -> impl Iterator<Item = OrderReport> + 'a {
+    evaluation
+        .judgments
+        .iter()
+        .map(|judgment| order_report(model, sources, waivers, judgment.order, Some(judgment)))
+        .chain(
+            evaluation
+                .later_orders
+                .iter()
+                .map(|id| order_report(model, sources, waivers, *id, None)),
+        )
+}
+
+/// The report's findings not about one order: checking's warnings, then evaluation's findings,
+/// each with the waiver that sets it aside, if one does.
+pub fn findings<'a>(
+    model: &'a Model,
+    evaluation: &'a Evaluation,
+    sources: &'a SourceMap,
+    check_findings: &'a [Diagnostic],
+    waivers: &'a Waivers<'a>,
+) -> impl Iterator<Item = Finding> + 'a {
+    check_findings
+        .iter()
+        .chain(&evaluation.findings)
+        .map(|diagnostic| waived_finding(sources, model, waivers, diagnostic))
 }
 
 /// A finding in the report's shape, with the waiver that sets it aside, if one does.
@@ -156,7 +199,7 @@ pub fn waiver_report(
 
 /// The model's file without `.coop` when the model is one `.coop` file (its ledgers aside), else
 /// the name of the directory that holds it.
-fn program_name(sources: &SourceMap) -> String {
+pub fn program_name(sources: &SourceMap) -> String {
     let mut files = sources
         .model_files()
         .filter(|(_, file)| file.kind == crate::source::FileKind::Coop);

@@ -5,9 +5,11 @@ mod build;
 mod duties;
 mod frameworks;
 pub mod html;
+pub mod jsonl;
 pub mod markdown;
 mod negotiation;
 pub mod spreadsheet;
+mod streamed;
 pub mod test_results;
 pub mod text;
 pub mod why;
@@ -16,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::Money;
 
-pub use build::{build, finding, waived_finding, waiver_report};
+pub use build::{build, finding, program_name, waived_finding, waiver_report};
+
+pub use streamed::write_json_of;
 
 /// By default, contracts ending within a year of the as-of date are listed first.
 pub const DEFAULT_HORIZON_DAYS: u32 = 365;
@@ -735,13 +739,6 @@ pub fn to_json(report: &Report) -> String {
         }
         Err(error) => unreachable!("the report is plain data and always serialises: {error}"),
     }
-}
-
-/// Writes the report as pretty JSON, ending with a newline, without holding the text in memory
-/// (a million orders make hundreds of megabytes of it). The same bytes as [`to_json`].
-pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
 }
 
 /// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.

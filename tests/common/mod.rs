@@ -185,6 +185,46 @@ pub fn report_of(path: &Path) -> coop::report::Report {
     )
 }
 
+/// The JSON report written with its orders made as they are written has the same bytes as the
+/// report built whole, at the analysis's own as-of date.
+pub fn assert_json_written_as_built(analysis: &Analysis) {
+    let Some(model) = &analysis.model else {
+        return;
+    };
+    let evaluation = coop::eval::evaluate(model, analysis.as_of);
+    let built = coop::report::to_json(&coop::report::build(
+        model,
+        &evaluation,
+        &analysis.sources,
+        &analysis.check_diagnostics,
+        coop::report::DEFAULT_HORIZON_DAYS,
+    ));
+    let mut written = Vec::new();
+    coop::report::write_json_of(
+        model,
+        &evaluation,
+        &analysis.sources,
+        &analysis.check_diagnostics,
+        coop::report::DEFAULT_HORIZON_DAYS,
+        &mut written,
+    )
+    .expect("a vector takes anything");
+    assert_eq!(String::from_utf8(written).expect("UTF-8"), built);
+}
+
+/// The JSON Lines report of a shipped example at its own as-of date; the example must check.
+pub fn jsonl_of(path: &Path) -> String {
+    let analysis = analyse(path);
+    let model = analysis.model.as_ref().expect("examples check");
+    let evaluation = coop::eval::evaluate(model, analysis.as_of);
+    coop::report::jsonl::to_string(
+        model,
+        &evaluation,
+        &analysis.sources,
+        &analysis.check_diagnostics,
+    )
+}
+
 /// Runs the real `coop` binary in `directory`, without colour.
 pub fn coop_in(directory: &Path, arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_coop"))
