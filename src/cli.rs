@@ -1951,9 +1951,12 @@ fn write_output(
     escapes: Escapes,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> u8 {
+    // The guard reads what is written in blocks, not a token at a time as serde writes.
     match output.filter(|path| !is_dash(path)) {
         Some(path) => match coop::output::write_atomically_with(path, |out| {
-            render(&mut CommandGuard::new(out, escapes))
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 16, CommandGuard::new(out, escapes));
+            render(&mut out).and_then(|()| out.flush())
         }) {
             Ok(()) => SUCCESS,
             Err(error) => usage_error(&format!(
@@ -1962,8 +1965,10 @@ fn write_output(
             )),
         },
         None => {
-            let mut stdout =
-                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes);
+            let mut stdout = std::io::BufWriter::with_capacity(
+                1 << 16,
+                CommandGuard::new(std::io::BufWriter::new(std::io::stdout().lock()), escapes),
+            );
             match render(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => SUCCESS,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => SUCCESS,

@@ -289,7 +289,18 @@ impl<W: Write> Write for CommandGuard<W> {
         // Allocated only when a byte is escaped: serde writes a large report a token at a time.
         let mut guarded = Vec::new();
         let mut plain_from = 0;
-        for (index, byte) in buffer.iter().enumerate() {
+        let mut index = 0;
+        while index < buffer.len() {
+            // Within a line, only a line end or a `#` can start what is escaped: the bytes
+            // between are passed over at the speed of a byte search.
+            if self.state == GuardState::Within {
+                match memchr::memchr3(b'\n', b'\r', b'#', &buffer[index..]) {
+                    Some(offset) => index += offset,
+                    None => break,
+                }
+            }
+            let byte = &buffer[index];
+            index += 1;
             let escape = match (self.state, byte) {
                 (GuardState::LeadingColon, b':') => Some(self.colon()),
                 (GuardState::Hashes(2), b'[') => Some(self.bracket()),
@@ -305,9 +316,9 @@ impl<W: Write> Write for CommandGuard<W> {
                 _ => GuardState::Within,
             };
             if let Some(escape) = escape {
-                guarded.extend_from_slice(&buffer[plain_from..index]);
+                guarded.extend_from_slice(&buffer[plain_from..index - 1]);
                 guarded.extend_from_slice(escape);
-                plain_from = index + 1;
+                plain_from = index;
             }
         }
         if plain_from == 0 {

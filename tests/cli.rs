@@ -828,7 +828,9 @@ fn several_threads_check_a_large_model_as_one_does() {
     assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
     assert!(stdout(&one).lines().count() > 100, "{}", stdout(&one));
     assert_eq!(stdout(&several), stdout(&one));
-    assert_eq!(stderr(&several), stderr(&one));
+    // The summary; a run past ten seconds (a loaded machine) adds lines of progress with times.
+    let summary = |output| stderr(output).lines().last().map(str::to_string);
+    assert_eq!(summary(&several), summary(&one));
     assert_eq!(several.status.code(), one.status.code());
 }
 

@@ -418,23 +418,33 @@ fn without_losers<'a, Field>(
 }
 
 /// The checked orders in the order they are judged: by date, and on one date by name, which
-/// is stable. The keys are sorted, not the orders, which are large to move.
-fn in_judging_order(mut orders: Vec<Option<Order>>) -> Vec<Order> {
+/// is stable. The keys are sorted, and the orders then moved into place once each, without a
+/// second list of a million orders.
+fn in_judging_order(orders: Vec<Option<Order>>) -> Vec<Order> {
+    let mut orders: Vec<Order> = orders.into_iter().flatten().collect();
     let mut keys: Vec<(Date, &str, usize)> = orders
         .iter()
         .enumerate()
-        .filter_map(|(index, order)| {
-            let order = order.as_ref()?;
-            Some((order.date.value, order.header.name.value.as_str(), index))
-        })
+        .map(|(index, order)| (order.date.value, order.header.name.value.as_str(), index))
         .collect();
     // Winning names are distinct, so an unstable sort gives the one order, faster.
     keys.sort_unstable();
-    let positions: Vec<usize> = keys.into_iter().map(|(_, _, index)| index).collect();
-    positions
-        .into_iter()
-        .filter_map(|index| orders[index].take())
-        .collect()
+    // `from[place]` is where the order that goes to `place` is now.
+    let mut from: Vec<usize> = keys.into_iter().map(|(_, _, index)| index).collect();
+    for start in 0..from.len() {
+        // Each cycle of the permutation is followed once; a place filled points at itself.
+        let mut place = start;
+        while from[place] != place {
+            let source = from[place];
+            from[place] = place;
+            if source == start {
+                break;
+            }
+            orders.swap(place, source);
+            place = source;
+        }
+    }
+    orders
 }
 
 /// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).

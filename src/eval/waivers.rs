@@ -20,7 +20,12 @@ impl<'m> Waivers<'m> {
         Waivers {
             model,
             as_of,
-            subjects: Subjects::of(model),
+            // Where each of a million declarations is, only when a waiver may need it.
+            subjects: if model.waivers.is_empty() {
+                Subjects::default()
+            } else {
+                Subjects::of(model)
+            },
         }
     }
 

@@ -7,7 +7,7 @@ use crate::source::Span;
 use super::Model;
 
 /// Every declaration and rule of a model, by where its text is.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Subjects {
     /// Sorted by file, then start; declarations never overlap.
     places: Vec<(Span, String)>,

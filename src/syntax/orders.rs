@@ -59,9 +59,11 @@ fn read_in_parts(
                 .map(|reader| reader.join().ok().flatten())
                 .collect()
         });
-        let mut declarations = Vec::new();
-        for part in read {
-            declarations.extend(part?);
+        let parts: Vec<Vec<Declaration>> = read.into_iter().collect::<Option<_>>()?;
+        // Sized once: the tree of a million orders is kept for the whole run.
+        let mut declarations = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            declarations.extend(part);
         }
         declarations
     };
