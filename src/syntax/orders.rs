@@ -395,34 +395,27 @@ mod tests {
         diagnostics.is_empty().then_some(tree)
     }
 
+    /// A generated program's order book of 400 orders.
+    fn generated_order_book() -> String {
+        let settings = crate::generate::Settings {
+            agencies: 30,
+            contracts: 5,
+            orders: 400,
+            seed: 7,
+        };
+        crate::generate::generate(settings, crate::generate::OrderFormat::Coop).orders
+    }
+
     #[test]
     fn reads_order_books_as_pest_does() {
-        let generated = crate::generate::generate(
-            crate::generate::Settings {
-                agencies: 30,
-                contracts: 5,
-                orders: 400,
-                seed: 7,
-            },
-            crate::generate::OrderFormat::Coop,
-        );
-        let text = generated.orders;
+        let text = generated_order_book();
         let fast = read(FileId(0), &text).expect("an order book is read fast");
         assert_eq!(Some(fast), by_pest(&text));
     }
 
     #[test]
     fn reads_an_order_book_in_parts_as_in_one() {
-        let generated = crate::generate::generate(
-            crate::generate::Settings {
-                agencies: 30,
-                contracts: 5,
-                orders: 400,
-                seed: 7,
-            },
-            crate::generate::OrderFormat::Coop,
-        );
-        let text = generated.orders;
+        let text = generated_order_book();
         let whole = read_in_parts(
             FileId(0),
             &text,
