@@ -141,6 +141,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
     let gates = rules::Gates::new(model);
     let mut scratch = rules::Scratch::default();
     let mut caps = orders::CapUse::default();
+    let mut lines_judged = 0;
     for (index, order) in model.orders.iter().enumerate() {
         if index.is_multiple_of(EVERY) {
             observer.advanced(Phase::Judging, judged(index), judged(model.orders.len()));
@@ -151,6 +152,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
             continue;
         }
         let contract = order.contract.value.0;
+        lines_judged += order.lines.len();
         let mut judgment = orders::judge(model, id, explain);
         {
             let context = rules::Context {
@@ -196,7 +198,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
         }
         judgments.push(judgment);
     }
-    gates.count_considered(model, judgments.len(), &mut rule_tallies);
+    gates.count_considered(model, judgments.len(), lines_judged, &mut rule_tallies);
     let bindings = bindings::bindings(model, &contracts, as_of);
     let mut findings = Vec::new();
     let mut binding_terms = vec![rules::BindingTerms::default(); bindings.len()];

@@ -291,8 +291,8 @@ pub struct Gates<'m> {
     /// Per rule, in the order of `Model::rules`; `None` for rules not about orders, or without
     /// a filter.
     rules: Vec<Option<Gate<'m>>>,
-    /// Per rule and outcome: the memo of a `require`'s condition, where one can be kept.
-    conditions: Vec<Vec<Option<Memo<'m>>>>,
+    /// Per rule and outcome: a `require`'s condition, remembered where it can be, else folded.
+    conditions: Vec<Vec<Option<Condition<'m>>>>,
     /// The rules that set others aside, by index.
     setters: Vec<usize>,
     /// Per rule: whether a setter of its scope names it. Only for such a rule is it asked which
@@ -313,12 +313,37 @@ pub struct Gates<'m> {
     admitted: RefCell<AHashMap<(usize, AgencyId, usize), bool>>,
 }
 
+/// A `require`'s condition on an order, line or binding: remembered once per contract, buyer or
+/// basis, or, when it reads the subject itself, folded per contract.
+#[derive(Debug)]
+enum Condition<'m> {
+    Memo(Memo<'m>),
+    Folded(Folded<'m>),
+}
+
 #[derive(Debug)]
 struct Gate<'m> {
     /// The terms of the filter decided once per contract, buyer or basis.
     memos: Vec<Memo<'m>>,
-    /// The rest of the filter, decided for each order.
-    rest: Vec<&'m Expression>,
+    /// The rest of the filter, decided for each order, with what it reads of the contract
+    /// folded in.
+    rest: Vec<Folded<'m>>,
+}
+
+/// A term of an order, line or binding rule that no memo keeps, because it reads its subject
+/// itself (`o.date`), with every part of it that reads only the subject's contract replaced by
+/// its value, once per contract and period of membership: `o.date >= o.contract.term.start`
+/// becomes `o.date >= 2024-01-01`, and `o.lot.maximum exists or o.quantity_available exists`
+/// becomes `o.quantity_available exists` for a contract of a lot without a maximum, or `true`
+/// for one with. Folding keeps the interpreter's meaning: a part is replaced only once its value
+/// is known, and `and` and `or` only where one side settles them.
+#[derive(Debug)]
+struct Folded<'m> {
+    term: &'m Expression,
+    scope: Entity,
+    /// Per contract and period (`Slots::index`): the folded term, `None` when folding changes
+    /// nothing.
+    by_contract: Vec<OnceCell<Option<Box<Expression>>>>,
 }
 
 /// A term whose value is the same for every order of one contract, of one buyer, or on one
@@ -388,33 +413,197 @@ impl Slots {
     }
 }
 
+/// The fields through which a rule of this scope reads its order's (or binding's) contract, its
+/// agency (an order's buyer) and its basis: what memos are kept by. A line rule reads them
+/// through the line's order.
+fn memo_paths(scope: Entity) -> Option<[&'static [Field]; 3]> {
+    match scope {
+        Entity::Order | Entity::Line => Some([
+            &[
+                Field::Order(OrderField::Contract),
+                Field::Order(OrderField::Solicitation),
+                Field::Order(OrderField::Lead),
+                Field::Order(OrderField::Category),
+                Field::Order(OrderField::Lot),
+            ],
+            &[Field::Order(OrderField::Buyer)],
+            &[Field::Order(OrderField::Basis)],
+        ]),
+        Entity::Binding => Some([
+            &[Field::Binding(BindingField::Contract)],
+            &[Field::Binding(BindingField::Agency)],
+            &[Field::Binding(BindingField::Basis)],
+        ]),
+        _ => None,
+    }
+}
+
+impl<'m> Folded<'m> {
+    fn new(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Folded<'m> {
+        Folded {
+            term,
+            scope,
+            by_contract: (0..model.contracts.len() * periods)
+                .map(|_| OnceCell::new())
+                .collect(),
+        }
+    }
+
+    /// The term for a subject standing where `slots` say (bound as the first variable),
+    /// folded the first time one of its contract's subjects asks.
+    fn term(&self, context: &Context<'_>, slots: Slots, variables: &mut Vec<Value>) -> &Expression {
+        self.by_contract[slots.index(Per::Contract, context.gates.periods())]
+            .get_or_init(|| fold(context, self.term, self.scope, variables).map(Box::new))
+            .as_deref()
+            .unwrap_or(self.term)
+    }
+}
+
+/// The value of an expression that is one already: a constant, or a pack's parameter.
+fn constant(expression: &Expression) -> Option<Value> {
+    match expression.kind {
+        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// An expression with every part that reads the subject only through its contract replaced by
+/// its value for the subject bound as the first variable; `None` when nothing changes. A part
+/// that cannot be decided is kept, to be reported where it is evaluated.
+fn fold(
+    context: &Context<'_>,
+    expression: &Expression,
+    scope: Entity,
+    variables: &mut Vec<Value>,
+) -> Option<Expression> {
+    let with = |kind| Expression {
+        kind,
+        ty: expression.ty.clone(),
+        span: expression.span,
+    };
+    let [by_contract, _, _] = memo_paths(scope)?;
+    match &expression.kind {
+        // Already as simple as it gets; an aggregate binds variables of its own and keeps its
+        // running totals by its place.
+        ExpressionKind::Constant(_)
+        | ExpressionKind::Parameter { .. }
+        | ExpressionKind::Variable(_)
+        | ExpressionKind::Aggregate { .. } => return None,
+        _ if reads_through(expression, scope, by_contract) => {
+            return context
+                .value(expression, variables)
+                .ok()
+                .map(|value| with(ExpressionKind::Constant(value)));
+        }
+        _ => {}
+    }
+    let mut part = |part: &Expression| fold(context, part, scope, variables);
+    match &expression.kind {
+        ExpressionKind::Binary(operator, left, right) => {
+            let (folded_left, folded_right) = (part(left), part(right));
+            let sides = [
+                folded_left.as_ref().unwrap_or(left),
+                folded_right.as_ref().unwrap_or(right),
+            ];
+            let [left_value, right_value] = sides.map(constant);
+            match (operator, left_value, right_value) {
+                // A side that settles `and` or `or` settles it, whatever the other side is.
+                (Operator::And, Some(value), _) | (Operator::And, _, Some(value))
+                    if !value.is_true() =>
+                {
+                    return Some(with(ExpressionKind::Constant(Value::Boolean(false))));
+                }
+                (Operator::Or, Some(Value::Boolean(true)), _)
+                | (Operator::Or, _, Some(Value::Boolean(true))) => {
+                    return Some(with(ExpressionKind::Constant(Value::Boolean(true))));
+                }
+                // One that does not leaves the other side's truth: `false or x` holds when
+                // `x` does.
+                (Operator::And | Operator::Or, Some(_), None) if right.ty == Type::Boolean => {
+                    return Some(folded_right.unwrap_or_else(|| (**right).clone()));
+                }
+                (Operator::And | Operator::Or, None, Some(_)) if left.ty == Type::Boolean => {
+                    return Some(folded_left.unwrap_or_else(|| (**left).clone()));
+                }
+                _ => {}
+            }
+            if folded_left.is_none() && folded_right.is_none() {
+                return None;
+            }
+            let folded = with(ExpressionKind::Binary(
+                *operator,
+                Box::new(folded_left.unwrap_or_else(|| (**left).clone())),
+                Box::new(folded_right.unwrap_or_else(|| (**right).clone())),
+            ));
+            // Two known sides make a known value.
+            if left_value.is_some()
+                && right_value.is_some()
+                && let Ok(value) = context.value(&folded, variables)
+            {
+                return Some(with(ExpressionKind::Constant(value)));
+            }
+            Some(folded)
+        }
+        ExpressionKind::Field(owner, field) => {
+            part(owner).map(|owner| with(ExpressionKind::Field(Box::new(owner), *field)))
+        }
+        ExpressionKind::Named(owner, entries, name) => part(owner).map(|owner| {
+            with(ExpressionKind::Named(
+                Box::new(owner),
+                *entries,
+                name.clone(),
+            ))
+        }),
+        ExpressionKind::Unary(operator, operand) => {
+            part(operand).map(|operand| with(ExpressionKind::Unary(*operator, Box::new(operand))))
+        }
+        ExpressionKind::Exists(operand) => {
+            part(operand).map(|operand| with(ExpressionKind::Exists(Box::new(operand))))
+        }
+        ExpressionKind::Distance(from, to) => {
+            let (folded_from, folded_to) = (part(from), part(to));
+            if folded_from.is_none() && folded_to.is_none() {
+                return None;
+            }
+            Some(with(ExpressionKind::Distance(
+                Box::new(folded_from.unwrap_or_else(|| (**from).clone())),
+                Box::new(folded_to.unwrap_or_else(|| (**to).clone())),
+            )))
+        }
+        ExpressionKind::In(element, candidates) => {
+            let folded_element = part(element);
+            let folded_candidates: Vec<Option<Expression>> =
+                candidates.iter().map(&mut part).collect();
+            if folded_element.is_none() && folded_candidates.iter().all(Option::is_none) {
+                return None;
+            }
+            Some(with(ExpressionKind::In(
+                Box::new(folded_element.unwrap_or_else(|| (**element).clone())),
+                folded_candidates
+                    .into_iter()
+                    .zip(candidates)
+                    .map(|(folded, candidate)| folded.unwrap_or_else(|| candidate.clone()))
+                    .collect(),
+            )))
+        }
+        ExpressionKind::Constant(_)
+        | ExpressionKind::Parameter { .. }
+        | ExpressionKind::Variable(_)
+        | ExpressionKind::Aggregate { .. } => None,
+    }
+}
+
 impl<'m> Memo<'m> {
-    /// The memo of a term of an order or binding rule that reads its subject only through its
-    /// contract, its agency (an order's buyer) or its basis; `None` for any other term.
+    /// The memo of a term of an order, line or binding rule that reads its subject only through
+    /// its contract, its agency (an order's buyer) or its basis (a line's, through its order);
+    /// `None` for any other term.
     fn of(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Option<Memo<'m>> {
-        let (by_contract, by_agency, by_basis): (&[Field], &[Field], &[Field]) = match scope {
-            Entity::Order => (
-                &[
-                    Field::Order(OrderField::Contract),
-                    Field::Order(OrderField::Solicitation),
-                    Field::Order(OrderField::Lead),
-                    Field::Order(OrderField::Category),
-                ],
-                &[Field::Order(OrderField::Buyer)],
-                &[Field::Order(OrderField::Basis)],
-            ),
-            Entity::Binding => (
-                &[Field::Binding(BindingField::Contract)],
-                &[Field::Binding(BindingField::Agency)],
-                &[Field::Binding(BindingField::Basis)],
-            ),
-            _ => return None,
-        };
-        let (per, slots) = if reads_through(term, by_contract) {
+        let [by_contract, by_agency, by_basis] = memo_paths(scope)?;
+        let (per, slots) = if reads_through(term, scope, by_contract) {
             (Per::Contract, model.contracts.len())
-        } else if reads_through(term, by_agency) {
+        } else if reads_through(term, scope, by_agency) {
             (Per::Buyer, model.agencies.len())
-        } else if reads_through(term, by_basis) {
+        } else if reads_through(term, scope, by_basis) {
             (Per::Basis, 3)
         } else {
             return None;
@@ -460,10 +649,9 @@ impl<'m> Gates<'m> {
             .rules
             .iter()
             .map(|rule| {
-                let filter = rule
-                    .filter
-                    .as_ref()
-                    .filter(|_| matches!(rule.scope, Entity::Order | Entity::Binding))?;
+                let filter = rule.filter.as_ref().filter(|_| {
+                    matches!(rule.scope, Entity::Order | Entity::Line | Entity::Binding)
+                })?;
                 let mut gate = Gate {
                     memos: Vec::new(),
                     rest: Vec::new(),
@@ -471,7 +659,9 @@ impl<'m> Gates<'m> {
                 for term in filter.conjuncts() {
                     match Memo::of(term, rule.scope, model, periods) {
                         Some(memo) => gate.memos.push(memo),
-                        None => gate.rest.push(term),
+                        None => gate
+                            .rest
+                            .push(Folded::new(term, rule.scope, model, periods)),
                     }
                 }
                 Some(gate)
@@ -485,7 +675,13 @@ impl<'m> Gates<'m> {
                     .iter()
                     .map(|outcome| match outcome {
                         RuleOutcome::Require { condition, .. } => {
-                            Memo::of(condition, rule.scope, model, periods)
+                            memo_paths(rule.scope)?;
+                            Some(match Memo::of(condition, rule.scope, model, periods) {
+                                Some(memo) => Condition::Memo(memo),
+                                None => Condition::Folded(Folded::new(
+                                    condition, rule.scope, model, periods,
+                                )),
+                            })
                         }
                         _ => None,
                     })
@@ -538,11 +734,10 @@ impl<'m> Gates<'m> {
         &self,
         context: &Context<'_>,
         order: OrderId,
-        basis: Basis,
+        slots: Slots,
         variables: &mut Vec<Value>,
         candidates: &mut Vec<usize>,
     ) {
-        let slots = Slots::of_order(context, order, basis);
         let by_contract = self.open_for(Per::Contract, slots, context, order, variables);
         let by_buyer = self.open_for(Per::Buyer, slots, context, order, variables);
         let by_basis = self.open_for(Per::Basis, slots, context, order, variables);
@@ -572,18 +767,37 @@ impl<'m> Gates<'m> {
         self.open[per as usize][slots.index(per, self.periods())].get_or_init(|| {
             let rules = &context.model.rules;
             let mut bits = vec![0u64; rules.len().div_ceil(64)];
+            // A line rule's terms are read with the order's first line; an order without
+            // lines leaves line rules open, and its lines' memos shut them line by line.
+            let has_lines = !context.model.orders[order.0].lines.is_empty();
             for (index, rule) in rules.iter().enumerate() {
-                let shut = match (rule.scope, &self.rules[index]) {
-                    (Entity::Order, Some(gate)) => gate
-                        .memos
-                        .iter()
-                        .filter(|memo| memo.per == per)
-                        .any(|memo| {
-                            variables.clear();
-                            variables.push(Value::Order(order));
-                            memo.value(context, slots, variables) == Ok(false)
-                        }),
-                    (Entity::Order | Entity::Line, _) => false,
+                let subject = match rule.scope {
+                    Entity::Line if has_lines => Some(Value::Line(order, 0)),
+                    Entity::Order => Some(Value::Order(order)),
+                    _ => None,
+                };
+                let shut = match (rule.scope, &self.rules[index], subject) {
+                    (Entity::Order | Entity::Line, Some(gate), Some(subject)) => {
+                        let by_memo =
+                            gate.memos
+                                .iter()
+                                .filter(|memo| memo.per == per)
+                                .any(|memo| {
+                                    variables.clear();
+                                    variables.push(subject);
+                                    memo.value(context, slots, variables) == Ok(false)
+                                });
+                        // A term folded to a value for the contract shuts the rule for it too.
+                        by_memo
+                            || (per == Per::Contract
+                                && gate.rest.iter().any(|rest| {
+                                    variables.clear();
+                                    variables.push(subject);
+                                    constant(rest.term(context, slots, variables))
+                                        .is_some_and(|value| !value.is_true())
+                                }))
+                    }
+                    (Entity::Order | Entity::Line, _, _) => false,
                     _ => true,
                 };
                 if !shut {
@@ -594,12 +808,20 @@ impl<'m> Gates<'m> {
         })
     }
 
-    /// Every order rule is considered for every order judged, run on it or turned away by its
-    /// remembered terms.
-    pub fn count_considered(&self, model: &Model, judged: usize, tallies: &mut [RuleTally]) {
+    /// Every order rule is considered for every order judged, and every line rule for each of
+    /// their lines, run on it or turned away by its remembered terms.
+    pub fn count_considered(
+        &self,
+        model: &Model,
+        judged: usize,
+        lines: usize,
+        tallies: &mut [RuleTally],
+    ) {
         for (rule, tally) in model.rules.iter().zip(tallies) {
-            if rule.scope == Entity::Order {
-                tally.considered = judged;
+            match rule.scope {
+                Entity::Order => tally.considered = judged,
+                Entity::Line => tally.considered = lines,
+                _ => {}
             }
         }
     }
@@ -663,9 +885,10 @@ fn steady(expression: &Expression) -> bool {
     }
 }
 
-/// Whether an expression reads the rule's order only through these fields (and nothing that
-/// changes as orders are judged), so that its value is the same for every order sharing them.
-fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
+/// Whether an expression reads the rule's order (a line rule's, the line's order) only through
+/// these fields (and nothing that changes as orders are judged), so that its value is the same
+/// for every order sharing them.
+fn reads_through(expression: &Expression, scope: Entity, fields: &[Field]) -> bool {
     match &expression.kind {
         ExpressionKind::Variable(_) | ExpressionKind::Aggregate { .. } => false,
         ExpressionKind::Constant(_) | ExpressionKind::Parameter { .. } => true,
@@ -674,24 +897,37 @@ fn reads_through(expression: &Expression, fields: &[Field]) -> bool {
             if field.varies() && *field != Field::Group(GroupField::Members) {
                 return false;
             }
-            match owner.kind {
-                ExpressionKind::Variable(0) => fields.contains(field),
-                _ => reads_through(owner, fields),
+            if reads_the_order(owner, scope) {
+                fields.contains(field)
+            } else {
+                reads_through(owner, scope, fields)
             }
         }
-        ExpressionKind::Named(owner, _, _) => reads_through(owner, fields),
+        ExpressionKind::Named(owner, _, _) => reads_through(owner, scope, fields),
         ExpressionKind::Unary(_, operand) | ExpressionKind::Exists(operand) => {
-            reads_through(operand, fields)
+            reads_through(operand, scope, fields)
         }
         ExpressionKind::Binary(_, left, right) | ExpressionKind::Distance(left, right) => {
-            reads_through(left, fields) && reads_through(right, fields)
+            reads_through(left, scope, fields) && reads_through(right, scope, fields)
         }
         ExpressionKind::In(element, candidates) => {
-            reads_through(element, fields)
+            reads_through(element, scope, fields)
                 && candidates
                     .iter()
-                    .all(|candidate| reads_through(candidate, fields))
+                    .all(|candidate| reads_through(candidate, scope, fields))
         }
+    }
+}
+
+/// Whether an expression is the order a rule of this scope is about: an order or binding rule's
+/// own variable, or a line rule's `l.order`.
+fn reads_the_order(expression: &Expression, scope: Entity) -> bool {
+    match (&expression.kind, scope) {
+        (ExpressionKind::Variable(0), Entity::Order | Entity::Binding) => true,
+        (ExpressionKind::Field(owner, Field::Line(LineField::Order)), Entity::Line) => {
+            matches!(owner.kind, ExpressionKind::Variable(0))
+        }
+        _ => false,
     }
 }
 
@@ -894,10 +1130,11 @@ pub(super) fn judge_order(
     applied.clear();
     bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
-    let mut set_aside = SetAsideFor::for_order(context, order, order_basis);
+    let slots = Slots::of_order(context, order, order_basis);
+    let mut set_aside = SetAsideFor::for_order(slots, order);
     context
         .gates
-        .candidates(context, order, order_basis, variables, candidates);
+        .candidates(context, order, slots, variables, candidates);
     for &index in candidates.iter() {
         let rule = &context.model.rules[index];
         match rule.scope {
@@ -906,7 +1143,7 @@ pub(super) fn judge_order(
                 variables.push(Value::Order(order));
                 let judged = Subject {
                     place: subject,
-                    slots: Some(Slots::of_order(context, order, order_basis)),
+                    slots: Some(slots),
                 };
                 let fallback = match applies_to(
                     context,
@@ -939,7 +1176,7 @@ pub(super) fn judge_order(
                     variables.push(subject);
                     let judged = Subject {
                         place: line.span,
-                        slots: None,
+                        slots: Some(slots),
                     };
                     if applies_to(
                         context,
@@ -1140,9 +1377,9 @@ impl SetAsideFor {
         }
     }
 
-    fn for_order(context: &Context<'_>, order: OrderId, basis: Basis) -> SetAsideFor {
+    fn for_order(slots: Slots, order: OrderId) -> SetAsideFor {
         SetAsideFor {
-            slots: Some(Slots::of_order(context, order, basis)),
+            slots: Some(slots),
             ..SetAsideFor::new(Entity::Order, Value::Order(order))
         }
     }
@@ -1449,9 +1686,15 @@ fn requirements(
         else {
             continue;
         };
-        let memo = context.gates.conditions[index][position].as_ref();
-        let value = match (memo, subject.slots) {
-            (Some(memo), Some(slots)) => memo.value(context, slots, variables).map(Value::Boolean),
+        let kept = context.gates.conditions[index][position].as_ref();
+        let value = match (kept, subject.slots) {
+            (Some(Condition::Memo(memo)), Some(slots)) => {
+                memo.value(context, slots, variables).map(Value::Boolean)
+            }
+            (Some(Condition::Folded(folded)), Some(slots)) => {
+                let folded = folded.term(context, slots, variables);
+                context.value(folded, variables)
+            }
             _ => context.value(condition, variables),
         };
         match value {
@@ -1764,11 +2007,13 @@ fn gate_admits(
             Err(mismatch) => note(memo.term, mismatch, variables),
         }
     }
-    for term in &gate.rest {
+    for rest in &gate.rest {
+        let term = rest.term(context, slots, variables);
         match context.value(term, variables) {
             Ok(Value::Boolean(true)) => {}
             Ok(_) => return (false, None),
-            Err(mismatch) => note(term, mismatch, variables),
+            // Reported at the term as written.
+            Err(mismatch) => note(rest.term, mismatch, variables),
         }
     }
     (true, undecided)
@@ -3384,4 +3629,123 @@ fn great_circle(from: (f64, f64), to: (f64, f64)) -> Option<Decimal> {
     Decimal::try_from(kilometres)
         .ok()
         .map(|distance| distance.round_dp(3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::ContractUse;
+
+    /// Folding a term for a contract never changes what it decides: every term of an order or
+    /// line rule's `where` and every `require` that is folded gives, on every order and line of
+    /// every example and fixture, the same value folded as written, or fails as written does.
+    /// Folded terms are kept per contract and found with its first subject, so this also shows
+    /// that what a contract's first order fixed holds for all its others.
+    #[test]
+    fn folding_keeps_every_decision() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<std::path::PathBuf> = ["examples", "tests/fixtures/ok"]
+            .iter()
+            .flat_map(|folder| std::fs::read_dir(root.join(folder)).into_iter().flatten())
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "coop")
+            })
+            .collect();
+        paths.sort();
+        let (mut compared, mut changed) = (0, 0);
+        for path in paths {
+            let Ok(mut sources) = crate::load::load(std::slice::from_ref(&path)) else {
+                continue;
+            };
+            let (Some(model), _) = crate::check_sources(&mut sources) else {
+                continue;
+            };
+            let (of_model, changed_of_model) = compare_folded(&model, &path);
+            compared += of_model;
+            changed += changed_of_model;
+        }
+        assert!(compared > 1000, "only {compared} terms compared");
+        assert!(
+            changed > 100,
+            "only {changed} of {compared} terms folded to something else"
+        );
+    }
+
+    /// Compares every folded term of the model's order and line rules with the term as written,
+    /// on each of its orders and lines; returns how many were compared, and how many of those
+    /// folding changed.
+    fn compare_folded(model: &Model, path: &std::path::Path) -> (usize, usize) {
+        let gates = Gates::new(model);
+        let usage: Vec<ContractUse> = model
+            .contracts
+            .iter()
+            .map(|_| ContractUse::default())
+            .collect();
+        let totals = Totals::new(model);
+        let caps = super::super::orders::CapUse::default();
+        let (mut compared, mut changed) = (0, 0);
+        for (index, order) in model.orders.iter().enumerate() {
+            let id = OrderId(index);
+            let tally = super::super::volumes::Tally::of_order(order);
+            let context = Context {
+                model,
+                today: order.date.value,
+                usage: &usage,
+                permitted: &[],
+                judged: Some((id, &tally)),
+                bindings: &[],
+                totals: &totals,
+                gates: &gates,
+                caps: &caps,
+            };
+            let slots = Slots::of_order(&context, id, super::super::orders::basis_of(model, order));
+            for (rule_index, rule) in model.rules.iter().enumerate() {
+                let subjects: Vec<Value> = match rule.scope {
+                    Entity::Order => vec![Value::Order(id)],
+                    Entity::Line => (0..order.lines.len())
+                        .map(|line| Value::Line(id, line))
+                        .collect(),
+                    _ => continue,
+                };
+                let rest = gates.rules[rule_index].iter().flat_map(|gate| &gate.rest);
+                let conditions = gates.conditions[rule_index]
+                    .iter()
+                    .flatten()
+                    .filter_map(|kept| match kept {
+                        Condition::Folded(folded) => Some(folded),
+                        Condition::Memo(_) => None,
+                    });
+                for folded in rest.chain(conditions) {
+                    for subject in &subjects {
+                        let mut variables = vec![*subject];
+                        let written = context.value(folded.term, &mut variables);
+                        let term = folded.term(&context, slots, &mut variables);
+                        let as_folded = context.value(term, &mut variables);
+                        let holds = |value: &Result<Value, Mismatch>| {
+                            value
+                                .as_ref()
+                                .map(|value| *value == Value::Boolean(true))
+                                .map_err(|_| ())
+                        };
+                        assert_eq!(
+                            holds(&written),
+                            holds(&as_folded),
+                            "{}: rule `{}` on order `{}`: {:?} folded to {:?}",
+                            path.display(),
+                            rule.id.value,
+                            order.header.name.value,
+                            folded.term.kind,
+                            term.kind,
+                        );
+                        compared += 1;
+                        changed += usize::from(!std::ptr::eq(term, folded.term));
+                    }
+                }
+            }
+        }
+        (compared, changed)
+    }
 }
