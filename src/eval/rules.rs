@@ -1131,10 +1131,10 @@ pub(super) fn judge_order(
     bases.clear();
     let order_basis = super::orders::basis_of(context.model, declared);
     let slots = Slots::of_order(context, order, order_basis);
-    let mut set_aside = SetAsideFor::for_order(slots, order);
     context
         .gates
         .candidates(context, order, slots, variables, candidates);
+    let mut set_aside = SetAsideFor::for_order(slots, order, candidates);
     for &index in candidates.iter() {
         let rule = &context.model.rules[index];
         match rule.scope {
@@ -1358,28 +1358,33 @@ fn not_met(context: &Context<'_>, order: OrderId, tried: &Tried, alternatives: b
 /// The rules set aside for one subject: those named by the rules of its scope that apply to it,
 /// each with the rule that sets it aside. Found the first time a rule that can be set aside
 /// applies to the subject, then remembered.
-struct SetAsideFor {
+struct SetAsideFor<'c> {
     scope: Entity,
     subject: Value,
     /// For an order or a binding, where it stands: setters' filters are read through their
     /// gates.
     slots: Option<Slots>,
+    /// For an order, the order rules its contract, buyer and basis leave open (sorted): a
+    /// setter among the others cannot apply to it.
+    open: Option<&'c [usize]>,
     found: Option<Vec<(usize, usize)>>,
 }
 
-impl SetAsideFor {
-    fn new(scope: Entity, subject: Value) -> SetAsideFor {
+impl<'c> SetAsideFor<'c> {
+    fn new(scope: Entity, subject: Value) -> SetAsideFor<'c> {
         SetAsideFor {
             scope,
             subject,
             slots: None,
+            open: None,
             found: None,
         }
     }
 
-    fn for_order(slots: Slots, order: OrderId) -> SetAsideFor {
+    fn for_order(slots: Slots, order: OrderId, open: &'c [usize]) -> SetAsideFor<'c> {
         SetAsideFor {
             slots: Some(slots),
+            open: Some(open),
             ..SetAsideFor::new(Entity::Order, Value::Order(order))
         }
     }
@@ -1394,7 +1399,12 @@ impl SetAsideFor {
             let mut variables = Vec::with_capacity(2);
             for &setter in &context.gates.setters {
                 let rule = &context.model.rules[setter];
-                if rule.scope != self.scope || !rule.in_force.holds_on(context.today) {
+                if rule.scope != self.scope
+                    || !rule.in_force.holds_on(context.today)
+                    || self
+                        .open
+                        .is_some_and(|open| open.binary_search(&setter).is_err())
+                {
                     continue;
                 }
                 variables.clear();
@@ -1457,7 +1467,7 @@ fn applies_to(
     rule: &Rule,
     subject: Subject,
     variables: &mut Vec<Value>,
-    set_aside: &mut SetAsideFor,
+    set_aside: &mut SetAsideFor<'_>,
     run: &mut Run,
 ) -> Applies {
     run.tallies[index].considered += 1;
