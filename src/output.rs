@@ -299,6 +299,17 @@ impl<W: Write> Write for CommandGuard<W> {
                     None => break,
                 }
             }
+            // A line's indentation leaves it at its start: passed over in one go, since
+            // pretty-printed JSON indents every line.
+            if self.state == GuardState::LineStart {
+                match buffer[index..]
+                    .iter()
+                    .position(|byte| !matches!(byte, b' ' | b'\t'))
+                {
+                    Some(offset) => index += offset,
+                    None => break,
+                }
+            }
             let byte = &buffer[index];
             index += 1;
             let escape = match (self.state, byte) {
@@ -374,5 +385,13 @@ mod tests {
                 .expect("a vector takes any write");
         }
         assert_eq!(guard.into_inner(), b"a\n:\\:error ##\\[x");
+        // Indentation split across writes still leaves the line at its start.
+        let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
+        for part in ["a\n  ", "\t ", " ::error::x\n", "  b ::c"] {
+            guard
+                .write_all(part.as_bytes())
+                .expect("a vector takes any write");
+        }
+        assert_eq!(guard.into_inner(), b"a\n  \t  :\\:error::x\n  b ::c");
     }
 }
