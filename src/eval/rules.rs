@@ -341,8 +341,11 @@ struct Gate<'m> {
 struct Folded<'m> {
     term: &'m Expression,
     scope: Entity,
-    /// Per contract and period (`Slots::index`): the folded term, `None` when folding changes
-    /// nothing.
+    /// Whether the term reads a jurisdiction group's members, which change on dates: only
+    /// then is it folded once per period as well as per contract.
+    by_period: bool,
+    /// Per contract (and period, for a term that reads a group): the folded term, `None` when
+    /// folding changes nothing.
     by_contract: Vec<OnceCell<Option<Box<Expression>>>>,
 }
 
@@ -440,19 +443,31 @@ fn memo_paths(scope: Entity) -> Option<[&'static [Field]; 3]> {
 
 impl<'m> Folded<'m> {
     fn new(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Folded<'m> {
+        let mut by_period = false;
+        term.visit(&mut |part| {
+            by_period |= matches!(
+                part.kind,
+                ExpressionKind::Field(_, Field::Group(GroupField::Members))
+            );
+        });
+        let slots = model.contracts.len() * if by_period { periods } else { 1 };
         Folded {
             term,
             scope,
-            by_contract: (0..model.contracts.len() * periods)
-                .map(|_| OnceCell::new())
-                .collect(),
+            by_period,
+            by_contract: (0..slots).map(|_| OnceCell::new()).collect(),
         }
     }
 
     /// The term for a subject standing where `slots` say (bound as the first variable),
     /// folded the first time one of its contract's subjects asks.
     fn term(&self, context: &Context<'_>, slots: Slots, variables: &mut Vec<Value>) -> &Expression {
-        self.by_contract[slots.index(Per::Contract, context.gates.periods())]
+        let slot = if self.by_period {
+            slots.index(Per::Contract, context.gates.periods())
+        } else {
+            slots.contract.0
+        };
+        self.by_contract[slot]
             .get_or_init(|| fold(context, self.term, self.scope, variables).map(Box::new))
             .as_deref()
             .unwrap_or(self.term)
