@@ -311,6 +311,17 @@ pub struct Gates<'m> {
     /// `buyers where`) admits an agency, by the condition's place in the model, the agency and
     /// the period of membership: asked for every order, the same for all of one buyer.
     admitted: RefCell<AHashMap<(usize, AgencyId, usize), bool>>,
+    /// What the memos decided, by `Per`: for each contract, agency or basis and period, the
+    /// cells of all memos of that kind side by side, so that an order's memos are read from a
+    /// few lines of memory rather than one per memo.
+    decided: [Vec<Cell<Decided>>; 3],
+    /// How many memos each `Per` keeps.
+    memos: [usize; 3],
+    /// The folded terms (`Folded`): first those folded per contract, then those folded per
+    /// contract and period; for each, the terms of one contract (and period) side by side.
+    folded: [Vec<OnceCell<Option<Box<Expression>>>>; 2],
+    /// How many terms each of the two is folded for.
+    folds: [usize; 2],
 }
 
 /// A `require`'s condition on an order, line or binding: remembered once per contract, buyer or
@@ -344,9 +355,9 @@ struct Folded<'m> {
     /// Whether the term reads a jurisdiction group's members, which change on dates: only
     /// then is it folded once per period as well as per contract.
     by_period: bool,
-    /// Per contract (and period, for a term that reads a group): the folded term, `None` when
-    /// folding changes nothing.
-    by_contract: Vec<OnceCell<Option<Box<Expression>>>>,
+    /// Its place among the terms folded alike (per contract, or per contract and period), in
+    /// `Gates::folded`.
+    place: usize,
 }
 
 /// A term whose value is the same for every order of one contract, of one buyer, or on one
@@ -355,7 +366,8 @@ struct Folded<'m> {
 struct Memo<'m> {
     term: &'m Expression,
     per: Per,
-    decided: Vec<Cell<Decided>>,
+    /// Its place among the memos kept by the same `Per`, in `Gates::decided`.
+    place: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -442,7 +454,9 @@ fn memo_paths(scope: Entity) -> Option<[&'static [Field]; 3]> {
 }
 
 impl<'m> Folded<'m> {
-    fn new(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Folded<'m> {
+    /// `counts` counts the terms folded so far per contract and per contract and period, and
+    /// gives this one its place.
+    fn new(term: &'m Expression, scope: Entity, counts: &mut [usize; 2]) -> Folded<'m> {
         let mut by_period = false;
         term.visit(&mut |part| {
             by_period |= matches!(
@@ -450,24 +464,32 @@ impl<'m> Folded<'m> {
                 ExpressionKind::Field(_, Field::Group(GroupField::Members))
             );
         });
-        let slots = model.contracts.len() * if by_period { periods } else { 1 };
+        let place = counts[usize::from(by_period)];
+        counts[usize::from(by_period)] += 1;
         Folded {
             term,
             scope,
             by_period,
-            by_contract: (0..slots).map(|_| OnceCell::new()).collect(),
+            place,
         }
     }
 
     /// The term for a subject standing where `slots` say (bound as the first variable),
     /// folded the first time one of its contract's subjects asks.
-    fn term(&self, context: &Context<'_>, slots: Slots, variables: &mut Vec<Value>) -> &Expression {
+    fn term<'a>(
+        &'a self,
+        context: &'a Context<'_>,
+        slots: Slots,
+        variables: &mut Vec<Value>,
+    ) -> &'a Expression {
+        let gates = context.gates;
         let slot = if self.by_period {
-            slots.index(Per::Contract, context.gates.periods())
+            slots.index(Per::Contract, gates.periods())
         } else {
             slots.contract.0
         };
-        self.by_contract[slot]
+        let table = usize::from(self.by_period);
+        gates.folded[table][slot * gates.folds[table] + self.place]
             .get_or_init(|| fold(context, self.term, self.scope, variables).map(Box::new))
             .as_deref()
             .unwrap_or(self.term)
@@ -612,22 +634,21 @@ impl<'m> Memo<'m> {
     /// The memo of a term of an order, line or binding rule that reads its subject only through
     /// its contract, its agency (an order's buyer) or its basis (a line's, through its order);
     /// `None` for any other term.
-    fn of(term: &'m Expression, scope: Entity, model: &Model, periods: usize) -> Option<Memo<'m>> {
+    /// `counts` counts the memos made so far of each kind, and gives this one its place.
+    fn of(term: &'m Expression, scope: Entity, counts: &mut [usize; 3]) -> Option<Memo<'m>> {
         let [by_contract, by_agency, by_basis] = memo_paths(scope)?;
-        let (per, slots) = if reads_through(term, scope, by_contract) {
-            (Per::Contract, model.contracts.len())
+        let per = if reads_through(term, scope, by_contract) {
+            Per::Contract
         } else if reads_through(term, scope, by_agency) {
-            (Per::Buyer, model.agencies.len())
+            Per::Buyer
         } else if reads_through(term, scope, by_basis) {
-            (Per::Basis, 3)
+            Per::Basis
         } else {
             return None;
         };
-        Some(Memo {
-            term,
-            per,
-            decided: vec![Cell::new(Decided::Unknown); slots * periods],
-        })
+        let place = counts[per as usize];
+        counts[per as usize] += 1;
+        Some(Memo { term, per, place })
     }
 
     /// The term's value for a subject standing where `slots` say, remembered once decided; an
@@ -638,7 +659,10 @@ impl<'m> Memo<'m> {
         slots: Slots,
         variables: &mut Vec<Value>,
     ) -> Result<bool, Mismatch> {
-        let cell = &self.decided[slots.index(self.per, context.gates.periods())];
+        let gates = context.gates;
+        let per = self.per as usize;
+        let slot = slots.index(self.per, gates.periods());
+        let cell = &gates.decided[per][slot * gates.memos[per] + self.place];
         match cell.get() {
             Decided::Open => return Ok(true),
             Decided::Shut => return Ok(false),
@@ -660,6 +684,8 @@ impl<'m> Gates<'m> {
         membership_changes.sort_unstable();
         membership_changes.dedup();
         let periods = membership_changes.len() + 1;
+        let mut memos = [0; 3];
+        let mut folds = [0; 2];
         let rules = model
             .rules
             .iter()
@@ -672,11 +698,9 @@ impl<'m> Gates<'m> {
                     rest: Vec::new(),
                 };
                 for term in filter.conjuncts() {
-                    match Memo::of(term, rule.scope, model, periods) {
+                    match Memo::of(term, rule.scope, &mut memos) {
                         Some(memo) => gate.memos.push(memo),
-                        None => gate
-                            .rest
-                            .push(Folded::new(term, rule.scope, model, periods)),
+                        None => gate.rest.push(Folded::new(term, rule.scope, &mut folds)),
                     }
                 }
                 Some(gate)
@@ -691,10 +715,10 @@ impl<'m> Gates<'m> {
                     .map(|outcome| match outcome {
                         RuleOutcome::Require { condition, .. } => {
                             memo_paths(rule.scope)?;
-                            Some(match Memo::of(condition, rule.scope, model, periods) {
+                            Some(match Memo::of(condition, rule.scope, &mut memos) {
                                 Some(memo) => Condition::Memo(memo),
                                 None => Condition::Folded(Folded::new(
-                                    condition, rule.scope, model, periods,
+                                    condition, rule.scope, &mut folds,
                                 )),
                             })
                         }
@@ -716,17 +740,28 @@ impl<'m> Gates<'m> {
                 targeted[aside.rule] = true;
             }
         }
+        let slots = [
+            model.contracts.len(),
+            model.agencies.len(),
+            Per::Basis as usize + 1,
+        ];
         Gates {
             rules,
             conditions,
             setters,
             targeted,
-            open: [
-                model.contracts.len(),
-                model.agencies.len(),
-                Per::Basis as usize + 1,
+            open: slots.map(|slots| (0..slots * periods).map(|_| OnceCell::new()).collect()),
+            decided: [Per::Contract, Per::Buyer, Per::Basis].map(|per| {
+                let cells = slots[per as usize] * periods * memos[per as usize];
+                vec![Cell::new(Decided::Unknown); cells]
+            }),
+            memos,
+            folded: [
+                model.contracts.len() * folds[0],
+                model.contracts.len() * periods * folds[1],
             ]
-            .map(|slots| (0..slots * periods).map(|_| OnceCell::new()).collect()),
+            .map(|cells| (0..cells).map(|_| OnceCell::new()).collect()),
+            folds,
             membership_changes,
             admitted: RefCell::default(),
         }
