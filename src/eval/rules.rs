@@ -343,11 +343,12 @@ struct Gate<'m> {
 
 /// A term of an order, line or binding rule that no memo keeps, because it reads its subject
 /// itself (`o.date`), with every part of it that reads only the subject's contract replaced by
-/// its value, once per contract and period of membership: `o.date >= o.contract.term.start`
-/// becomes `o.date >= 2024-01-01`, and `o.lot.maximum exists or o.quantity_available exists`
-/// becomes `o.quantity_available exists` for a contract of a lot without a maximum, or `true`
-/// for one with. Folding keeps the interpreter's meaning: a part is replaced only once its value
-/// is known, and `and` and `or` only where one side settles them.
+/// its value, once per contract (and period of membership, for a term that reads a group):
+/// `o.date >= o.contract.term.start` becomes `o.date >= 2024-01-01`, and
+/// `o.lot.maximum exists or o.quantity_available exists` becomes `o.quantity_available exists`
+/// for a contract of a lot without a maximum, or `true` for one with. Folding keeps the interpreter's meaning: a part is replaced only once its value
+/// is known, and `and` and `or` only where one side settles them (`false and x` is `false`) or
+/// leaves the other side's truth (`false or x` holds when `x` does).
 #[derive(Debug)]
 struct Folded<'m> {
     term: &'m Expression,
@@ -361,7 +362,7 @@ struct Folded<'m> {
 }
 
 /// A term whose value is the same for every order of one contract, of one buyer, or on one
-/// basis: unknown, open (true) or shut (false) for each.
+/// basis: unknown, open (true) or shut (false) for each, in its cells of `Gates::decided`.
 #[derive(Debug)]
 struct Memo<'m> {
     term: &'m Expression,
