@@ -346,9 +346,10 @@ struct Gate<'m> {
 /// its value, once per contract (and period of membership, for a term that reads a group):
 /// `o.date >= o.contract.term.start` becomes `o.date >= 2024-01-01`, and
 /// `o.lot.maximum exists or o.quantity_available exists` becomes `o.quantity_available exists`
-/// for a contract of a lot without a maximum, or `true` for one with. Folding keeps the interpreter's meaning: a part is replaced only once its value
-/// is known, and `and` and `or` only where one side settles them (`false and x` is `false`) or
-/// leaves the other side's truth (`false or x` holds when `x` does).
+/// for a contract of a lot without a maximum, or `true` for one with. Folding keeps the
+/// interpreter's meaning: a part is replaced only once its value is known, and `and` and `or`
+/// only where one side settles them (`false and x` is `false`) or leaves the other side's truth
+/// (`false or x` holds when `x` does).
 #[derive(Debug)]
 struct Folded<'m> {
     term: &'m Expression,
@@ -634,8 +635,8 @@ fn fold(
 impl<'m> Memo<'m> {
     /// The memo of a term of an order, line or binding rule that reads its subject only through
     /// its contract, its agency (an order's buyer) or its basis (a line's, through its order);
-    /// `None` for any other term.
-    /// `counts` counts the memos made so far of each kind, and gives this one its place.
+    /// `None` for any other term. `counts` counts the memos made so far of each kind, and gives
+    /// this one its place.
     fn of(term: &'m Expression, scope: Entity, counts: &mut [usize; 3]) -> Option<Memo<'m>> {
         let [by_contract, by_agency, by_basis] = memo_paths(scope)?;
         let per = if reads_through(term, scope, by_contract) {
