@@ -178,6 +178,8 @@ pub(super) fn build(
     for (index, order) in orders.iter().enumerate() {
         namespace.set_index(&order.header.name.value, Entity::Order, index);
     }
+    // Shared again: setting the orders' places changed the namespace the first one borrowed,
+    // and tests and rules name orders by those places.
     let shared = Shared {
         namespace: &namespace,
         rule_ids: &rule_ids,
