@@ -60,13 +60,8 @@ pub fn check_sources_observed(
 ) -> (Option<Model>, Vec<Diagnostic>) {
     let parsed = parse_sources_with(sources, None, observer);
     let Checked {
-        files,
-        model,
-        diagnostics,
-    } = check_parsed_observed(sources, parsed, observer);
-    // Freeing the syntax trees of a million orders takes a tenth of a second; another core does
-    // it while the caller goes on.
-    std::thread::spawn(move || drop(files));
+        model, diagnostics, ..
+    } = check_parsed_with(sources, parsed, Keep::Nothing, observer);
     (model, diagnostics)
 }
 
@@ -90,6 +85,22 @@ pub fn check_parsed_observed(
     parsed: Parsed,
     observer: &dyn observe::Observer,
 ) -> Checked {
+    check_parsed_with(sources, parsed, Keep::Trees, observer)
+}
+
+/// Whether a check gives its syntax trees back, or frees each order's as soon as it is checked.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    Trees,
+    Nothing,
+}
+
+fn check_parsed_with(
+    sources: &SourceMap,
+    parsed: Parsed,
+    keep: Keep,
+    observer: &dyn observe::Observer,
+) -> Checked {
     let Parsed {
         files,
         packs,
@@ -105,13 +116,20 @@ pub fn check_parsed_observed(
         };
     }
     let syntax_errors = diagnostics.has_errors_outside_ledgers(sources);
-    let model = if syntax_errors {
+    let (files, model) = if syntax_errors {
         let mut found = Diagnostics::new();
-        check::check_observed(sources, &files, &packs, &mut found, observer);
+        let trees = check::Trees::Lent(&files);
+        check::check_observed(sources, trees, &packs, &mut found, observer);
         diagnostics.extend(not_about_unparsed(found.into_sorted(), &files, sources));
-        None
+        (files, None)
+    } else if keep == Keep::Trees {
+        let trees = check::Trees::Lent(&files);
+        let model = check::check_observed(sources, trees, &packs, &mut diagnostics, observer);
+        (files, model)
     } else {
-        check::check_observed(sources, &files, &packs, &mut diagnostics, observer)
+        let trees = check::Trees::Given(files);
+        let model = check::check_observed(sources, trees, &packs, &mut diagnostics, observer);
+        (Vec::new(), model)
     };
     Checked {
         files,
@@ -363,4 +381,52 @@ pub fn evaluation_diagnostics(evaluation: &eval::Evaluation) -> Vec<Diagnostic> 
     }
     diagnostics.extend(evaluation.findings.iter().cloned());
     diagnostics.into_sorted()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Checking that frees each order's syntax tree once checked (as `coop` does) finds what
+    /// checking that keeps the trees (as the language server does) finds, and builds the same
+    /// model, on every example and fixture, in error or not.
+    #[test]
+    fn freeing_the_trees_keeps_every_finding() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<std::path::PathBuf> =
+            ["examples", "tests/fixtures/ok", "tests/fixtures/err"]
+                .iter()
+                .flat_map(|folder| std::fs::read_dir(root.join(folder)).into_iter().flatten())
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| {
+                    path.extension()
+                        .is_some_and(|extension| extension == "coop")
+                })
+                .collect();
+        paths.sort();
+        let mut models = 0;
+        for path in &paths {
+            let load = || crate::load::load(std::slice::from_ref(path));
+            let (Ok(mut freeing), Ok(mut keeping)) = (load(), load()) else {
+                continue;
+            };
+            let (freed_model, freed_findings) = crate::check_sources(&mut freeing);
+            let parsed = crate::parse_sources(&mut keeping);
+            let kept = crate::check_parsed(&keeping, parsed);
+            assert_eq!(
+                format!("{freed_findings:?}"),
+                format!("{:?}", kept.diagnostics),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                format!("{freed_model:?}"),
+                format!("{:?}", kept.model),
+                "{}",
+                path.display()
+            );
+            models += usize::from(freed_model.is_some());
+        }
+        assert!(paths.len() > 100, "only {} files", paths.len());
+        assert!(models > 40, "only {models} models");
+    }
 }

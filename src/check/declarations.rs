@@ -17,9 +17,12 @@ use crate::syntax::ast::{self, Block, Name};
 use crate::values::{Date, LARGEST_AMOUNT, Money};
 use iso_currency::IntoEnumIterator;
 
+/// Builds the model from the syntax trees of its files and of its orders, which are given apart
+/// so that each can be freed once checked.
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
+    mut orders: Vec<impl OrderTree>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -28,10 +31,14 @@ pub(super) fn build(
     let mut solicitations = Vec::new();
     let mut contracts = Vec::new();
     let mut instruments = Vec::new();
-    let mut orders = Vec::new();
     // Every name with its kind, so that the first declaration of a name in source order wins
     // whatever its kind.
-    let mut written: Vec<(Span, &Name, Entity)> = Vec::new();
+    let mut written: Vec<(Span, &Name, Entity)> = Vec::with_capacity(orders.len());
+    written.extend(
+        orders
+            .iter()
+            .map(|order| (order.tree().span, &order.tree().name, Entity::Order)),
+    );
     for file in files {
         for declaration in &file.declarations {
             let span = match declaration {
@@ -51,10 +58,8 @@ pub(super) fn build(
                     instruments.push(block);
                     block.span
                 }
-                ast::Declaration::Order(block) => {
-                    orders.push(block);
-                    block.span
-                }
+                // Given apart, in `orders` (and taken out of the files when the trees are given).
+                ast::Declaration::Order(_) => continue,
             };
             written.push((span, declaration.name(), declaration.entity()));
         }
@@ -96,7 +101,9 @@ pub(super) fn build(
     let contracts = declare_all(contracts, Entity::Contract, &losers, &mut namespace);
     let instruments = declare_all(instruments, Entity::Access, &losers, &mut namespace);
     // Orders are indexed in the order they are judged, known once they are checked (below).
-    let order_blocks = without_losers(orders, &losers);
+    if !losers.is_empty() {
+        orders.retain(|order| !losers.contains(&order.tree().span));
+    }
     let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
     // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
     for group in files.iter().flat_map(|file| &file.groups) {
@@ -169,7 +176,7 @@ pub(super) fn build(
     let (orders, orders_complete) = check_orders(
         sources,
         &shared,
-        &order_blocks,
+        &mut orders,
         declared,
         diagnostics,
         observer,
@@ -223,8 +230,8 @@ pub(super) fn build(
 
 /// What every checker reads.
 #[derive(Clone, Copy)]
-struct Shared<'s, 't> {
-    namespace: &'s Namespace<'t>,
+struct Shared<'s> {
+    namespace: &'s Namespace,
     rule_ids: &'s std::collections::HashMap<String, RuleShape>,
     vocabulary: &'s super::vocabulary::Vocabulary,
     agency_titles: &'s [(String, usize, String, String)],
@@ -238,18 +245,49 @@ struct Declared<'m> {
     instruments: &'m [Option<AccessInstrument>],
 }
 
+/// An order's syntax tree as checking holds it: lent by a caller that keeps it, or given, to be
+/// freed as soon as its order is checked.
+pub(super) trait OrderTree: Send {
+    fn tree(&self) -> &Block<ast::OrderField>;
+    /// Frees what the tree holds, once its order is checked; a lent tree is left as it is.
+    fn free(&mut self);
+}
+
+impl OrderTree for &Block<ast::OrderField> {
+    fn tree(&self) -> &Block<ast::OrderField> {
+        self
+    }
+
+    fn free(&mut self) {}
+}
+
+impl OrderTree for Block<ast::OrderField> {
+    fn tree(&self) -> &Block<ast::OrderField> {
+        self
+    }
+
+    fn free(&mut self) {
+        // Its span stays, which the list of orders is kept in step by; all it owns goes.
+        self.name.value = String::new();
+        self.title = None;
+        self.fields = Vec::new();
+        self.facts = Vec::new();
+    }
+}
+
 /// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
 /// are added in the orders' order, as if one checker had checked them all. Also whether every
 /// order not read from a ledger was checked (a ledger row in error is left out of the model,
 /// its errors reported; an order in error anywhere else stops the model).
-fn check_orders(
+fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
-    shared: &Shared<'_, '_>,
-    blocks: &[&Block<ast::OrderField>],
+    shared: &Shared<'_>,
+    blocks: &mut [Tree],
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
 ) -> (Vec<Option<Order>>, bool) {
+    let total = blocks.len();
     let checked_so_far = std::sync::atomic::AtomicUsize::new(0);
     let tell = |orders: usize| {
         let count = |orders| crate::observe::Count {
@@ -258,22 +296,23 @@ fn check_orders(
         };
         let checked = checked_so_far.fetch_add(orders, std::sync::atomic::Ordering::Relaxed);
         let phase = crate::observe::Phase::Checking;
-        observer.advanced(phase, count(checked + orders), count(blocks.len()));
+        observer.advanced(phase, count(checked + orders), count(total));
     };
     // Each part is checked into its own stretch of one list of orders, so that no part's
     // orders are ever copied: a million checked orders take some 380 MB, and a list of parts
     // put together after would hold them twice.
-    let check_part = |part: &[&Block<ast::OrderField>], into: &mut [Option<Order>]| {
+    let check_part = |part: &mut [Tree], into: &mut [Option<Order>]| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
         let mut told = 0;
-        for (index, (block, slot)) in part.iter().zip(into).enumerate() {
+        for (index, (tree, slot)) in part.iter_mut().zip(into).enumerate() {
             if index > told && index.is_multiple_of(crate::observe::EVERY) {
                 tell(index - told);
                 told = index;
             }
             let errors_before = checker.diagnostics.error_count();
+            let block = OrderTree::tree(tree);
             let from_ledger = sources.is_ledger(block.span.file);
             let order = checker.order(
                 block,
@@ -285,14 +324,15 @@ fn check_orders(
             let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
             complete &= order.is_some() || from_ledger;
             *slot = if rejected { None } else { order };
+            tree.free();
         }
         tell(part.len() - told);
         (complete, found)
     };
-    let mut orders: Vec<Option<Order>> = Vec::with_capacity(blocks.len());
-    orders.resize_with(blocks.len(), || None);
+    let mut orders: Vec<Option<Order>> = Vec::with_capacity(total);
+    orders.resize_with(total, || None);
     let parts: Vec<_> = blocks
-        .chunks(ORDERS_PER_CHECKER)
+        .chunks_mut(ORDERS_PER_CHECKER)
         .zip(orders.chunks_mut(ORDERS_PER_CHECKER))
         .collect();
     let cores = crate::parallel::threads();
@@ -465,8 +505,8 @@ const UNRESOLVED_AGENCY: AgencyId = AgencyId(usize::MAX);
 
 /// Checks declarations into the model's. What it reads is shared, so that several checkers can
 /// check a large model's orders at once, each with its own findings.
-struct Checker<'s, 't, 'd> {
-    namespace: &'s Namespace<'t>,
+struct Checker<'s, 'd> {
+    namespace: &'s Namespace,
     diagnostics: &'d mut Diagnostics,
     /// The ids of every rule written, which tests may name, with what each does.
     rule_ids: &'s std::collections::HashMap<String, RuleShape>,
@@ -604,9 +644,9 @@ fn fact_value(written: &ast::Expression) -> Option<crate::model::rules::Value> {
     })
 }
 
-impl<'s, 't> Checker<'s, 't, '_> {
+impl<'s> Checker<'s, '_> {
     /// A checker of what `shared` holds, with its own findings.
-    fn new<'d>(shared: &Shared<'s, 't>, diagnostics: &'d mut Diagnostics) -> Checker<'s, 't, 'd> {
+    fn new<'d>(shared: &Shared<'s>, diagnostics: &'d mut Diagnostics) -> Checker<'s, 'd> {
         Checker {
             namespace: shared.namespace,
             diagnostics,

@@ -16,6 +16,14 @@ use crate::observe::{Count, Observer, Phase};
 use crate::source::SourceMap;
 use crate::syntax::ast;
 
+/// The syntax trees a check reads: lent, when the caller keeps them (the language server
+/// indexes and re-parses from them), or given, so that each order's tree is freed as soon as the
+/// order is checked (a million orders' trees are some 950 MB, as much as the model they become).
+pub enum Trees<'t> {
+    Lent(&'t [ast::File]),
+    Given(Vec<ast::File>),
+}
+
 /// Checks a whole model. Returns the model when no error was found outside ledgers (an order
 /// from a ledger row in error is left out of it); every finding, errors and warnings alike, is
 /// added to `diagnostics`.
@@ -27,7 +35,7 @@ pub fn check(
 ) -> Option<Model> {
     check_observed(
         sources,
-        files,
+        Trees::Lent(files),
         packs,
         diagnostics,
         &crate::observe::Unobserved,
@@ -37,22 +45,66 @@ pub fn check(
 /// Checks a whole model as [`check`] does, telling `observer` how many orders are checked.
 pub fn check_observed(
     sources: &SourceMap,
-    files: &[ast::File],
+    trees: Trees<'_>,
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn Observer,
 ) -> Option<Model> {
-    let orders = Count {
-        orders: crate::observe::orders_in(files),
-        ..Count::default()
-    };
-    observer.advanced(Phase::Checking, Count::default(), orders);
     let mut found = Diagnostics::new();
-    let model = declarations::build(sources, files, packs, &mut found, observer);
-    observer.finished(Phase::Checking, orders);
+    let model = match trees {
+        Trees::Lent(files) => {
+            rules::check_declarations(files, packs, &mut found);
+            let orders: Vec<&ast::Block<ast::OrderField>> = files
+                .iter()
+                .flat_map(|file| &file.declarations)
+                .filter_map(|declaration| match declaration {
+                    ast::Declaration::Order(block) => Some(block),
+                    _ => None,
+                })
+                .collect();
+            build_observed(sources, files, orders, packs, &mut found, observer)
+        }
+        Trees::Given(mut files) => {
+            rules::check_declarations(&files, packs, &mut found);
+            let orders: Vec<ast::Block<ast::OrderField>> = files
+                .iter_mut()
+                .flat_map(|file| {
+                    file.declarations
+                        .extract_if(.., |declaration| {
+                            matches!(declaration, ast::Declaration::Order(_))
+                        })
+                        .filter_map(|declaration| match declaration {
+                            ast::Declaration::Order(block) => Some(block),
+                            _ => None,
+                        })
+                })
+                .collect();
+            build_observed(sources, &files, orders, packs, &mut found, observer)
+        }
+    };
     let has_errors = found.has_errors_outside_ledgers(sources);
     diagnostics.extend(found.into_sorted());
     if has_errors { None } else { model }
+}
+
+/// Builds the model from the syntax trees, the orders' given apart, telling `observer` how many
+/// orders are checked.
+fn build_observed(
+    sources: &SourceMap,
+    files: &[ast::File],
+    orders: Vec<impl declarations::OrderTree>,
+    packs: &[PackUse],
+    diagnostics: &mut Diagnostics,
+    observer: &dyn Observer,
+) -> Option<Model> {
+    let count = Count {
+        orders: orders.len(),
+        ..Count::default()
+    };
+    observer.advanced(Phase::Checking, Count::default(), count);
+    let model = declarations::build(sources, files, orders, packs, diagnostics, observer);
+    observer.finished(Phase::Checking, count);
+    model
 }
 
 /// The candidate closest to `word`, if one is close enough to be a likely misspelling.

@@ -1,8 +1,6 @@
 //! The model's one namespace: every declaration by name, duplicates, and resolving a reference
 //! to a declaration of the expected kind with "did you mean".
 
-use ahash::AHashMap;
-
 use super::problems::NameProblem;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::schema::Entity;
@@ -23,13 +21,25 @@ pub struct Declared {
 /// Hashed, not ordered: a model of a million orders looks names up millions of times, and only
 /// suggestions, which sort their candidates, need an order.
 ///
-/// Names are borrowed from the syntax trees, which outlive checking: a million orders' names
-/// are not copied to be looked up.
+/// The names' text is copied once into one string, so that the namespace outlives the syntax
+/// trees: each order's tree is freed as soon as the order is checked, while tests, rules and
+/// waivers still name orders after.
 #[derive(Debug, Default)]
-pub struct Namespace<'t> {
-    /// Hashed with aHash: a fast hash, still keyed at random, so that no file can pick names
-    /// that collide and slow a check down.
-    names: AHashMap<&'t str, Declared>,
+pub struct Namespace {
+    /// Every declared name's text, one after another.
+    text: String,
+    names: hashbrown::HashTable<Entry>,
+    /// aHash: a fast hash, still keyed at random, so that no file can pick names that collide
+    /// and slow a check down.
+    hasher: ahash::RandomState,
+}
+
+/// A declared name: where its text is in [`Namespace::text`], and its declaration.
+#[derive(Debug)]
+struct Entry {
+    start: usize,
+    end: usize,
+    declared: Declared,
 }
 
 /// The "did you mean" searches one checker makes (each order checker, for its share of the
@@ -38,17 +48,19 @@ pub struct Namespace<'t> {
 /// in the product of its rows and the program's agencies.
 pub const SUGGESTIONS: usize = 200;
 
-impl<'t> Namespace<'t> {
-    pub fn with_capacity(names: usize) -> Namespace<'t> {
+impl Namespace {
+    pub fn with_capacity(names: usize) -> Namespace {
         Namespace {
-            names: AHashMap::with_capacity(names),
+            text: String::new(),
+            names: hashbrown::HashTable::with_capacity(names),
+            hasher: ahash::RandomState::new(),
         }
     }
 
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
-    pub fn reserve(&mut self, name: &'t Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
-        if let Some(first) = self.names.get(name.value.as_str()) {
+    pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
+        if let Some(first) = self.lookup(&name.value) {
             diagnostics.push(
                 Diagnostic::of(NameProblem::Duplicate { name: &name.value }, name.span)
                     .with_related(
@@ -58,23 +70,35 @@ impl<'t> Namespace<'t> {
             );
             return false;
         }
-        self.names.insert(
-            &name.value,
-            Declared {
+        let start = self.text.len();
+        self.text.push_str(&name.value);
+        let entry = Entry {
+            start,
+            end: self.text.len(),
+            declared: Declared {
                 kind,
                 index: 0,
                 span: name.span,
             },
-        );
+        };
+        let hash = self.hasher.hash_one(name.value.as_str());
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.names.insert_unique(hash, entry, |entry| {
+            hasher.hash_one(&text[entry.start..entry.end])
+        });
         true
     }
 
     /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
     pub fn set_index(&mut self, name: &str, kind: Entity, index: usize) {
-        if let Some(declared) = self.names.get_mut(name)
-            && declared.kind == kind
+        let hash = self.hasher.hash_one(name);
+        let text = &self.text;
+        if let Some(entry) = self
+            .names
+            .find_mut(hash, |entry| &text[entry.start..entry.end] == name)
+            && entry.declared.kind == kind
         {
-            declared.index = index;
+            entry.declared.index = index;
         }
     }
 
@@ -89,7 +113,7 @@ impl<'t> Namespace<'t> {
         role: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<usize> {
-        match self.names.get(name.value.as_str()) {
+        match self.lookup(&name.value) {
             Some(declared) if declared.kind == expected => Some(declared.index),
             Some(declared) => {
                 diagnostics.push(
@@ -137,12 +161,15 @@ impl<'t> Namespace<'t> {
 
     /// The declaration a name refers to, of whatever kind.
     pub fn lookup(&self, name: &str) -> Option<Declared> {
-        self.names.get(name).copied()
+        let hash = self.hasher.hash_one(name);
+        self.names
+            .find(hash, |entry| self.text_of(entry) == name)
+            .map(|entry| entry.declared)
     }
 
     /// Every declared name, in no particular order.
     pub fn all_names(&self) -> impl Iterator<Item = &str> {
-        self.names.keys().copied()
+        self.names.iter().map(|entry| self.text_of(entry))
     }
 
     /// The names of one kind, sorted, so that suggestions and lists do not depend on hashing.
@@ -150,10 +177,14 @@ impl<'t> Namespace<'t> {
         let mut names: Vec<&str> = self
             .names
             .iter()
-            .filter(|(_, declared)| declared.kind == kind)
-            .map(|(name, _)| *name)
+            .filter(|entry| entry.declared.kind == kind)
+            .map(|entry| self.text_of(entry))
             .collect();
         names.sort_unstable();
         names
+    }
+
+    fn text_of(&self, entry: &Entry) -> &str {
+        &self.text[entry.start..entry.end]
     }
 }

@@ -54,6 +54,53 @@ fn distance_meant(value: &ast::Expression) -> Option<String> {
     Some(format!("{value} {unit}"))
 }
 
+/// What rules require of declarations as written, checked before the orders' syntax trees are
+/// freed: a rule pack declares nothing, and each declaration records a fact of one name once.
+pub(super) fn check_declarations(
+    files: &[ast::File],
+    packs: &[PackUse],
+    diagnostics: &mut Diagnostics,
+) {
+    for file in files {
+        if let (Some(used), Some(first)) = (
+            packs.iter().find(|used| used.pack == file.file),
+            file.declarations.first(),
+        ) {
+            let name = first.name();
+            diagnostics.push(
+                Diagnostic::of(
+                    RuleProblem::PackDeclares {
+                        pack: &used.name,
+                        kind: first.entity(),
+                        name: &name.value,
+                    },
+                    name.span,
+                )
+                .with_related(used.span, "used as a rule pack here"),
+            );
+        }
+        for declaration in &file.declarations {
+            let facts = declaration.facts();
+            for (index, fact) in facts.iter().enumerate() {
+                if let Some(first) = facts[..index]
+                    .iter()
+                    .find(|earlier| earlier.name.value == fact.name.value)
+                {
+                    diagnostics.push(
+                        Diagnostic::of(
+                            RuleProblem::DuplicateFact {
+                                fact: &fact.name.value,
+                            },
+                            fact.span,
+                        )
+                        .with_related(first.span, "first recorded here"),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Checks every rule of the model's files; returns the rules that passed, sorted by id.
 pub(super) fn check(
     files: &[ast::File],
@@ -77,27 +124,9 @@ pub(super) fn check(
         in_list: false,
     };
     for file in files {
-        if let (Some(used), Some(first)) = (
-            packs.iter().find(|used| used.pack == file.file),
-            file.declarations.first(),
-        ) {
-            let name = first.name();
-            checker.diagnostics.push(
-                Diagnostic::of(
-                    RuleProblem::PackDeclares {
-                        pack: &used.name,
-                        kind: first.entity(),
-                        name: &name.value,
-                    },
-                    name.span,
-                )
-                .with_related(used.span, "used as a rule pack here"),
-            );
-        }
         if let Some(used) = packs.iter().find(|used| used.pack == file.file) {
             checker.pack_shape(file, used);
         }
-        checker.facts_once(file);
         checker.parameters_of(file, packs);
     }
     let mut checked: Vec<(Rule, Vec<NamedSetAside>)> = Vec::new();
@@ -177,7 +206,7 @@ fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
 }
 
 struct RuleChecker<'c> {
-    namespace: &'c Namespace<'c>,
+    namespace: &'c Namespace,
     /// The kinds and roles the model adds, and the jurisdiction groups.
     vocabulary: &'c Vocabulary,
     diagnostics: &'c mut Diagnostics,
@@ -249,29 +278,6 @@ impl RuleChecker<'_> {
                 Diagnostic::of(RuleProblem::PackNamesFile { pack: &used.name }, span)
                     .with_related(used.span, "used as a rule pack here"),
             );
-        }
-    }
-
-    /// Each declaration records a fact of one name once.
-    fn facts_once(&mut self, file: &ast::File) {
-        for declaration in &file.declarations {
-            let facts = declaration.facts();
-            for (index, fact) in facts.iter().enumerate() {
-                if let Some(first) = facts[..index]
-                    .iter()
-                    .find(|earlier| earlier.name.value == fact.name.value)
-                {
-                    self.diagnostics.push(
-                        Diagnostic::of(
-                            RuleProblem::DuplicateFact {
-                                fact: &fact.name.value,
-                            },
-                            fact.span,
-                        )
-                        .with_related(first.span, "first recorded here"),
-                    );
-                }
-            }
         }
     }
 
