@@ -485,6 +485,14 @@ pub struct Order {
     /// Every instrument it uses: those it names, then those each is under, each once.
     pub instruments: Vec<InstrumentId>,
     pub lines: Vec<OrderLine>,
+    /// What few orders say, boxed so that the many that say none of it stay small (a million
+    /// orders are kept for the whole run).
+    pub details: Option<Box<OrderDetails>>,
+}
+
+/// What an order may say beyond its buyer, contract, date, instruments and lines.
+#[derive(Clone, Debug, Default)]
+pub struct OrderDetails {
     pub requests: Vec<Spanned<String>>,
     /// How it chose its contract under a framework, when it says.
     pub call_off: Option<CallOff>,
@@ -492,6 +500,51 @@ pub struct Order {
     pub value: Option<Spanned<Money>>,
     /// A blanket order's period.
     pub period: Option<OrderPeriod>,
+}
+
+impl OrderDetails {
+    /// The details of an order, or `None` when it says none of them.
+    pub fn of(
+        requests: Vec<Spanned<String>>,
+        call_off: Option<CallOff>,
+        value: Option<Spanned<Money>>,
+        period: Option<OrderPeriod>,
+    ) -> Option<Box<OrderDetails>> {
+        let says_nothing =
+            requests.is_empty() && call_off.is_none() && value.is_none() && period.is_none();
+        (!says_nothing).then(|| {
+            Box::new(OrderDetails {
+                requests,
+                call_off,
+                value,
+                period,
+            })
+        })
+    }
+}
+
+impl Order {
+    /// The clauses it requests (`requests ...`), in the order written.
+    pub fn requests(&self) -> &[Spanned<String>] {
+        self.details
+            .as_ref()
+            .map_or(&[], |details| details.requests.as_slice())
+    }
+
+    /// How it chose its contract under a framework, when it says.
+    pub fn call_off(&self) -> Option<&CallOff> {
+        self.details.as_ref()?.call_off.as_ref()
+    }
+
+    /// What a call-off without lines is worth (`value EUR 12,500.00`), when it says.
+    pub fn value(&self) -> Option<&Spanned<Money>> {
+        self.details.as_ref()?.value.as_ref()
+    }
+
+    /// A blanket order's period, when it has one.
+    pub fn period(&self) -> Option<OrderPeriod> {
+        self.details.as_ref()?.period
+    }
 }
 
 /// `period 2025-01-01 to 2025-12-31`: the period a blanket order's deliveries run over.

@@ -2889,10 +2889,12 @@ impl<'s> Checker<'s, '_> {
             via,
             instruments,
             lines: checked_lines,
-            requests,
-            call_off,
-            value: value.map(|(value, _)| value),
-            period: period.map(|(period, _)| period),
+            details: OrderDetails::of(
+                requests,
+                call_off,
+                value.map(|(value, _)| value),
+                period.map(|(period, _)| period),
+            ),
         })
     }
 

@@ -2469,7 +2469,7 @@ impl Context<'_> {
                     OrderField::OnContractTerms | OrderField::ClausesNotOnContract => {
                         let contract = model.contract(order.contract.value);
                         let unknown = order
-                            .requests
+                            .requests()
                             .iter()
                             .find(|clause| !contract.has_clause(&clause.value))?;
                         stated(unknown.span, "the clause requested")
@@ -2694,7 +2694,7 @@ impl Context<'_> {
             (Entries::Clause, Value::Access(id)) => clause(&model.instrument(*id).clauses),
             (Entries::Requested, Value::Order(id)) => stated(
                 model.orders[id.0]
-                    .requests
+                    .requests()
                     .iter()
                     .any(|requested| requested.value == name),
             ),
@@ -2841,8 +2841,7 @@ impl Context<'_> {
             }
             (Value::Competition(order), Field::Competition(field)) => {
                 let competition = model.orders[order.0]
-                    .call_off
-                    .as_ref()
+                    .call_off()
                     .and_then(|call_off| call_off.competition.as_ref());
                 match (competition, field) {
                     (None, _) => Value::Absent,
@@ -3118,7 +3117,7 @@ impl Context<'_> {
                 .via
                 .first()
                 .map_or(Value::Absent, |via| Value::Access(via.value)),
-            OrderField::Value => match (&order.value, order.lines.is_empty()) {
+            OrderField::Value => match (order.value(), order.lines.is_empty()) {
                 (Some(value), true) => Value::Money(value.value),
                 _ => {
                     let value = order.lines.iter().fold(Decimal::ZERO, |total, line| {
@@ -3150,7 +3149,7 @@ impl Context<'_> {
                     .is_some_and(|(price, _)| line.unit_price.amount <= price.amount)
             })),
             OrderField::OnContractTerms => {
-                Value::Boolean(order.requests.iter().all(|clause| stated(&clause.value)))
+                Value::Boolean(order.requests().iter().all(|clause| stated(&clause.value)))
             }
             OrderField::BuyerAdmitted => {
                 Value::Boolean(admits(self, contract.piggyback.as_ref(), order.buyer.value))
@@ -3165,7 +3164,7 @@ impl Context<'_> {
             }
             OrderField::ClausesNotOnContract => {
                 let missing: Vec<String> = order
-                    .requests
+                    .requests()
                     .iter()
                     .filter(|clause| !stated(&clause.value))
                     .map(|clause| format!("clause `{}`", clause.value))
@@ -3189,10 +3188,10 @@ impl Context<'_> {
                         .is_some_and(|condition| admitted_by(self, condition, buyer));
                 Value::Boolean(identified)
             }
-            OrderField::CallOff => order.call_off.as_ref().map_or(Value::Absent, |call_off| {
+            OrderField::CallOff => order.call_off().map_or(Value::Absent, |call_off| {
                 Value::Enumeration(Enumeration::CallOff, call_off.kind.as_str())
             }),
-            OrderField::Competition => match &order.call_off {
+            OrderField::Competition => match order.call_off() {
                 Some(call_off) if call_off.competition.is_some() => Value::Competition(id),
                 _ => Value::Absent,
             },
@@ -3206,12 +3205,12 @@ impl Context<'_> {
                 .iter()
                 .find(|instrument| !model.instrument(**instrument).in_force_on(self.today))
                 .map_or(Value::Absent, |instrument| Value::Access(*instrument)),
-            OrderField::Period => order.period.map_or(Value::Absent, |period| Value::Term {
+            OrderField::Period => order.period().map_or(Value::Absent, |period| Value::Term {
                 start: period.start,
                 end: period.end,
             }),
             OrderField::End => {
-                Value::Date(order.period.map_or(order.date.value, |period| period.end))
+                Value::Date(order.period().map_or(order.date.value, |period| period.end))
             }
             OrderField::Quantity => {
                 let Some(base) = &contract.base_quantity else {

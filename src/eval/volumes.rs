@@ -22,7 +22,7 @@ pub struct Tally {
 impl Tally {
     /// What one order buys: its lines, or, for a call-off without lines, its stated value.
     pub fn of_order(order: &Order) -> Tally {
-        match (&order.value, order.lines.is_empty()) {
+        match (order.value(), order.lines.is_empty()) {
             (Some(value), true) => Tally {
                 quantities: SmallVec::new(),
                 value: value.value.amount,

@@ -266,7 +266,7 @@ impl Exporter<'_> {
             if !order.lines.is_empty() {
                 contract.insert("items".into(), self.order_items(order));
             }
-            if let Some(value) = order.value {
+            if let Some(value) = order.value() {
                 contract.insert("value".into(), money_value(&value.value));
             }
             contract.insert("coop".into(), Value::Object(self.order_coop(order)));
@@ -971,7 +971,7 @@ impl Exporter<'_> {
         let mut tender = Map::new();
         tender.insert("id".into(), json!(ocid));
         // How it chose its contract: competitively (since the competition's issue), or not.
-        if let Some(call_off) = &first.call_off {
+        if let Some(call_off) = first.call_off() {
             tender.insert(
                 "competitive".into(),
                 json!(call_off.kind == CallOffKind::MiniCompetition),
@@ -1018,7 +1018,7 @@ impl Exporter<'_> {
             if let Some(value) = order_value(order) {
                 award.insert("value".into(), money_value(&value));
             }
-            if let Some(period) = order.period {
+            if let Some(period) = order.period() {
                 award.insert(
                     "contractPeriod".into(),
                     json!({"startDate": date_time(period.start), "endDate": date_time(period.end)}),
@@ -1026,8 +1026,7 @@ impl Exporter<'_> {
             }
             let mut coop = self.order_coop(order);
             if let Some(competition) = order
-                .call_off
-                .as_ref()
+                .call_off()
                 .and_then(|call_off| call_off.competition.as_ref())
             {
                 let mut entry = Map::new();
@@ -1129,9 +1128,9 @@ impl Exporter<'_> {
                 .collect();
             coop.insert("via".into(), json!(via));
         }
-        if !order.requests.is_empty() {
+        if !order.requests().is_empty() {
             let requests: Vec<&str> = order
-                .requests
+                .requests()
                 .iter()
                 .map(|request| request.value.as_str())
                 .collect();
@@ -1306,7 +1305,7 @@ fn basis(basis: crate::eval::Basis) -> &'static str {
 /// What an order is worth: its stated value, else what its lines add up to when they are in
 /// one currency.
 fn order_value(order: &Order) -> Option<Money> {
-    if let Some(value) = order.value {
+    if let Some(value) = order.value() {
         return Some(value.value);
     }
     let currency = order.lines.first()?.unit_price.currency;

@@ -256,7 +256,7 @@ fn order_report(
             .collect(),
         value: Some(Money::in_cents(currency, Tally::of_order(order).value)),
         location: location(sources, order.header.name.span),
-        period: order.period.map(|period| PeriodReport {
+        period: order.period().map(|period| PeriodReport {
             from: period.start.to_string(),
             to: period.end.to_string(),
         }),

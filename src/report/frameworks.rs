@@ -112,8 +112,7 @@ fn contract(
         .filter(|order| {
             order.contract.value == id
                 && order
-                    .call_off
-                    .as_ref()
+                    .call_off()
                     .is_some_and(|call_off| call_off.kind == CallOffKind::MiniCompetition)
         })
         .count();
