@@ -109,7 +109,7 @@ impl ShippedPack {
                 .iter()
                 .map(|parameter| {
                     (
-                        parameter.name.value.clone(),
+                        parameter.name.value.to_string(),
                         sources.text(parameter.value.span).to_string(),
                     )
                 })
@@ -118,7 +118,7 @@ impl ShippedPack {
                 .rules
                 .iter()
                 .map(|rule| RuleSummary {
-                    id: rule.name.value.clone(),
+                    id: rule.name.value.to_string(),
                     line: sources.line_column(rule.name.span).line,
                     title: rule.title.as_ref().map(|title| title.value.clone()),
                     citation: citation(rule),

@@ -26,6 +26,21 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+impl<Text: std::ops::Deref<Target = str>> Spanned<Text> {
+    /// The text, borrowed, with its span.
+    pub fn as_str(&self) -> Spanned<&str> {
+        Spanned::new(&self.value, self.span)
+    }
+}
+
+impl Spanned<compact_str::CompactString> {
+    /// A name of the syntax tree (kept inline there, as most names are short) as the model
+    /// keeps it.
+    pub fn to_owned_string(&self) -> Spanned<String> {
+        Spanned::new(self.value.to_string(), self.span)
+    }
+}
+
 /// One file of a model: the name it is shown under, its text, and where its lines start.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -92,7 +92,7 @@ pub(super) fn build(
             Some((
                 folded(&title.value),
                 index,
-                block.name.value.clone(),
+                block.name.value.to_string(),
                 title.value.clone(),
             ))
         })
@@ -142,7 +142,7 @@ pub(super) fn build(
                     })
                     .collect(),
             };
-            (rule.name.value.clone(), shape)
+            (rule.name.value.to_string(), shape)
         })
         .collect();
     let shared = Shared {
@@ -268,7 +268,7 @@ impl OrderTree for Block<ast::OrderField> {
 
     fn free(&mut self) {
         // Its span stays, which the list of orders is kept in step by; all it owns goes.
-        self.name.value = String::new();
+        self.name.value = Default::default();
         self.title = None;
         self.fields = Vec::new();
         self.facts = Vec::new();
@@ -609,14 +609,14 @@ impl<Field> Fields<'_, Field> {
 
 fn header<Field>(block: &Block<Field>) -> Header {
     Header {
-        name: block.name.clone(),
+        name: block.name.to_owned_string(),
         title: block.title.as_ref().map(|title| title.value.clone()),
         span: block.span,
         facts: block
             .facts
             .iter()
             .map(|fact| Fact {
-                name: fact.name.clone(),
+                name: fact.name.to_owned_string(),
                 date: fact.date.map(|date| date.value),
                 value: fact.value.as_ref().and_then(fact_value),
                 text: fact.text.as_ref().map(|text| text.value.clone()),
@@ -770,7 +770,7 @@ impl<'s> Checker<'s, '_> {
     /// Whether the rule a test names exists and can do what the test expects of it; if not,
     /// says which.
     fn rule_does(&mut self, rule: &Name, capacity: Capacity) -> bool {
-        let Some(shape) = self.rule_ids.get(&rule.value) else {
+        let Some(shape) = self.rule_ids.get(rule.value.as_str()) else {
             let ids: Vec<&str> = self.rule_ids.keys().map(String::as_str).collect();
             self.diagnostics.push(Diagnostic::of(
                 DeclarationProblem::NoSuchRule {
@@ -842,8 +842,8 @@ impl<'s> Checker<'s, '_> {
                     return None;
                 }
                 Expectation::OrderPermitted {
-                    order: order.clone(),
-                    under: under.clone(),
+                    order: order.to_owned_string(),
+                    under: under.as_ref().map(Spanned::to_owned_string),
                 }
             }
             ast::Expectation::OrderDenied {
@@ -876,9 +876,9 @@ impl<'s> Checker<'s, '_> {
                     return None;
                 }
                 Expectation::OrderDenied {
-                    order: order.clone(),
+                    order: order.to_owned_string(),
                     codes: known,
-                    rules: rules.clone(),
+                    rules: rules.iter().map(Spanned::to_owned_string).collect(),
                 }
             }
             ast::Expectation::Bound {
@@ -927,7 +927,7 @@ impl<'s> Checker<'s, '_> {
                     agency: agency?,
                     contract: contract?,
                     extent: extent.value,
-                    under: under.clone(),
+                    under: under.as_ref().map(Spanned::to_owned_string),
                 }
             }
             ast::Expectation::BoundByClause {
@@ -995,7 +995,7 @@ impl<'s> Checker<'s, '_> {
                 Expectation::BoundByClause {
                     agency: agency?,
                     contract,
-                    clause: clause.clone(),
+                    clause: clause.to_owned_string(),
                     source,
                 }
             }
@@ -1006,7 +1006,7 @@ impl<'s> Checker<'s, '_> {
             } => {
                 let agency = agency(self, agency_name);
                 let contract = contract(self, contract_name);
-                if let Some(shape) = self.rule_ids.get(&duty.value) {
+                if let Some(shape) = self.rule_ids.get(duty.value.as_str()) {
                     if !shape.obliges {
                         self.diagnostics.push(Diagnostic::of(
                             DeclarationProblem::ObligesNothing { rule: &duty.value },
@@ -1015,7 +1015,7 @@ impl<'s> Checker<'s, '_> {
                     }
                     return Some(Expectation::OwesUnderRule {
                         agency: agency?,
-                        rule: duty.clone(),
+                        rule: duty.to_owned_string(),
                         contract: contract?,
                     });
                 }
@@ -1044,8 +1044,8 @@ impl<'s> Checker<'s, '_> {
                     return None;
                 }
                 Expectation::Finding {
-                    rule: rule.clone(),
-                    on: on.clone(),
+                    rule: rule.to_owned_string(),
+                    on: on.to_owned_string(),
                     present: *present,
                 }
             }
@@ -1059,7 +1059,7 @@ impl<'s> Checker<'s, '_> {
                 let volume = self.volume(
                     amount,
                     &solicitation.items,
-                    &solicitation.header.name,
+                    solicitation.header.name.as_str(),
                     "expected amount",
                 )?;
                 if let (Volume::Money(money), Some(currency)) = (&volume.value, &built.currency)
@@ -1136,7 +1136,7 @@ impl<'s> Checker<'s, '_> {
                     );
                 }
                 ast::AgencyField::MemberOf(programs) => {
-                    memberships.extend(programs.iter().map(|program| program.value.clone()))
+                    memberships.extend(programs.iter().map(|program| program.value.to_string()))
                 }
             }
         }
@@ -1151,7 +1151,7 @@ impl<'s> Checker<'s, '_> {
             header: header(block),
             kinds: kinds??,
             roles: roles.and_then(|(roles, _)| roles).unwrap_or_default(),
-            jurisdiction: jurisdiction?.into(),
+            jurisdiction: jurisdiction?.as_str().into(),
             location: location.map(|(location, _)| location),
             memberships,
         })
@@ -1368,7 +1368,7 @@ impl<'s> Checker<'s, '_> {
                             category
                         });
                         items.push(Item {
-                            name: item.name.clone(),
+                            name: item.name.to_owned_string(),
                             title: item.title.as_ref().map(|title| title.value.clone()),
                             unit: item.unit.value.as_str().into(),
                             category,
@@ -1407,14 +1407,19 @@ impl<'s> Checker<'s, '_> {
                 .with_related(*issued_span, "issued here"),
             );
         }
-        let estimate =
-            estimate.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "estimate"));
-        let maximum =
-            maximum.and_then(|(amount, _)| self.volume(amount, &items, &block.name, "maximum"));
+        let estimate = estimate
+            .and_then(|(amount, _)| self.volume(amount, &items, block.name.as_str(), "estimate"));
+        let maximum = maximum
+            .and_then(|(amount, _)| self.volume(amount, &items, block.name.as_str(), "maximum"));
         if let (Some(estimate), Some(maximum)) = (&estimate, &maximum) {
             self.same_currency(estimate, maximum, "the estimate", "the maximum");
         }
-        let lots = self.lots(&written_lots, &items, &block.name, [&maximum, &estimate]);
+        let lots = self.lots(
+            &written_lots,
+            &items,
+            block.name.as_str(),
+            [&maximum, &estimate],
+        );
         for (item, written) in items.iter_mut().zip(item_lots) {
             let Some(written) = written else { continue };
             match lots.iter().position(|lot| lot.name.value == written.value) {
@@ -1444,7 +1449,7 @@ impl<'s> Checker<'s, '_> {
             let commitment = participant
                 .commitment
                 .as_ref()
-                .and_then(|amount| self.volume(amount, &items, &block.name, "commitment"));
+                .and_then(|amount| self.volume(amount, &items, block.name.as_str(), "commitment"));
             if let Some(agency) = agency.map(AgencyId) {
                 if let Some(first) = participants
                     .iter()
@@ -1510,7 +1515,7 @@ impl<'s> Checker<'s, '_> {
         &mut self,
         written: &[&ast::Lot],
         items: &[Item],
-        solicitation: &Name,
+        solicitation: Spanned<&str>,
         own: [&Option<Spanned<Volume>>; 2],
     ) -> Vec<Lot> {
         let mut lots = Vec::new();
@@ -1549,7 +1554,7 @@ impl<'s> Checker<'s, '_> {
                 fields.once(slot, volume, field.span, what, self.diagnostics);
             }
             lots.push(Lot {
-                name: lot.name.clone(),
+                name: lot.name.to_owned_string(),
                 title: lot.title.as_ref().map(|title| title.value.clone()),
                 estimate: estimate.and_then(|(volume, _)| volume),
                 maximum: maximum.and_then(|(volume, _)| volume),
@@ -1606,7 +1611,7 @@ impl<'s> Checker<'s, '_> {
         &mut self,
         amount: &ast::Amount,
         items: &[Item],
-        solicitation: &Name,
+        solicitation: Spanned<&str>,
         what: &str,
     ) -> Option<Spanned<Volume>> {
         match amount {
@@ -1629,11 +1634,16 @@ impl<'s> Checker<'s, '_> {
         }
     }
 
-    fn measure(&mut self, name: &Name, items: &[Item], solicitation: &Name) -> Option<Measure> {
+    fn measure(
+        &mut self,
+        name: &Name,
+        items: &[Item],
+        solicitation: Spanned<&str>,
+    ) -> Option<Measure> {
         if let Some(index) = items.iter().position(|item| item.name.value == name.value) {
             return Some(Measure::Item(ItemId(index)));
         }
-        if items.iter().any(|item| item.unit == name.value) {
+        if items.iter().any(|item| *item.unit == *name.value) {
             return Some(Measure::Unit(name.value.as_str().into()));
         }
         let mut candidates: Vec<&str> = items.iter().map(|item| item.name.value.as_str()).collect();
@@ -1644,7 +1654,7 @@ impl<'s> Checker<'s, '_> {
             Diagnostic::of(
                 DeclarationProblem::UnknownMeasure {
                     measure: &name.value,
-                    solicitation: &solicitation.value,
+                    solicitation: solicitation.value,
                     candidates: &candidates,
                 },
                 name.span,
@@ -1798,7 +1808,7 @@ impl<'s> Checker<'s, '_> {
                             .push(duplicate_clause(&clause.name, first.name.span));
                     } else {
                         clauses.push(Clause {
-                            name: clause.name.clone(),
+                            name: clause.name.to_owned_string(),
                             text: clause.text.as_ref().map(|text| text.value.clone()),
                         });
                     }
@@ -2066,7 +2076,7 @@ impl<'s> Checker<'s, '_> {
             return (None, Some(Vec::new()));
         };
         let items = &solicitation.items;
-        let name = &solicitation.header.name;
+        let name = solicitation.header.name.as_str();
         let base = base.and_then(|quantity| {
             self.volume(
                 &ast::Amount::Quantity(quantity.clone()),
@@ -2415,7 +2425,7 @@ impl<'s> Checker<'s, '_> {
                     let volume = self.volume(
                         amount,
                         &solicitation.items,
-                        &solicitation.header.name,
+                        solicitation.header.name.as_str(),
                         "ceiling",
                     );
                     if let (Some(volume), Some(currency)) = (&volume, currency) {
@@ -2622,7 +2632,7 @@ impl<'s> Checker<'s, '_> {
                             .push(duplicate_clause(&clause.name, first.name.span));
                     } else {
                         clauses.push(Clause {
-                            name: clause.name.clone(),
+                            name: clause.name.to_owned_string(),
                             text: clause.text.as_ref().map(|text| text.value.clone()),
                         });
                     }
@@ -2792,7 +2802,9 @@ impl<'s> Checker<'s, '_> {
                     );
                 }
                 ast::OrderField::Line(line) => lines.push((line, span)),
-                ast::OrderField::Requests(names) => requests.extend(names.iter().cloned()),
+                ast::OrderField::Requests(names) => {
+                    requests.extend(names.iter().map(Spanned::to_owned_string))
+                }
                 ast::OrderField::CallOff(written) => {
                     fields.once(&mut call_off, written, span, "call_off", self.diagnostics)
                 }
@@ -3030,11 +3042,11 @@ impl<'s> Checker<'s, '_> {
                             self.diagnostics
                                 .push(unit_mismatch(unit, &other.unit, &other.name));
                         }
-                        LineItem::OutOfScope(line.item.clone())
+                        LineItem::OutOfScope(line.item.to_owned_string())
                     }
                     // An item no solicitation names is a fact about the order, which the
                     // rules judge (`item-out-of-scope`), not a reason to refuse the model.
-                    None => LineItem::OutOfScope(line.item.clone()),
+                    None => LineItem::OutOfScope(line.item.to_owned_string()),
                 }
             }
         };
@@ -3208,7 +3220,7 @@ fn unknown_value(name: &Name, set: Enumeration, values: &[&str]) -> Diagnostic {
     )
 }
 
-fn unit_mismatch(found: &Name, unit: &str, item: &Name) -> Diagnostic {
+fn unit_mismatch(found: &Name, unit: &str, item: &Spanned<String>) -> Diagnostic {
     Diagnostic::of(
         DeclarationProblem::UnitMismatch {
             item: &item.value,

@@ -144,7 +144,7 @@ pub(super) fn check(
         });
         for rule in &file.rules {
             let stated = stated_in_force(rule).or(file.pack_in_force.map(|period| period.value));
-            let versions = ids.entry(rule.name.value.clone()).or_default();
+            let versions = ids.entry(rule.name.value.to_string()).or_default();
             if let Some((first, _)) = versions.first() {
                 let overlapping = match stated {
                     Some(period) if versions.iter().all(|(_, earlier)| earlier.is_some()) => {
@@ -299,13 +299,13 @@ impl RuleChecker<'_> {
             }
             if let Some(constant) = self.constant(file.file, &parameter.value, "a parameter") {
                 self.parameters
-                    .insert((file.file, parameter.name.value.clone()), constant);
+                    .insert((file.file, parameter.name.value.to_string()), constant);
             }
         }
         let mut set: HashMap<String, Span> = HashMap::new();
         for used in packs.iter().filter(|used| used.pack == file.file) {
             for setting in &used.settings {
-                let key = (file.file, setting.name.value.clone());
+                let key = (file.file, setting.name.value.to_string());
                 let Some((_, declared_type)) = self.parameters.get(&key).cloned() else {
                     let names: Vec<&str> = file
                         .parameters
@@ -322,7 +322,7 @@ impl RuleChecker<'_> {
                     ));
                     continue;
                 };
-                if let Some(first) = set.insert(setting.name.value.clone(), setting.name.span) {
+                if let Some(first) = set.insert(setting.name.value.to_string(), setting.name.span) {
                     self.diagnostics.push(
                         Diagnostic::of(
                             RuleProblem::ParameterSetTwice {
@@ -464,7 +464,7 @@ impl RuleChecker<'_> {
             ));
             return None;
         }
-        let variables: Variables = vec![(variable.value.clone(), kind.value)];
+        let variables: Variables = vec![(variable.value.to_string(), kind.value)];
         let mut failed = false;
         let filter = match filter {
             Some(filter) => match self.condition(file, filter, &variables) {
@@ -543,7 +543,7 @@ impl RuleChecker<'_> {
             return None;
         }
         let rule = Rule {
-            id: written.name.clone(),
+            id: written.name.to_owned_string(),
             title: written.title.as_ref().map(|title| title.value.clone()),
             citation,
             pack: pack.map(|pack| pack.name.clone()),
@@ -1100,7 +1100,7 @@ impl RuleChecker<'_> {
                     return None;
                 }
                 let mut inner = variables.clone();
-                inner.push((variable.value.clone(), entity));
+                inner.push((variable.value.to_string(), entity));
                 let depth = variables.len();
                 let filter = match filter {
                     Some(filter) => Some(Box::new(self.condition(file, filter, &inner)?)),
@@ -1418,7 +1418,11 @@ impl RuleChecker<'_> {
                     return None;
                 };
                 current = Expression {
-                    kind: ExpressionKind::Named(Box::new(current), entries, entry.value.clone()),
+                    kind: ExpressionKind::Named(
+                        Box::new(current),
+                        entries,
+                        entry.value.to_string(),
+                    ),
                     ty: Type::Fact,
                     span: span.to(entry.span),
                 };
@@ -1497,10 +1501,10 @@ impl RuleChecker<'_> {
         if alone && let Some(group) = self.vocabulary.group(&name.value) {
             return self.group(&name.value, group, span);
         }
-        if let Some((value, ty)) = self.parameters.get(&(file, name.value.clone())) {
+        if let Some((value, ty)) = self.parameters.get(&(file, name.value.to_string())) {
             return Some(Expression {
                 kind: ExpressionKind::Parameter {
-                    name: name.value.clone(),
+                    name: name.value.to_string(),
                     value: *value,
                 },
                 ty: ty.clone(),

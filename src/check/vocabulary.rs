@@ -101,9 +101,9 @@ impl Vocabulary {
             };
             vocabulary
                 .group_index
-                .insert(group.name.value.clone(), index);
+                .insert(group.name.value.to_string(), index);
             vocabulary.groups.push(Group {
-                name: group.name.clone(),
+                name: group.name.to_owned_string(),
                 title: group.title.as_ref().map(|title| title.value.clone()),
                 members: timeline(&intervals),
             });
@@ -136,7 +136,7 @@ impl Vocabulary {
         }
         self.definitions.push(Definition {
             set,
-            name: name.clone(),
+            name: name.to_owned_string(),
             meaning: definition.meaning.value.clone(),
         });
     }
@@ -228,7 +228,7 @@ fn flatten(
                 }
             }
             None if is_jurisdiction_code(&member.name.value) => {
-                intervals.push((member.name.value.clone(), from, until));
+                intervals.push((member.name.value.to_string(), from, until));
             }
             // An unknown member is reported; it belongs to nothing.
             None => {}

@@ -92,8 +92,8 @@ fn checked(
     }
     Some(Waiver {
         finding: finding?,
-        written: waiver.finding.clone(),
-        on: waiver.on.clone(),
+        written: waiver.finding.to_owned_string(),
+        on: waiver.on.to_owned_string(),
         because: because?,
         by: by?,
         until,

@@ -102,7 +102,7 @@ impl LiteratePack {
             parts.push((
                 parameter.span.range().start,
                 Part::Parameter {
-                    name: parameter.name.value.clone(),
+                    name: parameter.name.value.to_string(),
                     default: sources.text(parameter.value.span).to_string(),
                     reading: reading(parameter.span.range().start),
                 },
@@ -230,7 +230,7 @@ fn literate_rule(
     }
     logic.push_str(&text[at..whole.end]);
     LiterateRule {
-        id: rule.name.value.clone(),
+        id: rule.name.value.to_string(),
         title: rule.title.as_ref().map(|title| title.value.clone()),
         citation,
         quotes,

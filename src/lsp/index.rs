@@ -108,9 +108,10 @@ impl Index {
                 if let Declaration::Contract(block) = declaration {
                     for field in &block.fields {
                         if let ast::ContractField::Awards { solicitation, .. } = &field.value {
-                            builder
-                                .awards
-                                .insert(block.name.value.clone(), solicitation.value.clone());
+                            builder.awards.insert(
+                                block.name.value.to_string(),
+                                solicitation.value.to_string(),
+                            );
                         }
                     }
                 }
@@ -200,7 +201,7 @@ impl Builder<'_> {
         self.index.definitions.push(Definition {
             key,
             kind,
-            name: name.value.clone(),
+            name: name.value.to_string(),
             span: name.span,
             whole,
             parent,
@@ -222,7 +223,7 @@ impl Builder<'_> {
     }
 
     fn refer(&mut self, name: &Name) {
-        self.occur(name.span, Key::Declaration(name.value.clone()), false);
+        self.occur(name.span, Key::Declaration(name.value.to_string()), false);
     }
 
     /// The keyword a field starts with, as an occurrence of the schema's field of that name.
@@ -281,7 +282,7 @@ impl Builder<'_> {
                         setting.name.span,
                         Key::Parameter {
                             pack,
-                            parameter: setting.name.value.clone(),
+                            parameter: setting.name.value.to_string(),
                         },
                         false,
                     );
@@ -295,7 +296,7 @@ impl Builder<'_> {
         for parameter in &file.parameters {
             let key = Key::Parameter {
                 pack: file.file,
-                parameter: parameter.name.value.clone(),
+                parameter: parameter.name.value.to_string(),
             };
             self.parameters.insert(key.clone());
             self.define(key, Kind::Parameter, &parameter.name, parameter.span, None);
@@ -334,7 +335,7 @@ impl Builder<'_> {
             Declaration::Order(block) => block.span,
         };
         let this = self.define(
-            Key::Declaration(name.value.clone()),
+            Key::Declaration(name.value.to_string()),
             Kind::Declaration(entity),
             name,
             whole,
@@ -362,8 +363,8 @@ impl Builder<'_> {
                         ast::SolicitationField::Lead(agency) => self.refer(agency),
                         ast::SolicitationField::Item(item) => {
                             let key = Key::Item {
-                                solicitation: owner.clone(),
-                                item: item.name.value.clone(),
+                                solicitation: owner.to_string(),
+                                item: item.name.value.to_string(),
                             };
                             let defined =
                                 self.define(key, Kind::Item, &item.name, field.span, Some(this));
@@ -380,7 +381,7 @@ impl Builder<'_> {
                 }
             }
             Declaration::Contract(block) => {
-                let solicitation = self.awards.get(&owner).cloned().unwrap_or_default();
+                let solicitation = self.awards.get(owner.as_str()).cloned().unwrap_or_default();
                 for field in &block.fields {
                     self.field_keyword(entity, field.span);
                     match &field.value {
@@ -389,14 +390,14 @@ impl Builder<'_> {
                             price.item.span,
                             Key::Item {
                                 solicitation: solicitation.clone(),
-                                item: price.item.value.clone(),
+                                item: price.item.value.to_string(),
                             },
                             false,
                         ),
                         ast::ContractField::Clause(clause) => {
                             let key = Key::Clause {
-                                owner: owner.clone(),
-                                clause: clause.name.value.clone(),
+                                owner: owner.to_string(),
+                                clause: clause.name.value.to_string(),
                             };
                             self.define(key, Kind::Clause, &clause.name, field.span, Some(this));
                         }
@@ -422,8 +423,8 @@ impl Builder<'_> {
                         } => self.refer(payee),
                         ast::AccessField::Clause(clause) => {
                             let key = Key::Clause {
-                                owner: owner.clone(),
-                                clause: clause.name.value.clone(),
+                                owner: owner.to_string(),
+                                clause: clause.name.value.to_string(),
                             };
                             self.define(key, Kind::Clause, &clause.name, field.span, Some(this));
                         }
@@ -438,7 +439,7 @@ impl Builder<'_> {
                 });
                 let solicitation = contract
                     .as_ref()
-                    .and_then(|contract| self.awards.get(contract).cloned())
+                    .and_then(|contract| self.awards.get(contract.as_str()).cloned())
                     .unwrap_or_default();
                 for field in &block.fields {
                     self.field_keyword(entity, field.span);
@@ -455,7 +456,7 @@ impl Builder<'_> {
                             line.item.span,
                             Key::Item {
                                 solicitation: solicitation.clone(),
-                                item: line.item.value.clone(),
+                                item: line.item.value.to_string(),
                             },
                             false,
                         ),
@@ -464,8 +465,8 @@ impl Builder<'_> {
                                 self.occur(
                                     clause.span,
                                     Key::Clause {
-                                        owner: contract.clone().unwrap_or_default(),
-                                        clause: clause.value.clone(),
+                                        owner: contract.clone().unwrap_or_default().to_string(),
+                                        clause: clause.value.to_string(),
                                     },
                                     false,
                                 );
@@ -480,7 +481,7 @@ impl Builder<'_> {
 
     fn rule(&mut self, rule: &ast::Rule, file: FileId) {
         let defined = self.define(
-            Key::Rule(rule.name.value.clone()),
+            Key::Rule(rule.name.value.to_string()),
             Kind::Rule,
             &rule.name,
             rule.span,
@@ -526,7 +527,7 @@ impl Builder<'_> {
                 }
                 ast::RuleField::Replaces(rules) | ast::RuleField::Waives { rules, .. } => {
                     for named in rules {
-                        self.occur(named.span, Key::Rule(named.value.clone()), false);
+                        self.occur(named.span, Key::Rule(named.value.to_string()), false);
                     }
                 }
                 ast::RuleField::Oblige { party, duty } => {
@@ -548,7 +549,7 @@ impl Builder<'_> {
                 ast::RuleField::Cite(citation) => {
                     self.index
                         .citations
-                        .entry(rule.name.value.clone())
+                        .entry(rule.name.value.to_string())
                         .or_insert_with(|| citation.value.clone());
                 }
                 // What a rule quotes and when it is in force refer to no declaration.
@@ -565,7 +566,7 @@ impl Builder<'_> {
         let key = Key::Variable(name.span);
         self.define(key, Kind::Variable(entity), name, name.span, None);
         self.scopes
-            .push((name.value.clone(), name.span, Some(entity)));
+            .push((name.value.to_string(), name.span, Some(entity)));
     }
 
     fn message(&mut self, message: &ast::Message, file: FileId) {
@@ -652,7 +653,7 @@ impl Builder<'_> {
             None => {
                 let key = Key::Parameter {
                     pack: file,
-                    parameter: first.value.clone(),
+                    parameter: first.value.to_string(),
                 };
                 if self.parameters.contains(&key) {
                     self.occur(first.span, key, false);
@@ -673,7 +674,7 @@ impl Builder<'_> {
                 field.span,
                 Key::Field {
                     record: current,
-                    field: field.value.clone(),
+                    field: field.value.to_string(),
                 },
                 false,
             );
@@ -684,7 +685,7 @@ impl Builder<'_> {
     fn expectation(&mut self, expectation: &ast::Expectation) {
         use ast::Expectation as E;
         let rule = |builder: &mut Self, name: &Name| {
-            builder.occur(name.span, Key::Rule(name.value.clone()), false);
+            builder.occur(name.span, Key::Rule(name.value.to_string()), false);
         };
         match expectation {
             E::OrderPermitted { order, under } => {
@@ -740,8 +741,8 @@ impl Builder<'_> {
                 self.occur(
                     clause.span,
                     Key::Clause {
-                        owner: owner.value.clone(),
-                        clause: clause.value.clone(),
+                        owner: owner.value.to_string(),
+                        clause: clause.value.to_string(),
                     },
                     false,
                 );

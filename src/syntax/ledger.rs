@@ -479,8 +479,7 @@ fn read_row(
         }
         Ok((value, span))
     };
-    let name =
-        |column: usize| field(column).map(|(value, span)| Spanned::new(value.to_string(), span));
+    let name = |column: usize| field(column).map(|(value, span)| Spanned::new(value.into(), span));
     let order = name(0)?;
     let buyer = name(1)?;
     let contract = name(2)?;
@@ -494,7 +493,7 @@ fn read_row(
     let quantity = read_number(field(6)?)?;
     let currency = match raw(7) {
         ("", _) => options.currency.clone(),
-        (code, span) => Some(Spanned::new(code.to_string(), span)),
+        (code, span) => Some(Spanned::new(code.into(), span)),
     };
     let (currency, price) = read_price(field(8)?, currency)?;
     let line = Line {
@@ -502,7 +501,7 @@ fn read_row(
         quantity,
         unit: None,
         unit_price: Spanned::new(
-            Money::new(currency.value, price.value),
+            Money::new(currency.value.as_str(), price.value),
             currency.span.to(price.span),
         ),
         list_price: None,
@@ -562,7 +561,7 @@ fn read_price(
                 span,
             )));
         }
-        (Some(code), None) if is_code(code) => Spanned::new(code.to_string(), span),
+        (Some(code), None) if is_code(code) => Spanned::new(code.into(), span),
         (Some(symbol), None) => {
             return Err(Box::new(Diagnostic::of(
                 SyntaxProblem::LedgerNoCurrency {
@@ -685,7 +684,7 @@ impl PendingOrder {
 
     fn rejected(name: &str, raw: &RawRow) -> PendingOrder {
         PendingOrder {
-            name: Spanned::new(name.to_string(), raw.field(0)),
+            name: Spanned::new(name.into(), raw.field(0)),
             buyer: None,
             contract: None,
             date: None,

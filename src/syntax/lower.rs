@@ -578,7 +578,7 @@ impl Lowerer {
                     .split('.')
                     .map(|segment| {
                         let name = Spanned::new(
-                            segment.to_string(),
+                            segment.into(),
                             Span::new(self.file, offset, offset + segment.len()),
                         );
                         offset += segment.len() + 1;
@@ -641,7 +641,7 @@ impl Lowerer {
                 let mut inner = pair.into_inner();
                 let keyword = next(&mut inner);
                 let program = self.name(next(&mut inner));
-                let keyword = Spanned::new("member_of".to_string(), self.span(&keyword));
+                let keyword = Spanned::new("member_of".into(), self.span(&keyword));
                 let path = Spanned::new(ExpressionKind::Path(vec![keyword, program]), span);
                 ExpressionKind::Exists(Box::new(path))
             }
@@ -1414,7 +1414,7 @@ impl Lowerer {
             Rule::requests_field => OrderField::Requests(self.identifier_list(next(&mut inner))),
             Rule::call_off_field => {
                 let kind = next(&mut inner);
-                let kind = Spanned::new(kind.as_str().to_string(), self.span(&kind));
+                let kind = Spanned::new(kind.as_str().into(), self.span(&kind));
                 let competition = inner.next().map(|block| {
                     block
                         .into_inner()
@@ -1739,5 +1739,5 @@ fn shifted(span: Span, offset: usize) -> Span {
 }
 
 fn name(file: FileId, pair: &Pair<'_, Rule>) -> Name {
-    Spanned::new(pair.as_str().to_string(), span(file, pair))
+    Spanned::new(pair.as_str().into(), span(file, pair))
 }

@@ -169,7 +169,10 @@ pub fn config_parameters(
                 parameter.pack,
                 span(parameter.pack_span),
                 ast::ParameterSetting {
-                    name: crate::source::Spanned::new(parameter.name, span(parameter.name_span)),
+                    name: crate::source::Spanned::new(
+                        parameter.name.into(),
+                        span(parameter.name_span),
+                    ),
                     value,
                 },
             )),

@@ -281,12 +281,12 @@ impl<'t> Reader<'t> {
 
     fn identifier(&mut self) -> Option<Name> {
         let start = self.at;
-        let word = self.word()?.to_string();
+        let word = self.word()?;
         // A keyword here is read by pest, which knows what each one means where.
-        if KEYWORDS.contains(&word.as_str()) {
+        if KEYWORDS.contains(&word) {
             return None;
         }
-        Some(Spanned::new(word, self.span(start, self.at)))
+        Some(Spanned::new(word.into(), self.span(start, self.at)))
     }
 
     /// `2025-06-15`, on the calendar.

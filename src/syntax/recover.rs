@@ -89,7 +89,7 @@ fn declared_name(file: FileId, text: &str, start: usize) -> Option<Name> {
     }
     let offset = start + line.find(name)?;
     Some(Spanned::new(
-        name.to_string(),
+        name.into(),
         Span::new(file, offset, offset + name.len()),
     ))
 }
