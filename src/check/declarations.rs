@@ -276,9 +276,10 @@ impl OrderTree for Block<ast::OrderField> {
 }
 
 /// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
-/// are added in the orders' order, as if one checker had checked them all. Also whether every
-/// order not read from a ledger was checked (a ledger row in error is left out of the model,
-/// its errors reported; an order in error anywhere else stops the model).
+/// are added in the orders' order, as if one checker had checked them all. Returns each part's
+/// checked orders (`None` for a ledger row left out), and whether every order not read from a
+/// ledger was checked (a ledger row in error is left out of the model, its errors reported; an
+/// order in error anywhere else stops the model).
 fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
     shared: &Shared<'_>,
@@ -286,7 +287,7 @@ fn check_orders<Tree: OrderTree>(
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
-) -> (Vec<Option<Order>>, bool) {
+) -> (Vec<Vec<Option<Order>>>, bool) {
     let total = blocks.len();
     let checked_so_far = std::sync::atomic::AtomicUsize::new(0);
     let tell = |orders: usize| {
@@ -298,15 +299,15 @@ fn check_orders<Tree: OrderTree>(
         let phase = crate::observe::Phase::Checking;
         observer.advanced(phase, count(checked + orders), count(total));
     };
-    // Each part is checked into its own stretch of one list of orders, so that no part's
-    // orders are ever copied: a million checked orders take some 380 MB, and a list of parts
-    // put together after would hold them twice.
-    let check_part = |part: &mut [Tree], into: &mut [Option<Order>]| {
+    // Each part's orders are a list of their own, made as its trees are freed, and not one list
+    // of a million orders made while every tree is still held.
+    let check_part = |part: &mut [Tree]| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
         let mut told = 0;
-        for (index, (tree, slot)) in part.iter_mut().zip(into).enumerate() {
+        let mut orders = Vec::with_capacity(part.len());
+        for (index, tree) in part.iter_mut().enumerate() {
             if index > told && index.is_multiple_of(crate::observe::EVERY) {
                 tell(index - told);
                 told = index;
@@ -323,24 +324,16 @@ fn check_orders<Tree: OrderTree>(
             );
             let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
             complete &= order.is_some() || from_ledger;
-            *slot = if rejected { None } else { order };
+            orders.push(if rejected { None } else { order });
             tree.free();
         }
         tell(part.len() - told);
-        (complete, found)
+        (orders, complete, found)
     };
-    let mut orders: Vec<Option<Order>> = Vec::with_capacity(total);
-    orders.resize_with(total, || None);
-    let parts: Vec<_> = blocks
-        .chunks_mut(ORDERS_PER_CHECKER)
-        .zip(orders.chunks_mut(ORDERS_PER_CHECKER))
-        .collect();
+    let parts: Vec<_> = blocks.chunks_mut(ORDERS_PER_CHECKER).collect();
     let cores = crate::parallel::threads();
-    let checked: Vec<(bool, Diagnostics)> = if parts.len() < 2 || cores < 2 {
-        parts
-            .into_iter()
-            .map(|(part, into)| check_part(part, into))
-            .collect()
+    let checked: Vec<_> = if parts.len() < 2 || cores < 2 {
+        parts.into_iter().map(check_part).collect()
     } else {
         // Each thread takes every `cores`th part; the parts' findings are put back in order
         // after.
@@ -357,7 +350,7 @@ fn check_orders<Tree: OrderTree>(
                     scope.spawn(move || {
                         share
                             .into_iter()
-                            .map(|(index, (part, into))| (index, check_part(part, into)))
+                            .map(|(index, part)| (index, check_part(part)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -374,7 +367,9 @@ fn check_orders<Tree: OrderTree>(
         checked.into_iter().map(|(_, part)| part).collect()
     };
     let mut complete = true;
-    for (part_complete, found) in checked {
+    let mut orders = Vec::with_capacity(checked.len());
+    for (part, part_complete, found) in checked {
+        orders.push(part);
         complete &= part_complete;
         diagnostics.extend(found);
     }
@@ -467,14 +462,16 @@ fn without_losers<'a, Field>(
     blocks
 }
 
-/// The checked orders in the order they are judged: by date, and on one date by name, which
-/// is stable. The keys are sorted, and the orders then moved into place once each, without a
-/// second list of a million orders.
-fn in_judging_order(orders: Vec<Option<Order>>) -> Vec<Order> {
-    // `filter_map` collects in place, into the list's own memory; `flatten` would copy a
-    // million orders into a new list growing as it goes.
-    #[allow(clippy::filter_map_identity)]
-    let mut orders: Vec<Order> = orders.into_iter().filter_map(|order| order).collect();
+/// The checked orders, given in parts, in the order they are judged: by date, and on one date by
+/// name, which is stable. The parts are put together in one list sized once, each part freed
+/// as soon as it is moved; the keys are sorted, and the orders then moved into place once each,
+/// without a second list of a million orders.
+fn in_judging_order(parts: Vec<Vec<Option<Order>>>) -> Vec<Order> {
+    let count = parts.iter().map(|part| part.iter().flatten().count()).sum();
+    let mut orders = Vec::with_capacity(count);
+    for part in parts {
+        orders.extend(part.into_iter().flatten());
+    }
     let mut keys: Vec<(Date, &str, usize)> = orders
         .iter()
         .enumerate()
