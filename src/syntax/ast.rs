@@ -641,7 +641,8 @@ impl Declaration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block<Field> {
     pub name: Name,
-    pub title: Option<Spanned<String>>,
+    /// Boxed: most orders have none, and an order book has millions.
+    pub title: Option<Box<Spanned<String>>>,
     pub fields: Vec<Spanned<Field>>,
     /// `fact` fields, which every kind of declaration may record.
     pub facts: Vec<Fact>,
@@ -886,10 +887,11 @@ pub enum CompetitionField {
 pub struct Line {
     pub item: Name,
     pub quantity: Spanned<Decimal>,
-    pub unit: Option<Name>,
+    /// Boxed, as the list price is: few lines state either, and an order book has millions.
+    pub unit: Option<Box<Name>>,
     pub unit_price: Spanned<Money>,
     /// The list price the line's price comes from, under catalogue pricing.
-    pub list_price: Option<Spanned<Money>>,
+    pub list_price: Option<Box<Spanned<Money>>>,
 }
 
 impl Amount {

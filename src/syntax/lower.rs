@@ -194,7 +194,7 @@ impl Lowerer {
         let block = self.block(pair, Self::rule_field);
         super::ast::Rule {
             name: block.name,
-            title: block.title,
+            title: block.title.map(|title| *title),
             fields: block.fields,
             span: block.span,
         }
@@ -974,7 +974,7 @@ impl Lowerer {
         let mut facts = Vec::new();
         for child in inner {
             match child.as_rule() {
-                Rule::title => title = Some(self.title(child)),
+                Rule::title => title = Some(Box::new(self.title(child))),
                 Rule::open_brace | Rule::close_brace => {}
                 Rule::fact_field => facts.push(self.fact(child)),
                 _ => {
@@ -1394,9 +1394,9 @@ impl Lowerer {
                 let mut list_price = None;
                 for child in inner {
                     match child.as_rule() {
-                        Rule::identifier => unit = Some(self.name(child)),
+                        Rule::identifier => unit = Some(Box::new(self.name(child))),
                         Rule::money if unit_price.is_none() => unit_price = Some(self.money(child)),
-                        Rule::money => list_price = Some(self.money(child)),
+                        Rule::money => list_price = Some(Box::new(self.money(child))),
                         _ => {}
                     }
                 }

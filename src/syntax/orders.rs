@@ -201,7 +201,7 @@ impl<'t> Reader<'t> {
                     _ => {
                         let unit = self.identifier()?;
                         self.skip_blanks();
-                        Some(unit)
+                        Some(Box::new(unit))
                     }
                 };
                 self.keyword("at")?;
