@@ -21,8 +21,11 @@ fn main() -> ExitCode {
     // Memory freed goes back at once: a large model's syntax trees are freed while its orders
     // are checked, and by default mimalloc would hold them a second longer, raising the peak by
     // a tenth.
-    // SAFETY: setting an option is safe at any time; 15 is the option's place in the enum of
-    // the mimalloc this crate builds (`c_src/mimalloc/v3/include/mimalloc.h`).
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+    // A delay the user sets (`MIMALLOC_PURGE_DELAY`, read by mimalloc as it starts) is kept.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: setting an option is safe at any time; 15 is the option's place in the enum
+        // of the mimalloc this crate builds (`c_src/mimalloc/v3/include/mimalloc.h`, and v2's).
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+    }
     cli::run(cli::Arguments::parse())
 }

@@ -491,7 +491,7 @@ pub struct Order {
 }
 
 /// What an order may say beyond its buyer, contract, date, instruments and lines.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct OrderDetails {
     pub requests: Vec<Spanned<String>>,
     /// How it chose its contract under a framework, when it says.

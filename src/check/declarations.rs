@@ -22,7 +22,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
-    mut orders: Vec<impl OrderTree>,
+    mut order_trees: Vec<impl OrderTree>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -33,9 +33,11 @@ pub(super) fn build(
     let mut instruments = Vec::new();
     // Every name with its kind, so that the first declaration of a name in source order wins
     // whatever its kind.
-    let mut written: Vec<(Span, &Name, Entity)> = Vec::with_capacity(orders.len());
+    let declarations: usize = files.iter().map(|file| file.declarations.len()).sum();
+    let mut written: Vec<(Span, &Name, Entity)> =
+        Vec::with_capacity(order_trees.len() + declarations);
     written.extend(
-        orders
+        order_trees
             .iter()
             .map(|order| (order.tree().span, &order.tree().name, Entity::Order)),
     );
@@ -102,7 +104,7 @@ pub(super) fn build(
     let instruments = declare_all(instruments, Entity::Access, &losers, &mut namespace);
     // Orders are indexed in the order they are judged, known once they are checked (below).
     if !losers.is_empty() {
-        orders.retain(|order| !losers.contains(&order.tree().span));
+        order_trees.retain(|order| !losers.contains(&order.tree().span));
     }
     let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
     // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
@@ -176,11 +178,13 @@ pub(super) fn build(
     let (orders, orders_complete) = check_orders(
         sources,
         &shared,
-        &mut orders,
+        &mut order_trees,
         declared,
         diagnostics,
         observer,
     );
+    // Emptied, but a million of them are still some 120 MB.
+    drop(order_trees);
     let orders = in_judging_order(orders);
     for (index, order) in orders.iter().enumerate() {
         namespace.set_index(&order.header.name.value, Entity::Order, index);
@@ -267,7 +271,7 @@ impl OrderTree for Block<ast::OrderField> {
     }
 
     fn free(&mut self) {
-        // Its span stays, which the list of orders is kept in step by; all it owns goes.
+        // All it owns goes; what is left owns nothing.
         self.name.value = Default::default();
         self.title = None;
         self.fields = Vec::new();

@@ -53,7 +53,7 @@ pub fn check_observed(
     let mut found = Diagnostics::new();
     let model = match trees {
         Trees::Lent(files) => {
-            rules::check_declarations(files, packs, &mut found);
+            rules::check_as_written(files, packs, &mut found);
             let orders: Vec<&ast::Block<ast::OrderField>> = files
                 .iter()
                 .flat_map(|file| &file.declarations)
@@ -65,7 +65,7 @@ pub fn check_observed(
             build_observed(sources, files, orders, packs, &mut found, observer)
         }
         Trees::Given(mut files) => {
-            rules::check_declarations(&files, packs, &mut found);
+            rules::check_as_written(&files, packs, &mut found);
             // Sized once, and each file's list shrunk as its orders leave: a million orders'
             // entries are some 150 MB in either list.
             let mut orders = Vec::with_capacity(crate::observe::orders_in(&files));

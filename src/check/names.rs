@@ -60,7 +60,8 @@ impl Namespace {
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
     /// Names are reserved in source order; indices are set once each kind is sorted.
     pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
-        if let Some(first) = self.lookup(&name.value) {
+        let hash = hash(&self.hasher, &name.value);
+        if let Some(first) = self.find(hash, &name.value) {
             diagnostics.push(
                 Diagnostic::of(NameProblem::Duplicate { name: &name.value }, name.span)
                     .with_related(
@@ -81,17 +82,16 @@ impl Namespace {
                 span: name.span,
             },
         };
-        let hash = self.hasher.hash_one(name.value.as_str());
         let (text, hasher) = (&self.text, &self.hasher);
         self.names.insert_unique(hash, entry, |entry| {
-            hasher.hash_one(&text[entry.start..entry.end])
+            self::hash(hasher, &text[entry.start..entry.end])
         });
         true
     }
 
     /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
     pub fn set_index(&mut self, name: &str, kind: Entity, index: usize) {
-        let hash = self.hasher.hash_one(name);
+        let hash = hash(&self.hasher, name);
         let text = &self.text;
         if let Some(entry) = self
             .names
@@ -161,10 +161,7 @@ impl Namespace {
 
     /// The declaration a name refers to, of whatever kind.
     pub fn lookup(&self, name: &str) -> Option<Declared> {
-        let hash = self.hasher.hash_one(name);
-        self.names
-            .find(hash, |entry| self.text_of(entry) == name)
-            .map(|entry| entry.declared)
+        self.find(hash(&self.hasher, name), name)
     }
 
     /// Every declared name, in no particular order.
@@ -184,7 +181,19 @@ impl Namespace {
         names
     }
 
+    fn find(&self, hash: u64, name: &str) -> Option<Declared> {
+        self.names
+            .find(hash, |entry| self.text_of(entry) == name)
+            .map(|entry| entry.declared)
+    }
+
     fn text_of(&self, entry: &Entry) -> &str {
         &self.text[entry.start..entry.end]
     }
+}
+
+/// A name's hash, the one way every entry is hashed: always of the text as `str`, which the
+/// hasher would not hash alike under another type.
+fn hash(hasher: &ahash::RandomState, name: &str) -> u64 {
+    hasher.hash_one(name)
 }

@@ -56,7 +56,7 @@ fn distance_meant(value: &ast::Expression) -> Option<String> {
 
 /// What rules require of declarations as written, checked before the orders' syntax trees are
 /// freed: a rule pack declares nothing, and each declaration records a fact of one name once.
-pub(super) fn check_declarations(
+pub(super) fn check_as_written(
     files: &[ast::File],
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,

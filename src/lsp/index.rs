@@ -349,7 +349,7 @@ impl Builder<'_> {
             Declaration::Order(block) => &block.title,
         };
         self.index.definitions[this].title = title.as_ref().map(|title| title.value.clone());
-        let owner = name.value.clone();
+        let owner = name.value.as_str();
         match declaration {
             Declaration::Agency(block) => {
                 for field in &block.fields {
@@ -381,7 +381,7 @@ impl Builder<'_> {
                 }
             }
             Declaration::Contract(block) => {
-                let solicitation = self.awards.get(owner.as_str()).cloned().unwrap_or_default();
+                let solicitation = self.awards.get(owner).cloned().unwrap_or_default();
                 for field in &block.fields {
                     self.field_keyword(entity, field.span);
                     match &field.value {
@@ -465,7 +465,7 @@ impl Builder<'_> {
                                 self.occur(
                                     clause.span,
                                     Key::Clause {
-                                        owner: contract.clone().unwrap_or_default().to_string(),
+                                        owner: contract.as_deref().unwrap_or_default().to_string(),
                                         clause: clause.value.to_string(),
                                     },
                                     false,
