@@ -10,6 +10,11 @@ use coop::lsp::convert::Encoding;
 use coop::lsp::workspace::{self, ModelScope, Workspace};
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
+/// The allocator the `coop` command uses (src/main.rs), so that what is measured is what the
+/// command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

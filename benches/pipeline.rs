@@ -11,6 +11,11 @@ use coop::values::Date;
 
 const SIZES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
 
+/// The allocator the `coop` command uses (src/main.rs), so that what is measured is what the
+/// command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
