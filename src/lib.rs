@@ -384,25 +384,31 @@ pub fn evaluation_diagnostics(evaluation: &eval::Evaluation) -> Vec<Diagnostic> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    /// The `.coop` files of these folders of the project, sorted: what the unit tests that run
+    /// over every example and fixture read.
+    pub(crate) fn coop_files_in(folders: &[&str]) -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<std::path::PathBuf> = folders
+            .iter()
+            .flat_map(|folder| std::fs::read_dir(root.join(folder)).into_iter().flatten())
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "coop")
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+
     /// Checking that frees each order's syntax tree once checked (as `coop` does) finds what
     /// checking that keeps the trees (as the language server does) finds, and builds the same
     /// model, on every example and fixture, in error or not.
     #[test]
     fn freeing_the_trees_keeps_every_finding() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths: Vec<std::path::PathBuf> =
-            ["examples", "tests/fixtures/ok", "tests/fixtures/err"]
-                .iter()
-                .flat_map(|folder| std::fs::read_dir(root.join(folder)).into_iter().flatten())
-                .flatten()
-                .map(|entry| entry.path())
-                .filter(|path| {
-                    path.extension()
-                        .is_some_and(|extension| extension == "coop")
-                })
-                .collect();
-        paths.sort();
+        let paths = coop_files_in(&["examples", "tests/fixtures/ok", "tests/fixtures/err"]);
         let mut models = 0;
         for path in &paths {
             let load = || crate::load::load(std::slice::from_ref(path));

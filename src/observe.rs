@@ -134,6 +134,6 @@ pub fn orders_in(files: &[ast::File]) -> usize {
     files
         .iter()
         .flat_map(|file| &file.declarations)
-        .filter(|declaration| matches!(declaration, ast::Declaration::Order(_)))
+        .filter(|declaration| declaration.as_order().is_some())
         .count()
 }

@@ -378,20 +378,22 @@ mod tests {
 
     #[test]
     fn escapes_hold_across_writes() {
-        let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
-        for part in ["a\n:", ":error #", "#", "[x"] {
-            guard
-                .write_all(part.as_bytes())
-                .expect("a vector takes any write");
+        let cases: [(&[&str], &[u8]); 2] = [
+            (&["a\n:", ":error #", "#", "[x"], b"a\n:\\:error ##\\[x"),
+            // Indentation split across writes still leaves the line at its start.
+            (
+                &["a\n  ", "\t ", " ::error::x\n", "  b ::c"],
+                b"a\n  \t  :\\:error::x\n  b ::c",
+            ),
+        ];
+        for (parts, expected) in cases {
+            let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
+            for part in parts {
+                guard
+                    .write_all(part.as_bytes())
+                    .expect("a vector takes any write");
+            }
+            assert_eq!(guard.into_inner(), expected);
         }
-        assert_eq!(guard.into_inner(), b"a\n:\\:error ##\\[x");
-        // Indentation split across writes still leaves the line at its start.
-        let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
-        for part in ["a\n  ", "\t ", " ::error::x\n", "  b ::c"] {
-            guard
-                .write_all(part.as_bytes())
-                .expect("a vector takes any write");
-        }
-        assert_eq!(guard.into_inner(), b"a\n  \t  :\\:error::x\n  b ::c");
     }
 }

@@ -60,7 +60,8 @@ pub(super) fn build(
                     instruments.push(block);
                     block.span
                 }
-                // Given apart, in `orders` (and taken out of the files when the trees are given).
+                // Given apart, in `order_trees` (and taken out of the files when the trees are
+                // given).
                 ast::Declaration::Order(_) => continue,
             };
             written.push((span, declaration.name(), declaration.entity()));

@@ -18,7 +18,7 @@ use crate::syntax::ast;
 
 /// The syntax trees a check reads: lent, when the caller keeps them (the language server
 /// indexes and re-parses from them), or given, so that each order's tree is freed as soon as the
-/// order is checked (a million orders' trees are some 950 MB, as much as the model they become).
+/// order is checked (a million orders' trees take more memory than the model they become).
 pub enum Trees<'t> {
     Lent(&'t [ast::File]),
     Given(Vec<ast::File>),
@@ -57,10 +57,7 @@ pub fn check_observed(
             let orders: Vec<&ast::Block<ast::OrderField>> = files
                 .iter()
                 .flat_map(|file| &file.declarations)
-                .filter_map(|declaration| match declaration {
-                    ast::Declaration::Order(block) => Some(block),
-                    _ => None,
-                })
+                .filter_map(ast::Declaration::as_order)
                 .collect();
             build_observed(sources, files, orders, packs, &mut found, observer)
         }
@@ -72,13 +69,8 @@ pub fn check_observed(
             for file in &mut files {
                 let taken = file
                     .declarations
-                    .extract_if(.., |declaration| {
-                        matches!(declaration, ast::Declaration::Order(_))
-                    })
-                    .filter_map(|declaration| match declaration {
-                        ast::Declaration::Order(block) => Some(block),
-                        _ => None,
-                    });
+                    .extract_if(.., |declaration| declaration.as_order().is_some())
+                    .filter_map(ast::Declaration::into_order);
                 orders.extend(taken);
                 file.declarations.shrink_to_fit();
             }
@@ -90,8 +82,8 @@ pub fn check_observed(
     if has_errors { None } else { model }
 }
 
-/// Builds the model from the syntax trees, the orders' given apart, telling `observer` how many
-/// orders are checked.
+/// Builds the model from the syntax trees, the orders' trees given apart, telling `observer` how
+/// many orders are checked.
 fn build_observed(
     sources: &SourceMap,
     files: &[ast::File],

@@ -3704,18 +3704,7 @@ mod tests {
     /// that what a contract's first order fixed holds for all its others.
     #[test]
     fn folding_keeps_every_decision() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths: Vec<std::path::PathBuf> = ["examples", "tests/fixtures/ok"]
-            .iter()
-            .flat_map(|folder| std::fs::read_dir(root.join(folder)).into_iter().flatten())
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "coop")
-            })
-            .collect();
-        paths.sort();
+        let paths = crate::tests::coop_files_in(&["examples", "tests/fixtures/ok"]);
         let (mut compared, mut changed) = (0, 0);
         for path in paths {
             let Ok(mut sources) = crate::load::load(std::slice::from_ref(&path)) else {

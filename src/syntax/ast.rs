@@ -625,6 +625,22 @@ impl Declaration {
         }
     }
 
+    /// The order it declares, if it is one.
+    pub fn as_order(&self) -> Option<&Block<OrderField>> {
+        match self {
+            Declaration::Order(block) => Some(block),
+            _ => None,
+        }
+    }
+
+    /// The order it declares, if it is one, taken whole.
+    pub fn into_order(self) -> Option<Block<OrderField>> {
+        match self {
+            Declaration::Order(block) => Some(block),
+            _ => None,
+        }
+    }
+
     /// The facts it records.
     pub fn facts(&self) -> &[Fact] {
         match self {
