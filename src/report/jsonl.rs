@@ -65,6 +65,7 @@ pub fn write(
     check_findings: &[Diagnostic],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let out = &mut buffered(out);
     let run = Run {
         version: VERSION,
         command: "report",
@@ -87,7 +88,8 @@ pub fn write(
         findings,
         ledgers: &super::ledger_counts(sources, model),
     };
-    line(out, "summary", &totals)
+    line(out, "summary", &totals)?;
+    out.flush()
 }
 
 /// Writes the findings of `coop check` as JSON Lines: the run, each finding in force, each
@@ -100,6 +102,7 @@ pub fn write_check(
     ledgers: &[LedgerCount],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let out = &mut buffered(out);
     line(out, "run", run)?;
     let (mut errors, mut warnings) = (0, 0);
     for finding in findings {
@@ -118,7 +121,8 @@ pub fn write_check(
         waived: waived.len(),
         ledgers,
     };
-    line(out, "summary", &totals)
+    line(out, "summary", &totals)?;
+    out.flush()
 }
 
 /// A run line for `coop check`, whose model may not have checked.
@@ -137,9 +141,15 @@ pub fn check_run<'a>(sources: &'a SourceMap, as_of: crate::values::Date) -> Run<
     }
 }
 
+/// `out` behind a buffer of a known type: serde writes a token at a time, and through the
+/// buffer those writes are copies, where through `out` each would be a call through a vtable.
+pub(super) fn buffered(out: &mut dyn Write) -> std::io::BufWriter<&mut dyn Write> {
+    std::io::BufWriter::with_capacity(1 << 16, out)
+}
+
 /// One line: `{"type": KIND, ...the value's fields}`, compact (serde_json escapes every control
 /// character, so a value never breaks a line), then a newline.
-fn line(out: &mut dyn Write, kind: &'static str, value: &impl Serialize) -> std::io::Result<()> {
+fn line(out: &mut impl Write, kind: &'static str, value: &impl Serialize) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Tagged<'a, T> {
         #[serde(rename = "type")]

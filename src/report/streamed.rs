@@ -2,6 +2,8 @@
 //! and its judgment as it is written. A million orders' entries are most of a large report's
 //! memory; the rest of the report (agencies, contracts, rules, findings) is built as usual.
 
+use std::io::Write;
+
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -38,14 +40,16 @@ pub fn write_json_of(
         sources,
         waivers: &waivers,
     };
+    let mut buffered = super::jsonl::buffered(out);
     serde_json::to_writer_pretty(
-        &mut *out,
+        &mut buffered,
         &WithOrders {
             report: &report,
             orders,
         },
     )?;
-    out.write_all(b"\n")
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// A report whose `orders` are empty, and the orders to write in their place.
