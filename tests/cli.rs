@@ -834,6 +834,44 @@ fn several_threads_check_a_large_model_as_one_does() {
     assert_eq!(several.status.code(), one.status.code());
 }
 
+/// Orders are judged ahead of their turn on several threads, and taken in turn on one: the
+/// report (every judgment, duty and rule tally) is the same bytes as when one thread judges
+/// them all. 20,000 orders make batches large enough to be shared between threads.
+#[test]
+fn several_threads_judge_a_large_model_as_one_does() {
+    let directory = scratch("threads-judge");
+    let target = directory.to_string_lossy().into_owned();
+    let generated = coop(&["generate", "-o", &target, "--orders", "20000"]);
+    assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
+    let report = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_coop"))
+            .args([
+                "report",
+                &target,
+                "--as-of",
+                "2026-12-31",
+                "--format",
+                "json",
+                "-o",
+                "-",
+            ])
+            .env(coop::parallel::THREADS_VARIABLE, threads)
+            .output()
+            .expect("the coop binary runs")
+    };
+    let one = report("1");
+    let several = report("3");
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    let judgments = stdout(&one).matches("\"decision\"").count();
+    assert_eq!(judgments, 20_000, "every order is in the report");
+    assert!(
+        stdout(&one).contains("\"denied\""),
+        "some orders are denied"
+    );
+    assert!(stdout(&several) == stdout(&one), "the reports differ");
+    assert_eq!(several.status.code(), one.status.code());
+}
+
 #[test]
 fn import_ocds_writes_a_new_file_and_replaces_one_only_when_asked() {
     let directory = scratch("import-ocds");

@@ -13,8 +13,9 @@ use smallvec::SmallVec;
 use ustr::Ustr;
 
 use super::problems::EvalProblem;
+use super::running::Running;
 use super::volumes::Tally;
-use super::{Basis, Binding, ContractUse, Step};
+use super::{Basis, Binding, Step};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, RuleReference};
 use crate::model::interpret::{self, Found, Stuck};
@@ -261,24 +262,80 @@ pub struct RuleTally {
     pub permitted: usize,
 }
 
+impl RuleTally {
+    /// Adds another's counts to these.
+    pub fn add(&mut self, other: RuleTally) {
+        self.considered += other.considered;
+        self.applied += other.applied;
+        self.failed += other.failed;
+        self.undecided += other.undecided;
+        self.set_aside += other.set_aside;
+        self.permitted += other.permitted;
+    }
+}
+
+/// What judging one order (or the model's other subjects) adds to the rules' tallies, indexed
+/// by rule as the tallies are: kept apart, so that a judgment made ahead of its turn and then
+/// dropped (it read what the orders before it change) counts nothing.
+pub(super) struct TallyChanges {
+    changes: Vec<RuleTally>,
+    /// The rules whose changes are not all zero, perhaps more than once.
+    changed: Vec<usize>,
+}
+
+impl TallyChanges {
+    pub fn new(rules: usize) -> TallyChanges {
+        TallyChanges {
+            changes: vec![RuleTally::default(); rules],
+            changed: Vec::new(),
+        }
+    }
+
+    /// Adds the changes to `tallies` and forgets them.
+    pub fn add_to(&mut self, tallies: &mut [RuleTally]) {
+        for &rule in &self.changed {
+            tallies[rule].add(std::mem::take(&mut self.changes[rule]));
+        }
+        self.changed.clear();
+    }
+
+    /// Forgets the changes.
+    pub fn discard(&mut self) {
+        for &rule in &self.changed {
+            self.changes[rule] = RuleTally::default();
+        }
+        self.changed.clear();
+    }
+}
+
+impl std::ops::Index<usize> for TallyChanges {
+    type Output = RuleTally;
+
+    fn index(&self, rule: usize) -> &RuleTally {
+        &self.changes[rule]
+    }
+}
+
+impl std::ops::IndexMut<usize> for TallyChanges {
+    fn index_mut(&mut self, rule: usize) -> &mut RuleTally {
+        self.changed.push(rule);
+        &mut self.changes[rule]
+    }
+}
+
 /// What the evaluator knows at the moment a rule runs.
 pub(super) struct Context<'e> {
     pub model: &'e Model,
     /// The date rules judge at: an order's date for order rules, else the as-of date.
     pub today: Date,
-    pub usage: &'e [ContractUse],
-    /// Permitted orders so far, in date order; aggregates range over these and the order being
-    /// judged.
-    pub permitted: &'e [OrderId],
+    /// What judging has added up so far: volumes, permitted orders (aggregates range over
+    /// these and the order being judged), running totals, caps used.
+    pub running: Running<'e>,
     /// The order being judged, with what it buys (found once, read by every rule).
     pub judged: Option<(OrderId, &'e Tally)>,
     pub bindings: &'e [Binding],
-    /// Running totals of the aggregates that have an index, over `permitted`.
-    pub totals: &'e Totals,
     /// What order rules' filters decide per contract and per buyer, found once each.
     pub gates: &'e Gates<'e>,
-    /// What permitted orders used of the access instruments' caps.
-    pub caps: &'e super::orders::CapUse,
 }
 
 /// The terms of order rules' conditions that depend only on an order's contract, only on its
@@ -1129,7 +1186,7 @@ struct Run<'t> {
     reasons: Vec<Diagnostic>,
     /// The checks made, for `coop why`; `None` when nobody will read them.
     steps: Option<Vec<Step>>,
-    tallies: &'t mut [RuleTally],
+    tallies: &'t mut TallyChanges,
 }
 
 impl Run<'_> {
@@ -1162,7 +1219,7 @@ pub(super) struct Scratch {
 pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,
-    tallies: &mut [RuleTally],
+    tallies: &mut TallyChanges,
     explain: bool,
     scratch: &mut Scratch,
 ) -> OrderRules {
@@ -1599,10 +1656,11 @@ pub(super) fn judge_model(
     tallies: &mut [RuleTally],
 ) -> Vec<Diagnostic> {
     let model = context.model;
+    let mut changes = TallyChanges::new(tallies.len());
     let mut run = Run {
         reasons: Vec::new(),
         steps: None,
-        tallies,
+        tallies: &mut changes,
     };
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
@@ -1722,7 +1780,9 @@ pub(super) fn judge_model(
         }
         run.reasons.push(finding);
     }
-    run.reasons
+    let reasons = run.reasons;
+    changes.add_to(tallies);
+    reasons
 }
 
 /// The rule's `require`s on one subject (the first variable), which it applies to.
@@ -1952,17 +2012,6 @@ fn obligations(
                 ) else {
                     continue;
                 };
-                if let Some(existing) = duties.iter_mut().find(|existing| {
-                    existing.rule == index
-                        && existing.party == party
-                        && existing.contract == contract
-                        && matches!(&existing.owed, Owed::Pay { to: payee, amount: total, .. } if *payee == to && total.currency == amount.currency)
-                }) && let Owed::Pay { amount: total, count, .. } = &mut existing.owed
-                {
-                    total.amount = total.amount.saturating_add(amount.amount);
-                    *count += 1;
-                    continue;
-                }
                 Owed::Pay {
                     amount,
                     to,
@@ -2009,13 +2058,39 @@ fn obligations(
                 }
             }
         };
-        duties.push(RuleDuty {
-            rule: index,
-            party,
-            contract,
-            owed,
-        });
+        add_duty(
+            duties,
+            RuleDuty {
+                rule: index,
+                party,
+                contract,
+                owed,
+            },
+        );
     }
+}
+
+/// Adds a duty to those found: a payment joins an earlier one by the same rule, party and
+/// contract to the same payee in the same currency, their amounts and counts added up.
+pub(super) fn add_duty(duties: &mut Vec<RuleDuty>, duty: RuleDuty) {
+    if let Owed::Pay { amount, to, count } = &duty.owed
+        && let Some(existing) = duties.iter_mut().find(|existing| {
+            existing.rule == duty.rule
+                && existing.party == duty.party
+                && existing.contract == duty.contract
+                && matches!(&existing.owed, Owed::Pay { to: payee, amount: total, .. } if payee == to && total.currency == amount.currency)
+        })
+        && let Owed::Pay {
+            amount: total,
+            count: counted,
+            ..
+        } = &mut existing.owed
+    {
+        total.amount = total.amount.saturating_add(amount.amount);
+        *counted += count;
+        return;
+    }
+    duties.push(duty);
 }
 
 /// Whether the rule's filter admits the subject; an undecided filter is reported.
@@ -2608,7 +2683,8 @@ impl Context<'_> {
         let mut found = Found::default();
         let Some(index) = index else {
             let orders = self
-                .permitted
+                .running
+                .permitted()
                 .iter()
                 .chain(self.judged.iter().map(|(order, _)| order))
                 .map(|order| Value::Order(*order));
@@ -2623,7 +2699,7 @@ impl Context<'_> {
                 None => return Ok(found.value(function)),
             }
         }
-        if let Some(total) = self.totals.totals.get(&(index.id, key)) {
+        if let Some(total) = self.running.totals().totals.get(&(index.id, key)) {
             found.admitted = total.count;
             found.total = match total.sum.clone() {
                 Some(sum) => Some(sum?),
@@ -2919,7 +2995,8 @@ impl Context<'_> {
                         let buyer = self
                             .judged
                             .map(|(order, _)| model.orders[order.0].buyer.value);
-                        self.caps
+                        self.running
+                            .caps()
                             .used(model, *id, buyer, self.today)
                             .map_or(Value::Absent, Value::Money)
                     }
@@ -3001,7 +3078,7 @@ impl Context<'_> {
         let model = self.model;
         let contract = model.contract(id);
         let solicitation = model.solicitation(contract.solicitation);
-        let usage = &self.usage[id.0];
+        let usage = || &self.running.usage()[id.0];
         let piggyback = contract.piggyback.as_ref();
         match field {
             ContractField::Name => text(&contract.header.name.value),
@@ -3056,9 +3133,9 @@ impl Context<'_> {
                 solicitation.maximum.as_ref().map(|volume| &volume.value),
                 solicitation,
             ),
-            ContractField::Ordered => self.measured(id, &usage.total),
-            ContractField::OrderedValue => self.money(id, usage.total.value),
-            ContractField::PiggybackOrdered => self.measured(id, &usage.piggyback),
+            ContractField::Ordered => self.measured(id, &usage().total),
+            ContractField::OrderedValue => self.money(id, usage().total.value),
+            ContractField::PiggybackOrdered => self.measured(id, &usage().piggyback),
             ContractField::Lot => lot_value(contract),
             ContractField::BaseQuantity => self.volume(
                 contract.base_quantity.as_ref().map(|base| &base.value),
@@ -3243,7 +3320,7 @@ impl Context<'_> {
                     return Value::Absent;
                 };
                 let solicitation = model.solicitation(contract.solicitation);
-                let usage = &self.usage[order.contract.value.0];
+                let usage = &self.running.usage()[order.contract.value.0];
                 let measured = |agency: &AgencyId| {
                     usage
                         .by_agency
@@ -3289,9 +3366,12 @@ impl Context<'_> {
                     .filter_map(|id| {
                         let instrument = model.instrument(*id);
                         let cap = instrument.cap?;
-                        let used =
-                            self.caps
-                                .used(model, *id, Some(order.buyer.value), self.today)?;
+                        let used = self.running.caps().used(
+                            model,
+                            *id,
+                            Some(order.buyer.value),
+                            self.today,
+                        )?;
                         let mut scope = Vec::new();
                         if cap.per_buyer {
                             scope.push("per buyer".to_string());
@@ -3463,7 +3543,7 @@ impl Context<'_> {
             .collect();
         let measure = solicitation.measure().filter(|_| !value);
         let total = crate::eval::volumes::saturating_sum(contracts.iter().map(|contract| {
-            let tally = &self.usage[contract.0].total;
+            let tally = &self.running.usage()[contract.0].total;
             match measure {
                 Some(volume) => tally.measured_like(volume, solicitation),
                 None => tally.value,
@@ -3743,13 +3823,15 @@ mod tests {
             let context = Context {
                 model,
                 today: order.date.value,
-                usage: &usage,
-                permitted: &[],
+                running: Running::new(super::super::running::SoFar {
+                    usage: &usage,
+                    permitted: &[],
+                    totals: &totals,
+                    caps: &caps,
+                }),
                 judged: Some((id, &tally)),
                 bindings: &[],
-                totals: &totals,
                 gates: &gates,
-                caps: &caps,
             };
             let slots = Slots::of_order(&context, id, super::super::orders::basis_of(model, order));
             for (rule_index, rule) in model.rules.iter().enumerate() {
