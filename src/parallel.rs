@@ -1,5 +1,5 @@
 //! How many threads Coop's parallel phases (reading a large order book, checking a large
-//! model's orders) use: every core the process may run on, or `COOP_THREADS` when set, so that
+//! model's orders, judging orders ahead of their turn) use: every core the process may run on, or `COOP_THREADS` when set, so that
 //! a shared CI runner can be spared, and so that tests can compare one thread with several.
 //! Only the time changes with it: every output is the same whatever the number.
 
