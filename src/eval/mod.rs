@@ -261,19 +261,20 @@ fn judge_with_help(
     let mut tallies = vec![rules::RuleTally::default(); model.rules.len()];
     // A helper for every core: the caller, taking the orders in turn, does less than a helper
     // and shares a core with one (at 1M orders on two cores, 1.8-2.1 µs an order with two
-    // helpers, 2.5-2.9 with one).
+    // helpers, 2.5-2.9 with one). A model of one batch is judged in turn: a helper would judge
+    // it while the caller waits.
+    let batches = (0..model.orders.len()).step_by(AHEAD);
     let helpers = match crate::parallel::threads() {
         1 => 0,
-        threads => threads,
+        threads => threads.min(batches.len()),
     };
-    if helpers == 0 {
+    if helpers < 2 {
         for index in 0..model.orders.len() {
             in_turn(index, None);
         }
         return tallies;
     }
     let start = running::Start::new(model);
-    let batches = (0..model.orders.len()).step_by(AHEAD);
     std::thread::scope(|scope| {
         let (receivers, handles): (Vec<_>, Vec<_>) = (0..helpers)
             .map(|helper| {
@@ -283,6 +284,7 @@ fn judge_with_help(
                 let start = &start;
                 let handle = scope.spawn(move || {
                     let mut judge = Judge::new(model);
+                    let mut tallies = vec![rules::RuleTally::default(); model.rules.len()];
                     for first in batches {
                         let batch = first..model.orders.len().min(first + AHEAD);
                         let judged: Vec<Option<Judged>> = batch
@@ -291,7 +293,13 @@ fn judge_with_help(
                                     return None;
                                 }
                                 let running = running::Running::new(start.so_far());
-                                judge.judge_ahead(model, OrderId(index), explain, running)
+                                judge.judge_ahead(
+                                    model,
+                                    OrderId(index),
+                                    explain,
+                                    running,
+                                    &mut tallies,
+                                )
                             })
                             .collect();
                         // The caller stopped taking judgments: it panicked.
@@ -299,7 +307,7 @@ fn judge_with_help(
                             break;
                         }
                     }
-                    judge.tallies
+                    tallies
                 });
                 (receiver, handle)
             })
@@ -335,12 +343,11 @@ struct Judged {
 }
 
 /// What one thread judges with: its own remembered terms (they are not shared between threads),
-/// buffers, and what the orders it judged ahead added to the rules' tallies.
+/// buffers, and what the judgment last made adds to the rules' tallies.
 struct Judge<'m> {
     gates: rules::Gates<'m>,
     scratch: rules::Scratch,
     changes: rules::TallyChanges,
-    tallies: Vec<rules::RuleTally>,
 }
 
 impl<'m> Judge<'m> {
@@ -349,7 +356,6 @@ impl<'m> Judge<'m> {
             gates: rules::Gates::new(model),
             scratch: rules::Scratch::default(),
             changes: rules::TallyChanges::new(model.rules.len()),
-            tallies: vec![rules::RuleTally::default(); model.rules.len()],
         }
     }
 
@@ -364,6 +370,7 @@ impl<'m> Judge<'m> {
     ) -> (Judged, bool) {
         let order = &model.orders[id.0];
         let mut judgment = orders::judge(model, id, explain);
+        debug_assert!(judgment.reasons.is_empty(), "only the rules give reasons");
         let mut duties = Vec::new();
         let context = rules::Context {
             model,
@@ -386,21 +393,22 @@ impl<'m> Judge<'m> {
         (Judged { judgment, duties }, read)
     }
 
-    /// Judges an order ahead of its turn: its judgment, unless the rules read what the orders
-    /// before it change.
+    /// Judges an order ahead of its turn: its judgment, its changes added to `tallies`, unless
+    /// the rules read what the orders before it change.
     fn judge_ahead(
         &mut self,
         model: &Model,
         id: OrderId,
         explain: bool,
         running: running::Running<'_>,
+        tallies: &mut [rules::RuleTally],
     ) -> Option<Judged> {
         let (judged, read) = self.judge(model, id, explain, running);
         if read {
             self.changes.discard();
             return None;
         }
-        self.changes.add_to(&mut self.tallies);
+        self.changes.add_to(tallies);
         Some(judged)
     }
 }

@@ -279,7 +279,7 @@ impl RuleTally {
 /// dropped (it read what the orders before it change) counts nothing.
 pub(super) struct TallyChanges {
     changes: Vec<RuleTally>,
-    /// The rules whose changes are not all zero, perhaps more than once.
+    /// The rules whose changes were written to, perhaps more than once.
     changed: Vec<usize>,
 }
 
