@@ -807,20 +807,12 @@ fn several_threads_check_a_large_model_as_one_does() {
     let target = directory.to_string_lossy().into_owned();
     let generated = coop(&["generate", "-o", &target, "--orders", "140000"]);
     assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
-    let check = |threads: &str| {
-        Command::new(env!("CARGO_BIN_EXE_coop"))
-            .args([
-                "check",
-                &target,
-                "--as-of",
-                "2026-12-31",
-                "--format",
-                "concise",
-            ])
-            .env("NO_COLOR", "1")
-            .env(coop::parallel::THREADS_VARIABLE, threads)
-            .output()
-            .expect("the coop binary runs")
+    let check = |threads| {
+        let arguments = ["check", &target, "--as-of", "2026-12-31"];
+        coop_on_threads(
+            &[&arguments[..], &["--format", "concise"]].concat(),
+            threads,
+        )
     };
     let one = check("1");
     let several = check("3");
@@ -834,6 +826,16 @@ fn several_threads_check_a_large_model_as_one_does() {
     assert_eq!(several.status.code(), one.status.code());
 }
 
+/// Runs the real `coop` binary, without colour, on this many threads.
+fn coop_on_threads(arguments: &[&str], threads: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_coop"))
+        .args(arguments)
+        .env("NO_COLOR", "1")
+        .env(coop::parallel::THREADS_VARIABLE, threads)
+        .output()
+        .expect("the coop binary runs")
+}
+
 /// Orders are judged ahead of their turn on several threads, and taken in turn on one: the
 /// report (every judgment, duty and rule tally) is the same bytes as when one thread judges
 /// them all. 20,000 orders make batches large enough to be shared between threads.
@@ -843,21 +845,12 @@ fn several_threads_judge_a_large_model_as_one_does() {
     let target = directory.to_string_lossy().into_owned();
     let generated = coop(&["generate", "-o", &target, "--orders", "20000"]);
     assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
-    let report = |threads: &str| {
-        Command::new(env!("CARGO_BIN_EXE_coop"))
-            .args([
-                "report",
-                &target,
-                "--as-of",
-                "2026-12-31",
-                "--format",
-                "json",
-                "-o",
-                "-",
-            ])
-            .env(coop::parallel::THREADS_VARIABLE, threads)
-            .output()
-            .expect("the coop binary runs")
+    let report = |threads| {
+        let arguments = ["report", &target, "--as-of", "2026-12-31"];
+        coop_on_threads(
+            &[&arguments[..], &["--format", "json", "-o", "-"]].concat(),
+            threads,
+        )
     };
     let one = report("1");
     let several = report("3");
