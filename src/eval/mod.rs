@@ -134,7 +134,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
     let mut judgments = Vec::with_capacity(model.orders.len());
     let mut later_orders = Vec::new();
     let mut permitted = Vec::with_capacity(model.orders.len());
-    let mut duties = Vec::new();
+    let mut duties = rules::Duties::default();
     let mut rule_tallies = vec![rules::RuleTally::default(); model.rules.len()];
     let mut totals = rules::Totals::new(model);
     // Adding to the totals reads only the permitted order, never other totals.
@@ -170,7 +170,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
             judged
         });
         for duty in owed {
-            rules::add_duty(&mut duties, duty);
+            duties.add(duty);
         }
         let usage = &mut contracts[order.contract.value.0];
         if judgment.is_permitted() {
@@ -237,7 +237,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
         binding_terms,
         contracts,
         findings,
-        duties,
+        duties: duties.into_found(),
         rule_tallies,
     }
 }

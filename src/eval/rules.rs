@@ -154,7 +154,7 @@ pub struct Responsibility {
 }
 
 /// Who owes a duty.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Party {
     Agency(AgencyId),
     /// A supplier, by name, as a contract states it.
@@ -1651,7 +1651,7 @@ pub(super) fn order_duties(
 /// are findings, their duties are added to `duties`.
 pub(super) fn judge_model(
     context: &Context<'_>,
-    duties: &mut Vec<RuleDuty>,
+    duties: &mut Duties,
     binding_terms: &mut [BindingTerms],
     tallies: &mut [RuleTally],
 ) -> Vec<Diagnostic> {
@@ -1749,7 +1749,11 @@ pub(super) fn judge_model(
             requirements(context, index, rule, &mut variables, judged, &mut run);
             let denied = run.reasons[before..].iter().any(Diagnostic::is_error);
             if !denied {
-                obligations(context, index, rule, &mut variables, contract, duties);
+                let mut owed = Vec::new();
+                obligations(context, index, rule, &mut variables, contract, &mut owed);
+                for duty in owed {
+                    duties.add(duty);
+                }
                 if let Value::Binding(binding) = variables[0] {
                     let place = span;
                     let conflict = terms(
@@ -1774,7 +1778,7 @@ pub(super) fn judge_model(
     }
     // A contract fails a reporting rule once, however many of its reports are missing.
     let mut failed = std::collections::HashSet::new();
-    for (rule, contract, finding) in missing_reports(context, duties) {
+    for (rule, contract, finding) in missing_reports(context, duties.found()) {
         if failed.insert((rule, contract)) {
             run.tallies[rule].failed += 1;
         }
@@ -1985,7 +1989,8 @@ fn precedence_conflict(
     .with_related(overruled.id.span, "overruled")
 }
 
-/// The rule's `oblige`s on one subject (the first variable), which its filter admitted.
+/// The rule's `oblige`s on one subject (the first variable), which its filter admitted, each
+/// added to `duties` as owed once (`Duties::add` joins payments).
 fn obligations(
     context: &Context<'_>,
     index: usize,
@@ -2058,39 +2063,80 @@ fn obligations(
                 }
             }
         };
-        add_duty(
-            duties,
-            RuleDuty {
-                rule: index,
-                party,
-                contract,
-                owed,
-            },
-        );
+        duties.push(RuleDuty {
+            rule: index,
+            party,
+            contract,
+            owed,
+        });
     }
 }
 
-/// Adds a duty to those found: a payment joins an earlier one by the same rule, party and
-/// contract to the same payee in the same currency, their amounts and counts added up.
-pub(super) fn add_duty(duties: &mut Vec<RuleDuty>, duty: RuleDuty) {
-    if let Owed::Pay { amount, to, count } = &duty.owed
-        && let Some(existing) = duties.iter_mut().find(|existing| {
-            existing.rule == duty.rule
-                && existing.party == duty.party
-                && existing.contract == duty.contract
-                && matches!(&existing.owed, Owed::Pay { to: payee, amount: total, .. } if payee == to && total.currency == amount.currency)
-        })
-        && let Owed::Pay {
-            amount: total,
-            count: counted,
-            ..
-        } = &mut existing.owed
-    {
-        total.amount = total.amount.saturating_add(amount.amount);
-        *counted += count;
-        return;
+/// The duties rules add, in the order found. A payment joins an earlier one by the same rule,
+/// party and contract to the same payee in the same currency, their amounts and counts added
+/// up; such payments are found by an index, since a rule may add a duty for every order.
+#[derive(Default)]
+pub(super) struct Duties {
+    found: Vec<RuleDuty>,
+    payments: AHashMap<PaymentKey, usize>,
+}
+
+/// What a payment joins an earlier one by: rule, party, contract, payee and currency.
+type PaymentKey = (
+    usize,
+    Party,
+    Option<ContractId>,
+    AgencyId,
+    crate::values::Currency,
+);
+
+impl Duties {
+    pub fn add(&mut self, duty: RuleDuty) {
+        let RuleDuty {
+            rule,
+            party,
+            contract,
+            owed,
+        } = duty;
+        let Owed::Pay { amount, to, count } = owed else {
+            self.found.push(RuleDuty {
+                rule,
+                party,
+                contract,
+                owed,
+            });
+            return;
+        };
+        let key = (rule, party, contract, to, amount.currency);
+        if let Some(&earlier) = self.payments.get(&key) {
+            if let Owed::Pay {
+                amount: total,
+                count: counted,
+                ..
+            } = &mut self.found[earlier].owed
+            {
+                total.amount = total.amount.saturating_add(amount.amount);
+                *counted += count;
+            }
+            return;
+        }
+        let party = key.1.clone();
+        self.payments.insert(key, self.found.len());
+        self.found.push(RuleDuty {
+            rule,
+            party,
+            contract,
+            owed: Owed::Pay { amount, to, count },
+        });
     }
-    duties.push(duty);
+
+    pub fn found(&self) -> &[RuleDuty] {
+        &self.found
+    }
+
+    pub fn into_found(self) -> Vec<RuleDuty> {
+        self.found
+    }
 }
 
 /// Whether the rule's filter admits the subject; an undecided filter is reported.
