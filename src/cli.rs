@@ -1026,6 +1026,27 @@ fn documentation() -> Result<Option<String>, u8> {
     }
 }
 
+/// Why `path` may not take the report in `format`, if it may not: a file or, for tables, a
+/// directory that is a link, a device or one of `inputs`.
+fn refused_target(
+    path: &std::path::Path,
+    format: Format,
+    inputs: &[&std::path::Path],
+) -> Result<(), String> {
+    match format {
+        Format::Csv => {
+            let files = csv_files();
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            coop::output::check_directory_target(path, &files, inputs).map_err(|refusal| {
+                format!("{refusal}\n  help: name a directory for the tables with `-o`, apart from the model's files")
+            })
+        }
+        _ => coop::output::check_target(path, inputs.iter().copied()).map_err(|refusal| {
+            format!("{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`")
+        }),
+    }
+}
+
 fn report(
     setup: &Setup,
     as_of: Option<Date>,
@@ -1053,30 +1074,24 @@ fn report(
         }
         _ => {}
     }
+    // Refused before any work: an output must never replace a link, a device or a directory.
+    if let Some(path) = target
+        && let Err(message) = refused_target(path, format, &[])
+    {
+        return usage_error(&message);
+    }
     let progress = self::progress(progress);
     let (sources, model, warnings) = match checked_model(setup, color, "no report", &progress) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    // Refused before any work: an output must never replace an input, a link or a device.
+    // Refused again now that the model's files are known: an output must never replace one.
     if let Some(path) = target {
         let inputs: Vec<&std::path::Path> = sources
             .files()
             .map(|(_, file)| file.path.as_path())
             .collect();
-        let refused = match format {
-            Format::Csv => {
-                let files = csv_files();
-                let files: Vec<&str> = files.iter().map(String::as_str).collect();
-                coop::output::check_directory_target(path, &files, &inputs).map_err(|refusal| {
-                    format!("{refusal}\n  help: name a directory for the tables with `-o`, apart from the model's files")
-                })
-            }
-            _ => coop::output::check_target(path, inputs).map_err(|refusal| {
-                format!("{refusal}\n  help: name a new file with `-o`, or write to standard output with `-o -`")
-            }),
-        };
-        if let Err(message) = refused {
+        if let Err(message) = refused_target(path, format, &inputs) {
             drop(progress);
             return usage_error(&message);
         }

@@ -96,6 +96,15 @@ fn report_never_replaces_a_link_or_a_device() {
             .is_symlink()
     );
     assert_eq!(std::fs::read_to_string(&elsewhere).expect("kept"), "kept");
+    // Refused before any work: the model, here one that does not exist, is not even read.
+    let absent = text(&directory.join("absent.coop"));
+    let output = coop(&["report", &absent, "-o", "/dev/null"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a regular file"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
