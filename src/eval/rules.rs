@@ -2092,22 +2092,12 @@ type PaymentKey = (
 
 impl Duties {
     pub fn add(&mut self, duty: RuleDuty) {
-        let RuleDuty {
-            rule,
-            party,
-            contract,
-            owed,
-        } = duty;
-        let Owed::Pay { amount, to, count } = owed else {
-            self.found.push(RuleDuty {
-                rule,
-                party,
-                contract,
-                owed,
-            });
+        let Owed::Pay { amount, to, count } = duty.owed else {
+            self.found.push(duty);
             return;
         };
-        let key = (rule, party, contract, to, amount.currency);
+        // The party moves into the key; a payment joining an earlier one needs it no more.
+        let key = (duty.rule, duty.party, duty.contract, to, amount.currency);
         if let Some(&earlier) = self.payments.get(&key) {
             if let Owed::Pay {
                 amount: total,
@@ -2122,12 +2112,7 @@ impl Duties {
         }
         let party = key.1.clone();
         self.payments.insert(key, self.found.len());
-        self.found.push(RuleDuty {
-            rule,
-            party,
-            contract,
-            owed: Owed::Pay { amount, to, count },
-        });
+        self.found.push(RuleDuty { party, ..duty });
     }
 
     pub fn found(&self) -> &[RuleDuty] {

@@ -65,7 +65,7 @@ pub fn write(
     check_findings: &[Diagnostic],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let out = &mut buffered(out);
+    let out = &mut super::buffered(out);
     let run = Run {
         version: VERSION,
         command: "report",
@@ -102,7 +102,7 @@ pub fn write_check(
     ledgers: &[LedgerCount],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let out = &mut buffered(out);
+    let out = &mut super::buffered(out);
     line(out, "run", run)?;
     let (mut errors, mut warnings) = (0, 0);
     for finding in findings {
@@ -139,12 +139,6 @@ pub fn check_run<'a>(sources: &'a SourceMap, as_of: crate::values::Date) -> Run<
                 .collect(),
         ),
     }
-}
-
-/// `out` behind a buffer of a known type: serde writes a token at a time, and through the
-/// buffer those writes are copies, where through `out` each would be a call through a vtable.
-pub(super) fn buffered(out: &mut dyn Write) -> std::io::BufWriter<&mut dyn Write> {
-    std::io::BufWriter::with_capacity(1 << 16, out)
 }
 
 /// One line: `{"type": KIND, ...the value's fields}`, compact (serde_json escapes every control

@@ -741,6 +741,12 @@ pub fn to_json(report: &Report) -> String {
     }
 }
 
+/// `out` behind a buffer of a known type, for JSON written by serde a token at a time: through
+/// the buffer those writes are copies, where through `out` each would be a call through a vtable.
+fn buffered(out: &mut dyn std::io::Write) -> std::io::BufWriter<&mut dyn std::io::Write> {
+    std::io::BufWriter::with_capacity(1 << 16, out)
+}
+
 /// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
 fn bought_text(quantities: &[Amount], value: &Money) -> String {
     quantities

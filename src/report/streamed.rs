@@ -40,7 +40,7 @@ pub fn write_json_of(
         sources,
         waivers: &waivers,
     };
-    let mut buffered = super::jsonl::buffered(out);
+    let mut buffered = super::buffered(out);
     serde_json::to_writer_pretty(
         &mut buffered,
         &WithOrders {
