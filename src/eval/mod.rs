@@ -263,76 +263,44 @@ fn judge_with_help(
     // and shares a core with one (at 1M orders on two cores, 1.8-2.1 µs an order with two
     // helpers, 2.5-2.9 with one). A model of one batch is judged in turn: a helper would judge
     // it while the caller waits.
-    let batches = (0..model.orders.len()).step_by(AHEAD);
-    let helpers = match crate::parallel::threads() {
-        1 => 0,
-        threads => threads.min(batches.len()),
-    };
-    if helpers < 2 {
+    if crate::parallel::helpers(model.orders.len(), AHEAD) == 0 {
         for index in 0..model.orders.len() {
             in_turn(index, None);
         }
         return tallies;
     }
     let start = running::Start::new(model);
-    std::thread::scope(|scope| {
-        let (receivers, handles): (Vec<_>, Vec<_>) = (0..helpers)
-            .map(|helper| {
-                // Two batches ahead at most: the judgments wait in memory for their turn.
-                let (sender, receiver) = std::sync::mpsc::sync_channel(2);
-                let batches = batches.clone().skip(helper).step_by(helpers);
-                let start = &start;
-                let handle = scope.spawn(move || {
-                    let mut judge = Judge::new(model);
-                    let mut tallies = vec![rules::RuleTally::default(); model.rules.len()];
-                    for first in batches {
-                        let batch = first..model.orders.len().min(first + AHEAD);
-                        let judged: Vec<Option<Judged>> = batch
-                            .map(|index| {
-                                if model.orders[index].date.value > as_of {
-                                    return None;
-                                }
-                                let running = running::Running::new(start.so_far());
-                                judge.judge_ahead(
-                                    model,
-                                    OrderId(index),
-                                    explain,
-                                    running,
-                                    &mut tallies,
-                                )
-                            })
-                            .collect();
-                        // The caller stopped taking judgments: it panicked.
-                        if sender.send(judged).is_err() {
-                            break;
-                        }
+    let helped = crate::parallel::in_order(
+        model.orders.len(),
+        AHEAD,
+        || {
+            let tallies = vec![rules::RuleTally::default(); model.rules.len()];
+            (Judge::new(model), tallies)
+        },
+        |(judge, tallies), batch| {
+            batch
+                .map(|index| {
+                    if model.orders[index].date.value > as_of {
+                        return None;
                     }
-                    tallies
-                });
-                (receiver, handle)
-            })
-            .unzip();
-        for (number, first) in batches.enumerate() {
-            // A helper that panicked sends nothing more; joining it below passes its panic on.
-            let Ok(judged) = receivers[number % helpers].recv() else {
-                break;
-            };
-            for (index, ahead) in (first..).zip(judged) {
+                    let running = running::Running::new(start.so_far());
+                    judge.judge_ahead(model, OrderId(index), explain, running, tallies)
+                })
+                .collect::<Vec<_>>()
+        },
+        |batch, judged| {
+            for (index, ahead) in batch.zip(judged) {
                 in_turn(index, ahead);
             }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(helped) = helped;
+    for (_, counted) in helped {
+        for (tally, counted) in tallies.iter_mut().zip(counted) {
+            tally.add(counted);
         }
-        drop(receivers);
-        for handle in handles {
-            match handle.join() {
-                Ok(helped) => {
-                    for (tally, counted) in tallies.iter_mut().zip(helped) {
-                        tally.add(counted);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
+    }
     tallies
 }
 

@@ -132,16 +132,26 @@ pub fn order_reports<'a>(
     sources: &'a SourceMap,
     waivers: &'a Waivers<'a>,
 ) -> impl Iterator<Item = OrderReport> + 'a {
-    evaluation
-        .judgments
-        .iter()
-        .map(|judgment| order_report(model, sources, waivers, judgment.order, Some(judgment)))
-        .chain(
-            evaluation
-                .later_orders
-                .iter()
-                .map(|id| order_report(model, sources, waivers, *id, None)),
-        )
+    let count = evaluation.judgments.len() + evaluation.later_orders.len();
+    (0..count).map(|position| order_report_at(model, evaluation, sources, waivers, position))
+}
+
+/// The report's order at `position` among [`order_reports`].
+pub fn order_report_at(
+    model: &Model,
+    evaluation: &Evaluation,
+    sources: &SourceMap,
+    waivers: &Waivers<'_>,
+    position: usize,
+) -> OrderReport {
+    let judgments = &evaluation.judgments;
+    match judgments.get(position) {
+        Some(judgment) => order_report(model, sources, waivers, judgment.order, Some(judgment)),
+        None => {
+            let later = evaluation.later_orders[position - judgments.len()];
+            order_report(model, sources, waivers, later, None)
+        }
+    }
 }
 
 /// The report's findings not about one order: checking's warnings, then evaluation's findings,

@@ -75,9 +75,17 @@ pub fn write(
     };
     line(out, "run", &run)?;
     let waivers = Waivers::new(model, evaluation.as_of);
-    for order in super::build::order_reports(model, evaluation, sources, &waivers) {
-        line(out, "order", &order)?;
-    }
+    let order_line =
+        |_, order: &super::OrderReport, bytes: &mut Vec<u8>| line(bytes, "order", order);
+    super::write_orders(
+        model,
+        evaluation,
+        sources,
+        &waivers,
+        super::ORDERS_PER_CHUNK,
+        out,
+        order_line,
+    )?;
     let mut findings = 0;
     for finding in super::build::findings(model, evaluation, sources, check_findings, &waivers) {
         findings += 1;

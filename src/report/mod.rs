@@ -747,6 +747,37 @@ fn buffered(out: &mut dyn std::io::Write) -> std::io::BufWriter<&mut dyn std::io
     std::io::BufWriter::with_capacity(1 << 16, out)
 }
 
+/// How many orders a helping thread renders at a time: enough that handing a chunk over costs
+/// little against making it, few enough that the chunks waiting to be written hold little.
+const ORDERS_PER_CHUNK: usize = 2048;
+
+/// Writes the report's orders ([`build::order_reports`]) as `render` renders each (its
+/// position among them, the order, the bytes rendered so far), in their order: the JSON
+/// writers' orders are most of a large report's writing, so they are made and rendered on every
+/// core, `chunk` at a time.
+fn write_orders(
+    model: &crate::model::Model,
+    evaluation: &crate::eval::Evaluation,
+    sources: &crate::source::SourceMap,
+    waivers: &crate::eval::waivers::Waivers<'_>,
+    chunk: usize,
+    out: &mut impl std::io::Write,
+    render: impl Fn(usize, &OrderReport, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    let count = evaluation.judgments.len() + evaluation.later_orders.len();
+    let rendered = |(): &mut (), range: std::ops::Range<usize>| {
+        let mut bytes = Vec::with_capacity(range.len() * 1024);
+        for position in range {
+            let order = build::order_report_at(model, evaluation, sources, waivers, position);
+            render(position, &order, &mut bytes)?;
+        }
+        Ok(bytes)
+    };
+    let write = |_, bytes: std::io::Result<Vec<u8>>| out.write_all(&bytes?);
+    crate::parallel::in_order(count, chunk, || (), rendered, write)?;
+    Ok(())
+}
+
 /// `8 truck, 4 sander, USD 1,793,600.00`: quantities per unit, then their value.
 fn bought_text(quantities: &[Amount], value: &Money) -> String {
     quantities
