@@ -284,66 +284,111 @@ impl<W: Write> CommandGuard<W> {
     }
 }
 
+impl<W: Write> CommandGuard<W> {
+    /// Takes one byte: what to write in its place when it is escaped.
+    fn step(&mut self, byte: u8) -> Option<&'static [u8]> {
+        let escape = match (self.state, byte) {
+            (GuardState::LeadingColon, b':') => Some(self.colon()),
+            (GuardState::Hashes(2), b'[') => Some(self.bracket()),
+            _ => None,
+        };
+        self.state = match (self.state, byte) {
+            // The runner splits lines at `\r` as well as `\n`.
+            (_, b'\n' | b'\r') => GuardState::LineStart,
+            (GuardState::LineStart, byte) if is_blank(byte) => GuardState::LineStart,
+            (GuardState::LineStart, b':') => GuardState::LeadingColon,
+            (GuardState::Hashes(count), b'#') => GuardState::Hashes((count + 1).min(2)),
+            (_, b'#') => GuardState::Hashes(1),
+            _ => GuardState::Within,
+        };
+        escape
+    }
+}
+
 impl<W: Write> Write for CommandGuard<W> {
+    /// Takes a byte at a time only where the state from the last write decides something (the
+    /// start of the buffer, until inside a line), then finds the rare `::` and `##[` by searching
+    /// the rest of the buffer whole: a large JSON report has tens of millions of short lines, and
+    /// taking them a line at a time took as long as making the report.
     fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        // Allocated only when a byte is escaped: serde writes a large report a token at a time.
-        let mut guarded = Vec::new();
+        let mut escapes: Vec<(usize, &'static [u8])> = Vec::new();
+        let mut within_from = 0;
+        while within_from < buffer.len() && self.state != GuardState::Within {
+            if let Some(escape) = self.step(buffer[within_from]) {
+                escapes.push((within_from, escape));
+            }
+            within_from += 1;
+        }
+        if within_from < buffer.len() {
+            self.escape_within(buffer, within_from, &mut escapes);
+            self.state = state_after(&buffer[within_from..]);
+        }
+        if escapes.is_empty() {
+            return self.inner.write_all(buffer).map(|()| buffer.len());
+        }
+        escapes.sort_unstable_by_key(|(at, _)| *at);
+        let mut guarded = Vec::with_capacity(buffer.len() + 8 * escapes.len());
         let mut plain_from = 0;
-        let mut index = 0;
-        while index < buffer.len() {
-            // Within a line, only a line end or a `#` can start what is escaped: the bytes
-            // between are passed over at the speed of a byte search.
-            if self.state == GuardState::Within {
-                match memchr::memchr3(b'\n', b'\r', b'#', &buffer[index..]) {
-                    Some(offset) => index += offset,
-                    None => break,
-                }
-            }
-            // A line's indentation leaves it at its start: passed over in one go, since
-            // pretty-printed JSON indents every line.
-            if self.state == GuardState::LineStart {
-                match buffer[index..]
-                    .iter()
-                    .position(|byte| !matches!(byte, b' ' | b'\t'))
-                {
-                    Some(offset) => index += offset,
-                    None => break,
-                }
-            }
-            let byte = &buffer[index];
-            index += 1;
-            let escape = match (self.state, byte) {
-                (GuardState::LeadingColon, b':') => Some(self.colon()),
-                (GuardState::Hashes(2), b'[') => Some(self.bracket()),
-                _ => None,
-            };
-            self.state = match (self.state, byte) {
-                // The runner splits lines at `\r` as well as `\n`.
-                (_, b'\n' | b'\r') => GuardState::LineStart,
-                (GuardState::LineStart, b' ' | b'\t') => GuardState::LineStart,
-                (GuardState::LineStart, b':') => GuardState::LeadingColon,
-                (GuardState::Hashes(count), b'#') => GuardState::Hashes((count + 1).min(2)),
-                (_, b'#') => GuardState::Hashes(1),
-                _ => GuardState::Within,
-            };
-            if let Some(escape) = escape {
-                guarded.extend_from_slice(&buffer[plain_from..index - 1]);
-                guarded.extend_from_slice(escape);
-                plain_from = index;
-            }
+        for (at, escape) in escapes {
+            guarded.extend_from_slice(&buffer[plain_from..at]);
+            guarded.extend_from_slice(escape);
+            plain_from = at + 1;
         }
-        if plain_from == 0 {
-            self.inner.write_all(buffer)?;
-        } else {
-            guarded.extend_from_slice(&buffer[plain_from..]);
-            self.inner.write_all(&guarded)?;
-        }
-        Ok(buffer.len())
+        guarded.extend_from_slice(&buffer[plain_from..]);
+        self.inner.write_all(&guarded).map(|()| buffer.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+impl<W: Write> CommandGuard<W> {
+    /// The escapes of `buffer` from `from`, where a line's inside begins (no `#` just before):
+    /// the second `:` of every `::` that only blanks separate from a line break, and the `[`
+    /// of every `##[`.
+    fn escape_within(&self, buffer: &[u8], from: usize, escapes: &mut Vec<(usize, &'static [u8])>) {
+        let within = &buffer[from..];
+        for colons in memchr::memmem::find_iter(within, b"::") {
+            let Some(line_break) = memchr::memrchr2(b'\n', b'\r', &within[..colons]) else {
+                continue;
+            };
+            if within[line_break + 1..colons]
+                .iter()
+                .all(|byte| is_blank(*byte))
+            {
+                escapes.push((from + colons + 1, self.colon()));
+            }
+        }
+        for hashes in memchr::memmem::find_iter(within, b"##[") {
+            escapes.push((from + hashes + 2, self.bracket()));
+        }
+    }
+}
+
+/// The state after `bytes`, taken from inside a line: at a line's start when only blanks
+/// follow its last line break, after its leading `:` when one ends them, after a run of `#`
+/// when it ends with one, else inside a line.
+fn state_after(bytes: &[u8]) -> GuardState {
+    let hashes = bytes.iter().rev().take_while(|byte| **byte == b'#').count();
+    if hashes > 0 {
+        return GuardState::Hashes(hashes.min(2) as u8);
+    }
+    let Some(line_break) = memchr::memrchr2(b'\n', b'\r', bytes) else {
+        return GuardState::Within;
+    };
+    match &bytes[line_break + 1..] {
+        line if line.iter().all(|byte| is_blank(*byte)) => GuardState::LineStart,
+        [blanks @ .., b':'] if blanks.iter().all(|byte| is_blank(*byte)) => {
+            GuardState::LeadingColon
+        }
+        _ => GuardState::Within,
+    }
+}
+
+/// What may stand before a workflow command's `::` on its line.
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t')
 }
 
 /// `text` as [`CommandGuard`] writes it.
@@ -374,6 +419,55 @@ mod tests {
             guarded("{\"a\": \"##[add-mask]x\"}", Escapes::Json),
             "{\"a\": \"##\\u005badd-mask]x\"}"
         );
+    }
+
+    /// Searching the buffer whole escapes what taking every byte in turn escapes, however the
+    /// text is cut into writes: on a text of every kind of stretch, and on a few thousand
+    /// texts drawn from the bytes that matter.
+    #[test]
+    fn searching_escapes_what_every_byte_in_turn_escapes() {
+        let mut texts =
+            vec![b"a ## [x] ##[y]\n  ::z #:: \r::w\t##[\n: ::v ###[u\n\n#\n#[#\n  \t:::".to_vec()];
+        let alphabet = b":#[ \t\n\ra";
+        let mut seed: u64 = 1;
+        for _ in 0..3000 {
+            let length = 1 + (seed >> 60) as usize;
+            let text = (0..length)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            texts.push(text);
+        }
+        for text in texts {
+            for escapes in [Escapes::Text, Escapes::Markup, Escapes::Json] {
+                let mut every_byte = CommandGuard::new(Vec::new(), escapes);
+                let mut expected = Vec::new();
+                for byte in text.iter().copied() {
+                    match every_byte.step(byte) {
+                        Some(escape) => expected.extend_from_slice(escape),
+                        None => expected.push(byte),
+                    }
+                }
+                for cut in 0..=text.len() {
+                    for second_cut in cut..=text.len() {
+                        let mut guard = CommandGuard::new(Vec::new(), escapes);
+                        for part in [&text[..cut], &text[cut..second_cut], &text[second_cut..]] {
+                            guard.write_all(part).expect("a vector takes anything");
+                        }
+                        assert_eq!(
+                            guard.into_inner(),
+                            expected,
+                            "{:?} cut at {cut} and {second_cut}",
+                            String::from_utf8_lossy(&text)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
