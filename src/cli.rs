@@ -602,14 +602,16 @@ fn check(setup: &Setup, options: CheckOptions, color: bool) -> u8 {
             coop::eval::waivers::Waivers::new(model, as_of).split(std::mem::take(&mut diagnostics));
         diagnostics = kept;
         waived = set_aside;
-        let subjects = coop::model::subjects::Subjects::of(model);
+        // Where each of a million declarations is, only when a baseline needs it.
+        let subjects = || coop::model::subjects::Subjects::of(model);
         if let Some(path) = &options.write_baseline {
             let recorded =
-                coop::findings::baseline::Baseline::record(&diagnostics, &subjects, &sources);
+                coop::findings::baseline::Baseline::record(&diagnostics, &subjects(), &sources);
             return write_baseline(path, &recorded, diagnostics.len());
         }
         if let Some(baseline) = &baseline {
-            let compared = baseline.compare(std::mem::take(&mut diagnostics), &subjects, &sources);
+            let compared =
+                baseline.compare(std::mem::take(&mut diagnostics), &subjects(), &sources);
             diagnostics = compared.new;
             known = compared.known;
             fixed = compared.fixed;

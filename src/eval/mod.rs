@@ -283,7 +283,7 @@ fn judge_with_help(
                     if model.orders[index].date.value > as_of {
                         return None;
                     }
-                    let running = running::Running::new(start.so_far());
+                    let running = running::Running::ahead(&start);
                     judge.judge_ahead(model, OrderId(index), explain, running, tallies)
                 })
                 .collect::<Vec<_>>()
@@ -351,7 +351,7 @@ impl<'m> Judge<'m> {
         let found = rules::judge_order(&context, id, &mut self.changes, explain, &mut self.scratch);
         // As `Judgment::is_permitted` will find once the reasons are the judgment's.
         let permitted = found.reasons.iter().all(|reason| !reason.is_error());
-        if permitted {
+        if permitted && !context.running.is_lost() {
             rules::order_duties(&context, id, &self.scratch.applied, &mut duties);
         }
         let read = context.running.was_read();

@@ -279,8 +279,11 @@ impl RuleTally {
 /// dropped (it read what the orders before it change) counts nothing.
 pub(super) struct TallyChanges {
     changes: Vec<RuleTally>,
-    /// The rules whose changes were written to, perhaps more than once.
+    /// The rules whose changes were written to, each once.
     changed: Vec<usize>,
+    /// Per rule, whether it is in `changed`: a rule's tally is written to several times for
+    /// each order, and adding each change up once a rule is cheaper.
+    listed: Vec<bool>,
 }
 
 impl TallyChanges {
@@ -288,6 +291,7 @@ impl TallyChanges {
         TallyChanges {
             changes: vec![RuleTally::default(); rules],
             changed: Vec::new(),
+            listed: vec![false; rules],
         }
     }
 
@@ -295,6 +299,7 @@ impl TallyChanges {
     pub fn add_to(&mut self, tallies: &mut [RuleTally]) {
         for &rule in &self.changed {
             tallies[rule].add(std::mem::take(&mut self.changes[rule]));
+            self.listed[rule] = false;
         }
         self.changed.clear();
     }
@@ -303,6 +308,7 @@ impl TallyChanges {
     pub fn discard(&mut self) {
         for &rule in &self.changed {
             self.changes[rule] = RuleTally::default();
+            self.listed[rule] = false;
         }
         self.changed.clear();
     }
@@ -318,7 +324,10 @@ impl std::ops::Index<usize> for TallyChanges {
 
 impl std::ops::IndexMut<usize> for TallyChanges {
     fn index_mut(&mut self, rule: usize) -> &mut RuleTally {
-        self.changed.push(rule);
+        if !self.listed[rule] {
+            self.listed[rule] = true;
+            self.changed.push(rule);
+        }
         &mut self.changes[rule]
     }
 }
@@ -1245,6 +1254,10 @@ pub(super) fn judge_order(
         .candidates(context, order, slots, variables, candidates);
     let mut set_aside = SetAsideFor::for_order(slots, order, candidates);
     for &index in candidates.iter() {
+        // A judgment ahead of its turn that read what the orders before it change is dropped.
+        if context.running.is_lost() {
+            break;
+        }
         let rule = &context.model.rules[index];
         match rule.scope {
             Entity::Order => {

@@ -54,13 +54,25 @@ pub(super) struct SoFar<'e> {
 pub(super) struct Running<'e> {
     so_far: SoFar<'e>,
     read: Cell<bool>,
+    /// Whether the judgment is made ahead of its turn, against the state before any order.
+    ahead: bool,
 }
 
 impl<'e> Running<'e> {
+    /// For a judgment in its turn.
     pub fn new(so_far: SoFar<'e>) -> Running<'e> {
         Running {
             so_far,
             read: Cell::new(false),
+            ahead: false,
+        }
+    }
+
+    /// For a judgment ahead of its turn, kept only if it reads none of `start`.
+    pub fn ahead(start: &'e Start) -> Running<'e> {
+        Running {
+            ahead: true,
+            ..Running::new(start.so_far())
         }
     }
 
@@ -91,5 +103,11 @@ impl<'e> Running<'e> {
     /// Whether a rule read any of it.
     pub fn was_read(&self) -> bool {
         self.read.get()
+    }
+
+    /// Whether the judgment, made ahead of its turn, read what the orders before it change: it
+    /// will not be kept, so judging the order further is wasted.
+    pub fn is_lost(&self) -> bool {
+        self.ahead && self.read.get()
     }
 }

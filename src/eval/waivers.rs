@@ -12,7 +12,7 @@ use crate::values::Date;
 pub struct Waivers<'m> {
     model: &'m Model,
     as_of: Date,
-    subjects: Subjects,
+    subjects: Subjects<'m>,
 }
 
 impl<'m> Waivers<'m> {

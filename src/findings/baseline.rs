@@ -55,7 +55,7 @@ impl Baseline {
     /// Records the findings of a check.
     pub fn record(
         diagnostics: &[Diagnostic],
-        subjects: &Subjects,
+        subjects: &Subjects<'_>,
         sources: &SourceMap,
     ) -> Baseline {
         let mut counts: BTreeMap<(String, Option<String>, Option<String>), usize> = BTreeMap::new();
@@ -104,7 +104,7 @@ impl Baseline {
     pub fn compare(
         &self,
         diagnostics: Vec<Diagnostic>,
-        subjects: &Subjects,
+        subjects: &Subjects<'_>,
         sources: &SourceMap,
     ) -> Compared {
         let mut left: BTreeMap<(String, Option<String>, Option<String>), usize> = self
@@ -145,7 +145,7 @@ impl Baseline {
 /// A finding's key: its rule, and the declaration it is about or else its file.
 fn key(
     diagnostic: &Diagnostic,
-    subjects: &Subjects,
+    subjects: &Subjects<'_>,
     sources: &SourceMap,
 ) -> (String, Option<String>, Option<String>) {
     let on = subjects

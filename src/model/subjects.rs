@@ -8,21 +8,21 @@ use super::Model;
 
 /// Every declaration and rule of a model, by where its text is.
 #[derive(Debug, Default)]
-pub struct Subjects {
+pub struct Subjects<'m> {
     /// Sorted by file, then start; declarations never overlap.
-    places: Vec<(Span, String)>,
+    places: Vec<(Span, &'m str)>,
 }
 
-impl Subjects {
-    pub fn of(model: &Model) -> Subjects {
-        let mut places: Vec<(Span, String)> = model
+impl<'m> Subjects<'m> {
+    pub fn of(model: &'m Model) -> Subjects<'m> {
+        let mut places: Vec<(Span, &str)> = model
             .headers()
-            .map(|header| (header.span, header.name.value.clone()))
+            .map(|header| (header.span, header.name.value.as_str()))
             .chain(
                 model
                     .rules
                     .iter()
-                    .map(|rule| (rule.span, rule.id.value.clone())),
+                    .map(|rule| (rule.span, rule.id.value.as_str())),
             )
             .collect();
         places.sort_unstable_by_key(|(span, _)| (span.file, span.start, span.end));
@@ -30,11 +30,11 @@ impl Subjects {
     }
 
     /// The name of the declaration or rule whose text holds `span`, if one does.
-    pub fn subject(&self, span: Span) -> Option<&str> {
+    pub fn subject(&self, span: Span) -> Option<&'m str> {
         let after = self
             .places
             .partition_point(|(place, _)| (place.file, place.start) <= (span.file, span.start));
         let (place, name) = self.places.get(after.checked_sub(1)?)?;
-        (place.file == span.file && span.end <= place.end).then_some(name.as_str())
+        (place.file == span.file && span.end <= place.end).then_some(*name)
     }
 }
