@@ -836,33 +836,36 @@ fn coop_on_threads(arguments: &[&str], threads: &str) -> std::process::Output {
         .expect("the coop binary runs")
 }
 
-/// Orders are judged ahead of their turn on several threads, and taken in turn on one: the
-/// report (every judgment, duty and rule tally) is the same bytes as when one thread judges
-/// them all. 20,000 orders make batches large enough to be shared between threads.
+/// Orders are judged ahead of their turn on several threads, and taken in turn on one, and the
+/// JSON reports' orders are rendered on several threads and written in turn: each report (every
+/// judgment, duty and rule tally) is the same bytes as when one thread does everything. 20,000
+/// orders make batches large enough to be shared between threads.
 #[test]
 fn several_threads_judge_a_large_model_as_one_does() {
     let directory = scratch("threads-judge");
     let target = directory.to_string_lossy().into_owned();
     let generated = coop(&["generate", "-o", &target, "--orders", "20000"]);
     assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
-    let report = |threads| {
-        let arguments = ["report", &target, "--as-of", "2026-12-31"];
-        coop_on_threads(
-            &[&arguments[..], &["--format", "json", "-o", "-"]].concat(),
-            threads,
-        )
-    };
-    let one = report("1");
-    let several = report("3");
-    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
-    let judgments = stdout(&one).matches("\"decision\"").count();
-    assert_eq!(judgments, 20_000, "every order is in the report");
-    assert!(
-        stdout(&one).contains("\"denied\""),
-        "some orders are denied"
-    );
-    assert!(stdout(&several) == stdout(&one), "the reports differ");
-    assert_eq!(several.status.code(), one.status.code());
+    for format in ["json", "jsonl"] {
+        let report = |threads| {
+            let arguments = ["report", &target, "--as-of", "2026-12-31", "-o", "-"];
+            coop_on_threads(&[&arguments[..], &["--format", format]].concat(), threads)
+        };
+        let one = report("1");
+        let several = report("3");
+        assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+        let judgments = stdout(&one).matches("\"decision\"").count();
+        assert_eq!(judgments, 20_000, "every order is in the {format} report");
+        assert!(
+            stdout(&one).contains("\"denied\""),
+            "some orders are denied"
+        );
+        assert!(
+            stdout(&several) == stdout(&one),
+            "the {format} reports differ"
+        );
+        assert_eq!(several.status.code(), one.status.code());
+    }
 }
 
 #[test]
