@@ -232,10 +232,12 @@ pub enum Escapes {
 }
 
 /// A writer that keeps every line from being taken for a CI workflow command. GitHub Actions
-/// reads any line of a step's output that starts with `::` (after blanks) as a command (`::error`,
-/// `::add-mask::`, `::set-output`), and any line holding `##[` as one in its older form; a title,
-/// a message or a file name from a pull request could otherwise forge one. The second `:` of a
-/// line's leading `::`, and the `[` of `##[`, are written escaped in the format's own way.
+/// reads any line of a step's output that starts with `::` (after blanks: the runner trims every
+/// Unicode white space character, a no-break space or an ideographic space as well as a space
+/// or a tab) as a command (`::error`, `::add-mask::`, `::set-output`), and any line holding
+/// `##[` as one in its older form; a title, a message or a file name from a pull request could
+/// otherwise forge one. The second `:` of a line's leading `::`, and the `[` of `##[`, are
+/// written escaped in the format's own way.
 pub struct CommandGuard<W: Write> {
     inner: W,
     escapes: Escapes,
@@ -246,6 +248,12 @@ pub struct CommandGuard<W: Write> {
 enum GuardState {
     /// At the start of a line, or only blanks since.
     LineStart,
+    /// Only blanks since the start of a line, then the first bytes of a character that may be
+    /// one more (a blank written in two or three bytes, cut by the end of a write).
+    PartialBlank {
+        bytes: [u8; 2],
+        length: u8,
+    },
     /// A `:` began the line.
     LeadingColon,
     /// After one `#`, or two or more.
@@ -292,16 +300,44 @@ impl<W: Write> CommandGuard<W> {
             (GuardState::Hashes(2), b'[') => Some(self.bracket()),
             _ => None,
         };
-        self.state = match (self.state, byte) {
-            // The runner splits lines at `\r` as well as `\n`.
-            (_, b'\n' | b'\r') => GuardState::LineStart,
-            (GuardState::LineStart, byte) if is_blank(byte) => GuardState::LineStart,
-            (GuardState::LineStart, b':') => GuardState::LeadingColon,
-            (GuardState::Hashes(count), b'#') => GuardState::Hashes((count + 1).min(2)),
-            (_, b'#') => GuardState::Hashes(1),
-            _ => GuardState::Within,
-        };
+        self.state = next_state(self.state, byte);
         escape
+    }
+}
+
+/// The state after one more byte.
+fn next_state(state: GuardState, byte: u8) -> GuardState {
+    match (state, byte) {
+        // The runner splits lines at `\r` as well as `\n`.
+        (_, b'\n' | b'\r') => GuardState::LineStart,
+        (GuardState::LineStart, byte) => match blank_prefix(&[byte]) {
+            Prefix::Blank(_) => GuardState::LineStart,
+            Prefix::Partial => GuardState::PartialBlank {
+                bytes: [byte, 0],
+                length: 1,
+            },
+            Prefix::Other if byte == b':' => GuardState::LeadingColon,
+            Prefix::Other => next_state(GuardState::Within, byte),
+        },
+        (GuardState::PartialBlank { bytes, length }, byte) => {
+            let length = usize::from(length);
+            let mut so_far = [0; 3];
+            so_far[..length].copy_from_slice(&bytes[..length]);
+            so_far[length] = byte;
+            match blank_prefix(&so_far[..=length]) {
+                Prefix::Blank(_) => GuardState::LineStart,
+                // A blank is at most three bytes: two are the most that can be pending.
+                Prefix::Partial => GuardState::PartialBlank {
+                    bytes: [so_far[0], so_far[1]],
+                    length: 2,
+                },
+                // Not a blank: the line has begun, with this byte or before it.
+                Prefix::Other => next_state(GuardState::Within, byte),
+            }
+        }
+        (GuardState::Hashes(count), b'#') => GuardState::Hashes((count + 1).min(2)),
+        (_, b'#') => GuardState::Hashes(1),
+        _ => GuardState::Within,
     }
 }
 
@@ -346,16 +382,21 @@ impl<W: Write> Write for CommandGuard<W> {
 impl<W: Write> CommandGuard<W> {
     /// The escapes of `buffer` from `from`, where a line's inside begins (no `#` just before):
     /// the second `:` of every `::` that only blanks separate from a line break, and the `[`
-    /// of every `##[`.
+    /// of every `##[`. Each byte is searched once, however long the lines: only a line's first
+    /// `::` can start it, so each line's blanks are looked at once.
     fn escape_within(&self, buffer: &[u8], from: usize, escapes: &mut Vec<(usize, &'static [u8])>) {
         let within = &buffer[from..];
+        // Searched for line breaks up to here; the start of the line last found, and whether
+        // a `::` of it was looked at.
+        let mut searched = 0;
+        let mut line: Option<usize> = None;
         for colons in memchr::memmem::find_iter(within, b"::") {
-            let Some(line_break) = memchr::memrchr2(b'\n', b'\r', &within[..colons]) else {
-                continue;
-            };
-            if within[line_break + 1..colons]
-                .iter()
-                .all(|byte| is_blank(*byte))
+            if let Some(line_break) = memchr::memrchr2(b'\n', b'\r', &within[searched..colons]) {
+                line = Some(searched + line_break + 1);
+            }
+            searched = colons;
+            if let Some(start) = line.take()
+                && only_blanks(&within[start..colons])
             {
                 escapes.push((from + colons + 1, self.colon()));
             }
@@ -367,8 +408,8 @@ impl<W: Write> CommandGuard<W> {
 }
 
 /// The state after `bytes`, taken from inside a line: at a line's start when only blanks
-/// follow its last line break, after its leading `:` when one ends them, after a run of `#`
-/// when it ends with one, else inside a line.
+/// follow its last line break (perhaps with the first bytes of one more), after its leading
+/// `:` when one ends them, after a run of `#` when it ends with one, else inside a line.
 fn state_after(bytes: &[u8]) -> GuardState {
     let hashes = bytes.iter().rev().take_while(|byte| **byte == b'#').count();
     if hashes > 0 {
@@ -377,19 +418,66 @@ fn state_after(bytes: &[u8]) -> GuardState {
     let Some(line_break) = memchr::memrchr2(b'\n', b'\r', bytes) else {
         return GuardState::Within;
     };
-    match &bytes[line_break + 1..] {
-        line if line.iter().all(|byte| is_blank(*byte)) => GuardState::LineStart,
-        [blanks @ .., b':'] if blanks.iter().all(|byte| is_blank(*byte)) => {
-            GuardState::LeadingColon
+    let mut state = GuardState::LineStart;
+    let mut rest = &bytes[line_break + 1..];
+    while let Prefix::Blank(length) = blank_prefix(rest) {
+        rest = &rest[length..];
+    }
+    // What is left after the blanks is short for any state but `Within`.
+    for byte in rest {
+        state = next_state(state, *byte);
+        if state == GuardState::Within {
+            break;
         }
-        _ => GuardState::Within,
+    }
+    state
+}
+
+/// Whether `bytes` are blanks and nothing else.
+fn only_blanks(mut bytes: &[u8]) -> bool {
+    while let Prefix::Blank(length) = blank_prefix(bytes) {
+        bytes = &bytes[length..];
+    }
+    bytes.is_empty()
+}
+
+/// What `bytes` start with: a blank (and its length in bytes), the first bytes of a blank
+/// and nothing more, or anything else.
+#[derive(Debug, PartialEq)]
+enum Prefix {
+    Blank(usize),
+    Partial,
+    Other,
+}
+
+fn blank_prefix(bytes: &[u8]) -> Prefix {
+    match bytes.first() {
+        None => Prefix::Other,
+        Some(b' ' | b'\t' | 0x0b | 0x0c) => Prefix::Blank(1),
+        Some(byte) if byte.is_ascii() => Prefix::Other,
+        Some(_) => {
+            let mut encoded = [0; 4];
+            for blank in WIDE_BLANKS {
+                let blank = blank.encode_utf8(&mut encoded).as_bytes();
+                if bytes.starts_with(blank) {
+                    return Prefix::Blank(blank.len());
+                }
+                if blank.starts_with(bytes) {
+                    return Prefix::Partial;
+                }
+            }
+            Prefix::Other
+        }
     }
 }
 
-/// What may stand before a workflow command's `::` on its line.
-fn is_blank(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t')
-}
+/// The white space characters outside ASCII, which the runner trims from a line's start as it
+/// does spaces and tabs (a test checks that these are all of them).
+const WIDE_BLANKS: [char; 19] = [
+    '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}',
+    '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}',
+    '\u{202f}', '\u{205f}', '\u{3000}',
+];
 
 /// `text` as [`CommandGuard`] writes it.
 pub fn guarded(text: &str, escapes: Escapes) -> String {
@@ -422,16 +510,18 @@ mod tests {
     }
 
     /// Searching the buffer whole escapes what taking every byte in turn escapes, however the
-    /// text is cut into writes: on a text of every kind of stretch, and on a few thousand
-    /// texts drawn from the bytes that matter.
+    /// text is cut into writes: on a text of every kind of stretch, and on two thousand texts
+    /// drawn from the bytes that matter.
     #[test]
     fn searching_escapes_what_every_byte_in_turn_escapes() {
         let mut texts =
             vec![b"a ## [x] ##[y]\n  ::z #:: \r::w\t##[\n: ::v ###[u\n\n#\n#[#\n  \t:::".to_vec()];
-        let alphabet = b":#[ \t\n\ra";
+        // Bytes that matter, with the first bytes of blanks written in two or three bytes
+        // (U+00A0, U+0085, U+2028, U+3000) and a form feed.
+        let alphabet = b":#[ \t\n\ra\x0c\xc2\xa0\x85\xe2\x80\xa8\xe3";
         let mut seed: u64 = 1;
-        for _ in 0..3000 {
-            let length = 1 + (seed >> 60) as usize;
+        for _ in 0..2000 {
+            let length = 1 + (seed >> 59) as usize % 24;
             let text = (0..length)
                 .map(|_| {
                     seed = seed
@@ -468,6 +558,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A line that starts with a workflow command after white space other than spaces and
+    /// tabs is escaped too: the runner trims all of it.
+    #[test]
+    fn a_command_after_any_white_space_is_escaped() {
+        for blank in [
+            "\u{a0}",
+            "\u{3000}",
+            "\u{2028}",
+            "\u{85}",
+            "\x0c",
+            " \u{2009}\t",
+        ] {
+            let text = format!("a\n{blank}::error::x");
+            assert_eq!(
+                guarded(&text, Escapes::Text),
+                format!("a\n{blank}:\\:error::x"),
+                "{blank:?}"
+            );
+            // Cut inside the blank.
+            let mut guard = CommandGuard::new(Vec::new(), Escapes::Text);
+            let bytes = text.as_bytes();
+            for part in [&bytes[..3], &bytes[3..]] {
+                guard.write_all(part).expect("a vector takes anything");
+            }
+            assert_eq!(
+                guard.into_inner(),
+                format!("a\n{blank}:\\:error::x").as_bytes()
+            );
+        }
+        // Not white space: the line has begun.
+        assert_eq!(guarded("a\n\u{e9}::x", Escapes::Text), "a\n\u{e9}::x");
+    }
+
+    /// The blanks written in two or three bytes are every white space character outside ASCII.
+    #[test]
+    fn wide_blanks_are_every_white_space_outside_ascii() {
+        let white_space: Vec<char> = ('\u{80}'..=char::MAX)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(white_space, WIDE_BLANKS);
+    }
+
+    /// A long line, with many `::` or many blanks before them, is searched once: each line's
+    /// blanks are looked at for its first `::` only.
+    #[test]
+    fn long_lines_are_escaped_as_short_ones_are() {
+        let colons = format!("x{}\n", "::".repeat(200_000));
+        assert_eq!(guarded(&colons, Escapes::Text), colons);
+        let blanks = format!("x\n{}a{}", " ".repeat(200_000), "::".repeat(50_000));
+        assert_eq!(guarded(&blanks, Escapes::Text), blanks);
+        let leading = format!("x\n{}::a{}", " ".repeat(200_000), "::".repeat(50_000));
+        assert_eq!(
+            guarded(&leading, Escapes::Text),
+            format!("x\n{}:\\:a{}", " ".repeat(200_000), "::".repeat(50_000))
+        );
     }
 
     #[test]

@@ -328,7 +328,8 @@ impl<'m> Judge<'m> {
     }
 
     /// Judges an order by the rules as they read `running`, leaving the tallies' changes in
-    /// `changes`; with whether the rules read `running`.
+    /// `changes`; with whether the rules read `running`. A judgment ahead of its turn that read
+    /// it stops part-way, without duties: it is dropped.
     fn judge(
         &mut self,
         model: &Model,

@@ -1224,7 +1224,9 @@ pub(super) struct Scratch {
 /// warnings become the order's reasons, each with a step for `coop why`. The order is lawful
 /// when at least one legal basis that applies holds and nothing denies it; when no basis holds,
 /// every basis tried says what failed. Duties come later, from `order_duties`, once the order is
-/// known to be permitted, from the rules left in `scratch.applied`.
+/// known to be permitted, from the rules left in `scratch.applied`. A judgment ahead of its turn
+/// stops at the first rule after one read what the orders before it change
+/// (`Running::is_lost`): it will be dropped, and the order judged again in its turn.
 pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,

@@ -752,7 +752,7 @@ fn buffered(out: &mut dyn std::io::Write) -> std::io::BufWriter<&mut dyn std::io
 const ORDERS_PER_CHUNK: usize = 2048;
 
 /// Writes the report's orders ([`build::order_reports`]) as `render` renders each (its
-/// position among them, the order, the bytes rendered so far), in their order: the JSON
+/// position among them, the order, its chunk's bytes so far), in their order: the JSON
 /// writers' orders are most of a large report's writing, so they are made and rendered on every
 /// core, `chunk` at a time.
 fn write_orders(
