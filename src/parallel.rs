@@ -129,6 +129,29 @@ mod tests {
     }
 
     #[test]
+    fn a_helper_that_panics_passes_its_panic_on() {
+        // On one core (or with COOP_THREADS=1) the caller makes every chunk, and panics itself.
+        let outcome = std::panic::catch_unwind(|| {
+            in_order(
+                100,
+                10,
+                || (),
+                |_: &mut (), range: Range<usize>| {
+                    assert!(range.start != 50, "a chunk that cannot be made");
+                    range
+                },
+                |_, _| Ok::<(), ()>(()),
+            )
+        });
+        let panic = outcome.expect_err("the panic reaches the caller");
+        let message = panic
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+        assert_eq!(message, Some("a chunk that cannot be made"));
+    }
+
+    #[test]
     fn an_error_in_taking_stops_the_helpers() {
         let mut taken = 0;
         let result = in_order(
