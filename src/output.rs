@@ -292,19 +292,6 @@ impl<W: Write> CommandGuard<W> {
     }
 }
 
-impl<W: Write> CommandGuard<W> {
-    /// Takes one byte: what to write in its place when it is escaped.
-    fn step(&mut self, byte: u8) -> Option<&'static [u8]> {
-        let escape = match (self.state, byte) {
-            (GuardState::LeadingColon, b':') => Some(self.colon()),
-            (GuardState::Hashes(2), b'[') => Some(self.bracket()),
-            _ => None,
-        };
-        self.state = next_state(self.state, byte);
-        escape
-    }
-}
-
 /// The state after one more byte.
 fn next_state(state: GuardState, byte: u8) -> GuardState {
     match (state, byte) {
@@ -380,14 +367,25 @@ impl<W: Write> Write for CommandGuard<W> {
 }
 
 impl<W: Write> CommandGuard<W> {
+    /// Takes one byte: what to write in its place when it is escaped.
+    fn step(&mut self, byte: u8) -> Option<&'static [u8]> {
+        let escape = match (self.state, byte) {
+            (GuardState::LeadingColon, b':') => Some(self.colon()),
+            (GuardState::Hashes(2), b'[') => Some(self.bracket()),
+            _ => None,
+        };
+        self.state = next_state(self.state, byte);
+        escape
+    }
+
     /// The escapes of `buffer` from `from`, where a line's inside begins (no `#` just before):
     /// the second `:` of every `::` that only blanks separate from a line break, and the `[`
     /// of every `##[`. Each byte is searched once, however long the lines: only a line's first
     /// `::` can start it, so each line's blanks are looked at once.
     fn escape_within(&self, buffer: &[u8], from: usize, escapes: &mut Vec<(usize, &'static [u8])>) {
         let within = &buffer[from..];
-        // Searched for line breaks up to here; the start of the line last found, and whether
-        // a `::` of it was looked at.
+        // Searched for line breaks up to here; the start of the line last found, until its
+        // first `::` is looked at.
         let mut searched = 0;
         let mut line: Option<usize> = None;
         for colons in memchr::memmem::find_iter(within, b"::") {
@@ -418,13 +416,10 @@ fn state_after(bytes: &[u8]) -> GuardState {
     let Some(line_break) = memchr::memrchr2(b'\n', b'\r', bytes) else {
         return GuardState::Within;
     };
+    // Stepped only until inside the line: through its blanks and at most a `:` or a blank's
+    // first bytes after them.
     let mut state = GuardState::LineStart;
-    let mut rest = &bytes[line_break + 1..];
-    while let Prefix::Blank(length) = blank_prefix(rest) {
-        rest = &rest[length..];
-    }
-    // What is left after the blanks is short for any state but `Within`.
-    for byte in rest {
+    for byte in &bytes[line_break + 1..] {
         state = next_state(state, *byte);
         if state == GuardState::Within {
             break;

@@ -34,8 +34,9 @@ pub fn helpers(count: usize, chunk: usize) -> usize {
 /// range, to `take` on the caller's thread, in order: the work is shared, what is done with it
 /// is in order. Each helper makes every `helpers`th chunk with a state of its own (`state`
 /// makes it, on the helper's thread) and holds at most three chunks not yet taken (two
-/// waiting, one being handed over), so the memory held is a few chunks. The helpers' states are returned once every chunk is taken. With
-/// fewer than two helpers ([`helpers`]), the caller makes every chunk itself, with one state.
+/// waiting, one being handed over), so the memory held is a few chunks. The helpers' states
+/// are returned once every chunk is taken. With fewer than two helpers ([`helpers`]), the
+/// caller makes every chunk itself, with one state.
 ///
 /// `take` may stop early with an error (a closed pipe): the helpers stop at their next chunk.
 /// A helper that panics passes its panic on to the caller.

@@ -5,8 +5,7 @@
 //!
 //! The bytes are serde_json's pretty printing of the whole [`Report`] (a test compares them for
 //! every example and fixture): the report's fields are written here one by one, each value
-//! printed by serde_json at the top level and indented to its depth, which is the same text,
-//! since a printed value's only line breaks are its own layout (its strings' are escaped).
+//! printed by serde_json through `Nested`, its pretty formatter started at the value's depth.
 
 use std::io::Write;
 
