@@ -104,22 +104,28 @@ impl Judgment {
 
 /// Evaluates a checked model as of a date. Judgments keep their reasons but not their steps.
 pub fn evaluate(model: &Model, as_of: Date) -> Evaluation {
-    evaluate_with(model, as_of, false, &Unobserved)
+    evaluate_with(model, as_of, false, &Unobserved, ahead_batch(model))
 }
 
 /// Evaluates a checked model as of a date as [`evaluate`] does, telling `observer` how many
 /// orders are judged.
 pub fn evaluate_observed(model: &Model, as_of: Date, observer: &dyn Observer) -> Evaluation {
-    evaluate_with(model, as_of, false, observer)
+    evaluate_with(model, as_of, false, observer, ahead_batch(model))
 }
 
 /// Evaluates a checked model as of a date, keeping every check made on each order as a step, for
 /// `coop why`. The same decisions as [`evaluate`], at several times its cost.
 pub fn evaluate_explained(model: &Model, as_of: Date) -> Evaluation {
-    evaluate_with(model, as_of, true, &Unobserved)
+    evaluate_with(model, as_of, true, &Unobserved, ahead_batch(model))
 }
 
-fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Observer) -> Evaluation {
+fn evaluate_with(
+    model: &Model,
+    as_of: Date,
+    explain: bool,
+    observer: &dyn Observer,
+    ahead: Option<usize>,
+) -> Evaluation {
     let judged = |orders| Count {
         orders,
         ..Count::default()
@@ -142,7 +148,7 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
     let mut caps = orders::CapUse::default();
     let mut lines_judged = 0;
     let mut in_turn = Judge::new(model);
-    let ahead_tallies = judge_with_help(model, as_of, explain, |index, ahead| {
+    let ahead_tallies = judge_with_help(model, as_of, explain, ahead, |index, ahead| {
         if index.is_multiple_of(EVERY) {
             observer.advanced(Phase::Judging, judged(index), judged(model.orders.len()));
         }
@@ -153,22 +159,30 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
             return;
         }
         lines_judged += order.lines.len();
-        // An order not judged ahead, or judged ahead but reading what the orders before it
-        // change, is judged now, in its turn.
+        // An order not judged ahead, or judged ahead but for rules that read what the orders
+        // before it change, is judged now, in its turn, or finished.
         let Judged {
             judgment,
             duties: owed,
-        } = ahead.unwrap_or_else(|| {
-            let running = running::Running::new(running::SoFar {
-                usage: &contracts,
-                permitted: &permitted,
-                totals: &totals,
-                caps: &caps,
-            });
-            let (judged, _) = in_turn.judge(model, id, explain, running);
-            in_turn.changes.add_to(&mut rule_tallies);
-            judged
-        });
+        } = match ahead {
+            Some(Ahead::Judged(judged)) => judged,
+            ahead => {
+                let running = running::Running::new(running::SoFar {
+                    usage: &contracts,
+                    permitted: &permitted,
+                    totals: &totals,
+                    caps: &caps,
+                });
+                let judged = match ahead {
+                    Some(Ahead::Unfinished(judgment, rules)) => {
+                        in_turn.finish(model, id, running, judgment, rules)
+                    }
+                    _ => in_turn.judge(model, id, explain, running),
+                };
+                in_turn.changes.add_to(&mut rule_tallies);
+                judged
+            }
+        };
         for duty in owed {
             duties.add(duty);
         }
@@ -245,34 +259,33 @@ fn evaluate_with(model: &Model, as_of: Date, explain: bool, observer: &dyn Obser
 /// How many orders a helping thread judges ahead at a time.
 const AHEAD: usize = 4096;
 
-/// Takes every order in turn to `in_turn`, with its judgment when a helping thread judged it
-/// ahead. Helping threads judge batches of orders against the state before any order (no
-/// volumes, nothing permitted) and keep each judgment that did not read that state: it is the
-/// judgment the order gets in its turn, whatever came before. Most orders' rules read nothing
-/// the orders before them change (in generated programs, seven orders in eight), so most are
-/// judged on other cores. Returns the tallies of the judgments kept, in the order of
-/// `Model::rules`. With one thread, nothing is judged ahead.
+/// Takes every order in turn to `in_turn`, with what a helping thread judged of it ahead.
+/// Helping threads judge batches of orders against the state before any order (no volumes,
+/// nothing permitted) and keep what did not read that state: it is what the order gets in its
+/// turn, whatever came before. A rule that read it is left for the order's turn
+/// ([`rules::judge_order_ahead`]). Most orders' rules read nothing the orders before them change
+/// (in generated programs, seven orders in eight), and the rest only in one rule or two, so
+/// most of the judging is done on other cores. Returns the tallies of what was kept, in the
+/// order of `Model::rules`. Without `ahead` (how many orders a helping thread judges at a time),
+/// nothing is judged ahead.
 fn judge_with_help(
     model: &Model,
     as_of: Date,
     explain: bool,
-    mut in_turn: impl FnMut(usize, Option<Judged>),
+    ahead: Option<usize>,
+    mut in_turn: impl FnMut(usize, Option<Ahead>),
 ) -> Vec<rules::RuleTally> {
     let mut tallies = vec![rules::RuleTally::default(); model.rules.len()];
-    // A helper for every core: the caller, taking the orders in turn, does less than a helper
-    // and shares a core with one (at 1M orders on two cores, 1.8-2.1 µs an order with two
-    // helpers, 2.5-2.9 with one). A model of one batch is judged in turn: a helper would judge
-    // it while the caller waits.
-    if crate::parallel::helpers(model.orders.len(), AHEAD) == 0 {
+    let Some(batch) = ahead else {
         for index in 0..model.orders.len() {
             in_turn(index, None);
         }
         return tallies;
-    }
+    };
     let start = running::Start::new(model);
     let helped = crate::parallel::in_order(
         model.orders.len(),
-        AHEAD,
+        batch,
         || {
             let tallies = vec![rules::RuleTally::default(); model.rules.len()];
             (Judge::new(model), tallies)
@@ -304,10 +317,27 @@ fn judge_with_help(
     tallies
 }
 
+/// How many orders a helping thread judges ahead at a time, when judging ahead pays: with
+/// helping threads, that is with two cores or more and two batches or more. A helper for every
+/// core: the caller, taking the orders in turn, does less than a helper and shares a core with
+/// one (at 1M orders on two cores, 1.8-2.1 µs an order with two helpers, 2.5-2.9 with one). A
+/// model of one batch is judged in turn: a helper would judge it while the caller waits.
+fn ahead_batch(model: &Model) -> Option<usize> {
+    (crate::parallel::helpers(model.orders.len(), AHEAD) > 0).then_some(AHEAD)
+}
+
 /// An order's judgment and the duties its rules add if it is permitted.
 struct Judged {
     judgment: Judgment,
     duties: Vec<rules::RuleDuty>,
+}
+
+/// What a helping thread judged of an order ahead of its turn.
+enum Ahead {
+    /// All of it.
+    Judged(Judged),
+    /// All but the rules that read what the orders before it change.
+    Unfinished(Judgment, rules::Unfinished),
 }
 
 /// What one thread judges with: its own remembered terms (they are not shared between threads),
@@ -327,43 +357,47 @@ impl<'m> Judge<'m> {
         }
     }
 
-    /// Judges an order by the rules as they read `running`, leaving the tallies' changes in
-    /// `changes`; with whether the rules read `running`. A judgment ahead of its turn that read
-    /// it stops part-way, without duties: it is dropped.
+    /// Judges an order in its turn, by the rules as they read `running`, leaving the tallies'
+    /// changes in `changes`.
     fn judge(
         &mut self,
         model: &Model,
         id: OrderId,
         explain: bool,
         running: running::Running<'_>,
-    ) -> (Judged, bool) {
-        let order = &model.orders[id.0];
-        let mut judgment = orders::judge(model, id, explain);
-        debug_assert!(judgment.reasons.is_empty(), "only the rules give reasons");
-        let mut duties = Vec::new();
-        let context = rules::Context {
-            model,
-            today: order.date.value,
-            running,
-            judged: Some((id, &judgment.tally)),
-            bindings: &[],
-            gates: &self.gates,
-        };
+    ) -> Judged {
+        let judgment = orders::judge(model, id, explain);
+        let context = order_context(model, id, running, &self.gates, &judgment);
         let found = rules::judge_order(&context, id, &mut self.changes, explain, &mut self.scratch);
-        // As `Judgment::is_permitted` will find once the reasons are the judgment's.
-        let permitted = found.reasons.iter().all(|reason| !reason.is_error());
-        if permitted && !context.running.is_lost() {
-            rules::order_duties(&context, id, &self.scratch.applied, &mut duties);
-        }
-        let read = context.running.was_read();
-        judgment.reasons.extend(found.reasons);
-        judgment.steps.extend(found.steps);
-        judgment.legal_basis = found.legal_basis;
-        (Judged { judgment, duties }, read)
+        let duties = owed(&context, id, &found, &self.scratch.applied);
+        Judged::of(judgment, found, duties)
     }
 
-    /// Judges an order ahead of its turn: its judgment, its changes added to `tallies`, unless
-    /// the rules read what the orders before it change.
+    /// Finishes in its turn an order judged ahead but for some rules, as [`Judge::judge`]
+    /// would have judged it.
+    fn finish(
+        &mut self,
+        model: &Model,
+        id: OrderId,
+        running: running::Running<'_>,
+        judgment: Judgment,
+        unfinished: rules::Unfinished,
+    ) -> Judged {
+        let context = order_context(model, id, running, &self.gates, &judgment);
+        let found = rules::finish_order(
+            &context,
+            id,
+            unfinished,
+            &mut self.changes,
+            &mut self.scratch,
+        );
+        let duties = owed(&context, id, &found, &self.scratch.applied);
+        Judged::of(judgment, found, duties)
+    }
+
+    /// Judges an order ahead of its turn, adding its tallies' changes to `tallies`: all of it,
+    /// all but the rules that read what the orders before it change, or (when what decides
+    /// which rules run, or its duties, read it) nothing.
     fn judge_ahead(
         &mut self,
         model: &Model,
@@ -371,19 +405,158 @@ impl<'m> Judge<'m> {
         explain: bool,
         running: running::Running<'_>,
         tallies: &mut [rules::RuleTally],
-    ) -> Option<Judged> {
-        let (judged, read) = self.judge(model, id, explain, running);
-        if read {
-            self.changes.discard();
-            return None;
+    ) -> Option<Ahead> {
+        let judgment = orders::judge(model, id, explain);
+        let context = order_context(model, id, running, &self.gates, &judgment);
+        let ahead = match rules::judge_order_ahead(
+            &context,
+            id,
+            &mut self.changes,
+            explain,
+            &mut self.scratch,
+        ) {
+            rules::Ahead::Finished(found) => {
+                let duties = owed(&context, id, &found, &self.scratch.applied);
+                (!context.running.was_read())
+                    .then(|| Ahead::Judged(Judged::of(judgment, found, duties)))
+            }
+            rules::Ahead::Unfinished(unfinished) => Some(Ahead::Unfinished(judgment, unfinished)),
+            rules::Ahead::Lost => None,
+        };
+        match ahead {
+            Some(_) => self.changes.add_to(tallies),
+            None => self.changes.discard(),
         }
-        self.changes.add_to(tallies);
-        Some(judged)
+        ahead
     }
+}
+
+impl Judged {
+    /// An order's judgment with what its rules found, and the duties they add.
+    fn of(
+        mut judgment: Judgment,
+        found: rules::OrderRules,
+        duties: Vec<rules::RuleDuty>,
+    ) -> Judged {
+        debug_assert!(judgment.reasons.is_empty(), "only the rules give reasons");
+        judgment.reasons.extend(found.reasons);
+        judgment.steps.extend(found.steps);
+        judgment.legal_basis = found.legal_basis;
+        Judged { judgment, duties }
+    }
+}
+
+/// What the rules read when they judge one order.
+fn order_context<'c>(
+    model: &'c Model,
+    id: OrderId,
+    running: running::Running<'c>,
+    gates: &'c rules::Gates<'c>,
+    judgment: &'c Judgment,
+) -> rules::Context<'c> {
+    rules::Context {
+        model,
+        today: model.orders[id.0].date.value,
+        running,
+        judged: Some((id, &judgment.tally)),
+        bindings: &[],
+        gates,
+    }
+}
+
+/// The duties the rules that applied to an order (`applied`) add, when they permit it.
+fn owed(
+    context: &rules::Context<'_>,
+    id: OrderId,
+    found: &rules::OrderRules,
+    applied: &[(usize, crate::model::rules::Value)],
+) -> Vec<rules::RuleDuty> {
+    let mut duties = Vec::new();
+    // As `Judgment::is_permitted` will find once the reasons are the judgment's.
+    if found.reasons.iter().all(|reason| !reason.is_error()) {
+        rules::order_duties(context, id, applied, &mut duties);
+    }
+    duties
 }
 
 impl Evaluation {
     pub fn contract_use(&self, contract: ContractId) -> &ContractUse {
         &self.contracts[contract.0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The models the tests judge: every example and fixture that checks, and a generated
+    /// program of 4,000 orders (some of which read the volumes of those before them).
+    fn models() -> Vec<(String, Model)> {
+        let generated = tempfile::tempdir().expect("a scratch directory");
+        let program = crate::generate::generate(
+            crate::generate::Settings::for_orders(4000, 1),
+            crate::generate::OrderFormat::Coop,
+        );
+        std::fs::write(generated.path().join("model.coop"), program.model).expect("written");
+        std::fs::write(generated.path().join("orders.coop"), program.orders).expect("written");
+        let mut paths = crate::tests::coop_files_in(&["examples", "tests/fixtures/ok"]);
+        paths.push(generated.path().to_path_buf());
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let mut sources = crate::load::load(std::slice::from_ref(&path)).ok()?;
+                let (model, _) = crate::check_sources(&mut sources);
+                Some((path.display().to_string(), model?))
+            })
+            .collect()
+    }
+
+    fn as_of() -> Date {
+        Date::parse_from_str(crate::generate::AS_OF, "%Y-%m-%d").expect("the generator's date")
+    }
+
+    /// Judged ahead one order at a time (by helping threads on two cores or more, else by the
+    /// caller before each order's turn), every order of every model gets the judgment, steps,
+    /// tallies and duties it gets judged in its turn.
+    #[test]
+    fn orders_judged_ahead_are_judged_as_in_their_turn() {
+        let models = models();
+        assert!(models.len() > 20, "only {} models", models.len());
+        for (name, model) in &models {
+            for explain in [false, true] {
+                let in_turn = evaluate_with(model, as_of(), explain, &Unobserved, None);
+                let ahead = evaluate_with(model, as_of(), explain, &Unobserved, Some(1));
+                assert_eq!(format!("{ahead:#?}"), format!("{in_turn:#?}"), "{name}");
+            }
+        }
+    }
+
+    /// Judged ahead, most orders of a generated program are judged whole, and some only but
+    /// for the rules that read what the orders before them change, left for their turn.
+    #[test]
+    fn rules_that_read_the_orders_before_are_left_for_the_turn() {
+        let models = models();
+        let (_, model) = models.last().expect("the generated program");
+        let start = running::Start::new(model);
+        let mut judge = Judge::new(model);
+        let mut tallies = vec![rules::RuleTally::default(); model.rules.len()];
+        let (mut whole, mut unfinished, mut lost) = (0, 0, 0);
+        for index in 0..model.orders.len() {
+            let running = running::Running::ahead(&start);
+            match judge.judge_ahead(model, OrderId(index), false, running, &mut tallies) {
+                Some(Ahead::Judged(_)) => whole += 1,
+                Some(Ahead::Unfinished(..)) => unfinished += 1,
+                None => lost += 1,
+            }
+        }
+        assert!(whole > 1000, "{whole} judged whole");
+        assert!(
+            unfinished > 100,
+            "{unfinished} left unfinished, {whole} whole, {lost} lost"
+        );
+        assert!(
+            lost < unfinished,
+            "{lost} lost, {unfinished} left unfinished"
+        );
     }
 }

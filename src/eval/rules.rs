@@ -304,6 +304,11 @@ impl TallyChanges {
         self.changed.clear();
     }
 
+    /// Forgets the changes to one rule's tally.
+    pub fn forget(&mut self, rule: usize) {
+        self.changes[rule] = RuleTally::default();
+    }
+
     /// Forgets the changes.
     pub fn discard(&mut self) {
         for &rule in &self.changed {
@@ -1224,9 +1229,7 @@ pub(super) struct Scratch {
 /// warnings become the order's reasons, each with a step for `coop why`. The order is lawful
 /// when at least one legal basis that applies holds and nothing denies it; when no basis holds,
 /// every basis tried says what failed. Duties come later, from `order_duties`, once the order is
-/// known to be permitted, from the rules left in `scratch.applied`. A judgment ahead of its turn
-/// stops at the first rule after one read what the orders before it change
-/// (`Running::is_lost`): it will be dropped, and the order judged again in its turn.
+/// known to be permitted, from the rules left in `scratch.applied`.
 pub(super) fn judge_order(
     context: &Context<'_>,
     order: OrderId,
@@ -1239,8 +1242,7 @@ pub(super) fn judge_order(
         steps: explain.then(Vec::new),
         tallies,
     };
-    let declared = &context.model.orders[order.0];
-    let subject = declared.header.name.span;
+    let slots = order_slots(context, order);
     let Scratch {
         applied,
         variables,
@@ -1249,25 +1251,258 @@ pub(super) fn judge_order(
     } = scratch;
     applied.clear();
     bases.clear();
-    let order_basis = super::orders::basis_of(context.model, declared);
-    let slots = Slots::of_order(context, order, order_basis);
     context
         .gates
         .candidates(context, order, slots, variables, candidates);
-    let mut set_aside = SetAsideFor::for_order(slots, order, candidates);
+    let mut judging = Judging {
+        order,
+        slots,
+        set_aside: SetAsideFor::for_order(slots, order, candidates),
+        variables,
+        bases,
+        applied,
+    };
     for &index in candidates.iter() {
-        // A judgment ahead of its turn that read what the orders before it change is dropped.
-        if context.running.is_lost() {
-            break;
+        judging.rule(context, index, &mut run);
+    }
+    let legal_basis = decide(context, order, judging.bases, &mut run);
+    OrderRules {
+        reasons: run.reasons,
+        steps: run.steps.unwrap_or_default(),
+        legal_basis,
+    }
+}
+
+/// An order's rules judged ahead of its turn, against the state before any order.
+pub(super) enum Ahead {
+    /// No rule read what the orders before it change: the rules' judgment, as in its turn.
+    Finished(OrderRules),
+    /// Some did: the others' findings, steps, bases and duties, to be finished in its turn.
+    Unfinished(Unfinished),
+    /// What decides which rules are run or set aside read it: the order is judged in its turn.
+    Lost,
+}
+
+/// An order's rules judged ahead of its turn but for those that read what the orders before it
+/// change (a maximum's volumes so far, a cap's use): those are left for its turn, each with
+/// where its findings, steps, basis and duties go among the others'.
+pub(super) struct Unfinished {
+    reasons: Vec<Diagnostic>,
+    steps: Option<Vec<Step>>,
+    bases: Vec<Tried>,
+    applied: Vec<(usize, Value)>,
+    left: Vec<(usize, Place)>,
+    /// The rules that may apply to the order (`Gates::candidates`).
+    candidates: Vec<usize>,
+}
+
+/// Where a rule's results go among those of the rules before it: the lengths of each list
+/// before it ran.
+#[derive(Clone, Copy)]
+struct Place {
+    reasons: usize,
+    steps: usize,
+    bases: usize,
+    applied: usize,
+}
+
+/// Judges an order's rules as [`judge_order`] does, ahead of its turn: a rule that reads what
+/// the orders before it change is taken back (its findings, steps and tally changes) and left
+/// for the order's turn, and the rules after it go on. Most orders read none of it and are
+/// finished here; most of the rest leave one rule (a maximum, a ceiling, a cap) of dozens.
+pub(super) fn judge_order_ahead(
+    context: &Context<'_>,
+    order: OrderId,
+    tallies: &mut TallyChanges,
+    explain: bool,
+    scratch: &mut Scratch,
+) -> Ahead {
+    let mut run = Run {
+        reasons: Vec::new(),
+        steps: explain.then(Vec::new),
+        tallies,
+    };
+    let slots = order_slots(context, order);
+    let Scratch {
+        applied,
+        variables,
+        bases,
+        candidates,
+    } = scratch;
+    applied.clear();
+    bases.clear();
+    context
+        .gates
+        .candidates(context, order, slots, variables, candidates);
+    if context.running.take_read() {
+        return Ahead::Lost;
+    }
+    let mut judging = Judging {
+        order,
+        slots,
+        set_aside: SetAsideFor::for_order(slots, order, candidates),
+        variables,
+        bases,
+        applied,
+    };
+    let mut left = Vec::new();
+    for &index in candidates.iter() {
+        let place = Place {
+            reasons: run.reasons.len(),
+            steps: run.steps.as_ref().map_or(0, Vec::len),
+            bases: judging.bases.len(),
+            applied: judging.applied.len(),
+        };
+        let set_aside_known = judging.set_aside.found.is_some();
+        judging.rule(context, index, &mut run);
+        if !context.running.take_read() {
+            continue;
         }
+        // What sets rules aside for the order, found while this rule read the state, may
+        // have read it too; the rules after it would be judged by it.
+        if !set_aside_known && judging.set_aside.found.is_some() {
+            return Ahead::Lost;
+        }
+        run.reasons.truncate(place.reasons);
+        if let Some(steps) = &mut run.steps {
+            steps.truncate(place.steps);
+        }
+        judging.bases.truncate(place.bases);
+        judging.applied.truncate(place.applied);
+        run.tallies.forget(index);
+        left.push((index, place));
+    }
+    if left.is_empty() {
+        let legal_basis = decide(context, order, judging.bases, &mut run);
+        return Ahead::Finished(OrderRules {
+            reasons: run.reasons,
+            steps: run.steps.unwrap_or_default(),
+            legal_basis,
+        });
+    }
+    Ahead::Unfinished(Unfinished {
+        reasons: run.reasons,
+        steps: run.steps,
+        bases: std::mem::take(judging.bases),
+        applied: std::mem::take(judging.applied),
+        left,
+        candidates: candidates.clone(),
+    })
+}
+
+/// Finishes in its turn an order's rules judged ahead of it: runs the rules left, puts their
+/// results where they go among the others', and decides on the basis, as [`judge_order`]
+/// would have. The duties are left in `scratch.applied`.
+pub(super) fn finish_order(
+    context: &Context<'_>,
+    order: OrderId,
+    unfinished: Unfinished,
+    tallies: &mut TallyChanges,
+    scratch: &mut Scratch,
+) -> OrderRules {
+    let Unfinished {
+        mut reasons,
+        mut steps,
+        mut bases,
+        mut applied,
+        left,
+        candidates,
+    } = unfinished;
+    let mut run = Run {
+        reasons: Vec::new(),
+        steps: steps.is_some().then(Vec::new),
+        tallies,
+    };
+    let slots = order_slots(context, order);
+    let Scratch {
+        applied: left_applied,
+        variables,
+        bases: left_bases,
+        ..
+    } = scratch;
+    left_applied.clear();
+    left_bases.clear();
+    let mut judging = Judging {
+        order,
+        slots,
+        set_aside: SetAsideFor::for_order(slots, order, &candidates),
+        variables,
+        bases: left_bases,
+        applied: left_applied,
+    };
+    // Where each rule left's results start among the results of the rules left.
+    let mut starts = Vec::with_capacity(left.len());
+    for &(index, _) in &left {
+        starts.push(Place {
+            reasons: run.reasons.len(),
+            steps: run.steps.as_ref().map_or(0, Vec::len),
+            bases: judging.bases.len(),
+            applied: judging.applied.len(),
+        });
+        judging.rule(context, index, &mut run);
+    }
+    // From the last rule left to the first, so that the places of those before stay true.
+    for (&(_, place), start) in left.iter().zip(starts).rev() {
+        splice_tail(&mut reasons, place.reasons, &mut run.reasons, start.reasons);
+        if let (Some(steps), Some(left_steps)) = (&mut steps, &mut run.steps) {
+            splice_tail(steps, place.steps, left_steps, start.steps);
+        }
+        splice_tail(&mut bases, place.bases, judging.bases, start.bases);
+        splice_tail(&mut applied, place.applied, judging.applied, start.applied);
+    }
+    run.reasons = reasons;
+    run.steps = steps;
+    let legal_basis = decide(context, order, &bases, &mut run);
+    *judging.applied = applied;
+    *judging.bases = bases;
+    OrderRules {
+        reasons: run.reasons,
+        steps: run.steps.unwrap_or_default(),
+        legal_basis,
+    }
+}
+
+/// Moves `from[start..]` into `into` at `at`.
+fn splice_tail<T>(into: &mut Vec<T>, at: usize, from: &mut Vec<T>, start: usize) {
+    let tail = from.split_off(start);
+    into.splice(at..at, tail);
+}
+
+/// Where an order stands, for its rules' memos.
+fn order_slots(context: &Context<'_>, order: OrderId) -> Slots {
+    let basis = super::orders::basis_of(context.model, &context.model.orders[order.0]);
+    Slots::of_order(context, order, basis)
+}
+
+/// One order being judged rule by rule: what the rules found so far besides findings and
+/// steps.
+struct Judging<'s, 'c> {
+    order: OrderId,
+    slots: Slots,
+    set_aside: SetAsideFor<'c>,
+    variables: &'s mut Vec<Value>,
+    /// The legal bases tried.
+    bases: &'s mut Vec<Tried>,
+    /// The rules with duties that admitted the order (or one of its lines), with that subject.
+    applied: &'s mut Vec<(usize, Value)>,
+}
+
+impl Judging<'_, '_> {
+    /// Runs one order or line rule on the order or its lines. Inlined in the loops over an
+    /// order's rules: called for each, it is a tenth of judging when it is not.
+    #[inline(always)]
+    fn rule(&mut self, context: &Context<'_>, index: usize, run: &mut Run) {
         let rule = &context.model.rules[index];
+        let order = self.order;
+        let declared = &context.model.orders[order.0];
         match rule.scope {
             Entity::Order => {
+                let variables = &mut *self.variables;
                 variables.clear();
                 variables.push(Value::Order(order));
                 let judged = Subject {
-                    place: subject,
-                    slots: Some(slots),
+                    place: declared.header.name.span,
+                    slots: Some(self.slots),
                 };
                 let fallback = match applies_to(
                     context,
@@ -1275,32 +1510,33 @@ pub(super) fn judge_order(
                     rule,
                     judged,
                     variables,
-                    &mut set_aside,
-                    &mut run,
+                    &mut self.set_aside,
+                    run,
                 ) {
-                    Applies::No => continue,
+                    Applies::No => return,
                     Applies::Yes => false,
                     Applies::AsFallback => true,
                 };
-                requirements(context, index, rule, variables, judged, &mut run);
+                requirements(context, index, rule, variables, judged, run);
                 if let Some(conditions) = &rule.permits {
-                    let mut tried = basis(context, index, rule, conditions, variables, &mut run);
+                    let mut tried = basis(context, index, rule, conditions, variables, run);
                     tried.fallback = fallback;
-                    bases.push(tried);
+                    self.bases.push(tried);
                 }
                 if rule.obliges() {
-                    applied.push((index, Value::Order(order)));
+                    self.applied.push((index, Value::Order(order)));
                 }
             }
             // A line rule runs on each line; a line it denies denies its order.
             Entity::Line => {
                 for (position, line) in declared.lines.iter().enumerate() {
                     let subject = Value::Line(order, position);
+                    let variables = &mut *self.variables;
                     variables.clear();
                     variables.push(subject);
                     let judged = Subject {
                         place: line.span,
-                        slots: Some(slots),
+                        slots: Some(self.slots),
                     };
                     if applies_to(
                         context,
@@ -1309,24 +1545,18 @@ pub(super) fn judge_order(
                         judged,
                         variables,
                         &mut SetAsideFor::new(Entity::Line, subject),
-                        &mut run,
+                        run,
                     ) != Applies::No
                     {
-                        requirements(context, index, rule, variables, judged, &mut run);
+                        requirements(context, index, rule, variables, judged, run);
                         if rule.obliges() {
-                            applied.push((index, subject));
+                            self.applied.push((index, subject));
                         }
                     }
                 }
             }
             _ => {}
         }
-    }
-    let legal_basis = decide(context, order, bases, &mut run);
-    OrderRules {
-        reasons: run.reasons,
-        steps: run.steps.unwrap_or_default(),
-        legal_basis,
     }
 }
 
@@ -1594,7 +1824,11 @@ fn applies_to(
     set_aside: &mut SetAsideFor<'_>,
     run: &mut Run,
 ) -> Applies {
-    run.tallies[index].considered += 1;
+    // Order and line rules are counted as considered once every order is judged
+    // (`Gates::count_considered`): each is considered for every order or line, run or not.
+    if !matches!(rule.scope, Entity::Order | Entity::Line) {
+        run.tallies[index].considered += 1;
+    }
     if !rule.in_force.holds_on(context.today)
         || !applies(context, index, rule, subject, variables, run)
     {

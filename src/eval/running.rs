@@ -1,6 +1,6 @@
 //! What judging has added up so far, as the rules read it: the contracts' volumes, the permitted
-//! orders, the aggregates' running totals and the caps used. An order judged ahead of the orders
-//! before it (on another core) may only be kept when it read none of this: every read goes
+//! orders, the aggregates' running totals and the caps used. Of an order judged ahead of the
+//! orders before it (on another core), only what read none of this is kept: every read goes
 //! through a method of [`Running`], which remembers that it was made.
 
 use std::cell::Cell;
@@ -54,8 +54,6 @@ pub(super) struct SoFar<'e> {
 pub(super) struct Running<'e> {
     so_far: SoFar<'e>,
     read: Cell<bool>,
-    /// Whether the judgment is made ahead of its turn, against the state before any order.
-    ahead: bool,
 }
 
 impl<'e> Running<'e> {
@@ -64,16 +62,12 @@ impl<'e> Running<'e> {
         Running {
             so_far,
             read: Cell::new(false),
-            ahead: false,
         }
     }
 
-    /// For a judgment ahead of its turn, kept only if it reads none of `start`.
+    /// For a judgment ahead of its turn: what reads any of `start` is not kept.
     pub fn ahead(start: &'e Start) -> Running<'e> {
-        Running {
-            ahead: true,
-            ..Running::new(start.so_far())
-        }
+        Running::new(start.so_far())
     }
 
     /// What permitted orders so far used of each contract, in the model's contract order.
@@ -105,9 +99,9 @@ impl<'e> Running<'e> {
         self.read.get()
     }
 
-    /// Whether the judgment, made ahead of its turn, read what the orders before it change: it
-    /// will not be kept, so judging the order further is wasted.
-    pub fn is_lost(&self) -> bool {
-        self.ahead && self.read.get()
+    /// Whether a rule read any of it since this was last asked: a judgment ahead of its turn
+    /// leaves such a rule for the turn, and goes on with the next.
+    pub fn take_read(&self) -> bool {
+        self.read.replace(false)
     }
 }
