@@ -852,7 +852,9 @@ impl<'m> Gates<'m> {
     }
 
     /// The order and line rules that may apply to an order, by index in `Model::rules`, in
-    /// that order: those its contract, its buyer and its basis all leave open.
+    /// that order: those its contract, its buyer and its basis all leave open. In `settled`,
+    /// as bits by rule index, those whose remembered terms all hold for the order: their
+    /// filters need not read them again.
     fn candidates(
         &self,
         context: &Context<'_>,
@@ -860,15 +862,18 @@ impl<'m> Gates<'m> {
         slots: Slots,
         variables: &mut Vec<Value>,
         candidates: &mut Vec<usize>,
+        settled: &mut Vec<u64>,
     ) {
         let by_contract = self.open_for(Per::Contract, slots, context, order, variables);
         let by_buyer = self.open_for(Per::Buyer, slots, context, order, variables);
         let by_basis = self.open_for(Per::Basis, slots, context, order, variables);
+        let words = by_contract.len() / 2;
         candidates.clear();
-        for (word, ((contract, buyer), on_basis)) in
-            by_contract.iter().zip(by_buyer).zip(by_basis).enumerate()
-        {
-            let mut bits = contract & buyer & on_basis;
+        settled.clear();
+        for word in 0..words {
+            let mut bits = by_contract[word] & by_buyer[word] & by_basis[word];
+            let held = |bits: &[u64]| bits[words + word];
+            settled.push(bits & held(by_contract) & held(by_buyer) & held(by_basis));
             while bits != 0 {
                 candidates.push(word * 64 + bits.trailing_zeros() as usize);
                 bits &= bits - 1;
@@ -877,8 +882,9 @@ impl<'m> Gates<'m> {
     }
 
     /// The order and line rules that the remembered terms of one contract, buyer or basis leave
-    /// open, found with an order of it. A term that cannot be decided leaves its rule open, so
-    /// that judging the rule reports it.
+    /// open, found with an order of it, as bits by rule index; then, as many words again, those
+    /// whose terms of it all hold. A term that cannot be decided leaves its rule open, so that
+    /// judging the rule reports it.
     fn open_for(
         &self,
         per: Per,
@@ -889,7 +895,8 @@ impl<'m> Gates<'m> {
     ) -> &[u64] {
         self.open[per as usize][slots.index(per, self.periods())].get_or_init(|| {
             let rules = &context.model.rules;
-            let mut bits = vec![0u64; rules.len().div_ceil(64)];
+            let words = rules.len().div_ceil(64);
+            let mut bits = vec![0u64; 2 * words];
             // A line rule's terms are read with the order's first line; an order without
             // lines leaves line rules open, and its lines' memos shut them line by line.
             let has_lines = !context.model.orders[order.0].lines.is_empty();
@@ -899,32 +906,44 @@ impl<'m> Gates<'m> {
                     Entity::Order => Some(Value::Order(order)),
                     _ => None,
                 };
-                let shut = match (rule.scope, &self.rules[index], subject) {
+                let (shut, held) = match (rule.scope, &self.rules[index], subject) {
                     (Entity::Order | Entity::Line, Some(gate), Some(subject)) => {
-                        let by_memo =
-                            gate.memos
-                                .iter()
-                                .filter(|memo| memo.per == per)
-                                .any(|memo| {
-                                    variables.clear();
-                                    variables.push(subject);
-                                    memo.value(context, slots, variables) == Ok(false)
-                                });
+                        let (mut shut, mut held) = (false, true);
+                        for memo in gate.memos.iter().filter(|memo| memo.per == per) {
+                            variables.clear();
+                            variables.push(subject);
+                            match memo.value(context, slots, variables) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    shut = true;
+                                    break;
+                                }
+                                Err(_) => held = false,
+                            }
+                        }
                         // A term folded to a value for the contract shuts the rule for it too.
-                        by_memo
+                        shut = shut
                             || (per == Per::Contract
                                 && gate.rest.iter().any(|rest| {
                                     variables.clear();
                                     variables.push(subject);
                                     constant(rest.term(context, slots, variables))
                                         .is_some_and(|value| !value.is_true())
-                                }))
+                                }));
+                        (shut, held)
                     }
-                    (Entity::Order | Entity::Line, _, _) => false,
-                    _ => true,
+                    // No filter: nothing to remember.
+                    (Entity::Order | Entity::Line, None, _) => (false, true),
+                    // A line rule, for a first order without lines: its terms were not read.
+                    (Entity::Order | Entity::Line, _, _) => (false, false),
+                    _ => (true, false),
                 };
+                let bit = 1 << (index % 64);
                 if !shut {
-                    bits[index / 64] |= 1 << (index % 64);
+                    bits[index / 64] |= bit;
+                }
+                if held {
+                    bits[words + index / 64] |= bit;
                 }
             }
             bits.into()
@@ -1223,6 +1242,8 @@ pub(super) struct Scratch {
     bases: Vec<Tried>,
     /// The rules that may apply to the order judged last.
     candidates: Vec<usize>,
+    /// Those of them whose remembered terms all hold for it, as bits by rule index.
+    settled: Vec<u64>,
 }
 
 /// Runs every order rule on an order, and every line rule on its lines: their denials and
@@ -1248,15 +1269,17 @@ pub(super) fn judge_order(
         variables,
         bases,
         candidates,
+        settled,
     } = scratch;
     applied.clear();
     bases.clear();
     context
         .gates
-        .candidates(context, order, slots, variables, candidates);
+        .candidates(context, order, slots, variables, candidates, settled);
     let mut judging = Judging {
         order,
         slots,
+        settled,
         set_aside: SetAsideFor::for_order(slots, order, candidates),
         variables,
         bases,
@@ -1328,18 +1351,20 @@ pub(super) fn judge_order_ahead(
         variables,
         bases,
         candidates,
+        settled,
     } = scratch;
     applied.clear();
     bases.clear();
     context
         .gates
-        .candidates(context, order, slots, variables, candidates);
+        .candidates(context, order, slots, variables, candidates, settled);
     if context.running.take_read() {
         return Ahead::Lost;
     }
     let mut judging = Judging {
         order,
         slots,
+        settled,
         set_aside: SetAsideFor::for_order(slots, order, candidates),
         variables,
         bases,
@@ -1425,6 +1450,8 @@ pub(super) fn finish_order(
     let mut judging = Judging {
         order,
         slots,
+        // Not kept from ahead of the turn: the rules left read their remembered terms.
+        settled: &[],
         set_aside: SetAsideFor::for_order(slots, order, &candidates),
         variables,
         bases: left_bases,
@@ -1479,6 +1506,8 @@ fn order_slots(context: &Context<'_>, order: OrderId) -> Slots {
 struct Judging<'s, 'c> {
     order: OrderId,
     slots: Slots,
+    /// The rules whose remembered terms all hold for the order, as bits by rule index.
+    settled: &'s [u64],
     set_aside: SetAsideFor<'c>,
     variables: &'s mut Vec<Value>,
     /// The legal bases tried.
@@ -1495,6 +1524,10 @@ impl Judging<'_, '_> {
         let rule = &context.model.rules[index];
         let order = self.order;
         let declared = &context.model.orders[order.0];
+        let memos_hold = self
+            .settled
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0);
         match rule.scope {
             Entity::Order => {
                 let variables = &mut *self.variables;
@@ -1503,6 +1536,7 @@ impl Judging<'_, '_> {
                 let judged = Subject {
                     place: declared.header.name.span,
                     slots: Some(self.slots),
+                    memos_hold,
                 };
                 let fallback = match applies_to(
                     context,
@@ -1537,6 +1571,7 @@ impl Judging<'_, '_> {
                     let judged = Subject {
                         place: line.span,
                         slots: Some(self.slots),
+                        memos_hold,
                     };
                     if applies_to(
                         context,
@@ -1768,7 +1803,7 @@ impl<'c> SetAsideFor<'c> {
                 let applies = match (gate, self.slots) {
                     (Some(gate), Some(slots)) => {
                         matches!(
-                            gate_admits(context, gate, slots, &mut variables),
+                            gate_admits(context, gate, slots, false, &mut variables),
                             (true, None)
                         )
                     }
@@ -1800,6 +1835,9 @@ impl<'c> SetAsideFor<'c> {
 struct Subject {
     place: Span,
     slots: Option<Slots>,
+    /// Whether the terms of its rule's filter remembered for where it stands are known to
+    /// hold: only the rest of the filter is read.
+    memos_hold: bool,
 }
 
 /// Whether a rule applies to a subject: it does not when it is not in force on the date judged
@@ -1982,7 +2020,11 @@ pub(super) fn judge_model(
                 ..SetAsideFor::new(rule.scope, subject)
             };
             let mut variables = vec![subject];
-            let judged = Subject { place: span, slots };
+            let judged = Subject {
+                place: span,
+                slots,
+                memos_hold: false,
+            };
             if applies_to(
                 context,
                 index,
@@ -2387,7 +2429,7 @@ fn applies(
     };
     let place = subject.place;
     if let (Some(Some(gate)), Some(slots)) = (context.gates.rules.get(index), subject.slots) {
-        return gated(context, gate, index, rule, slots, variables, place, run);
+        return gated(context, gate, index, rule, slots, subject, variables, run);
     }
     match context.value(filter, variables) {
         Ok(Value::Boolean(true)) => true,
@@ -2404,11 +2446,13 @@ fn applies(
 /// Whether an order or binding rule's filter admits its subject, its remembered terms read from
 /// what was decided before: the same result as evaluating the whole filter, since `and` is
 /// false as soon as one part is, whatever the others. Also the first part that could not be
-/// decided, which makes the filter undecided when nothing else is false.
+/// decided, which makes the filter undecided when nothing else is false. With `memos_hold`,
+/// the remembered terms are known to hold (`Gates::candidates`) and only the rest is read.
 fn gate_admits(
     context: &Context<'_>,
     gate: &Gate<'_>,
     slots: Slots,
+    memos_hold: bool,
     variables: &mut Vec<Value>,
 ) -> (bool, Option<(Span, Mismatch)>) {
     let mut undecided: Option<(Span, Mismatch)> = None;
@@ -2417,7 +2461,8 @@ fn gate_admits(
             undecided = Some((context.undecided_part(term, variables), mismatch));
         }
     };
-    for memo in &gate.memos {
+    let memos: &[Memo] = if memos_hold { &[] } else { &gate.memos };
+    for memo in memos {
         match memo.value(context, slots, variables) {
             Ok(true) => {}
             Ok(false) => return (false, None),
@@ -2444,15 +2489,16 @@ fn gated(
     index: usize,
     rule: &Rule,
     slots: Slots,
+    subject: Subject,
     variables: &mut Vec<Value>,
-    place: Span,
     run: &mut Run,
 ) -> bool {
-    match gate_admits(context, gate, slots, variables) {
+    match gate_admits(context, gate, slots, subject.memos_hold, variables) {
         (false, _) => false,
         (true, None) => true,
         (true, Some((part, mismatch))) => {
-            run.reasons.push(undecided(rule, place, part, mismatch));
+            run.reasons
+                .push(undecided(rule, subject.place, part, mismatch));
             run.tallies[index].undecided += 1;
             false
         }
