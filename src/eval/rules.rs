@@ -2092,14 +2092,10 @@ fn requirements(
     let place = subject.place;
     let mut failed = false;
     let mut undecided_here = false;
-    for (position, outcome) in rule.outcomes.iter().enumerate() {
+    for (position, requirement) in rule.outcomes.iter().enumerate() {
         let RuleOutcome::Require {
-            condition,
-            outcome,
-            message,
-            help,
-            span,
-        } = outcome
+            condition, span, ..
+        } = requirement
         else {
             continue;
         };
@@ -2122,76 +2118,7 @@ fn requirements(
                 place: *span,
             }),
             Ok(_) => {
-                let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
-                let message = context.message(message, variables);
-                let help = help.as_ref().map(|help| context.message(help, variables));
-                let would_deny = rule.as_warnings && *outcome == Outcome::Deny;
-                let code = if would_deny {
-                    Code::WouldDeny
-                } else {
-                    rule.finding_code(*outcome)
-                };
-                let problem = if would_deny {
-                    EvalProblem::WouldDeny {
-                        rule,
-                        about_order,
-                        message,
-                        help,
-                    }
-                } else {
-                    EvalProblem::RuleFinding {
-                        rule,
-                        outcome: *outcome,
-                        about_order,
-                        message,
-                        help,
-                    }
-                };
-                let mut diagnostic = Diagnostic::of(problem, place).with_rule(reference(rule));
-                // Point at the parts of the requirement that do not hold, so a reader need not
-                // work out which one failed; a prelude rule's finding names its rule in the help
-                // and points into the model only.
-                let failing: Vec<&Expression> = condition
-                    .conjuncts()
-                    .into_iter()
-                    .filter(|term| {
-                        !matches!(context.value(term, variables), Ok(Value::Boolean(true)))
-                    })
-                    .collect();
-                for part in failing.iter().filter(|_| !rule.is_prelude()) {
-                    diagnostic = diagnostic.with_related(
-                        part.span,
-                        format!(
-                            "rule `{}` requires this, which does not hold",
-                            rule.id.value
-                        ),
-                    );
-                }
-                let mut read: Vec<(Span, String)> = Vec::new();
-                for part in &failing {
-                    for (span, label) in context.involved(part, variables, place) {
-                        if !read.iter().any(|(seen, _)| *seen == span) && read.len() < 5 {
-                            read.push((span, label));
-                        }
-                    }
-                }
-                // A step points at what failed: in the rule written in the model or a pack; for
-                // a prelude rule, at what the model states that it read.
-                let place = if rule.is_prelude() {
-                    read.first().map_or(place, |(span, _)| *span)
-                } else {
-                    failing.first().map_or(*span, |part| part.span)
-                };
-                for (span, label) in read {
-                    diagnostic = diagnostic.with_related(span, label);
-                }
-                run.step(|| Step {
-                    check: format!("rule {}", rule.id.value).into(),
-                    failed: Some(code),
-                    detail: diagnostic.message.clone(),
-                    place,
-                });
-                run.reasons.push(diagnostic);
+                not_held(context, rule, requirement, variables, place, run);
                 failed = true;
             }
             Err(mismatch) => {
@@ -2213,6 +2140,99 @@ fn requirements(
     if failed {
         run.tallies[index].failed += 1;
     }
+}
+
+/// The finding of a requirement of a rule that does not hold of its subject (the first
+/// variable), pointing at the parts that fail and at what they read, with its step. Out of
+/// line: most requirements hold, and judging them is the loop above.
+#[cold]
+#[inline(never)]
+fn not_held(
+    context: &Context<'_>,
+    rule: &Rule,
+    requirement: &RuleOutcome,
+    variables: &mut Vec<Value>,
+    place: Span,
+    run: &mut Run,
+) {
+    let RuleOutcome::Require {
+        condition,
+        outcome,
+        message,
+        help,
+        span,
+    } = requirement
+    else {
+        return;
+    };
+    let about_order = matches!(rule.scope, Entity::Order | Entity::Line);
+    let message = context.message(message, variables);
+    let help = help.as_ref().map(|help| context.message(help, variables));
+    let would_deny = rule.as_warnings && *outcome == Outcome::Deny;
+    let code = if would_deny {
+        Code::WouldDeny
+    } else {
+        rule.finding_code(*outcome)
+    };
+    let problem = if would_deny {
+        EvalProblem::WouldDeny {
+            rule,
+            about_order,
+            message,
+            help,
+        }
+    } else {
+        EvalProblem::RuleFinding {
+            rule,
+            outcome: *outcome,
+            about_order,
+            message,
+            help,
+        }
+    };
+    let mut diagnostic = Diagnostic::of(problem, place).with_rule(reference(rule));
+    // Point at the parts of the requirement that do not hold, so a reader need not
+    // work out which one failed; a prelude rule's finding names its rule in the help
+    // and points into the model only.
+    let failing: Vec<&Expression> = condition
+        .conjuncts()
+        .into_iter()
+        .filter(|term| !matches!(context.value(term, variables), Ok(Value::Boolean(true))))
+        .collect();
+    for part in failing.iter().filter(|_| !rule.is_prelude()) {
+        diagnostic = diagnostic.with_related(
+            part.span,
+            format!(
+                "rule `{}` requires this, which does not hold",
+                rule.id.value
+            ),
+        );
+    }
+    let mut read: Vec<(Span, String)> = Vec::new();
+    for part in &failing {
+        for (span, label) in context.involved(part, variables, place) {
+            if !read.iter().any(|(seen, _)| *seen == span) && read.len() < 5 {
+                read.push((span, label));
+            }
+        }
+    }
+    // A step points at what failed: in the rule written in the model or a pack; for
+    // a prelude rule, at what the model states that it read.
+    let place = if rule.is_prelude() {
+        read.first().map_or(place, |(span, _)| *span)
+    } else {
+        failing.first().map_or(*span, |part| part.span)
+    };
+    for (span, label) in read {
+        diagnostic = diagnostic.with_related(span, label);
+    }
+    run.step(|| Step {
+        check: format!("rule {}", rule.id.value).into(),
+        failed: Some(code),
+        detail: diagnostic.message.clone(),
+        place,
+    });
+    run.reasons.push(diagnostic);
 }
 
 /// The rule's responsibilities and precedence on one binding (the first variable).
