@@ -3,8 +3,6 @@
 //! and the orders judged so far; checking's knows only literals and parameters, so that folding
 //! constants is this same interpreter run over constants.
 
-use std::borrow::Cow;
-
 use rust_decimal::Decimal;
 
 use super::rules::{
@@ -64,16 +62,16 @@ pub fn evaluate(
                 environment.field(&variables[*depth], *field)?
             }
             _ => {
-                let owner = evaluate(environment, owner, variables)?;
+                let owner = operand(environment, owner, variables)?;
                 environment.field(&owner, *field)?
             }
         },
         ExpressionKind::Named(owner, entries, name) => {
-            let owner = evaluate(environment, owner, variables)?;
+            let owner = operand(environment, owner, variables)?;
             environment.entry(&owner, *entries, name)?
         }
         ExpressionKind::Unary(UnaryOperator::Not, operand) => {
-            match evaluate(environment, operand, variables)? {
+            match self::operand(environment, operand, variables)? {
                 Value::Boolean(value) => Value::Boolean(!value),
                 // Only a condition is negated; typing sees to that, and anything else is not
                 // true, so its negation holds.
@@ -86,11 +84,11 @@ pub fn evaluate(
         // A side that settles `and` or `or` settles it even when the other side cannot be
         // decided: `far or small` holds for a small order in another currency.
         ExpressionKind::Binary(Operator::And, left, right) => {
-            let left = evaluate(environment, left, variables);
+            let left = operand(environment, left, variables);
             if matches!(left, Ok(ref value) if !value.is_true()) {
                 return Ok(Value::Boolean(false));
             }
-            let right = evaluate(environment, right, variables);
+            let right = operand(environment, right, variables);
             if matches!(right, Ok(ref value) if !value.is_true()) {
                 return Ok(Value::Boolean(false));
             }
@@ -99,11 +97,11 @@ pub fn evaluate(
             Value::Boolean(true)
         }
         ExpressionKind::Binary(Operator::Or, left, right) => {
-            let left = evaluate(environment, left, variables);
+            let left = operand(environment, left, variables);
             if matches!(left, Ok(Value::Boolean(true))) {
                 return Ok(Value::Boolean(true));
             }
-            let right = evaluate(environment, right, variables);
+            let right = operand(environment, right, variables);
             if matches!(right, Ok(Value::Boolean(true))) {
                 return Ok(Value::Boolean(true));
             }
@@ -122,7 +120,7 @@ pub fn evaluate(
             Value::arithmetic(*operator, &left, &right)?
         }
         ExpressionKind::In(element, candidates) => {
-            let element = evaluate(environment, element, variables)?;
+            let element = operand(environment, element, variables)?;
             // Written-out candidates (a list of jurisdictions, of kinds) are compared where they
             // stand, not copied for every order.
             for candidate in candidates {
@@ -139,7 +137,7 @@ pub fn evaluate(
             Value::Boolean(false)
         }
         ExpressionKind::Exists(operand) => {
-            Value::Boolean(!evaluate(environment, operand, variables)?.is_absent())
+            Value::Boolean(!self::operand(environment, operand, variables)?.is_absent())
         }
         ExpressionKind::Distance(from, to) => {
             let from = evaluate(environment, from, variables)?;
@@ -150,18 +148,25 @@ pub fn evaluate(
     })
 }
 
-/// An operand's value: a constant where it stands, anything else computed.
-fn operand<'e>(
+/// An operand's value: a constant, or a field of a variable read where the variable is bound,
+/// without a call of [`evaluate`] (most operands in rules are such: `o.date`, `l.contract_price`,
+/// a limit); anything else computed.
+#[inline(always)]
+fn operand(
     environment: &impl Environment,
-    expression: &'e Expression,
+    expression: &Expression,
     variables: &mut Vec<Value>,
-) -> Result<Cow<'e, Value>, Stuck> {
-    Ok(match &expression.kind {
-        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => {
-            Cow::Borrowed(value)
-        }
-        _ => Cow::Owned(evaluate(environment, expression, variables)?),
-    })
+) -> Result<Value, Stuck> {
+    match &expression.kind {
+        ExpressionKind::Constant(value) | ExpressionKind::Parameter { value, .. } => Ok(*value),
+        ExpressionKind::Field(owner, field) => match &owner.kind {
+            ExpressionKind::Variable(depth) if *depth < variables.len() => {
+                environment.field(&variables[*depth], *field)
+            }
+            _ => evaluate(environment, expression, variables),
+        },
+        _ => evaluate(environment, expression, variables),
+    }
 }
 
 /// What an aggregate has found so far: the members gone through, those its filter admitted,
