@@ -1222,7 +1222,16 @@ struct Run<'t> {
     tallies: &'t mut TallyChanges,
 }
 
-impl Run<'_> {
+impl<'t> Run<'t> {
+    /// A run with no finding yet, keeping steps when they are to be explained.
+    fn new(tallies: &'t mut TallyChanges, explain: bool) -> Run<'t> {
+        Run {
+            reasons: Vec::new(),
+            steps: explain.then(Vec::new),
+            tallies,
+        }
+    }
+
     /// Records a step when steps are kept; `step` is built only then.
     fn step(&mut self, step: impl FnOnce() -> Step) {
         if let Some(steps) = &mut self.steps {
@@ -1258,34 +1267,9 @@ pub(super) fn judge_order(
     explain: bool,
     scratch: &mut Scratch,
 ) -> OrderRules {
-    let mut run = Run {
-        reasons: Vec::new(),
-        steps: explain.then(Vec::new),
-        tallies,
-    };
-    let slots = order_slots(context, order);
-    let Scratch {
-        applied,
-        variables,
-        bases,
-        candidates,
-        settled,
-    } = scratch;
-    applied.clear();
-    bases.clear();
-    context
-        .gates
-        .candidates(context, order, slots, variables, candidates, settled);
-    let mut judging = Judging {
-        order,
-        slots,
-        settled,
-        set_aside: SetAsideFor::for_order(slots, order, candidates),
-        variables,
-        bases,
-        applied,
-    };
-    for &index in candidates.iter() {
+    let mut run = Run::new(tallies, explain);
+    let (mut judging, candidates) = Judging::start(context, order, scratch);
+    for &index in candidates {
         judging.rule(context, index, &mut run);
     }
     let legal_basis = decide(context, order, judging.bases, &mut run);
@@ -1340,38 +1324,13 @@ pub(super) fn judge_order_ahead(
     explain: bool,
     scratch: &mut Scratch,
 ) -> Ahead {
-    let mut run = Run {
-        reasons: Vec::new(),
-        steps: explain.then(Vec::new),
-        tallies,
-    };
-    let slots = order_slots(context, order);
-    let Scratch {
-        applied,
-        variables,
-        bases,
-        candidates,
-        settled,
-    } = scratch;
-    applied.clear();
-    bases.clear();
-    context
-        .gates
-        .candidates(context, order, slots, variables, candidates, settled);
+    let mut run = Run::new(tallies, explain);
+    let (mut judging, candidates) = Judging::start(context, order, scratch);
     if context.running.take_read() {
         return Ahead::Lost;
     }
-    let mut judging = Judging {
-        order,
-        slots,
-        settled,
-        set_aside: SetAsideFor::for_order(slots, order, candidates),
-        variables,
-        bases,
-        applied,
-    };
     let mut left = Vec::new();
-    for &index in candidates.iter() {
+    for &index in candidates {
         let place = Place {
             reasons: run.reasons.len(),
             steps: run.steps.as_ref().map_or(0, Vec::len),
@@ -1411,7 +1370,7 @@ pub(super) fn judge_order_ahead(
         bases: std::mem::take(judging.bases),
         applied: std::mem::take(judging.applied),
         left,
-        candidates: candidates.clone(),
+        candidates: candidates.to_vec(),
     })
 }
 
@@ -1433,11 +1392,7 @@ pub(super) fn finish_order(
         left,
         candidates,
     } = unfinished;
-    let mut run = Run {
-        reasons: Vec::new(),
-        steps: steps.is_some().then(Vec::new),
-        tallies,
-    };
+    let mut run = Run::new(tallies, steps.is_some());
     let slots = order_slots(context, order);
     let Scratch {
         applied: left_applied,
@@ -1514,6 +1469,41 @@ struct Judging<'s, 'c> {
     bases: &'s mut Vec<Tried>,
     /// The rules with duties that admitted the order (or one of its lines), with that subject.
     applied: &'s mut Vec<(usize, Value)>,
+}
+
+impl<'s> Judging<'s, 's> {
+    /// Sets an order up to be judged with the buffers of `scratch`: where it stands, and the
+    /// rules that may apply to it (`Gates::candidates`), returned beside.
+    fn start(
+        context: &Context<'_>,
+        order: OrderId,
+        scratch: &'s mut Scratch,
+    ) -> (Judging<'s, 's>, &'s [usize]) {
+        let slots = order_slots(context, order);
+        let Scratch {
+            applied,
+            variables,
+            bases,
+            candidates,
+            settled,
+        } = scratch;
+        applied.clear();
+        bases.clear();
+        context
+            .gates
+            .candidates(context, order, slots, variables, candidates, settled);
+        let candidates: &'s [usize] = candidates;
+        let judging = Judging {
+            order,
+            slots,
+            settled,
+            set_aside: SetAsideFor::for_order(slots, order, candidates),
+            variables,
+            bases,
+            applied,
+        };
+        (judging, candidates)
+    }
 }
 
 impl Judging<'_, '_> {
@@ -1944,11 +1934,7 @@ pub(super) fn judge_model(
 ) -> Vec<Diagnostic> {
     let model = context.model;
     let mut changes = TallyChanges::new(tallies.len());
-    let mut run = Run {
-        reasons: Vec::new(),
-        steps: None,
-        tallies: &mut changes,
-    };
+    let mut run = Run::new(&mut changes, false);
     for (index, rule) in model.rules.iter().enumerate() {
         let subjects: Vec<(Value, Span, Option<ContractId>)> = match rule.scope {
             // Orders and their lines are judged as each order is; fees and lots are no rule's
