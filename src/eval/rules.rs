@@ -1532,7 +1532,7 @@ impl Judging<'_, '_> {
                     context,
                     index,
                     rule,
-                    judged,
+                    &judged,
                     variables,
                     &mut self.set_aside,
                     run,
@@ -1541,7 +1541,7 @@ impl Judging<'_, '_> {
                     Applies::Yes => false,
                     Applies::AsFallback => true,
                 };
-                requirements(context, index, rule, variables, judged, run);
+                requirements(context, index, rule, variables, &judged, run);
                 if let Some(conditions) = &rule.permits {
                     let mut tried = basis(context, index, rule, conditions, variables, run);
                     tried.fallback = fallback;
@@ -1567,13 +1567,13 @@ impl Judging<'_, '_> {
                         context,
                         index,
                         rule,
-                        judged,
+                        &judged,
                         variables,
                         &mut SetAsideFor::new(Entity::Line, subject),
                         run,
                     ) != Applies::No
                     {
-                        requirements(context, index, rule, variables, judged, run);
+                        requirements(context, index, rule, variables, &judged, run);
                         if rule.obliges() {
                             self.applied.push((index, subject));
                         }
@@ -1847,7 +1847,7 @@ fn applies_to(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
-    subject: Subject,
+    subject: &Subject,
     variables: &mut Vec<Value>,
     set_aside: &mut SetAsideFor<'_>,
     run: &mut Run,
@@ -2015,7 +2015,7 @@ pub(super) fn judge_model(
                 context,
                 index,
                 rule,
-                judged,
+                &judged,
                 &mut variables,
                 &mut set_aside,
                 &mut run,
@@ -2023,7 +2023,7 @@ pub(super) fn judge_model(
             {
                 continue;
             }
-            requirements(context, index, rule, &mut variables, judged, &mut run);
+            requirements(context, index, rule, &mut variables, &judged, &mut run);
             let denied = run.reasons[before..].iter().any(Diagnostic::is_error);
             if !denied {
                 let mut owed = Vec::new();
@@ -2072,7 +2072,7 @@ fn requirements(
     index: usize,
     rule: &Rule,
     variables: &mut Vec<Value>,
-    subject: Subject,
+    subject: &Subject,
     run: &mut Run,
 ) {
     let place = subject.place;
@@ -2426,7 +2426,7 @@ fn applies(
     context: &Context<'_>,
     index: usize,
     rule: &Rule,
-    subject: Subject,
+    subject: &Subject,
     variables: &mut Vec<Value>,
     run: &mut Run,
 ) -> bool {
@@ -2495,7 +2495,7 @@ fn gated(
     index: usize,
     rule: &Rule,
     slots: Slots,
-    subject: Subject,
+    subject: &Subject,
     variables: &mut Vec<Value>,
     run: &mut Run,
 ) -> bool {
