@@ -94,7 +94,8 @@ impl<'e> Running<'e> {
         self.so_far.caps
     }
 
-    /// Whether a rule read any of it.
+    /// Whether any of it was read since it was made, or since [`Running::take_read`] last
+    /// asked.
     pub fn was_read(&self) -> bool {
         self.read.get()
     }
