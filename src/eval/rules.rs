@@ -1313,6 +1313,18 @@ struct Place {
     applied: usize,
 }
 
+impl Place {
+    /// The place after what `run` and `judging` hold so far.
+    fn after(run: &Run, judging: &Judging) -> Place {
+        Place {
+            reasons: run.reasons.len(),
+            steps: run.steps.as_ref().map_or(0, Vec::len),
+            bases: judging.bases.len(),
+            applied: judging.applied.len(),
+        }
+    }
+}
+
 /// Judges an order's rules as [`judge_order`] does, ahead of its turn: a rule that reads what
 /// the orders before it change is taken back (its findings, steps and tally changes) and left
 /// for the order's turn, and the rules after it go on. Most orders read none of it and are
@@ -1331,12 +1343,7 @@ pub(super) fn judge_order_ahead(
     }
     let mut left = Vec::new();
     for &index in candidates {
-        let place = Place {
-            reasons: run.reasons.len(),
-            steps: run.steps.as_ref().map_or(0, Vec::len),
-            bases: judging.bases.len(),
-            applied: judging.applied.len(),
-        };
+        let place = Place::after(&run, &judging);
         let set_aside_known = judging.set_aside.found.is_some();
         judging.rule(context, index, &mut run);
         if !context.running.take_read() {
@@ -1415,12 +1422,7 @@ pub(super) fn finish_order(
     // Where each rule left's results start among the results of the rules left.
     let mut starts = Vec::with_capacity(left.len());
     for &(index, _) in &left {
-        starts.push(Place {
-            reasons: run.reasons.len(),
-            steps: run.steps.as_ref().map_or(0, Vec::len),
-            bases: judging.bases.len(),
-            applied: judging.applied.len(),
-        });
+        starts.push(Place::after(&run, &judging));
         judging.rule(context, index, &mut run);
     }
     // From the last rule left to the first, so that the places of those before stay true.
