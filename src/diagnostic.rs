@@ -501,7 +501,7 @@ const MAXIMUM_EXCERPT_LINE: usize = 1_000;
 fn excerpt_fits(sources: &SourceMap, span: Span) -> bool {
     let file = sources.file(span.file);
     let first = file.line_of(span.start as usize).saturating_sub(1);
-    let last = (file.line_of(span.end as usize) + 1).min(file.line_starts.len() - 1);
+    let last = (file.line_of(span.end as usize) + 1).min(file.line_count() - 1);
     (first..=last).all(|line| file.line_range(line).len() <= MAXIMUM_EXCERPT_LINE)
 }
 
@@ -510,7 +510,7 @@ fn source_view(sources: &SourceMap, span: Span) -> Option<SourceView> {
     excerpt_fits(sources, span).then(|| SourceView {
         name: file.name.clone(),
         text: Arc::clone(file.shown_text.as_ref().unwrap_or(&file.text)),
-        line_starts: Arc::clone(&file.line_starts),
+        lines: Arc::clone(&file.lines),
     })
 }
 
@@ -531,21 +531,21 @@ fn plain_location(sources: &SourceMap, span: Span) -> String {
 struct SourceView {
     name: String,
     text: Arc<String>,
-    line_starts: Arc<[usize]>,
+    /// The text's lines; the text shown has its line ends where the file's text has them.
+    lines: Arc<crate::source::LineIndex>,
 }
 
 impl SourceView {
     fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1)
+        self.lines.line_of(&self.text, offset)
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        self.lines.range(&self.text, line).start
     }
 
     fn line_end(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len())
+        self.lines.range(&self.text, line).end
     }
 }
 
@@ -564,10 +564,10 @@ impl SourceCode for SourceView {
         let start_line = self.line_of(start);
         let end_line = self.line_of(end.saturating_sub(1).max(start));
         let first_line = start_line.saturating_sub(context_lines_before);
-        let last_line = (end_line + context_lines_after).min(self.line_starts.len() - 1);
+        let last_line = (end_line + context_lines_after).min(self.lines.len() - 1);
         // Without context before, miette expects the data to start at the span itself.
         let (data_start, column) = if context_lines_before == 0 {
-            let line_start = self.line_starts[start_line];
+            let line_start = self.line_start(start_line);
             (
                 start,
                 self.text
@@ -575,7 +575,7 @@ impl SourceCode for SourceView {
                     .map_or(0, |before| before.chars().count()),
             )
         } else {
-            (self.line_starts[first_line], 0)
+            (self.line_start(first_line), 0)
         };
         let data_end = self.line_end(last_line).max(data_start);
         let data = &self.text.as_bytes()[data_start..data_end];

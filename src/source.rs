@@ -49,10 +49,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Shared, so that rendering a diagnostic never copies the file.
     pub text: Arc<String>,
-    /// The byte offset where each line starts. Lines end at `\n` (so also at `\r\n`), as miette
-    /// counts them, so that locations in messages and in excerpts agree; a lone `\r` was made a
-    /// `\n` when the file was added.
-    pub line_starts: Arc<[usize]>,
+    /// Where its lines start. Lines end at `\n` (so also at `\r\n`), as miette counts them, so
+    /// that locations in messages and in excerpts agree; a lone `\r` was made a `\n` when the
+    /// file was added.
+    pub lines: Arc<LineIndex>,
     /// Whether the file had line ends that are a lone `\r`: its text holds `\n` there instead,
     /// so `fmt` rewrites it even when the text is laid out already.
     pub had_lone_carriage_returns: bool,
@@ -106,20 +106,17 @@ pub struct SourceMap {
 impl SourceFile {
     /// The zero-based line holding a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1)
+        self.lines.line_of(&self.text, offset)
     }
 
-    /// The bytes of a zero-based line, with its line end.
+    /// The bytes of a zero-based line, with its line end (empty past the last line).
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts[line];
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        start..end
+        self.lines.range(&self.text, line)
+    }
+
+    /// How many lines it has: one more than its line ends.
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
     }
 
     /// One-based line and column of a byte offset; columns count characters, and a byte-order
@@ -128,7 +125,7 @@ impl SourceFile {
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
-        let start = self.line_starts[line];
+        let start = self.line_range(line).start;
         let mut column = self.characters_before(offset) - self.characters_before(start);
         if start == 0 && offset > 0 && self.text.starts_with('\u{FEFF}') {
             column -= 1;
@@ -228,11 +225,84 @@ fn shown_text(text: &str) -> Option<String> {
     )
 }
 
-/// Where each line starts. Always holds 0, so every offset has a line.
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1))
-        .collect()
+/// Where the lines of a text start, for finding the line of an offset and the offset of a
+/// line. The text is not kept: each question is asked with it.
+///
+/// Only every [`LINES_PER_MARK`]th line's start is kept, and the lines between are found by
+/// scanning from it: an order book of a million orders has seven and a half million lines,
+/// whose starts would take 60 MB, while a scan of a few dozen short lines costs far less than
+/// the message or excerpt that asks.
+#[derive(Debug)]
+pub struct LineIndex {
+    /// The start of line 0, of line `LINES_PER_MARK`, of line `2 * LINES_PER_MARK`, ...
+    marks: Box<[usize]>,
+    lines: usize,
+}
+
+/// How many lines apart the starts a [`LineIndex`] keeps are.
+const LINES_PER_MARK: usize = 64;
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut marks = vec![0];
+        let mut lines = 1;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            if lines % LINES_PER_MARK == 0 {
+                marks.push(end + 1);
+            }
+            lines += 1;
+        }
+        LineIndex {
+            marks: marks.into(),
+            lines,
+        }
+    }
+
+    /// How many lines the text has: one more than its line ends.
+    pub fn len(&self) -> usize {
+        self.lines
+    }
+
+    /// Never: a text, even an empty one, has a line.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The zero-based line holding a byte offset of `text`; past its end, the last line.
+    pub fn line_of(&self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        let mark = self
+            .marks
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1);
+        let from = self.marks[mark].min(offset);
+        mark * LINES_PER_MARK + memchr::memchr_iter(b'\n', &text.as_bytes()[from..offset]).count()
+    }
+
+    /// Where a zero-based line of `text` starts, or `None` past its last line.
+    pub fn start(&self, text: &str, line: usize) -> Option<usize> {
+        if line >= self.lines {
+            return None;
+        }
+        let mark = *self.marks.get(line / LINES_PER_MARK)?;
+        match line % LINES_PER_MARK {
+            0 => Some(mark),
+            within => memchr::memchr_iter(b'\n', text.as_bytes().get(mark..)?)
+                .nth(within - 1)
+                .map(|end| mark + end + 1),
+        }
+    }
+
+    /// The bytes of a zero-based line of `text`, with its line end; empty, at the text's end,
+    /// past its last line.
+    pub fn range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let Some(start) = self.start(text, line) else {
+            return text.len()..text.len();
+        };
+        let end = memchr::memchr(b'\n', &text.as_bytes()[start..])
+            .map_or(text.len(), |end| start + end + 1);
+        start..end
+    }
 }
 
 /// Whether any byte passes the test. Blocks of bytes are tested whole, without stopping inside
@@ -369,13 +439,13 @@ impl SourceMap {
         invalid_encoding_at: Option<usize>,
     ) -> FileId {
         let (text, had_lone_carriage_returns) = with_lone_carriage_returns_as_line_feeds(text);
-        let line_starts = line_starts(&text).into();
+        let lines = LineIndex::new(&text).into();
         let shown_text = shown_text(&text).map(Into::into);
         self.files.push(SourceFile {
             name,
             path,
             text: text.into(),
-            line_starts,
+            lines,
             had_lone_carriage_returns,
             shown_text,
             character_checkpoints: std::sync::OnceLock::new(),
@@ -454,5 +524,47 @@ impl SourceMap {
     pub fn location(&self, span: Span) -> String {
         let position = self.line_column(span);
         format!("{}:{}", self.file(span.file).name, position.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+    use proptest::prelude::*;
+
+    /// Every line start, as a full index would keep them.
+    fn every_line_start(text: &str) -> Vec<usize> {
+        std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect()
+    }
+
+    proptest! {
+        /// The sampled index finds the line of every offset, and the start and range of every
+        /// line, as a full index does, across many marks and past the end.
+        #[test]
+        fn lines_are_found_as_a_full_index_finds_them(
+            lines in proptest::collection::vec("[a-z €]{0,5}", 0..300),
+            ends_with_line_end in any::<bool>(),
+        ) {
+            let mut text = lines.join("\n");
+            if ends_with_line_end {
+                text.push('\n');
+            }
+            let index = LineIndex::new(&text);
+            let starts = every_line_start(&text);
+            prop_assert_eq!(index.len(), starts.len());
+            for offset in 0..=text.len() + 2 {
+                let line = starts.partition_point(|start| *start <= offset) - 1;
+                prop_assert_eq!(index.line_of(&text, offset), line);
+            }
+            for (line, start) in starts.iter().enumerate() {
+                let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                prop_assert_eq!(index.start(&text, line), Some(*start));
+                prop_assert_eq!(index.range(&text, line), *start..end);
+            }
+            prop_assert_eq!(index.start(&text, starts.len()), None);
+            prop_assert_eq!(index.range(&text, starts.len()), text.len()..text.len());
+        }
     }
 }

@@ -10,7 +10,7 @@ use lsp_types::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use crate::source::{LineIndex, SourceMap, Span};
 
 /// How the client counts columns: UTF-16 code units (the protocol's default) or bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,13 +19,11 @@ pub enum Encoding {
     Utf16,
 }
 
-/// The position of a byte offset in a text whose lines start at `line_starts`.
-pub fn position(text: &str, line_starts: &[usize], offset: usize, encoding: Encoding) -> Position {
+/// The position of a byte offset in a text whose lines are `lines`.
+pub fn position(text: &str, lines: &LineIndex, offset: usize, encoding: Encoding) -> Position {
     let offset = floor_char_boundary(text, offset.min(text.len()));
-    let line = line_starts
-        .partition_point(|start| *start <= offset)
-        .saturating_sub(1);
-    let before = &text[line_starts[line]..offset];
+    let line = lines.line_of(text, offset);
+    let before = &text[lines.range(text, line).start..offset];
     let column = match encoding {
         Encoding::Utf8 => before.len(),
         Encoding::Utf16 => before.encode_utf16().count(),
@@ -33,17 +31,12 @@ pub fn position(text: &str, line_starts: &[usize], offset: usize, encoding: Enco
     Position::new(line as u32, column as u32)
 }
 
-/// The byte offset of a position in a text whose lines start at `line_starts`; a position past
-/// the end of its line is the line's end, and one past the last line the text's end.
-pub fn offset(text: &str, line_starts: &[usize], position: Position, encoding: Encoding) -> usize {
-    let Some(start) = line_starts.get(position.line as usize).copied() else {
-        return text.len();
-    };
-    let end = line_starts
-        .get(position.line as usize + 1)
-        .copied()
-        .unwrap_or(text.len());
-    let line = &text[start..end];
+/// The byte offset of a position in a text whose lines are `lines`; a position past the end of
+/// its line is the line's end, and one past the last line the text's end.
+pub fn offset(text: &str, lines: &LineIndex, position: Position, encoding: Encoding) -> usize {
+    let range = lines.range(text, position.line as usize);
+    let start = range.start;
+    let line = &text[range];
     let line = line.strip_suffix('\n').unwrap_or(line);
     let line = line.strip_suffix('\r').unwrap_or(line);
     let wanted = position.character as usize;
@@ -60,13 +53,6 @@ pub fn offset(text: &str, line_starts: &[usize], position: Position, encoding: E
     start + line.len()
 }
 
-/// Where each line of a text starts.
-pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(index, _)| index + 1))
-        .collect()
-}
-
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -78,8 +64,8 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub fn range(sources: &SourceMap, span: Span, encoding: Encoding) -> Range {
     let file = sources.file(span.file);
     Range::new(
-        position(&file.text, &file.line_starts, span.start as usize, encoding),
-        position(&file.text, &file.line_starts, span.end as usize, encoding),
+        position(&file.text, &file.lines, span.start as usize, encoding),
+        position(&file.text, &file.lines, span.end as usize, encoding),
     )
 }
 
@@ -146,37 +132,35 @@ pub fn diagnostic(
 
 #[cfg(test)]
 mod tests {
-    use super::{Encoding, line_starts, offset, position};
+    use super::{Encoding, offset, position};
+    use crate::source::LineIndex;
     use lsp_types::Position;
 
     #[test]
     fn columns_count_in_the_clients_encoding() {
         let text = "a\n€é x\n";
-        let starts = line_starts(text);
+        let lines = LineIndex::new(text);
         let x = text.find('x').expect("an x");
         assert_eq!(
-            position(text, &starts, x, Encoding::Utf16),
+            position(text, &lines, x, Encoding::Utf16),
             Position::new(1, 3)
         );
         assert_eq!(
-            position(text, &starts, x, Encoding::Utf8),
+            position(text, &lines, x, Encoding::Utf8),
             Position::new(1, 6)
         );
         assert_eq!(
-            offset(text, &starts, Position::new(1, 3), Encoding::Utf16),
+            offset(text, &lines, Position::new(1, 3), Encoding::Utf16),
             x
         );
-        assert_eq!(
-            offset(text, &starts, Position::new(1, 6), Encoding::Utf8),
-            x
-        );
+        assert_eq!(offset(text, &lines, Position::new(1, 6), Encoding::Utf8), x);
         // Past the end of a line is its end; past the last line, the text's.
         assert_eq!(
-            offset(text, &starts, Position::new(0, 9), Encoding::Utf16),
+            offset(text, &lines, Position::new(0, 9), Encoding::Utf16),
             1
         );
         assert_eq!(
-            offset(text, &starts, Position::new(9, 0), Encoding::Utf16),
+            offset(text, &lines, Position::new(9, 0), Encoding::Utf16),
             text.len()
         );
     }

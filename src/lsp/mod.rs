@@ -333,12 +333,7 @@ impl Server<'_> {
         let (analysis, file) = self.workspace.analysis(&path)?;
         let encoding = self.workspace.settings.encoding;
         let source = analysis.sources.file(file);
-        let offset = convert::offset(
-            &source.text,
-            &source.line_starts,
-            position.position,
-            encoding,
-        );
+        let offset = convert::offset(&source.text, &source.lines, position.position, encoding);
         Some(answer(analysis, file, offset, encoding))
     }
 
@@ -364,7 +359,7 @@ impl Server<'_> {
         let document = self.workspace.document(&path)?;
         let offset = convert::offset(
             &document.text,
-            &document.line_starts,
+            &document.lines,
             position.position,
             self.workspace.settings.encoding,
         );
@@ -393,7 +388,7 @@ impl Server<'_> {
         }
         let end = convert::position(
             &document.text,
-            &document.line_starts,
+            &document.lines,
             document.text.len(),
             self.workspace.settings.encoding,
         );

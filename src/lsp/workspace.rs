@@ -35,7 +35,7 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct Document {
     pub text: String,
-    pub line_starts: Vec<usize>,
+    pub lines: crate::source::LineIndex,
 }
 
 /// One model's checking: its files, every diagnostic and the index of its names. (The syntax
@@ -84,15 +84,10 @@ impl Workspace {
             match change.range {
                 None => *document = self::document(change.text),
                 Some(range) => {
-                    let start = convert::offset(
-                        &document.text,
-                        &document.line_starts,
-                        range.start,
-                        encoding,
-                    );
-                    let end =
-                        convert::offset(&document.text, &document.line_starts, range.end, encoding)
-                            .max(start);
+                    let start =
+                        convert::offset(&document.text, &document.lines, range.start, encoding);
+                    let end = convert::offset(&document.text, &document.lines, range.end, encoding)
+                        .max(start);
                     let mut text = std::mem::take(&mut document.text);
                     text.replace_range(start..end, &change.text);
                     *document = self::document(text);
@@ -228,7 +223,7 @@ impl Workspace {
 
 fn document(text: String) -> Document {
     Document {
-        line_starts: convert::line_starts(&text),
+        lines: crate::source::LineIndex::new(&text),
         text,
     }
 }
