@@ -58,7 +58,8 @@ pub fn check_sources_observed(
     sources: &mut SourceMap,
     observer: &dyn observe::Observer,
 ) -> (Option<Model>, Vec<Diagnostic>) {
-    let parsed = parse_sources_with(sources, None, observer);
+    // Only checked: an order book's trees are made a share at a time, as its orders are checked.
+    let parsed = parse_sources_with(sources, None, syntax::OrderTrees::WhenChecked, observer);
     let Checked {
         model, diagnostics, ..
     } = check_parsed_with(sources, parsed, Keep::Nothing, observer);
@@ -164,14 +165,19 @@ fn not_about_unparsed(
 /// Parses every file of a model, following `use`s, `use rules` and `ledger`s to the files they
 /// name, each loaded once.
 pub fn parse_sources(sources: &mut SourceMap) -> Parsed {
-    parse_sources_with(sources, None, &observe::Unobserved)
+    parse_sources_with(sources, None, syntax::OrderTrees::Now, &observe::Unobserved)
 }
 
 /// Parses every file of a model as [`parse_sources`] does, reusing the syntax tree of each file
 /// whose text has not changed since it was last parsed through `cache` (and given back to it):
 /// an editor checks a model again after each change to one of its files.
 pub fn parse_sources_reusing(sources: &mut SourceMap, cache: &mut ParseCache) -> Parsed {
-    parse_sources_with(sources, Some(cache), &observe::Unobserved)
+    parse_sources_with(
+        sources,
+        Some(cache),
+        syntax::OrderTrees::Now,
+        &observe::Unobserved,
+    )
 }
 
 /// The syntax trees of a model's `.coop` files, each kept with the text it was parsed from.
@@ -232,9 +238,12 @@ impl ParseCache {
     }
 }
 
+/// Parses as [`parse_sources`] does, through `cache` when given, and otherwise making the trees
+/// of order books' orders when `order_trees` says.
 fn parse_sources_with(
     sources: &mut SourceMap,
     mut cache: Option<&mut ParseCache>,
+    order_trees: syntax::OrderTrees,
     observer: &dyn observe::Observer,
 ) -> Parsed {
     let mut read = observe::FilesRead::new(observer);
@@ -264,7 +273,7 @@ fn parse_sources_with(
         let within = read.next_file(sources);
         let (file, found) = match cache.as_deref_mut() {
             Some(cache) => cache.parse(sources, id),
-            None => syntax::parse_observed(sources, id, &within),
+            None => syntax::parse_keeping(sources, id, order_trees, &within),
         };
         read.file_read(sources, id, file.as_ref());
         diagnostics.extend(found);
@@ -403,12 +412,17 @@ pub(crate) mod tests {
         paths
     }
 
-    /// Checking that frees each order's syntax tree once checked (as `coop` does) finds what
-    /// checking that keeps the trees (as the language server does) finds, and builds the same
-    /// model, on every example and fixture, in error or not.
+    /// Checking that frees each order's syntax tree once checked, and reads an order book's
+    /// trees only as its orders are checked (as `coop` does), finds what checking that keeps
+    /// the trees (as the language server does) finds, and builds the same model: on every
+    /// example and fixture, in error or not, and on generated programs whose order books hold
+    /// names declared before or in them, orders in error, and more orders than one checker
+    /// checks.
     #[test]
     fn freeing_the_trees_keeps_every_finding() {
-        let paths = coop_files_in(&["examples", "tests/fixtures/ok", "tests/fixtures/err"]);
+        let mut paths = coop_files_in(&["examples", "tests/fixtures/ok", "tests/fixtures/err"]);
+        let programs = tempfile::tempdir().expect("a scratch directory");
+        paths.extend(generated_programs(programs.path()));
         let mut models = 0;
         for path in &paths {
             let load = || crate::load::load(std::slice::from_ref(path));
@@ -431,8 +445,75 @@ pub(crate) mod tests {
                 path.display()
             );
             models += usize::from(freed_model.is_some());
+            if path.ends_with("large") {
+                let count = |code| {
+                    freed_findings
+                        .iter()
+                        .filter(|finding| finding.code == code)
+                        .count()
+                };
+                assert_eq!(
+                    count(crate::codes::Code::DuplicateName),
+                    2,
+                    "{freed_findings:#?}"
+                );
+                assert!(
+                    count(crate::codes::Code::UndefinedName) >= 1,
+                    "{freed_findings:#?}"
+                );
+            }
         }
         assert!(paths.len() > 100, "only {} files", paths.len());
         assert!(models > 40, "only {models} models");
+    }
+
+    /// Two generated programs in folders of `root`: one as generated, and one of more orders
+    /// than one checker checks, whose order books hold an order named as an agency declared
+    /// after it (which loses its name), an order named again (the second loses), an order whose
+    /// buyer is misspelt, and a file of orders among other declarations after them.
+    fn generated_programs(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let write = |folder: &str, file: &str, text: &str| {
+            let folder = root.join(folder);
+            std::fs::create_dir_all(&folder).expect("a folder");
+            std::fs::write(folder.join(file), text).expect("written");
+            folder
+        };
+        let small = crate::generate::generate(
+            crate::generate::Settings::for_orders(300, 3),
+            crate::generate::OrderFormat::Coop,
+        );
+        write("small", "model.coop", &small.model);
+        let small = write("small", "orders.coop", &small.orders);
+        let large = crate::generate::generate(
+            crate::generate::Settings::for_orders(70_000, 5),
+            crate::generate::OrderFormat::Coop,
+        );
+        let order = |name: &str, buyer: &str| {
+            format!(
+                "order {name} {{\n  buyer {buyer}\n  contract con_0001\n  date 2025-01-31\n  line road_salt 10 at USD 79.51\n}}\n\n"
+            )
+        };
+        let first_order = large
+            .orders
+            .split("\norder ")
+            .nth(1)
+            .and_then(|order| order.split_whitespace().next())
+            .unwrap_or_default();
+        let more = [
+            order(first_order, "city_00001"),
+            order("po_misspelt_buyer", "cty_00001"),
+        ]
+        .concat();
+        write("large", "a-first.coop", &order("city_00002", "city_00003"));
+        write("large", "model.coop", &large.model);
+        write("large", "orders.coop", &(large.orders + &more));
+        let large = write(
+            "large",
+            "p-more.coop",
+            &(order("po_among_others", "city_00004")
+                + "agency town_more \"Town\" { kind city jurisdiction US }\n\n"
+                + &order("po_after_others", "town_more")),
+        );
+        vec![small, large]
     }
 }

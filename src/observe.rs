@@ -129,11 +129,17 @@ impl<'o> FilesRead<'o> {
     }
 }
 
-/// How many orders the syntax trees of a model hold.
+/// How many orders the syntax trees of a model hold, those read by name only among them.
 pub fn orders_in(files: &[ast::File]) -> usize {
     files
         .iter()
-        .flat_map(|file| &file.declarations)
-        .filter(|declaration| declaration.as_order().is_some())
-        .count()
+        .map(|file| {
+            file.unread_orders.len()
+                + file
+                    .declarations
+                    .iter()
+                    .filter(|declaration| declaration.as_order().is_some())
+                    .count()
+        })
+        .sum()
 }

@@ -22,7 +22,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
-    mut order_trees: Vec<impl OrderTree>,
+    mut orders: Orders<'_, impl OrderTree>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -34,12 +34,18 @@ pub(super) fn build(
     // Every name with its kind, so that the first declaration of a name in source order wins
     // whatever its kind.
     let declarations: usize = files.iter().map(|file| file.declarations.len()).sum();
-    let mut written: Vec<(Span, &Name, Entity)> =
-        Vec::with_capacity(order_trees.len() + declarations);
+    let mut written: Vec<(Span, &Name, Entity)> = Vec::with_capacity(orders.len() + declarations);
     written.extend(
-        order_trees
+        orders
+            .trees
             .iter()
             .map(|order| (order.tree().span, &order.tree().name, Entity::Order)),
+    );
+    written.extend(
+        orders
+            .unread
+            .iter()
+            .map(|order| (order.span, &order.name, Entity::Order)),
     );
     for file in files {
         for declaration in &file.declarations {
@@ -60,7 +66,7 @@ pub(super) fn build(
                     instruments.push(block);
                     block.span
                 }
-                // Given apart, in `order_trees` (and taken out of the files when the trees are
+                // Given apart, in `orders` (and taken out of the files when the trees are
                 // given).
                 ast::Declaration::Order(_) => continue,
             };
@@ -105,7 +111,7 @@ pub(super) fn build(
     let instruments = declare_all(instruments, Entity::Access, &losers, &mut namespace);
     // Orders are indexed in the order they are judged, known once they are checked (below).
     if !losers.is_empty() {
-        order_trees.retain(|order| !losers.contains(&order.tree().span));
+        orders.retain_winners(&losers);
     }
     let vocabulary = super::vocabulary::Vocabulary::build(files, diagnostics);
     // A group is read by name where a declaration may be (`in [EEA]`): the two cannot share one.
@@ -176,16 +182,17 @@ pub(super) fn build(
         contracts: &contracts,
         instruments: &instruments,
     };
-    let (orders, orders_complete) = check_orders(
+    let (checked_orders, orders_complete) = check_orders(
         sources,
         &shared,
-        &mut order_trees,
+        &mut orders,
         declared,
         diagnostics,
         observer,
     );
     // Emptied, but a million of them are still some 120 MB.
-    drop(order_trees);
+    drop(orders);
+    let orders = checked_orders;
     let orders = in_judging_order(orders);
     for (index, order) in orders.iter().enumerate() {
         namespace.set_index(&order.header.name.value, Entity::Order, index);
@@ -280,6 +287,116 @@ impl OrderTree for Block<ast::OrderField> {
     }
 }
 
+/// The orders to check, in the order written (file by file): those whose trees parsing made,
+/// and those of order books it read by name only, whose trees are read again a share at a time
+/// as they are checked.
+pub(super) struct Orders<'u, Tree> {
+    pub trees: Vec<Tree>,
+    pub unread: Vec<&'u ast::UnreadOrder>,
+    /// For each order in the order written, whether it is one of `unread` (else of `trees`).
+    pub is_unread: Vec<bool>,
+}
+
+impl<'u, Tree: OrderTree> Orders<'u, Tree> {
+    /// The orders of the files: those whose trees parsing made, given apart in the order
+    /// written (`trees`, `trees_in[file]` of them from each file), and those read by name only
+    /// ([`ast::File::unread_orders`]).
+    pub fn of(files: &'u [ast::File], trees: Vec<Tree>, trees_in: &[usize]) -> Orders<'u, Tree> {
+        let mut is_unread = Vec::with_capacity(trees.len());
+        let mut unread = Vec::new();
+        for (file, trees_in) in files.iter().zip(trees_in) {
+            // A file read by name only holds no other declaration: its orders come in one run.
+            is_unread.extend(std::iter::repeat_n(false, *trees_in));
+            is_unread.extend(std::iter::repeat_n(true, file.unread_orders.len()));
+            unread.extend(&file.unread_orders);
+        }
+        Orders {
+            trees,
+            unread,
+            is_unread,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.is_unread.len()
+    }
+
+    /// Leaves out the orders that lost their name to an earlier declaration.
+    fn retain_winners(&mut self, losers: &std::collections::HashSet<Span>) {
+        let (mut trees, mut unread) = (self.trees.iter(), self.unread.iter());
+        self.is_unread.retain(|is_unread| {
+            let span = if *is_unread {
+                unread.next().map(|order| order.span)
+            } else {
+                trees.next().map(|order| order.tree().span)
+            };
+            span.is_none_or(|span| !losers.contains(&span))
+        });
+        self.trees
+            .retain(|order| !losers.contains(&order.tree().span));
+        self.unread.retain(|order| !losers.contains(&order.span));
+    }
+
+    /// The orders in parts of [`ORDERS_PER_CHECKER`], in the order written.
+    fn parts(&mut self) -> Vec<Part<'_, 'u, Tree>> {
+        let mut trees = self.trees.as_mut_slice();
+        let mut unread = self.unread.as_slice();
+        self.is_unread
+            .chunks(ORDERS_PER_CHECKER)
+            .map(|is_unread| {
+                let unread_count = is_unread.iter().filter(|is_unread| **is_unread).count();
+                let (part_trees, trees_after) =
+                    std::mem::take(&mut trees).split_at_mut(is_unread.len() - unread_count);
+                let (part_unread, unread_after) = unread.split_at(unread_count);
+                trees = trees_after;
+                unread = unread_after;
+                Part {
+                    trees: part_trees,
+                    unread: part_unread,
+                    is_unread,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One checker's share of the orders, in the order written.
+struct Part<'p, 'u, Tree> {
+    trees: &'p mut [Tree],
+    unread: &'p [&'u ast::UnreadOrder],
+    is_unread: &'p [bool],
+}
+
+impl<Tree: OrderTree> Part<'_, '_, Tree> {
+    fn len(&self) -> usize {
+        self.is_unread.len()
+    }
+
+    /// The trees of its orders read by name only, read again in runs of one file, in the order
+    /// written; `None` for one not read again (which a file read once by name never gives).
+    fn read_again(&self, sources: &SourceMap) -> Vec<Option<Block<ast::OrderField>>> {
+        let mut trees = Vec::with_capacity(self.unread.len());
+        for run in self
+            .unread
+            .chunk_by(|before, after| before.span.file == after.span.file)
+        {
+            let (Some(first), Some(last)) = (run.first(), run.last()) else {
+                continue;
+            };
+            // Orders that lost their name lie between, and are left out again.
+            let mut read = crate::syntax::read_orders_again(sources, first, last)
+                .unwrap_or_default()
+                .into_iter()
+                .peekable();
+            for order in run {
+                while read.next_if(|tree| tree.span < order.span).is_some() {}
+                trees.push(read.next_if(|tree| tree.span == order.span));
+            }
+        }
+        trees
+    }
+}
+
 /// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
 /// are added in the orders' order, as if one checker had checked them all. Returns each part's
 /// checked orders (`None` for a ledger row left out), and whether every order not read from a
@@ -288,12 +405,12 @@ impl OrderTree for Block<ast::OrderField> {
 fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
     shared: &Shared<'_>,
-    blocks: &mut [Tree],
+    orders: &mut Orders<'_, Tree>,
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
 ) -> (Vec<Vec<Option<Order>>>, bool) {
-    let total = blocks.len();
+    let total = orders.len();
     let checked_so_far = std::sync::atomic::AtomicUsize::new(0);
     let tell = |orders: usize| {
         let count = |orders| crate::observe::Count {
@@ -306,19 +423,35 @@ fn check_orders<Tree: OrderTree>(
     };
     // Each part's orders are a list of their own, made as its trees are freed, and not one list
     // of a million orders made while every tree is still held.
-    let check_part = |part: &mut [Tree]| {
+    let check_part = |part: Part<'_, '_, Tree>| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
         let mut told = 0;
         let mut orders = Vec::with_capacity(part.len());
-        for (index, tree) in part.iter_mut().enumerate() {
+        let mut read_again = part.read_again(sources).into_iter();
+        // The place in `part.trees` of the next order whose tree parsing made.
+        let mut next_tree = 0;
+        for (index, is_unread) in part.is_unread.iter().enumerate() {
             if index > told && index.is_multiple_of(crate::observe::EVERY) {
                 tell(index - told);
                 told = index;
             }
+            let read;
+            let block = if *is_unread {
+                read = read_again.next().flatten();
+                read.as_ref()
+            } else {
+                next_tree += 1;
+                part.trees.get(next_tree - 1).map(OrderTree::tree)
+            };
+            let Some(block) = block else {
+                // Never: an order read once is read again the same. Were one not, the model
+                // would be left incomplete rather than without it.
+                complete = false;
+                continue;
+            };
             let errors_before = checker.diagnostics.error_count();
-            let block = OrderTree::tree(tree);
             let from_ledger = sources.is_ledger(block.span.file);
             let order = checker.order(
                 block,
@@ -330,12 +463,14 @@ fn check_orders<Tree: OrderTree>(
             let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
             complete &= order.is_some() || from_ledger;
             orders.push(if rejected { None } else { order });
-            tree.free();
+            if !*is_unread && let Some(tree) = part.trees.get_mut(next_tree - 1) {
+                tree.free();
+            }
         }
         tell(part.len() - told);
         (orders, complete, found)
     };
-    let parts: Vec<_> = blocks.chunks_mut(ORDERS_PER_CHECKER).collect();
+    let parts = orders.parts();
     let cores = crate::parallel::threads();
     let checked: Vec<_> = if parts.len() < 2 || cores < 2 {
         parts.into_iter().map(check_part).collect()

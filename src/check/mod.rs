@@ -54,26 +54,42 @@ pub fn check_observed(
     let model = match trees {
         Trees::Lent(files) => {
             rules::check_as_written(files, packs, &mut found);
-            let orders: Vec<&ast::Block<ast::OrderField>> = files
-                .iter()
-                .flat_map(|file| &file.declarations)
-                .filter_map(ast::Declaration::as_order)
-                .collect();
+            let trees_in: Vec<usize> = files.iter().map(|file| orders_of(file).count()).collect();
+            let trees = files.iter().flat_map(orders_of).collect();
+            let orders = declarations::Orders::of(files, trees, &trees_in);
             build_observed(sources, files, orders, packs, &mut found, observer)
         }
         Trees::Given(mut files) => {
             rules::check_as_written(&files, packs, &mut found);
-            // Sized once, and each file's list shrunk as its orders leave: a million orders'
-            // entries are some 150 MB in either list.
-            let mut orders = Vec::with_capacity(crate::observe::orders_in(&files));
+            // A million orders' entries are some 110 MB in either list, so the two are never
+            // whole at once: the first file of nothing but orders (a ledger) gives its list,
+            // turned into the orders' in place; the orders of every other file are moved into
+            // it, each file's list shrunk as its orders leave.
+            let mut trees: Vec<ast::Block<ast::OrderField>> = Vec::new();
+            let mut trees_in = Vec::with_capacity(files.len());
             for file in &mut files {
-                let taken = file
+                let before = trees.len();
+                let only_orders = file
                     .declarations
-                    .extract_if(.., |declaration| declaration.as_order().is_some())
-                    .filter_map(ast::Declaration::into_order);
-                orders.extend(taken);
-                file.declarations.shrink_to_fit();
+                    .iter()
+                    .all(|declaration| declaration.as_order().is_some());
+                if only_orders && trees.is_empty() {
+                    let declarations = std::mem::take(&mut file.declarations);
+                    trees = declarations
+                        .into_iter()
+                        .filter_map(ast::Declaration::into_order)
+                        .collect();
+                } else {
+                    let taken = file
+                        .declarations
+                        .extract_if(.., |declaration| declaration.as_order().is_some())
+                        .filter_map(ast::Declaration::into_order);
+                    trees.extend(taken);
+                    file.declarations.shrink_to_fit();
+                }
+                trees_in.push(trees.len() - before);
             }
+            let orders = declarations::Orders::of(&files, trees, &trees_in);
             build_observed(sources, &files, orders, packs, &mut found, observer)
         }
     };
@@ -82,12 +98,19 @@ pub fn check_observed(
     if has_errors { None } else { model }
 }
 
+/// The orders a file declares, as written.
+fn orders_of(file: &ast::File) -> impl Iterator<Item = &ast::Block<ast::OrderField>> {
+    file.declarations
+        .iter()
+        .filter_map(ast::Declaration::as_order)
+}
+
 /// Builds the model from the syntax trees, the orders' trees given apart, telling `observer` how
 /// many orders are checked.
 fn build_observed(
     sources: &SourceMap,
     files: &[ast::File],
-    orders: Vec<impl declarations::OrderTree>,
+    orders: declarations::Orders<'_, impl declarations::OrderTree>,
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn Observer,

@@ -29,6 +29,9 @@ pub struct File {
     /// The CSV ledgers of orders this file names with `ledger`, in the order written.
     pub ledgers: Vec<Ledger>,
     pub declarations: Vec<Declaration>,
+    /// The orders of an order book read by name only ([`crate::syntax::OrderTrees::WhenChecked`]),
+    /// in the order written: their trees are read again as they are checked.
+    pub unread_orders: Vec<UnreadOrder>,
     /// What the file adds to the open sets: `kind town "..."`, `role ... "..."`.
     pub definitions: Vec<Definition>,
     /// The jurisdiction groups it declares.
@@ -86,6 +89,7 @@ impl File {
             parameters: Vec::new(),
             rules: Vec::new(),
             declarations: Vec::new(),
+            unread_orders: Vec::new(),
             definitions: Vec::new(),
             groups: Vec::new(),
             tests: Vec::new(),
@@ -93,6 +97,16 @@ impl File {
             unparsed: Vec::new(),
         }
     }
+}
+
+/// An order of an order book, by its name and place only: what checking needs of every order
+/// before it checks any (the one namespace), while its tree, ten times larger, is read again
+/// from the file's text when its share of the orders is checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnreadOrder {
+    pub name: Name,
+    /// The whole declaration, keyword to closing brace.
+    pub span: Span,
 }
 
 /// `waive RULE on NAME { because "why" by "who" until 2026-06-30 }`: the findings of a rule or

@@ -34,6 +34,29 @@ pub fn parse_observed(
     file: FileId,
     observer: &dyn crate::observe::Observer,
 ) -> (Option<ast::File>, Vec<Diagnostic>) {
+    parse_keeping(sources, file, OrderTrees::Now, observer)
+}
+
+/// When the trees of an order book's orders are made: a file of nothing but orders is a
+/// program's order book, which may hold millions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderTrees {
+    /// As the file is parsed, as the tree of every other file is.
+    Now,
+    /// As the orders are checked, a share at a time ([`read_orders_again`]): parsing keeps
+    /// only each order's name and place ([`ast::File::unread_orders`]), so that the trees of
+    /// a whole order book are never held at once. For a caller that only checks.
+    WhenChecked,
+}
+
+/// Parses one file as [`parse_observed`] does, making the trees of an order book's orders when
+/// `order_trees` says.
+pub fn parse_keeping(
+    sources: &SourceMap,
+    file: FileId,
+    order_trees: OrderTrees,
+    observer: &dyn crate::observe::Observer,
+) -> (Option<ast::File>, Vec<Diagnostic>) {
     let source = sources.file(file);
     let text = &source.text;
     if let Some(diagnostic) = invalid_encoding(sources, file) {
@@ -45,7 +68,16 @@ pub fn parse_observed(
     }
     // A program's order book, read without pest; anything else, or anything wrong, by pest. The
     // fast reader does not recurse, so the nesting limit, which guards pest, need not walk it.
-    if let Some(tree) = orders::read(file, text, observer) {
+    let order_book = match order_trees {
+        OrderTrees::Now => orders::read(file, text, observer),
+        OrderTrees::WhenChecked => {
+            orders::read_names(file, text, observer).map(|unread_orders| ast::File {
+                unread_orders,
+                ..ast::File::empty(file)
+            })
+        }
+    };
+    if let Some(tree) = order_book {
         return (Some(tree), Vec::new());
     }
     if let Some(bracket) = limits::nesting_too_deep(file, text) {
@@ -61,6 +93,23 @@ pub fn parse_observed(
         }
         Err(diagnostic) => recover::declarations(file, text, *diagnostic),
     }
+}
+
+/// The trees of orders of one file that parsing read by name only ([`OrderTrees::WhenChecked`]),
+/// from `first` to `last` as written, and of every order between them: read again from the
+/// file's text, as they were read the first time.
+pub fn read_orders_again(
+    sources: &SourceMap,
+    first: &ast::UnreadOrder,
+    last: &ast::UnreadOrder,
+) -> Option<Vec<ast::Block<ast::OrderField>>> {
+    let file = first.span.file;
+    orders::read_again(
+        file,
+        &sources.file(file).text,
+        first.span.start as usize,
+        last.span.end as usize,
+    )
 }
 
 /// A run of documentation comments: `//!` lines, the prose of a literate file where they stand,

@@ -24,53 +24,89 @@ use crate::values::Money;
 /// whole file goes to pest as any file the reader does not know.
 pub(super) fn read(file: FileId, text: &str, observer: &dyn Observer) -> Option<File> {
     let cuts = cuts(text, crate::parallel::threads(), PARALLEL_FROM);
-    read_in_parts(file, text, cuts, observer)
+    let declarations = read_in_parts(file, text, cuts, observer, Declaration::Order)?;
+    Some(File {
+        declarations,
+        ..File::empty(file)
+    })
+}
+
+/// The orders of a file of plain orders by their names and places only, or `None` when the
+/// file is anything else: read as [`read`] reads it, each order's tree dropped as soon as it is
+/// read, so that the trees of a whole order book are never held at once. [`read_again`] reads
+/// the trees when they are wanted.
+pub(super) fn read_names(
+    file: FileId,
+    text: &str,
+    observer: &dyn Observer,
+) -> Option<Vec<UnreadOrder>> {
+    let cuts = cuts(text, crate::parallel::threads(), PARALLEL_FROM);
+    read_in_parts(file, text, cuts, observer, |order| UnreadOrder {
+        name: order.name,
+        span: order.span,
+    })
+}
+
+/// The trees of the orders from the one that starts at `start` to the one that ends at `end`,
+/// of a file [`read_names`] read: the same trees [`read`] makes of them, since the reader reads
+/// each order the same wherever it starts.
+pub(super) fn read_again(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<Vec<Block<OrderField>>> {
+    let nobody = ReadSoFar {
+        observer: &crate::observe::Unobserved,
+        orders: AtomicUsize::new(0),
+        bytes: AtomicUsize::new(0),
+    };
+    if start > end {
+        return None;
+    }
+    read_part(file, text.get(..end)?, start, &nobody, |order| order)
 }
 
 /// Below this size a file is read on one core: a thread costs more than it saves.
 const PARALLEL_FROM: usize = 1 << 20;
 
 /// Reads the parts of a file that `cuts` delimit, each on its own thread, telling `observer`
-/// how many orders and bytes all of them have read.
-fn read_in_parts(
+/// how many orders and bytes all of them have read; `keep` makes what is kept of each order.
+fn read_in_parts<Kept: Send>(
     file: FileId,
     text: &str,
     cuts: Vec<usize>,
     observer: &dyn Observer,
-) -> Option<File> {
+    keep: fn(Block<OrderField>) -> Kept,
+) -> Option<Vec<Kept>> {
     let read_so_far = ReadSoFar {
         observer,
         orders: AtomicUsize::new(0),
         bytes: AtomicUsize::new(0),
     };
     let read_so_far = &read_so_far;
-    let declarations = if cuts.len() <= 2 {
-        read_part(file, text, 0, read_so_far)?
-    } else {
-        let read: Vec<Option<Vec<Declaration>>> = std::thread::scope(|scope| {
-            let readers: Vec<_> = cuts
-                .windows(2)
-                .map(|part| {
-                    scope.spawn(move || read_part(file, &text[..part[1]], part[0], read_so_far))
-                })
-                .collect();
-            readers
-                .into_iter()
-                .map(|reader| reader.join().ok().flatten())
-                .collect()
-        });
-        let parts: Vec<Vec<Declaration>> = read.into_iter().collect::<Option<_>>()?;
-        // Sized once: the tree of a million orders is kept for the whole run.
-        let mut declarations = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for part in parts {
-            declarations.extend(part);
-        }
-        declarations
-    };
-    Some(File {
-        declarations,
-        ..File::empty(file)
-    })
+    if cuts.len() <= 2 {
+        return read_part(file, text, 0, read_so_far, keep);
+    }
+    let read: Vec<Option<Vec<Kept>>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = cuts
+            .windows(2)
+            .map(|part| {
+                scope.spawn(move || read_part(file, &text[..part[1]], part[0], read_so_far, keep))
+            })
+            .collect();
+        readers
+            .into_iter()
+            .map(|reader| reader.join().ok().flatten())
+            .collect()
+    });
+    let parts: Vec<Vec<Kept>> = read.into_iter().collect::<Option<_>>()?;
+    // Sized once: the tree of a million orders is kept for the whole run.
+    let mut kept = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        kept.extend(part);
+    }
+    Some(kept)
 }
 
 /// Where the parts of a file start, and its end: about equal parts, each starting on a line
@@ -108,13 +144,14 @@ impl ReadSoFar<'_> {
     }
 }
 
-/// The orders of `text[start..]`, which must be orders to its very end.
-fn read_part(
+/// The orders of `text[start..]`, which must be orders to its very end, each as `keep` makes it.
+fn read_part<Kept>(
     file: FileId,
     text: &str,
     start: usize,
     read_so_far: &ReadSoFar<'_>,
-) -> Option<Vec<Declaration>> {
+    keep: fn(Block<OrderField>) -> Kept,
+) -> Option<Vec<Kept>> {
     let mut reader = Reader {
         file,
         text,
@@ -123,19 +160,19 @@ fn read_part(
         fields: Vec::new(),
     };
     let mut told_at = start;
-    let mut declarations = Vec::new();
+    let mut kept = Vec::new();
     loop {
         reader.skip_trivia();
         if reader.at == reader.bytes.len() {
             break;
         }
-        declarations.push(reader.order()?);
-        if declarations.len().is_multiple_of(EVERY) {
+        kept.push(keep(reader.order()?));
+        if kept.len().is_multiple_of(EVERY) {
             read_so_far.add(EVERY, reader.at - told_at);
             told_at = reader.at;
         }
     }
-    Some(declarations)
+    Some(kept)
 }
 
 struct Reader<'t> {
@@ -153,7 +190,7 @@ impl<'t> Reader<'t> {
     }
 
     /// `order NAME { FIELD* }`
-    fn order(&mut self) -> Option<Declaration> {
+    fn order(&mut self) -> Option<Block<OrderField>> {
         let start = self.at;
         self.keyword("order")?;
         self.skip_blanks();
@@ -170,7 +207,7 @@ impl<'t> Reader<'t> {
             let field = self.field()?;
             self.fields.push(field);
         }
-        Some(Declaration::Order(Block {
+        Some(Block {
             name,
             title: None,
             // Exactly as long as it is: a list grown field by field would hold room for eight
@@ -178,7 +215,7 @@ impl<'t> Reader<'t> {
             fields: self.fields.drain(..).collect(),
             facts: Vec::new(),
             span: self.span(start, self.at),
-        }))
+        })
     }
 
     fn field(&mut self) -> Option<Spanned<OrderField>> {
@@ -420,6 +457,41 @@ mod tests {
     }
 
     #[test]
+    fn reads_orders_again_as_when_first_read() {
+        let text = generated_order_book();
+        let whole = read(FileId(0), &text).expect("an order book is read fast");
+        let trees: Vec<&Block<OrderField>> = whole
+            .declarations
+            .iter()
+            .filter_map(Declaration::as_order)
+            .collect();
+        let names = read_names(FileId(0), &text, &crate::observe::Unobserved)
+            .expect("an order book is read by name");
+        let written: Vec<(&str, Span)> = trees
+            .iter()
+            .map(|tree| (tree.name.value.as_str(), tree.span))
+            .collect();
+        let unread: Vec<(&str, Span)> = names
+            .iter()
+            .map(|order| (order.name.value.as_str(), order.span))
+            .collect();
+        assert_eq!(unread, written);
+        // Any run of orders, read again from the first's start to the last's end.
+        for (first, last) in [(0, 0), (0, 399), (17, 17), (17, 230), (399, 399)] {
+            let again = read_again(
+                FileId(0),
+                &text,
+                names[first].span.start as usize,
+                names[last].span.end as usize,
+            )
+            .expect("orders read once are read again");
+            // Spans too, which equality of spanned values leaves out.
+            let again: Vec<&Block<OrderField>> = again.iter().collect();
+            assert_eq!(format!("{again:?}"), format!("{:?}", &trees[first..=last]));
+        }
+    }
+
+    #[test]
     fn reads_an_order_book_in_parts_as_in_one() {
         let text = generated_order_book();
         let whole = read_in_parts(
@@ -427,6 +499,7 @@ mod tests {
             &text,
             cuts(&text, 1, 0),
             &crate::observe::Unobserved,
+            Declaration::Order,
         );
         assert!(whole.is_some());
         for parts in [2, 3, 7, 64] {
@@ -436,7 +509,13 @@ mod tests {
                 "the book is cut into {parts} parts: {cuts:?}"
             );
             assert_eq!(
-                read_in_parts(FileId(0), &text, cuts, &crate::observe::Unobserved),
+                read_in_parts(
+                    FileId(0),
+                    &text,
+                    cuts,
+                    &crate::observe::Unobserved,
+                    Declaration::Order
+                ),
                 whole
             );
         }
@@ -459,7 +538,13 @@ mod tests {
         let cuts = cuts(&text, 4, 0);
         assert!(cuts.len() > 3, "cut into parts: {cuts:?}");
         assert_eq!(
-            read_in_parts(FileId(0), &text, cuts, &crate::observe::Unobserved),
+            read_in_parts(
+                FileId(0),
+                &text,
+                cuts,
+                &crate::observe::Unobserved,
+                Declaration::Order
+            ),
             None
         );
         // A cut inside a block (here: before a line of it) fails the part that ends there.
@@ -469,7 +554,8 @@ mod tests {
                 FileId(0),
                 &text,
                 inside.unwrap_or_default(),
-                &crate::observe::Unobserved
+                &crate::observe::Unobserved,
+                Declaration::Order
             ),
             None
         );
