@@ -327,7 +327,8 @@ fn parse_sources_with(
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
     for (id, options) in ledgers {
         let within = read.next_file(sources);
-        let (file, found) = syntax::read_ledger_observed(sources, id, &options, &within);
+        let (file, found) =
+            syntax::read_ledger_observed(sources, id, &options, order_trees, &within);
         read.file_read(sources, id, file.as_ref());
         diagnostics.extend(found);
         files.extend(file);
@@ -445,7 +446,7 @@ pub(crate) mod tests {
                 path.display()
             );
             models += usize::from(freed_model.is_some());
-            if path.ends_with("large") {
+            if path.ends_with("large") || path.ends_with("ledger") {
                 let count = |code| {
                     freed_findings
                         .iter()
@@ -457,10 +458,12 @@ pub(crate) mod tests {
                     2,
                     "{freed_findings:#?}"
                 );
-                assert!(
-                    count(crate::codes::Code::UndefinedName) >= 1,
-                    "{freed_findings:#?}"
-                );
+                let misspelt = if path.ends_with("large") {
+                    count(crate::codes::Code::UndefinedName)
+                } else {
+                    count(crate::codes::Code::InconsistentLedgerOrder)
+                };
+                assert!(misspelt >= 1, "{freed_findings:#?}");
             }
         }
         assert!(paths.len() > 100, "only {} files", paths.len());
@@ -514,6 +517,46 @@ pub(crate) mod tests {
                 + "agency town_more \"Town\" { kind city jurisdiction US }\n\n"
                 + &order("po_after_others", "town_more")),
         );
-        vec![small, large]
+        let ledger = crate::generate::generate(
+            crate::generate::Settings::for_orders(3000, 9),
+            crate::generate::OrderFormat::Ledger,
+        );
+        write("ledger", "model.coop", &ledger.model);
+        let ledger = write("ledger", "orders.csv", &broken_ledger(&ledger.orders));
+        vec![small, large, ledger]
+    }
+
+    /// A generated ledger with rows broken as people break them: a currency misspelt, a
+    /// quantity that is no number, a quote that runs over two lines, an order's buyer changed
+    /// on its second row, an order id used again further down, and one that names an agency.
+    fn broken_ledger(rows: &str) -> String {
+        let mut rows: Vec<Vec<String>> = rows
+            .lines()
+            .map(|row| row.split(',').map(str::to_string).collect())
+            .collect();
+        let column = |name: &str| rows[0].iter().position(|header| header == name);
+        let (Some(order), Some(buyer), Some(item), Some(quantity), Some(currency)) = (
+            column("order"),
+            column("buyer"),
+            column("item"),
+            column("quantity"),
+            column("currency"),
+        ) else {
+            panic!("the generated ledger has the columns: {:?}", rows[0]);
+        };
+        rows[10][currency] = "UDS".to_string();
+        rows[20][quantity] = "x".to_string();
+        rows[30][item] = "\"road\nsalt\"".to_string();
+        let second_row = (2..rows.len())
+            .find(|&row| rows[row][order] == rows[row - 1][order])
+            .expect("an order of two rows");
+        rows[second_row][buyer] = "city_00003".to_string();
+        let mut again = rows[40].clone();
+        again[order] = rows[5][order].clone();
+        rows.push(again);
+        let mut named_as_an_agency = rows[50].clone();
+        named_as_an_agency[order] = "city_00001".to_string();
+        rows.push(named_as_an_agency);
+        rows.iter().map(|row| row.join(",") + "\n").collect()
     }
 }

@@ -184,6 +184,7 @@ pub(super) fn build(
     };
     let (checked_orders, orders_complete) = check_orders(
         sources,
+        files,
         &shared,
         &mut orders,
         declared,
@@ -374,7 +375,11 @@ impl<Tree: OrderTree> Part<'_, '_, Tree> {
 
     /// The trees of its orders read by name only, read again in runs of one file, in the order
     /// written; `None` for one not read again (which a file read once by name never gives).
-    fn read_again(&self, sources: &SourceMap) -> Vec<Option<Block<ast::OrderField>>> {
+    fn read_again(
+        &self,
+        sources: &SourceMap,
+        files: &[ast::File],
+    ) -> Vec<Option<Block<ast::OrderField>>> {
         let mut trees = Vec::with_capacity(self.unread.len());
         for run in self
             .unread
@@ -383,8 +388,10 @@ impl<Tree: OrderTree> Part<'_, '_, Tree> {
             let (Some(first), Some(last)) = (run.first(), run.last()) else {
                 continue;
             };
+            let tree = files.iter().find(|tree| tree.file == first.span.file);
             // Orders that lost their name lie between, and are left out again.
-            let mut read = crate::syntax::read_orders_again(sources, first, last)
+            let mut read = tree
+                .and_then(|tree| crate::syntax::read_orders_again(sources, tree, first, last))
                 .unwrap_or_default()
                 .into_iter()
                 .peekable();
@@ -404,6 +411,7 @@ impl<Tree: OrderTree> Part<'_, '_, Tree> {
 /// order in error anywhere else stops the model).
 fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
+    files: &[ast::File],
     shared: &Shared<'_>,
     orders: &mut Orders<'_, Tree>,
     declared: Declared<'_>,
@@ -429,7 +437,7 @@ fn check_orders<Tree: OrderTree>(
         let mut complete = true;
         let mut told = 0;
         let mut orders = Vec::with_capacity(part.len());
-        let mut read_again = part.read_again(sources).into_iter();
+        let mut read_again = part.read_again(sources, files).into_iter();
         // The place in `part.trees` of the next order whose tree parsing made.
         let mut next_tree = 0;
         for (index, is_unread) in part.is_unread.iter().enumerate() {
