@@ -578,16 +578,18 @@ pub struct OrderLine {
     pub item: LineItem,
     pub quantity: Decimal,
     pub unit_price: Money,
-    /// The list price the unit price comes from, under catalogue pricing.
-    pub list_price: Option<Money>,
+    /// The list price the unit price comes from, under catalogue pricing; boxed, as few lines
+    /// state one and a million orders' lines are kept for the whole run.
+    pub list_price: Option<Box<Money>>,
     pub span: Span,
 }
 
-/// An ordered item: one of the contract's, or one declared only by another solicitation.
+/// An ordered item: one of the contract's, or one declared only by another solicitation (boxed:
+/// that is an error, and a line of the contract's stays small).
 #[derive(Clone, Debug)]
 pub enum LineItem {
     InScope(ItemId),
-    OutOfScope(Spanned<String>),
+    OutOfScope(Box<Spanned<String>>),
 }
 
 pub use crate::schema::{
@@ -761,7 +763,7 @@ impl Contract {
             return Some((price.unit_price, price.span));
         }
         let discount = self.discount_on(date)?;
-        let list = line.list_price?;
+        let list = *line.list_price.as_deref()?;
         let kept = (Decimal::ONE_HUNDRED - discount.rate) / Decimal::ONE_HUNDRED;
         Some((
             Money::new(list.currency, list.amount.saturating_mul(kept)),

@@ -3187,11 +3187,11 @@ impl<'s> Checker<'s, '_> {
                             self.diagnostics
                                 .push(unit_mismatch(unit, &other.unit, &other.name));
                         }
-                        LineItem::OutOfScope(line.item.to_owned_string())
+                        LineItem::OutOfScope(Box::new(line.item.to_owned_string()))
                     }
                     // An item no solicitation names is a fact about the order, which the
                     // rules judge (`item-out-of-scope`), not a reason to refuse the model.
-                    None => LineItem::OutOfScope(line.item.to_owned_string()),
+                    None => LineItem::OutOfScope(Box::new(line.item.to_owned_string())),
                 }
             }
         };
@@ -3261,7 +3261,7 @@ impl<'s> Checker<'s, '_> {
             item,
             quantity: line.quantity.value,
             unit_price: line.unit_price.value,
-            list_price: line.list_price.as_ref().map(|list| list.value),
+            list_price: line.list_price.as_ref().map(|list| Box::new(list.value)),
             span,
         }
     }

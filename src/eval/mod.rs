@@ -51,8 +51,6 @@ pub struct Evaluation {
 pub struct Judgment {
     pub order: OrderId,
     pub basis: Basis,
-    /// What the order buys, in the contract's currency.
-    pub tally: Tally,
     /// Empty when the order is permitted.
     pub reasons: Vec<Diagnostic>,
     /// The legal basis (a rule with `permit`, by its index in `Model::rules`) that permits the
@@ -163,6 +161,7 @@ fn evaluate_with(
         // before it change, is judged now, in its turn, or finished.
         let Judged {
             judgment,
+            tally,
             duties: owed,
         } = match ahead {
             Some(Ahead::Judged(judged)) => judged,
@@ -174,8 +173,8 @@ fn evaluate_with(
                     caps: &caps,
                 });
                 let judged = match ahead {
-                    Some(Ahead::Unfinished(judgment, rules)) => {
-                        in_turn.finish(model, id, running, judgment, rules)
+                    Some(Ahead::Unfinished(judgment, tally, rules)) => {
+                        in_turn.finish(model, id, running, (judgment, tally), rules)
                     }
                     _ => in_turn.judge(model, id, explain, running),
                 };
@@ -188,8 +187,8 @@ fn evaluate_with(
         }
         let usage = &mut contracts[order.contract.value.0];
         if judgment.is_permitted() {
-            orders::record(order, &judgment, usage);
-            caps.add(model, order, &judgment.tally);
+            orders::record(order, &judgment, &tally, usage);
+            caps.add(model, order, &tally);
             if !model.rules.is_empty() {
                 let context = rules::Context {
                     model,
@@ -326,9 +325,12 @@ fn ahead_batch(model: &Model) -> Option<usize> {
     (crate::parallel::helpers(model.orders.len(), AHEAD) > 0).then_some(AHEAD)
 }
 
-/// An order's judgment and the duties its rules add if it is permitted.
+/// An order's judgment, what it buys (in the contract's currency: what the rules and the
+/// volumes read while it is judged, not kept in the judgment since a million are), and the
+/// duties its rules add if it is permitted.
 struct Judged {
     judgment: Judgment,
+    tally: Tally,
     duties: Vec<rules::RuleDuty>,
 }
 
@@ -337,7 +339,7 @@ enum Ahead {
     /// All of it.
     Judged(Judged),
     /// All but the rules that read what the orders before it change.
-    Unfinished(Judgment, rules::Unfinished),
+    Unfinished(Judgment, Tally, rules::Unfinished),
 }
 
 /// What one thread judges with: its own remembered terms (they are not shared between threads),
@@ -366,11 +368,11 @@ impl<'m> Judge<'m> {
         explain: bool,
         running: running::Running<'_>,
     ) -> Judged {
-        let judgment = orders::judge(model, id, explain);
-        let context = order_context(model, id, running, &self.gates, &judgment);
+        let (judgment, tally) = orders::judge(model, id, explain);
+        let context = order_context(model, id, running, &self.gates, &tally);
         let found = rules::judge_order(&context, id, &mut self.changes, explain, &mut self.scratch);
         let duties = owed(&context, id, &found, &self.scratch.applied);
-        Judged::of(judgment, found, duties)
+        Judged::of((judgment, tally), found, duties)
     }
 
     /// Finishes in its turn an order judged ahead but for some rules, as [`Judge::judge`]
@@ -380,10 +382,10 @@ impl<'m> Judge<'m> {
         model: &Model,
         id: OrderId,
         running: running::Running<'_>,
-        judgment: Judgment,
+        (judgment, tally): (Judgment, Tally),
         unfinished: rules::Unfinished,
     ) -> Judged {
-        let context = order_context(model, id, running, &self.gates, &judgment);
+        let context = order_context(model, id, running, &self.gates, &tally);
         let found = rules::finish_order(
             &context,
             id,
@@ -392,7 +394,7 @@ impl<'m> Judge<'m> {
             &mut self.scratch,
         );
         let duties = owed(&context, id, &found, &self.scratch.applied);
-        Judged::of(judgment, found, duties)
+        Judged::of((judgment, tally), found, duties)
     }
 
     /// Judges an order ahead of its turn, adding its tallies' changes to `tallies`: all of it,
@@ -406,8 +408,8 @@ impl<'m> Judge<'m> {
         running: running::Running<'_>,
         tallies: &mut [rules::RuleTally],
     ) -> Option<Ahead> {
-        let judgment = orders::judge(model, id, explain);
-        let context = order_context(model, id, running, &self.gates, &judgment);
+        let (judgment, tally) = orders::judge(model, id, explain);
+        let context = order_context(model, id, running, &self.gates, &tally);
         let ahead = match rules::judge_order_ahead(
             &context,
             id,
@@ -418,9 +420,11 @@ impl<'m> Judge<'m> {
             rules::Ahead::Finished(found) => {
                 let duties = owed(&context, id, &found, &self.scratch.applied);
                 (!context.running.was_read())
-                    .then(|| Ahead::Judged(Judged::of(judgment, found, duties)))
+                    .then(|| Ahead::Judged(Judged::of((judgment, tally), found, duties)))
             }
-            rules::Ahead::Unfinished(unfinished) => Some(Ahead::Unfinished(judgment, unfinished)),
+            rules::Ahead::Unfinished(unfinished) => {
+                Some(Ahead::Unfinished(judgment, tally, unfinished))
+            }
             rules::Ahead::Lost => None,
         };
         match ahead {
@@ -432,9 +436,10 @@ impl<'m> Judge<'m> {
 }
 
 impl Judged {
-    /// An order's judgment with what its rules found, and the duties they add.
+    /// An order's judgment (with what it buys) with what its rules found, and the duties they
+    /// add.
     fn of(
-        mut judgment: Judgment,
+        (mut judgment, tally): (Judgment, Tally),
         found: rules::OrderRules,
         duties: Vec<rules::RuleDuty>,
     ) -> Judged {
@@ -442,7 +447,11 @@ impl Judged {
         judgment.reasons.extend(found.reasons);
         judgment.steps.extend(found.steps);
         judgment.legal_basis = found.legal_basis;
-        Judged { judgment, duties }
+        Judged {
+            judgment,
+            tally,
+            duties,
+        }
     }
 }
 
@@ -452,13 +461,13 @@ fn order_context<'c>(
     id: OrderId,
     running: running::Running<'c>,
     gates: &'c rules::Gates<'c>,
-    judgment: &'c Judgment,
+    tally: &'c Tally,
 ) -> rules::Context<'c> {
     rules::Context {
         model,
         today: model.orders[id.0].date.value,
         running,
-        judged: Some((id, &judgment.tally)),
+        judged: Some((id, tally)),
         bindings: &[],
         gates,
     }

@@ -11,9 +11,9 @@ use crate::model::rules::Period;
 use crate::model::{AgencyId, Cap, InstrumentId, Model, Order, OrderId, Solicitation};
 use crate::values::{Date, Money};
 
-/// An order as the rules find it: its buyer's footing and what it buys, with no reason yet; with
+/// An order as the rules find it: its buyer's footing, with no reason yet, and what it buys; with
 /// `explain`, the first step of its derivation says who is ordering.
-pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> Judgment {
+pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> (Judgment, Tally) {
     let order = &model.orders[id.0];
     let solicitation = model.solicitation_of(order.contract.value);
     let basis = basis_of(model, order);
@@ -27,14 +27,14 @@ pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> Judgment {
     } else {
         Vec::new()
     };
-    Judgment {
+    let judgment = Judgment {
         order: id,
         basis,
-        tally: Tally::of_order(order),
         reasons: Vec::new(),
         legal_basis: None,
         steps,
-    }
+    };
+    (judgment, Tally::of_order(order))
 }
 
 /// On what basis an order's buyer orders: as the lead, as a joint participant, or piggybacking.
@@ -69,19 +69,19 @@ fn basis_detail(model: &Model, order: &Order, solicitation: &Solicitation, basis
     }
 }
 
-/// Adds a permitted order to its contract's volumes.
-pub(super) fn record(order: &Order, judgment: &Judgment, usage: &mut ContractUse) {
+/// Adds a permitted order, which buys `tally`, to its contract's volumes.
+pub(super) fn record(order: &Order, judgment: &Judgment, tally: &Tally, usage: &mut ContractUse) {
     let buyer = order.buyer.value;
-    usage.total.add(&judgment.tally);
+    usage.total.add(tally);
     usage.orders += 1;
     let entry = usage
         .by_agency
         .entry(buyer)
         .or_insert_with(|| (judgment.basis, Tally::default()));
-    entry.1.add(&judgment.tally);
+    entry.1.add(tally);
     usage.first_order.entry(buyer).or_insert(order.date.value);
     if judgment.basis == Basis::Piggyback {
-        usage.piggyback.add(&judgment.tally);
+        usage.piggyback.add(tally);
         // Every instrument it uses binds the buyer, and its fees fall due: those named, and
         // those they are under (a state's agreement above a local one).
         for instrument in &order.instruments {
@@ -90,7 +90,7 @@ pub(super) fn record(order: &Order, judgment: &Judgment, usage: &mut ContractUse
                 instruments.push(*instrument);
             }
             let through = usage.through_instrument.entry(*instrument).or_default();
-            *through = through.saturating_add(judgment.tally.value);
+            *through = through.saturating_add(tally.value);
         }
     }
 }

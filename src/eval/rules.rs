@@ -3768,7 +3768,10 @@ impl Context<'_> {
             LineField::ContractPrice => contract
                 .price_for(line, order.date.value)
                 .map_or(Value::Absent, |(price, _)| Value::Money(price)),
-            LineField::ListPrice => line.list_price.map_or(Value::Absent, Value::Money),
+            LineField::ListPrice => line
+                .list_price
+                .as_deref()
+                .map_or(Value::Absent, |list| Value::Money(*list)),
         }
     }
 
