@@ -5,6 +5,8 @@
 //! problems are reported; declarations that depend on it are still checked as far as they can be,
 //! without repeating the same problem.
 
+use std::borrow::Borrow;
+
 use rust_decimal::Decimal;
 
 use super::names::Namespace;
@@ -22,7 +24,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
-    mut orders: Orders<'_, impl OrderTree>,
+    mut orders: Orders<impl OrderTree, impl Borrow<ast::UnreadOrder> + Sync>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -37,15 +39,8 @@ pub(super) fn build(
     let mut written: Vec<(Span, &Name, Entity)> = Vec::with_capacity(orders.len() + declarations);
     written.extend(
         orders
-            .trees
-            .iter()
-            .map(|order| (order.tree().span, &order.tree().name, Entity::Order)),
-    );
-    written.extend(
-        orders
-            .unread
-            .iter()
-            .map(|order| (order.span, &order.name, Entity::Order)),
+            .names()
+            .map(|(span, name)| (span, name, Entity::Order)),
     );
     for file in files {
         for declaration in &file.declarations {
@@ -289,27 +284,34 @@ impl OrderTree for Block<ast::OrderField> {
 }
 
 /// The orders to check, in the order written (file by file): those whose trees parsing made,
-/// and those of order books it read by name only, whose trees are read again a share at a time
-/// as they are checked.
-pub(super) struct Orders<'u, Tree> {
-    pub trees: Vec<Tree>,
-    pub unread: Vec<&'u ast::UnreadOrder>,
+/// and those of order books and ledgers it read by name only (`Unread`: lent or given), whose
+/// trees are read again a few thousand at a time as they are checked.
+pub(super) struct Orders<Tree, Unread> {
+    trees: Vec<Tree>,
+    unread: Vec<Unread>,
     /// For each order in the order written, whether it is one of `unread` (else of `trees`).
-    pub is_unread: Vec<bool>,
+    is_unread: Vec<bool>,
 }
 
-impl<'u, Tree: OrderTree> Orders<'u, Tree> {
-    /// The orders of the files: those whose trees parsing made, given apart in the order
-    /// written (`trees`, `trees_in[file]` of them from each file), and those read by name only
-    /// ([`ast::File::unread_orders`]).
-    pub fn of(files: &'u [ast::File], trees: Vec<Tree>, trees_in: &[usize]) -> Orders<'u, Tree> {
+impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync> Orders<Tree, Unread> {
+    /// The orders of a model's files, in the order written: from each file, `trees_in[file]`
+    /// of `trees` (those whose trees parsing made) and then `unread_in[file]`.
+    pub fn of(
+        trees: Vec<Tree>,
+        trees_in: &[usize],
+        unread_in: Vec<Vec<Unread>>,
+    ) -> Orders<Tree, Unread> {
         let mut is_unread = Vec::with_capacity(trees.len());
         let mut unread = Vec::new();
-        for (file, trees_in) in files.iter().zip(trees_in) {
-            // A file read by name only holds no other declaration: its orders come in one run.
+        for (trees_in, file_unread) in trees_in.iter().zip(unread_in) {
             is_unread.extend(std::iter::repeat_n(false, *trees_in));
-            is_unread.extend(std::iter::repeat_n(true, file.unread_orders.len()));
-            unread.extend(&file.unread_orders);
+            is_unread.extend(std::iter::repeat_n(true, file_unread.len()));
+            // Most models have one file read by name, whose list is taken as it is.
+            if unread.is_empty() {
+                unread = file_unread;
+            } else {
+                unread.extend(file_unread);
+            }
         }
         Orders {
             trees,
@@ -322,12 +324,20 @@ impl<'u, Tree: OrderTree> Orders<'u, Tree> {
         self.is_unread.len()
     }
 
+    /// Each order's name and where it is declared, trees first.
+    fn names(&self) -> impl Iterator<Item = (Span, &Name)> {
+        let trees = self.trees.iter().map(|order| order.tree());
+        let trees = trees.map(|tree| (tree.span, &tree.name));
+        let unread = self.unread.iter().map(Borrow::borrow);
+        trees.chain(unread.map(|order: &ast::UnreadOrder| (order.span, &order.name)))
+    }
+
     /// Leaves out the orders that lost their name to an earlier declaration.
     fn retain_winners(&mut self, losers: &std::collections::HashSet<Span>) {
         let (mut trees, mut unread) = (self.trees.iter(), self.unread.iter());
         self.is_unread.retain(|is_unread| {
             let span = if *is_unread {
-                unread.next().map(|order| order.span)
+                unread.next().map(|order| order.borrow().span)
             } else {
                 trees.next().map(|order| order.tree().span)
             };
@@ -335,11 +345,12 @@ impl<'u, Tree: OrderTree> Orders<'u, Tree> {
         });
         self.trees
             .retain(|order| !losers.contains(&order.tree().span));
-        self.unread.retain(|order| !losers.contains(&order.span));
+        self.unread
+            .retain(|order| !losers.contains(&order.borrow().span));
     }
 
     /// The orders in parts of [`ORDERS_PER_CHECKER`], in the order written.
-    fn parts(&mut self) -> Vec<Part<'_, 'u, Tree>> {
+    fn parts(&mut self) -> Vec<Part<'_, Tree, Unread>> {
         let mut trees = self.trees.as_mut_slice();
         let mut unread = self.unread.as_slice();
         self.is_unread
@@ -362,46 +373,45 @@ impl<'u, Tree: OrderTree> Orders<'u, Tree> {
 }
 
 /// One checker's share of the orders, in the order written.
-struct Part<'p, 'u, Tree> {
+struct Part<'p, Tree, Unread> {
     trees: &'p mut [Tree],
-    unread: &'p [&'u ast::UnreadOrder],
+    unread: &'p [Unread],
     is_unread: &'p [bool],
 }
 
-impl<Tree: OrderTree> Part<'_, '_, Tree> {
-    fn len(&self) -> usize {
-        self.is_unread.len()
-    }
+/// How many orders read by name only are read again at once: a checker holds their trees until
+/// each is checked, and a part's 65,536 would be some 35 MB.
+const READ_AGAIN_AT_ONCE: usize = 4096;
 
-    /// The trees of its orders read by name only, read again in runs of one file, in the order
-    /// written; `None` for one not read again (which a file read once by name never gives).
-    fn read_again(
-        &self,
-        sources: &SourceMap,
-        files: &[ast::File],
-    ) -> Vec<Option<Block<ast::OrderField>>> {
-        let mut trees = Vec::with_capacity(self.unread.len());
-        for run in self
-            .unread
-            .chunk_by(|before, after| before.span.file == after.span.file)
-        {
-            let (Some(first), Some(last)) = (run.first(), run.last()) else {
-                continue;
-            };
-            let tree = files.iter().find(|tree| tree.file == first.span.file);
-            // Orders that lost their name lie between, and are left out again.
-            let mut read = tree
-                .and_then(|tree| crate::syntax::read_orders_again(sources, tree, first, last))
-                .unwrap_or_default()
-                .into_iter()
-                .peekable();
-            for order in run {
-                while read.next_if(|tree| tree.span < order.span).is_some() {}
-                trees.push(read.next_if(|tree| tree.span == order.span));
-            }
+/// The trees of orders read by name only, read again in runs of one file, in the order written;
+/// `None` for one not read again (which a file read once by name never gives).
+fn read_again(
+    sources: &SourceMap,
+    files: &[ast::File],
+    unread: &[impl Borrow<ast::UnreadOrder>],
+) -> Vec<Option<Block<ast::OrderField>>> {
+    let mut trees = Vec::with_capacity(unread.len());
+    for run in
+        unread.chunk_by(|before, after| before.borrow().span.file == after.borrow().span.file)
+    {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            continue;
+        };
+        let (first, last) = (first.borrow(), last.borrow());
+        let tree = files.iter().find(|tree| tree.file == first.span.file);
+        // Orders that lost their name lie between, and are left out again.
+        let mut read = tree
+            .and_then(|tree| crate::syntax::read_orders_again(sources, tree, first, last))
+            .unwrap_or_default()
+            .into_iter()
+            .peekable();
+        for order in run {
+            let span = order.borrow().span;
+            while read.next_if(|tree| tree.span < span).is_some() {}
+            trees.push(read.next_if(|tree| tree.span == span));
         }
-        trees
     }
+    trees
 }
 
 /// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
@@ -409,11 +419,11 @@ impl<Tree: OrderTree> Part<'_, '_, Tree> {
 /// checked orders (`None` for a ledger row left out), and whether every order not read from a
 /// ledger was checked (a ledger row in error is left out of the model, its errors reported; an
 /// order in error anywhere else stops the model).
-fn check_orders<Tree: OrderTree>(
+fn check_orders<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync>(
     sources: &SourceMap,
     files: &[ast::File],
     shared: &Shared<'_>,
-    orders: &mut Orders<'_, Tree>,
+    orders: &mut Orders<Tree, Unread>,
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -431,13 +441,14 @@ fn check_orders<Tree: OrderTree>(
     };
     // Each part's orders are a list of their own, made as its trees are freed, and not one list
     // of a million orders made while every tree is still held.
-    let check_part = |part: Part<'_, '_, Tree>| {
+    let check_part = |part: Part<'_, Tree, Unread>| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
         let mut told = 0;
-        let mut orders = Vec::with_capacity(part.len());
-        let mut read_again = part.read_again(sources, files).into_iter();
+        let mut orders = Vec::with_capacity(part.is_unread.len());
+        let mut unread_left = part.unread;
+        let mut read_now = Vec::new().into_iter();
         // The place in `part.trees` of the next order whose tree parsing made.
         let mut next_tree = 0;
         for (index, is_unread) in part.is_unread.iter().enumerate() {
@@ -447,7 +458,13 @@ fn check_orders<Tree: OrderTree>(
             }
             let read;
             let block = if *is_unread {
-                read = read_again.next().flatten();
+                if read_now.len() == 0 {
+                    let at_once = unread_left.len().min(READ_AGAIN_AT_ONCE);
+                    let (now, later) = unread_left.split_at(at_once);
+                    read_now = read_again(sources, files, now).into_iter();
+                    unread_left = later;
+                }
+                read = read_now.next().flatten();
                 read.as_ref()
             } else {
                 next_tree += 1;
@@ -475,7 +492,7 @@ fn check_orders<Tree: OrderTree>(
                 tree.free();
             }
         }
-        tell(part.len() - told);
+        tell(part.is_unread.len() - told);
         (orders, complete, found)
     };
     let parts = orders.parts();

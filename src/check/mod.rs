@@ -56,7 +56,11 @@ pub fn check_observed(
             rules::check_as_written(files, packs, &mut found);
             let trees_in: Vec<usize> = files.iter().map(|file| orders_of(file).count()).collect();
             let trees = files.iter().flat_map(orders_of).collect();
-            let orders = declarations::Orders::of(files, trees, &trees_in);
+            let unread_in = files
+                .iter()
+                .map(|file| file.unread_orders.iter().collect())
+                .collect();
+            let orders = declarations::Orders::of(trees, &trees_in, unread_in);
             build_observed(sources, files, orders, packs, &mut found, observer)
         }
         Trees::Given(mut files) => {
@@ -89,7 +93,12 @@ pub fn check_observed(
                 }
                 trees_in.push(trees.len() - before);
             }
-            let orders = declarations::Orders::of(&files, trees, &trees_in);
+            // Given too, so that they are freed once their orders are checked.
+            let unread_in = files
+                .iter_mut()
+                .map(|file| std::mem::take(&mut file.unread_orders))
+                .collect();
+            let orders = declarations::Orders::of(trees, &trees_in, unread_in);
             build_observed(sources, &files, orders, packs, &mut found, observer)
         }
     };
@@ -110,7 +119,10 @@ fn orders_of(file: &ast::File) -> impl Iterator<Item = &ast::Block<ast::OrderFie
 fn build_observed(
     sources: &SourceMap,
     files: &[ast::File],
-    orders: declarations::Orders<'_, impl declarations::OrderTree>,
+    orders: declarations::Orders<
+        impl declarations::OrderTree,
+        impl std::borrow::Borrow<ast::UnreadOrder> + Sync,
+    >,
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn Observer,
