@@ -480,11 +480,13 @@ pub struct Order {
     pub buyer: Spanned<AgencyId>,
     pub contract: Spanned<ContractId>,
     pub date: Spanned<Date>,
-    /// The access instruments it names, in the order written.
-    pub via: Vec<Spanned<InstrumentId>>,
+    /// The access instruments it names, in the order written. Lists of an order are boxed
+    /// slices, as long as they are and a third smaller than a `Vec`: a million orders are kept
+    /// for the whole run.
+    pub via: Box<[Spanned<InstrumentId>]>,
     /// Every instrument it uses: those it names, then those each is under, each once.
-    pub instruments: Vec<InstrumentId>,
-    pub lines: Vec<OrderLine>,
+    pub instruments: Box<[InstrumentId]>,
+    pub lines: Box<[OrderLine]>,
     /// What few orders say, boxed so that the many that say none of it stay small (a million
     /// orders are kept for the whole run).
     pub details: Option<Box<OrderDetails>>,

@@ -24,7 +24,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
-    mut orders: Orders<impl OrderTree, impl Borrow<ast::UnreadOrder> + Sync>,
+    orders: Orders<impl OrderTree, impl Borrow<ast::UnreadOrder> + Placed>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -87,6 +87,7 @@ pub(super) fn build(
             losers.insert(span);
         }
     }
+    let mut orders = orders.without_names();
     let agencies = declare_all(agencies, Entity::Agency, &losers, &mut namespace);
     let agency_titles: Vec<(String, usize, String, String)> = agencies
         .iter()
@@ -293,7 +294,31 @@ pub(super) struct Orders<Tree, Unread> {
     is_unread: Vec<bool>,
 }
 
-impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync> Orders<Tree, Unread> {
+/// Where an order read by name only is declared: all that checking needs of it once the names
+/// are known.
+pub(super) trait Placed: Sync {
+    fn span(&self) -> Span;
+}
+
+impl Placed for ast::UnreadOrder {
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+impl Placed for &ast::UnreadOrder {
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+impl Placed for Span {
+    fn span(&self) -> Span {
+        *self
+    }
+}
+
+impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Placed> Orders<Tree, Unread> {
     /// The orders of a model's files, in the order written: from each file, `trees_in[file]`
     /// of `trees` (those whose trees parsing made) and then `unread_in[file]`.
     pub fn of(
@@ -320,10 +345,6 @@ impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync> Orders<Tree, Unre
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.is_unread.len()
-    }
-
     /// Each order's name and where it is declared, trees first.
     fn names(&self) -> impl Iterator<Item = (Span, &Name)> {
         let trees = self.trees.iter().map(|order| order.tree());
@@ -332,12 +353,28 @@ impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync> Orders<Tree, Unre
         trees.chain(unread.map(|order: &ast::UnreadOrder| (order.span, &order.name)))
     }
 
+    /// The orders with only the places of those read by name, once their names are in the
+    /// namespace: a million names are some 40 MB.
+    fn without_names(self) -> Orders<Tree, Span> {
+        Orders {
+            trees: self.trees,
+            unread: self.unread.iter().map(Placed::span).collect(),
+            is_unread: self.is_unread,
+        }
+    }
+}
+
+impl<Tree: OrderTree, Unread: Placed> Orders<Tree, Unread> {
+    pub fn len(&self) -> usize {
+        self.is_unread.len()
+    }
+
     /// Leaves out the orders that lost their name to an earlier declaration.
     fn retain_winners(&mut self, losers: &std::collections::HashSet<Span>) {
         let (mut trees, mut unread) = (self.trees.iter(), self.unread.iter());
         self.is_unread.retain(|is_unread| {
             let span = if *is_unread {
-                unread.next().map(|order| order.borrow().span)
+                unread.next().map(Placed::span)
             } else {
                 trees.next().map(|order| order.tree().span)
             };
@@ -345,8 +382,7 @@ impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync> Orders<Tree, Unre
         });
         self.trees
             .retain(|order| !losers.contains(&order.tree().span));
-        self.unread
-            .retain(|order| !losers.contains(&order.borrow().span));
+        self.unread.retain(|order| !losers.contains(&order.span()));
     }
 
     /// The orders in parts of [`ORDERS_PER_CHECKER`], in the order written.
@@ -388,17 +424,15 @@ const READ_AGAIN_AT_ONCE: usize = 4096;
 fn read_again(
     sources: &SourceMap,
     files: &[ast::File],
-    unread: &[impl Borrow<ast::UnreadOrder>],
+    unread: &[impl Placed],
 ) -> Vec<Option<Block<ast::OrderField>>> {
     let mut trees = Vec::with_capacity(unread.len());
-    for run in
-        unread.chunk_by(|before, after| before.borrow().span.file == after.borrow().span.file)
-    {
+    for run in unread.chunk_by(|before, after| before.span().file == after.span().file) {
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
             continue;
         };
-        let (first, last) = (first.borrow(), last.borrow());
-        let tree = files.iter().find(|tree| tree.file == first.span.file);
+        let (first, last) = (first.span(), last.span());
+        let tree = files.iter().find(|tree| tree.file == first.file);
         // Orders that lost their name lie between, and are left out again.
         let mut read = tree
             .and_then(|tree| crate::syntax::read_orders_again(sources, tree, first, last))
@@ -406,7 +440,7 @@ fn read_again(
             .into_iter()
             .peekable();
         for order in run {
-            let span = order.borrow().span;
+            let span = order.span();
             while read.next_if(|tree| tree.span < span).is_some() {}
             trees.push(read.next_if(|tree| tree.span == span));
         }
@@ -419,7 +453,7 @@ fn read_again(
 /// checked orders (`None` for a ledger row left out), and whether every order not read from a
 /// ledger was checked (a ledger row in error is left out of the model, its errors reported; an
 /// order in error anywhere else stops the model).
-fn check_orders<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Sync>(
+fn check_orders<Tree: OrderTree, Unread: Placed>(
     sources: &SourceMap,
     files: &[ast::File],
     shared: &Shared<'_>,
@@ -3060,9 +3094,9 @@ impl<'s> Checker<'s, '_> {
             buyer: buyer?,
             contract: contract_reference?,
             date: date?,
-            via,
-            instruments,
-            lines: checked_lines,
+            via: via.into(),
+            instruments: instruments.into(),
+            lines: checked_lines.into(),
             details: OrderDetails::of(
                 requests,
                 call_off,

@@ -34,12 +34,27 @@ pub struct Namespace {
     hasher: ahash::RandomState,
 }
 
-/// A declared name: where its text is in [`Namespace::text`], and its declaration.
+/// A declared name: where its text is in [`Namespace::text`], and its declaration. Kept small
+/// (32 bytes, not 40): the table of a million orders' names has two million places.
 #[derive(Debug)]
 struct Entry {
     start: usize,
-    end: usize,
-    declared: Declared,
+    /// A name is part of one file, and a file's offsets are `u32`s.
+    length: u32,
+    kind: Entity,
+    /// Its index among the declarations of its kind: far fewer than `u32::MAX`.
+    index: u32,
+    span: Span,
+}
+
+impl Entry {
+    fn declared(&self) -> Declared {
+        Declared {
+            kind: self.kind,
+            index: self.index as usize,
+            span: self.span,
+        }
+    }
 }
 
 /// The "did you mean" searches one checker makes (each order checker, for its share of the
@@ -75,16 +90,14 @@ impl Namespace {
         self.text.push_str(&name.value);
         let entry = Entry {
             start,
-            end: self.text.len(),
-            declared: Declared {
-                kind,
-                index: 0,
-                span: name.span,
-            },
+            length: u32::try_from(name.value.len()).unwrap_or(u32::MAX),
+            kind,
+            index: 0,
+            span: name.span,
         };
         let (text, hasher) = (&self.text, &self.hasher);
         self.names.insert_unique(hash, entry, |entry| {
-            self::hash(hasher, &text[entry.start..entry.end])
+            self::hash(hasher, text_of(text, entry))
         });
         true
     }
@@ -95,10 +108,10 @@ impl Namespace {
         let text = &self.text;
         if let Some(entry) = self
             .names
-            .find_mut(hash, |entry| &text[entry.start..entry.end] == name)
-            && entry.declared.kind == kind
+            .find_mut(hash, |entry| text_of(text, entry) == name)
+            && entry.kind == kind
         {
-            entry.declared.index = index;
+            entry.index = u32::try_from(index).unwrap_or(u32::MAX);
         }
     }
 
@@ -174,7 +187,7 @@ impl Namespace {
         let mut names: Vec<&str> = self
             .names
             .iter()
-            .filter(|entry| entry.declared.kind == kind)
+            .filter(|entry| entry.kind == kind)
             .map(|entry| self.text_of(entry))
             .collect();
         names.sort_unstable();
@@ -184,12 +197,18 @@ impl Namespace {
     fn find(&self, hash: u64, name: &str) -> Option<Declared> {
         self.names
             .find(hash, |entry| self.text_of(entry) == name)
-            .map(|entry| entry.declared)
+            .map(Entry::declared)
     }
 
     fn text_of(&self, entry: &Entry) -> &str {
-        &self.text[entry.start..entry.end]
+        text_of(&self.text, entry)
     }
+}
+
+/// An entry's name, in the namespace's `text`.
+fn text_of<'t>(text: &'t str, entry: &Entry) -> &'t str {
+    let end = entry.start + entry.length as usize;
+    text.get(entry.start..end).unwrap_or_default()
 }
 
 /// A name's hash, the one way every entry is hashed: always of the text as `str`, which the

@@ -96,17 +96,17 @@ pub fn parse_keeping(
 }
 
 /// The trees of orders of one file (an order book or a ledger, whose syntax tree is `tree`) that
-/// parsing read by name only ([`OrderTrees::WhenChecked`]), from `first` to `last` as written,
-/// and of every order between them: read again from the file's text, as they were read the
+/// parsing read by name only ([`OrderTrees::WhenChecked`]), from the one declared at `first` to
+/// the one at `last`, and of every order between them: read again from the file's text, as they were read the
 /// first time.
 pub fn read_orders_again(
     sources: &SourceMap,
     tree: &ast::File,
-    first: &ast::UnreadOrder,
-    last: &ast::UnreadOrder,
+    first: Span,
+    last: Span,
 ) -> Option<Vec<ast::Block<ast::OrderField>>> {
     let text = &sources.file(tree.file).text;
-    let (start, end) = (first.span.start as usize, last.span.end as usize);
+    let (start, end) = (first.start as usize, last.end as usize);
     match &tree.ledger_options {
         Some(options) => ledger::read_again(tree.file, text, options, start, end),
         None => orders::read_again(tree.file, text, start, end),
