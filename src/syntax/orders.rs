@@ -24,7 +24,8 @@ use crate::values::Money;
 /// whole file goes to pest as any file the reader does not know.
 pub(super) fn read(file: FileId, text: &str, observer: &dyn Observer) -> Option<File> {
     let cuts = cuts(text, crate::parallel::threads(), PARALLEL_FROM);
-    let declarations = read_in_parts(file, text, cuts, observer, Declaration::Order)?;
+    let fields = Fields::Kept;
+    let declarations = read_in_parts(file, text, cuts, observer, fields, Declaration::Order)?;
     Some(File {
         declarations,
         ..File::empty(file)
@@ -41,9 +42,11 @@ pub(super) fn read_names(
     observer: &dyn Observer,
 ) -> Option<Vec<UnreadOrder>> {
     let cuts = cuts(text, crate::parallel::threads(), PARALLEL_FROM);
-    read_in_parts(file, text, cuts, observer, |order| UnreadOrder {
-        name: order.name,
-        span: order.span,
+    read_in_parts(file, text, cuts, observer, Fields::Dropped, |order| {
+        UnreadOrder {
+            name: order.name,
+            span: order.span,
+        }
     })
 }
 
@@ -64,7 +67,22 @@ pub(super) fn read_again(
     if start > end {
         return None;
     }
-    read_part(file, text.get(..end)?, start, &nobody, |order| order)
+    read_part(
+        file,
+        text.get(..end)?,
+        start,
+        &nobody,
+        Fields::Kept,
+        |order| order,
+    )
+}
+
+/// Whether an order's fields are kept in its tree, or only read (to know the order is one the
+/// reader knows) when only its name and place are wanted.
+#[derive(Clone, Copy)]
+enum Fields {
+    Kept,
+    Dropped,
 }
 
 /// Below this size a file is read on one core: a thread costs more than it saves.
@@ -77,6 +95,7 @@ fn read_in_parts<Kept: Send>(
     text: &str,
     cuts: Vec<usize>,
     observer: &dyn Observer,
+    fields: Fields,
     keep: fn(Block<OrderField>) -> Kept,
 ) -> Option<Vec<Kept>> {
     let read_so_far = ReadSoFar {
@@ -86,13 +105,14 @@ fn read_in_parts<Kept: Send>(
     };
     let read_so_far = &read_so_far;
     if cuts.len() <= 2 {
-        return read_part(file, text, 0, read_so_far, keep);
+        return read_part(file, text, 0, read_so_far, fields, keep);
     }
     let read: Vec<Option<Vec<Kept>>> = std::thread::scope(|scope| {
         let readers: Vec<_> = cuts
             .windows(2)
             .map(|part| {
-                scope.spawn(move || read_part(file, &text[..part[1]], part[0], read_so_far, keep))
+                let part_text = &text[..part[1]];
+                scope.spawn(move || read_part(file, part_text, part[0], read_so_far, fields, keep))
             })
             .collect();
         readers
@@ -150,6 +170,7 @@ fn read_part<Kept>(
     text: &str,
     start: usize,
     read_so_far: &ReadSoFar<'_>,
+    fields: Fields,
     keep: fn(Block<OrderField>) -> Kept,
 ) -> Option<Vec<Kept>> {
     let mut reader = Reader {
@@ -166,7 +187,7 @@ fn read_part<Kept>(
         if reader.at == reader.bytes.len() {
             break;
         }
-        kept.push(keep(reader.order()?));
+        kept.push(keep(reader.order(fields)?));
         if kept.len().is_multiple_of(EVERY) {
             read_so_far.add(EVERY, reader.at - told_at);
             told_at = reader.at;
@@ -189,8 +210,8 @@ impl<'t> Reader<'t> {
         Span::new(self.file, start, end)
     }
 
-    /// `order NAME { FIELD* }`
-    fn order(&mut self) -> Option<Block<OrderField>> {
+    /// `order NAME { FIELD* }`, its fields read and, when `fields` says, kept.
+    fn order(&mut self, fields: Fields) -> Option<Block<OrderField>> {
         let start = self.at;
         self.keyword("order")?;
         self.skip_blanks();
@@ -212,7 +233,10 @@ impl<'t> Reader<'t> {
             title: None,
             // Exactly as long as it is: a list grown field by field would hold room for eight
             // fields where five are written, some 190 bytes an order.
-            fields: self.fields.drain(..).collect(),
+            fields: match fields {
+                Fields::Kept => self.fields.drain(..).collect(),
+                Fields::Dropped => Vec::new(),
+            },
             facts: Vec::new(),
             span: self.span(start, self.at),
         })
@@ -404,7 +428,8 @@ impl<'t> Reader<'t> {
         {
             return None;
         }
-        let currency = self.text[start..self.at].to_string();
+        let text: &'t str = self.text;
+        let currency = &text[start..self.at];
         if self.bytes.get(self.at) != Some(&b' ') {
             return None;
         }
@@ -499,6 +524,7 @@ mod tests {
             &text,
             cuts(&text, 1, 0),
             &crate::observe::Unobserved,
+            Fields::Kept,
             Declaration::Order,
         );
         assert!(whole.is_some());
@@ -514,6 +540,7 @@ mod tests {
                     &text,
                     cuts,
                     &crate::observe::Unobserved,
+                    Fields::Kept,
                     Declaration::Order
                 ),
                 whole
@@ -543,6 +570,7 @@ mod tests {
                 &text,
                 cuts,
                 &crate::observe::Unobserved,
+                Fields::Kept,
                 Declaration::Order
             ),
             None
@@ -555,6 +583,7 @@ mod tests {
                 &text,
                 inside.unwrap_or_default(),
                 &crate::observe::Unobserved,
+                Fields::Kept,
                 Declaration::Order
             ),
             None
