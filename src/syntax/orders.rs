@@ -456,6 +456,19 @@ mod tests {
         super::read(file, text, &crate::observe::Unobserved)
     }
 
+    /// What the fast reader makes of the text in the parts `cuts` delimit, trees kept.
+    fn in_parts(text: &str, cuts: Vec<usize>) -> Option<Vec<Declaration>> {
+        let nobody = &crate::observe::Unobserved;
+        read_in_parts(
+            FileId(0),
+            text,
+            cuts,
+            nobody,
+            Fields::Kept,
+            Declaration::Order,
+        )
+    }
+
     /// What pest and the lowering make of the text.
     fn by_pest(text: &str) -> Option<File> {
         let pair = super::super::parser::parse_file(FileId(0), text).ok()?;
@@ -519,14 +532,7 @@ mod tests {
     #[test]
     fn reads_an_order_book_in_parts_as_in_one() {
         let text = generated_order_book();
-        let whole = read_in_parts(
-            FileId(0),
-            &text,
-            cuts(&text, 1, 0),
-            &crate::observe::Unobserved,
-            Fields::Kept,
-            Declaration::Order,
-        );
+        let whole = in_parts(&text, cuts(&text, 1, 0));
         assert!(whole.is_some());
         for parts in [2, 3, 7, 64] {
             let cuts = cuts(&text, parts, 0);
@@ -534,17 +540,7 @@ mod tests {
                 cuts.len() > 2,
                 "the book is cut into {parts} parts: {cuts:?}"
             );
-            assert_eq!(
-                read_in_parts(
-                    FileId(0),
-                    &text,
-                    cuts,
-                    &crate::observe::Unobserved,
-                    Fields::Kept,
-                    Declaration::Order
-                ),
-                whole
-            );
+            assert_eq!(in_parts(&text, cuts), whole);
         }
     }
 
@@ -564,30 +560,10 @@ mod tests {
         .concat();
         let cuts = cuts(&text, 4, 0);
         assert!(cuts.len() > 3, "cut into parts: {cuts:?}");
-        assert_eq!(
-            read_in_parts(
-                FileId(0),
-                &text,
-                cuts,
-                &crate::observe::Unobserved,
-                Fields::Kept,
-                Declaration::Order
-            ),
-            None
-        );
+        assert_eq!(in_parts(&text, cuts), None);
         // A cut inside a block (here: before a line of it) fails the part that ends there.
         let inside = text.find("  contract").map(|at| vec![0, at, text.len()]);
-        assert_eq!(
-            read_in_parts(
-                FileId(0),
-                &text,
-                inside.unwrap_or_default(),
-                &crate::observe::Unobserved,
-                Fields::Kept,
-                Declaration::Order
-            ),
-            None
-        );
+        assert_eq!(in_parts(&text, inside.unwrap_or_default()), None);
     }
 
     #[test]
