@@ -24,7 +24,7 @@ use iso_currency::IntoEnumIterator;
 pub(super) fn build(
     sources: &SourceMap,
     files: &[ast::File],
-    orders: Orders<impl OrderTree, impl Borrow<ast::UnreadOrder> + Placed>,
+    orders: Orders<impl OrderTree, impl Borrow<ast::UnreadOrder>>,
     packs: &[super::rules::PackUse],
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -293,31 +293,13 @@ pub(super) struct Orders<Tree, Unread> {
     is_unread: Vec<bool>,
 }
 
-/// Where an order read by name only is declared: all that checking needs of it once the names
-/// are known.
-pub(super) trait Placed: Sync {
-    fn span(&self) -> Span;
-}
-
-impl Placed for ast::UnreadOrder {
-    fn span(&self) -> Span {
-        self.span
+impl<Tree, Unread> Orders<Tree, Unread> {
+    pub fn len(&self) -> usize {
+        self.is_unread.len()
     }
 }
 
-impl Placed for &ast::UnreadOrder {
-    fn span(&self) -> Span {
-        self.span
-    }
-}
-
-impl Placed for Span {
-    fn span(&self) -> Span {
-        *self
-    }
-}
-
-impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Placed> Orders<Tree, Unread> {
+impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder>> Orders<Tree, Unread> {
     /// The orders of a model's files, in the order written: from each file, `trees_in[file]`
     /// of `trees` (those whose trees parsing made) and then `unread_in[file]`.
     pub fn of(
@@ -353,27 +335,27 @@ impl<Tree: OrderTree, Unread: Borrow<ast::UnreadOrder> + Placed> Orders<Tree, Un
     }
 
     /// The orders with only the places of those read by name, once their names are in the
-    /// namespace: a million names are some 40 MB.
+    /// namespace: all that checking needs of them then (a million names are some 40 MB).
     fn without_names(self) -> Orders<Tree, Span> {
         Orders {
             trees: self.trees,
-            unread: self.unread.iter().map(Placed::span).collect(),
+            unread: self
+                .unread
+                .iter()
+                .map(|order| order.borrow().span)
+                .collect(),
             is_unread: self.is_unread,
         }
     }
 }
 
-impl<Tree: OrderTree, Unread: Placed> Orders<Tree, Unread> {
-    pub fn len(&self) -> usize {
-        self.is_unread.len()
-    }
-
+impl<Tree: OrderTree> Orders<Tree, Span> {
     /// Leaves out the orders that lost their name to an earlier declaration.
     fn retain_winners(&mut self, losers: &std::collections::HashSet<Span>) {
         let (mut trees, mut unread) = (self.trees.iter(), self.unread.iter());
         self.is_unread.retain(|is_unread| {
             let span = if *is_unread {
-                unread.next().map(Placed::span)
+                unread.next().copied()
             } else {
                 trees.next().map(|order| order.tree().span)
             };
@@ -381,11 +363,11 @@ impl<Tree: OrderTree, Unread: Placed> Orders<Tree, Unread> {
         });
         self.trees
             .retain(|order| !losers.contains(&order.tree().span));
-        self.unread.retain(|order| !losers.contains(&order.span()));
+        self.unread.retain(|span| !losers.contains(span));
     }
 
     /// The orders in parts of [`ORDERS_PER_CHECKER`], in the order written.
-    fn parts(&mut self) -> Vec<Part<'_, Tree, Unread>> {
+    fn parts(&mut self) -> Vec<Part<'_, Tree>> {
         let mut trees = self.trees.as_mut_slice();
         let mut unread = self.unread.as_slice();
         self.is_unread
@@ -408,9 +390,10 @@ impl<Tree: OrderTree, Unread: Placed> Orders<Tree, Unread> {
 }
 
 /// One checker's share of the orders, in the order written.
-struct Part<'p, Tree, Unread> {
+struct Part<'p, Tree> {
     trees: &'p mut [Tree],
-    unread: &'p [Unread],
+    /// Where its orders read by name only are declared.
+    unread: &'p [Span],
     is_unread: &'p [bool],
 }
 
@@ -420,21 +403,20 @@ const READ_AGAIN_AT_ONCE: usize = 4096;
 
 /// The trees of orders read by name only, read again in runs of one file, in the order written;
 /// `None` for one not read again (which a file read once by name never gives).
-fn read_again(sources: &SourceMap, unread: &[impl Placed]) -> Vec<Option<Block<ast::OrderField>>> {
+fn read_again(sources: &SourceMap, unread: &[Span]) -> Vec<Option<Block<ast::OrderField>>> {
     let mut trees = Vec::with_capacity(unread.len());
-    for run in unread.chunk_by(|before, after| before.span().file == after.span().file) {
+    for run in unread.chunk_by(|before, after| before.file == after.file) {
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
             continue;
         };
         // Orders that lost their name lie between, and are left out again.
-        let mut read = crate::syntax::read_orders_again(sources, first.span(), last.span())
+        let mut read = crate::syntax::read_orders_again(sources, *first, *last)
             .unwrap_or_default()
             .into_iter()
             .peekable();
-        for order in run {
-            let span = order.span();
-            while read.next_if(|tree| tree.span < span).is_some() {}
-            trees.push(read.next_if(|tree| tree.span == span));
+        for span in run {
+            while read.next_if(|tree| tree.span < *span).is_some() {}
+            trees.push(read.next_if(|tree| tree.span == *span));
         }
     }
     trees
@@ -445,10 +427,10 @@ fn read_again(sources: &SourceMap, unread: &[impl Placed]) -> Vec<Option<Block<a
 /// checked orders (`None` for a ledger row left out), and whether every order not read from a
 /// ledger was checked (a ledger row in error is left out of the model, its errors reported; an
 /// order in error anywhere else stops the model).
-fn check_orders<Tree: OrderTree, Unread: Placed>(
+fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
     shared: &Shared<'_>,
-    orders: &mut Orders<Tree, Unread>,
+    orders: &mut Orders<Tree, Span>,
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
@@ -466,7 +448,7 @@ fn check_orders<Tree: OrderTree, Unread: Placed>(
     };
     // Each part's orders are a list of their own, made as its trees are freed, and not one list
     // of a million orders made while every tree is still held.
-    let check_part = |part: Part<'_, Tree, Unread>| {
+    let check_part = |part: Part<'_, Tree>| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;

@@ -121,7 +121,7 @@ fn build_observed(
     files: &[ast::File],
     orders: declarations::Orders<
         impl declarations::OrderTree,
-        impl std::borrow::Borrow<ast::UnreadOrder> + declarations::Placed,
+        impl std::borrow::Borrow<ast::UnreadOrder>,
     >,
     packs: &[PackUse],
     diagnostics: &mut Diagnostics,

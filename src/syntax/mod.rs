@@ -95,9 +95,9 @@ pub fn parse_keeping(
     }
 }
 
-/// The trees of orders of one order book that parsing read by name only ([`OrderTrees::WhenChecked`]), from the one declared at `first` to
-/// the one at `last`, and of every order between them: read again from the file's text, as they were read the
-/// first time.
+/// The trees of the orders of one order book that parsing read by name only
+/// ([`OrderTrees::WhenChecked`]), from the one declared at `first` to the one at `last` and
+/// every order between: read again from the file's text, as they were read the first time.
 pub fn read_orders_again(
     sources: &SourceMap,
     first: Span,
