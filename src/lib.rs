@@ -327,7 +327,8 @@ fn parse_sources_with(
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
     for (id, options) in ledgers {
         let within = read.next_file(sources);
-        let (file, found) = syntax::read_ledger_observed(sources, id, &options, &within);
+        let (file, found) =
+            syntax::read_ledger_observed(sources, id, &options, order_trees, &within);
         read.file_read(sources, id, file.as_ref());
         diagnostics.extend(found);
         files.extend(file);

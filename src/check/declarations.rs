@@ -180,6 +180,7 @@ pub(super) fn build(
     };
     let (checked_orders, orders_complete) = check_orders(
         sources,
+        files,
         &shared,
         &mut orders,
         declared,
@@ -284,7 +285,7 @@ impl OrderTree for Block<ast::OrderField> {
 }
 
 /// The orders to check, in the order written (file by file): those whose trees parsing made,
-/// and those of order books it read by name only (`Unread`: lent or given), whose
+/// and those of order books and ledgers it read by name only (`Unread`: lent or given), whose
 /// trees are read again a few thousand at a time as they are checked.
 pub(super) struct Orders<Tree, Unread> {
     trees: Vec<Tree>,
@@ -403,14 +404,20 @@ const READ_AGAIN_AT_ONCE: usize = 4096;
 
 /// The trees of orders read by name only, read again in runs of one file, in the order written;
 /// `None` for one not read again (which a file read once by name never gives).
-fn read_again(sources: &SourceMap, unread: &[Span]) -> Vec<Option<Block<ast::OrderField>>> {
+fn read_again(
+    sources: &SourceMap,
+    files: &[ast::File],
+    unread: &[Span],
+) -> Vec<Option<Block<ast::OrderField>>> {
     let mut trees = Vec::with_capacity(unread.len());
     for run in unread.chunk_by(|before, after| before.file == after.file) {
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
             continue;
         };
+        let tree = files.iter().find(|tree| tree.file == first.file);
         // Orders that lost their name lie between, and are left out again.
-        let mut read = crate::syntax::read_orders_again(sources, *first, *last)
+        let mut read = tree
+            .and_then(|tree| crate::syntax::read_orders_again(sources, tree, *first, *last))
             .unwrap_or_default()
             .into_iter()
             .peekable();
@@ -429,6 +436,7 @@ fn read_again(sources: &SourceMap, unread: &[Span]) -> Vec<Option<Block<ast::Ord
 /// order in error anywhere else stops the model).
 fn check_orders<Tree: OrderTree>(
     sources: &SourceMap,
+    files: &[ast::File],
     shared: &Shared<'_>,
     orders: &mut Orders<Tree, Span>,
     declared: Declared<'_>,
@@ -468,7 +476,7 @@ fn check_orders<Tree: OrderTree>(
                 if read_now.len() == 0 {
                     let at_once = unread_left.len().min(READ_AGAIN_AT_ONCE);
                     let (now, later) = unread_left.split_at(at_once);
-                    read_now = read_again(sources, now).into_iter();
+                    read_now = read_again(sources, files, now).into_iter();
                     unread_left = later;
                 }
                 read = read_now.next().flatten();

@@ -32,6 +32,9 @@ pub struct File {
     /// The orders of an order book read by name only ([`crate::syntax::OrderTrees::WhenChecked`]),
     /// in the order written: their trees are read again as they are checked.
     pub unread_orders: Vec<UnreadOrder>,
+    /// For a ledger whose orders were read by name only, how its rows are read: kept to read
+    /// them again.
+    pub ledger_options: Option<crate::syntax::ledger::Options>,
     /// What the file adds to the open sets: `kind town "..."`, `role ... "..."`.
     pub definitions: Vec<Definition>,
     /// The jurisdiction groups it declares.
@@ -90,6 +93,7 @@ impl File {
             rules: Vec::new(),
             declarations: Vec::new(),
             unread_orders: Vec::new(),
+            ledger_options: None,
             definitions: Vec::new(),
             groups: Vec::new(),
             tests: Vec::new(),

@@ -95,16 +95,22 @@ pub fn parse_keeping(
     }
 }
 
-/// The trees of the orders of one order book that parsing read by name only
-/// ([`OrderTrees::WhenChecked`]), from the one declared at `first` to the one at `last` and
-/// every order between: read again from the file's text, as they were read the first time.
+/// The trees of the orders of one file (an order book or a ledger, whose syntax tree is `tree`)
+/// that parsing read by name only ([`OrderTrees::WhenChecked`]), from the one declared at `first`
+/// to the one at `last` and every order between: read again from the file's text, as they were
+/// read the first time.
 pub fn read_orders_again(
     sources: &SourceMap,
+    tree: &ast::File,
     first: Span,
     last: Span,
 ) -> Option<Vec<ast::Block<ast::OrderField>>> {
-    let text = &sources.file(first.file).text;
-    orders::read_again(first.file, text, first.start as usize, last.end as usize)
+    let text = &sources.file(tree.file).text;
+    let (start, end) = (first.start as usize, last.end as usize);
+    match &tree.ledger_options {
+        Some(options) => ledger::read_again(tree.file, text, options, start, end),
+        None => orders::read_again(tree.file, text, start, end),
+    }
 }
 
 /// A run of documentation comments: `//!` lines, the prose of a literate file where they stand,
@@ -166,14 +172,23 @@ pub fn read_ledger(
     file: FileId,
     options: &ledger::Options,
 ) -> (Option<ast::File>, Vec<Diagnostic>) {
-    read_ledger_observed(sources, file, options, &crate::observe::Unobserved)
+    let order_trees = OrderTrees::Now;
+    read_ledger_observed(
+        sources,
+        file,
+        options,
+        order_trees,
+        &crate::observe::Unobserved,
+    )
 }
 
-/// Reads a ledger as [`read_ledger`] does, telling `observer` how many orders it has read.
+/// Reads a ledger as [`read_ledger`] does, making its orders' trees when `order_trees` says, and
+/// telling `observer` how many orders it has read.
 pub fn read_ledger_observed(
     sources: &mut SourceMap,
     file: FileId,
     options: &ledger::Options,
+    order_trees: OrderTrees,
     observer: &dyn crate::observe::Observer,
 ) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(diagnostic) = invalid_encoding(sources, file) {
@@ -184,10 +199,13 @@ pub fn read_ledger_observed(
         sources.set_ledger(file, rows.saturating_sub(1));
         return (None, vec![diagnostic]);
     }
-    let read = ledger::read_observed(file, &sources.file(file).text, options, observer);
+    let text = &sources.file(file).text;
+    let read = ledger::read_observed(file, text, options, order_trees, observer);
     sources.set_ledger(file, read.rows);
     let tree = ast::File {
         declarations: read.orders,
+        ledger_options: (!read.unread_orders.is_empty()).then(|| options.clone()),
+        unread_orders: read.unread_orders,
         ..ast::File::empty(file)
     };
     (Some(tree), read.diagnostics)
