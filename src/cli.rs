@@ -1224,11 +1224,10 @@ fn write_workbook(path: &std::path::Path, report: &coop::report::Report) -> u8 {
 /// call a formatter; with `--check` or `--diff`, prints only what would change, and fails if
 /// anything would. Text that does not parse is not passed on: nothing is printed but its error.
 fn format_standard_input(check: bool, diff: bool, color: bool) -> u8 {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    if let Err(error) = std::io::stdin().lock().read_to_end(&mut bytes) {
-        return usage_error(&format!("cannot read standard input: {error}"));
-    }
+    let bytes = match read_standard_input() {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
+    };
     let mut sources = coop::source::SourceMap::new();
     let id = sources.add_bytes(STANDARD_INPUT, PathBuf::from("-"), bytes);
     let formatted = match coop::syntax::format(&sources, id) {
@@ -1321,12 +1320,25 @@ fn standard_input_named(paths: &[PathBuf]) -> Option<Result<Vec<u8>, u8>> {
     if paths != [PathBuf::from("-")] {
         return None;
     }
+    Some(read_standard_input())
+}
+
+/// Standard input's bytes, or the exit code of failing to read them: more than a file may hold
+/// ([`coop::source::LARGEST_FILE`]) is refused as a larger file is.
+fn read_standard_input() -> Result<Vec<u8>, u8> {
+    use std::io::Read as _;
     let mut bytes = Vec::new();
-    Some(
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map(|_| bytes)
-            .map_err(|error| usage_error(&format!("cannot read standard input: {error}"))),
-    )
+    std::io::stdin()
+        .lock()
+        .take(coop::source::LARGEST_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| usage_error(&format!("cannot read standard input: {error}")))?;
+    if bytes.len() as u64 > coop::source::LARGEST_FILE {
+        return Err(usage_error(
+            "standard input is more than 4 GiB (4294967295 bytes), more than Coop reads in one file\n  help: split the model into files and give coop their directory",
+        ));
+    }
+    Ok(bytes)
 }
 
 fn run_tests(

@@ -62,6 +62,7 @@ codes! {
     UseNotAFile = "use-not-a-file", Error, "a `use` or `ledger` names a directory, a device or a FIFO, not a file";
     NotALedger = "not-a-ledger", Error, "a `ledger` names one of the model's .coop files";
     UseCycle = "use-cycle", Error, "files that `use` each other in a cycle";
+    FileTooLarge = "file-too-large", Error, "a file of the model is larger than the 4 GiB Coop reads in one file";
     NestingTooDeep = "nesting-too-deep", Error, "brackets nested too deep, or a condition too long, to read safely";
     // Reading ledgers.
     MalformedLedgerRow = "malformed-ledger-row", Error, "a ledger row that cannot be read as an order line";

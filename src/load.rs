@@ -152,6 +152,16 @@ pub fn load_with(
     found.dedup_by(|later, first| later.canonical == first.canonical);
     found.sort_by(|left, right| left.path.cmp(&right.path));
     for file in found {
+        let size = std::fs::metadata(&file.canonical).map_or(0, |metadata| metadata.len());
+        if size > crate::source::LARGEST_FILE {
+            return Err(LoadError {
+                message: format!(
+                    "`{}` is {size} bytes, more than Coop reads in one file",
+                    display_name(&file.path)
+                ),
+                help: "a file may hold at most 4 GiB (4294967295 bytes); split it into several .coop files".to_string(),
+            });
+        }
         let bytes = read(&file.canonical).map_err(|error| LoadError {
             message: format!(
                 "cannot read `{}`: {}",
@@ -467,6 +477,17 @@ pub fn resolve_file(
         return Err(Box::new(Diagnostic::of(
             LoadProblem::NotARegularFile {
                 path: &used.value,
+                naming,
+            },
+            used.span,
+        )));
+    }
+    let size = std::fs::metadata(&canonical).map_or(0, |metadata| metadata.len());
+    if size > crate::source::LARGEST_FILE {
+        return Err(Box::new(Diagnostic::of(
+            LoadProblem::TooLarge {
+                path: &used.value,
+                bytes: size,
                 naming,
             },
             used.span,

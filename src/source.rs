@@ -9,6 +9,11 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+/// The largest file Coop reads, in bytes (4 GiB less one): a place in a file is a 32-bit offset
+/// (`Span`), which keeps the spans of millions of orders small. A larger file is refused before
+/// it is read (`file-too-large`), never read with wrong places.
+pub const LARGEST_FILE: u64 = u32::MAX as u64;
+
 /// A byte range in one source file. Small and `Copy`, so every node can carry one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {

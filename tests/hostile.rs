@@ -314,6 +314,45 @@ fn a_socket_named_by_use_or_ledger_is_refused_with_help_for_what_was_named() {
     }
 }
 
+/// A file larger than a place in a file can count (4 GiB) is refused by its size, before it is
+/// read: named by `ledger` or `use` (`file-too-large`, with help for what was named), or found
+/// in the model's directory. The files are sparse, so the test writes almost nothing.
+#[test]
+fn a_file_over_four_gibibytes_is_refused_before_it_is_read() {
+    let directory = scratch("too-large");
+    let large = directory.join("orders.csv");
+    std::fs::File::create(&large)
+        .and_then(|file| file.set_len(::coop::source::LARGEST_FILE + 1))
+        .expect("a sparse file of 4 GiB");
+    let model = directory.join("m.coop");
+    for (line, help) in [
+        ("ledger \"orders.csv\"", "split it into several CSV files"),
+        ("use \"orders.csv\"", "split it into several .coop files"),
+    ] {
+        std::fs::write(&model, format!("{line}\n{}", minimal())).expect("write the model");
+        let output = coop(&["check", &text(&model)]);
+        let said = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains("file-too-large")
+                && said.contains("4294967296 bytes")
+                && said.contains(help),
+            "{line}: {said}"
+        );
+    }
+    std::fs::remove_file(&model).expect("remove the model");
+    std::fs::rename(&large, directory.join("orders.coop")).expect("rename");
+    std::fs::write(directory.join("m.coop"), minimal()).expect("write the model");
+    let output = coop(&["check", &text(&directory)]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("orders.coop` is 4294967296 bytes, more than Coop reads in one file"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Outputs cannot inject CI commands or terminal escapes.
 

@@ -1,7 +1,7 @@
 //! What resolving the files a model names can find wrong: a `use`, `use rules` or `ledger` that
 //! names no file, a file outside the model, something that is not a file, a pack coop does not
-//! ship, a .coop file named as a ledger, files that `use` each other in a cycle. Each variant says
-//! its one code, message, label and help.
+//! ship, a .coop file named as a ledger, files that `use` each other in a cycle, a file too large
+//! to read. Each variant says its one code, message, label and help.
 
 use super::Naming;
 use crate::codes::Code;
@@ -29,6 +29,12 @@ pub enum LoadProblem<'a> {
     NotALedger { path: &'a str },
     /// Files that `use` each other, in the order of the cycle, the first again at the end.
     Cycle { files: Vec<&'a str> },
+    /// A named file is larger than [`crate::source::LARGEST_FILE`].
+    TooLarge {
+        path: &'a str,
+        bytes: u64,
+        naming: Naming,
+    },
 }
 
 impl Problem for LoadProblem<'_> {
@@ -94,6 +100,19 @@ impl Problem for LoadProblem<'_> {
                 "the cycle starts here",
             )
             .help("a model's files may share one directory without naming each other; remove one `use` of the cycle"),
+            LoadProblem::TooLarge {
+                path,
+                bytes,
+                naming,
+            } => Description::new(
+                Code::FileTooLarge,
+                format!("`{path}` is {bytes} bytes, more than Coop reads in one file"),
+                "too large",
+            )
+            .help(match naming {
+                Naming::Use => "a file may hold at most 4 GiB (4294967295 bytes); split it into several .coop files, each named by its own `use`",
+                Naming::Ledger => "a ledger may hold at most 4 GiB (4294967295 bytes); split it into several CSV files (by year, say), each named by its own `ledger`",
+            }),
         }
     }
 }
