@@ -298,20 +298,31 @@ fn a_socket_named_by_use_or_ledger_is_refused_with_help_for_what_was_named() {
     let directory = scratch("socket");
     let _socket = std::os::unix::net::UnixListener::bind(directory.join("orders.csv"))
         .expect("a socket in the model's directory");
+    named_file_is_refused(
+        &directory,
+        &["use-not-a-file"],
+        [
+            ("use \"orders.csv\"", "name a .coop file"),
+            ("ledger \"orders.csv\"", "name a CSV file of orders"),
+        ],
+    );
+}
+
+/// Names `orders.csv` in `directory` by each case's `use` or `ledger` line, above a minimal
+/// model, and checks that `coop check` fails saying each of `said` and the case's help.
+fn named_file_is_refused(directory: &Path, said: &[&str], cases: [(&str, &str); 2]) {
     let model = directory.join("m.coop");
-    for (line, help) in [
-        ("use \"orders.csv\"", "name a .coop file"),
-        ("ledger \"orders.csv\"", "name a CSV file of orders"),
-    ] {
+    for (line, help) in cases {
         std::fs::write(&model, format!("{line}\n{}", minimal())).expect("write the model");
         let output = coop(&["check", &text(&model)]);
-        let said = format!("{}{}", stdout(&output), stderr(&output));
-        assert_eq!(output.status.code(), Some(1), "{said}");
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{printed}");
         assert!(
-            said.contains("use-not-a-file") && said.contains(help),
-            "{line}: {said}"
+            said.iter().all(|part| printed.contains(part)) && printed.contains(help),
+            "{line}: {printed}"
         );
     }
+    std::fs::remove_file(&model).expect("remove the model");
 }
 
 /// A file larger than a place in a file can count (4 GiB) is refused by its size, before it is
@@ -324,23 +335,14 @@ fn a_file_over_four_gibibytes_is_refused_before_it_is_read() {
     std::fs::File::create(&large)
         .and_then(|file| file.set_len(::coop::source::LARGEST_FILE + 1))
         .expect("a sparse file of 4 GiB");
-    let model = directory.join("m.coop");
-    for (line, help) in [
-        ("ledger \"orders.csv\"", "split it into several CSV files"),
-        ("use \"orders.csv\"", "split it into several .coop files"),
-    ] {
-        std::fs::write(&model, format!("{line}\n{}", minimal())).expect("write the model");
-        let output = coop(&["check", &text(&model)]);
-        let said = format!("{}{}", stdout(&output), stderr(&output));
-        assert_eq!(output.status.code(), Some(1), "{said}");
-        assert!(
-            said.contains("file-too-large")
-                && said.contains("4294967296 bytes")
-                && said.contains(help),
-            "{line}: {said}"
-        );
-    }
-    std::fs::remove_file(&model).expect("remove the model");
+    named_file_is_refused(
+        &directory,
+        &["file-too-large", "4294967296 bytes"],
+        [
+            ("ledger \"orders.csv\"", "split it into several CSV files"),
+            ("use \"orders.csv\"", "split it into several .coop files"),
+        ],
+    );
     std::fs::rename(&large, directory.join("orders.coop")).expect("rename");
     std::fs::write(directory.join("m.coop"), minimal()).expect("write the model");
     let output = coop(&["check", &text(&directory)]);
