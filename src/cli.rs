@@ -14,6 +14,7 @@ use coop::load::STANDARD_INPUT;
 use coop::output::{CommandGuard, Escapes, guarded};
 use coop::values::Date;
 
+use crate::allocator::Tuned;
 use crate::progress::Progress;
 
 #[derive(Parser, Debug)]
@@ -345,9 +346,13 @@ const USAGE_OR_IO: u8 = 2;
 /// Whether `--quiet` was given: notes, counts and summaries are not printed.
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Starts showing a run's progress, as `--progress` (`asked`) and `--quiet` say.
-fn progress(asked: bool) -> Progress {
-    Progress::start(QUIET.load(std::sync::atomic::Ordering::Relaxed), asked)
+/// Starts showing a run's progress, as `--progress` (`asked`) and `--quiet` say; the allocator
+/// is tuned to the phases as they go.
+fn progress(asked: bool) -> Tuned<Progress> {
+    Tuned::new(Progress::start(
+        QUIET.load(std::sync::atomic::Ordering::Relaxed),
+        asked,
+    ))
 }
 
 pub fn run(arguments: Arguments) -> ExitCode {
@@ -874,7 +879,7 @@ fn judged_side(
     side: &DiffSide,
     as_of: Date,
     color: bool,
-    progress: &Progress,
+    progress: &dyn coop::observe::Observer,
 ) -> Result<coop::diff::Side, u8> {
     let mut sources = side.setup.load()?;
     if let Some(checkout) = &side.checkout {
