@@ -1339,9 +1339,10 @@ fn read_standard_input() -> Result<Vec<u8>, u8> {
         .read_to_end(&mut bytes)
         .map_err(|error| usage_error(&format!("cannot read standard input: {error}")))?;
     if bytes.len() as u64 > coop::source::LARGEST_FILE {
-        return Err(usage_error(
-            "standard input is more than 4 GiB (4294967295 bytes), more than Coop reads in one file\n  help: split the model into files and give coop their directory",
-        ));
+        return Err(usage_error(&format!(
+            "standard input is more than 4 GiB ({} bytes), more than Coop reads in one file\n  help: split the model into files and give coop their directory",
+            coop::source::LARGEST_FILE
+        )));
     }
     Ok(bytes)
 }

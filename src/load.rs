@@ -152,14 +152,16 @@ pub fn load_with(
     found.dedup_by(|later, first| later.canonical == first.canonical);
     found.sort_by(|left, right| left.path.cmp(&right.path));
     for file in found {
-        let size = std::fs::metadata(&file.canonical).map_or(0, |metadata| metadata.len());
-        if size > crate::source::LARGEST_FILE {
+        if let Some(size) = too_large(&file.canonical) {
             return Err(LoadError {
                 message: format!(
                     "`{}` is {size} bytes, more than Coop reads in one file",
                     display_name(&file.path)
                 ),
-                help: "a file may hold at most 4 GiB (4294967295 bytes); split it into several .coop files".to_string(),
+                help: format!(
+                    "a file may hold at most 4 GiB ({} bytes); split it into several .coop files",
+                    crate::source::LARGEST_FILE
+                ),
             });
         }
         let bytes = read(&file.canonical).map_err(|error| LoadError {
@@ -482,8 +484,7 @@ pub fn resolve_file(
             used.span,
         )));
     }
-    let size = std::fs::metadata(&canonical).map_or(0, |metadata| metadata.len());
-    if size > crate::source::LARGEST_FILE {
+    if let Some(size) = too_large(&canonical) {
         return Err(Box::new(Diagnostic::of(
             LoadProblem::TooLarge {
                 path: &used.value,
@@ -496,6 +497,15 @@ pub fn resolve_file(
     let bytes =
         std::fs::read(&canonical).map_err(|_| Box::new(not_found(&target, used, naming)))?;
     Ok(sources.add_file(display_name(&target), target, canonical, bytes))
+}
+
+/// The size of the file at `canonical` when it is more than Coop reads in one file
+/// ([`crate::source::LARGEST_FILE`]), found without reading it.
+fn too_large(canonical: &Path) -> Option<u64> {
+    std::fs::metadata(canonical)
+        .ok()
+        .map(|metadata| metadata.len())
+        .filter(|size| *size > crate::source::LARGEST_FILE)
 }
 
 /// Resolves a `use rules` to the pack's file and name: a shipped pack is added to the sources

@@ -6,6 +6,7 @@
 use super::Naming;
 use crate::codes::Code;
 use crate::diagnostic::{Description, Problem};
+use crate::source::LARGEST_FILE;
 
 pub enum LoadProblem<'a> {
     /// A named path leads outside the model's directory, by its text or by its links.
@@ -110,8 +111,8 @@ impl Problem for LoadProblem<'_> {
                 "too large",
             )
             .help(match naming {
-                Naming::Use => "a file may hold at most 4 GiB (4294967295 bytes); split it into several .coop files, each named by its own `use`",
-                Naming::Ledger => "a ledger may hold at most 4 GiB (4294967295 bytes); split it into several CSV files (by year, say), each named by its own `ledger`",
+                Naming::Use => format!("a file may hold at most 4 GiB ({LARGEST_FILE} bytes); split it into several .coop files, each named by its own `use`"),
+                Naming::Ledger => format!("a ledger may hold at most 4 GiB ({LARGEST_FILE} bytes); split it into several CSV files (by year, say), each named by its own `ledger`"),
             }),
         }
     }
