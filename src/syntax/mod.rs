@@ -172,14 +172,8 @@ pub fn read_ledger(
     file: FileId,
     options: &ledger::Options,
 ) -> (Option<ast::File>, Vec<Diagnostic>) {
-    let order_trees = OrderTrees::Now;
-    read_ledger_observed(
-        sources,
-        file,
-        options,
-        order_trees,
-        &crate::observe::Unobserved,
-    )
+    let unobserved = &crate::observe::Unobserved;
+    read_ledger_observed(sources, file, options, OrderTrees::Now, unobserved)
 }
 
 /// Reads a ledger as [`read_ledger`] does, making its orders' trees when `order_trees` says, and
