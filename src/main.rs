@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    allocator::small_pages();
     allocator::give_back_at_once();
     cli::run(cli::Arguments::parse())
 }
