@@ -785,21 +785,18 @@ impl<Field> Fields<'_, Field> {
 }
 
 fn header<Field>(block: &Block<Field>) -> Header {
-    Header {
-        name: block.name.to_owned_string(),
-        title: block.title.as_ref().map(|title| title.value.clone()),
-        span: block.span,
-        facts: block
-            .facts
-            .iter()
-            .map(|fact| Fact {
-                name: fact.name.to_owned_string(),
-                date: fact.date.map(|date| date.value),
-                value: fact.value.as_ref().and_then(fact_value),
-                text: fact.text.as_ref().map(|text| text.value.clone()),
-            })
-            .collect(),
-    }
+    let facts = block
+        .facts
+        .iter()
+        .map(|fact| Fact {
+            name: fact.name.to_owned_string(),
+            date: fact.date.map(|date| date.value),
+            value: fact.value.as_ref().and_then(fact_value),
+            text: fact.text.as_ref().map(|text| text.value.clone()),
+        })
+        .collect();
+    let title = block.title.as_ref().map(|title| title.value.clone());
+    Header::new(block.name.to_owned_string(), block.span, title, facts)
 }
 
 /// The amount a fact records, as rules read it: money, a number, a quantity (of what its unit

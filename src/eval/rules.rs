@@ -3090,7 +3090,7 @@ impl Context<'_> {
         };
         match (entries, owner) {
             (Entries::Fact, _) => header
-                .facts
+                .facts()
                 .iter()
                 .position(|fact| fact.name.value == name)
                 .map_or(Value::Absent, |position| {
@@ -3128,7 +3128,7 @@ impl Context<'_> {
                 position,
             } => match self.declaration(&Value::declared(entity, declaration)) {
                 Some((header, _)) => {
-                    let fact = &header.facts[position];
+                    let fact = &header.facts()[position];
                     (fact.date, fact.text.as_deref(), fact.value)
                 }
                 None => (None, None, None),
@@ -3156,13 +3156,13 @@ impl Context<'_> {
         let optional_date = |date: Option<Date>| date.map_or(Value::Absent, Value::Date);
         let spanned_date =
             |date: Option<crate::source::Spanned<Date>>| optional_date(date.map(|date| date.value));
-        let titled = |title: &Option<String>| title.as_deref().map_or(Value::Absent, text);
+        let titled = |title: Option<&str>| title.map_or(Value::Absent, text);
         match (owner, field) {
             (Value::Agency(id), Field::Agency(field)) => {
                 let agency = model.agency(*id);
                 match field {
                     AgencyField::Name => text(&agency.header.name.value),
-                    AgencyField::Title => titled(&agency.header.title),
+                    AgencyField::Title => titled(agency.header.title()),
                     AgencyField::Kind => several(Enumeration::AgencyKind, &agency.kinds),
                     AgencyField::Role => several(Enumeration::AgencyRole, &agency.roles),
                     AgencyField::Jurisdiction => Value::Jurisdiction(agency.jurisdiction),
@@ -3180,7 +3180,7 @@ impl Context<'_> {
                 let solicitation = model.solicitation(*id);
                 match field {
                     SolicitationField::Name => text(&solicitation.header.name.value),
-                    SolicitationField::Title => titled(&solicitation.header.title),
+                    SolicitationField::Title => titled(solicitation.header.title()),
                     SolicitationField::Lead => Value::Agency(solicitation.lead),
                     SolicitationField::Method => {
                         Value::Enumeration(Enumeration::Method, solicitation.method.as_str())
@@ -3224,7 +3224,7 @@ impl Context<'_> {
                 let lot_id = crate::model::LotId(*index);
                 match field {
                     LotField::Name => text(&lot.name.value),
-                    LotField::Title => titled(&lot.title),
+                    LotField::Title => titled(lot.title.as_deref()),
                     LotField::Solicitation => Value::Solicitation(*solicitation_id),
                     LotField::Estimate => self.volume(
                         lot.estimate.as_ref().map(|volume| &volume.value),
@@ -3282,7 +3282,7 @@ impl Context<'_> {
                 let instrument = model.instrument(*id);
                 match field {
                     AccessField::Name => text(&instrument.header.name.value),
-                    AccessField::Title => titled(&instrument.header.title),
+                    AccessField::Title => titled(instrument.header.title()),
                     AccessField::Kind => {
                         Value::Enumeration(Enumeration::InstrumentKind, instrument.kind.as_str())
                     }
@@ -3416,7 +3416,7 @@ impl Context<'_> {
         let piggyback = contract.piggyback.as_ref();
         match field {
             ContractField::Name => text(&contract.header.name.value),
-            ContractField::Title => contract.header.title.as_deref().map_or(Value::Absent, text),
+            ContractField::Title => contract.header.title().map_or(Value::Absent, text),
             ContractField::Solicitation => Value::Solicitation(contract.solicitation),
             ContractField::Lead => Value::Agency(solicitation.lead),
             ContractField::Supplier => contract
@@ -3518,7 +3518,7 @@ impl Context<'_> {
         };
         match field {
             OrderField::Name => text(&order.header.name.value),
-            OrderField::Title => order.header.title.as_deref().map_or(Value::Absent, text),
+            OrderField::Title => order.header.title().map_or(Value::Absent, text),
             OrderField::Buyer => Value::Agency(order.buyer.value),
             OrderField::Contract => Value::Contract(order.contract.value),
             OrderField::Solicitation => Value::Solicitation(contract.solicitation),

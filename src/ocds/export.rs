@@ -258,7 +258,7 @@ impl Exporter<'_> {
                 "awardID".into(),
                 json!(ocds_id(&self.model.contract(order.contract.value).header)),
             );
-            if let Some(title) = &order.header.title {
+            if let Some(title) = order.header.title() {
                 contract.insert("title".into(), json!(title));
             }
             contract.insert("buyer".into(), self.reference(order.buyer.value));
@@ -303,7 +303,7 @@ impl Exporter<'_> {
             "id".into(),
             json!(fact_text(header, "ocds_tender_id").unwrap_or(ocid)),
         );
-        if let Some(title) = &header.title {
+        if let Some(title) = header.title() {
             tender.insert("title".into(), json!(title));
         }
         tender.insert("procuringEntity".into(), self.reference(solicitation.lead));
@@ -542,7 +542,7 @@ impl Exporter<'_> {
         let first = self.model.contract(group[0]);
         let mut award = Map::new();
         award.insert("id".into(), json!(award_id));
-        if let Some(title) = &first.header.title {
+        if let Some(title) = first.header.title() {
             award.insert("title".into(), json!(title));
         }
         award.insert("status".into(), json!("active"));
@@ -617,7 +617,7 @@ impl Exporter<'_> {
             json!(fact_text(&first.header, "ocds_contract_id").unwrap_or(award_id)),
         );
         contract.insert("awardID".into(), json!(award_id));
-        if let Some(title) = &first.header.title {
+        if let Some(title) = first.header.title() {
             contract.insert("title".into(), json!(title));
         }
         contract.insert(
@@ -752,7 +752,7 @@ impl Exporter<'_> {
             }
             let mut entry = Map::new();
             entry.insert("id".into(), json!(ocds_id(&instrument.header)));
-            if let Some(title) = &instrument.header.title {
+            if let Some(title) = instrument.header.title() {
                 entry.insert("title".into(), json!(title));
             }
             entry.insert("kind".into(), json!(instrument.kind.as_str()));
@@ -994,7 +994,7 @@ impl Exporter<'_> {
             let supplier = self.add_supplier(&mut parties, order.contract.value);
             let mut award = Map::new();
             award.insert("id".into(), json!(ocds_id(&order.header)));
-            if let Some(title) = &order.header.title {
+            if let Some(title) = order.header.title() {
                 award.insert("title".into(), json!(title));
             }
             award.insert("status".into(), json!("active"));
@@ -1184,7 +1184,7 @@ impl Exporter<'_> {
 /// The facts a declaration records, but the `ocds_` facts the export writes as OCDS fields.
 fn insert_facts(coop: &mut Map<String, Value>, header: &Header) {
     let facts: Vec<Value> = header
-        .facts
+        .facts()
         .iter()
         .filter(|fact| !is_ocds_fact(&fact.name.value))
         .map(fact_value)
@@ -1232,7 +1232,7 @@ fn fact_value(fact: &Fact) -> Value {
 }
 
 fn fact<'h>(header: &'h Header, name: &str) -> Option<&'h Fact> {
-    header.facts.iter().find(|fact| fact.name.value == name)
+    header.facts().iter().find(|fact| fact.name.value == name)
 }
 
 fn fact_text<'h>(header: &'h Header, name: &str) -> Option<&'h str> {

@@ -248,7 +248,7 @@ fn order_report(
     );
     OrderReport {
         name: order.header.name.value.clone(),
-        title: order.header.title.clone(),
+        title: order.header.title().map(str::to_owned),
         buyer: model.agency(order.buyer.value).header.name.value.clone(),
         contract: contract.header.name.value.clone(),
         date: order.date.value.to_string(),
@@ -306,7 +306,7 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
         .zip(bindings_of)
         .map(|(agency, bindings)| AgencyReport {
             name: agency.header.name.value.clone(),
-            title: agency.header.title.clone(),
+            title: agency.header.title().map(str::to_owned),
             kind: agency
                 .kinds
                 .first()
@@ -404,7 +404,7 @@ fn binding_report(
     let responsibilities = responsibility_reports(model, sources, binding, terms);
     BindingReport {
         contract: contract.header.name.value.clone(),
-        contract_title: contract.header.title.clone(),
+        contract_title: contract.header.title().map(str::to_owned),
         suppliers: contract.suppliers.clone(),
         basis: binding.basis,
         via,
@@ -602,7 +602,7 @@ fn contract_report(
         .and_then(|clause| clause.ceiling.as_ref());
     ContractReport {
         name: contract.header.name.value.clone(),
-        title: contract.header.title.clone(),
+        title: contract.header.title().map(str::to_owned),
         solicitation: solicitation.header.name.value.clone(),
         lot: contract
             .lot

@@ -46,7 +46,7 @@ fn framework(
     let currency = currency(model, solicitation);
     FrameworkReport {
         solicitation: solicitation.header.name.value.clone(),
-        title: solicitation.header.title.clone(),
+        title: solicitation.header.title().map(str::to_owned),
         lead: model.agency(solicitation.lead).header.name.value.clone(),
         estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
         maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
