@@ -5,6 +5,7 @@ pub mod interpret;
 pub mod rules;
 pub mod subjects;
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use ustr::Ustr;
 
@@ -185,7 +186,9 @@ pub struct OrderId(pub usize);
 /// What every declaration has: its name, an optional title, and where it was written.
 #[derive(Clone, Debug)]
 pub struct Header {
-    pub name: Spanned<String>,
+    /// Its name, kept inline when short (most are: `po_0712233`), as the syntax tree keeps it:
+    /// a million orders' names are then not a million allocations.
+    pub name: Spanned<CompactString>,
     pub span: Span,
     /// Its title and facts, boxed, and `None` when it has neither: few orders have either, and
     /// a million orders are kept for the whole run (a header of 64 bytes rather than 104).
@@ -659,7 +662,7 @@ impl Agency {
 
 impl Header {
     pub fn new(
-        name: Spanned<String>,
+        name: Spanned<CompactString>,
         span: Span,
         title: Option<String>,
         facts: Vec<Fact>,

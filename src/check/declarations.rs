@@ -796,7 +796,7 @@ fn header<Field>(block: &Block<Field>) -> Header {
         })
         .collect();
     let title = block.title.as_ref().map(|title| title.value.clone());
-    Header::new(block.name.to_owned_string(), block.span, title, facts)
+    Header::new(block.name.clone(), block.span, title, facts)
 }
 
 /// The amount a fact records, as rules read it: money, a number, a quantity (of what its unit

@@ -45,9 +45,15 @@ fn framework(
     let whole = total(None);
     let currency = currency(model, solicitation);
     FrameworkReport {
-        solicitation: solicitation.header.name.value.clone(),
+        solicitation: solicitation.header.name.value.as_str().to_owned(),
         title: solicitation.header.title().map(str::to_owned),
-        lead: model.agency(solicitation.lead).header.name.value.clone(),
+        lead: model
+            .agency(solicitation.lead)
+            .header
+            .name
+            .value
+            .as_str()
+            .to_owned(),
         estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
         maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
         ordered: measured(&whole, &measure, solicitation),
@@ -57,7 +63,7 @@ fn framework(
             .buyers
             .agencies
             .iter()
-            .map(|agency| model.agency(*agency).header.name.value.clone())
+            .map(|agency| model.agency(*agency).header.name.value.as_str().to_owned())
             .collect(),
         buyers_where: solicitation.buyers.condition.as_ref().map(|condition| {
             let text = &sources.file(condition.span.file).text;
@@ -82,7 +88,15 @@ fn framework(
                         .contracts
                         .iter()
                         .filter(|contract| model.contract(**contract).lot == Some(id))
-                        .map(|contract| model.contract(*contract).header.name.value.clone())
+                        .map(|contract| {
+                            model
+                                .contract(*contract)
+                                .header
+                                .name
+                                .value
+                                .as_str()
+                                .to_owned()
+                        })
                         .collect(),
                 }
             })
@@ -117,7 +131,7 @@ fn contract(
         })
         .count();
     FrameworkContractReport {
-        name: contract.header.name.value.clone(),
+        name: contract.header.name.value.as_str().to_owned(),
         suppliers: contract.suppliers.clone(),
         lot: contract
             .lot

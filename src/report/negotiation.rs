@@ -125,7 +125,15 @@ impl Context<'_> {
                     .iter()
                     .map(|participant| participant.agency),
             )
-            .map(|agency| self.model.agency(agency).header.name.value.clone())
+            .map(|agency| {
+                self.model
+                    .agency(agency)
+                    .header
+                    .name
+                    .value
+                    .as_str()
+                    .to_owned()
+            })
             .collect();
         agencies.sort();
         agencies.dedup();

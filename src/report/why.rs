@@ -94,14 +94,21 @@ pub fn order(
         .find(|judgment| judgment.order.0 == index);
     let decision = Decision::of(judgment);
     Some(OrderExplanation {
-        order: order.header.name.value.clone(),
-        buyer: model.agency(order.buyer.value).header.name.value.clone(),
+        order: order.header.name.value.as_str().to_owned(),
+        buyer: model
+            .agency(order.buyer.value)
+            .header
+            .name
+            .value
+            .as_str()
+            .to_owned(),
         contract: model
             .contract(order.contract.value)
             .header
             .name
             .value
-            .clone(),
+            .as_str()
+            .to_owned(),
         date: order.date.value.to_string(),
         decision,
         basis: judgment.map(|judgment| judgment.basis),
@@ -185,7 +192,7 @@ pub fn binding(
                 .iter()
                 .find(|judgment| judgment.order.0 == index);
             OrderOutcome {
-                order: order.header.name.value.clone(),
+                order: order.header.name.value.as_str().to_owned(),
                 date: order.date.value.to_string(),
                 decision: Decision::of(judgment),
                 codes: judgment
@@ -208,8 +215,8 @@ pub fn binding(
         })
         .unwrap_or_default();
     BindingExplanation {
-        agency: agency_declared.header.name.value.clone(),
-        contract: contract_declared.header.name.value.clone(),
+        agency: agency_declared.header.name.value.as_str().to_owned(),
+        contract: contract_declared.header.name.value.as_str().to_owned(),
         bound: binding.is_some(),
         basis: binding.map(|binding| binding.basis),
         from: binding.map(|binding| binding.from.to_string()),
