@@ -5,8 +5,10 @@
 #
 #   scripts/measure.sh [SIZES...]      # default: 1000 10000 100000 1000000
 #
-# Needs GNU time (/usr/bin/time). Prints a Markdown table: seconds, MB/s of source, orders/s and
-# peak MB. Writes nothing but its scratch directory (removed at the end).
+# Needs GNU time (/usr/bin/time). Prints a Markdown table: seconds, MB/s of source, orders/s,
+# peak MB, and the page faults per order (the kernel's minor faults: memory the allocator gave
+# back and took again shows there first, as in docs/performance.md's ninth and tenth sessions).
+# Writes nothing but its scratch directory (removed at the end).
 set -euo pipefail
 
 sizes=("$@")
@@ -24,8 +26,8 @@ as_of=2026-12-31
 # median of the numbers on standard input
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "| orders | input | command | seconds (median of $repeats) | MB/s | orders/s | peak MB |"
-echo "|---:|---|---|---:|---:|---:|---:|"
+echo "| orders | input | command | seconds (median of $repeats) | MB/s | orders/s | peak MB | faults/order |"
+echo "|---:|---|---|---:|---:|---:|---:|---:|"
 for orders in "${sizes[@]}"; do
   for input in coop ledger; do
     directory="$scratch/$orders-$input"
@@ -38,19 +40,22 @@ for orders in "${sizes[@]}"; do
       [ "$command" = report ] && arguments+=(--format json)
       : > "$scratch/times"
       : > "$scratch/memory"
+      : > "$scratch/faults"
       for _ in $(seq "$repeats"); do
         # check exits 1: generated programs have denied orders on purpose.
-        /usr/bin/time -f "%e %M" -o "$scratch/run" "$coop" "${arguments[@]}" >/dev/null 2>&1 || true
+        /usr/bin/time -f "%e %M %R" -o "$scratch/run" "$coop" "${arguments[@]}" >/dev/null 2>&1 || true
         # GNU time says first when the command failed; the figures are on the last line.
-        read -r seconds kilobytes < <(tail -n 1 "$scratch/run")
+        read -r seconds kilobytes faults < <(tail -n 1 "$scratch/run")
         echo "$seconds" >> "$scratch/times"
         echo "$kilobytes" >> "$scratch/memory"
+        echo "$faults" >> "$scratch/faults"
       done
       seconds=$(median < "$scratch/times")
       peak=$(median < "$scratch/memory")
-      awk -v o="$orders" -v i="$input" -v c="$command" -v s="$seconds" -v b="$bytes" -v k="$peak" \
-        'BEGIN { if (s > 0) printf "| %d | %s | %s | %.2f | %.1f | %.0f | %.0f |\n", o, i, c, s, b / 1e6 / s, o / s, k / 1024;
-                 else printf "| %d | %s | %s | < 0.01 | | | %.0f |\n", o, i, c, k / 1024 }'
+      faults=$(median < "$scratch/faults")
+      awk -v o="$orders" -v i="$input" -v c="$command" -v s="$seconds" -v b="$bytes" -v k="$peak" -v f="$faults" \
+        'BEGIN { if (s > 0) printf "| %d | %s | %s | %.2f | %.1f | %.0f | %.0f | %.2f |\n", o, i, c, s, b / 1e6 / s, o / s, k / 1024, f / o;
+                 else printf "| %d | %s | %s | < 0.01 | | | %.0f | %.2f |\n", o, i, c, k / 1024, f / o }'
     done
   done
 done
