@@ -188,7 +188,7 @@ pub struct ParseCache {
 
 #[derive(Debug)]
 struct CachedParse {
-    id: source::FileId,
+    id: FileId,
     text: std::sync::Arc<String>,
     tree: Option<syntax::ast::File>,
     diagnostics: Vec<Diagnostic>,
@@ -201,7 +201,7 @@ impl ParseCache {
     fn parse(
         &mut self,
         sources: &SourceMap,
-        id: source::FileId,
+        id: FileId,
     ) -> (Option<syntax::ast::File>, Vec<Diagnostic>) {
         let file = sources.file(id);
         if let Some(cached) = self.files.get_mut(&file.path)
@@ -265,64 +265,81 @@ fn parse_sources_with(
     });
     let mut next = 0;
     while next < sources.len() {
-        let id = source::FileId(next as u32);
-        next += 1;
-        if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
-            continue;
+        // The files loaded and not read yet are read at once (`read_at_once`), then taken one
+        // after another, as if read so: what each names is loaded after them all, and read in
+        // the next round. The editor's cache reads each file as it is taken.
+        let round = next..sources.len();
+        let mut read_now = match cache {
+            Some(_) => Vec::new(),
+            None => read_at_once(sources, round.clone(), &ledgers, order_trees, &mut read),
         }
-        let within = read.next_file(sources);
-        let (file, found) = match cache.as_deref_mut() {
-            Some(cache) => cache.parse(sources, id),
-            None => syntax::parse_keeping(sources, id, order_trees, &within),
-        };
-        read.file_read(sources, id, file.as_ref());
-        diagnostics.extend(found);
-        let Some(file) = file else {
-            all_parsed = false;
-            continue;
-        };
-        for used in &file.uses {
-            match load::resolve_file(sources, id, &used.path, load::Naming::Use) {
-                Ok(target) => uses.push((id, target, used.path.span)),
-                Err(diagnostic) => diagnostics.push(*diagnostic),
+        .into_iter();
+        let (first_tree, mut counted) = (files.len(), Vec::new());
+        for place in round {
+            let id = FileId(place as u32);
+            next = place + 1;
+            let read_before = read_now.next().flatten();
+            // A file the one before it in this round named as its ledger is read as a ledger.
+            if ledgers.iter().any(|(ledger, _)| *ledger == id) || sources.is_config(id) {
+                continue;
             }
-        }
-        for used in &file.rule_packs {
-            match load::resolve_rule_pack(sources, id, used) {
-                // `use rules core` names the prelude, which every model follows already.
-                Ok((pack, _)) if sources.is_prelude(pack) && used.settings.is_empty() => {}
-                Ok((pack, name)) => packs.push(check::PackUse {
-                    pack,
-                    name,
-                    settings: used.settings.clone(),
-                    as_warnings: used.as_warnings,
-                    span: used.span,
-                }),
-                Err(diagnostic) => diagnostics.push(*diagnostic),
-            }
-        }
-        for ledger in &file.ledgers {
-            let (options, problems) = syntax::ledger::options(&ledger.settings);
-            diagnostics.extend(problems);
-            let named = |target: FileId, ledgers: &[(FileId, syntax::ledger::Options)]| {
-                ledgers.iter().any(|(id, _)| *id == target)
-            };
-            match load::resolve_file(sources, id, &ledger.path, load::Naming::Ledger) {
-                Ok(target) if target.0 as usize >= next && !named(target, &ledgers) => {
-                    ledgers.push((target, options));
+            let (file, found) = match (cache.as_deref_mut(), read_before) {
+                (Some(cache), _) => cache.parse(sources, id),
+                (None, Some(parsed)) => parsed,
+                (None, None) => {
+                    syntax::parse_keeping(sources, id, order_trees, &observe::Unobserved)
                 }
-                // The same ledger named again is read once, as it is first named.
-                Ok(target) if named(target, &ledgers) => {}
-                Ok(_) => diagnostics.push(Diagnostic::of(
-                    load::LoadProblem::NotALedger {
-                        path: &ledger.path.value,
-                    },
-                    ledger.path.span,
-                )),
-                Err(diagnostic) => diagnostics.push(*diagnostic),
+            };
+            counted.push(id);
+            diagnostics.extend(found);
+            let Some(file) = file else {
+                all_parsed = false;
+                continue;
+            };
+            for used in &file.uses {
+                match load::resolve_file(sources, id, &used.path, load::Naming::Use) {
+                    Ok(target) => uses.push((id, target, used.path.span)),
+                    Err(diagnostic) => diagnostics.push(*diagnostic),
+                }
             }
+            for used in &file.rule_packs {
+                match load::resolve_rule_pack(sources, id, used) {
+                    // `use rules core` names the prelude, which every model follows already.
+                    Ok((pack, _)) if sources.is_prelude(pack) && used.settings.is_empty() => {}
+                    Ok((pack, name)) => packs.push(check::PackUse {
+                        pack,
+                        name,
+                        settings: used.settings.clone(),
+                        as_warnings: used.as_warnings,
+                        span: used.span,
+                    }),
+                    Err(diagnostic) => diagnostics.push(*diagnostic),
+                }
+            }
+            for ledger in &file.ledgers {
+                let (options, problems) = syntax::ledger::options(&ledger.settings);
+                diagnostics.extend(problems);
+                let named = |target: FileId, ledgers: &[(FileId, syntax::ledger::Options)]| {
+                    ledgers.iter().any(|(id, _)| *id == target)
+                };
+                match load::resolve_file(sources, id, &ledger.path, load::Naming::Ledger) {
+                    Ok(target) if target.0 as usize >= next && !named(target, &ledgers) => {
+                        ledgers.push((target, options));
+                    }
+                    // The same ledger named again is read once, as it is first named.
+                    Ok(target) if named(target, &ledgers) => {}
+                    Ok(_) => diagnostics.push(Diagnostic::of(
+                        load::LoadProblem::NotALedger {
+                            path: &ledger.path.value,
+                        },
+                        ledger.path.span,
+                    )),
+                    Err(diagnostic) => diagnostics.push(*diagnostic),
+                }
+            }
+            files.push(file);
         }
-        files.push(file);
+        read.files_read(sources, &counted, &files[first_tree..]);
     }
     // Ledgers are read once every .coop file is parsed, so no `.coop` file is taken for one.
     for (id, options) in ledgers {
@@ -342,6 +359,74 @@ fn parse_sources_with(
         diagnostics,
         all_parsed,
     }
+}
+
+/// What reading a file found: its syntax tree, if it could be read, and the problems.
+type FileRead = (Option<syntax::ast::File>, Vec<Diagnostic>);
+
+/// Reads the files of `round` that are neither ledgers nor the configuration, and gives what
+/// each found at its place in `round`. The largest is read on the caller's thread, its progress
+/// told through `read`, and the others meanwhile on a helper, one after another: a model's
+/// declarations, which pest reads on one core, are read while its order book is (the reader of
+/// an order book uses every core, so the two share them).
+fn read_at_once(
+    sources: &SourceMap,
+    round: std::ops::Range<usize>,
+    ledgers: &[(FileId, syntax::ledger::Options)],
+    order_trees: syntax::OrderTrees,
+    read: &mut observe::FilesRead<'_>,
+) -> Vec<Option<FileRead>> {
+    let ids: Vec<FileId> = round.map(|place| FileId(place as u32)).collect();
+    let wanted: Vec<usize> = (0..ids.len())
+        .filter(|&place| {
+            let id = ids[place];
+            !ledgers.iter().any(|(ledger, _)| *ledger == id) && !sources.is_config(id)
+        })
+        .collect();
+    let mut found: Vec<Option<FileRead>> = ids.iter().map(|_| None).collect();
+    let Some(&largest) = wanted
+        .iter()
+        .max_by_key(|&&place| sources.file(ids[place]).text.len())
+    else {
+        return found;
+    };
+    let others: Vec<usize> = wanted
+        .into_iter()
+        .filter(|&place| place != largest)
+        .collect();
+    // The others' bytes are counted as read before the largest's, so that the count told
+    // never goes back when every file of the round is counted at its end.
+    let mut within = read.next_file(sources);
+    for &place in &others {
+        within.before.bytes += sources.file(ids[place]).text.len();
+        within.before.files += usize::from(!sources.is_prelude(ids[place]));
+    }
+    let read_file = |place: usize, observer: &dyn observe::Observer| {
+        syntax::parse_keeping(sources, ids[place], order_trees, observer)
+    };
+    let read_others = || {
+        others
+            .iter()
+            .map(|&place| (place, read_file(place, &observe::Unobserved)))
+            .collect::<Vec<_>>()
+    };
+    let (read_largest, read_others) = if others.is_empty() || parallel::threads() < 2 {
+        (read_file(largest, &within), read_others())
+    } else {
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(read_others);
+            let read_largest = read_file(largest, &within);
+            let read_others = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (read_largest, read_others)
+        })
+    };
+    found[largest] = Some(read_largest);
+    for (place, read_other) in read_others {
+        found[place] = Some(read_other);
+    }
+    found
 }
 
 /// Adds the pack parameters of the model's `coop.toml`, if it has one, to each use of their

@@ -113,6 +113,19 @@ impl<'o> FilesRead<'o> {
             .advanced(Phase::Reading, self.done, self.total);
     }
 
+    /// Counts the files `ids` as read at once, `trees` being the syntax trees read from those
+    /// that could be, and tells the observer once.
+    pub fn files_read(&mut self, sources: &SourceMap, ids: &[FileId], trees: &[ast::File]) {
+        for &id in ids {
+            self.done.bytes += sources.file(id).text.len();
+            self.done.files += usize::from(!sources.is_prelude(id));
+        }
+        self.done.orders += orders_in(trees);
+        self.add_new_files(sources);
+        self.observer
+            .advanced(Phase::Reading, self.done, self.total);
+    }
+
     /// Tells the observer that reading is over.
     pub fn finish(self) {
         self.observer.finished(Phase::Reading, self.done);
