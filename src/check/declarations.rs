@@ -76,8 +76,10 @@ pub(super) fn build(
             Span::new(file, 0, 0),
         ));
     }
-    // Spans are distinct, so an unstable sort gives the one order, faster.
-    written.sort_unstable_by_key(|(span, _, _)| *span);
+    // Spans are distinct, so any sort gives the one order. `written` is a few runs already in
+    // order (the orders of each file, then each file's other declarations), which a stable sort
+    // merges where an unstable one sorts a million names from nothing.
+    written.sort_by_key(|(span, _, _)| *span);
     let mut namespace = Namespace::with_capacity(written.len());
     // Duplicates are few, and most models have none: the declarations that lost their name
     // are remembered, not the million that won it.
@@ -192,7 +194,7 @@ pub(super) fn build(
     let orders = checked_orders;
     let orders = in_judging_order(orders);
     for (index, order) in orders.iter().enumerate() {
-        namespace.set_index(&order.header.name.value, Entity::Order, index);
+        namespace.set_index(&order.header.name, Entity::Order, index);
     }
     // Shared again: setting the orders' places changed the namespace the first one borrowed,
     // and tests and rules name orders by those places.
@@ -430,8 +432,8 @@ fn read_again(
 }
 
 /// Checks the orders, in parts of [`ORDERS_PER_CHECKER`] on every core at once; their findings
-/// are added in the orders' order, as if one checker had checked them all. Returns each part's
-/// checked orders (`None` for a ledger row left out), and whether every order not read from a
+/// are added in the orders' order, as if one checker had checked them all. Returns the checked
+/// orders in the order written (`None` for a ledger row left out), and whether every order not read from a
 /// ledger was checked (a ledger row in error is left out of the model, its errors reported; an
 /// order in error anywhere else stops the model).
 fn check_orders<Tree: OrderTree>(
@@ -442,7 +444,7 @@ fn check_orders<Tree: OrderTree>(
     declared: Declared<'_>,
     diagnostics: &mut Diagnostics,
     observer: &dyn crate::observe::Observer,
-) -> (Vec<Vec<Option<Order>>>, bool) {
+) -> (Vec<Option<Order>>, bool) {
     let total = orders.len();
     let checked_so_far = std::sync::atomic::AtomicUsize::new(0);
     let tell = |orders: usize| {
@@ -454,14 +456,15 @@ fn check_orders<Tree: OrderTree>(
         let phase = crate::observe::Phase::Checking;
         observer.advanced(phase, count(checked + orders), count(total));
     };
-    // Each part's orders are a list of their own, made as its trees are freed, and not one list
-    // of a million orders made while every tree is still held.
-    let check_part = |part: Part<'_, Tree>| {
+    // One list of every order, each part checked into its own share of it: the orders are not
+    // moved again to put the parts together.
+    let mut checked_orders: Vec<Option<Order>> = Vec::with_capacity(total);
+    checked_orders.resize_with(total, || None);
+    let check_part = |part: Part<'_, Tree>, into: &mut [Option<Order>]| {
         let mut found = Diagnostics::new();
         let mut checker = Checker::new(shared, &mut found);
         let mut complete = true;
         let mut told = 0;
-        let mut orders = Vec::with_capacity(part.is_unread.len());
         let mut unread_left = part.unread;
         let mut read_now = Vec::new().into_iter();
         // The place in `part.trees` of the next order whose tree parsing made.
@@ -502,18 +505,28 @@ fn check_orders<Tree: OrderTree>(
             );
             let rejected = from_ledger && checker.diagnostics.error_count() > errors_before;
             complete &= order.is_some() || from_ledger;
-            orders.push(if rejected { None } else { order });
+            if let Some(place) = into.get_mut(index) {
+                *place = if rejected { None } else { order };
+            }
             if !*is_unread && let Some(tree) = part.trees.get_mut(next_tree - 1) {
                 tree.free();
             }
         }
         tell(part.is_unread.len() - told);
-        (orders, complete, found)
+        (complete, found)
     };
-    let parts = orders.parts();
+    // Each part's share of the list: parts are `ORDERS_PER_CHECKER` orders, the last fewer.
+    let parts = orders
+        .parts()
+        .into_iter()
+        .zip(checked_orders.chunks_mut(ORDERS_PER_CHECKER))
+        .collect::<Vec<_>>();
     let cores = crate::parallel::threads();
     let checked: Vec<_> = if parts.len() < 2 || cores < 2 {
-        parts.into_iter().map(check_part).collect()
+        parts
+            .into_iter()
+            .map(|(part, into)| check_part(part, into))
+            .collect()
     } else {
         // Each thread takes every `cores`th part; the parts' findings are put back in order
         // after.
@@ -530,7 +543,7 @@ fn check_orders<Tree: OrderTree>(
                     scope.spawn(move || {
                         share
                             .into_iter()
-                            .map(|(index, part)| (index, check_part(part)))
+                            .map(|(index, (part, into))| (index, check_part(part, into)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -547,13 +560,11 @@ fn check_orders<Tree: OrderTree>(
         checked.into_iter().map(|(_, part)| part).collect()
     };
     let mut complete = true;
-    let mut orders = Vec::with_capacity(checked.len());
-    for (part, part_complete, found) in checked {
-        orders.push(part);
+    for (part_complete, found) in checked {
         complete &= part_complete;
         diagnostics.extend(found);
     }
-    (orders, complete)
+    (checked_orders, complete)
 }
 
 /// Every rule a test expects to deny an order is a rule of the model.
@@ -626,7 +637,7 @@ fn declare_all<'a, Field>(
     // Only winners are left, whose names are distinct: an unstable sort gives the one order.
     blocks.sort_unstable_by(|left, right| left.name.value.cmp(&right.name.value));
     for (index, block) in blocks.iter().enumerate() {
-        namespace.set_index(&block.name.value, kind, index);
+        namespace.set_index(&block.name, kind, index);
     }
     blocks
 }
@@ -642,16 +653,17 @@ fn without_losers<'a, Field>(
     blocks
 }
 
-/// The checked orders, given in parts, in the order they are judged: by date, and on one date by
-/// name, which is stable. The parts are put together in one list sized once, each part freed
-/// as soon as it is moved; the keys are sorted, and the orders then moved into place once each,
-/// without a second list of a million orders.
-fn in_judging_order(parts: Vec<Vec<Option<Order>>>) -> Vec<Order> {
-    let count = parts.iter().map(|part| part.iter().flatten().count()).sum();
-    let mut orders = Vec::with_capacity(count);
-    for part in parts {
-        orders.extend(part.into_iter().flatten());
-    }
+/// The checked orders, `None` where a ledger row was left out, in the order they are judged: by
+/// date, and on one date by name, which is stable. The orders left close up in the same list;
+/// the keys are sorted, and the orders then moved into place, without a second list of a
+/// million orders.
+fn in_judging_order(checked: Vec<Option<Order>>) -> Vec<Order> {
+    // `filter_map` collects in place, where `flatten` would make a second list of the orders.
+    #[expect(
+        clippy::filter_map_identity,
+        reason = "collected in place, unlike `flatten`"
+    )]
+    let mut orders: Vec<Order> = checked.into_iter().filter_map(|order| order).collect();
     let mut keys: Vec<(Date, &str, usize)> = orders
         .iter()
         .enumerate()
