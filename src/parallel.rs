@@ -1,5 +1,6 @@
-//! How many threads Coop's parallel phases (reading a large order book, checking a large
-//! model's orders, judging orders ahead of their turn, rendering a large report's orders) use:
+//! How many threads Coop's parallel phases (reading a model's files, a large order book in
+//! parts, checking a large model's orders, judging orders ahead of their turn, rendering a large
+//! report's orders and the findings) use:
 //! every core the process may run on, or `COOP_THREADS` when set, so that a shared CI runner can
 //! be spared, and so that tests can compare one thread with several. Only the time changes with
 //! it: every output is the same whatever the number.
