@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use smallvec::SmallVec;
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::OrderTrees;
 use super::ast::{Block, Declaration, LedgerSetting, Line, Name, OrderField, UnreadOrder};
@@ -198,12 +199,29 @@ pub fn read_observed(
     order_trees: OrderTrees,
     observer: &dyn crate::observe::Observer,
 ) -> Ledger {
+    let threads = crate::parallel::threads();
+    if threads > 1
+        && text.len() >= PARALLEL_FROM
+        && let Some(ledger) = read_in_parts(file, text, options, order_trees, observer, threads)
+    {
+        return ledger;
+    }
+    read_whole(file, text, options, order_trees, observer)
+}
+
+/// Below this size a ledger is read on one core: a thread costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Reads a ledger from its first row to its last on the caller's thread.
+fn read_whole(
+    file: FileId,
+    text: &str,
+    options: &Options,
+    order_trees: OrderTrees,
+    observer: &dyn crate::observe::Observer,
+) -> Ledger {
     let mut ledger = Ledger::default();
-    let mut rows = Rows {
-        options,
-        current: None,
-        order_trees,
-    };
+    let mut rows = Rows::new(options, order_trees);
     let mut layout: Option<Layout> = None;
     let mut header_read = false;
     let body_start = byte_order_mark(text);
@@ -249,6 +267,259 @@ pub fn read_observed(
     ledger
 }
 
+/// Reads a ledger in `threads` parts at once, each from a line that starts a row to the next
+/// part's, and puts what each found together in order: the same orders, problems and count of
+/// rows as [`read_whole`] finds, or `None` when that cannot be sure, and the ledger is read
+/// whole. A part starts where no quote is open (an even number of quotes before it) and where
+/// the row before it is of another order, so that no order's rows are split; and what the parts
+/// read confirms it: none may have read a field over lines (a quote open across a cut reads so),
+/// none may have met a row the `csv` crate cannot read (reading whole stops there), and the
+/// last row of a part and the first of the next must be of different orders.
+fn read_in_parts(
+    file: FileId,
+    text: &str,
+    options: &Options,
+    order_trees: OrderTrees,
+    observer: &dyn crate::observe::Observer,
+    threads: usize,
+) -> Option<Ledger> {
+    let body = byte_order_mark(text)..text.len();
+    let mut header_diagnostics = Vec::new();
+    let mut layout = None;
+    let mut header_end = None;
+    let header_read = read_records(file, text, body.clone(), options, |record, row| {
+        layout = header(record, &row, options, &mut header_diagnostics);
+        header_end = Some(row.end);
+        ControlFlow::Break(())
+    });
+    let (layout, header_end) = (layout.filter(|_| header_read.is_ok())?, header_end?);
+    let cuts = row_cuts(text, header_end, &layout, options, threads);
+    if cuts.is_empty() {
+        return None;
+    }
+    let read_so_far = RowsReadSoFar {
+        observer,
+        orders: AtomicUsize::new(0),
+        bytes: AtomicUsize::new(0),
+    };
+    let starts = std::iter::once(body.start).chain(cuts.iter().copied());
+    let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
+    let ranges: Vec<std::ops::Range<usize>> =
+        starts.zip(ends).map(|(start, end)| start..end).collect();
+    let read_so_far = &read_so_far;
+    let layout = &layout;
+    let parts: Vec<Option<Part>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = ranges
+            .into_iter()
+            .enumerate()
+            .map(|(number, range)| {
+                scope.spawn(move || {
+                    let after_header = number == 0;
+                    read_part(
+                        file,
+                        text,
+                        range,
+                        options,
+                        layout,
+                        order_trees,
+                        after_header,
+                        read_so_far,
+                    )
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .map(|reader| {
+                reader
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let parts: Vec<Part> = parts.into_iter().collect::<Option<_>>()?;
+    let split_an_order = parts.windows(2).any(|pair| {
+        let before = &pair[0].rows.last_order;
+        !before.is_empty() && pair[1].rows.first_order.as_deref() == Some(before.as_str())
+    });
+    if split_an_order {
+        return None;
+    }
+    let mut ledger = Ledger {
+        orders: Vec::with_capacity(parts.iter().map(|part| part.ledger.orders.len()).sum()),
+        unread_orders: Vec::with_capacity(
+            parts
+                .iter()
+                .map(|part| part.ledger.unread_orders.len())
+                .sum(),
+        ),
+        diagnostics: header_diagnostics,
+        rows: 0,
+    };
+    for part in parts {
+        ledger.orders.extend(part.ledger.orders);
+        ledger.unread_orders.extend(part.ledger.unread_orders);
+        ledger.diagnostics.extend(part.ledger.diagnostics);
+        ledger.rows += part.ledger.rows;
+    }
+    Some(ledger)
+}
+
+/// What one part of a ledger read: its orders, problems and rows, and its first and last rows'
+/// orders.
+struct Part<'o> {
+    ledger: Ledger,
+    rows: Rows<'o>,
+}
+
+/// Reads the rows of `text[range]` (after the header row when `after_header`), or `None` when
+/// what it read says the ledger must be read whole ([`read_in_parts`]).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one part's reading, all of it given"
+)]
+fn read_part<'o>(
+    file: FileId,
+    text: &str,
+    range: std::ops::Range<usize>,
+    options: &'o Options,
+    layout: &Layout,
+    order_trees: OrderTrees,
+    after_header: bool,
+    read_so_far: &RowsReadSoFar<'_>,
+) -> Option<Part<'o>> {
+    let mut ledger = Ledger::default();
+    let mut rows = Rows::new(options, order_trees);
+    let mut header_left = after_header;
+    let (mut orders_told, mut bytes_told) = (0, range.start);
+    read_records(file, text, range, options, |record, row| {
+        if header_left {
+            header_left = false;
+            return ControlFlow::Continue(());
+        }
+        ledger.rows += 1;
+        if ledger.rows.is_multiple_of(crate::observe::EVERY) {
+            let orders = ledger.orders.len() + ledger.unread_orders.len();
+            read_so_far.add(orders - orders_told, row.start - bytes_told);
+            (orders_told, bytes_told) = (orders, row.start);
+        }
+        rows.read(record, &row, layout, &mut ledger);
+        ControlFlow::Continue(())
+    })
+    .ok()?;
+    rows.finish(&mut ledger);
+    if rows.lines_in_a_field {
+        return None;
+    }
+    ledger.orders.shrink_to_fit();
+    ledger.unread_orders.shrink_to_fit();
+    Some(Part { ledger, rows })
+}
+
+/// How many orders and bytes the parts of a ledger have read, told to the observer as they go.
+struct RowsReadSoFar<'o> {
+    observer: &'o dyn crate::observe::Observer,
+    orders: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl RowsReadSoFar<'_> {
+    fn add(&self, orders: usize, bytes: usize) {
+        let read = crate::observe::Count {
+            orders: self.orders.fetch_add(orders, Ordering::Relaxed) + orders,
+            bytes: self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes,
+            files: 0,
+        };
+        self.observer
+            .advanced(crate::observe::Phase::Reading, read, read);
+    }
+}
+
+/// Where the parts after the first start: about `parts` equal parts of the rows after the header
+/// (which ends at `header_end`), each at the start of a line, with no quote open before it (an
+/// even number of quotes), and whose row is of another order than the row before. Fewer cuts
+/// when no such line is found in a part.
+fn row_cuts(
+    text: &str,
+    header_end: usize,
+    layout: &Layout,
+    options: &Options,
+    parts: usize,
+) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let size = text.len().saturating_sub(header_end) / parts.max(1);
+    let mut cuts = Vec::new();
+    // Without an order column every row stands alone, and is read whole as the rest is.
+    if layout.fields[0].is_none() {
+        return cuts;
+    }
+    let (mut counted_to, mut quotes) = (0, 0);
+    for part in 1..parts {
+        let target = header_end + part * size;
+        let Some(mut cut) = memchr::memchr(b'\n', &bytes[target..]).map(|at| target + at + 1)
+        else {
+            break;
+        };
+        let limit = (target + size).min(text.len());
+        let mut lines_tried = 0;
+        let found = loop {
+            if cut >= limit
+                || lines_tried == LINES_TRIED
+                || cuts.last().is_some_and(|last| cut <= *last)
+            {
+                break None;
+            }
+            lines_tried += 1;
+            quotes += memchr::memchr_iter(b'"', &bytes[counted_to..cut]).count();
+            counted_to = cut;
+            let next_line =
+                memchr::memchr(b'\n', &bytes[cut..]).map_or(text.len(), |at| cut + at + 1);
+            if quotes % 2 == 0 && starts_another_order(text, cut, layout, options) {
+                break Some(cut);
+            }
+            cut = next_line;
+        };
+        match found {
+            Some(cut) => cuts.push(cut),
+            None => break,
+        }
+    }
+    cuts
+}
+
+/// How many lines [`row_cuts`] tries for a cut before it gives up (an order of thousands of
+/// rows, a quote open for as long): each is read by a reader of its own.
+const LINES_TRIED: usize = 1_000;
+
+/// Whether the row on the line starting at `cut` is of another order than the row on the line
+/// before it (a line of only a row each, as the cuts are where no quote is open): both order
+/// ids read as the reader reads them, trimmed. An empty id joins no order.
+fn starts_another_order(text: &str, cut: usize, layout: &Layout, options: &Options) -> bool {
+    let Some(column) = layout.fields[0] else {
+        return false;
+    };
+    let before = text[..cut.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    let line_end = text[cut..].find('\n').map_or(text.len(), |at| cut + at);
+    let order_of = |line: &str| -> Option<String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(options.delimiter)
+            .from_reader(line.as_bytes());
+        let mut record = csv::StringRecord::new();
+        match reader.read_record(&mut record) {
+            Ok(true) => Some(record.get(column).unwrap_or_default().trim().to_owned()),
+            _ => None,
+        }
+    };
+    match (order_of(&text[before..cut]), order_of(&text[cut..line_end])) {
+        (Some(before), Some(after)) => after.is_empty() || before != after,
+        _ => false,
+    }
+}
+
 /// The trees of the orders from the one whose rows start at `start` to the one whose rows end
 /// at `end`, of a ledger read by name only ([`OrderTrees::WhenChecked`]): those rows read again
 /// as they were read the first time, after the header row for where their columns are.
@@ -267,11 +538,7 @@ pub fn read_again(
     });
     let layout = layout.filter(|_| header_read.is_ok())?;
     let mut ledger = Ledger::default();
-    let mut rows = Rows {
-        options,
-        current: None,
-        order_trees: OrderTrees::Now,
-    };
+    let mut rows = Rows::new(options, OrderTrees::Now);
     let read = read_records(file, text, start..end, options, |record, row| {
         rows.read(record, &row, &layout, &mut ledger);
         ControlFlow::Continue(())
@@ -353,9 +620,25 @@ struct Rows<'o> {
     /// The order whose rows are being read.
     current: Option<PendingOrder>,
     order_trees: OrderTrees,
+    /// The order ids of the first row read and of the last (one reused buffer), and whether a
+    /// field ran over lines: what tells whether a ledger read in parts reads as it does whole.
+    first_order: Option<String>,
+    last_order: String,
+    lines_in_a_field: bool,
 }
 
-impl Rows<'_> {
+impl<'o> Rows<'o> {
+    fn new(options: &'o Options, order_trees: OrderTrees) -> Rows<'o> {
+        Rows {
+            options,
+            current: None,
+            order_trees,
+            first_order: None,
+            last_order: String::new(),
+            lines_in_a_field: false,
+        }
+    }
+
     /// Reads one row into the order it belongs to, finishing the order before it.
     fn read(
         &mut self,
@@ -373,6 +656,11 @@ impl Rows<'_> {
             .and_then(|index| fields.get(index))
             .copied()
             .unwrap_or("");
+        if self.first_order.is_none() {
+            self.first_order = Some(order_id.to_owned());
+        }
+        self.last_order.clear();
+        self.last_order.push_str(order_id);
         let same_order = self
             .current
             .as_ref()
@@ -392,6 +680,7 @@ impl Rows<'_> {
             } else {
                 field
             };
+            self.lines_in_a_field = true;
             let swallowed = field.matches('\n').count();
             ledger.rows += swallowed;
             let at = row.fields.get(index).map_or(row.start, |(start, _)| *start);
@@ -918,6 +1207,97 @@ impl PendingOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a reading found, in one string, to compare two readings whole.
+    fn found(ledger: &Ledger) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{}",
+            ledger.orders, ledger.unread_orders, ledger.diagnostics, ledger.rows
+        )
+    }
+
+    /// A ledger read in parts reads as it does whole, whatever the number of parts, or is not
+    /// read in parts: a generated one, and the same with an order of many rows across every
+    /// place a cut could fall, quotes (a field with the delimiter, a quote over lines, a quote
+    /// inside a field that is not quoted), a row in error, blank lines and CRLF line ends.
+    #[test]
+    fn reads_a_ledger_in_parts_as_whole() {
+        let program = crate::generate::generate(
+            crate::generate::Settings::for_orders(3000, 4),
+            crate::generate::OrderFormat::Ledger,
+        );
+        let rows: Vec<String> = program.orders.lines().map(str::to_string).collect();
+        let edited = |edit: &dyn Fn(&mut Vec<String>)| {
+            let mut rows = rows.clone();
+            edit(&mut rows);
+            format!("{}\n", rows.join("\n"))
+        };
+        let middle = rows.len() / 2;
+        let one_order_of_many_rows = |rows: &mut Vec<String>| {
+            let first_id = rows[1].split(',').next().unwrap_or_default().to_string();
+            for row in rows.iter_mut().skip(1) {
+                let (_, rest) = row.split_once(',').unwrap_or_default();
+                *row = format!("{first_id},{rest}");
+            }
+        };
+        let ledgers = [
+            edited(&|_| {}),
+            edited(&one_order_of_many_rows),
+            edited(&|rows| rows[middle] = rows[middle].replacen(",USD,", ",\"US,D\",", 1)),
+            edited(&|rows| {
+                for row in rows.iter_mut().skip(middle - 50).take(100) {
+                    *row = row.replacen(",USD,", ",\"US\nD\",", 1);
+                }
+            }),
+            edited(&|rows| {
+                rows[middle - 200] = rows[middle - 200].replacen(",USD,", ",US\"D,", 1);
+                rows[middle] = rows[middle].replacen(",USD,", ",\"USD\n\",", 1);
+            }),
+            edited(&|rows| rows[middle + 3] = rows[middle + 3].replacen(",USD,", ",USD,x", 1)),
+            edited(&|rows| {
+                for row in rows.iter_mut().step_by(97) {
+                    row.push('\n');
+                }
+            }),
+            edited(&|rows| {
+                for row in rows.iter_mut() {
+                    row.push('\r');
+                }
+            }),
+        ];
+        assert!(ledgers.iter().skip(1).all(|text| *text != ledgers[0]));
+        let options = Options::default();
+        let file = FileId(0);
+        for (number, text) in ledgers.iter().enumerate() {
+            for trees in [OrderTrees::Now, OrderTrees::WhenChecked] {
+                let whole = read_whole(file, text, &options, trees, &crate::observe::Unobserved);
+                for parts in [2, 3, 7] {
+                    let in_parts = read_in_parts(
+                        file,
+                        text,
+                        &options,
+                        trees,
+                        &crate::observe::Unobserved,
+                        parts,
+                    );
+                    if let Some(in_parts) = in_parts {
+                        assert_eq!(
+                            found(&in_parts),
+                            found(&whole),
+                            "ledger {number}, {parts} parts"
+                        );
+                    } else {
+                        // Only a ledger read whole for a reason is read whole: the generated one,
+                        // and the one with a row in error, are read in parts.
+                        assert!(
+                            ![0, 2, 5, 6, 7].contains(&number),
+                            "ledger {number}, {parts} parts"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// A ledger read by name only gives each order's name and place as a whole reading gives
     /// them, and any run of its orders read again gives their trees, spans and all; rows in
