@@ -688,6 +688,11 @@ impl Header {
             .map_or(&[], |described| described.facts.as_slice())
     }
 
+    /// Its name, as a string of its own (reports own what they say).
+    pub fn owned_name(&self) -> String {
+        self.name.value.as_str().to_owned()
+    }
+
     /// How people call it: the title when there is one ("City of Everett"), else the name.
     pub fn display_name(&self) -> String {
         self.title().unwrap_or(&self.name.value).to_owned()

@@ -308,7 +308,7 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
             let contract_name = &model.contract(*contract).header.name.value;
             let source_name = |source: Option<InstrumentId>| match source {
                 None => "contract".to_string(),
-                Some(id) => model.instrument(id).header.name.value.as_str().to_owned(),
+                Some(id) => model.instrument(id).header.owned_name(),
             };
             let expected = format!(
                 "agency {agency_name} bound by clause {} of {} on {contract_name}",

@@ -247,41 +247,22 @@ fn order_report(
         |line| line.unit_price.currency,
     );
     OrderReport {
-        name: order.header.name.value.as_str().to_owned(),
+        name: order.header.owned_name(),
         title: order.header.title().map(str::to_owned),
-        buyer: model
-            .agency(order.buyer.value)
-            .header
-            .name
-            .value
-            .as_str()
-            .to_owned(),
-        contract: contract.header.name.value.as_str().to_owned(),
+        buyer: model.agency(order.buyer.value).header.owned_name(),
+        contract: contract.header.owned_name(),
         date: order.date.value.to_string(),
         decision: Decision::of(judgment),
         basis: judgment.map(|judgment| judgment.basis),
-        via: order.via.first().map(|via| {
-            model
-                .instrument(via.value)
-                .header
-                .name
-                .value
-                .as_str()
-                .to_owned()
-        }),
+        via: order
+            .via
+            .first()
+            .map(|via| model.instrument(via.value).header.owned_name()),
         via_also: order
             .via
             .iter()
             .skip(1)
-            .map(|via| {
-                model
-                    .instrument(via.value)
-                    .header
-                    .name
-                    .value
-                    .as_str()
-                    .to_owned()
-            })
+            .map(|via| model.instrument(via.value).header.owned_name())
             .collect(),
         value: Some(Money::in_cents(currency, Tally::of_order(order).value)),
         location: location(sources, order.header.name.span),
@@ -324,7 +305,7 @@ fn agencies(model: &Model, evaluation: &Evaluation, sources: &SourceMap) -> Vec<
         .iter()
         .zip(bindings_of)
         .map(|(agency, bindings)| AgencyReport {
-            name: agency.header.name.value.as_str().to_owned(),
+            name: agency.header.owned_name(),
             title: agency.header.title().map(str::to_owned),
             kind: agency
                 .kinds
@@ -363,7 +344,7 @@ fn binding_report(
         .iter()
         .map(|id| (id, model.instrument(*id)))
     {
-        via.push(instrument.header.name.value.as_str().to_owned());
+        via.push(instrument.header.owned_name());
         let through = usage
             .through_instrument
             .get(id)
@@ -422,7 +403,7 @@ fn binding_report(
     }
     let responsibilities = responsibility_reports(model, sources, binding, terms);
     BindingReport {
-        contract: contract.header.name.value.as_str().to_owned(),
+        contract: contract.header.owned_name(),
         contract_title: contract.header.title().map(str::to_owned),
         suppliers: contract.suppliers.clone(),
         basis: binding.basis,
@@ -459,7 +440,7 @@ pub(super) fn clause_reports(
 ) -> Vec<ClauseReport> {
     let source_name = |source: ClauseSource| match source {
         ClauseSource::Contract => "contract".to_string(),
-        ClauseSource::Instrument(id) => model.instrument(id).header.name.value.as_str().to_owned(),
+        ClauseSource::Instrument(id) => model.instrument(id).header.owned_name(),
     };
     terms
         .clauses(model, binding)
@@ -591,7 +572,7 @@ fn contract_report(
         .by_agency
         .iter()
         .map(|(agency, (basis, tally))| AgencyVolume {
-            agency: model.agency(*agency).header.name.value.as_str().to_owned(),
+            agency: model.agency(*agency).header.owned_name(),
             basis: *basis,
             amount: amount_like(
                 tally.measured_like(&measure, solicitation),
@@ -620,19 +601,13 @@ fn contract_report(
         .as_ref()
         .and_then(|clause| clause.ceiling.as_ref());
     ContractReport {
-        name: contract.header.name.value.as_str().to_owned(),
+        name: contract.header.owned_name(),
         title: contract.header.title().map(str::to_owned),
-        solicitation: solicitation.header.name.value.as_str().to_owned(),
+        solicitation: solicitation.header.owned_name(),
         lot: contract
             .lot
             .map(|lot| solicitation.lot(lot).name.value.clone()),
-        lead: model
-            .agency(solicitation.lead)
-            .header
-            .name
-            .value
-            .as_str()
-            .to_owned(),
+        lead: model.agency(solicitation.lead).header.owned_name(),
         joint: solicitation.is_joint(),
         suppliers: contract.suppliers.clone(),
         awarded: contract.awarded.to_string(),
@@ -705,7 +680,7 @@ fn contract_report(
                         .map(|date| date.to_string()),
                     assigned_to: option
                         .assignee
-                        .map(|agency| model.agency(agency).header.name.value.as_str().to_owned()),
+                        .map(|agency| model.agency(agency).header.owned_name()),
                 }
             })
             .collect(),
@@ -754,10 +729,10 @@ fn instruments(model: &Model, contract: ContractId) -> Vec<InstrumentReport> {
         .iter()
         .filter(|instrument| instrument.covers_contract(model, contract))
         .map(|instrument| InstrumentReport {
-            name: instrument.header.name.value.as_str().to_owned(),
+            name: instrument.header.owned_name(),
             kind: instrument.kind.as_str().to_string(),
             agency: match instrument.agency {
-                Some(agency) => model.agency(agency).header.name.value.as_str().to_owned(),
+                Some(agency) => model.agency(agency).header.owned_name(),
                 None => "the agencies its `open_to` admits".to_string(),
             },
             in_force_from: instrument.in_force_from().map(|date| date.to_string()),

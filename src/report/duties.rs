@@ -58,7 +58,7 @@ fn report(model: &Model, sources: &SourceMap, duty: &RuleDuty) -> DutyReport {
     let rule = &model.rules[duty.rule];
     let contract = duty
         .contract
-        .map(|id| model.contract(id).header.name.value.as_str().to_owned());
+        .map(|id| model.contract(id).header.owned_name());
     let under = contract
         .as_ref()
         .map_or(String::new(), |name| format!(" under {name}"));
@@ -157,7 +157,7 @@ fn report(model: &Model, sources: &SourceMap, duty: &RuleDuty) -> DutyReport {
     DutyReport {
         text,
         contract,
-        to: to.map(|to| model.agency(to).header.name.value.as_str().to_owned()),
+        to: to.map(|to| model.agency(to).header.owned_name()),
         amount,
         due,
         usage_reports,

@@ -45,15 +45,9 @@ fn framework(
     let whole = total(None);
     let currency = currency(model, solicitation);
     FrameworkReport {
-        solicitation: solicitation.header.name.value.as_str().to_owned(),
+        solicitation: solicitation.header.owned_name(),
         title: solicitation.header.title().map(str::to_owned),
-        lead: model
-            .agency(solicitation.lead)
-            .header
-            .name
-            .value
-            .as_str()
-            .to_owned(),
+        lead: model.agency(solicitation.lead).header.owned_name(),
         estimate: stated_amount(solicitation.estimate.as_ref(), solicitation),
         maximum: stated_amount(solicitation.maximum.as_ref(), solicitation),
         ordered: measured(&whole, &measure, solicitation),
@@ -63,7 +57,7 @@ fn framework(
             .buyers
             .agencies
             .iter()
-            .map(|agency| model.agency(*agency).header.name.value.as_str().to_owned())
+            .map(|agency| model.agency(*agency).header.owned_name())
             .collect(),
         buyers_where: solicitation.buyers.condition.as_ref().map(|condition| {
             let text = &sources.file(condition.span.file).text;
@@ -88,15 +82,7 @@ fn framework(
                         .contracts
                         .iter()
                         .filter(|contract| model.contract(**contract).lot == Some(id))
-                        .map(|contract| {
-                            model
-                                .contract(*contract)
-                                .header
-                                .name
-                                .value
-                                .as_str()
-                                .to_owned()
-                        })
+                        .map(|contract| model.contract(*contract).header.owned_name())
                         .collect(),
                 }
             })
@@ -131,7 +117,7 @@ fn contract(
         })
         .count();
     FrameworkContractReport {
-        name: contract.header.name.value.as_str().to_owned(),
+        name: contract.header.owned_name(),
         suppliers: contract.suppliers.clone(),
         lot: contract
             .lot

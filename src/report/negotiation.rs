@@ -125,15 +125,7 @@ impl Context<'_> {
                     .iter()
                     .map(|participant| participant.agency),
             )
-            .map(|agency| {
-                self.model
-                    .agency(agency)
-                    .header
-                    .name
-                    .value
-                    .as_str()
-                    .to_owned()
-            })
+            .map(|agency| self.model.agency(agency).header.owned_name())
             .collect();
         agencies.sort();
         agencies.dedup();

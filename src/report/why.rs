@@ -94,21 +94,9 @@ pub fn order(
         .find(|judgment| judgment.order.0 == index);
     let decision = Decision::of(judgment);
     Some(OrderExplanation {
-        order: order.header.name.value.as_str().to_owned(),
-        buyer: model
-            .agency(order.buyer.value)
-            .header
-            .name
-            .value
-            .as_str()
-            .to_owned(),
-        contract: model
-            .contract(order.contract.value)
-            .header
-            .name
-            .value
-            .as_str()
-            .to_owned(),
+        order: order.header.owned_name(),
+        buyer: model.agency(order.buyer.value).header.owned_name(),
+        contract: model.contract(order.contract.value).header.owned_name(),
         date: order.date.value.to_string(),
         decision,
         basis: judgment.map(|judgment| judgment.basis),
@@ -192,7 +180,7 @@ pub fn binding(
                 .iter()
                 .find(|judgment| judgment.order.0 == index);
             OrderOutcome {
-                order: order.header.name.value.as_str().to_owned(),
+                order: order.header.owned_name(),
                 date: order.date.value.to_string(),
                 decision: Decision::of(judgment),
                 codes: judgment
@@ -215,8 +203,8 @@ pub fn binding(
         })
         .unwrap_or_default();
     BindingExplanation {
-        agency: agency_declared.header.name.value.as_str().to_owned(),
-        contract: contract_declared.header.name.value.as_str().to_owned(),
+        agency: agency_declared.header.owned_name(),
+        contract: contract_declared.header.owned_name(),
         bound: binding.is_some(),
         basis: binding.map(|binding| binding.basis),
         from: binding.map(|binding| binding.from.to_string()),

@@ -503,11 +503,7 @@ fn starts_another_order(text: &str, cut: usize, layout: &Layout, options: &Optio
         .map_or(0, |at| at + 1);
     let line_end = text[cut..].find('\n').map_or(text.len(), |at| cut + at);
     let order_of = |line: &str| -> Option<String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(options.delimiter)
-            .from_reader(line.as_bytes());
+        let mut reader = records_of(line, options);
         let mut record = csv::StringRecord::new();
         match reader.read_record(&mut record) {
             Ok(true) => Some(record.get(column).unwrap_or_default().trim().to_owned()),
@@ -577,11 +573,7 @@ fn read_records(
     let Some(body) = text.get(within.clone()) else {
         return Ok(());
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(options.delimiter)
-        .from_reader(body.as_bytes());
+    let mut reader = records_of(body, options);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -611,6 +603,17 @@ fn read_records(
             return Ok(());
         }
     }
+}
+
+/// The `csv` crate's reader of `text`'s records as a ledger's are read: the header row as a
+/// record like the others, rows of any width (a short or long row is reported, not refused
+/// by the crate), the ledger's delimiter.
+fn records_of<'t>(text: &'t str, options: &Options) -> csv::Reader<&'t [u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(options.delimiter)
+        .from_reader(text.as_bytes())
 }
 
 /// The rows of a ledger after its header, read into orders: consecutive rows with the same
