@@ -596,6 +596,33 @@ fn a_closed_output_stream_is_not_a_crash() {
     );
 }
 
+/// A test may name an order whose ledger rows are in error: the order is left out of the
+/// model, and the test says so rather than that it was dated too late.
+#[test]
+fn coop_test_says_an_order_of_ledger_rows_in_error_was_left_out() {
+    let directory = scratch("test-names-a-rejected-order");
+    std::fs::create_dir_all(directory.join("ledger-broken-rows")).expect("folder");
+    std::fs::copy(
+        "tests/fixtures/err/ledger-broken-rows/orders.csv",
+        directory.join("ledger-broken-rows/orders.csv"),
+    )
+    .expect("copy the ledger");
+    let mut model =
+        std::fs::read_to_string("tests/fixtures/err/ledger-broken-rows.coop").expect("fixture");
+    model.push_str(
+        "\ntest \"a misspelt buyer\" as of 2025-12-31 {\n  expect order misspelled_buyer permitted\n}\n",
+    );
+    let file = directory.join("model.coop");
+    std::fs::write(&file, model).expect("write");
+    let tested = coop(&["test", file.to_str().expect("utf-8 path")]);
+    assert_eq!(tested.status.code(), Some(1), "{}", stderr(&tested));
+    let text = stdout(&tested);
+    assert!(
+        text.contains("actual: not judged: left out of the model, as its ledger rows have errors"),
+        "{text}"
+    );
+}
+
 #[test]
 fn coop_test_runs_the_model_tests() {
     let passing = coop(&["test", "examples/piggyback-trucks.coop"]);

@@ -116,12 +116,20 @@ fn judge(model: &Model, evaluation: &Evaluation, expectation: &Expectation) -> E
                 .orders
                 .iter()
                 .position(|order| order.header.name.value == name.value);
-            let judgment = index.and_then(|index| {
-                evaluation
-                    .judgments
-                    .iter()
-                    .find(|judgment| judgment.order.0 == index)
-            });
+            // Checking found the name, so an order not in the model is one whose ledger rows
+            // are in error: it was left out, and its errors reported.
+            let Some(index) = index else {
+                return outcome(
+                    expected,
+                    false,
+                    "not judged: left out of the model, as its ledger rows have errors".to_string(),
+                    Vec::new(),
+                );
+            };
+            let judgment = evaluation
+                .judgments
+                .iter()
+                .find(|judgment| judgment.order.0 == index);
             let Some(judgment) = judgment else {
                 return outcome(
                     expected,
