@@ -661,6 +661,7 @@ impl Agency {
 }
 
 impl Header {
+    /// A declaration's header: its name, where it was written, its title and its facts.
     pub fn new(
         name: Spanned<CompactString>,
         span: Span,

@@ -72,6 +72,35 @@ impl Observer for WithinFile<'_> {
     fn finished(&self, _: Phase, _: Count) {}
 }
 
+/// What the parts of one file, read on several threads at once, have read together, told to an
+/// observer as they go.
+pub struct ReadSoFar<'o> {
+    observer: &'o dyn Observer,
+    orders: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicUsize,
+}
+
+impl<'o> ReadSoFar<'o> {
+    pub fn new(observer: &'o dyn Observer) -> ReadSoFar<'o> {
+        ReadSoFar {
+            observer,
+            orders: std::sync::atomic::AtomicUsize::new(0),
+            bytes: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Adds what one part has read since it last told, and tells the observer the whole.
+    pub fn add(&self, orders: usize, bytes: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let read = Count {
+            orders: self.orders.fetch_add(orders, Relaxed) + orders,
+            bytes: self.bytes.fetch_add(bytes, Relaxed) + bytes,
+            files: 0,
+        };
+        self.observer.advanced(Phase::Reading, read, read);
+    }
+}
+
 /// The reading of a model's files, one after another, told to an observer as a whole: bytes of
 /// every file read, files of the model and orders in them.
 pub struct FilesRead<'o> {
@@ -105,12 +134,7 @@ impl<'o> FilesRead<'o> {
 
     /// Counts the file `id` as read, with the syntax tree read from it, if any.
     pub fn file_read(&mut self, sources: &SourceMap, id: FileId, tree: Option<&ast::File>) {
-        self.done.bytes += sources.file(id).text.len();
-        self.done.files += usize::from(!sources.is_prelude(id));
-        self.done.orders += tree.map_or(0, |tree| orders_in(std::slice::from_ref(tree)));
-        self.add_new_files(sources);
-        self.observer
-            .advanced(Phase::Reading, self.done, self.total);
+        self.files_read(sources, &[id], tree.map_or(&[], std::slice::from_ref));
     }
 
     /// Counts the files `ids` as read at once, `trees` being the syntax trees read from those

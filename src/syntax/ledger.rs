@@ -14,13 +14,13 @@ use rust_decimal::Decimal;
 use smallvec::SmallVec;
 
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::OrderTrees;
 use super::ast::{Block, Declaration, LedgerSetting, Line, Name, OrderField, UnreadOrder};
 use super::lower::{calendar_date, decimal};
 use super::problems::SyntaxProblem;
 use crate::diagnostic::Diagnostic;
+use crate::observe::ReadSoFar;
 use crate::source::{FileId, Span, Spanned};
 use crate::values::{Date, Money};
 
@@ -283,26 +283,14 @@ fn read_in_parts(
     observer: &dyn crate::observe::Observer,
     threads: usize,
 ) -> Option<Ledger> {
-    let body = byte_order_mark(text)..text.len();
     let mut header_diagnostics = Vec::new();
-    let mut layout = None;
-    let mut header_end = None;
-    let header_read = read_records(file, text, body.clone(), options, |record, row| {
-        layout = header(record, &row, options, &mut header_diagnostics);
-        header_end = Some(row.end);
-        ControlFlow::Break(())
-    });
-    let (layout, header_end) = (layout.filter(|_| header_read.is_ok())?, header_end?);
+    let (layout, header_end) = read_header(file, text, options, &mut header_diagnostics)?;
     let cuts = row_cuts(text, header_end, &layout, options, threads);
     if cuts.is_empty() {
         return None;
     }
-    let read_so_far = RowsReadSoFar {
-        observer,
-        orders: AtomicUsize::new(0),
-        bytes: AtomicUsize::new(0),
-    };
-    let starts = std::iter::once(body.start).chain(cuts.iter().copied());
+    let read_so_far = ReadSoFar::new(observer);
+    let starts = std::iter::once(byte_order_mark(text)).chain(cuts.iter().copied());
     let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
     let ranges: Vec<std::ops::Range<usize>> =
         starts.zip(ends).map(|(start, end)| start..end).collect();
@@ -386,7 +374,7 @@ fn read_part<'o>(
     layout: &Layout,
     order_trees: OrderTrees,
     after_header: bool,
-    read_so_far: &RowsReadSoFar<'_>,
+    read_so_far: &ReadSoFar<'_>,
 ) -> Option<Part<'o>> {
     let mut ledger = Ledger::default();
     let mut rows = Rows::new(options, order_trees);
@@ -416,25 +404,6 @@ fn read_part<'o>(
     Some(Part { ledger, rows })
 }
 
-/// How many orders and bytes the parts of a ledger have read, told to the observer as they go.
-struct RowsReadSoFar<'o> {
-    observer: &'o dyn crate::observe::Observer,
-    orders: AtomicUsize,
-    bytes: AtomicUsize,
-}
-
-impl RowsReadSoFar<'_> {
-    fn add(&self, orders: usize, bytes: usize) {
-        let read = crate::observe::Count {
-            orders: self.orders.fetch_add(orders, Ordering::Relaxed) + orders,
-            bytes: self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes,
-            files: 0,
-        };
-        self.observer
-            .advanced(crate::observe::Phase::Reading, read, read);
-    }
-}
-
 /// Where the parts after the first start: about `parts` equal parts of the rows after the header
 /// (which ends at `header_end`), each at the start of a line, with no quote open before it (an
 /// even number of quotes), and whose row is of another order than the row before. Fewer cuts
@@ -450,9 +419,9 @@ fn row_cuts(
     let size = text.len().saturating_sub(header_end) / parts.max(1);
     let mut cuts = Vec::new();
     // Without an order column every row stands alone, and is read whole as the rest is.
-    if layout.fields[0].is_none() {
+    let Some(order_column) = layout.fields[0] else {
         return cuts;
-    }
+    };
     let (mut counted_to, mut quotes) = (0, 0);
     for part in 1..parts {
         let target = header_end + part * size;
@@ -474,7 +443,7 @@ fn row_cuts(
             counted_to = cut;
             let next_line =
                 memchr::memchr(b'\n', &bytes[cut..]).map_or(text.len(), |at| cut + at + 1);
-            if quotes % 2 == 0 && starts_another_order(text, cut, layout, options) {
+            if quotes % 2 == 0 && starts_another_order(text, cut, order_column, options) {
                 break Some(cut);
             }
             cut = next_line;
@@ -491,13 +460,10 @@ fn row_cuts(
 /// rows, a quote open for as long): each is read by a reader of its own.
 const LINES_TRIED: usize = 1_000;
 
-/// Whether the row on the line starting at `cut` is of another order than the row on the line
-/// before it (a line of only a row each, as the cuts are where no quote is open): both order
+/// Whether the row on the line starting at `cut` is of another order (its field `order_column`)
+/// than the row on the line before it (a line of only a row each, as the cuts are where no quote is open): both order
 /// ids read as the reader reads them, trimmed. An empty id joins no order.
-fn starts_another_order(text: &str, cut: usize, layout: &Layout, options: &Options) -> bool {
-    let Some(column) = layout.fields[0] else {
-        return false;
-    };
+fn starts_another_order(text: &str, cut: usize, order_column: usize, options: &Options) -> bool {
     let before = text[..cut.saturating_sub(1)]
         .rfind('\n')
         .map_or(0, |at| at + 1);
@@ -506,7 +472,13 @@ fn starts_another_order(text: &str, cut: usize, layout: &Layout, options: &Optio
         let mut reader = records_of(line, options);
         let mut record = csv::StringRecord::new();
         match reader.read_record(&mut record) {
-            Ok(true) => Some(record.get(column).unwrap_or_default().trim().to_owned()),
+            Ok(true) => Some(
+                record
+                    .get(order_column)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            ),
             _ => None,
         }
     };
@@ -526,13 +498,7 @@ pub fn read_again(
     start: usize,
     end: usize,
 ) -> Option<Vec<Block<OrderField>>> {
-    let mut layout = None;
-    let body = byte_order_mark(text)..text.len();
-    let header_read = read_records(file, text, body, options, |record, row| {
-        layout = header(record, &row, options, &mut Vec::new());
-        ControlFlow::Break(())
-    });
-    let layout = layout.filter(|_| header_read.is_ok())?;
+    let (layout, _) = read_header(file, text, options, &mut Vec::new())?;
     let mut ledger = Ledger::default();
     let mut rows = Rows::new(options, OrderTrees::Now);
     let read = read_records(file, text, start..end, options, |record, row| {
@@ -548,6 +514,23 @@ pub fn read_again(
             .filter_map(Declaration::into_order)
             .collect(),
     )
+}
+
+/// The columns of a ledger's header row and where that row ends, or `None` when it cannot be
+/// read or lacks a column (reported into `diagnostics`).
+fn read_header(
+    file: FileId,
+    text: &str,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Layout, usize)> {
+    let mut found = None;
+    let body = byte_order_mark(text)..text.len();
+    let read = read_records(file, text, body, options, |record, row| {
+        found = header(record, &row, options, diagnostics).map(|layout| (layout, row.end));
+        ControlFlow::Break(())
+    });
+    found.filter(|_| read.is_ok())
 }
 
 /// Where a ledger's text starts after its byte-order mark, if it has one.

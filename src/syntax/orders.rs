@@ -10,9 +10,8 @@
 use rust_decimal::Decimal;
 
 use super::ast::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::observe::{Count, EVERY, Observer, Phase};
+use crate::observe::{EVERY, Observer, ReadSoFar};
 use crate::source::{FileId, Span, Spanned};
 use crate::values::Money;
 
@@ -59,11 +58,7 @@ pub(super) fn read_again(
     start: usize,
     end: usize,
 ) -> Option<Vec<Block<OrderField>>> {
-    let nobody = ReadSoFar {
-        observer: &crate::observe::Unobserved,
-        orders: AtomicUsize::new(0),
-        bytes: AtomicUsize::new(0),
-    };
+    let nobody = ReadSoFar::new(&crate::observe::Unobserved);
     if start > end {
         return None;
     }
@@ -98,11 +93,7 @@ fn read_in_parts<Kept: Send>(
     fields: Fields,
     keep: fn(Block<OrderField>) -> Kept,
 ) -> Option<Vec<Kept>> {
-    let read_so_far = ReadSoFar {
-        observer,
-        orders: AtomicUsize::new(0),
-        bytes: AtomicUsize::new(0),
-    };
+    let read_so_far = ReadSoFar::new(observer);
     let read_so_far = &read_so_far;
     if cuts.len() <= 2 {
         return read_part(file, text, 0, read_so_far, fields, keep);
@@ -144,24 +135,6 @@ fn cuts(text: &str, parts: usize, parallel_from: usize) -> Vec<usize> {
     cuts.push(text.len());
     cuts.dedup();
     cuts
-}
-
-/// What the parts of a file have read together, told to an observer as they go.
-struct ReadSoFar<'o> {
-    observer: &'o dyn Observer,
-    orders: AtomicUsize,
-    bytes: AtomicUsize,
-}
-
-impl ReadSoFar<'_> {
-    fn add(&self, orders: usize, bytes: usize) {
-        let read = Count {
-            orders: self.orders.fetch_add(orders, Ordering::Relaxed) + orders,
-            bytes: self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes,
-            files: 0,
-        };
-        self.observer.advanced(Phase::Reading, read, read);
-    }
 }
 
 /// The orders of `text[start..]`, which must be orders to its very end, each as `keep` makes it.
