@@ -8,12 +8,15 @@ use crate::source::Span;
 use crate::syntax::ast::Name;
 
 /// Where a name is declared: its kind, its index among declarations of that kind (sorted by
-/// name), and its span.
+/// name, orders in the order they are judged), and its span.
 #[derive(Clone, Copy, Debug)]
 pub struct Declared {
     pub kind: Entity,
     pub index: usize,
     pub span: Span,
+    /// Whether the declaration has a place in the model: `false` for an order left out of it,
+    /// as its ledger rows have errors. Its `index` is then no order's.
+    pub in_model: bool,
 }
 
 /// Every declared name; the first declaration of a name wins, later ones are reported.
@@ -42,10 +45,14 @@ struct Entry {
     /// A name is part of one file, and a file's offsets are `u32`s.
     length: u32,
     kind: Entity,
-    /// Its index among the declarations of its kind: far fewer than `u32::MAX`.
+    /// Its index among the declarations of its kind (far fewer than `u32::MAX`), or
+    /// [`NOT_IN_MODEL`] until it is set.
     index: u32,
     span: Span,
 }
+
+/// The index of a declaration not given a place in the model: an order left out of it.
+const NOT_IN_MODEL: u32 = u32::MAX;
 
 impl Entry {
     fn declared(&self) -> Declared {
@@ -53,6 +60,7 @@ impl Entry {
             kind: self.kind,
             index: self.index as usize,
             span: self.span,
+            in_model: self.index != NOT_IN_MODEL,
         }
     }
 }
@@ -104,7 +112,7 @@ impl Namespace {
             start,
             length: u32::try_from(name.value.len()).unwrap_or(u32::MAX),
             kind,
-            index: 0,
+            index: NOT_IN_MODEL,
             span: name.span,
         });
         true
@@ -119,7 +127,9 @@ impl Namespace {
             .names
             .find_mut(hash, |entry| entry.span == name.span && entry.kind == kind)
         {
-            entry.index = u32::try_from(index).unwrap_or(u32::MAX);
+            // Four billion declarations of a kind are beyond any model read (files are limited in
+            // size); past them, a declaration is taken as left out, never given another's place.
+            entry.index = u32::try_from(index).unwrap_or(NOT_IN_MODEL);
         }
     }
 

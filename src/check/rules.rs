@@ -1512,6 +1512,13 @@ impl RuleChecker<'_> {
             });
         }
         if let Some(declared) = self.namespace.lookup(&name.value) {
+            if !declared.in_model {
+                self.diagnostics.push(Diagnostic::of(
+                    RuleProblem::OrderLeftOut { order: &name.value },
+                    span,
+                ));
+                return None;
+            }
             let (value, entity) = (
                 Value::declared(declared.kind, declared.index),
                 declared.kind,

@@ -159,6 +159,9 @@ pub enum RuleProblem<'a> {
         open_to: bool,
         first_variable: Option<(&'a str, Entity)>,
     },
+    /// A rule naming `order`, which is left out of the model for its errors (a ledger's rows in
+    /// error are reported, and the rest of the model judged).
+    OrderLeftOut { order: &'a str },
 }
 
 /// The help of a type mismatch between two sides.
@@ -573,6 +576,12 @@ impl Problem for RuleProblem<'_> {
                 )
                 .suggestion_or(suggestion, help)
             }
+            RuleProblem::OrderLeftOut { order } => Description::new(
+                Code::UndefinedName,
+                format!("order `{order}` is left out of the model, as it has errors"),
+                "names an order left out",
+            )
+            .help("fix the errors reported on the order (in its ledger rows); until then this rule is left out, since it would judge an order that is not there"),
         }
     }
 }
