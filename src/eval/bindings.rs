@@ -65,7 +65,7 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         let ordered = |agency: AgencyId| {
             used.by_agency
                 .get(&agency)
-                .map(|(_, tally)| tally.clone())
+                .map(|used| used.tally.clone())
                 .unwrap_or_default()
         };
         let mut parties = vec![(solicitation.lead, Basis::Lead, None)];
@@ -100,23 +100,19 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
                 shortfall,
             });
         }
-        for (agency, (basis, tally)) in &used.by_agency {
-            if *basis != Basis::Piggyback {
+        for (agency, agency_use) in &used.by_agency {
+            if agency_use.basis != Basis::Piggyback {
                 continue;
             }
             bindings.push(Binding {
                 agency: *agency,
                 contract: id,
                 basis: Basis::Piggyback,
-                from: used
-                    .first_order
-                    .get(agency)
-                    .copied()
-                    .unwrap_or(contract.term.start),
+                from: agency_use.first_order,
                 to,
-                instruments: used.instruments.get(agency).cloned().unwrap_or_default(),
+                instruments: agency_use.instruments.clone(),
                 commitment: None,
-                ordered: tally.clone(),
+                ordered: agency_use.tally.clone(),
                 shortfall: None,
             });
         }

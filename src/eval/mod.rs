@@ -77,21 +77,31 @@ pub struct Step {
 /// What has been bought under one contract, by whom.
 #[derive(Debug, Default)]
 pub struct ContractUse {
-    /// Permitted orders of each agency, with the basis it ordered on.
-    pub by_agency: BTreeMap<AgencyId, (Basis, Tally)>,
+    /// What each agency's permitted orders used.
+    pub by_agency: BTreeMap<AgencyId, AgencyUse>,
     pub total: Tally,
     pub piggyback: Tally,
     /// Permitted orders counted.
     pub orders: usize,
     /// Denied orders.
     pub denied: usize,
-    /// Instruments used by permitted piggyback orders, per agency.
-    pub instruments: BTreeMap<AgencyId, Vec<InstrumentId>>,
-    /// The first permitted order date of each agency.
-    pub first_order: BTreeMap<AgencyId, Date>,
     /// The value of permitted piggyback orders placed through each access instrument, on which
     /// the instrument's own fees are due.
     pub through_instrument: BTreeMap<InstrumentId, Decimal>,
+}
+
+/// What one agency's permitted orders used of a contract. Kept together, so that counting an
+/// order finds its agency once: a large program's orders are most often an agency's first
+/// under their contract, and each map it is added to is another search and another node.
+#[derive(Debug)]
+pub struct AgencyUse {
+    /// The basis it orders on.
+    pub basis: Basis,
+    pub tally: Tally,
+    /// The date of its first permitted order.
+    pub first_order: Date,
+    /// The instruments its permitted piggyback orders went through, in the order first used.
+    pub instruments: Vec<InstrumentId>,
 }
 
 impl Judgment {

@@ -6,7 +6,7 @@ use ahash::AHashMap;
 use rust_decimal::Decimal;
 
 use super::volumes::Tally;
-use super::{Basis, ContractUse, Judgment, Step};
+use super::{AgencyUse, Basis, ContractUse, Judgment, Step};
 use crate::model::rules::Period;
 use crate::model::{AgencyId, Cap, InstrumentId, Model, Order, OrderId, Solicitation};
 use crate::values::{Date, Money};
@@ -71,23 +71,26 @@ fn basis_detail(model: &Model, order: &Order, solicitation: &Solicitation, basis
 
 /// Adds a permitted order, which buys `tally`, to its contract's volumes.
 pub(super) fn record(order: &Order, judgment: &Judgment, tally: &Tally, usage: &mut ContractUse) {
-    let buyer = order.buyer.value;
     usage.total.add(tally);
     usage.orders += 1;
-    let entry = usage
+    // Orders are counted by date: the first to add an agency is its first.
+    let agency = usage
         .by_agency
-        .entry(buyer)
-        .or_insert_with(|| (judgment.basis, Tally::default()));
-    entry.1.add(tally);
-    usage.first_order.entry(buyer).or_insert(order.date.value);
+        .entry(order.buyer.value)
+        .or_insert_with(|| AgencyUse {
+            basis: judgment.basis,
+            tally: Tally::default(),
+            first_order: order.date.value,
+            instruments: Vec::new(),
+        });
+    agency.tally.add(tally);
     if judgment.basis == Basis::Piggyback {
         usage.piggyback.add(tally);
         // Every instrument it uses binds the buyer, and its fees fall due: those named, and
         // those they are under (a state's agreement above a local one).
         for instrument in &order.instruments {
-            let instruments = usage.instruments.entry(buyer).or_default();
-            if !instruments.contains(instrument) {
-                instruments.push(*instrument);
+            if !agency.instruments.contains(instrument) {
+                agency.instruments.push(*instrument);
             }
             let through = usage.through_instrument.entry(*instrument).or_default();
             *through = through.saturating_add(tally.value);

@@ -3659,8 +3659,8 @@ impl Context<'_> {
                     usage
                         .by_agency
                         .get(agency)
-                        .map_or(Decimal::ZERO, |(_, tally)| {
-                            tally.measured_like(&base.value, solicitation)
+                        .map_or(Decimal::ZERO, |used| {
+                            used.tally.measured_like(&base.value, solicitation)
                         })
                 };
                 let assignees = self.assignees(order.contract.value);

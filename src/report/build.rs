@@ -571,16 +571,16 @@ fn contract_report(
     let mut ordered_by: Vec<AgencyVolume> = usage
         .by_agency
         .iter()
-        .map(|(agency, (basis, tally))| AgencyVolume {
+        .map(|(agency, used)| AgencyVolume {
             agency: model.agency(*agency).header.owned_name(),
-            basis: *basis,
+            basis: used.basis,
             amount: amount_like(
-                tally.measured_like(&measure, solicitation),
+                used.tally.measured_like(&measure, solicitation),
                 &measure,
                 solicitation,
             ),
-            quantities: tally_amounts(tally, solicitation),
-            value: money(contract, tally.value),
+            quantities: tally_amounts(&used.tally, solicitation),
+            value: money(contract, used.tally.value),
         })
         .collect();
     ordered_by.sort_by(|left, right| left.agency.cmp(&right.agency));
@@ -645,8 +645,8 @@ fn contract_report(
                 let fees = usage
                     .by_agency
                     .values()
-                    .filter(|(basis, _)| *basis == Basis::Piggyback)
-                    .map(|(_, tally)| percentage_of(tally.value, rate).round_dp(2));
+                    .filter(|used| used.basis == Basis::Piggyback)
+                    .map(|used| percentage_of(used.tally.value, rate).round_dp(2));
                 money(contract, saturating_sum(fees))
             }),
         orders_permitted: usage.orders,

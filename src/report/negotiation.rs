@@ -108,10 +108,10 @@ impl Context<'_> {
     pub(super) fn position(&self) -> NegotiatingPosition {
         let mut parties = Tally::default();
         let mut piggyback = Tally::default();
-        for (basis, tally) in self.usage.by_agency.values() {
-            match basis {
-                Basis::Piggyback => piggyback.add(tally),
-                Basis::Lead | Basis::JointParticipant => parties.add(tally),
+        for used in self.usage.by_agency.values() {
+            match used.basis {
+                Basis::Piggyback => piggyback.add(&used.tally),
+                Basis::Lead | Basis::JointParticipant => parties.add(&used.tally),
             }
         }
         let mut agencies: Vec<String> = self
