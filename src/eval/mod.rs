@@ -13,6 +13,7 @@ pub mod waivers;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
+use thin_vec::ThinVec;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{AgencyId, ContractId, InstrumentId, Model, OrderId};
@@ -47,18 +48,21 @@ pub struct Evaluation {
 }
 
 /// The decision on one order and every reason for it.
+///
+/// A million are kept, most without reasons or steps: their lists are `ThinVec`s, a pointer
+/// each (empty, to no allocation), so that a judgment is 48 bytes rather than 80.
 #[derive(Debug)]
 pub struct Judgment {
     pub order: OrderId,
     pub basis: Basis,
-    /// Empty when the order is permitted.
-    pub reasons: Vec<Diagnostic>,
+    /// The findings of its rules: its denials, and warnings, which do not deny it.
+    pub reasons: ThinVec<Diagnostic>,
     /// The legal basis (a rule with `permit`, by its index in `Model::rules`) that permits the
     /// order, when one holds.
     pub legal_basis: Option<usize>,
     /// Every check made, passed or failed, in the order they were made: the derivation that
     /// `coop why` shows. Kept only by [`evaluate_explained`]; empty from [`evaluate`].
-    pub steps: Vec<Step>,
+    pub steps: ThinVec<Step>,
 }
 
 /// One check of an order and its outcome.

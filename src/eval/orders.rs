@@ -4,6 +4,7 @@
 
 use ahash::AHashMap;
 use rust_decimal::Decimal;
+use thin_vec::ThinVec;
 
 use super::volumes::Tally;
 use super::{AgencyUse, Basis, ContractUse, Judgment, Step};
@@ -18,19 +19,19 @@ pub(super) fn judge(model: &Model, id: OrderId, explain: bool) -> (Judgment, Tal
     let solicitation = model.solicitation_of(order.contract.value);
     let basis = basis_of(model, order);
     let steps = if explain {
-        vec![Step {
+        thin_vec::thin_vec![Step {
             check: "who is ordering".into(),
             failed: None,
             detail: basis_detail(model, order, solicitation, basis),
             place: order.buyer.span,
         }]
     } else {
-        Vec::new()
+        ThinVec::new()
     };
     let judgment = Judgment {
         order: id,
         basis,
-        reasons: Vec::new(),
+        reasons: ThinVec::new(),
         legal_basis: None,
         steps,
     };
