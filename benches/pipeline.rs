@@ -18,20 +18,34 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
+    // The generated programs (some 150 MB at 1M orders) go with the run.
+    if let Some(scratch) = SCRATCH.get() {
+        let _ = std::fs::remove_dir_all(scratch.path());
+    }
 }
+
+/// The run's scratch directory, made when a benchmark first needs a generated program.
+static SCRATCH: OnceLock<tempfile::TempDir> = OnceLock::new();
 
 fn as_of() -> Date {
     Date::parse_from_str(coop::generate::AS_OF, "%Y-%m-%d").expect("the generator's date")
 }
 
-/// The generated model of `orders` orders, written once per run into a scratch directory.
+/// The generated model of `orders` orders, written once per run into the run's scratch
+/// directory.
 fn model_directory(orders: usize, format: OrderFormat) -> PathBuf {
     static WRITTEN: OnceLock<std::sync::Mutex<Vec<(usize, OrderFormat)>>> = OnceLock::new();
     let suffix = match format {
         OrderFormat::Coop => "coop",
         OrderFormat::Ledger => "ledger",
     };
-    let directory = std::env::temp_dir().join(format!("coop-bench-{orders}-{suffix}"));
+    let scratch = SCRATCH.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("coop-bench-")
+            .tempdir()
+            .expect("a scratch directory")
+    });
+    let directory = scratch.path().join(format!("{orders}-{suffix}"));
     let written = WRITTEN.get_or_init(Default::default);
     let mut written = written.lock().expect("not poisoned");
     if !written.contains(&(orders, format)) {
