@@ -17,13 +17,27 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
+    // The generated programs go with the run.
+    if let Some(scratch) = SCRATCH.get() {
+        let _ = std::fs::remove_dir_all(scratch.path());
+    }
 }
+
+/// The run's scratch directory, made when a benchmark first needs a generated program.
+static SCRATCH: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
 
 const ORDERS: [usize; 2] = [10_000, 100_000];
 
-/// The generated program, written once into a scratch directory.
+/// The generated program, written once per run into the run's scratch directory (never one
+/// left by an earlier run, which an older generator may have written).
 fn program(orders: usize) -> PathBuf {
-    let directory = std::env::temp_dir().join(format!("coop-bench-lsp-{orders}"));
+    let scratch = SCRATCH.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("coop-bench-lsp-")
+            .tempdir()
+            .expect("a scratch directory")
+    });
+    let directory = scratch.path().join(orders.to_string());
     if !directory.join("orders.coop").exists() {
         let generated =
             coop::generate::generate(Settings::for_orders(orders, 1), OrderFormat::Coop);
