@@ -195,20 +195,18 @@ pub(super) fn build(
     drop(orders);
     let orders = checked_orders;
     let orders = in_judging_order(orders);
-    for (index, order) in orders.iter().enumerate() {
-        namespace.set_index(&order.header.name, Entity::Order, index);
-    }
-    // Shared again: setting the orders' places changed the namespace the first one borrowed,
-    // and tests and rules name orders by those places.
-    let shared = Shared {
-        namespace: &namespace,
-        rule_ids: &rule_ids,
-        vocabulary: &vocabulary,
-        agency_titles: &agency_titles,
-    };
+    // Rules name orders by their places in judging order.
+    let order_places = super::names::OrderPlaces::new(&orders);
     let mut checker = Checker::new(&shared, diagnostics);
     let tests = checker.tests(files, &solicitations, &contracts, &instruments);
-    let rules = super::rules::check(files, packs, &namespace, &vocabulary, checker.diagnostics);
+    let rules = super::rules::check(
+        files,
+        packs,
+        &namespace,
+        &order_places,
+        &vocabulary,
+        checker.diagnostics,
+    );
     expected_rules_exist(files, &tests, checker.diagnostics);
     let waivers = super::waivers::check(files, &rules, &namespace, checker.diagnostics);
     let complete = agencies.iter().all(Option::is_some)

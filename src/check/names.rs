@@ -1,22 +1,25 @@
 //! The model's one namespace: every declaration by name, duplicates, and resolving a reference
 //! to a declaration of the expected kind with "did you mean".
 
+use std::cell::OnceCell;
+
+use ahash::AHashMap;
+
 use super::problems::NameProblem;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Order;
 use crate::schema::Entity;
 use crate::source::Span;
 use crate::syntax::ast::Name;
 
 /// Where a name is declared: its kind, its index among declarations of that kind (sorted by
-/// name, orders in the order they are judged), and its span.
+/// name), and its span. An order's place is not kept here but found by its span
+/// ([`OrderPlaces`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Declared {
     pub kind: Entity,
     pub index: usize,
     pub span: Span,
-    /// Whether the declaration has a place in the model: `false` for an order left out of it,
-    /// as its ledger rows have errors. Its `index` is then no order's.
-    pub in_model: bool,
 }
 
 /// Every declared name; the first declaration of a name wins, later ones are reported.
@@ -46,13 +49,14 @@ struct Entry {
     length: u32,
     kind: Entity,
     /// Its index among the declarations of its kind (far fewer than `u32::MAX`), or
-    /// [`NOT_IN_MODEL`] until it is set.
+    /// [`NOT_PLACED`] until it is set, and for orders always.
     index: u32,
     span: Span,
 }
 
-/// The index of a declaration not given a place in the model: an order left out of it.
-const NOT_IN_MODEL: u32 = u32::MAX;
+/// The index of a declaration not given one (yet): no declaration's, so that it is never taken
+/// for the first's.
+const NOT_PLACED: u32 = u32::MAX;
 
 impl Entry {
     fn declared(&self) -> Declared {
@@ -60,8 +64,39 @@ impl Entry {
             kind: self.kind,
             index: self.index as usize,
             span: self.span,
-            in_model: self.index != NOT_IN_MODEL,
         }
+    }
+}
+
+/// Where each checked order is judged, found by the span of its name. Only a rule naming an
+/// order asks, and few do: the places are found the first time one is asked for, not set in
+/// the namespace for every order (ten million of those, each a miss in a table of 640 MB, were
+/// over a second on one core).
+pub struct OrderPlaces<'o> {
+    orders: &'o [Order],
+    by_name: OnceCell<AHashMap<Span, usize>>,
+}
+
+impl<'o> OrderPlaces<'o> {
+    /// The places of `orders`, in the order they are judged.
+    pub fn new(orders: &'o [Order]) -> OrderPlaces<'o> {
+        OrderPlaces {
+            orders,
+            by_name: OnceCell::new(),
+        }
+    }
+
+    /// The place of the order whose name is written at `name`; `None` for an order left out of
+    /// the model (a ledger's rows in error).
+    pub fn of(&self, name: Span) -> Option<usize> {
+        let by_name = self.by_name.get_or_init(|| {
+            self.orders
+                .iter()
+                .enumerate()
+                .map(|(place, order)| (order.header.name.span, place))
+                .collect()
+        });
+        by_name.get(&name).copied()
     }
 }
 
@@ -81,7 +116,8 @@ impl Namespace {
     }
 
     /// Reserves a name for a declaration, or reports it as a duplicate and returns `false`.
-    /// Names are reserved in source order; indices are set once each kind is sorted.
+    /// Names are reserved in source order; indices are set once each kind is sorted (but for
+    /// orders: see [`OrderPlaces`]).
     pub fn reserve(&mut self, name: &Name, kind: Entity, diagnostics: &mut Diagnostics) -> bool {
         let hash = hash(&self.hasher, &name.value);
         let (text, hasher) = (&self.text, &self.hasher);
@@ -112,15 +148,14 @@ impl Namespace {
             start,
             length: u32::try_from(name.value.len()).unwrap_or(u32::MAX),
             kind,
-            index: NOT_IN_MODEL,
+            index: NOT_PLACED,
             span: name.span,
         });
         true
     }
 
     /// Records where a reserved name's declaration sits among the sorted declarations of its kind.
-    /// The entry is the one reserved at the name's very place: found without comparing its text,
-    /// which for a million orders was a second read of memory far away for each.
+    /// The entry is the one reserved at the name's very place: found without comparing its text.
     pub fn set_index(&mut self, name: &Name, kind: Entity, index: usize) {
         let hash = hash(&self.hasher, &name.value);
         if let Some(entry) = self
@@ -129,7 +164,7 @@ impl Namespace {
         {
             // Four billion declarations of a kind are beyond any model read (files are limited in
             // size); past them, a declaration is taken as left out, never given another's place.
-            entry.index = u32::try_from(index).unwrap_or(NOT_IN_MODEL);
+            entry.index = u32::try_from(index).unwrap_or(NOT_PLACED);
         }
     }
 

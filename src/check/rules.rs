@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::names::Namespace;
+use super::names::{Namespace, OrderPlaces};
 use super::problems::RuleProblem;
 use super::vocabulary::Vocabulary;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -106,6 +106,7 @@ pub(super) fn check(
     files: &[ast::File],
     packs: &[PackUse],
     namespace: &Namespace,
+    order_places: &OrderPlaces<'_>,
     vocabulary: &Vocabulary,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Rule> {
@@ -115,6 +116,7 @@ pub(super) fn check(
         .collect();
     let mut checker = RuleChecker {
         namespace,
+        order_places: Some(order_places),
         vocabulary,
         diagnostics,
         parameters: HashMap::new(),
@@ -207,6 +209,9 @@ fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
 
 struct RuleChecker<'c> {
     namespace: &'c Namespace,
+    /// Where the orders a rule may name are judged; `None` in an `open_to`, decided for an
+    /// agency before any order is.
+    order_places: Option<&'c OrderPlaces<'c>>,
     /// The kinds and roles the model adds, and the jurisdiction groups.
     vocabulary: &'c Vocabulary,
     diagnostics: &'c mut Diagnostics,
@@ -234,6 +239,7 @@ pub(super) fn eligibility(
 ) -> Option<Expression> {
     let mut checker = RuleChecker {
         namespace,
+        order_places: None,
         vocabulary,
         diagnostics,
         parameters: HashMap::new(),
@@ -1512,17 +1518,27 @@ impl RuleChecker<'_> {
             });
         }
         if let Some(declared) = self.namespace.lookup(&name.value) {
-            if !declared.in_model {
-                self.diagnostics.push(Diagnostic::of(
-                    RuleProblem::OrderLeftOut { order: &name.value },
-                    span,
-                ));
-                return None;
-            }
-            let (value, entity) = (
-                Value::declared(declared.kind, declared.index),
-                declared.kind,
-            );
+            let index = match (declared.kind, self.order_places) {
+                (Entity::Order, Some(places)) => match places.of(declared.span) {
+                    Some(place) => place,
+                    None => {
+                        self.diagnostics.push(Diagnostic::of(
+                            RuleProblem::OrderLeftOut { order: &name.value },
+                            span,
+                        ));
+                        return None;
+                    }
+                },
+                (Entity::Order, None) => {
+                    self.diagnostics.push(Diagnostic::of(
+                        RuleProblem::OrderInOpenTo { order: &name.value },
+                        span,
+                    ));
+                    return None;
+                }
+                _ => declared.index,
+            };
+            let (value, entity) = (Value::declared(declared.kind, index), declared.kind);
             return Some(Expression {
                 kind: ExpressionKind::Constant(value),
                 ty: Type::Entity(entity),
