@@ -6,7 +6,7 @@
 #   scripts/measure.sh [SIZES...]      # default: 1000 10000 100000 1000000
 #
 # Needs GNU time (/usr/bin/time). Prints a Markdown table: seconds, MB/s of source, orders/s,
-# peak MB, and the page faults per order (the kernel's minor faults: memory the allocator gave
+# peak MiB (GNU time's KiB / 1024), and the page faults per order (the kernel's minor faults: memory the allocator gave
 # back and took again shows there first, as in docs/performance.md's ninth and tenth sessions).
 # Writes nothing but its scratch directory (removed at the end).
 set -euo pipefail
@@ -26,7 +26,7 @@ as_of=2026-12-31
 # median of the numbers on standard input
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "| orders | input | command | seconds (median of $repeats) | MB/s | orders/s | peak MB | faults/order |"
+echo "| orders | input | command | seconds (median of $repeats) | MB/s | orders/s | peak MiB | faults/order |"
 echo "|---:|---|---|---:|---:|---:|---:|---:|"
 for orders in "${sizes[@]}"; do
   for input in coop ledger; do
