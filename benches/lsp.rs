@@ -23,7 +23,9 @@ fn main() {
     }
 }
 
-/// The run's scratch directory, made when a benchmark first needs a generated program.
+/// The run's scratch directory, made when a benchmark first needs a generated program, and
+/// removed by `main`: a static is never dropped, so `TempDir` would not remove it (nor does
+/// anything when a benchmark panics).
 static SCRATCH: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
 
 const ORDERS: [usize; 2] = [10_000, 100_000];

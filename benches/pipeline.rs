@@ -24,7 +24,9 @@ fn main() {
     }
 }
 
-/// The run's scratch directory, made when a benchmark first needs a generated program.
+/// The run's scratch directory, made when a benchmark first needs a generated program, and
+/// removed by `main`: a static is never dropped, so `TempDir` would not remove it (nor does
+/// anything when a benchmark panics).
 static SCRATCH: OnceLock<tempfile::TempDir> = OnceLock::new();
 
 fn as_of() -> Date {

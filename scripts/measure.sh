@@ -6,8 +6,9 @@
 #   scripts/measure.sh [SIZES...]      # default: 1000 10000 100000 1000000
 #
 # Needs GNU time (/usr/bin/time). Prints a Markdown table: seconds, MB/s of source, orders/s,
-# peak MiB (GNU time's KiB / 1024), and the page faults per order (the kernel's minor faults: memory the allocator gave
-# back and took again shows there first, as in docs/performance.md's ninth and tenth sessions).
+# peak MiB (GNU time's KiB / 1024), and the page faults per order (the kernel's minor faults:
+# memory the allocator gave back and took again shows there first, as in docs/performance.md's
+# ninth and tenth sessions).
 # Writes nothing but its scratch directory (removed at the end).
 set -euo pipefail
 

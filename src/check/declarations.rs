@@ -108,7 +108,8 @@ pub(super) fn build(
     let solicitations = declare_all(solicitations, Entity::Solicitation, &losers, &mut namespace);
     let contracts = declare_all(contracts, Entity::Contract, &losers, &mut namespace);
     let instruments = declare_all(instruments, Entity::Access, &losers, &mut namespace);
-    // Orders are indexed in the order they are judged, known once they are checked (below).
+    // Orders get no index here: their places in judging order are found by `OrderPlaces` once
+    // they are checked (below).
     if !losers.is_empty() {
         orders.retain_winners(&losers);
     }
@@ -575,10 +576,7 @@ fn check_orders<Tree: OrderTree>(
                     let (check_part, next_part) = (&check_part, &next_part);
                     scope.spawn(move || {
                         let mut checked = Vec::new();
-                        // A poisoned lock is a panic in another worker, resumed when it joins.
-                        while let Some((index, (part, into))) =
-                            next_part.lock().map_or(None, |mut parts| parts.next())
-                        {
+                        while let Some((index, (part, into))) = next_of(next_part) {
                             checked.push((index, check_part(part, into)));
                         }
                         checked
@@ -724,6 +722,16 @@ fn in_judging_order(checked: Vec<Option<Order>>) -> Vec<Order> {
         }
     }
     orders
+}
+
+/// The next of `items` not taken yet by any thread. The lock is held only while it is taken,
+/// never while it is worked on; taking an item cannot panic, so the lock is never poisoned,
+/// and were it, what it guards would still be whole.
+fn next_of<Item>(items: &std::sync::Mutex<impl Iterator<Item = Item>>) -> Option<Item> {
+    let mut items = items
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    items.next()
 }
 
 /// Stands in for an agency reference already reported as unresolved (see `Checker::solicitation`).

@@ -88,7 +88,8 @@ impl<'o> OrderPlaces<'o> {
     }
 
     /// The place of the order whose name is written at `name`; `None` for an order left out of
-    /// the model (a ledger's rows in error).
+    /// the model for its errors (a ledger's rows, or an order in a `.coop` file, which stops the
+    /// model).
     pub fn of(&self, name: Span) -> Option<usize> {
         let by_name = self.by_name.get_or_init(|| {
             // Four billion orders are beyond any model read; past them, an order is taken as
@@ -165,15 +166,16 @@ impl Namespace {
             .names
             .find_mut(hash, |entry| entry.span == name.span && entry.kind == kind)
         {
-            // Four billion declarations of a kind are beyond any model read (files are limited in
-            // size); past them, a declaration is taken as left out, never given another's place.
+            // Four billion agencies, solicitations, contracts or instruments are far beyond any
+            // model read (files are limited in size).
             entry.index = u32::try_from(index).unwrap_or(NOT_PLACED);
         }
     }
 
     /// Resolves a reference that must name a declaration of `expected` kind; `role` is the field
     /// that holds it (e.g. "`buyer`"), for messages. An unknown name gets a suggestion while
-    /// `suggestions_left` lasts.
+    /// `suggestions_left` lasts. For an order it says only that the order is declared: the index
+    /// returned is no order's, whose place [`OrderPlaces`] finds.
     pub fn resolve(
         &self,
         suggestions_left: &std::cell::Cell<usize>,

@@ -209,8 +209,8 @@ fn stated_in_force(rule: &ast::Rule) -> Option<InForce> {
 
 struct RuleChecker<'c> {
     namespace: &'c Namespace,
-    /// Where the orders a rule may name are judged; `None` in an `open_to`, decided for an
-    /// agency before any order is.
+    /// Where the orders a rule may name are judged; `None` in a condition on an agency (`open_to`,
+    /// `buyers where`), decided before any order is.
     order_places: Option<&'c OrderPlaces<'c>>,
     /// The kinds and roles the model adds, and the jurisdiction groups.
     vocabulary: &'c Vocabulary,
@@ -228,9 +228,9 @@ struct RuleChecker<'c> {
     in_list: bool,
 }
 
-/// Types a piggyback clause's `open_to`: a condition over the agency that would piggyback, whose
-/// fields and entries are written bare (`kind in [city]`, `member_of sourcewell`), read by the
-/// same interpreter as every rule.
+/// Types a condition on an agency (a piggyback clause's or an access instrument's `open_to`, a
+/// framework's `buyers where`), whose fields and entries are written bare (`kind in [city]`,
+/// `member_of sourcewell`), read by the same interpreter as every rule.
 pub(super) fn eligibility(
     namespace: &Namespace,
     vocabulary: &Vocabulary,
@@ -1531,7 +1531,7 @@ impl RuleChecker<'_> {
                 },
                 (Entity::Order, None) => {
                     self.diagnostics.push(Diagnostic::of(
-                        RuleProblem::OrderInOpenTo { order: &name.value },
+                        RuleProblem::OrderInAgencyCondition { order: &name.value },
                         span,
                     ));
                     return None;

@@ -65,7 +65,7 @@ pub(super) fn bindings(model: &Model, usage: &[ContractUse], as_of: Date) -> Vec
         let ordered = |agency: AgencyId| {
             used.by_agency
                 .get(&agency)
-                .map(|used| used.tally.clone())
+                .map(|agency_use| agency_use.tally.clone())
                 .unwrap_or_default()
         };
         let mut parties = vec![(solicitation.lead, Basis::Lead, None)];

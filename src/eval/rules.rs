@@ -3656,9 +3656,12 @@ impl Context<'_> {
                 let solicitation = model.solicitation(contract.solicitation);
                 let usage = &self.running.usage()[order.contract.value.0];
                 let measured = |agency: &AgencyId| {
-                    usage.by_agency.get(agency).map_or(Decimal::ZERO, |used| {
-                        used.tally.measured_like(&base.value, solicitation)
-                    })
+                    usage
+                        .by_agency
+                        .get(agency)
+                        .map_or(Decimal::ZERO, |agency_use| {
+                            agency_use.tally.measured_like(&base.value, solicitation)
+                        })
                 };
                 let assignees = self.assignees(order.contract.value);
                 let count = if assignees.contains(&order.buyer.value) {

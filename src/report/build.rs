@@ -571,16 +571,16 @@ fn contract_report(
     let mut ordered_by: Vec<AgencyVolume> = usage
         .by_agency
         .iter()
-        .map(|(agency, used)| AgencyVolume {
+        .map(|(agency, agency_use)| AgencyVolume {
             agency: model.agency(*agency).header.owned_name(),
-            basis: used.basis,
+            basis: agency_use.basis,
             amount: amount_like(
-                used.tally.measured_like(&measure, solicitation),
+                agency_use.tally.measured_like(&measure, solicitation),
                 &measure,
                 solicitation,
             ),
-            quantities: tally_amounts(&used.tally, solicitation),
-            value: money(contract, used.tally.value),
+            quantities: tally_amounts(&agency_use.tally, solicitation),
+            value: money(contract, agency_use.tally.value),
         })
         .collect();
     ordered_by.sort_by(|left, right| left.agency.cmp(&right.agency));
@@ -645,8 +645,8 @@ fn contract_report(
                 let fees = usage
                     .by_agency
                     .values()
-                    .filter(|used| used.basis == Basis::Piggyback)
-                    .map(|used| percentage_of(used.tally.value, rate).round_dp(2));
+                    .filter(|agency_use| agency_use.basis == Basis::Piggyback)
+                    .map(|agency_use| percentage_of(agency_use.tally.value, rate).round_dp(2));
                 money(contract, saturating_sum(fees))
             }),
         orders_permitted: usage.orders,

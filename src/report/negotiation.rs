@@ -108,10 +108,10 @@ impl Context<'_> {
     pub(super) fn position(&self) -> NegotiatingPosition {
         let mut parties = Tally::default();
         let mut piggyback = Tally::default();
-        for used in self.usage.by_agency.values() {
-            match used.basis {
-                Basis::Piggyback => piggyback.add(&used.tally),
-                Basis::Lead | Basis::JointParticipant => parties.add(&used.tally),
+        for agency_use in self.usage.by_agency.values() {
+            match agency_use.basis {
+                Basis::Piggyback => piggyback.add(&agency_use.tally),
+                Basis::Lead | Basis::JointParticipant => parties.add(&agency_use.tally),
             }
         }
         let mut agencies: Vec<String> = self

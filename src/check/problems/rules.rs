@@ -162,8 +162,9 @@ pub enum RuleProblem<'a> {
     /// A rule naming `order`, which is left out of the model for its errors (a ledger's rows in
     /// error are reported, and the rest of the model judged).
     OrderLeftOut { order: &'a str },
-    /// An `open_to` naming `order`: it is decided for an agency, before any order is judged.
-    OrderInOpenTo { order: &'a str },
+    /// A condition on an agency (`open_to`, `buyers where`) naming `order`: it is decided
+    /// before any order is judged.
+    OrderInAgencyCondition { order: &'a str },
 }
 
 /// The help of a type mismatch between two sides.
@@ -583,13 +584,13 @@ impl Problem for RuleProblem<'_> {
                 format!("order `{order}` is left out of the model, as it has errors"),
                 "names an order left out",
             )
-            .help("fix the errors reported on the order (in its ledger rows); until then this rule is left out, since it would judge an order that is not there"),
-            RuleProblem::OrderInOpenTo { order } => Description::new(
+            .help("fix the errors reported on the order (a ledger's rows in error are reported with their line); until then the model is not judged, since this rule would judge an order that is not there"),
+            RuleProblem::OrderInAgencyCondition { order } => Description::new(
                 Code::UndefinedName,
-                format!("`open_to` names order `{order}`, but it is decided for an agency, before any order"),
+                format!("`{order}` is an order, but this condition is on an agency, decided before any order"),
                 "no order here",
             )
-            .help("`open_to` reads the agency's fields: `kind`, `jurisdiction`, `member_of NAME`, as in `kind in [city, county] and jurisdiction in [US-WA]`; a condition on orders belongs in a rule"),
+            .help("a condition on an agency (`open_to`, `buyers where`) reads its fields: `kind`, `jurisdiction`, `member_of NAME`, as in `kind in [city, county] and jurisdiction in [US-WA]`; a condition on orders belongs in a rule"),
         }
     }
 }
