@@ -192,7 +192,7 @@ impl Side {
         let mut texts = BTreeMap::new();
         for header in model.headers() {
             texts.insert(
-                header.name.value.as_str().to_owned(),
+                header.owned_name(),
                 (
                     "declaration".to_string(),
                     normalized(sources.text(header.span)),

@@ -75,7 +75,7 @@ pub(super) fn record(order: &Order, judgment: &Judgment, tally: &Tally, usage: &
     usage.total.add(tally);
     usage.orders += 1;
     // Orders are counted by date: the first to add an agency is its first.
-    let agency = usage
+    let agency_use = usage
         .by_agency
         .entry(order.buyer.value)
         .or_insert_with(|| AgencyUse {
@@ -84,14 +84,14 @@ pub(super) fn record(order: &Order, judgment: &Judgment, tally: &Tally, usage: &
             first_order: order.date.value,
             instruments: Vec::new(),
         });
-    agency.tally.add(tally);
+    agency_use.tally.add(tally);
     if judgment.basis == Basis::Piggyback {
         usage.piggyback.add(tally);
         // Every instrument it uses binds the buyer, and its fees fall due: those named, and
         // those they are under (a state's agreement above a local one).
         for instrument in &order.instruments {
-            if !agency.instruments.contains(instrument) {
-                agency.instruments.push(*instrument);
+            if !agency_use.instruments.contains(instrument) {
+                agency_use.instruments.push(*instrument);
             }
             let through = usage.through_instrument.entry(*instrument).or_default();
             *through = through.saturating_add(tally.value);

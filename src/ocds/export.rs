@@ -1241,8 +1241,7 @@ fn fact_text<'h>(header: &'h Header, name: &str) -> Option<&'h str> {
 
 /// The OCDS id of a declaration: the one it was imported with, else its name.
 fn ocds_id(header: &Header) -> String {
-    fact_text(header, "ocds_id")
-        .map_or_else(|| header.name.value.as_str().to_owned(), str::to_string)
+    fact_text(header, "ocds_id").map_or_else(|| header.owned_name(), str::to_string)
 }
 
 /// The id of a contract's supplier among the parties: the one it was imported with, else made

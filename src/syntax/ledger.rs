@@ -290,7 +290,8 @@ fn read_in_parts(
         return None;
     }
     let read_so_far = ReadSoFar::new(observer);
-    let starts = std::iter::once(byte_order_mark(text)).chain(cuts.iter().copied());
+    // The first part starts after the header row, read above.
+    let starts = std::iter::once(header_end).chain(cuts.iter().copied());
     let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
     let ranges: Vec<std::ops::Range<usize>> =
         starts.zip(ends).map(|(start, end)| start..end).collect();
@@ -299,20 +300,9 @@ fn read_in_parts(
     let parts: Vec<Option<Part>> = std::thread::scope(|scope| {
         let readers: Vec<_> = ranges
             .into_iter()
-            .enumerate()
-            .map(|(number, range)| {
+            .map(|range| {
                 scope.spawn(move || {
-                    let after_header = number == 0;
-                    read_part(
-                        file,
-                        text,
-                        range,
-                        options,
-                        layout,
-                        order_trees,
-                        after_header,
-                        read_so_far,
-                    )
+                    read_part(file, text, range, options, layout, order_trees, read_so_far)
                 })
             })
             .collect();
@@ -360,12 +350,8 @@ struct Part<'o> {
     rows: Rows<'o>,
 }
 
-/// Reads the rows of `text[range]` (after the header row when `after_header`), or `None` when
-/// what it read says the ledger must be read whole ([`read_in_parts`]).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one part's reading, all of it given"
-)]
+/// Reads the rows of `text[range]`, or `None` when what it read says the ledger must be read
+/// whole ([`read_in_parts`]).
 fn read_part<'o>(
     file: FileId,
     text: &str,
@@ -373,18 +359,12 @@ fn read_part<'o>(
     options: &'o Options,
     layout: &Layout,
     order_trees: OrderTrees,
-    after_header: bool,
     read_so_far: &ReadSoFar<'_>,
 ) -> Option<Part<'o>> {
     let mut ledger = Ledger::default();
     let mut rows = Rows::new(options, order_trees);
-    let mut header_left = after_header;
     let (mut orders_told, mut bytes_told) = (0, range.start);
     read_records(file, text, range, options, |record, row| {
-        if header_left {
-            header_left = false;
-            return ControlFlow::Continue(());
-        }
         ledger.rows += 1;
         if ledger.rows.is_multiple_of(crate::observe::EVERY) {
             let orders = ledger.orders.len() + ledger.unread_orders.len();
